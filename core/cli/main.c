@@ -1,0 +1,527 @@
+/*
+ * main.c — the `chronicle` command: validate, export, plugins.
+ * The only place that prints and exits: library calls return statuses and
+ * fill diagnostics, and this file turns them into stderr lines and the exit
+ * codes listed in usage() (sysexits.h values).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chronicle/dataset.h"
+#include "chronicle/export.h"
+#include "chronicle/format.h"
+#include "chronicle/registry.h"
+#include "chronicle/utf8.h"
+#include "config.h"
+
+enum {
+    EXIT_USAGE = 64,
+    EXIT_DATA = 65,
+    EXIT_NOINPUT = 66,
+    EXIT_UNAVAILABLE = 69,
+    EXIT_SOFTWARE = 70,
+    EXIT_CANTCREAT = 73,
+    EXIT_INTERRUPTED = 130
+};
+
+static const char usage_text[] =
+    "usage: chronicle validate [-q] [--input-format json|ndjson] FILE...\n"
+    "       chronicle export -f FORMAT[,FORMAT...] [-o PATH] [-O FORMAT.KEY=VALUE]...\n"
+    "                        [--since DATE] [--until DATE] [--country CC]... [--tag TAG]...\n"
+    "                        [--split-by country|year|organizer|tag] [-j N] [--timeout SECONDS]\n"
+    "                        [--plugin-path DIR]... [-q] [-v] FILE...\n"
+    "       chronicle plugins [--json] [--plugin-path DIR]... [NAME]\n"
+    "       chronicle --help | --version\n"
+    "\n"
+    "Turns a Chronicle dataset (formats/events-v1: JSON, or NDJSON for .ndjson files)\n"
+    "into reports through exporter plugins (pdf, xlsx, text, and any you install).\n"
+    "\n"
+    "validate   check FILEs against the dataset format; every error is listed as\n"
+    "           FILE:LINE:COL (syntax) or FILE: /json/pointer (content)\n"
+    "export     write reports; one format: -o is a file (or - for standard output);\n"
+    "           several formats or --split-by: -o is a directory (default: .), and\n"
+    "           files are named STEM.EXT or STEM-GROUP.EXT\n"
+    "plugins    list plugins, or show one plugin's options (like gst-inspect)\n"
+    "\n"
+    "export options:\n"
+    "  -f, --format LIST      plugins to run, comma-separated\n"
+    "  -o, --output PATH      output file, directory, or - (standard output)\n"
+    "  -O, --option F.K=V     a plugin option (see: chronicle plugins FORMAT)\n"
+    "      --since DATE       events on or after DATE (YYYY-MM-DD)\n"
+    "      --until DATE       events on or before DATE\n"
+    "      --country CC       events in country CC (repeatable)\n"
+    "      --tag TAG          events tagged TAG (repeatable)\n"
+    "      --split-by KEY     one output per country, year, organizer or tag\n"
+    "  -j, --jobs N           exports run in parallel (default: number of CPUs)\n"
+    "      --timeout SECONDS  kill an export that runs longer (default: no limit)\n"
+    "      --plugin-path DIR  search DIR for plugins first (repeatable)\n"
+    "      --input-format F   json or ndjson (default: by file extension)\n"
+    "  -q, --quiet            no progress, no warnings\n"
+    "  -v, --verbose          also informational messages from plugins\n"
+    "\n"
+    "environment:\n"
+    "  CHRONICLE_PLUGIN_PATH         colon-separated plugin directories, searched\n"
+    "                                after --plugin-path\n"
+    "  CHRONICLE_PLUGIN_SYSTEM_PATH  replaces the installed plugin directory\n"
+    "  SOURCE_DATE_EPOCH             the timestamp written into reports\n"
+    "\n"
+    "exit status: 0 success, 64 usage error, 65 invalid dataset, 66 input not\n"
+    "readable, 69 plugin refused or broken, 70 an export failed, 73 output cannot\n"
+    "be created, 130 interrupted\n";
+
+typedef struct cli {
+    int quiet, verbose, json;
+    const char **plugin_dirs;
+    size_t n_plugin_dirs;
+    chronicle_format input_format;
+    /* progress display */
+    int tty;
+    size_t drawn;
+} cli;
+
+/* Writes text with control characters replaced: plugin messages can carry
+ * data, and data must never drive the terminal. */
+static void put_clean(FILE *f, const char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = chronicle_utf8_decode(s + i, len - i, &cp);
+        if (!n || (chronicle_cp_is_control(cp) && cp != '\n'))
+            fputs("\xEF\xBF\xBD", f), i += n ? n : 1;
+        else
+            fwrite(s + i, 1, n, f), i += n;
+    }
+}
+
+static void print_diag(const chronicle_diag *d)
+{
+    chronicle_buf line = CHRONICLE_BUF_INIT;
+    for (size_t i = 0; i < chronicle_diag_count(d); i++) {
+        chronicle_buf_reset(&line);
+        chronicle_diag_format(chronicle_diag_at(d, i), &line);
+        put_clean(stderr, chronicle_buf_cstr(&line));
+        fputc('\n', stderr);
+    }
+    if (chronicle_diag_dropped(d))
+        fprintf(stderr, "chronicle: ... and %zu more\n", chronicle_diag_dropped(d));
+    chronicle_buf_free(&line);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("chronicle: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n(see: chronicle --help)\n", stderr);
+    return EXIT_USAGE;
+}
+
+static int push(const char ***list, size_t *n, const char *s)
+{
+    const char **p = realloc(*list, (*n + 1) * sizeof *p);
+    if (!p) return 0;
+    p[(*n)++] = s;
+    *list = p;
+    return 1;
+}
+
+static int load(const cli *c, const char *path, chronicle_dataset **ds)
+{
+    chronicle_diag *d = chronicle_diag_new(100);
+    chronicle_load_opts opts = {.format = c->input_format};
+    chronicle_status st = chronicle_dataset_load(path, &opts, ds, d);
+    if (st != CHRONICLE_OK || !c->quiet) print_diag(d);
+    chronicle_diag_free(d);
+    if (st == CHRONICLE_ERR_IO) return EXIT_NOINPUT;
+    if (st != CHRONICLE_OK) return EXIT_DATA;
+    return 0;
+}
+
+/* ---- validate ---- */
+
+static int cmd_validate(cli *c, int argc, char **argv)
+{
+    int worst = 0;
+    for (int i = 0; i < argc; i++) {
+        chronicle_dataset *ds = NULL;
+        int rc = load(c, argv[i], &ds);
+        if (rc) {
+            if (rc > worst) worst = rc;
+            continue;
+        }
+        if (!c->quiet) {
+            const chronicle_event **ev = NULL;
+            size_t n = 0;
+            chronicle_summary *s = NULL;
+            chronicle_buf line = CHRONICLE_BUF_INIT;
+            if (chronicle_dataset_select(ds, NULL, &ev, &n) == CHRONICLE_OK &&
+                chronicle_summary_build(ev, n, &s) == CHRONICLE_OK) {
+                chronicle_buf_appendf(&line, "%s: valid: %zu events, %zu sources, %zu participants, "
+                                             "%zu statements, %zu figures; ",
+                                      argv[i], n, chronicle_dataset_get_info(ds)->n_sources,
+                                      s->n_participants, s->n_statements, s->n_figures);
+                chronicle_format_period(&line, s->first_date.ptr ? chronicle_date_parse(s->first_date.ptr, 10) : 0,
+                                        s->last_date.ptr ? chronicle_date_parse(s->last_date.ptr, 10) : 0,
+                                        CHRONICLE_DATE_ISO);
+                put_clean(stdout, chronicle_buf_cstr(&line));
+                fputc('\n', stdout);
+            }
+            chronicle_buf_free(&line);
+            chronicle_summary_free(s);
+            free((void *)ev);
+        }
+        chronicle_dataset_free(ds);
+    }
+    return worst;
+}
+
+/* ---- plugins ---- */
+
+static chronicle_registry *open_registry(const cli *c)
+{
+    chronicle_registry_opts o = {.dirs = c->plugin_dirs, .n_dirs = c->n_plugin_dirs};
+    chronicle_registry *r = NULL;
+    if (chronicle_registry_new(&o, &r) != CHRONICLE_OK) fputs("chronicle: out of memory\n", stderr);
+    return r;
+}
+
+static void show_option(const chronicle_option_info *o)
+{
+    printf("  %-16s %-7s", o->name, chronicle_opt_type_name(o->type));
+    if (o->choices) {
+        fputs(" one of:", stdout);
+        for (char **ch = o->choices; *ch; ch++) printf(" %s", *ch);
+    } else if (o->min <= o->max && (o->type == CHRONICLE_OPT_INT || o->type == CHRONICLE_OPT_DOUBLE)) {
+        printf(" %.15g..%.15g", o->min, o->max);
+    }
+    printf("  default: %s\n", o->default_value ? o->default_value : "(none)");
+    printf("  %16s %s\n", "", o->help);
+}
+
+static void show_plugin(const chronicle_plugin_info *p)
+{
+    printf("Plugin Details:\n");
+    printf("  %-14s %s\n", "Name", p->name);
+    printf("  %-14s %s\n", "Description", p->summary);
+    printf("  %-14s %s\n", "Filename", p->path);
+    printf("  %-14s %s\n", "Version", p->version);
+    printf("  %-14s %u.%u (this chronicle speaks %d.%d)\n", "Plugin ABI",
+           CHRONICLE_ABI_MAJOR_OF(p->abi_version), CHRONICLE_ABI_MINOR_OF(p->abi_version),
+           CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
+    printf("  %-14s .%s (%s)\n", "Output", p->extension, p->media_type ? p->media_type : "?");
+    printf("  %-14s %s%s\n", "Flags",
+           p->flags & CHRONICLE_PLUGIN_STDOUT_OK ? "stdout (-o - allowed) " : "",
+           p->flags & CHRONICLE_PLUGIN_NEEDS_PATH ? "needs-path (writes a seekable file)" : "");
+    if (p->shadows) printf("  %-14s %s\n", "Shadows", p->shadows);
+    printf("\nOptions (-O %s.KEY=VALUE):\n", p->name);
+    if (!p->n_options) printf("  none\n");
+    for (size_t i = 0; i < p->n_options; i++) show_option(&p->options[i]);
+}
+
+static int cmd_plugins(cli *c, int argc, char **argv)
+{
+    if (argc > 1) return usage_error("plugins takes at most one NAME, got %s more", argv[1]);
+    chronicle_registry *r = open_registry(c);
+    if (!r) return EXIT_SOFTWARE;
+    int rc = 0;
+    chronicle_buf json = CHRONICLE_BUF_INIT;
+    if (argc == 1) {
+        chronicle_plugin_info *p = chronicle_registry_find(r, argv[0]);
+        if (!p) {
+            fprintf(stderr, "chronicle: no plugin named \"%s\" in:\n", argv[0]);
+            for (size_t i = 0; i < chronicle_registry_dir_count(r); i++)
+                fprintf(stderr, "  %s\n", chronicle_registry_dir(r, i));
+            rc = EXIT_UNAVAILABLE;
+        } else if (chronicle_registry_probe(r, p) != CHRONICLE_OK) {
+            fprintf(stderr, "chronicle: %s: %s\n", p->path, p->reason);
+            rc = EXIT_UNAVAILABLE;
+        } else if (c->json) {
+            chronicle_plugin_info_json(p, &json);
+            puts(chronicle_buf_cstr(&json));
+        } else {
+            show_plugin(p);
+        }
+    } else {
+        size_t broken = 0;
+        if (c->json) chronicle_buf_puts(&json, "{\"plugins\":[");
+        for (size_t i = 0; i < chronicle_registry_count(r); i++) {
+            chronicle_plugin_info *p = chronicle_registry_at(r, i);
+            chronicle_registry_probe(r, p);
+            broken += p->broken;
+            if (c->json) {
+                if (i) chronicle_buf_putc(&json, ',');
+                chronicle_plugin_info_json(p, &json);
+            } else if (!p->broken) {
+                printf("%-10s %-8s %-6s %s\n%-10s %s\n", p->name, p->version, p->extension, p->summary,
+                       "", p->path);
+            }
+        }
+        if (c->json) {
+            chronicle_buf_puts(&json, "],\"search_path\":[");
+            for (size_t i = 0; i < chronicle_registry_dir_count(r); i++) {
+                chronicle_buf_appendf(&json, "%s\"", i ? "," : "");
+                for (const char *s = chronicle_registry_dir(r, i); *s; s++)
+                    chronicle_buf_appendf(&json, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
+                chronicle_buf_putc(&json, '"');
+            }
+            chronicle_buf_puts(&json, "]}");
+            puts(chronicle_buf_cstr(&json));
+        } else {
+            if (broken) printf("\nBroken (not loaded):\n");
+            for (size_t i = 0; i < chronicle_registry_count(r); i++) {
+                const chronicle_plugin_info *p = chronicle_registry_at(r, i);
+                if (p->broken) printf("  %s\n    %s\n", p->path, p->reason);
+            }
+            printf("\n%zu plugin(s), %zu broken\n", chronicle_registry_count(r) - broken, broken);
+        }
+    }
+    chronicle_buf_free(&json);
+    chronicle_registry_free(r);
+    return rc;
+}
+
+/* ---- export ---- */
+
+static void clear_progress(cli *c)
+{
+    if (!c->drawn) return;
+    fprintf(stderr, "\033[%zuA\033[J", c->drawn);
+    c->drawn = 0;
+}
+
+static void on_message(void *ctx, const chronicle_job_status *job, int is_error,
+                       chronicle_log_level level, const char *text)
+{
+    cli *c = ctx;
+    if (!is_error && (c->quiet || (level < CHRONICLE_LOG_WARN && !c->verbose) ||
+                      (level == CHRONICLE_LOG_DEBUG && c->verbose < 2)))
+        return;
+    clear_progress(c);
+    fprintf(stderr, "chronicle: %s: %s", job->label, is_error || level != CHRONICLE_LOG_WARN ? "" : "warning: ");
+    put_clean(stderr, text);
+    fputc('\n', stderr);
+}
+
+static void on_progress(void *ctx, const chronicle_job_status *jobs, size_t n)
+{
+    cli *c = ctx;
+    if (!c->tty || c->quiet) return;
+    clear_progress(c);
+    for (size_t i = 0; i < n; i++) {
+        const chronicle_job_status *j = &jobs[i];
+        if (j->state != 1) continue;
+        int fill = j->total ? (int)(20 * j->done / j->total) : 0;
+        fprintf(stderr, "%-16.16s [%.*s%.*s] %llu/%llu  %.1fs\n", j->label, fill, "####################",
+                20 - fill, "....................", (unsigned long long)j->done,
+                (unsigned long long)j->total, j->seconds);
+        c->drawn++;
+    }
+}
+
+static int split_formats(const char *arg, const char ***list, size_t *n, char **store)
+{
+    char *copy = strdup(arg), *save = NULL;
+    if (!copy) return 0;
+    *store = copy;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (*tok && !push(list, n, tok)) return 0;
+    return 1;
+}
+
+static int parse_date_arg(const char *s, uint32_t *out)
+{
+    *out = chronicle_date_parse(s, strlen(s));
+    return *out != 0;
+}
+
+static int timestamp_from_env(int64_t *out)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (!s) {
+        *out = (int64_t)time(NULL);
+        return 1;
+    }
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v < 0) return 0;
+    *out = v;
+    return 1;
+}
+
+static int run_exports(cli *c, chronicle_export_request *req, int argc, char **argv)
+{
+    int worst = 0;
+    for (int i = 0; i < argc; i++) {
+        chronicle_dataset *ds = NULL;
+        int rc = load(c, argv[i], &ds);
+        if (!rc) {
+            req->ds = ds;
+            chronicle_diag *d = chronicle_diag_new(100);
+            chronicle_status st = chronicle_export(req, d);
+            clear_progress(c);
+            for (size_t k = 0; k < chronicle_diag_count(d); k++) {
+                chronicle_buf line = CHRONICLE_BUF_INIT;
+                chronicle_diag_format(chronicle_diag_at(d, k), &line);
+                fputs("chronicle: ", stderr);
+                put_clean(stderr, chronicle_buf_cstr(&line));
+                fputc('\n', stderr);
+                chronicle_buf_free(&line);
+            }
+            chronicle_diag_free(d);
+            rc = st == CHRONICLE_OK                ? 0
+                 : st == CHRONICLE_ERR_OPTION      ? EXIT_USAGE
+                 : st == CHRONICLE_ERR_UNSUPPORTED ? EXIT_UNAVAILABLE
+                 : st == CHRONICLE_ERR_IO          ? EXIT_CANTCREAT
+                 : st == CHRONICLE_ERR_CANCELLED   ? EXIT_INTERRUPTED
+                                                   : EXIT_SOFTWARE;
+            chronicle_dataset_free(ds);
+        }
+        if (rc > worst) worst = rc;
+        if (rc == EXIT_USAGE || rc == EXIT_INTERRUPTED) break;
+    }
+    return worst;
+}
+
+enum { OPT_SINCE = 256, OPT_UNTIL, OPT_COUNTRY, OPT_TAG, OPT_SPLIT, OPT_TIMEOUT, OPT_PLUGIN_PATH,
+       OPT_INPUT_FORMAT, OPT_JSON, OPT_HELP, OPT_VERSION };
+
+static const struct option long_options[] = {
+    {"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
+    {"option", required_argument, NULL, 'O'},   {"jobs", required_argument, NULL, 'j'},
+    {"quiet", no_argument, NULL, 'q'},          {"verbose", no_argument, NULL, 'v'},
+    {"since", required_argument, NULL, OPT_SINCE}, {"until", required_argument, NULL, OPT_UNTIL},
+    {"country", required_argument, NULL, OPT_COUNTRY}, {"tag", required_argument, NULL, OPT_TAG},
+    {"split-by", required_argument, NULL, OPT_SPLIT}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"plugin-path", required_argument, NULL, OPT_PLUGIN_PATH},
+    {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+    {"json", no_argument, NULL, OPT_JSON},      {"help", no_argument, NULL, OPT_HELP},
+    {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
+
+typedef struct args {
+    chronicle_export_request req;
+    chronicle_filter filter;
+    const char **formats, **options, **countries, **tags;
+    size_t n_formats, n_options;
+    char **format_store;
+    size_t n_store;
+} args;
+
+static int parse_arg(cli *c, args *a, int opt, const char *val)
+{
+    char *end;
+    switch (opt) {
+    case 'f': {
+        char **s = realloc(a->format_store, (a->n_store + 1) * sizeof *s);
+        if (!s) return EXIT_SOFTWARE;
+        a->format_store = s;
+        s[a->n_store] = NULL;
+        int ok = split_formats(val, &a->formats, &a->n_formats, &s[a->n_store]);
+        a->n_store++;
+        return ok ? 0 : EXIT_SOFTWARE;
+    }
+    case 'o': a->req.output = val; return 0;
+    case 'O': return push(&a->options, &a->n_options, val) ? 0 : EXIT_SOFTWARE;
+    case 'j':
+        a->req.jobs = (int)strtol(val, &end, 10);
+        return *val && !*end && a->req.jobs > 0 && a->req.jobs <= 256
+                   ? 0 : usage_error("--jobs: \"%s\" is not a number from 1 to 256", val);
+    case 'q': c->quiet = 1; return 0;
+    case 'v': c->verbose++; return 0;
+    case OPT_SINCE:
+        return parse_date_arg(val, &a->filter.since) ? 0 : usage_error("--since: \"%s\" is not a date YYYY-MM-DD", val);
+    case OPT_UNTIL:
+        return parse_date_arg(val, &a->filter.until) ? 0 : usage_error("--until: \"%s\" is not a date YYYY-MM-DD", val);
+    case OPT_COUNTRY:
+        return push(&a->countries, &a->filter.n_countries, val) ? 0 : EXIT_SOFTWARE;
+    case OPT_TAG: return push(&a->tags, &a->filter.n_tags, val) ? 0 : EXIT_SOFTWARE;
+    case OPT_SPLIT:
+        a->req.split = chronicle_split_key_parse(val);
+        return a->req.split ? 0 : usage_error("--split-by: \"%s\" is not one of country, year, organizer, tag", val);
+    case OPT_TIMEOUT:
+        a->req.timeout = strtod(val, &end);
+        return *val && !*end && a->req.timeout > 0 ? 0 : usage_error("--timeout: \"%s\" is not a positive number of seconds", val);
+    case OPT_PLUGIN_PATH: return push(&c->plugin_dirs, &c->n_plugin_dirs, val) ? 0 : EXIT_SOFTWARE;
+    case OPT_INPUT_FORMAT:
+        c->input_format = !strcmp(val, "json") ? CHRONICLE_FORMAT_JSON : !strcmp(val, "ndjson") ? CHRONICLE_FORMAT_NDJSON : CHRONICLE_FORMAT_AUTO;
+        return c->input_format ? 0 : usage_error("--input-format: \"%s\" is not json or ndjson", val);
+    case OPT_JSON: c->json = 1; return 0;
+    }
+    return usage_error("%s", "unknown option");
+}
+
+static void free_args(cli *c, args *a)
+{
+    for (size_t i = 0; i < a->n_store; i++) free(a->format_store[i]);
+    free(a->format_store);
+    free(a->formats);
+    free(a->options);
+    free(a->countries);
+    free(a->tags);
+    free(c->plugin_dirs);
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {.tty = isatty(STDERR_FILENO)};
+    args a = {0};
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("chronicle %s (plugin ABI %d.%d)\n", CHRONICLE_VERSION, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
+        return 0;
+    }
+    int is_export = !strcmp(cmd, "export"), is_validate = !strcmp(cmd, "validate"),
+        is_plugins = !strcmp(cmd, "plugins");
+    if (!is_export && !is_validate && !is_plugins) return usage_error("unknown command \"%s\"", cmd);
+    int opt, rc = 0;
+    optind = 2;
+    while (!rc && (opt = getopt_long(argc, argv, "f:o:O:j:qvh", long_options, NULL)) != -1) {
+        if (opt == OPT_HELP || opt == 'h') {
+            fputs(usage_text, stdout);
+            free_args(&c, &a);
+            return 0;
+        }
+        if (opt == '?') rc = EXIT_USAGE;
+        else rc = parse_arg(&c, &a, opt, optarg);
+    }
+    int rest = argc - optind;
+    char **files = argv + optind;
+    if (!rc && is_validate) {
+        rc = rest ? cmd_validate(&c, rest, files) : usage_error("%s", "validate needs at least one FILE");
+    } else if (!rc && is_plugins) {
+        rc = cmd_plugins(&c, rest, files);
+    } else if (!rc) {
+        a.filter.countries = a.countries;
+        a.filter.tags = a.tags;
+        a.req.filter = &a.filter;
+        a.req.formats = a.formats;
+        a.req.n_formats = a.n_formats;
+        a.req.options = a.options;
+        a.req.n_options = a.n_options;
+        a.req.hooks = (chronicle_export_hooks){&c, on_message, on_progress};
+        if (!rest) rc = usage_error("%s", "export needs at least one FILE");
+        else if (!a.n_formats) rc = usage_error("%s", "export needs -f FORMAT");
+        else if (!timestamp_from_env(&a.req.timestamp))
+            rc = usage_error("SOURCE_DATE_EPOCH=%s is not a whole number of seconds", getenv("SOURCE_DATE_EPOCH"));
+        else if (rest > 1 && a.req.output && strcmp(a.req.output, "-") && a.n_formats == 1 && !a.req.split)
+            rc = usage_error("%s", "several input files need -o DIRECTORY");
+        if (!rc) {
+            if (!(a.req.registry = open_registry(&c))) rc = EXIT_SOFTWARE;
+            else rc = run_exports(&c, &a.req, rest, files);
+            chronicle_registry_free(a.req.registry);
+        }
+    }
+    free_args(&c, &a);
+    return rc;
+}

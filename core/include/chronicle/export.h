@@ -1,0 +1,65 @@
+/*
+ * chronicle/export.h — planning and running exports.
+ *
+ * chronicle_export() checks everything that can be checked before work
+ * starts (formats, options, output paths), then runs each job — one
+ * (format, group) pair — in its own child process, up to `jobs` at once.
+ * A job that fails, crashes or hangs fails alone: its temp file is removed,
+ * the other jobs finish, and an existing output is only ever replaced by a
+ * complete one.
+ */
+#ifndef CHRONICLE_EXPORT_H
+#define CHRONICLE_EXPORT_H
+
+#include <stdint.h>
+
+#include "dataset.h"
+#include "diag.h"
+#include "registry.h"
+
+/* What the caller sees of a job while it runs. */
+typedef struct chronicle_job_status {
+    const char *label;   /* "pdf", or "pdf [AZ]" */
+    const char *dest;    /* final path, or NULL for standard output */
+    int state;           /* 0 waiting, 1 running, 2 done, 3 failed */
+    uint64_t done, total; /* last progress report */
+    double seconds;      /* run time so far */
+} chronicle_job_status;
+
+typedef struct chronicle_export_hooks {
+    void *ctx;
+    /* A message from or about a job: an error (is_error) or a log line. */
+    void (*message)(void *ctx, const chronicle_job_status *job, int is_error,
+                    chronicle_log_level level, const char *text);
+    /* Called at most ten times a second while jobs run, and once at the end. */
+    void (*progress)(void *ctx, const chronicle_job_status *jobs, size_t n);
+} chronicle_export_hooks;
+
+/* Zero-initialise, then set what you need. */
+typedef struct chronicle_export_request {
+    const chronicle_dataset *ds;
+    chronicle_registry *registry;
+    const char *const *formats; /* plugin names */
+    size_t n_formats;
+    const char *output; /* NULL (current directory), "-" (stdout), a file or a directory */
+    const char *const *options; /* "FORMAT.KEY=VALUE" */
+    size_t n_options;
+    const chronicle_filter *filter; /* NULL: every event */
+    chronicle_split_key split;
+    int jobs;       /* parallel children; <= 0: the number of CPUs */
+    double timeout; /* seconds per job; 0: none */
+    int64_t timestamp;
+    chronicle_export_hooks hooks;
+} chronicle_export_request;
+
+/*
+ * Returns CHRONICLE_OK when every job succeeded.  Before any job starts:
+ * CHRONICLE_ERR_OPTION (unknown format, bad option, stdout refused),
+ * CHRONICLE_ERR_UNSUPPORTED (a plugin was refused: diag says why),
+ * CHRONICLE_ERR_IO (an output cannot be created).  After:
+ * CHRONICLE_ERR_PLUGIN when at least one job failed (hooks said which),
+ * CHRONICLE_ERR_CANCELLED on SIGINT/SIGTERM.
+ */
+chronicle_status chronicle_export(const chronicle_export_request *req, chronicle_diag *diag);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * chronicle/utf8.h — UTF-8 decoding, validation and terminal display width.
+ * Width follows Unicode East Asian Width (W and F count 2) and treats
+ * combining marks and zero-width characters as 0, like wcwidth(3) but
+ * independent of the locale.
+ */
+#ifndef CHRONICLE_UTF8_H
+#define CHRONICLE_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes one code point from s[0..len).  Returns the number of bytes used
+ * (1..4) and stores the code point, or returns 0 for an invalid or truncated
+ * sequence (overlong forms, surrogates and values past U+10FFFF are
+ * invalid). */
+size_t chronicle_utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+/* Returns len when s[0..len) is valid UTF-8, else the offset of the first
+ * invalid byte. */
+size_t chronicle_utf8_check(const char *s, size_t len);
+
+/* Encodes cp into out (4 bytes room); returns the byte count. */
+size_t chronicle_utf8_encode(uint32_t cp, char out[4]);
+
+/* Columns a terminal uses for cp: 0, 1 or 2; -1 for control characters. */
+int chronicle_cp_width(uint32_t cp);
+
+/* True for C0, DEL and C1 controls. */
+int chronicle_cp_is_control(uint32_t cp);
+
+/* Display width of a valid UTF-8 string; controls count 1 (they are shown
+ * as a replacement character). */
+size_t chronicle_utf8_width(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * arena.h — bump allocation for the dataset model, and string interning.
+ * Everything allocated from an arena is freed at once with arena_free();
+ * nothing is freed individually.  Internal to libchronicle.
+ */
+#ifndef CHRONICLE_ARENA_H
+#define CHRONICLE_ARENA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chronicle/plugin.h"
+
+typedef struct arena_chunk arena_chunk;
+
+typedef struct arena {
+    arena_chunk *head;
+    char *at, *end;
+    size_t total; /* bytes obtained from malloc */
+} arena;
+
+typedef struct interner {
+    arena *a;
+    chronicle_str *slots; /* open addressing; ptr == NULL: empty */
+    uint32_t *hashes;
+    size_t cap, n;
+} interner;
+
+/* Zeroed memory aligned for any model struct; NULL when out of memory. */
+void *arena_alloc(arena *a, size_t size);
+void arena_free(arena *a);
+
+/* Copies s[0..len) plus a NUL into the arena. */
+chronicle_str arena_strdup(arena *a, const char *s, size_t len);
+
+/* Strings up to INTERN_MAX bytes are stored once; longer ones are copied. */
+#define INTERN_MAX 64
+chronicle_str intern(interner *in, const char *s, size_t len);
+/* Interns s whatever its length; *found says whether it was there already. */
+chronicle_str intern_ex(interner *in, const char *s, size_t len, int *found);
+void interner_free(interner *in);
+size_t interner_memory(const interner *in);
+
+#endif

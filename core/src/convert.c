@@ -1,0 +1,752 @@
+/*
+ * convert.c — turns parsed JSON values into the read-only model, checking
+ * every rule of formats/events-v1.md on the way.  Each defect is reported
+ * with the JSON pointer of the value at fault and conversion goes on, so one
+ * run lists every error of a file.  Strings are copied into the dataset's
+ * arena; no cJSON node outlives the call that converts it.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chronicle/utf8.h"
+#include "dataset_internal.h"
+
+enum { SEEN_SCHEMA = 1, SEEN_TITLE = 2, SEEN_DESCRIPTION = 4, SEEN_SOURCES = 8, SEEN_EVENTS = 16 };
+
+enum { REQUIRED = 1, NONEMPTY = 2, INTERN = 4 };
+
+/* ---- pointers and messages ---- */
+
+static size_t push_key(loader *L, const char *key)
+{
+    size_t mark = L->ptr.len;
+    if (chronicle_buf_putc(&L->ptr, '/') != CHRONICLE_OK) L->oom = 1;
+    for (const char *k = key; *k; k++) {
+        const char *esc = *k == '~' ? "~0" : *k == '/' ? "~1" : NULL;
+        chronicle_status st = esc ? chronicle_buf_puts(&L->ptr, esc) : chronicle_buf_putc(&L->ptr, *k);
+        if (st != CHRONICLE_OK) L->oom = 1;
+    }
+    return mark;
+}
+
+static size_t push_index(loader *L, size_t i)
+{
+    size_t mark = L->ptr.len;
+    if (chronicle_buf_appendf(&L->ptr, "/%zu", i) != CHRONICLE_OK) L->oom = 1;
+    return mark;
+}
+
+static void pop(loader *L, size_t mark)
+{
+    chronicle_buf_truncate(&L->ptr, mark);
+}
+
+void load_error(loader *L, const char *member, const char *fmt, ...)
+{
+    size_t mark = member ? push_key(L, member) : L->ptr.len;
+    chronicle_buf msg = CHRONICLE_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    chronicle_status st = chronicle_buf_vappendf(&msg, fmt, ap);
+    va_end(ap);
+    if (st != CHRONICLE_OK) L->oom = 1;
+    chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, chronicle_buf_cstr(&L->ptr),
+                       "%s", chronicle_buf_cstr(&msg));
+    chronicle_buf_free(&msg);
+    pop(L, mark);
+}
+
+static void load_warning(loader *L, const char *fmt, const char *arg)
+{
+    chronicle_diag_add(L->diag, CHRONICLE_SEV_WARNING, L->file, 0, 0, chronicle_buf_cstr(&L->ptr),
+                       fmt, arg);
+}
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsBool(v)) return "a boolean";
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsArray(v)) return "an array";
+    return "an object";
+}
+
+/* A short, printable rendering of a value for messages: at most 40 bytes,
+ * cut on a character boundary. */
+static int shown_len(const char *s)
+{
+    size_t n = strlen(s), cut = 0;
+    while (cut < n && cut < 40) {
+        uint32_t cp;
+        size_t k = chronicle_utf8_decode(s + cut, n - cut, &cp);
+        if (!k || cut + k > 40) break;
+        cut += k;
+    }
+    return (int)cut;
+}
+
+#define SHOWN(s) shown_len(s), (s), strlen(s) > (size_t)shown_len(s) ? "..." : ""
+
+static void *alloc(loader *L, size_t size)
+{
+    void *p = arena_alloc(&L->ds->a, size);
+    if (!p) L->oom = 1;
+    return p;
+}
+
+static chronicle_str store(loader *L, const char *s, int flags)
+{
+    size_t len = strlen(s);
+    chronicle_str out = flags & INTERN ? intern(&L->ds->strings, s, len)
+                                       : arena_strdup(&L->ds->a, s, len);
+    if (!out.ptr) L->oom = 1;
+    return out;
+}
+
+static int blank(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n') s++;
+    return *s == '\0';
+}
+
+/* ---- typed members ---- */
+
+static const cJSON *field(loader *L, const cJSON *obj, const char *name, int flags)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (!v && (flags & REQUIRED)) load_error(L, name, "required member is missing");
+    return v;
+}
+
+/* 1 when the member is valid or absent-and-optional; *out is set when present. */
+static int take_str(loader *L, const cJSON *obj, const char *name, int flags, chronicle_str *out)
+{
+    const cJSON *v = field(L, obj, name, flags);
+    if (!v) return !(flags & REQUIRED);
+    if (!cJSON_IsString(v)) {
+        load_error(L, name, "expected a string, found %s", type_name(v));
+        return 0;
+    }
+    if ((flags & NONEMPTY) && blank(v->valuestring)) {
+        load_error(L, name, "must not be empty");
+        return 0;
+    }
+    *out = store(L, v->valuestring, flags);
+    return 1;
+}
+
+static int take_date(loader *L, const cJSON *obj, const char *name, int flags, chronicle_str *out,
+                     uint32_t *ymd)
+{
+    const cJSON *v = field(L, obj, name, flags);
+    if (!v) return !(flags & REQUIRED);
+    if (!cJSON_IsString(v)) {
+        load_error(L, name, "expected a date string YYYY-MM-DD, found %s", type_name(v));
+        return 0;
+    }
+    uint32_t d = chronicle_date_parse(v->valuestring, strlen(v->valuestring));
+    if (!d) {
+        load_error(L, name, "\"%.*s%s\" is not a calendar date (YYYY-MM-DD)", SHOWN(v->valuestring));
+        return 0;
+    }
+    *out = store(L, v->valuestring, INTERN);
+    if (ymd) *ymd = d;
+    return 1;
+}
+
+static int take_bool(loader *L, const cJSON *obj, const char *name, int32_t *out)
+{
+    const cJSON *v = field(L, obj, name, 0);
+    if (!v) return 1;
+    if (!cJSON_IsBool(v)) {
+        load_error(L, name, "expected true or false, found %s", type_name(v));
+        return 0;
+    }
+    *out = cJSON_IsTrue(v) ? 1 : 0;
+    return 1;
+}
+
+/* An array member: NULL and no error when absent and optional. */
+static const cJSON *take_array(loader *L, const cJSON *obj, const char *name, int flags, int *ok)
+{
+    const cJSON *v = field(L, obj, name, flags);
+    if (!v) {
+        if (flags & REQUIRED) *ok = 0;
+        return NULL;
+    }
+    if (!cJSON_IsArray(v)) {
+        load_error(L, name, "expected an array, found %s", type_name(v));
+        *ok = 0;
+        return NULL;
+    }
+    if ((flags & NONEMPTY) && !v->child) {
+        load_error(L, name, "must list at least one item");
+        *ok = 0;
+    }
+    return v;
+}
+
+static int take_str_array(loader *L, const cJSON *obj, const char *name, int flags,
+                          const chronicle_str **out, size_t *n_out)
+{
+    int ok = 1;
+    const cJSON *arr = take_array(L, obj, name, flags, &ok);
+    if (!arr) return ok;
+    size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
+    chronicle_str *items = n ? alloc(L, n * sizeof *items) : NULL;
+    size_t mark = push_key(L, name);
+    const cJSON *v;
+    cJSON_ArrayForEach(v, arr)
+    {
+        if (!cJSON_IsString(v)) {
+            size_t m = push_index(L, i);
+            load_error(L, NULL, "expected a string, found %s", type_name(v));
+            pop(L, m);
+            ok = 0;
+        } else if (blank(v->valuestring)) {
+            size_t m = push_index(L, i);
+            load_error(L, NULL, "must not be empty");
+            pop(L, m);
+            ok = 0;
+        } else if (items) {
+            items[i] = store(L, v->valuestring, flags | INTERN);
+        }
+        i++;
+    }
+    pop(L, mark);
+    *out = items;
+    *n_out = items ? n : 0;
+    return ok;
+}
+
+/* ---- sources ---- */
+
+static uint32_t hash_id(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+source_rec *source_lookup(const source_map *m, const char *id, size_t len)
+{
+    if (!m->cap) return NULL;
+    size_t j = hash_id(id, len) & (m->cap - 1);
+    while (m->slots[j]) {
+        const chronicle_str *k = &m->slots[j]->view.id;
+        if (k->len == len && !memcmp(k->ptr, id, len)) return m->slots[j];
+        j = (j + 1) & (m->cap - 1);
+    }
+    return NULL;
+}
+
+static int source_insert(source_map *m, source_rec *r)
+{
+    if ((m->n + 1) * 4 >= m->cap * 3) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        source_rec **slots = calloc(cap, sizeof *slots);
+        if (!slots) return 0;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slots[i]) continue;
+            size_t j = hash_id(m->slots[i]->view.id.ptr, m->slots[i]->view.id.len) & (cap - 1);
+            while (slots[j]) j = (j + 1) & (cap - 1);
+            slots[j] = m->slots[i];
+        }
+        free(m->slots);
+        m->slots = slots;
+        m->cap = cap;
+    }
+    size_t j = hash_id(r->view.id.ptr, r->view.id.len) & (m->cap - 1);
+    while (m->slots[j]) j = (j + 1) & (m->cap - 1);
+    m->slots[j] = r;
+    m->n++;
+    return 1;
+}
+
+static source_rec *source_new(loader *L, const char *id)
+{
+    source_rec *r = alloc(L, sizeof *r);
+    if (!r) return NULL;
+    r->view.struct_size = sizeof r->view;
+    r->view.id = store(L, id, INTERN);
+    if (L->oom || !source_insert(&L->ds->sources_by_id, r)) {
+        L->oom = 1;
+        return NULL;
+    }
+    return r;
+}
+
+/* The source a statement, figure or event cites; a stub while the dataset's
+ * "sources" have not been read yet. */
+static const chronicle_source *cite(loader *L, const char *id)
+{
+    source_rec *r = source_lookup(&L->ds->sources_by_id, id, strlen(id));
+    if (r && r->defined) return &r->view;
+    if (L->seen & SEEN_SOURCES) {
+        load_error(L, NULL, "unknown source \"%.*s%s\" (not in /sources)", SHOWN(id));
+        return NULL;
+    }
+    if (!r && !(r = source_new(L, id))) return NULL;
+    if (!r->first_ref && !(r->first_ref = strdup(chronicle_buf_cstr(&L->ptr)))) L->oom = 1;
+    r->n_refs++;
+    return &r->view;
+}
+
+static int is_url(const char *s)
+{
+    if (strncmp(s, "https://", 8) && strncmp(s, "http://", 7)) return 0;
+    const char *host = strstr(s, "//") + 2;
+    if (!*host || *host == '/') return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ') return 0;
+    return 1;
+}
+
+static void convert_source(loader *L, const cJSON *obj)
+{
+    chronicle_str id = {0};
+    if (!take_str(L, obj, "id", REQUIRED | NONEMPTY, &id)) return;
+    source_rec *r = source_lookup(&L->ds->sources_by_id, id.ptr, id.len);
+    if (r && r->defined) {
+        load_error(L, "id", "duplicate source id \"%.*s%s\"", SHOWN(id.ptr));
+        return;
+    }
+    if (!r && !(r = source_new(L, id.ptr))) return;
+    chronicle_source *s = &r->view;
+    take_str(L, obj, "outlet", NONEMPTY | INTERN, &s->outlet);
+    take_date(L, obj, "published", 0, &s->published, &s->published_ymd);
+    take_str(L, obj, "dateline", NONEMPTY | INTERN, &s->dateline);
+    take_str(L, obj, "document", REQUIRED | NONEMPTY | INTERN, &s->document);
+    if (take_str(L, obj, "url", NONEMPTY, &s->url) && s->url.ptr && !is_url(s->url.ptr))
+        load_error(L, "url", "\"%.*s%s\" is not an http or https URL", SHOWN(s->url.ptr));
+    r->defined = 1;
+    free(r->first_ref);
+    r->first_ref = NULL;
+    chronicle_dataset *ds = L->ds;
+    if (ds->n_sources == ds->cap_sources) {
+        size_t cap = ds->cap_sources ? ds->cap_sources * 2 : 16;
+        source_rec **p = realloc(ds->sources, cap * sizeof *p);
+        if (!p) {
+            L->oom = 1;
+            return;
+        }
+        ds->sources = p;
+        ds->cap_sources = cap;
+    }
+    ds->sources[ds->n_sources++] = r;
+}
+
+static void convert_sources(loader *L, const cJSON *arr)
+{
+    if (!cJSON_IsArray(arr)) {
+        load_error(L, NULL, "expected an array, found %s", type_name(arr));
+        return;
+    }
+    size_t i = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, arr)
+    {
+        size_t m = push_index(L, i++);
+        if (cJSON_IsObject(v))
+            convert_source(L, v);
+        else
+            load_error(L, NULL, "expected an object, found %s", type_name(v));
+        pop(L, m);
+    }
+}
+
+/* ---- top level ---- */
+
+static void convert_schema(loader *L, const cJSON *v)
+{
+    static const char prefix[] = "chronicle/events@";
+    if (!cJSON_IsString(v)) {
+        load_error(L, NULL, "expected a string, found %s", type_name(v));
+        return;
+    }
+    const char *s = v->valuestring;
+    if (strncmp(s, prefix, sizeof prefix - 1)) {
+        load_error(L, NULL, "\"%.*s%s\" is not a Chronicle dataset (expected \"chronicle/events@1\")",
+                   SHOWN(s));
+        return;
+    }
+    const char *p = s + sizeof prefix - 1;
+    unsigned long major = 0;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9' && digits < 9) major = major * 10 + (unsigned long)(*p++ - '0'), digits++;
+    if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
+        p++;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    if (!digits || *p) {
+        load_error(L, NULL, "\"%.*s%s\" is not a valid schema version (expected \"chronicle/events@1\")",
+                   SHOWN(s));
+        return;
+    }
+    if (major != 1) {
+        load_error(L, NULL,
+                   "\"%.*s%s\" is format version %lu; this chronicle reads version 1 (upgrade "
+                   "chronicle, or convert the file)",
+                   SHOWN(s), major);
+        return;
+    }
+    L->ds->info.schema = store(L, s, 0);
+}
+
+void convert_top(loader *L, const char *name, const cJSON *item)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } known[] = {{"schema", SEEN_SCHEMA},
+                 {"title", SEEN_TITLE},
+                 {"description", SEEN_DESCRIPTION},
+                 {"sources", SEEN_SOURCES}};
+    unsigned bit = 0;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (!strcmp(name, known[i].name)) bit = known[i].bit;
+    if (!bit) return; /* unknown members are ignored: forward compatibility */
+    size_t m = push_key(L, name);
+    if (L->seen & bit) {
+        load_error(L, NULL, "duplicate member");
+        pop(L, m);
+        return;
+    }
+    chronicle_dataset_info *info = &L->ds->info;
+    if (bit == SEEN_SCHEMA) {
+        convert_schema(L, item);
+    } else if (bit == SEEN_SOURCES) {
+        convert_sources(L, item);
+    } else if (!cJSON_IsString(item)) {
+        load_error(L, NULL, "expected a string, found %s", type_name(item));
+    } else if (bit == SEEN_TITLE && blank(item->valuestring)) {
+        load_error(L, NULL, "must not be empty");
+    } else if (bit == SEEN_TITLE) {
+        info->title = store(L, item->valuestring, 0);
+    } else {
+        info->description = store(L, item->valuestring, 0);
+    }
+    L->seen |= bit;
+    pop(L, m);
+}
+
+void finish_checks(loader *L, int ndjson)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } required[] = {{"schema", SEEN_SCHEMA}, {"title", SEEN_TITLE}, {"sources", SEEN_SOURCES}};
+    for (size_t i = 0; i < sizeof required / sizeof *required; i++)
+        if (!(L->seen & required[i].bit))
+            load_error(L, required[i].name, ndjson ? "required member is missing from the header line"
+                                                   : "required member is missing");
+    if (!ndjson && !(L->seen & SEEN_EVENTS)) load_error(L, "events", "required member is missing");
+    const source_map *m = &L->ds->sources_by_id;
+    for (size_t i = 0; i < m->cap; i++) {
+        const source_rec *r = m->slots[i];
+        if (!r || r->defined) continue;
+        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, r->first_ref,
+                           "unknown source \"%.*s%s\" (not in /sources)%s", SHOWN(r->view.id.ptr),
+                           r->n_refs > 1 ? "; cited elsewhere too" : "");
+    }
+}
+
+void loader_mark_events(loader *L)
+{
+    L->seen |= SEEN_EVENTS;
+}
+
+/* ---- events ---- */
+
+static const char iso_codes[] =
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ "
+    "BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM "
+    "DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS "
+    "GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN "
+    "KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ "
+    "MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM "
+    "PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV "
+    "SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI "
+    "VN VU WF WS XK YE YT ZA ZM ZW";
+
+static int is_country_code(const char *s)
+{
+    if (!(s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && !s[2])) return 0;
+    for (const char *p = iso_codes; *p; p += 3)
+        if (p[0] == s[0] && p[1] == s[1]) return 1;
+    return 0;
+}
+
+static void convert_location(loader *L, const cJSON *ev, chronicle_event *e)
+{
+    const cJSON *loc = field(L, ev, "location", REQUIRED);
+    if (!loc) return;
+    size_t m = push_key(L, "location");
+    if (!cJSON_IsObject(loc)) {
+        load_error(L, NULL, "expected an object, found %s", type_name(loc));
+    } else {
+        take_str(L, loc, "venue", NONEMPTY | INTERN, &e->venue);
+        take_str(L, loc, "city", NONEMPTY | INTERN, &e->city);
+        take_str(L, loc, "country", REQUIRED | NONEMPTY | INTERN, &e->country);
+        if (take_str(L, loc, "country_code", REQUIRED | INTERN, &e->country_code) &&
+            !is_country_code(e->country_code.ptr))
+            load_error(L, "country_code",
+                       "\"%.*s%s\" is not an ISO 3166-1 alpha-2 code (two upper-case letters, e.g. "
+                       "\"AZ\")",
+                       SHOWN(e->country_code.ptr));
+    }
+    pop(L, m);
+}
+
+static void convert_occasion(loader *L, const cJSON *ev, chronicle_event *e)
+{
+    e->anniversary = -1;
+    const cJSON *occ = field(L, ev, "occasion", REQUIRED);
+    if (!occ) return;
+    size_t m = push_key(L, "occasion");
+    if (!cJSON_IsObject(occ)) {
+        load_error(L, NULL, "expected an object, found %s", type_name(occ));
+        pop(L, m);
+        return;
+    }
+    take_str(L, occ, "subject", REQUIRED | NONEMPTY | INTERN, &e->occasion);
+    take_date(L, occ, "of_date", 0, &e->occasion_of_date, NULL);
+    const cJSON *a = field(L, occ, "anniversary", 0);
+    if (a) {
+        double d = cJSON_IsNumber(a) ? a->valuedouble : -1;
+        if (!cJSON_IsNumber(a))
+            load_error(L, "anniversary", "expected a whole number, found %s", type_name(a));
+        else if (!(d >= 0 && d <= 100000) || d != (double)(int32_t)d)
+            load_error(L, "anniversary", "%g is not a whole number from 0 to 100000", d);
+        else
+            e->anniversary = (int32_t)d;
+    }
+    pop(L, m);
+}
+
+typedef void *(*item_fn)(loader *L, const cJSON *obj, const chronicle_event *e);
+
+/* Converts an optional array of objects into a pointer array. */
+static void convert_list(loader *L, const cJSON *ev, const char *name, const chronicle_event *e,
+                         item_fn fn, const void *const **out, size_t *n_out)
+{
+    int ok = 1;
+    const cJSON *arr = take_array(L, ev, name, 0, &ok);
+    if (!arr) return;
+    size_t n = (size_t)cJSON_GetArraySize(arr), i = 0, kept = 0;
+    const void **items = n ? alloc(L, n * sizeof *items) : NULL;
+    size_t m = push_key(L, name);
+    const cJSON *v;
+    cJSON_ArrayForEach(v, arr)
+    {
+        size_t mi = push_index(L, i++);
+        if (!cJSON_IsObject(v)) {
+            load_error(L, NULL, "expected an object, found %s", type_name(v));
+        } else {
+            void *item = fn(L, v, e);
+            if (item && items) items[kept++] = item;
+        }
+        pop(L, mi);
+    }
+    pop(L, m);
+    *out = items;
+    *n_out = kept;
+}
+
+static void *convert_participant(loader *L, const cJSON *obj, const chronicle_event *e)
+{
+    (void)e;
+    chronicle_participant *p = alloc(L, sizeof *p);
+    if (!p) return NULL;
+    p->struct_size = sizeof *p;
+    p->spoke = -1;
+    take_str(L, obj, "name", REQUIRED | NONEMPTY | INTERN, &p->name);
+    take_str(L, obj, "role", NONEMPTY | INTERN, &p->role);
+    take_str(L, obj, "organization", NONEMPTY | INTERN, &p->organization);
+    take_bool(L, obj, "spoke", &p->spoke);
+    return p;
+}
+
+static void *convert_activity(loader *L, const cJSON *obj, const chronicle_event *e)
+{
+    (void)e;
+    chronicle_activity *a = alloc(L, sizeof *a);
+    if (!a) return NULL;
+    a->struct_size = sizeof *a;
+    take_str(L, obj, "kind", REQUIRED | NONEMPTY | INTERN, &a->kind);
+    take_str(L, obj, "title", NONEMPTY | INTERN, &a->title);
+    take_str(L, obj, "description", NONEMPTY, &a->description);
+    take_str_array(L, obj, "performers", 0, &a->performers, &a->n_performers);
+    return a;
+}
+
+/* The source a statement or figure cites, checked against the dataset and
+ * (as a warning) against the event's own list. */
+static const chronicle_source *cited_source(loader *L, const cJSON *obj, const chronicle_event *e)
+{
+    chronicle_str id = {0};
+    if (!take_str(L, obj, "source", REQUIRED | NONEMPTY, &id) || !id.ptr) return NULL;
+    size_t m = push_key(L, "source");
+    const chronicle_source *src = cite(L, id.ptr);
+    int listed = 0;
+    for (size_t i = 0; src && i < e->n_sources; i++) listed |= e->sources[i] == src;
+    if (src && !listed && e->n_sources)
+        load_warning(L, "source \"%s\" is not in this event's \"sources\" list", id.ptr);
+    pop(L, m);
+    return src;
+}
+
+static void *convert_statement(loader *L, const cJSON *obj, const chronicle_event *e)
+{
+    chronicle_statement *s = alloc(L, sizeof *s);
+    if (!s) return NULL;
+    s->struct_size = sizeof *s;
+    take_str(L, obj, "speaker", REQUIRED | NONEMPTY | INTERN, &s->speaker);
+    take_str(L, obj, "summary", REQUIRED | NONEMPTY, &s->summary);
+    take_str(L, obj, "quote", NONEMPTY, &s->quote);
+    s->source = cited_source(L, obj, e);
+    return s;
+}
+
+static void *convert_figure(loader *L, const cJSON *obj, const chronicle_event *e)
+{
+    chronicle_figure *f = alloc(L, sizeof *f);
+    if (!f) return NULL;
+    f->struct_size = sizeof *f;
+    take_str(L, obj, "label", REQUIRED | NONEMPTY | INTERN, &f->label);
+    take_str(L, obj, "unit", NONEMPTY | INTERN, &f->unit);
+    take_str(L, obj, "note", NONEMPTY, &f->note);
+    const cJSON *v = field(L, obj, "value", REQUIRED);
+    if (v && !cJSON_IsNumber(v))
+        load_error(L, "value", "expected a number, found %s", type_name(v));
+    else if (v && !isfinite(v->valuedouble))
+        load_error(L, "value", "number out of range");
+    else if (v)
+        f->value = v->valuedouble;
+    f->source = cited_source(L, obj, e);
+    return f;
+}
+
+static void convert_event_sources(loader *L, const cJSON *ev, chronicle_event *e)
+{
+    const chronicle_str *ids = NULL;
+    size_t n = 0;
+    if (!take_str_array(L, ev, "sources", REQUIRED | NONEMPTY, &ids, &n) || !n) return;
+    const chronicle_source **srcs = alloc(L, n * sizeof *srcs);
+    if (!srcs) return;
+    size_t m = push_key(L, "sources"), kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t mi = push_index(L, i);
+        const chronicle_source *s = cite(L, ids[i].ptr);
+        for (size_t j = 0; s && j < kept; j++) {
+            if (srcs[j] == s) {
+                load_error(L, NULL, "source \"%s\" is listed twice", ids[i].ptr);
+                s = NULL;
+            }
+        }
+        if (s) srcs[kept++] = s;
+        pop(L, mi);
+    }
+    pop(L, m);
+    e->sources = srcs;
+    e->n_sources = kept;
+}
+
+static int append_event(chronicle_dataset *ds, chronicle_event *e)
+{
+    if (ds->n_events == ds->cap_events) {
+        size_t cap = ds->cap_events ? ds->cap_events * 2 : 256;
+        chronicle_event **p = realloc(ds->events, cap * sizeof *p);
+        if (!p) return 0;
+        ds->events = p;
+        ds->cap_events = cap;
+    }
+    ds->events[ds->n_events++] = e;
+    return 1;
+}
+
+static void convert_event_body(loader *L, const cJSON *ev, chronicle_event *e)
+{
+    const cJSON *id = field(L, ev, "id", REQUIRED);
+    if (id && !cJSON_IsString(id)) {
+        load_error(L, "id", "expected a string, found %s", type_name(id));
+    } else if (id && blank(id->valuestring)) {
+        load_error(L, "id", "must not be empty");
+    } else if (id) {
+        int found = 0;
+        e->id = intern_ex(&L->ds->event_ids, id->valuestring, strlen(id->valuestring), &found);
+        if (!e->id.ptr) L->oom = 1;
+        if (found) load_error(L, "id", "duplicate event id \"%.*s%s\"", SHOWN(id->valuestring));
+    }
+    take_str(L, ev, "title", REQUIRED | NONEMPTY, &e->title);
+    take_date(L, ev, "date", REQUIRED, &e->date, &e->date_ymd);
+    if (take_date(L, ev, "end_date", 0, &e->end_date, &e->end_date_ymd) && e->end_date_ymd &&
+        e->date_ymd && e->end_date_ymd < e->date_ymd)
+        load_error(L, "end_date", "\"%s\" is before date \"%s\"", e->end_date.ptr, e->date.ptr);
+    convert_location(L, ev, e);
+    convert_occasion(L, ev, e);
+    take_str_array(L, ev, "organizers", 0, &e->organizers, &e->n_organizers);
+    take_str_array(L, ev, "audience", 0, &e->audience, &e->n_audience);
+    take_str_array(L, ev, "tags", 0, &e->tags, &e->n_tags);
+    convert_event_sources(L, ev, e);
+    convert_list(L, ev, "participants", e, convert_participant,
+                 (const void *const **)&e->participants, &e->n_participants);
+    convert_list(L, ev, "activities", e, convert_activity, (const void *const **)&e->activities,
+                 &e->n_activities);
+    convert_list(L, ev, "statements", e, convert_statement, (const void *const **)&e->statements,
+                 &e->n_statements);
+    convert_list(L, ev, "figures", e, convert_figure, (const void *const **)&e->figures,
+                 &e->n_figures);
+    take_str(L, ev, "summary", NONEMPTY, &e->summary);
+}
+
+/* Duplicate keys are legal JSON that cJSON silently resolves (first wins);
+ * in a dataset they are almost always an editing mistake. */
+static void check_duplicate_keys(loader *L, const cJSON *v)
+{
+    if (!cJSON_IsObject(v) && !cJSON_IsArray(v)) return;
+    size_t i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        if (cJSON_IsObject(v)) {
+            for (const cJSON *prev = v->child; prev != c; prev = prev->next) {
+                if (!strcmp(prev->string, c->string)) {
+                    load_error(L, c->string, "duplicate member (a JSON object may name it once)");
+                    break;
+                }
+            }
+        }
+        if (c->child) {
+            size_t m = cJSON_IsObject(v) ? push_key(L, c->string) : push_index(L, i);
+            check_duplicate_keys(L, c);
+            pop(L, m);
+        }
+    }
+}
+
+void check_members(loader *L, const cJSON *item)
+{
+    check_duplicate_keys(L, item);
+}
+
+void convert_event(loader *L, size_t index, const cJSON *ev)
+{
+    chronicle_buf_reset(&L->ptr);
+    push_key(L, "events");
+    push_index(L, index);
+    check_duplicate_keys(L, ev);
+    if (!cJSON_IsObject(ev)) {
+        load_error(L, NULL, "expected an event object, found %s", type_name(ev));
+        return;
+    }
+    chronicle_event *e = alloc(L, sizeof *e);
+    if (!e) return;
+    e->struct_size = sizeof *e;
+    size_t errors = chronicle_diag_errors(L->diag);
+    convert_event_body(L, ev, e);
+    /* an invalid event is not kept: the load fails anyway */
+    if (chronicle_diag_errors(L->diag) == errors && !append_event(L->ds, e)) L->oom = 1;
+}

@@ -1,0 +1,170 @@
+/*
+ * dataset.c — accessors over a loaded dataset, calendar dates, and
+ * selection (filter + stable sort by date, then id).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dataset_internal.h"
+
+void dataset_destroy(chronicle_dataset *ds)
+{
+    if (!ds) return;
+    for (size_t i = 0; i < ds->sources_by_id.cap; i++)
+        if (ds->sources_by_id.slots[i]) free(ds->sources_by_id.slots[i]->first_ref);
+    free(ds->sources_by_id.slots);
+    free(ds->sources);
+    free(ds->events);
+    interner_free(&ds->strings);
+    interner_free(&ds->event_ids);
+    arena_free(&ds->a);
+    free(ds);
+}
+
+void chronicle_dataset_free(chronicle_dataset *ds)
+{
+    dataset_destroy(ds);
+}
+
+const chronicle_dataset_info *chronicle_dataset_get_info(const chronicle_dataset *ds)
+{
+    return &ds->info;
+}
+
+size_t chronicle_dataset_event_count(const chronicle_dataset *ds)
+{
+    return ds->n_events;
+}
+
+const chronicle_event *chronicle_dataset_event(const chronicle_dataset *ds, size_t i)
+{
+    return i < ds->n_events ? ds->events[i] : NULL;
+}
+
+const chronicle_source *chronicle_dataset_source(const chronicle_dataset *ds, const char *id)
+{
+    const source_rec *r = source_lookup(&ds->sources_by_id, id, strlen(id));
+    return r && r->defined ? &r->view : NULL;
+}
+
+size_t chronicle_dataset_memory(const chronicle_dataset *ds)
+{
+    return ds->a.total + interner_memory(&ds->strings) + interner_memory(&ds->event_ids) +
+           ds->cap_events * sizeof *ds->events + ds->sources_by_id.cap * sizeof(void *);
+}
+
+/* ---- dates ---- */
+
+static int leap(unsigned y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned month_days(unsigned y, unsigned m)
+{
+    static const unsigned char days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+uint32_t chronicle_date_parse(const char *s, size_t len)
+{
+    if (len != 10 || s[4] != '-' || s[7] != '-') return 0;
+    unsigned v[8], k = 0;
+    for (size_t i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) continue;
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v[k++] = (unsigned)(s[i] - '0');
+    }
+    unsigned y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+    unsigned m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days(y, m)) return 0;
+    return y * 10000 + m * 100 + d;
+}
+
+int64_t chronicle_date_days(uint32_t ymd)
+{
+    /* days from civil (Howard Hinnant's algorithm) */
+    int64_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* ---- selection ---- */
+
+int chronicle_filter_match(const chronicle_filter *f, const chronicle_event *ev)
+{
+    if (!f) return 1;
+    if (f->since && ev->date_ymd < f->since && (!ev->end_date_ymd || ev->end_date_ymd < f->since))
+        return 0;
+    if (f->until && ev->date_ymd > f->until) return 0;
+    if (f->n_countries) {
+        int hit = 0;
+        for (size_t i = 0; i < f->n_countries && !hit; i++)
+            hit = !strcasecmp(f->countries[i], ev->country_code.ptr);
+        if (!hit) return 0;
+    }
+    if (f->n_tags) {
+        int hit = 0;
+        for (size_t i = 0; i < f->n_tags && !hit; i++)
+            for (size_t j = 0; j < ev->n_tags && !hit; j++) hit = !strcmp(f->tags[i], ev->tags[j].ptr);
+        if (!hit) return 0;
+    }
+    return 1;
+}
+
+static int before(const chronicle_event *a, const chronicle_event *b)
+{
+    if (a->date_ymd != b->date_ymd) return a->date_ymd < b->date_ymd;
+    return strcmp(a->id.ptr, b->id.ptr) < 0;
+}
+
+/* Bottom-up merge sort: stable, O(n log n), one scratch array. */
+chronicle_status chronicle_events_sort(const chronicle_event **ev, size_t n)
+{
+    if (n < 2) return CHRONICLE_OK;
+    const chronicle_event **tmp = malloc(n * sizeof *tmp);
+    if (!tmp) return CHRONICLE_ERR_NOMEM;
+    const chronicle_event **src = ev, **dst = tmp;
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) dst[k++] = before(src[j], src[i]) ? src[j++] : src[i++];
+            while (i < mid) dst[k++] = src[i++];
+            while (j < hi) dst[k++] = src[j++];
+        }
+        const chronicle_event **t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != ev) memcpy(ev, src, n * sizeof *ev);
+    free(tmp);
+    return CHRONICLE_OK;
+}
+
+chronicle_status chronicle_dataset_select(const chronicle_dataset *ds, const chronicle_filter *f,
+                                          const chronicle_event ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!ds->n_events) return CHRONICLE_OK;
+    const chronicle_event **sel = malloc(ds->n_events * sizeof *sel);
+    if (!sel) return CHRONICLE_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < ds->n_events; i++)
+        if (chronicle_filter_match(f, ds->events[i])) sel[k++] = ds->events[i];
+    chronicle_status st = chronicle_events_sort(sel, k);
+    if (st != CHRONICLE_OK || !k) {
+        free(sel);
+        return st;
+    }
+    *out = sel;
+    *n = k;
+    return CHRONICLE_OK;
+}

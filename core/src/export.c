@@ -1,0 +1,296 @@
+/*
+ * export.c — plans an export: finds and probes the requested plugins,
+ * checks every -O option against their declarations, decides each job's
+ * output path, and only then hands the jobs to the dispatcher.  Nothing is
+ * created on disk before all of that has passed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chronicle/export.h"
+#include "dispatch_internal.h"
+#include "registry_internal.h"
+
+typedef struct plan {
+    const chronicle_export_request *req;
+    chronicle_diag *diag;
+    chronicle_plugin_info **plugins; /* parallel to req->formats */
+    chronicle_opt_value **values;    /* per format, parallel to its options */
+    chronicle_job **jobs;
+    size_t n_jobs;
+    const chronicle_event **events;
+    size_t n_events;
+    chronicle_group *groups;
+    size_t n_groups;
+    char *dir; /* directory mode: where outputs go */
+} plan;
+
+static void plan_error(plan *p, const char *fmt, ...) CHRONICLE_PRINTF(2, 3);
+static void plan_error(plan *p, const char *fmt, ...)
+{
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    chronicle_buf_vappendf(&b, fmt, ap);
+    va_end(ap);
+    chronicle_diag_add(p->diag, CHRONICLE_SEV_ERROR, NULL, 0, 0, NULL, "%s", chronicle_buf_cstr(&b));
+    chronicle_buf_free(&b);
+}
+
+static chronicle_status find_plugins(plan *p)
+{
+    const chronicle_export_request *req = p->req;
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0; i < req->n_formats; i++) {
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(req->formats[i], req->formats[j])) {
+                plan_error(p, "format \"%s\" is given twice", req->formats[i]);
+                return CHRONICLE_ERR_OPTION;
+            }
+        chronicle_plugin_info *info = chronicle_registry_find(req->registry, req->formats[i]);
+        if (!info) {
+            chronicle_buf known = CHRONICLE_BUF_INIT;
+            for (size_t k = 0; k < chronicle_registry_count(req->registry); k++)
+                chronicle_buf_appendf(&known, "%s%s", k ? ", " : "",
+                                      chronicle_registry_at(req->registry, k)->name);
+            plan_error(p, "unknown format \"%s\"; available: %s (see: chronicle plugins)",
+                       req->formats[i], known.len ? known.ptr : "none found");
+            chronicle_buf_free(&known);
+            st = CHRONICLE_ERR_OPTION;
+            continue;
+        }
+        if (!info->version && !info->broken) chronicle_registry_probe(req->registry, info);
+        if (info->broken) {
+            chronicle_diag_add(p->diag, CHRONICLE_SEV_ERROR, info->path, 0, 0, NULL, "%s", info->reason);
+            if (st == CHRONICLE_OK) st = CHRONICLE_ERR_UNSUPPORTED;
+        }
+        p->plugins[i] = info;
+    }
+    return st;
+}
+
+static long format_index(const plan *p, const char *name, size_t len)
+{
+    for (size_t i = 0; i < p->req->n_formats; i++)
+        if (strlen(p->req->formats[i]) == len && !strncmp(p->req->formats[i], name, len)) return (long)i;
+    return -1;
+}
+
+static chronicle_status set_option(plan *p, const char *arg)
+{
+    const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
+    if (!dot || !eq || eq < dot) {
+        plan_error(p, "-O %s: expected FORMAT.KEY=VALUE, e.g. -O text.width=100", arg);
+        return CHRONICLE_ERR_OPTION;
+    }
+    long f = format_index(p, arg, (size_t)(dot - arg));
+    if (f < 0) {
+        plan_error(p, "-O %s: \"%.*s\" is not among the formats being exported (-f)", arg,
+                   (int)(dot - arg), arg);
+        return CHRONICLE_ERR_OPTION;
+    }
+    const chronicle_plugin_info *info = p->plugins[f];
+    size_t klen = (size_t)(eq - dot - 1);
+    for (size_t i = 0; i < info->n_options; i++) {
+        const chronicle_option_info *o = &info->options[i];
+        if (strlen(o->name) != klen || strncmp(o->name, dot + 1, klen)) continue;
+        chronicle_buf why = CHRONICLE_BUF_INIT;
+        chronicle_status st = chronicle_opt_parse(o, eq + 1, &p->values[f][i], &why);
+        if (st != CHRONICLE_OK)
+            plan_error(p, "-O %s: %s.%s %s", arg, info->name, o->name, chronicle_buf_cstr(&why));
+        chronicle_buf_free(&why);
+        return st;
+    }
+    chronicle_buf valid = CHRONICLE_BUF_INIT;
+    for (size_t i = 0; i < info->n_options; i++)
+        chronicle_buf_appendf(&valid, "%s%s", i ? ", " : "", info->options[i].name);
+    plan_error(p, "-O %s: unknown option \"%.*s\" for %s; valid: %s", arg, (int)klen, dot + 1,
+               info->name, valid.len ? valid.ptr : "(this format has no options)");
+    chronicle_buf_free(&valid);
+    return CHRONICLE_ERR_OPTION;
+}
+
+static chronicle_status parse_options(plan *p)
+{
+    const chronicle_export_request *req = p->req;
+    for (size_t f = 0; f < req->n_formats; f++) {
+        const chronicle_plugin_info *info = p->plugins[f];
+        p->values[f] = calloc(info->n_options ? info->n_options : 1, sizeof *p->values[f]);
+        if (!p->values[f]) return CHRONICLE_ERR_NOMEM;
+    }
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0; i < req->n_options; i++)
+        if (set_option(p, req->options[i]) != CHRONICLE_OK) st = CHRONICLE_ERR_OPTION;
+    for (size_t f = 0; f < req->n_formats && st == CHRONICLE_OK; f++) {
+        const chronicle_plugin_info *info = p->plugins[f];
+        for (size_t i = 0; i < info->n_options; i++) {
+            chronicle_buf why = CHRONICLE_BUF_INIT;
+            if (!p->values[f][i].set && info->options[i].default_value)
+                chronicle_opt_parse(&info->options[i], info->options[i].default_value,
+                                    &p->values[f][i], &why); /* checked at probe time */
+            chronicle_buf_free(&why);
+        }
+    }
+    return st;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* Directory mode (several outputs) or one file; checks stdout use. */
+static chronicle_status choose_output(plan *p)
+{
+    const chronicle_export_request *req = p->req;
+    const char *out = req->output;
+    int several = req->n_formats > 1 || req->split != CHRONICLE_SPLIT_NONE;
+    if (out && !strcmp(out, "-")) {
+        if (several) {
+            plan_error(p, "-o - (standard output) takes one format and no --split-by");
+            return CHRONICLE_ERR_OPTION;
+        }
+        if (!(p->plugins[0]->flags & CHRONICLE_PLUGIN_STDOUT_OK)) {
+            plan_error(p, "%s: cannot write to standard output (it needs a seekable file); use -o FILE",
+                       p->plugins[0]->name);
+            return CHRONICLE_ERR_OPTION;
+        }
+        return CHRONICLE_OK;
+    }
+    size_t len = out ? strlen(out) : 0;
+    if (several || !out || (len && out[len - 1] == '/') || is_dir(out)) {
+        p->dir = strdup(out ? out : ".");
+        if (!p->dir) return CHRONICLE_ERR_NOMEM;
+        while (strlen(p->dir) > 1 && p->dir[strlen(p->dir) - 1] == '/') p->dir[strlen(p->dir) - 1] = '\0';
+        if (!is_dir(p->dir) && mkdir(p->dir, 0777) != 0) {
+            plan_error(p, "cannot create the output directory %s: %s", p->dir, strerror(errno));
+            return CHRONICLE_ERR_IO;
+        }
+    }
+    return CHRONICLE_OK;
+}
+
+static char *job_dest(plan *p, const chronicle_plugin_info *info, const char *group)
+{
+    const chronicle_export_request *req = p->req;
+    if (req->output && !strcmp(req->output, "-")) return NULL;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    if (!p->dir) {
+        chronicle_buf_puts(&b, req->output);
+        return chronicle_buf_steal(&b);
+    }
+    const chronicle_dataset_info *di = chronicle_dataset_get_info(req->ds);
+    char *safe = group ? chronicle_safe_filename(group) : NULL;
+    chronicle_buf_appendf(&b, "%s/%s%s%s", p->dir, di->stem.ptr, safe ? "-" : "", safe ? safe : "");
+    free(safe);
+    /* two jobs must never share an output: add -2, -3 ... */
+    size_t base_len = b.len;
+    for (int k = 2;; k++) {
+        chronicle_buf_appendf(&b, ".%s", info->extension);
+        int taken = 0;
+        for (size_t j = 0; j < p->n_jobs && !taken; j++)
+            taken = p->jobs[j]->dest && !strcmp(p->jobs[j]->dest, b.ptr);
+        if (!taken) break;
+        chronicle_buf_truncate(&b, base_len);
+        chronicle_buf_appendf(&b, "-%d", k);
+    }
+    return chronicle_buf_steal(&b);
+}
+
+static chronicle_status add_job(plan *p, size_t f, const chronicle_group *g)
+{
+    chronicle_job *job = calloc(1, sizeof *job);
+    if (!job) return CHRONICLE_ERR_NOMEM;
+    p->jobs[p->n_jobs] = job;
+    const chronicle_plugin_info *info = p->plugins[f];
+    job->plugin = info;
+    job->ds = p->req->ds;
+    job->values = p->values[f];
+    job->timestamp = p->req->timestamp;
+    job->msg_fd = -1;
+    job->tmp_fd = -1;
+    job->events = g ? g->events : p->events;
+    job->n_events = g ? g->n_events : p->n_events;
+    chronicle_buf label = CHRONICLE_BUF_INIT;
+    chronicle_buf_puts(&label, info->name);
+    if (g) {
+        job->group = strdup(g->name);
+        chronicle_buf_appendf(&label, " [%s]", g->name);
+    }
+    job->label = chronicle_buf_steal(&label);
+    job->dest = job_dest(p, info, g ? g->name : NULL);
+    p->n_jobs++;
+    if (!job->label || (g && !job->group) || (!job->dest && p->req->output && strcmp(p->req->output, "-")))
+        return CHRONICLE_ERR_NOMEM;
+    if (job->dest && is_dir(job->dest)) {
+        plan_error(p, "%s: the output %s is a directory", info->name, job->dest);
+        return CHRONICLE_ERR_OPTION;
+    }
+    return CHRONICLE_OK;
+}
+
+static chronicle_status make_jobs(plan *p)
+{
+    const chronicle_export_request *req = p->req;
+    chronicle_status st = chronicle_dataset_select(req->ds, req->filter, &p->events, &p->n_events);
+    if (st == CHRONICLE_OK && req->split != CHRONICLE_SPLIT_NONE)
+        st = chronicle_split(p->events, p->n_events, req->split, &p->groups, &p->n_groups);
+    if (st != CHRONICLE_OK) return st;
+    size_t n_sets = req->split != CHRONICLE_SPLIT_NONE ? p->n_groups : 1;
+    if (!(p->jobs = calloc(n_sets * req->n_formats + 1, sizeof *p->jobs))) return CHRONICLE_ERR_NOMEM;
+    for (size_t g = 0; g < n_sets; g++)
+        for (size_t f = 0; f < req->n_formats && st == CHRONICLE_OK; f++)
+            st = add_job(p, f, req->split != CHRONICLE_SPLIT_NONE ? &p->groups[g] : NULL);
+    return st;
+}
+
+static void plan_free(plan *p)
+{
+    for (size_t i = 0; i < p->n_jobs; i++) {
+        chronicle_job *j = p->jobs[i];
+        output_discard(j);
+        free(j->group);
+        free(j->label);
+        free(j->dest);
+        free(j);
+    }
+    free(p->jobs);
+    for (size_t f = 0; p->values && f < p->req->n_formats; f++) free(p->values[f]);
+    free(p->values);
+    free(p->plugins);
+    free((void *)p->events);
+    chronicle_groups_free(p->groups, p->n_groups);
+    free(p->dir);
+}
+
+static int cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+chronicle_status chronicle_export(const chronicle_export_request *req, chronicle_diag *diag)
+{
+    plan p = {.req = req, .diag = diag};
+    chronicle_status st = CHRONICLE_ERR_NOMEM;
+    if (!req->n_formats) {
+        plan_error(&p, "no format given (-f FORMAT)");
+        return CHRONICLE_ERR_OPTION;
+    }
+    p.plugins = calloc(req->n_formats, sizeof *p.plugins);
+    p.values = calloc(req->n_formats, sizeof *p.values);
+    if (!p.plugins || !p.values) goto out;
+    if ((st = find_plugins(&p)) != CHRONICLE_OK) goto out;
+    if ((st = parse_options(&p)) != CHRONICLE_OK) goto out;
+    if ((st = choose_output(&p)) != CHRONICLE_OK) goto out;
+    if ((st = make_jobs(&p)) != CHRONICLE_OK) goto out;
+    st = dispatch_jobs(p.jobs, p.n_jobs, req->jobs > 0 ? req->jobs : cpu_count(), req->timeout,
+                       &req->hooks);
+out:
+    plan_free(&p);
+    return st;
+}

@@ -1,0 +1,268 @@
+/*
+ * host.c — the services table a plugin receives (chronicle_host), running
+ * inside the job's child process.  Output is buffered and written with
+ * checked write(2)s; diagnostics are framed onto the pipe to the parent.
+ * Invariant: nothing here exits or prints; failures become job->failed.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "host_internal.h"
+#include "registry_internal.h"
+
+#define OUT_FLUSH (1u << 16)
+
+static int send_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t k = write(fd, c, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return 0;
+        c += k;
+        n -= (size_t)k;
+    }
+    return 1;
+}
+
+static void send_msg(const chronicle_job *job, char type, const void *a, size_t na, const void *b,
+                     size_t nb)
+{
+    if (job->msg_fd < 0) return;
+    char head[5];
+    uint32_t len = (uint32_t)(na + nb);
+    head[0] = type;
+    memcpy(head + 1, &len, 4);
+    /* one write per message keeps frames whole even if a plugin logs from threads */
+    chronicle_buf frame = CHRONICLE_BUF_INIT;
+    if (chronicle_buf_append(&frame, head, 5) == CHRONICLE_OK &&
+        chronicle_buf_append(&frame, a, na) == CHRONICLE_OK &&
+        chronicle_buf_append(&frame, b, nb) == CHRONICLE_OK)
+        send_all(job->msg_fd, frame.ptr, frame.len);
+    chronicle_buf_free(&frame);
+}
+
+/* ---- dataset ---- */
+
+static const chronicle_dataset_info *h_dataset(const chronicle_job *job)
+{
+    return chronicle_dataset_get_info(job->ds);
+}
+
+static size_t h_event_count(const chronicle_job *job)
+{
+    return job->n_events;
+}
+
+static const chronicle_event *h_event_at(const chronicle_job *job, size_t i)
+{
+    return i < job->n_events ? job->events[i] : NULL;
+}
+
+static const chronicle_summary *h_summary(const chronicle_job *job)
+{
+    return job->summary;
+}
+
+static const chronicle_source *h_source_by_id(const chronicle_job *job, const char *id)
+{
+    return id ? chronicle_dataset_source(job->ds, id) : NULL;
+}
+
+static int64_t h_timestamp(const chronicle_job *job)
+{
+    return job->timestamp;
+}
+
+static const char *h_group(const chronicle_job *job)
+{
+    return job->group;
+}
+
+/* ---- options ---- */
+
+static const chronicle_opt_value *find_value(const chronicle_job *job, const char *name,
+                                             chronicle_opt_type want)
+{
+    const chronicle_plugin_info *p = job->plugin;
+    for (size_t i = 0; name && i < p->n_options; i++) {
+        if (strcmp(p->options[i].name, name)) continue;
+        chronicle_opt_type t = p->options[i].type;
+        int text = want == CHRONICLE_OPT_STRING &&
+                   (t == CHRONICLE_OPT_STRING || t == CHRONICLE_OPT_ENUM || t == CHRONICLE_OPT_PATH);
+        int number = want == CHRONICLE_OPT_DOUBLE && t == CHRONICLE_OPT_INT;
+        return t == want || text || number ? &job->values[i] : NULL;
+    }
+    return NULL;
+}
+
+static int h_opt_bool(const chronicle_job *job, const char *name)
+{
+    const chronicle_opt_value *v = find_value(job, name, CHRONICLE_OPT_BOOL);
+    return v && v->set ? v->b : 0;
+}
+
+static int64_t h_opt_int(const chronicle_job *job, const char *name)
+{
+    const chronicle_opt_value *v = find_value(job, name, CHRONICLE_OPT_INT);
+    return v && v->set ? v->i : 0;
+}
+
+static double h_opt_double(const chronicle_job *job, const char *name)
+{
+    const chronicle_opt_value *v = find_value(job, name, CHRONICLE_OPT_DOUBLE);
+    return v && v->set ? v->d : 0;
+}
+
+static const char *h_opt_string(const chronicle_job *job, const char *name)
+{
+    const chronicle_opt_value *v = find_value(job, name, CHRONICLE_OPT_STRING);
+    return v && v->set ? v->s : NULL;
+}
+
+/* ---- output ---- */
+
+static void h_error(chronicle_job *job, chronicle_status code, const char *fmt, ...) CHRONICLE_PRINTF(3, 4);
+
+static chronicle_status flush_out(chronicle_job *job)
+{
+    if (!job->out.len) return CHRONICLE_OK;
+    int ok = send_all(job->tmp_fd, job->out.ptr, job->out.len);
+    int err = errno;
+    chronicle_buf_reset(&job->out);
+    if (ok) return CHRONICLE_OK;
+    h_error(job, CHRONICLE_ERR_IO, "writing %s: %s", job->dest ? job->dest : "standard output",
+         strerror(err));
+    return CHRONICLE_ERR_IO;
+}
+
+static chronicle_status h_write(chronicle_job *job, const void *buf, size_t len)
+{
+    if (job->failed == CHRONICLE_ERR_IO) return CHRONICLE_ERR_IO;
+    if (job->out.len + len > OUT_FLUSH) {
+        chronicle_status st = flush_out(job);
+        if (st != CHRONICLE_OK) return st;
+        if (len >= OUT_FLUSH) {
+            if (send_all(job->tmp_fd, buf, len)) return CHRONICLE_OK;
+            h_error(job, CHRONICLE_ERR_IO, "writing %s: %s", job->dest ? job->dest : "standard output",
+                 strerror(errno));
+            return CHRONICLE_ERR_IO;
+        }
+    }
+    if (chronicle_buf_append(&job->out, buf, len) != CHRONICLE_OK) return CHRONICLE_ERR_NOMEM;
+    return CHRONICLE_OK;
+}
+
+static const char *h_output_path(chronicle_job *job)
+{
+    return job->dest ? job->tmp : NULL;
+}
+
+static const char *h_scratch_dir(chronicle_job *job)
+{
+    return job->scratch;
+}
+
+/* ---- diagnostics ---- */
+
+static void vreport(chronicle_job *job, char type, uint32_t code, const char *fmt, va_list ap)
+{
+    chronicle_buf text = CHRONICLE_BUF_INIT;
+    if (chronicle_buf_vappendf(&text, fmt, ap) != CHRONICLE_OK) chronicle_buf_puts(&text, fmt);
+    send_msg(job, type, &code, sizeof code, chronicle_buf_cstr(&text), text.len);
+    chronicle_buf_free(&text);
+}
+
+static void h_error(chronicle_job *job, chronicle_status code, const char *fmt, ...)
+{
+    if (!job->failed) job->failed = code ? code : CHRONICLE_ERR_INTERNAL;
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(job, MSG_ERROR, (uint32_t)job->failed, fmt, ap);
+    va_end(ap);
+}
+
+static void h_log(chronicle_job *job, chronicle_log_level lvl, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(job, MSG_LOG, (uint32_t)lvl, fmt, ap);
+    va_end(ap);
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void h_progress(chronicle_job *job, uint64_t done, uint64_t total)
+{
+    /* at most ten updates a second reach the parent, plus the last one */
+    uint64_t t = now_ms();
+    if (done < total && t - job->progress_sent_ms < 100) return;
+    job->progress_sent_ms = t;
+    uint64_t v[2] = {done, total};
+    send_msg(job, MSG_PROGRESS, v, sizeof v, NULL, 0);
+}
+
+static int h_cancelled(const chronicle_job *job)
+{
+    return job->cancel;
+}
+
+const chronicle_host host_table = {
+    .struct_size = sizeof(chronicle_host),
+    .abi_version = CHRONICLE_ABI_VERSION,
+    .host_version = CHRONICLE_VERSION,
+    .dataset = h_dataset,
+    .event_count = h_event_count,
+    .event_at = h_event_at,
+    .summary = h_summary,
+    .source_by_id = h_source_by_id,
+    .timestamp = h_timestamp,
+    .group = h_group,
+    .opt_bool = h_opt_bool,
+    .opt_int = h_opt_int,
+    .opt_double = h_opt_double,
+    .opt_string = h_opt_string,
+    .write = h_write,
+    .output_path = h_output_path,
+    .scratch_dir = h_scratch_dir,
+    .error = h_error,
+    .log = h_log,
+    .progress = h_progress,
+    .cancelled = h_cancelled,
+};
+
+chronicle_status job_run_child(chronicle_job *job)
+{
+    chronicle_plugin copy;
+    char *why = NULL;
+    const chronicle_plugin *p = plugin_load(job->plugin->path, &host_table, &copy, &why);
+    chronicle_status st;
+    if (!p) {
+        h_error(job, CHRONICLE_ERR_PLUGIN, "%s", why ? why : "cannot load");
+        free(why);
+        st = CHRONICLE_ERR_PLUGIN;
+    } else if ((st = chronicle_summary_build(job->events, job->n_events, &job->summary)) !=
+               CHRONICLE_OK) {
+        h_error(job, st, "cannot summarise the dataset: %s", chronicle_strerror(st));
+    } else {
+        st = p->export_dataset(job, &host_table);
+        if (st == CHRONICLE_OK && job->failed) st = job->failed; /* error() marks failure */
+        if (st == CHRONICLE_OK) st = flush_out(job);
+        if (st != CHRONICLE_OK && !job->failed)
+            h_error(job, st, "export failed: %s", chronicle_strerror(st));
+    }
+    uint32_t code = (uint32_t)st;
+    send_msg(job, MSG_DONE, &code, sizeof code, NULL, 0);
+    return st;
+}

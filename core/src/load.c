@@ -1,0 +1,450 @@
+/*
+ * load.c — the streaming loader.  The file is read in chunks into a sliding
+ * window; the validating skipper (json_scan.c) finds where each top-level
+ * member, each element of "events" and each NDJSON line ends, and only that
+ * slice is parsed with cJSON and converted.  Peak memory is the model plus
+ * one window, never a whole-document tree.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chronicle/utf8.h"
+#include "dataset_internal.h"
+#include "json_scan.h"
+
+#define WINDOW (1u << 20)
+
+typedef struct reader {
+    int fd;             /* -1: memory input */
+    char *buf;          /* window (owned) or the caller's memory */
+    size_t len, cap;    /* bytes in buf, allocated size */
+    size_t pos;         /* next unread byte in buf */
+    size_t base;        /* file offset of buf[0] */
+    int eof;            /* nothing follows buf[len-1] */
+    unsigned long line; /* line of buf[pos] */
+    size_t line_start;  /* file offset where that line starts */
+    int io_errno;
+} reader;
+
+/* Moves buf[keep..len) to the front and reads more; 0 at EOF or error. */
+static int fill(reader *r, size_t keep)
+{
+    if (r->eof) return 0;
+    /* keep the current line's start in the window when it is near, so
+     * columns can be counted in characters */
+    if (r->line_start >= r->base && r->line_start - r->base < keep &&
+        keep - (r->line_start - r->base) < WINDOW / 4)
+        keep = r->line_start - r->base;
+    size_t tail = r->len - keep;
+    if (keep) memmove(r->buf, r->buf + keep, tail);
+    r->base += keep;
+    r->pos -= keep;
+    r->len = tail;
+    if (r->cap - r->len < WINDOW / 2) { /* one value fills the window: grow it */
+        size_t cap = r->cap * 2;
+        char *p = realloc(r->buf, cap);
+        if (!p) {
+            r->io_errno = ENOMEM;
+            r->eof = 1;
+            return 0;
+        }
+        r->buf = p;
+        r->cap = cap;
+    }
+    for (;;) {
+        ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) r->io_errno = errno;
+        if (n <= 0) {
+            r->eof = 1;
+            return 0;
+        }
+        r->len += (size_t)n;
+        return 1;
+    }
+}
+
+/* Consumes buf[pos..to), keeping the line count. */
+static void advance(reader *r, size_t to)
+{
+    const char *p = r->buf + r->pos, *end = r->buf + to;
+    while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+        r->line++;
+        p++;
+        r->line_start = r->base + (size_t)(p - r->buf);
+    }
+    r->pos = to;
+}
+
+/* Line and column of buf[at], at >= pos.  The column counts characters;
+ * on a line whose start has left the window (lines over 256 KiB) it
+ * counts bytes. */
+static void position(const reader *r, size_t at, unsigned long *line, unsigned long *col)
+{
+    unsigned long l = r->line;
+    size_t ls = r->line_start;
+    for (size_t i = r->pos; i < at; i++)
+        if (r->buf[i] == '\n') l++, ls = r->base + i + 1;
+    *line = l;
+    if (ls < r->base) {
+        *col = r->base + at - ls + 1;
+        return;
+    }
+    size_t chars = 0;
+    for (size_t i = ls - r->base; i < at; i++) chars += ((unsigned char)r->buf[i] & 0xC0) != 0x80;
+    *col = chars + 1;
+}
+
+static void syntax_error(loader *L, const reader *r, size_t at, const char *reason)
+{
+    unsigned long line, col;
+    position(r, at, &line, &col);
+    chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, line, col, NULL, "%s", reason);
+}
+
+/* The next byte that is not white space, refilling as needed; -1 at EOF. */
+static int peek(reader *r)
+{
+    for (;;) {
+        size_t p = json_skip_ws(r->buf, r->len, r->pos);
+        advance(r, p);
+        if (p < r->len) return (unsigned char)r->buf[p];
+        if (!fill(r, r->pos)) return -1;
+    }
+}
+
+/* Finds the end of the value at pos: on success it is buf[*start, *end),
+ * still unconsumed. */
+static int skip(loader *L, reader *r, int max_depth, size_t *start, size_t *end)
+{
+    for (;;) {
+        size_t p = r->pos;
+        scan_error err;
+        scan_result res = json_skip_value(r->buf, r->len, &p, r->eof, max_depth, &err);
+        if (res == SCAN_OK) {
+            *start = r->pos;
+            *end = p;
+            return 1;
+        }
+        if (res == SCAN_ERROR) {
+            syntax_error(L, r, err.offset, err.reason);
+            return 0;
+        }
+        if (!fill(r, r->pos)) {
+            syntax_error(L, r, r->len, "unexpected end of input");
+            return 0;
+        }
+    }
+}
+
+/* Parses buf[start..end) (already validated) with cJSON. */
+static cJSON *parse_slice(loader *L, const reader *r, size_t start, size_t end)
+{
+    const char *stop = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(r->buf + start, end - start, &stop, 0);
+    if (!v) {
+        /* only nesting beyond cJSON's own limit or memory can get here */
+        syntax_error(L, r, stop ? (size_t)(stop - r->buf) : start, "cannot parse this value");
+        L->oom = !stop;
+    }
+    return v;
+}
+
+static int expect(loader *L, reader *r, int c, const char *what)
+{
+    int got = peek(r);
+    if (got == c) {
+        advance(r, r->pos + 1);
+        return 1;
+    }
+    syntax_error(L, r, r->pos, got < 0 ? "unexpected end of input" : what);
+    return 0;
+}
+
+static int parse_events(loader *L, reader *r)
+{
+    size_t index = 0;
+    int c = peek(r);
+    if (c == ']') {
+        advance(r, r->pos + 1);
+        return 1;
+    }
+    for (;;) {
+        size_t start, end;
+        if (peek(r) < 0) {
+            syntax_error(L, r, r->pos, "unexpected end of input in \"events\"");
+            return 0;
+        }
+        if (!skip(L, r, JSON_MAX_DEPTH - 2, &start, &end)) return 0;
+        cJSON *v = parse_slice(L, r, start, end);
+        if (!v) return 0;
+        convert_event(L, index++, v);
+        cJSON_Delete(v);
+        if (L->oom) return 0;
+        advance(r, end);
+        c = peek(r);
+        if (c == ']') {
+            advance(r, r->pos + 1);
+            return 1;
+        }
+        if (!expect(L, r, ',', "expected ',' or ']' after an event")) return 0;
+    }
+}
+
+static int parse_member(loader *L, reader *r)
+{
+    size_t start, end;
+    if (peek(r) != '"') {
+        syntax_error(L, r, r->pos, "expected a member name in quotes");
+        return 0;
+    }
+    if (!skip(L, r, 1, &start, &end)) return 0;
+    cJSON *key = parse_slice(L, r, start, end);
+    if (!key) return 0;
+    advance(r, end);
+    int ok = expect(L, r, ':', "expected ':' after a member name");
+    if (ok && !strcmp(key->valuestring, "events") && peek(r) == '[') {
+        advance(r, r->pos + 1);
+        loader_mark_events(L);
+        ok = parse_events(L, r);
+    } else if (ok && peek(r) >= 0) {
+        ok = skip(L, r, JSON_MAX_DEPTH - 1, &start, &end);
+        if (ok) {
+            cJSON *v = parse_slice(L, r, start, end);
+            if ((ok = v != NULL)) {
+                check_members(L, v);
+                if (!strcmp(key->valuestring, "events")) {
+                    chronicle_buf_reset(&L->ptr);
+                    load_error(L, "events", "expected an array of events");
+                    loader_mark_events(L);
+                } else {
+                    chronicle_buf_reset(&L->ptr);
+                    convert_top(L, key->valuestring, v);
+                }
+                cJSON_Delete(v);
+                advance(r, end);
+            }
+        }
+    } else if (ok) {
+        syntax_error(L, r, r->pos, "unexpected end of input");
+        ok = 0;
+    }
+    cJSON_Delete(key);
+    return ok && !L->oom;
+}
+
+static void parse_json(loader *L, reader *r)
+{
+    int c = peek(r);
+    if (c < 0) {
+        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, NULL,
+                           "the file is empty (expected a JSON object)");
+        return;
+    }
+    if (c != '{') {
+        syntax_error(L, r, r->pos, "expected '{': a dataset is a JSON object");
+        return;
+    }
+    advance(r, r->pos + 1);
+    int first = 1;
+    for (;;) {
+        c = peek(r);
+        if (c == '}') {
+            advance(r, r->pos + 1);
+            break;
+        }
+        if (!first && !expect(L, r, ',', "expected ',' or '}' after a member")) return;
+        first = 0;
+        if (!parse_member(L, r)) return;
+    }
+    if (peek(r) >= 0) {
+        syntax_error(L, r, r->pos, "unexpected content after the dataset object");
+        return;
+    }
+    finish_checks(L, 0);
+}
+
+/* NDJSON: the header object on the first non-blank line, one event per line
+ * after it.  A syntax error spoils one line only. */
+static void parse_ndjson(loader *L, reader *r)
+{
+    int header = 1;
+    size_t index = 0;
+    for (;;) {
+        char *nl;
+        while (!(nl = memchr(r->buf + r->pos, '\n', r->len - r->pos)) && fill(r, r->pos)) {
+        }
+        size_t end = nl ? (size_t)(nl - r->buf) : r->len;
+        size_t p = json_skip_ws(r->buf, end, r->pos);
+        if (p < end) {
+            scan_error err;
+            size_t v_end = p;
+            scan_result res = json_skip_value(r->buf, end, &v_end, 1, JSON_MAX_DEPTH - 1, &err);
+            size_t after = res == SCAN_OK ? json_skip_ws(r->buf, end, v_end) : end;
+            if (res != SCAN_OK) {
+                syntax_error(L, r, err.offset, err.reason);
+            } else if (after < end) {
+                syntax_error(L, r, after, "unexpected content after the value (one value per line)");
+            } else {
+                cJSON *v = parse_slice(L, r, p, v_end);
+                if (!v) return;
+                check_members(L, v);
+                if (header && !cJSON_IsObject(v)) {
+                    syntax_error(L, r, p, "the first line must be the header object");
+                } else if (header) {
+                    for (const cJSON *m = v->child; m; m = m->next) {
+                        chronicle_buf_reset(&L->ptr);
+                        if (strcmp(m->string, "events"))
+                            convert_top(L, m->string, m);
+                        else
+                            load_error(L, "events",
+                                       "events go on the lines after the header, one per line");
+                    }
+                } else {
+                    convert_event(L, index++, v);
+                }
+                cJSON_Delete(v);
+                if (L->oom) return;
+            }
+            header = 0;
+        }
+        if (!nl) break;
+        advance(r, end + 1);
+    }
+    if (header) {
+        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, NULL,
+                           "the file is empty (expected a header line)");
+        return;
+    }
+    finish_checks(L, 1);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static chronicle_dataset *dataset_new(void)
+{
+    chronicle_dataset *ds = calloc(1, sizeof *ds);
+    if (!ds) return NULL;
+    ds->strings.a = &ds->a;
+    ds->event_ids.a = &ds->a;
+    return ds;
+}
+
+static void set_names(loader *L)
+{
+    chronicle_dataset_info *info = &L->ds->info;
+    const char *base = strrchr(L->file, '/');
+    base = base ? base + 1 : L->file;
+    const char *dot = strrchr(base, '.');
+    size_t stem_len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    info->path = arena_strdup(&L->ds->a, L->file, strlen(L->file));
+    info->stem = arena_strdup(&L->ds->a, base, stem_len);
+    if (!info->path.ptr || !info->stem.ptr) L->oom = 1;
+}
+
+static chronicle_status finish(loader *L, reader *r, chronicle_dataset **out)
+{
+    chronicle_status st = CHRONICLE_OK;
+    if (r->io_errno == ENOMEM) L->oom = 1;
+    if (L->oom) {
+        st = CHRONICLE_ERR_NOMEM;
+        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, NULL, "out of memory");
+    } else if (r->io_errno) {
+        st = CHRONICLE_ERR_IO;
+        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, NULL, "read failed: %s",
+                           strerror(r->io_errno));
+    } else if (chronicle_diag_errors(L->diag)) {
+        st = CHRONICLE_ERR_DATA;
+    }
+    if (st == CHRONICLE_OK) {
+        set_names(L);
+        chronicle_dataset_info *info = &L->ds->info;
+        info->struct_size = sizeof *info;
+        info->sources = (const chronicle_source *const *)L->ds->sources;
+        info->n_sources = L->ds->n_sources;
+        info->n_events_total = L->ds->n_events;
+        if (L->oom) st = CHRONICLE_ERR_NOMEM;
+    }
+    chronicle_buf_free(&L->ptr);
+    if (st != CHRONICLE_OK) {
+        dataset_destroy(L->ds);
+        *out = NULL;
+    } else {
+        *out = L->ds;
+    }
+    return st;
+}
+
+static int is_ndjson(const char *name, const chronicle_load_opts *opts)
+{
+    chronicle_format f = opts ? opts->format : CHRONICLE_FORMAT_AUTO;
+    if (f == CHRONICLE_FORMAT_AUTO)
+        return has_suffix(name, ".ndjson") || has_suffix(name, ".jsonl");
+    return f == CHRONICLE_FORMAT_NDJSON;
+}
+
+static chronicle_status run(loader *L, reader *r, int ndjson, chronicle_dataset **out)
+{
+    if (!L->ds) {
+        *out = NULL;
+        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, NULL, "out of memory");
+        return CHRONICLE_ERR_NOMEM;
+    }
+    /* a UTF-8 byte order mark is tolerated, as most editors write one */
+    if (peek(r) == 0xEF && r->len - r->pos >= 3 && !memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3))
+        advance(r, r->pos + 3);
+    if (ndjson)
+        parse_ndjson(L, r);
+    else
+        parse_json(L, r);
+    return finish(L, r, out);
+}
+
+chronicle_status chronicle_dataset_load_buffer(const char *name, const char *buf, size_t len,
+                                               const chronicle_load_opts *opts,
+                                               chronicle_dataset **out, chronicle_diag *diag)
+{
+    loader L = {.ds = dataset_new(), .diag = diag, .file = name};
+    reader r = {.fd = -1, .buf = (char *)buf, .len = len, .cap = len, .eof = 1, .line = 1};
+    return run(&L, &r, is_ndjson(name, opts), out);
+}
+
+chronicle_status chronicle_dataset_load(const char *path, const chronicle_load_opts *opts,
+                                        chronicle_dataset **out, chronicle_diag *diag)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        chronicle_diag_add(diag, CHRONICLE_SEV_ERROR, path, 0, 0, NULL, "cannot open: %s",
+                           strerror(errno));
+        if (fd >= 0) close(fd);
+        return CHRONICLE_ERR_IO;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        chronicle_diag_add(diag, CHRONICLE_SEV_ERROR, path, 0, 0, NULL,
+                           "is a directory, not a dataset file");
+        close(fd);
+        return CHRONICLE_ERR_IO;
+    }
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    loader L = {.ds = dataset_new(), .diag = diag, .file = path};
+    reader r = {.fd = fd, .buf = malloc(WINDOW), .cap = WINDOW, .line = 1};
+    chronicle_status st;
+    if (!r.buf) {
+        dataset_destroy(L.ds);
+        L.ds = NULL;
+    }
+    st = run(&L, &r, is_ndjson(path, opts), out);
+    free(r.buf);
+    close(fd);
+    return st;
+}

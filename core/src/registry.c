@@ -1,0 +1,263 @@
+/*
+ * registry.c — the plugin search path, safe file checks, and loading a
+ * plugin against the ABI rules (plugin.h).  Probing runs in a child process
+ * that sends the description back as JSON over a pipe; the parent never
+ * dlopen()s a plugin it is only listing.
+ */
+#define _GNU_SOURCE /* secure_getenv */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "registry_internal.h"
+
+struct chronicle_registry {
+    char **dirs;
+    size_t n_dirs, cap_dirs;
+    chronicle_plugin_info *items;
+    size_t n, cap;
+    double probe_timeout;
+};
+
+/* ---- search path ---- */
+
+static int add_dir(chronicle_registry *r, const char *dir, size_t len)
+{
+    if (!len) return 1;
+    for (size_t i = 0; i < r->n_dirs; i++)
+        if (strlen(r->dirs[i]) == len && !strncmp(r->dirs[i], dir, len)) return 1;
+    if (r->n_dirs == r->cap_dirs) {
+        size_t cap = r->cap_dirs ? r->cap_dirs * 2 : 8;
+        char **p = realloc(r->dirs, cap * sizeof *p);
+        if (!p) return 0;
+        r->dirs = p;
+        r->cap_dirs = cap;
+    }
+    if (!(r->dirs[r->n_dirs] = strndup(dir, len))) return 0;
+    r->n_dirs++;
+    return 1;
+}
+
+static int add_path_list(chronicle_registry *r, const char *list)
+{
+    while (list && *list) {
+        const char *colon = strchr(list, ':');
+        size_t len = colon ? (size_t)(colon - list) : strlen(list);
+        /* an empty element would mean the current directory: never searched */
+        if (len && !add_dir(r, list, len)) return 0;
+        list = colon ? colon + 1 : NULL;
+    }
+    return 1;
+}
+
+/* When this binary runs from its build tree, each built-in plugin sits in
+ * its own folder under build/plugins/. */
+static int add_build_tree(chronicle_registry *r)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return 1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash) return 1;
+    *slash = '\0';
+    static const char build_core[] = CHRONICLE_BUILD_ROOT "/core";
+    if (strcmp(exe, build_core)) return 1;
+    DIR *d = opendir(CHRONICLE_BUILD_PLUGINDIR);
+    if (!d) return 1;
+    struct dirent *e;
+    char **names = NULL;
+    size_t k = 0;
+    int ok = 1;
+    while ((e = readdir(d)) && ok) {
+        if (e->d_name[0] == '.') continue;
+        char **p = realloc(names, (k + 1) * sizeof *names);
+        if (!p || !(p[k] = strdup(e->d_name))) ok = 0;
+        if (p) names = p, k += ok;
+    }
+    closedir(d);
+    for (size_t i = 0; i < k; i++) {
+        for (size_t j = i + 1; j < k; j++)
+            if (strcmp(names[j], names[i]) < 0) {
+                char *t = names[i];
+                names[i] = names[j];
+                names[j] = t;
+            }
+        char path[PATH_MAX];
+        int len = snprintf(path, sizeof path, "%s/%s", CHRONICLE_BUILD_PLUGINDIR, names[i]);
+        struct stat sb;
+        if (ok && len > 0 && (size_t)len < sizeof path && !stat(path, &sb) && S_ISDIR(sb.st_mode))
+            ok = add_dir(r, path, (size_t)len);
+        free(names[i]);
+    }
+    free(names);
+    return ok;
+}
+
+static int add_user_dir(chronicle_registry *r)
+{
+    const char *xdg = secure_getenv("XDG_DATA_HOME"), *home = secure_getenv("HOME");
+    char path[PATH_MAX];
+    int n;
+    if (xdg && *xdg == '/')
+        n = snprintf(path, sizeof path, "%s/chronicle/plugins-%d", xdg, CHRONICLE_ABI_MAJOR);
+    else if (home && *home == '/')
+        n = snprintf(path, sizeof path, "%s/.local/share/chronicle/plugins-%d", home, CHRONICLE_ABI_MAJOR);
+    else
+        return 1;
+    return n > 0 && (size_t)n < sizeof path ? add_dir(r, path, (size_t)n) : 1;
+}
+
+static int build_search_path(chronicle_registry *r, const chronicle_registry_opts *o)
+{
+    for (size_t i = 0; i < o->n_dirs; i++)
+        if (!add_dir(r, o->dirs[i], strlen(o->dirs[i]))) return 0;
+    if (!o->no_env && !add_path_list(r, secure_getenv("CHRONICLE_PLUGIN_PATH"))) return 0;
+    if (!add_build_tree(r)) return 0;
+    if (!o->no_env && !add_user_dir(r)) return 0;
+    const char *system = o->no_env ? NULL : secure_getenv("CHRONICLE_PLUGIN_SYSTEM_PATH");
+    return system ? add_path_list(r, system) : add_dir(r, CHRONICLE_PLUGINDIR, strlen(CHRONICLE_PLUGINDIR));
+}
+
+/* ---- listing ---- */
+
+static chronicle_plugin_info *add_item(chronicle_registry *r, const char *name, const char *path)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        chronicle_plugin_info *p = realloc(r->items, cap * sizeof *p);
+        if (!p) return NULL;
+        r->items = p;
+        r->cap = cap;
+    }
+    chronicle_plugin_info *it = &r->items[r->n];
+    memset(it, 0, sizeof *it);
+    it->name = strdup(name);
+    it->path = strdup(path);
+    if (!it->name || !it->path) {
+        free(it->name);
+        free(it->path);
+        return NULL;
+    }
+    r->n++;
+    return it;
+}
+
+static int valid_plugin_name(const char *s, size_t len)
+{
+    if (!len) return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return 0;
+    }
+    return 1;
+}
+
+static int scan_dir(chronicle_registry *r, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 1; /* a missing directory is simply empty */
+    struct dirent *e;
+    int ok = 1;
+    while (ok && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 3, ".so")) continue;
+        char name[NAME_MAX + 1];
+        memcpy(name, e->d_name, len - 3);
+        name[len - 3] = '\0';
+        if (!valid_plugin_name(name, len - 3)) continue;
+        char path[PATH_MAX];
+        int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (n < 0 || (size_t)n >= sizeof path) continue;
+        chronicle_plugin_info *first = chronicle_registry_find(r, name);
+        if (first) {
+            if (!first->shadows && !(first->shadows = strdup(path))) ok = 0;
+            continue;
+        }
+        ok = add_item(r, name, path) != NULL;
+    }
+    closedir(d);
+    return ok;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const chronicle_plugin_info *)a)->name, ((const chronicle_plugin_info *)b)->name);
+}
+
+chronicle_status chronicle_registry_new(const chronicle_registry_opts *opts, chronicle_registry **out)
+{
+    static const chronicle_registry_opts none = {0};
+    *out = NULL;
+    chronicle_registry *r = calloc(1, sizeof *r);
+    if (!r) return CHRONICLE_ERR_NOMEM;
+    if (!opts) opts = &none;
+    r->probe_timeout = opts->probe_timeout > 0 ? opts->probe_timeout : 10;
+    int ok = build_search_path(r, opts);
+    for (size_t i = 0; ok && i < r->n_dirs; i++) ok = scan_dir(r, r->dirs[i]);
+    if (!ok) {
+        chronicle_registry_free(r);
+        return CHRONICLE_ERR_NOMEM;
+    }
+    if (r->n) qsort(r->items, r->n, sizeof *r->items, by_name);
+    *out = r;
+    return CHRONICLE_OK;
+}
+
+void chronicle_registry_free(chronicle_registry *r)
+{
+    if (!r) return;
+    for (size_t i = 0; i < r->n; i++) {
+        plugin_info_clear_probe(&r->items[i]);
+        free(r->items[i].name);
+        free(r->items[i].path);
+        free(r->items[i].shadows);
+    }
+    for (size_t i = 0; i < r->n_dirs; i++) free(r->dirs[i]);
+    free(r->dirs);
+    free(r->items);
+    free(r);
+}
+
+size_t chronicle_registry_dir_count(const chronicle_registry *r)
+{
+    return r->n_dirs;
+}
+
+const char *chronicle_registry_dir(const chronicle_registry *r, size_t i)
+{
+    return i < r->n_dirs ? r->dirs[i] : NULL;
+}
+
+size_t chronicle_registry_count(const chronicle_registry *r)
+{
+    return r->n;
+}
+
+chronicle_plugin_info *chronicle_registry_at(chronicle_registry *r, size_t i)
+{
+    return i < r->n ? &r->items[i] : NULL;
+}
+
+chronicle_plugin_info *chronicle_registry_find(chronicle_registry *r, const char *name)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (!strcmp(r->items[i].name, name)) return &r->items[i];
+    return NULL;
+}
+
+chronicle_status chronicle_registry_probe(chronicle_registry *r, chronicle_plugin_info *info)
+{
+    return probe_plugin(info, r->probe_timeout);
+}

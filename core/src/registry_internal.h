@@ -1,0 +1,33 @@
+/*
+ * registry_internal.h — shared between registry.c (discovery, probing) and
+ * options.c (values and the JSON wire format).
+ */
+#ifndef CHRONICLE_REGISTRY_INTERNAL_H
+#define CHRONICLE_REGISTRY_INTERNAL_H
+
+#include <stdio.h>
+
+#include "chronicle/registry.h"
+
+/* Fills the descriptor part of p from the probe's JSON; 0 if malformed. */
+int plugin_info_from_json(chronicle_plugin_info *p, const char *text, size_t len);
+void option_info_clear(chronicle_option_info *op);
+/* Frees what a probe filled in, keeping name and path. */
+void plugin_info_clear_probe(chronicle_plugin_info *p);
+
+/* Checks a loaded descriptor against the ABI rules; fills p (descriptor
+ * copied as option_info) or sets p->broken + reason.  Runs in the child. */
+void plugin_check_descriptor(chronicle_plugin_info *p, const chronicle_plugin *desc);
+
+/* Loads path and returns its descriptor copied into a zeroed struct of the
+ * host's size; on failure NULL and *why (malloc'd) says why.  host may be
+ * NULL for probing. */
+const chronicle_plugin *plugin_load(const char *path, const chronicle_host *host,
+                                    chronicle_plugin *copy, char **why);
+
+/* Probes p in a child process (see chronicle_registry_probe). */
+chronicle_status probe_plugin(chronicle_plugin_info *p, double timeout);
+/* "SIGSEGV" for 11 ... */
+const char *signal_name(int sig);
+
+#endif

@@ -1,0 +1,317 @@
+/*
+ * summary.c — counts over a selection of events (by year, country,
+ * organiser, activity kind) and grouping for --split-by.  Keys borrow the
+ * dataset's strings; only year names are made here.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chronicle/dataset.h"
+#include "chronicle/utf8.h"
+
+/* ---- a small counting map keyed by string content ---- */
+
+typedef struct tally {
+    chronicle_count *rows; /* dense, in first-seen order */
+    size_t n, cap;
+    size_t *slots; /* index + 1; 0: empty */
+    size_t n_slots;
+} tally;
+
+static uint32_t hash_str(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* Finds or adds key; returns its row index, or (size_t)-1 when out of memory. */
+static size_t tally_find(tally *t, chronicle_str key, chronicle_str label)
+{
+    if ((t->n + 1) * 2 > t->n_slots) {
+        size_t n_slots = t->n_slots ? t->n_slots * 2 : 64;
+        size_t *slots = calloc(n_slots, sizeof *slots);
+        if (!slots) return (size_t)-1;
+        for (size_t i = 0; i < t->n; i++) {
+            size_t j = hash_str(t->rows[i].key.ptr, t->rows[i].key.len) & (n_slots - 1);
+            while (slots[j]) j = (j + 1) & (n_slots - 1);
+            slots[j] = i + 1;
+        }
+        free(t->slots);
+        t->slots = slots;
+        t->n_slots = n_slots;
+    }
+    size_t j = hash_str(key.ptr, key.len) & (t->n_slots - 1);
+    while (t->slots[j]) {
+        chronicle_count *r = &t->rows[t->slots[j] - 1];
+        if (r->key.len == key.len && (r->key.ptr == key.ptr || !memcmp(r->key.ptr, key.ptr, key.len)))
+            return t->slots[j] - 1;
+        j = (j + 1) & (t->n_slots - 1);
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        chronicle_count *rows = realloc(t->rows, cap * sizeof *rows);
+        if (!rows) return (size_t)-1;
+        t->rows = rows;
+        t->cap = cap;
+    }
+    t->rows[t->n] = (chronicle_count){key, label.ptr ? label : key, 0};
+    t->slots[j] = ++t->n;
+    return t->n - 1;
+}
+
+static int tally_add(tally *t, chronicle_str key, chronicle_str label)
+{
+    size_t i = tally_find(t, key, label);
+    if (i == (size_t)-1) return 0;
+    t->rows[i].count++;
+    return 1;
+}
+
+static void tally_free(tally *t)
+{
+    free(t->rows);
+    free(t->slots);
+}
+
+static int by_key(const void *a, const void *b)
+{
+    const chronicle_count *x = a, *y = b;
+    return strcmp(x->key.ptr, y->key.ptr);
+}
+
+static int by_count_then_key(const void *a, const void *b)
+{
+    const chronicle_count *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return strcmp(x->key.ptr, y->key.ptr);
+}
+
+/* ---- summary ---- */
+
+typedef struct summary_impl {
+    chronicle_summary view; /* first: freed through a view pointer */
+    tally year, country, organizer, kind;
+    char (*year_names)[8];
+} summary_impl;
+
+static void impl_free(summary_impl *s)
+{
+    tally_free(&s->year);
+    tally_free(&s->country);
+    tally_free(&s->organizer);
+    tally_free(&s->kind);
+    free(s->year_names);
+    free(s);
+}
+
+void chronicle_summary_free(chronicle_summary *s)
+{
+    if (s) impl_free((summary_impl *)s);
+}
+
+static int count_event(summary_impl *s, tally *cited, const chronicle_event *e)
+{
+    chronicle_summary *v = &s->view;
+    chronicle_str none = {NULL, 0};
+    v->n_participants += e->n_participants;
+    v->n_activities += e->n_activities;
+    v->n_statements += e->n_statements;
+    v->n_figures += e->n_figures;
+    /* the year's key points into the date ("2023-..."): 4 bytes, not NUL-terminated,
+     * so it is replaced by an owned name after counting */
+    chronicle_str year = {e->date.ptr, 4};
+    if (!tally_add(&s->year, year, none)) return 0;
+    if (!tally_add(&s->country, e->country_code, e->country)) return 0;
+    for (size_t i = 0; i < e->n_organizers; i++)
+        if (!tally_add(&s->organizer, e->organizers[i], none)) return 0;
+    for (size_t i = 0; i < e->n_activities; i++)
+        if (!tally_add(&s->kind, e->activities[i]->kind, none)) return 0;
+    for (size_t i = 0; i < e->n_sources; i++)
+        if (!tally_add(cited, e->sources[i]->id, none)) return 0;
+    return 1;
+}
+
+static int name_years(summary_impl *s)
+{
+    if (!s->year.n) return 1;
+    s->year_names = calloc(s->year.n, sizeof *s->year_names);
+    if (!s->year_names) return 0;
+    for (size_t i = 0; i < s->year.n; i++) {
+        memcpy(s->year_names[i], s->year.rows[i].key.ptr, 4);
+        s->year.rows[i].key = (chronicle_str){s->year_names[i], 4};
+        s->year.rows[i].label = s->year.rows[i].key;
+    }
+    return 1;
+}
+
+chronicle_status chronicle_summary_build(const chronicle_event *const *events, size_t n,
+                                         chronicle_summary **out)
+{
+    *out = NULL;
+    summary_impl *s = calloc(1, sizeof *s);
+    tally cited = {0};
+    if (!s) return CHRONICLE_ERR_NOMEM;
+    chronicle_summary *v = &s->view;
+    v->struct_size = sizeof *v;
+    v->n_events = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!count_event(s, &cited, events[i])) goto nomem;
+        if (!v->first_date.ptr || strcmp(events[i]->date.ptr, v->first_date.ptr) < 0)
+            v->first_date = events[i]->date;
+        const chronicle_str *last = events[i]->end_date.ptr ? &events[i]->end_date : &events[i]->date;
+        if (!v->last_date.ptr || strcmp(last->ptr, v->last_date.ptr) > 0) v->last_date = *last;
+    }
+    if (!name_years(s)) goto nomem;
+    v->n_sources_cited = cited.n;
+    tally_free(&cited);
+    if (s->year.n) qsort(s->year.rows, s->year.n, sizeof *s->year.rows, by_key);
+    tally *sorted[] = {&s->country, &s->organizer, &s->kind};
+    for (size_t i = 0; i < 3; i++)
+        if (sorted[i]->n)
+            qsort(sorted[i]->rows, sorted[i]->n, sizeof *sorted[i]->rows, by_count_then_key);
+    v->by_year = s->year.rows, v->n_by_year = s->year.n;
+    v->by_country = s->country.rows, v->n_by_country = s->country.n;
+    v->by_organizer = s->organizer.rows, v->n_by_organizer = s->organizer.n;
+    v->by_activity_kind = s->kind.rows, v->n_by_activity_kind = s->kind.n;
+    *out = v;
+    return CHRONICLE_OK;
+nomem:
+    tally_free(&cited);
+    impl_free(s);
+    return CHRONICLE_ERR_NOMEM;
+}
+
+/* ---- split ---- */
+
+chronicle_split_key chronicle_split_key_parse(const char *s)
+{
+    if (!strcmp(s, "country")) return CHRONICLE_SPLIT_COUNTRY;
+    if (!strcmp(s, "year")) return CHRONICLE_SPLIT_YEAR;
+    if (!strcmp(s, "organizer") || !strcmp(s, "organiser")) return CHRONICLE_SPLIT_ORGANIZER;
+    if (!strcmp(s, "tag")) return CHRONICLE_SPLIT_TAG;
+    return CHRONICLE_SPLIT_NONE;
+}
+
+typedef struct grouping {
+    tally names; /* count = group index + 1 once created */
+    chronicle_group *groups;
+    size_t n, cap;
+} grouping;
+
+static int group_add(grouping *g, chronicle_str name, const chronicle_event *e)
+{
+    size_t row = tally_find(&g->names, name, name);
+    if (row == (size_t)-1) return 0;
+    chronicle_count *r = &g->names.rows[row];
+    if (!r->count) {
+        if (g->n == g->cap) {
+            size_t cap = g->cap ? g->cap * 2 : 16;
+            chronicle_group *p = realloc(g->groups, cap * sizeof *p);
+            if (!p) return 0;
+            g->groups = p;
+            g->cap = cap;
+        }
+        chronicle_group *ng = &g->groups[g->n];
+        memset(ng, 0, sizeof *ng);
+        if (!(ng->name = malloc(name.len + 1))) return 0;
+        memcpy(ng->name, name.ptr, name.len);
+        ng->name[name.len] = '\0';
+        r->count = ++g->n;
+    }
+    chronicle_group *grp = &g->groups[r->count - 1];
+    if (!(grp->n_events & (grp->n_events - 1))) { /* grow at powers of two */
+        size_t cap = grp->n_events ? grp->n_events * 2 : 4;
+        const chronicle_event **p = realloc((void *)grp->events, cap * sizeof *p);
+        if (!p) return 0;
+        grp->events = p;
+    }
+    grp->events[grp->n_events++] = e;
+    return 1;
+}
+
+static int by_group_name(const void *a, const void *b)
+{
+    return strcmp(((const chronicle_group *)a)->name, ((const chronicle_group *)b)->name);
+}
+
+static int split_event(grouping *g, chronicle_split_key key, const chronicle_event *e)
+{
+    static const chronicle_str none = {"(none)", 6};
+    switch (key) {
+    case CHRONICLE_SPLIT_COUNTRY: return group_add(g, e->country_code, e);
+    case CHRONICLE_SPLIT_YEAR: return group_add(g, (chronicle_str){e->date.ptr, 4}, e);
+    case CHRONICLE_SPLIT_ORGANIZER:
+        for (size_t i = 0; i < e->n_organizers; i++)
+            if (!group_add(g, e->organizers[i], e)) return 0;
+        return e->n_organizers ? 1 : group_add(g, none, e);
+    case CHRONICLE_SPLIT_TAG:
+        for (size_t i = 0; i < e->n_tags; i++)
+            if (!group_add(g, e->tags[i], e)) return 0;
+        return e->n_tags ? 1 : group_add(g, none, e);
+    case CHRONICLE_SPLIT_NONE: break;
+    }
+    return group_add(g, (chronicle_str){"all", 3}, e);
+}
+
+chronicle_status chronicle_split(const chronicle_event *const *events, size_t n,
+                                 chronicle_split_key key, chronicle_group **out, size_t *n_out)
+{
+    grouping g = {0};
+    *out = NULL;
+    *n_out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!split_event(&g, key, events[i])) {
+            tally_free(&g.names);
+            chronicle_groups_free(g.groups, g.n);
+            return CHRONICLE_ERR_NOMEM;
+        }
+    }
+    tally_free(&g.names);
+    if (g.n) qsort(g.groups, g.n, sizeof *g.groups, by_group_name);
+    *out = g.groups;
+    *n_out = g.n;
+    return CHRONICLE_OK;
+}
+
+void chronicle_groups_free(chronicle_group *groups, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(groups[i].name);
+        free((void *)groups[i].events);
+    }
+    free(groups);
+}
+
+char *chronicle_safe_filename(const char *name)
+{
+    size_t len = strlen(name), o = 0;
+    char *out = malloc(65 + 4);
+    if (!out) return NULL;
+    for (size_t i = 0; i < len && o < 64;) {
+        uint32_t cp;
+        size_t k = chronicle_utf8_decode(name + i, len - i, &cp);
+        if (!k) k = 1, cp = '-';
+        int keep = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
+                   cp == '.' || cp == '_' || (cp >= 0xA0 && chronicle_cp_width(cp) > 0);
+        if (keep && o + k <= 64) {
+            if (!(o == 0 && cp == '.')) { /* no hidden files */
+                memcpy(out + o, name + i, k);
+                o += k;
+            }
+        } else if (!keep && o > 0 && out[o - 1] != '-') {
+            out[o++] = '-';
+        } else if (keep) {
+            break; /* the next character would pass the limit */
+        }
+        i += k;
+    }
+    while (o > 0 && (out[o - 1] == '-' || out[o - 1] == '.')) o--;
+    if (o == 0) {
+        strcpy(out, "group");
+        return out;
+    }
+    out[o] = '\0';
+    return out;
+}
