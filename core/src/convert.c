@@ -22,47 +22,71 @@ enum { REQUIRED = 1, NONEMPTY = 2, INTERN = 4 };
 
 static size_t push_key(loader *L, const char *key)
 {
-    size_t mark = L->ptr.len;
-    if (chronicle_buf_putc(&L->ptr, '/') != CHRONICLE_OK) L->oom = 1;
-    for (const char *k = key; *k; k++) {
-        const char *esc = *k == '~' ? "~0" : *k == '/' ? "~1" : NULL;
-        chronicle_status st = esc ? chronicle_buf_puts(&L->ptr, esc) : chronicle_buf_putc(&L->ptr, *k);
-        if (st != CHRONICLE_OK) L->oom = 1;
-    }
+    size_t mark = L->depth;
+    if (L->depth < PATH_MAX_DEPTH) L->path[L->depth] = (path_seg){key, 0};
+    L->depth++;
     return mark;
 }
 
 static size_t push_index(loader *L, size_t i)
 {
-    size_t mark = L->ptr.len;
-    if (chronicle_buf_appendf(&L->ptr, "/%zu", i) != CHRONICLE_OK) L->oom = 1;
+    size_t mark = L->depth;
+    if (L->depth < PATH_MAX_DEPTH) L->path[L->depth] = (path_seg){NULL, i};
+    L->depth++;
     return mark;
 }
 
 static void pop(loader *L, size_t mark)
 {
-    chronicle_buf_truncate(&L->ptr, mark);
+    L->depth = mark;
+}
+
+void path_reset(loader *L)
+{
+    L->depth = 0;
+}
+
+/* The current pointer as text, "~" and "/" escaped (RFC 6901).  Caller frees. */
+static char *path_text(const loader *L)
+{
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_buf_puts(&b, "");
+    for (size_t i = 0; i < L->depth && i < PATH_MAX_DEPTH; i++) {
+        const path_seg *seg = &L->path[i];
+        if (!seg->key) {
+            chronicle_buf_appendf(&b, "/%zu", seg->index);
+            continue;
+        }
+        chronicle_buf_putc(&b, '/');
+        for (const char *k = seg->key; *k; k++)
+            chronicle_buf_puts(&b, *k == '~' ? "~0" : *k == '/' ? "~1" : (char[]){*k, 0});
+    }
+    return chronicle_buf_steal(&b);
 }
 
 void load_error(loader *L, const char *member, const char *fmt, ...)
 {
-    size_t mark = member ? push_key(L, member) : L->ptr.len;
+    size_t mark = member ? push_key(L, member) : L->depth;
     chronicle_buf msg = CHRONICLE_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
     chronicle_status st = chronicle_buf_vappendf(&msg, fmt, ap);
     va_end(ap);
     if (st != CHRONICLE_OK) L->oom = 1;
-    chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, chronicle_buf_cstr(&L->ptr),
+    char *where = path_text(L);
+    if (!where) L->oom = 1;
+    chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, where ? where : "",
                        "%s", chronicle_buf_cstr(&msg));
+    free(where);
     chronicle_buf_free(&msg);
     pop(L, mark);
 }
 
 static void load_warning(loader *L, const char *fmt, const char *arg)
 {
-    chronicle_diag_add(L->diag, CHRONICLE_SEV_WARNING, L->file, 0, 0, chronicle_buf_cstr(&L->ptr),
-                       fmt, arg);
+    char *where = path_text(L);
+    chronicle_diag_add(L->diag, CHRONICLE_SEV_WARNING, L->file, 0, 0, where ? where : "", fmt, arg);
+    free(where);
 }
 
 static const char *type_name(const cJSON *v)
@@ -291,7 +315,7 @@ static const chronicle_source *cite(loader *L, const char *id)
         return NULL;
     }
     if (!r && !(r = source_new(L, id))) return NULL;
-    if (!r->first_ref && !(r->first_ref = strdup(chronicle_buf_cstr(&L->ptr)))) L->oom = 1;
+    if (!r->first_ref && !(r->first_ref = path_text(L))) L->oom = 1;
     r->n_refs++;
     return &r->view;
 }
@@ -734,7 +758,7 @@ void check_members(loader *L, const cJSON *item)
 
 void convert_event(loader *L, size_t index, const cJSON *ev)
 {
-    chronicle_buf_reset(&L->ptr);
+    path_reset(L);
     push_key(L, "events");
     push_index(L, index);
     check_duplicate_keys(L, ev);

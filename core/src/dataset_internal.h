@@ -37,15 +37,29 @@ struct chronicle_dataset {
     chronicle_dataset_info info;
 };
 
+/* One step of a JSON pointer: a member name, or an array index. */
+typedef struct path_seg {
+    const char *key; /* NULL: index */
+    size_t index;
+} path_seg;
+
+#define PATH_MAX_DEPTH 64
+
 /* Conversion state for one file. */
 typedef struct loader {
     chronicle_dataset *ds;
     chronicle_diag *diag;
     const char *file;
-    chronicle_buf ptr; /* the JSON pointer of the value being converted */
+    /* the JSON pointer of the value being converted, as segments: it is
+     * only turned into text when a message needs it */
+    path_seg path[PATH_MAX_DEPTH];
+    size_t depth;
     int oom;
     unsigned seen; /* top-level members seen (bit per member) */
 } loader;
+
+/* Forgets the current pointer (back to the document root). */
+void path_reset(loader *L);
 
 /* Reports an error at the current pointer, or at pointer/member. */
 void load_error(loader *L, const char *member, const char *fmt, ...) CHRONICLE_PRINTF(3, 4);

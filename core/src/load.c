@@ -218,11 +218,11 @@ static int parse_member(loader *L, reader *r)
             if ((ok = v != NULL)) {
                 check_members(L, v);
                 if (!strcmp(key->valuestring, "events")) {
-                    chronicle_buf_reset(&L->ptr);
+                    path_reset(L);
                     load_error(L, "events", "expected an array of events");
                     loader_mark_events(L);
                 } else {
-                    chronicle_buf_reset(&L->ptr);
+                    path_reset(L);
                     convert_top(L, key->valuestring, v);
                 }
                 cJSON_Delete(v);
@@ -297,7 +297,7 @@ static void parse_ndjson(loader *L, reader *r)
                     syntax_error(L, r, p, "the first line must be the header object");
                 } else if (header) {
                     for (const cJSON *m = v->child; m; m = m->next) {
-                        chronicle_buf_reset(&L->ptr);
+                        path_reset(L);
                         if (strcmp(m->string, "events"))
                             convert_top(L, m->string, m);
                         else
@@ -373,7 +373,6 @@ static chronicle_status finish(loader *L, reader *r, chronicle_dataset **out)
         info->n_events_total = L->ds->n_events;
         if (L->oom) st = CHRONICLE_ERR_NOMEM;
     }
-    chronicle_buf_free(&L->ptr);
     if (st != CHRONICLE_OK) {
         dataset_destroy(L->ds);
         *out = NULL;

@@ -87,10 +87,13 @@ static char *version_reason(uint32_t abi)
 {
     unsigned maj = CHRONICLE_ABI_MAJOR_OF(abi), min = CHRONICLE_ABI_MINOR_OF(abi);
     if (maj == CHRONICLE_ABI_MAJOR && min <= CHRONICLE_ABI_MINOR) return NULL;
-    return msg("built for plugin ABI %u.%u, this chronicle speaks %d.%d; rebuild it against this "
-               "chronicle (pkg-config --modversion chronicle)%s",
-               maj, min, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR,
-               maj == CHRONICLE_ABI_MAJOR ? " or upgrade chronicle" : "");
+    if (maj == CHRONICLE_ABI_MAJOR)
+        return msg("built for plugin ABI %u.%u, this chronicle speaks %d.%d: upgrade chronicle, or "
+                   "rebuild the plugin against this one (pkg-config --modversion chronicle)",
+                   maj, min, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
+    return msg("built for plugin ABI %u.%u, this chronicle speaks %d.%d: rebuild the plugin against "
+               "this chronicle (pkg-config --modversion chronicle)",
+               maj, min, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
 }
 
 const chronicle_plugin *plugin_load(const char *path, const chronicle_host *host,

@@ -1,0 +1,42 @@
+# scripts/lib.sh — shared by scripts/run, scripts/test and .ci/run: install
+# what is missing from Debian, configure and build.  Idempotent: a second run
+# installs nothing and rebuilds only what changed.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Every Debian package the build, the suite and the benchmarks use.
+PACKAGES=(
+  build-essential pkg-config meson ninja-build
+  libcjson-dev libhpdf-dev libxlsxwriter-dev libcmocka-dev
+  fonts-dejavu-core fonts-droid-fallback
+  poppler-utils qpdf
+  python3 python3-openpyxl python3-jsonschema python3-icalendar
+  valgrind
+)
+
+ensure_deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# ensure_build DIR [meson setup arguments...]
+ensure_build() {
+  local dir=$1
+  shift
+  if [ ! -f "$ROOT/$dir/build.ninja" ]; then
+    meson setup "$ROOT/$dir" "$ROOT" "$@" >/dev/null
+  elif [ $# -gt 0 ]; then
+    meson configure "$ROOT/$dir" "$@" >/dev/null
+  fi
+  ninja -C "$ROOT/$dir" >/dev/null
+}

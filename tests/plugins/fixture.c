@@ -1,0 +1,135 @@
+/*
+ * fixture.c — misbehaving and well-behaved plugins for the registry and
+ * dispatch tests, one source compiled once per behaviour (-DFIXTURE_xxx).
+ * Each build's file name is its FIXTURE_NAME, as the ABI requires.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <chronicle/plugin.h>
+
+#ifndef FIXTURE_NAME
+#error "define FIXTURE_NAME"
+#endif
+
+static const char *const colours[] = {"red", "green", NULL};
+
+static const chronicle_option options[] = {
+    {"count", CHRONICLE_OPT_INT, "3", "lines of padding", NULL, 0, 1000, {0}},
+    {"colour", CHRONICLE_OPT_ENUM, "red", "a colour", colours, 1, 0, {0}},
+    {"loud", CHRONICLE_OPT_BOOL, "false", "upper-case output", NULL, 1, 0, {0}},
+    {"ratio", CHRONICLE_OPT_DOUBLE, "0.5", "a ratio", NULL, 0, 1, {0}},
+#ifdef FIXTURE_BAD_OPTIONS
+    {"count", CHRONICLE_OPT_INT, "x", "declared twice, bad default", NULL, 0, 10, {0}},
+#endif
+    {0}};
+
+static chronicle_status put(chronicle_job *job, const chronicle_host *h, const char *s)
+{
+    return h->write(job, s, strlen(s));
+}
+
+/* Writes one line per event and the option values: what the tests read back. */
+static chronicle_status write_report(chronicle_job *job, const chronicle_host *h, size_t upto)
+{
+    char line[512];
+    size_t n = h->event_count(job);
+    snprintf(line, sizeof line, "events=%zu group=%s ts=%lld count=%lld colour=%s loud=%d ratio=%g\n", n,
+             h->group(job) ? h->group(job) : "-", (long long)h->timestamp(job),
+             (long long)h->opt_int(job, "count"), h->opt_string(job, "colour"),
+             h->opt_bool(job, "loud"), h->opt_double(job, "ratio"));
+    if (put(job, h, line) != CHRONICLE_OK) return CHRONICLE_ERR_IO;
+    for (size_t i = 0; i < n && i < upto; i++) {
+        const chronicle_event *e = h->event_at(job, i);
+        snprintf(line, sizeof line, "%s %s %s\n", e->date.ptr, e->id.ptr, e->country_code.ptr);
+        if (put(job, h, line) != CHRONICLE_OK) return CHRONICLE_ERR_IO;
+        h->progress(job, i + 1, n);
+    }
+    return CHRONICLE_OK;
+}
+
+static chronicle_status run(chronicle_job *job, const chronicle_host *h)
+{
+#if defined(FIXTURE_CRASH)
+    (void)write_report(job, h, 1);
+    raise(SIGSEGV);
+    return CHRONICLE_ERR_INTERNAL;
+#elif defined(FIXTURE_HANG)
+    (void)write_report(job, h, 1);
+    while (!h->cancelled(job)) pause();
+    return CHRONICLE_ERR_CANCELLED;
+#elif defined(FIXTURE_HALF)
+    (void)write_report(job, h, 1);
+    h->error(job, CHRONICLE_ERR_DATA, "gave up half-way, as this fixture always does");
+    return CHRONICLE_ERR_DATA;
+#elif defined(FIXTURE_NEEDS_PATH)
+    (void)write_report;
+    FILE *f = fopen(h->output_path(job), "wb");
+    if (!f) {
+        h->error(job, CHRONICLE_ERR_IO, "cannot open %s", h->output_path(job));
+        return CHRONICLE_ERR_IO;
+    }
+    fprintf(f, "events=%zu scratch=%d\n", h->event_count(job), access(h->scratch_dir(job), W_OK) == 0);
+    return fclose(f) == 0 ? CHRONICLE_OK : CHRONICLE_ERR_IO;
+#else
+    return write_report(job, h, (size_t)-1);
+#endif
+}
+
+#ifdef FIXTURE_CRASH_ON_LOAD
+__attribute__((constructor)) static void explode(void)
+{
+    raise(SIGSEGV);
+}
+#endif
+
+#ifndef FIXTURE_ABI
+#define FIXTURE_ABI CHRONICLE_ABI_VERSION
+#endif
+#ifndef FIXTURE_DECLARED_NAME
+#define FIXTURE_DECLARED_NAME FIXTURE_NAME
+#endif
+#ifdef FIXTURE_NEEDS_PATH
+#define FIXTURE_FLAGS CHRONICLE_PLUGIN_NEEDS_PATH
+#else
+#define FIXTURE_FLAGS CHRONICLE_PLUGIN_STDOUT_OK
+#endif
+
+static const chronicle_plugin plugin = {
+    .struct_size = sizeof plugin,
+    .abi_version = FIXTURE_ABI,
+    .name = FIXTURE_DECLARED_NAME,
+    .version = "0.0.1",
+    .summary = "test fixture (" FIXTURE_NAME ")",
+    .extension = "fix",
+    .media_type = "text/plain",
+    .flags = FIXTURE_FLAGS,
+    .options = options,
+    .export_dataset = run,
+};
+
+#if defined(FIXTURE_NO_SYMBOL)
+CHRONICLE_EXPORT const chronicle_plugin *not_the_entry(void);
+const chronicle_plugin *not_the_entry(void)
+{
+    return &plugin;
+}
+#elif defined(FIXTURE_V2_SYMBOL)
+CHRONICLE_EXPORT const chronicle_plugin *chronicle_plugin_v2(const chronicle_host *h);
+const chronicle_plugin *chronicle_plugin_v2(const chronicle_host *h)
+{
+    (void)h;
+    return &plugin;
+}
+#elif defined(FIXTURE_REFUSE)
+CHRONICLE_EXPORT const chronicle_plugin *chronicle_plugin_v1(const chronicle_host *h);
+const chronicle_plugin *chronicle_plugin_v1(const chronicle_host *h)
+{
+    (void)h;
+    return NULL;
+}
+#else
+CHRONICLE_PLUGIN_DEFINE(plugin)
+#endif
