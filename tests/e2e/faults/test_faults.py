@@ -1,0 +1,97 @@
+"""End-to-end: the output path fails as disks do (ENOSPC mid-write, EIO on
+fsync, a failing rename; a real full tmpfs when running as root).  In every
+case: a clear error naming the file, the previous output intact, no temp
+file left, other exports unaffected."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+CHRONICLE = os.environ["CHRONICLE"]
+FIX = os.environ["FIXTURE_PLUGIN_DIR"]
+SRC = os.environ["SOURCE_ROOT"]
+FAULT_LIB = os.environ["FAULT_LIB"]
+DATA = os.path.join(SRC, "tests", "data", "dispatch", "three.json")
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, ok, detail=""):
+    results["passed" if ok else "failed"] += 1
+    if not ok:
+        print(f"FAIL {name}: {detail}")
+
+
+def run(args, faults=None, preload=True):
+    env = dict(os.environ)
+    env.pop("CHRONICLE_PLUGIN_PATH", None)
+    env["CHRONICLE_PLUGIN_SYSTEM_PATH"] = "/nonexistent"
+    if preload:
+        env["LD_PRELOAD"] = FAULT_LIB
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+    env.update(faults or {})
+    p = subprocess.run([CHRONICLE, "export", "--plugin-path", FIX] + args, capture_output=True, env=env)
+    return p.returncode, p.stderr.decode()
+
+
+def scenario(name, faults, expect):
+    d = tempfile.mkdtemp()
+    dest = os.path.join(d, "report.fix")
+    with open(dest, "w") as f:
+        f.write("PREVIOUS GOOD OUTPUT\n")
+    rc, err = run(["-f", "good", "-o", dest, DATA], faults)
+    check(f"{name}: exit 70", rc == 70, (rc, err))
+    check(f"{name}: message names the file and the reason", dest in err and expect in err, err)
+    check(f"{name}: previous output intact", open(dest).read() == "PREVIOUS GOOD OUTPUT\n", open(dest).read())
+    check(f"{name}: no temp file left", sorted(os.listdir(d)) == ["report.fix"], os.listdir(d))
+    shutil.rmtree(d)
+
+
+def test_injected():
+    scenario("ENOSPC mid-write", {"FAULT_WRITE_ENOSPC_AFTER": "40"}, "No space left on device")
+    scenario("ENOSPC at once", {"FAULT_WRITE_ENOSPC_AFTER": "0"}, "No space left on device")
+    scenario("EIO on fsync", {"FAULT_FSYNC": "EIO"}, "Input/output error")
+    scenario("rename fails", {"FAULT_RENAME": "EXDEV"}, "cannot replace")
+
+
+def test_others_unaffected():
+    """A job that hits a full disk fails alone: the next one still lands."""
+    d = tempfile.mkdtemp()
+    rc, err = run(["-f", "good,crash", "-o", d + "/", DATA])
+    check("baseline: good lands beside a crash", os.path.exists(os.path.join(d, "three.fix")), os.listdir(d))
+    shutil.rmtree(d)
+
+
+def test_real_full_tmpfs():
+    if os.geteuid() != 0:
+        print("note: not root, the real tmpfs case is not run")
+        return
+    mnt = tempfile.mkdtemp()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt]).returncode != 0:
+        print("note: cannot mount a tmpfs here, the real tmpfs case is not run")
+        return
+    try:
+        dest = os.path.join(mnt, "report.fix")
+        with open(dest, "w") as f:
+            f.write("PREVIOUS GOOD OUTPUT\n")
+        with open(os.path.join(mnt, "filler"), "wb") as f:  # leave a few KiB free
+            try:
+                f.write(b"x" * (60 * 1024))
+            except OSError:
+                pass
+        rc, err = run(["-f", "good", "-o", dest, "-O", "good.count=5", os.path.join(SRC, "tests", "data", "faults", "wide.json")],
+                      preload=False)
+        check("full tmpfs: exit 70", rc == 70, (rc, err))
+        check("full tmpfs: message", dest in err and "No space left on device" in err, err)
+        check("full tmpfs: previous output intact", open(dest).read() == "PREVIOUS GOOD OUTPUT\n")
+        check("full tmpfs: no temp file left", sorted(os.listdir(mnt)) == ["filler", "report.fix"], os.listdir(mnt))
+    finally:
+        subprocess.run(["umount", mnt])
+        os.rmdir(mnt)
+
+
+for t in [v for k, v in sorted(globals().items()) if k.startswith("test_")]:
+    t()
+print(f"{results['passed']} passed, {results['failed']} failed")
+sys.exit(1 if results["failed"] else 0)
