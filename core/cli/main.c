@@ -143,6 +143,8 @@ static int load(const cli *c, const char *path, chronicle_dataset **ds)
 
 /* ---- validate ---- */
 
+#define PLURAL(n) ((n) == 1 ? "" : "s")
+
 static int cmd_validate(cli *c, int argc, char **argv)
 {
     int worst = 0;
@@ -160,10 +162,12 @@ static int cmd_validate(cli *c, int argc, char **argv)
             chronicle_buf line = CHRONICLE_BUF_INIT;
             if (chronicle_dataset_select(ds, NULL, &ev, &n) == CHRONICLE_OK &&
                 chronicle_summary_build(ev, n, &s) == CHRONICLE_OK) {
-                chronicle_buf_appendf(&line, "%s: valid: %zu events, %zu sources, %zu participants, "
-                                             "%zu statements, %zu figures; ",
-                                      argv[i], n, chronicle_dataset_get_info(ds)->n_sources,
-                                      s->n_participants, s->n_statements, s->n_figures);
+                size_t n_src = chronicle_dataset_get_info(ds)->n_sources;
+                chronicle_buf_appendf(&line, "%s: valid: %zu event%s, %zu source%s, %zu participant%s, "
+                                             "%zu statement%s, %zu figure%s; ",
+                                      argv[i], n, PLURAL(n), n_src, PLURAL(n_src), s->n_participants,
+                                      PLURAL(s->n_participants), s->n_statements,
+                                      PLURAL(s->n_statements), s->n_figures, PLURAL(s->n_figures));
                 chronicle_format_period(&line, s->first_date.ptr ? chronicle_date_parse(s->first_date.ptr, 10) : 0,
                                         s->last_date.ptr ? chronicle_date_parse(s->last_date.ptr, 10) : 0,
                                         CHRONICLE_DATE_ISO);

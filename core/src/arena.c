@@ -18,7 +18,9 @@ struct arena_chunk {
 void *arena_alloc(arena *a, size_t size)
 {
     size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    if ((size_t)(a->end - a->at) < size || !a->at) {
+    /* arena_strdup packs strings without padding: realign before a struct */
+    size_t pad = a->at ? -(uintptr_t)a->at & (ALIGN - 1) : 0;
+    if (!a->at || (size_t)(a->end - a->at) < pad + size) {
         size_t want = a->total < (1u << 16) ? (1u << 14) : a->total / 2;
         if (want > (4u << 20)) want = 4u << 20;
         if (want < size) want = size;
@@ -29,9 +31,10 @@ void *arena_alloc(arena *a, size_t size)
         a->at = (char *)c->data;
         a->end = a->at + want;
         a->total += sizeof *c + want;
+        pad = 0;
     }
-    void *p = a->at;
-    a->at += size;
+    void *p = a->at + pad;
+    a->at += pad + size;
     memset(p, 0, size);
     return p;
 }

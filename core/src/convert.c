@@ -297,6 +297,7 @@ static source_rec *source_new(loader *L, const char *id)
     if (!r) return NULL;
     r->view.struct_size = sizeof r->view;
     r->view.id = store(L, id, INTERN);
+    r->order = L->ds->sources_by_id.n;
     if (L->oom || !source_insert(&L->ds->sources_by_id, r)) {
         L->oom = 1;
         return NULL;
@@ -406,7 +407,7 @@ static void convert_schema(loader *L, const cJSON *v)
         p++;
         while (*p >= '0' && *p <= '9') p++;
     }
-    if (!digits || *p) {
+    if (!digits || *p || (digits > 1 && s[sizeof prefix - 1] == '0')) { /* "@01": no */
         load_error(L, NULL, "\"%.*s%s\" is not a valid schema version (expected \"chronicle/events@1\")",
                    SHOWN(s));
         return;
@@ -435,8 +436,7 @@ void convert_top(loader *L, const char *name, const cJSON *item)
         if (!strcmp(name, known[i].name)) bit = known[i].bit;
     if (!bit) return; /* unknown members are ignored: forward compatibility */
     size_t m = push_key(L, name);
-    if (L->seen & bit) {
-        load_error(L, NULL, "duplicate member");
+    if (L->seen & bit) { /* reported by check_members() or the loader: the first one counts */
         pop(L, m);
         return;
     }
@@ -458,25 +458,42 @@ void convert_top(loader *L, const char *name, const cJSON *item)
     pop(L, m);
 }
 
+static int by_order(const void *a, const void *b)
+{
+    size_t x = (*(const source_rec *const *)a)->order, y = (*(const source_rec *const *)b)->order;
+    return x < y ? -1 : x > y;
+}
+
 void finish_checks(loader *L, int ndjson)
 {
     static const struct {
         const char *name;
         unsigned bit;
     } required[] = {{"schema", SEEN_SCHEMA}, {"title", SEEN_TITLE}, {"sources", SEEN_SOURCES}};
+    path_reset(L); /* the last event's pointer is still set */
     for (size_t i = 0; i < sizeof required / sizeof *required; i++)
         if (!(L->seen & required[i].bit))
             load_error(L, required[i].name, ndjson ? "required member is missing from the header line"
                                                    : "required member is missing");
     if (!ndjson && !(L->seen & SEEN_EVENTS)) load_error(L, "events", "required member is missing");
+    /* stubs left: ids cited but never defined, reported in the order first
+     * cited (the hash table's order would change with its size) */
     const source_map *m = &L->ds->sources_by_id;
-    for (size_t i = 0; i < m->cap; i++) {
-        const source_rec *r = m->slots[i];
-        if (!r || r->defined) continue;
-        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, r->first_ref,
-                           "unknown source \"%.*s%s\" (not in /sources)%s", SHOWN(r->view.id.ptr),
-                           r->n_refs > 1 ? "; cited elsewhere too" : "");
+    const source_rec **stubs = m->n ? malloc(m->n * sizeof *stubs) : NULL;
+    if (m->n && !stubs) {
+        L->oom = 1;
+        return;
     }
+    size_t n = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i] && !m->slots[i]->defined) stubs[n++] = m->slots[i];
+    if (n) qsort(stubs, n, sizeof *stubs, by_order);
+    for (size_t i = 0; i < n; i++)
+        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, stubs[i]->first_ref,
+                           "unknown source \"%.*s%s\" (not in /sources)%s",
+                           SHOWN(stubs[i]->view.id.ptr),
+                           stubs[i]->n_refs > 1 ? "; cited elsewhere too" : "");
+    free(stubs);
 }
 
 void loader_mark_events(loader *L)
@@ -500,8 +517,9 @@ static const char iso_codes[] =
 static int is_country_code(const char *s)
 {
     if (!(s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && !s[2])) return 0;
-    for (const char *p = iso_codes; *p; p += 3)
-        if (p[0] == s[0] && p[1] == s[1]) return 1;
+    /* stepping by 3 from "ZW" would jump over the NUL: bound by the size */
+    for (size_t i = 0; i + 2 < sizeof iso_codes; i += 3)
+        if (iso_codes[i] == s[0] && iso_codes[i + 1] == s[1]) return 1;
     return 0;
 }
 
@@ -751,9 +769,12 @@ static void check_duplicate_keys(loader *L, const cJSON *v)
     }
 }
 
-void check_members(loader *L, const cJSON *item)
+void check_members(loader *L, const char *name, const cJSON *item)
 {
+    path_reset(L);
+    if (name) push_key(L, name);
     check_duplicate_keys(L, item);
+    path_reset(L);
 }
 
 void convert_event(loader *L, size_t index, const cJSON *ev)

@@ -18,6 +18,7 @@ typedef struct source_rec {
     int defined;
     char *first_ref; /* JSON pointer of the first reference while a stub (malloc) */
     size_t n_refs;
+    size_t order; /* creation order: unknown ids are reported in citation order */
 } source_rec;
 
 typedef struct source_map {
@@ -67,8 +68,9 @@ void load_error(loader *L, const char *member, const char *fmt, ...) CHRONICLE_P
 /* Converts a top-level member ("schema", "title", "description",
  * "sources"); unknown names are ignored. */
 void convert_top(loader *L, const char *name, const cJSON *item);
-/* Reports duplicate keys anywhere inside item (cJSON keeps both). */
-void check_members(loader *L, const cJSON *item);
+/* Reports duplicate keys anywhere inside item (cJSON keeps both): the value
+ * of the top-level member name, or with name NULL the NDJSON header line. */
+void check_members(loader *L, const char *name, const cJSON *item);
 /* Converts and appends one event (index is its position in the input). */
 void convert_event(loader *L, size_t index, const cJSON *item);
 /* After the whole input: required members present, all sources defined. */

@@ -27,10 +27,21 @@ typedef struct run {
     chronicle_buf inbox;
     double started;
     int got_done, reported_error, timed_out;
+    double term_at; /* when SIGTERM was sent; SIGKILL follows after GRACE */
     uint32_t done_code;
 } run;
 
+/* A stopped job gets SIGTERM (host->cancelled() turns true), then SIGKILL. */
+#define GRACE 2.0
+
 static volatile sig_atomic_t interrupted;
+static chronicle_job *child_job; /* in a child: the job SIGTERM cancels */
+
+static void on_child_term(int sig)
+{
+    (void)sig;
+    if (child_job) child_job->cancel = 1;
+}
 
 static void on_signal(int sig)
 {
@@ -65,8 +76,12 @@ static void sayf(const chronicle_export_hooks *h, run *r, const char *fmt, ...)
 
 static void child_main(run *runs, size_t n, run *self, int msg_fd)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    struct sigaction sa = {0};
+    sa.sa_handler = on_child_term; /* no SA_RESTART: a blocked plugin wakes up */
+    sigemptyset(&sa.sa_mask);
+    child_job = self->job;
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGINT, SIG_IGN); /* the parent handles Ctrl-C for everyone */
     signal(SIGPIPE, SIG_DFL);
     for (size_t i = 0; i < n; i++) /* hold no other job's pipe or file */
         if (&runs[i] != self && runs[i].fd >= 0) close(runs[i].fd);
@@ -157,8 +172,8 @@ static int finish(run *r, const chronicle_export_hooks *h)
     r->status.seconds = now() - r->started;
     int ok = 0;
     if (r->timed_out) {
-        sayf(h, r, "did not finish within %.0f s and was killed; partial output removed, other "
-                   "exports unaffected", r->status.seconds);
+        sayf(h, r, "did not finish within %.0f s and was stopped; partial output removed, other "
+                   "exports unaffected", r->term_at - r->started);
     } else if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         sayf(h, r, "killed by signal %d (%s); partial output removed, other exports unaffected", sig,
@@ -191,10 +206,16 @@ static void report_progress(run *runs, size_t n, const chronicle_export_hooks *h
     free(s);
 }
 
-static void kill_running(run *runs, size_t n, int sig)
+/* Asks a job to stop: SIGTERM now, SIGKILL once the grace period is over. */
+static void stop(run *r, double t)
 {
-    for (size_t i = 0; i < n; i++)
-        if (runs[i].status.state == 1) kill(runs[i].pid, sig);
+    if (r->status.state != 1) return;
+    if (!r->term_at) {
+        kill(r->pid, SIGTERM);
+        r->term_at = t;
+    } else if (t - r->term_at > GRACE) {
+        kill(r->pid, SIGKILL); /* its pipe closes; finish() reports it */
+    }
 }
 
 /* One round of waiting: read what arrived, enforce timeouts. */
@@ -229,10 +250,8 @@ static size_t poll_round(run *runs, size_t n, double timeout, const chronicle_ex
     double t = now();
     for (size_t j = 0; j < k; j++) {
         run *r = &runs[idx[j]];
-        if (timeout > 0 && r->status.state == 1 && !r->timed_out && t - r->started > timeout) {
-            r->timed_out = 1;
-            kill(r->pid, SIGKILL); /* its pipe closes; finish() reports it */
-        }
+        if (timeout > 0 && r->status.state == 1 && t - r->started > timeout) r->timed_out = 1;
+        if (r->timed_out || interrupted || r->term_at) stop(r, t);
     }
     free(pfd);
     free(idx);
@@ -265,7 +284,6 @@ chronicle_status dispatch_jobs(chronicle_job **jobs, size_t n, int max_jobs, dou
             else
                 failed++;
         }
-        if (interrupted && running) kill_running(runs, n, SIGTERM);
         if (interrupted && next < n) next = n; /* start nothing more */
         if (running) running -= poll_round(runs, n, timeout, h, &failed);
         if (now() - last_report >= 0.1) {

@@ -54,7 +54,9 @@ chronicle_status chronicle_format_number(chronicle_buf *out, double v)
     if (fabs(v) >= 1e15 || (v != 0 && fabs(v) < 1e-6)) return chronicle_buf_appendf(out, "%g", v);
     char digits[64];
     snprintf(digits, sizeof digits, "%.6f", fabs(v));
-    char *dot = strchr(digits, '.');
+    /* the separator printf wrote, whatever LC_NUMERIC says: a ',' must not
+     * leave dot NULL */
+    char *dot = digits + strspn(digits, "0123456789");
     char *end = digits + strlen(digits);
     while (end > dot + 1 && end[-1] == '0') end--;
     if (end == dot + 1) end = dot;
@@ -65,6 +67,7 @@ chronicle_status chronicle_format_number(chronicle_buf *out, double v)
         if (i && (int_len - i) % 3 == 0) st = chronicle_buf_putc(out, ',');
         if (st == CHRONICLE_OK) st = chronicle_buf_putc(out, digits[i]);
     }
-    if (st == CHRONICLE_OK && end > dot) st = chronicle_buf_puts(out, dot);
+    if (st == CHRONICLE_OK && end > dot) st = chronicle_buf_putc(out, '.');
+    if (st == CHRONICLE_OK && end > dot) st = chronicle_buf_puts(out, dot + 1);
     return st;
 }

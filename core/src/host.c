@@ -259,7 +259,8 @@ chronicle_status job_run_child(chronicle_job *job)
         st = p->export_dataset(job, &host_table);
         if (st == CHRONICLE_OK && job->failed) st = job->failed; /* error() marks failure */
         if (st == CHRONICLE_OK) st = flush_out(job);
-        if (st != CHRONICLE_OK && !job->failed)
+        /* a job stopped on request needs no message of its own: the parent says why */
+        if (st != CHRONICLE_OK && !job->failed && !(st == CHRONICLE_ERR_CANCELLED && job->cancel))
             h_error(job, st, "export failed: %s", chronicle_strerror(st));
     }
     uint32_t code = (uint32_t)st;

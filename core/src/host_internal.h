@@ -8,6 +8,7 @@
 #ifndef CHRONICLE_HOST_INTERNAL_H
 #define CHRONICLE_HOST_INTERNAL_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "chronicle/dataset.h"
@@ -40,7 +41,7 @@ struct chronicle_job {
     int msg_fd;
     chronicle_status failed;
     uint64_t progress_sent_ms;
-    volatile int cancel;
+    volatile sig_atomic_t cancel; /* set by SIGTERM: the parent asks the job to stop */
 };
 
 /* Runs the job's plugin in this (child) process and returns the status to

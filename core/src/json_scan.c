@@ -78,7 +78,14 @@ static scan_result skip_escape(const char *s, size_t len, size_t *i, int eof, sc
         return fail(err, at, "control character U+%04X is not allowed in text", v);
     if (v >= 0xDC00 && v <= 0xDFFF) return fail(err, at, "unpaired surrogate \\u%04X", v);
     if (v >= 0xD800 && v <= 0xDBFF) {
-        if (at + 12 > len) return eof ? fail(err, at, "unterminated string", 0) : SCAN_MORE;
+        if (at + 12 > len) {
+            /* what follows must still be able to become "\uDC00": a lone
+             * surrogate near the end of the input is not a cut-off string */
+            size_t have = len - (at + 6);
+            if ((have >= 1 && s[at + 6] != '\\') || (have >= 2 && s[at + 7] != 'u'))
+                return fail(err, at, "unpaired surrogate \\u%04X", v);
+            return eof ? fail(err, at, "unterminated string", 0) : SCAN_MORE;
+        }
         unsigned lo;
         if (s[at + 6] != '\\' || s[at + 7] != 'u' || !hex4(s + at + 8, &lo) || lo < 0xDC00 ||
             lo > 0xDFFF)

@@ -134,10 +134,9 @@ static int skip(loader *L, reader *r, int max_depth, size_t *start, size_t *end)
             syntax_error(L, r, err.offset, err.reason);
             return 0;
         }
-        if (!fill(r, r->pos)) {
-            syntax_error(L, r, r->len, "unexpected end of input");
-            return 0;
-        }
+        /* at the end of the file the next scan knows it is the end and
+         * gives the reason a memory buffer would ("unterminated string") */
+        if (!fill(r, r->pos) && r->io_errno) return 0; /* finish() says why */
     }
 }
 
@@ -195,11 +194,15 @@ static int parse_events(loader *L, reader *r)
     }
 }
 
-static int parse_member(loader *L, reader *r)
+/* names holds the member names seen so far: the top-level object is never a
+ * cJSON tree, so check_members() cannot see its duplicates. */
+static int parse_member(loader *L, reader *r, interner *names)
 {
     size_t start, end;
-    if (peek(r) != '"') {
-        syntax_error(L, r, r->pos, "expected a member name in quotes");
+    int c = peek(r);
+    if (c != '"') {
+        syntax_error(L, r, r->pos,
+                     c < 0 ? "unexpected end of input" : "expected a member name in quotes");
         return 0;
     }
     if (!skip(L, r, 1, &start, &end)) return 0;
@@ -207,7 +210,21 @@ static int parse_member(loader *L, reader *r)
     if (!key) return 0;
     advance(r, end);
     int ok = expect(L, r, ':', "expected ':' after a member name");
-    if (ok && !strcmp(key->valuestring, "events") && peek(r) == '[') {
+    int dup = 0;
+    if (ok && !intern_ex(names, key->valuestring, strlen(key->valuestring), &dup).ptr) {
+        L->oom = 1;
+        ok = 0;
+    }
+    if (ok && dup) {
+        path_reset(L);
+        load_error(L, key->valuestring, "duplicate member (a JSON object may name it once)");
+        if (peek(r) < 0) {
+            syntax_error(L, r, r->pos, "unexpected end of input");
+            ok = 0;
+        } else if ((ok = skip(L, r, JSON_MAX_DEPTH - 1, &start, &end))) {
+            advance(r, end);
+        }
+    } else if (ok && !strcmp(key->valuestring, "events") && peek(r) == '[') {
         advance(r, r->pos + 1);
         loader_mark_events(L);
         ok = parse_events(L, r);
@@ -216,7 +233,7 @@ static int parse_member(loader *L, reader *r)
         if (ok) {
             cJSON *v = parse_slice(L, r, start, end);
             if ((ok = v != NULL)) {
-                check_members(L, v);
+                check_members(L, key->valuestring, v);
                 if (!strcmp(key->valuestring, "events")) {
                     path_reset(L);
                     load_error(L, "events", "expected an array of events");
@@ -250,17 +267,25 @@ static void parse_json(loader *L, reader *r)
         return;
     }
     advance(r, r->pos + 1);
-    int first = 1;
+    arena names_arena = {0};
+    interner names = {.a = &names_arena};
+    int first = 1, ok = 1;
     for (;;) {
         c = peek(r);
         if (c == '}') {
             advance(r, r->pos + 1);
             break;
         }
-        if (!first && !expect(L, r, ',', "expected ',' or '}' after a member")) return;
+        if (!first && !expect(L, r, ',', "expected ',' or '}' after a member")) ok = 0;
         first = 0;
-        if (!parse_member(L, r)) return;
+        if (!ok || !parse_member(L, r, &names)) {
+            ok = 0;
+            break;
+        }
     }
+    interner_free(&names);
+    arena_free(&names_arena);
+    if (!ok) return;
     if (peek(r) >= 0) {
         syntax_error(L, r, r->pos, "unexpected content after the dataset object");
         return;
@@ -285,14 +310,17 @@ static void parse_ndjson(loader *L, reader *r)
             size_t v_end = p;
             scan_result res = json_skip_value(r->buf, end, &v_end, 1, JSON_MAX_DEPTH - 1, &err);
             size_t after = res == SCAN_OK ? json_skip_ws(r->buf, end, v_end) : end;
+            /* a broken line still takes its place, so /events/N stays the Nth event line */
             if (res != SCAN_OK) {
                 syntax_error(L, r, err.offset, err.reason);
+                index += !header;
             } else if (after < end) {
                 syntax_error(L, r, after, "unexpected content after the value (one value per line)");
+                index += !header;
             } else {
                 cJSON *v = parse_slice(L, r, p, v_end);
                 if (!v) return;
-                check_members(L, v);
+                if (header) check_members(L, NULL, v); /* convert_event() checks events */
                 if (header && !cJSON_IsObject(v)) {
                     syntax_error(L, r, p, "the first line must be the header object");
                 } else if (header) {
@@ -398,8 +426,10 @@ static chronicle_status run(loader *L, reader *r, int ndjson, chronicle_dataset 
         return CHRONICLE_ERR_NOMEM;
     }
     /* a UTF-8 byte order mark is tolerated, as most editors write one */
-    if (peek(r) == 0xEF && r->len - r->pos >= 3 && !memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3))
+    if (peek(r) == 0xEF && r->len - r->pos >= 3 && !memcmp(r->buf + r->pos, "\xEF\xBB\xBF", 3)) {
         advance(r, r->pos + 3);
+        r->line_start = r->base + r->pos; /* columns count from after it */
+    }
     if (ndjson)
         parse_ndjson(L, r);
     else

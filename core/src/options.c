@@ -224,7 +224,11 @@ int plugin_info_from_json(chronicle_plugin_info *p, const char *text, size_t len
         if (cJSON_IsString(abi)) sscanf(abi->valuestring, "%u.%u", &maj, &min);
         p->abi_version = CHRONICLE_ABI(maj, min);
         const cJSON *size = cJSON_GetObjectItemCaseSensitive(o, "struct_size");
-        p->struct_size = cJSON_IsNumber(size) ? (uint32_t)size->valuedouble : 0;
+        /* range-checked first: converting inf or 1e10 to uint32_t is undefined */
+        p->struct_size = cJSON_IsNumber(size) && size->valuedouble >= 0 &&
+                                 size->valuedouble <= UINT32_MAX
+                             ? (uint32_t)size->valuedouble
+                             : 0;
         const cJSON *f;
         cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(o, "flags"))
         {

@@ -13,7 +13,8 @@
 /* ---- a small counting map keyed by string content ---- */
 
 typedef struct tally {
-    chronicle_count *rows; /* dense, in first-seen order */
+    chronicle_count *rows;        /* dense, in first-seen order */
+    const chronicle_event **last; /* per row: the event counted last (tally_add_once) */
     size_t n, cap;
     size_t *slots; /* index + 1; 0: empty */
     size_t n_slots;
@@ -54,8 +55,12 @@ static size_t tally_find(tally *t, chronicle_str key, chronicle_str label)
         chronicle_count *rows = realloc(t->rows, cap * sizeof *rows);
         if (!rows) return (size_t)-1;
         t->rows = rows;
+        const chronicle_event **last = realloc(t->last, cap * sizeof *last);
+        if (!last) return (size_t)-1;
+        t->last = last;
         t->cap = cap;
     }
+    t->last[t->n] = NULL;
     t->rows[t->n] = (chronicle_count){key, label.ptr ? label : key, 0};
     t->slots[j] = ++t->n;
     return t->n - 1;
@@ -69,9 +74,21 @@ static int tally_add(tally *t, chronicle_str key, chronicle_str label)
     return 1;
 }
 
+/* Counts e under key once, however often e names the key (an organiser
+ * listed twice is still one event of theirs). */
+static int tally_add_once(tally *t, chronicle_str key, const chronicle_event *e)
+{
+    size_t i = tally_find(t, key, (chronicle_str){NULL, 0});
+    if (i == (size_t)-1) return 0;
+    if (t->last[i] != e) t->rows[i].count++;
+    t->last[i] = e;
+    return 1;
+}
+
 static void tally_free(tally *t)
 {
     free(t->rows);
+    free(t->last);
     free(t->slots);
 }
 
@@ -125,11 +142,17 @@ static int count_event(summary_impl *s, tally *cited, const chronicle_event *e)
     if (!tally_add(&s->year, year, none)) return 0;
     if (!tally_add(&s->country, e->country_code, e->country)) return 0;
     for (size_t i = 0; i < e->n_organizers; i++)
-        if (!tally_add(&s->organizer, e->organizers[i], none)) return 0;
+        if (!tally_add_once(&s->organizer, e->organizers[i], e)) return 0;
     for (size_t i = 0; i < e->n_activities; i++)
         if (!tally_add(&s->kind, e->activities[i]->kind, none)) return 0;
+    /* a statement or figure may cite a source the event's own list lacks
+     * (a warning, not an error): it is cited all the same */
     for (size_t i = 0; i < e->n_sources; i++)
         if (!tally_add(cited, e->sources[i]->id, none)) return 0;
+    for (size_t i = 0; i < e->n_statements; i++)
+        if (!tally_add(cited, e->statements[i]->source->id, none)) return 0;
+    for (size_t i = 0; i < e->n_figures; i++)
+        if (!tally_add(cited, e->figures[i]->source->id, none)) return 0;
     return 1;
 }
 
@@ -221,6 +244,7 @@ static int group_add(grouping *g, chronicle_str name, const chronicle_event *e)
         r->count = ++g->n;
     }
     chronicle_group *grp = &g->groups[r->count - 1];
+    if (grp->n_events && grp->events[grp->n_events - 1] == e) return 1; /* a tag given twice */
     if (!(grp->n_events & (grp->n_events - 1))) { /* grow at powers of two */
         size_t cap = grp->n_events ? grp->n_events * 2 : 4;
         const chronicle_event **p = realloc((void *)grp->events, cap * sizeof *p);

@@ -130,7 +130,7 @@ def test_isolation():
     check("good still written", open(os.path.join(d, "three.fix")).read().startswith("events=3"), os.listdir(d))
     check("only good's file remains", sorted(os.listdir(d)) == ["three.fix"], os.listdir(d))
     rc, out, err = run("export", "-f", "hang", "--timeout", "1", "-o", os.path.join(d, "h.fix"), DATA)
-    check("hang killed after the timeout", rc == 70 and "did not finish within 1 s and was killed" in err, err)
+    check("hang killed after the timeout", rc == 70 and "did not finish within 1 s and was stopped" in err, err)
     check("no temp files after a hang", leftovers(d) == [] and not os.path.exists(os.path.join(d, "h.fix")), os.listdir(d))
     keep = os.path.join(d, "keep.fix")
     with open(keep, "w") as f:

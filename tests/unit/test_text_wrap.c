@@ -1,0 +1,217 @@
+/*
+ * test_text_wrap.c — the text exporter's line breaker and sanitiser
+ * (plugins/text/wrap.c): widths by display columns, long words, control
+ * characters, and a deterministic fuzz that no line is too wide and no text
+ * is lost.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "chronicle/strbuf.h"
+#include "chronicle/utf8.h"
+#include "wrap.h"
+
+static const char *wrap(chronicle_buf *b, const char *lead, const char *s, size_t width,
+                        size_t indent, int ascii)
+{
+    text_wrap_opts o = {width, indent, ascii};
+    chronicle_buf_reset(b);
+    assert_int_equal(text_wrap(b, lead, s, strlen(s), &o), CHRONICLE_OK);
+    return chronicle_buf_cstr(b);
+}
+
+static const char *sanitize(chronicle_buf *b, const char *s, size_t len, int ascii)
+{
+    chronicle_buf_reset(b);
+    assert_int_equal(text_sanitize(b, s, len, ascii), CHRONICLE_OK);
+    return chronicle_buf_cstr(b);
+}
+
+static void test_wrap_counts_wide_chars_as_two(void **state)
+{
+    (void)state;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    /* 8 columns of CJK + space + "ab" = 11 columns: too wide for 10, though
+     * only 7 characters */
+    assert_string_equal(wrap(&b, "", "你好你好 ab", 10, 0, 0), "你好你好\nab\n");
+    assert_string_equal(wrap(&b, "", "你好 世界 你好", 10, 0, 0), "你好 世界\n你好\n");
+    /* combining marks take no column: five base letters fit in 5 */
+    assert_string_equal(wrap(&b, "", "e\xCC\x81" "e\xCC\x81" "e\xCC\x81" "e\xCC\x81" "e\xCC\x81 x", 6, 0, 0),
+                        "e\xCC\x81" "e\xCC\x81" "e\xCC\x81" "e\xCC\x81" "e\xCC\x81\nx\n");
+    /* a wide character that would straddle the margin moves down */
+    assert_string_equal(wrap(&b, "", "中中中", 5, 0, 0), "中中\n中\n");
+    assert_int_equal(chronicle_utf8_width("Ə中a", strlen("Ə中a")), 4);
+    /* ideographs break anywhere, so a run of them fills the line, but a
+     * closing comma never starts one */
+    assert_string_equal(wrap(&b, "", "王小明: 王小明表示这次", 16, 0, 0), "王小明: 王小明表\n示这次\n");
+    assert_string_equal(wrap(&b, "", "王小明: 王小明表，这", 16, 0, 0), "王小明: 王小明\n表，这\n");
+    chronicle_buf_free(&b);
+}
+
+static void test_wrap_hangs_continuation_under_lead(void **state)
+{
+    (void)state;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    assert_string_equal(wrap(&b, "Place    ", "one two three four five", 20, 9, 0),
+                        "Place    one two\n         three four\n         five\n");
+    /* a newline in the data starts a new line; blank runs collapse; no
+     * trailing spaces */
+    assert_string_equal(wrap(&b, "  - ", "a  b\n\nc   ", 20, 4, 0), "  - a b\n    c\n");
+    /* empty text: the lead alone, without its trailing spaces */
+    assert_string_equal(wrap(&b, "Label   ", "", 20, 8, 0), "Label\n");
+    chronicle_buf_free(&b);
+}
+
+static void test_wrap_breaks_overlong_word(void **state)
+{
+    (void)state;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    assert_string_equal(wrap(&b, "", "aaaaaaaaaaaaaaaaaaaaaaaaa", 10, 2, 0),
+                        "aaaaaaaaaa\n  aaaaaaaa\n  aaaaaaa\n");
+    /* it starts on a line of its own, not after a short word */
+    assert_string_equal(wrap(&b, "", "ab cdefghijklmn", 6, 0, 0), "ab\ncdefgh\nijklmn\n");
+    /* never between a letter and its combining mark */
+    assert_string_equal(wrap(&b, "", "abcde\xCC\x81" "fgh", 5, 0, 0), "abcde\xCC\x81\nfgh\n");
+    assert_string_equal(wrap(&b, "", "abcd\xCC\x81\xCC\x82" "efgh", 3, 0, 0),
+                        "abc\nd\xCC\x81\xCC\x82" "ef\ngh\n");
+    /* never inside a UTF-8 sequence: Cyrillic letters are two bytes each */
+    const char *s = wrap(&b, "", "абвгдеёжзийклмн", 4, 0, 0);
+    assert_string_equal(s, "абвг\nдеёж\nзийк\nлмн\n");
+    assert_int_equal(chronicle_utf8_check(s, strlen(s)), strlen(s));
+    chronicle_buf_free(&b);
+}
+
+static void test_sanitize_replaces_escape_sequences(void **state)
+{
+    (void)state;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    static const char red[] = "\x1b[31mred\x1b[0m";
+    assert_string_equal(sanitize(&b, red, strlen(red), 0),
+                        "\xEF\xBF\xBD[31mred\xEF\xBF\xBD[0m");
+    assert_string_equal(sanitize(&b, red, strlen(red), 1), "?[31mred?[0m");
+    /* C1 CSI (U+009B), DEL, BEL, CR, NUL, an invalid byte, a truncated sequence */
+    static const char mix[] = "a\xC2\x9B" "2Jb\x7F" "c\x07\r\0d\xFF" "e\xE4\xB8";
+    assert_string_equal(sanitize(&b, mix, sizeof mix - 1, 1), "a?2Jb?c???d?e??");
+    /* tabs become spaces, newlines stay, valid text is untouched */
+    assert_string_equal(sanitize(&b, "x\ty\nə中", strlen("x\ty\nə中"), 0), "x y\nə中");
+    /* the wrapper sanitises too: no ESC byte reaches the output */
+    const char *w = wrap(&b, "", "\x1b]0;title\x07 \x1b[2J\x1b" "c done", 20, 0, 0);
+    assert_null(strchr(w, 0x1b));
+    assert_null(strchr(w, 0x07));
+    assert_string_equal(wrap(&b, "", "\x1b[1mbold\x1b[0m", 20, 0, 1), "?[1mbold?[0m\n");
+    chronicle_buf_free(&b);
+}
+
+/* ---- fuzz ---- */
+
+static uint32_t rng_next(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return *s >> 8;
+}
+
+static const char *const pieces[] = {
+    "a", "bc", "Khojaly", "ə", "ş", "ğ", "ı", "İ", "Ü", "ж", "Москва", "щ", "中", "国", "北京",
+    "\xE3\x80\x81", "한", "\xEF\xBC\xA1", "e\xCC\x81", "o\xCC\x88\xCC\xA3", "\xD9\x85\xD8\xB1",
+    "-", "\"", ",", "7", "\xF0\x9F\x98\x80", "\xF0\xA0\x80\x80",
+};
+
+/* A random text of words, spaces, tabs and newlines; some words are long. */
+static void make_text(chronicle_buf *b, uint32_t *seed)
+{
+    size_t words = rng_next(seed) % 40;
+    for (size_t w = 0; w < words; w++) {
+        size_t n = rng_next(seed) % 10 == 0 ? 20 + rng_next(seed) % 80 : 1 + rng_next(seed) % 6;
+        for (size_t i = 0; i < n; i++)
+            chronicle_buf_puts(b, pieces[rng_next(seed) % (sizeof pieces / sizeof *pieces)]);
+        uint32_t sep = rng_next(seed) % 20;
+        chronicle_buf_puts(b, sep == 0 ? "\n" : sep == 1 ? "\t" : sep == 2 ? "   " : " ");
+    }
+}
+
+static void strip_spaces(const char *s, chronicle_buf *out)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\n' && *s != '\t') chronicle_buf_putc(out, *s);
+}
+
+static void check_lines(const char *out, const char *lead, size_t width, size_t indent)
+{
+    size_t lead_w = chronicle_utf8_width(lead, strlen(lead));
+    int first = 1;
+    for (const char *line = out; *line; first = 0) {
+        const char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        size_t len = (size_t)(nl - line);
+        size_t w = chronicle_utf8_width(line, len);
+        if (w > width) fail_msg("line of %zu columns > %zu: '%.*s'", w, width, (int)len, line);
+        if (len) assert_true(line[len - 1] != ' ');
+        size_t skip = first ? strlen(lead) : indent;
+        if (!first && len) {
+            assert_true(len > indent);
+            assert_memory_equal(line, "                                                  ",
+                                indent < 50 ? indent : 50);
+        }
+        if (len > skip && (first ? lead_w < width : 1)) {
+            uint32_t cp;
+            size_t k = chronicle_utf8_decode(line + skip, len - skip, &cp);
+            assert_true(k > 0);
+            if (chronicle_cp_width(cp) == 0)
+                fail_msg("line starts with a combining mark: '%.*s'", (int)len, line);
+        }
+        line = nl + 1;
+    }
+}
+
+static void test_wrap_never_exceeds_width_random(void **state)
+{
+    (void)state;
+    chronicle_buf text = CHRONICLE_BUF_INIT, out = CHRONICLE_BUF_INIT;
+    chronicle_buf a = CHRONICLE_BUF_INIT, b = CHRONICLE_BUF_INIT;
+    uint32_t seed = 20230224;
+    static const char *const leads[] = {"", "  - ", "  \xE2\x80\xA2 ", "Participants   ", "中文 "};
+    for (int round = 0; round < 3000; round++) {
+        chronicle_buf_reset(&text);
+        make_text(&text, &seed);
+        size_t width = 2 + rng_next(&seed) % 120;
+        size_t indent = rng_next(&seed) % (width / 2 + 1);
+        const char *lead = leads[rng_next(&seed) % (sizeof leads / sizeof *leads)];
+        if (chronicle_utf8_width(lead, strlen(lead)) >= width) lead = "";
+        text_wrap_opts o = {width, indent, 0};
+        chronicle_buf_reset(&out);
+        assert_int_equal(text_wrap(&out, lead, text.ptr, text.len, &o), CHRONICLE_OK);
+        const char *s = chronicle_buf_cstr(&out);
+        assert_int_equal(chronicle_utf8_check(s, out.len), out.len);
+        size_t eff_indent = indent + 2 > width ? width - 2 : indent;
+        check_lines(s, lead, width, eff_indent);
+        /* nothing lost, nothing added, order kept */
+        chronicle_buf_reset(&a);
+        chronicle_buf_reset(&b);
+        strip_spaces(lead, &a);
+        strip_spaces(chronicle_buf_cstr(&text), &a);
+        strip_spaces(s, &b);
+        assert_string_equal(chronicle_buf_cstr(&a), chronicle_buf_cstr(&b));
+    }
+    chronicle_buf_free(&text);
+    chronicle_buf_free(&out);
+    chronicle_buf_free(&a);
+    chronicle_buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wrap_counts_wide_chars_as_two),
+        cmocka_unit_test(test_wrap_hangs_continuation_under_lead),
+        cmocka_unit_test(test_wrap_breaks_overlong_word),
+        cmocka_unit_test(test_sanitize_replaces_escape_sequences),
+        cmocka_unit_test(test_wrap_never_exceeds_width_random),
+    };
+    return cmocka_run_group_tests_name("text_wrap", tests, NULL, NULL);
+}
