@@ -13,7 +13,7 @@ PACKAGES=(
   fonts-dejavu-core fonts-droid-fallback
   poppler-utils qpdf
   python3 python3-openpyxl python3-jsonschema python3-icalendar
-  valgrind
+  valgrind man-db binutils
 )
 
 ensure_deps() {
