@@ -63,8 +63,10 @@ chronicle_status chronicle_format_number(chronicle_buf *out, double v)
     *end = '\0';
     chronicle_status st = v < 0 ? chronicle_buf_putc(out, '-') : CHRONICLE_OK;
     size_t int_len = (size_t)(dot - digits);
+    /* four-digit numbers stay whole (SI, Chicago): 1275 people, the year 2008 */
+    int group = int_len > 4;
     for (size_t i = 0; st == CHRONICLE_OK && i < int_len; i++) {
-        if (i && (int_len - i) % 3 == 0) st = chronicle_buf_putc(out, ',');
+        if (group && i && (int_len - i) % 3 == 0) st = chronicle_buf_putc(out, ',');
         if (st == CHRONICLE_OK) st = chronicle_buf_putc(out, digits[i]);
     }
     if (st == CHRONICLE_OK && end > dot) st = chronicle_buf_putc(out, '.');

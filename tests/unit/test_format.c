@@ -146,14 +146,16 @@ static void test_number_whole(void **state)
     expect_number(999, "999");
 }
 
-static void test_number_groups_thousands(void **state)
+static void test_number_groups_thousands_from_five_digits(void **state)
 {
     (void)state;
-    expect_number(1275, "1,275");
-    expect_number(1000, "1,000");
+    expect_number(1275, "1275"); /* four digits stay whole */
+    expect_number(2008, "2008");
+    expect_number(12500, "12,500");
+    expect_number(1000, "1000");
     expect_number(100000, "100,000");
     expect_number(1000000, "1,000,000");
-    expect_number(-1275, "-1,275");
+    expect_number(-1275, "-1275");
     expect_number(123456789012345, "123,456,789,012,345");
 }
 
@@ -198,7 +200,7 @@ int main(void)
         cmocka_unit_test(test_period_of_one_day_is_one_date),
         cmocka_unit_test(test_period_of_nothing),
         cmocka_unit_test(test_number_whole),
-        cmocka_unit_test(test_number_groups_thousands),
+        cmocka_unit_test(test_number_groups_thousands_from_five_digits),
         cmocka_unit_test(test_number_decimals),
         cmocka_unit_test(test_number_negative_zero_has_no_sign),
         cmocka_unit_test(test_number_extremes),

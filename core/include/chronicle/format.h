@@ -32,8 +32,9 @@ chronicle_status chronicle_format_attribution(chronicle_buf *out, const chronicl
 chronicle_status chronicle_format_period(chronicle_buf *out, uint32_t first, uint32_t last,
                                          chronicle_date_style style);
 
-/* Appends a number as people write it: 613, 1,275, 2.5 (up to 6 significant
- * decimals, no exponent for ordinary magnitudes). */
+/* Appends a number as people write it: 613, 1275, 2008, 12,500, 2.5 (thousands
+ * separated from five digits on, as SI and Chicago do, so years read as
+ * years; up to 6 decimals; no exponent for ordinary magnitudes). */
 chronicle_status chronicle_format_number(chronicle_buf *out, double v);
 
 #endif

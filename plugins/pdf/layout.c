@@ -1,0 +1,681 @@
+/*
+ * layout.c — text and page flow for the briefing: measuring with cached
+ * per-character widths, wrapping by measured width (long words broken
+ * between characters), drawing lines as per-font runs, flowing paragraphs
+ * and tables across pages, and the running header and "page N of M" footer
+ * drawn last on the kept page handles.  Text and simple graphics are
+ * written straight into the page content streams (see "drawing text").
+ * Invariant: nothing is drawn outside d->left..d->right; d->y never goes
+ * below d->bottom except by the footer.
+ */
+#include <hpdf_objects.h>
+#include <hpdf_pages.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chronicle/utf8.h"
+#include "pdf_internal.h"
+
+#define TABLE_PAD 3.0f
+#define ELLIPSIS "\xE2\x80\xA6"
+
+const pdf_rgb pdf_black = {0.10f, 0.10f, 0.12f}, pdf_navy = {0.09f, 0.17f, 0.32f},
+              pdf_grey = {0.38f, 0.40f, 0.44f}, pdf_light = {0.94f, 0.95f, 0.97f},
+              pdf_rule = {0.75f, 0.77f, 0.80f}, pdf_blue = {0.20f, 0.38f, 0.60f},
+              pdf_white = {1.0f, 1.0f, 1.0f};
+
+float pdf_leading(float size)
+{
+    return size * 1.32f;
+}
+
+/* ---- pages ---- */
+
+void pdf_state_forget(pdf_doc *d)
+{
+    d->cur_font = NULL;
+    d->cur_size = 0;
+    d->fill_known = 0;
+}
+
+void pdf_page_use(pdf_doc *d, HPDF_Page page)
+{
+    d->page = page;
+    pdf_state_forget(d);
+}
+
+chronicle_status pdf_page_add(pdf_doc *d)
+{
+    if (d->n_pages == d->cap_pages) {
+        size_t cap = d->cap_pages ? 2 * d->cap_pages : 64;
+        HPDF_Page *p = realloc(d->pages, cap * sizeof *p);
+        if (!p) return CHRONICLE_ERR_NOMEM;
+        d->pages = p;
+        d->cap_pages = cap;
+    }
+    HPDF_Page page = HPDF_AddPage(d->doc);
+    if (page) HPDF_Page_SetSize(page, d->paper, HPDF_PAGE_PORTRAIT);
+    if (!page || d->hpdf_code) return pdf_check(d, "adding a page");
+    d->pages[d->n_pages++] = page;
+    pdf_page_use(d, page);
+    d->y = d->top;
+    return CHRONICLE_OK;
+}
+
+chronicle_status pdf_need(pdf_doc *d, float h)
+{
+    return d->y - h < d->bottom - 0.01f ? pdf_page_add(d) : CHRONICLE_OK;
+}
+
+HPDF_Destination pdf_dest(pdf_doc *d, pdf_target at)
+{
+    HPDF_Page page = d->pages[at.page];
+    HPDF_Destination dst = HPDF_Page_CreateDestination(page);
+    if (!dst) return NULL;
+    /* [page /XYZ null top null]: the reader keeps its zoom and horizontal
+     * position (HPDF_Destination_SetXYZ refuses a null zoom) */
+    HPDF_Array_Clear(dst);
+    HPDF_Array_Add(dst, page);
+    HPDF_Array_AddName(dst, "XYZ");
+    HPDF_Array_Add(dst, HPDF_Null_New(dst->mmgr));
+    HPDF_Array_AddReal(dst, at.y + 4 > d->page_h ? d->page_h : at.y + 4);
+    HPDF_Array_Add(dst, HPDF_Null_New(dst->mmgr));
+    return dst;
+}
+
+/* ---- measuring and wrapping ---- */
+
+static size_t next_cp(const char *s, size_t len, uint32_t *cp)
+{
+    if ((unsigned char)*s < 0x80) {
+        *cp = (unsigned char)*s;
+        return 1;
+    }
+    size_t n = chronicle_utf8_decode(s, len, cp);
+    if (n) return n;
+    *cp = 0xFFFD; /* invalid UTF-8 (the loader rejects it): one visible replacement per byte */
+    return 1;
+}
+
+chronicle_status pdf_text_width(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
+                                float *out)
+{
+    unsigned long units = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        pdf_glyph g;
+        i += next_cp(s + i, len - i, &cp);
+        chronicle_status st = pdf_glyph_get(d, w, cp, &g);
+        if (st != CHRONICLE_OK) return st;
+        units += g.width;
+    }
+    *out = (float)units * size / 1000.0f;
+    return CHRONICLE_OK;
+}
+
+static chronicle_status lines_push(pdf_lines *l, size_t start, size_t end, float width)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        pdf_span *v = realloc(l->v, cap * sizeof *v);
+        if (!v) return CHRONICLE_ERR_NOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = (pdf_span){start, end, width};
+    return CHRONICLE_OK;
+}
+
+void pdf_lines_free(pdf_lines *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* The width a line may take: the first one is shortened by a run-in lead. */
+typedef struct wrap_box {
+    float width, first;
+} wrap_box;
+
+static float box_limit(const wrap_box *b, const pdf_lines *out)
+{
+    return (out->n ? b->width : b->width - b->first) + 0.001f;
+}
+
+/* Breaks the word s[*start..end) between characters: pushes every full line
+ * and leaves the rest (which fits) as the open line *start, *lw. */
+static chronicle_status break_word(pdf_doc *d, const char *s, size_t *start, size_t end,
+                                   pdf_weight w, float k, const wrap_box *box, pdf_lines *out,
+                                   float *lw)
+{
+    size_t ls = *start;
+    float acc = 0;
+    for (size_t i = ls; i < end;) {
+        uint32_t cp;
+        pdf_glyph g;
+        size_t n = next_cp(s + i, end - i, &cp);
+        chronicle_status st = pdf_glyph_get(d, w, cp, &g);
+        if (st != CHRONICLE_OK) return st;
+        float cw = (float)g.width * k;
+        if (acc + cw > box_limit(box, out) && i > ls) {
+            if ((st = lines_push(out, ls, i, acc)) != CHRONICLE_OK) return st;
+            ls = i;
+            acc = 0;
+        }
+        acc += cw;
+        i += n;
+    }
+    *start = ls;
+    *lw = acc;
+    return CHRONICLE_OK;
+}
+
+chronicle_status pdf_wrap_lead(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
+                               float width, float first, pdf_lines *out)
+{
+    const float k = size / 1000.0f;
+    const wrap_box box = {width, first};
+    size_t ls = 0, le = 0, i = 0;
+    float lw = 0, sw = 0;
+    int open = 0;
+    chronicle_status st = CHRONICLE_OK;
+    pdf_glyph g;
+    out->n = 0;
+    while (i < len && st == CHRONICLE_OK) {
+        if (s[i] == '\n') {
+            st = open ? lines_push(out, ls, le, lw) : lines_push(out, i, i, 0);
+            open = 0, sw = 0, i++;
+            continue;
+        }
+        if (is_space(s[i])) {
+            if ((st = pdf_glyph_get(d, w, ' ', &g)) == CHRONICLE_OK) sw += (float)g.width * k;
+            i++;
+            continue;
+        }
+        size_t ws = i;
+        float ww = 0;
+        while (i < len && s[i] != '\n' && !is_space(s[i]) && st == CHRONICLE_OK) {
+            uint32_t cp;
+            i += next_cp(s + i, len - i, &cp);
+            if ((st = pdf_glyph_get(d, w, cp, &g)) == CHRONICLE_OK) ww += (float)g.width * k;
+        }
+        if (st != CHRONICLE_OK) break;
+        if (open && lw + sw + ww <= box_limit(&box, out)) {
+            le = i, lw += sw + ww, sw = 0;
+            continue;
+        }
+        if (open && (st = lines_push(out, ls, le, lw)) != CHRONICLE_OK) break;
+        open = 1, sw = 0, ls = ws, le = i, lw = ww;
+        if (ww > box_limit(&box, out)) st = break_word(d, s, &ls, i, w, k, &box, out, &lw);
+    }
+    if (st == CHRONICLE_OK && open) st = lines_push(out, ls, le, lw);
+    return st;
+}
+
+chronicle_status pdf_wrap(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
+                          float width, pdf_lines *out)
+{
+    return pdf_wrap_lead(d, s, len, w, size, width, 0, out);
+}
+
+/* ---- drawing text ----
+ *
+ * Text is written straight into the page's content stream: libharu's
+ * HPDF_Page_ShowText looks every glyph up in the cmap again and formats
+ * every number slowly, which made text drawing the largest cost.  In
+ * libharu's UTF-8 mode a font is Identity-H with CID = code point, so a
+ * glyph is its code point as two big-endian bytes; fonts are still
+ * registered on the page by libharu (HPDF_Page_GetLocalFontName), and the
+ * glyphs are marked for subsetting when they are first measured
+ * (pdf_glyph_get). */
+
+static HPDF_Stream page_stream(const pdf_doc *d)
+{
+    return ((HPDF_PageAttr)d->page->attr)->stream;
+}
+
+static chronicle_status emit(pdf_doc *d, const chronicle_buf *b)
+{
+    if (HPDF_Stream_Write(page_stream(d), (const HPDF_BYTE *)b->ptr, (HPDF_UINT)b->len) != HPDF_OK)
+        return pdf_check(d, "writing a page");
+    return CHRONICLE_OK;
+}
+
+/* Appends v and a space, with at most three decimals and no exponent:
+ * printf was a tenth of the run time. */
+static chronicle_status put_num(chronicle_buf *o, float v)
+{
+    char tmp[32], *p = tmp + sizeof tmp;
+    long c = lroundf(v * 1000.0f);
+    int neg = c < 0, digits = 0;
+    unsigned long u = (unsigned long)(neg ? -c : c), ip = u / 1000, fp = u % 1000;
+    *--p = ' ';
+    for (int k = 0; k < 3; k++, fp /= 10) {
+        if (!digits && fp % 10 == 0) continue;
+        *--p = (char)('0' + fp % 10);
+        digits++;
+    }
+    if (digits) *--p = '.';
+    do
+        *--p = (char)('0' + ip % 10);
+    while (ip /= 10);
+    if (neg) *--p = '-';
+    return chronicle_buf_append(o, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+static chronicle_status put_color(chronicle_buf *b, pdf_rgb c, const char *op)
+{
+    chronicle_status st = put_num(b, c.r);
+    if (st == CHRONICLE_OK) st = put_num(b, c.g);
+    if (st == CHRONICLE_OK) st = put_num(b, c.b);
+    return st == CHRONICLE_OK ? chronicle_buf_puts(b, op) : st;
+}
+
+/* Appends the fill colour operator to o unless c is already current. */
+static chronicle_status fill_op(pdf_doc *d, chronicle_buf *o, pdf_rgb c)
+{
+    if (d->fill_known && !memcmp(&c, &d->cur_fill, sizeof c)) return CHRONICLE_OK;
+    d->cur_fill = c;
+    d->fill_known = 1;
+    return put_color(o, c, "rg\n");
+}
+
+void pdf_set_fill(pdf_doc *d, pdf_rgb c)
+{
+    chronicle_buf_reset(&d->run);
+    if (fill_op(d, &d->run, c) == CHRONICLE_OK && d->run.len) emit(d, &d->run);
+}
+
+/* ---- drawing primitives, written like the text ---- */
+
+void pdf_fill_rect(pdf_doc *d, float x, float y, float w, float h, pdf_rgb c)
+{
+    chronicle_buf *o = &d->run;
+    chronicle_buf_reset(o);
+    chronicle_status st = fill_op(d, o, c);
+    if (st == CHRONICLE_OK) st = put_num(o, x);
+    if (st == CHRONICLE_OK) st = put_num(o, y);
+    if (st == CHRONICLE_OK) st = put_num(o, w);
+    if (st == CHRONICLE_OK) st = put_num(o, h);
+    if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "re f\n");
+    if (st == CHRONICLE_OK) emit(d, o);
+}
+
+void pdf_line(pdf_doc *d, float x0, float y0, float x1, float y1, float width, pdf_rgb c,
+              int dotted)
+{
+    chronicle_buf *o = &d->run;
+    chronicle_buf_reset(o);
+    chronicle_status st = put_color(o, c, "RG ");
+    if (st == CHRONICLE_OK) st = put_num(o, width);
+    if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, dotted ? "w [1 3] 0 d " : "w ");
+    if (st == CHRONICLE_OK) st = put_num(o, x0);
+    if (st == CHRONICLE_OK) st = put_num(o, y0);
+    if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "m ");
+    if (st == CHRONICLE_OK) st = put_num(o, x1);
+    if (st == CHRONICLE_OK) st = put_num(o, y1);
+    if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, dotted ? "l S [] 0 d\n" : "l S\n");
+    if (st == CHRONICLE_OK) emit(d, o);
+}
+
+void pdf_hline(pdf_doc *d, float x0, float x1, float y, float width, pdf_rgb c)
+{
+    pdf_line(d, x0, y, x1, y, width, c, 0);
+}
+
+/* Switches font (and closes/opens the string around it).  The fallback
+ * face has no bold: bold text in it is filled and stroked, a little
+ * heavier. */
+static chronicle_status run_start(pdf_doc *d, chronicle_buf *o, int face, float size, pdf_weight w,
+                                  pdf_rgb color)
+{
+    HPDF_Font font = d->fonts.face[face].font;
+    chronicle_status st = CHRONICLE_OK;
+    if (font != d->cur_font || size != d->cur_size) {
+        const char *name = HPDF_Page_GetLocalFontName(d->page, font);
+        if (!name) return pdf_check(d, "adding a font to a page");
+        st = chronicle_buf_appendf(o, "/%s ", name);
+        if (st == CHRONICLE_OK) st = put_num(o, size);
+        if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "Tf\n");
+        d->cur_font = font;
+        d->cur_size = size;
+    }
+    if (st == CHRONICLE_OK && w == PDF_BOLD && face == PDF_FACE_FALLBACK) {
+        st = put_color(o, color, "RG ");
+        if (st == CHRONICLE_OK) st = put_num(o, size * 0.035f);
+        if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "w 2 Tr\n");
+    }
+    return st == CHRONICLE_OK ? chronicle_buf_putc(o, '(') : st;
+}
+
+static chronicle_status run_end(chronicle_buf *o, int face, pdf_weight w)
+{
+    int fake_bold = w == PDF_BOLD && face == PDF_FACE_FALLBACK;
+    return chronicle_buf_puts(o, fake_bold ? ")Tj 0 Tr\n" : ")Tj\n");
+}
+
+/* Appends a code as two bytes of a literal string, escaping what must be. */
+static chronicle_status put_code(chronicle_buf *o, uint32_t cp)
+{
+    char b[6];
+    size_t n = 0;
+    for (int k = 0; k < 2; k++) {
+        unsigned char c = (unsigned char)(k ? cp : cp >> 8);
+        if (c == '(' || c == ')' || c == '\\')
+            b[n++] = '\\', b[n++] = (char)c;
+        else if (c == '\r')
+            b[n++] = '\\', b[n++] = 'r';
+        else
+            b[n++] = (char)c;
+    }
+    return chronicle_buf_append(o, b, n);
+}
+
+chronicle_status pdf_draw_text(pdf_doc *d, float x, float baseline, const char *s, size_t len,
+                               pdf_weight w, float size, pdf_rgb color)
+{
+    if (!len) return CHRONICLE_OK;
+    chronicle_buf *o = &d->run;
+    int face = -1;
+    chronicle_buf_reset(o);
+    chronicle_status st = fill_op(d, o, color);
+    if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "BT\n");
+    if (st == CHRONICLE_OK) st = put_num(o, x);
+    if (st == CHRONICLE_OK) st = put_num(o, baseline);
+    if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "Td\n");
+    for (size_t i = 0; i < len && st == CHRONICLE_OK;) {
+        uint32_t cp;
+        pdf_glyph g;
+        i += next_cp(s + i, len - i, &cp);
+        if ((st = pdf_glyph_get(d, w, cp, &g)) != CHRONICLE_OK) break;
+        if (g.face != face) {
+            if (face >= 0 && (st = run_end(o, face, w)) != CHRONICLE_OK) break;
+            if ((st = run_start(d, o, g.face, size, w, color)) != CHRONICLE_OK) break;
+            face = g.face;
+        }
+        st = put_code(o, g.cp);
+        pdf_fonts_mark(&d->fonts, g.face, g.cp);
+        d->fonts.n_missing += (size_t)g.missing;
+    }
+    if (st == CHRONICLE_OK && face >= 0) st = run_end(o, face, w);
+    if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "ET\n");
+    return st == CHRONICLE_OK ? emit(d, o) : st;
+}
+
+chronicle_status pdf_fit(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
+                         float width, chronicle_buf *out)
+{
+    float full, ell;
+    chronicle_status st = pdf_text_width(d, s, len, w, size, &full);
+    if (st != CHRONICLE_OK) return st;
+    if (full <= width + 0.001f) return chronicle_buf_append(out, s, len);
+    if ((st = pdf_text_width(d, ELLIPSIS, 3, w, size, &ell)) != CHRONICLE_OK) return st;
+    float acc = 0;
+    size_t keep = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        pdf_glyph g;
+        size_t n = next_cp(s + i, len - i, &cp);
+        if ((st = pdf_glyph_get(d, w, cp, &g)) != CHRONICLE_OK) return st;
+        acc += (float)g.width * size / 1000.0f;
+        if (acc + ell > width) break;
+        i += n;
+        keep = i;
+    }
+    while (keep && is_space(s[keep - 1]))
+        keep--;
+    st = chronicle_buf_append(out, s, keep);
+    return st == CHRONICLE_OK ? chronicle_buf_puts(out, ELLIPSIS) : st;
+}
+
+/* ---- paragraphs ---- */
+
+/* A URI action holds 7-bit ASCII: other bytes, spaces and the characters
+ * RFC 3986 never allows are percent-encoded (an IRI becomes its URI). */
+static chronicle_status uri_ascii(const char *uri, chronicle_buf *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    chronicle_status st = CHRONICLE_OK;
+    for (const unsigned char *p = (const unsigned char *)uri; *p && st == CHRONICLE_OK; p++) {
+        if (*p > 0x20 && *p < 0x7F && !strchr("\"<>\\^`{|}", *p)) {
+            st = chronicle_buf_putc(out, (char)*p);
+        } else {
+            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            st = chronicle_buf_append(out, esc, 3);
+        }
+    }
+    return st;
+}
+
+static chronicle_status link_line(pdf_doc *d, const char *uri, float x, float baseline, float w,
+                                  float size)
+{
+    HPDF_Rect r = {x, baseline - 0.25f * size, x + w, baseline + 0.95f * size};
+    chronicle_buf ascii = CHRONICLE_BUF_INIT;
+    chronicle_status st = uri_ascii(uri, &ascii);
+    if (st == CHRONICLE_OK) {
+        HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(d->page, r, chronicle_buf_cstr(&ascii));
+        if (a) HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+        st = pdf_check(d, "adding a link");
+    }
+    chronicle_buf_free(&ascii);
+    return st;
+}
+
+/* Draws the last allowed line of a shortened paragraph: the rest of the
+ * text, cut to the width with an ellipsis. */
+static chronicle_status draw_cut(pdf_doc *d, const pdf_para *p, float x, float width,
+                                 float baseline, const char *s, size_t len)
+{
+    chronicle_buf cut = CHRONICLE_BUF_INIT;
+    chronicle_status st = pdf_fit(d, s, len, p->weight, p->size, width, &cut);
+    /* a line break inside the rest would end the line early: fit stops at it */
+    char *nl = cut.ptr ? memchr(cut.ptr, '\n', cut.len) : NULL;
+    if (st == CHRONICLE_OK && nl) {
+        chronicle_buf_truncate(&cut, (size_t)(nl - cut.ptr));
+        st = chronicle_buf_puts(&cut, ELLIPSIS);
+    }
+    if (st == CHRONICLE_OK)
+        st = pdf_draw_text(d, x, baseline, cut.ptr, cut.len, p->weight, p->size, p->color);
+    chronicle_buf_free(&cut);
+    return st;
+}
+
+/* A lead too wide to run in goes on a line of its own, then the text. */
+static chronicle_status lead_apart(pdf_doc *d, const pdf_para *p, const char *s, size_t len)
+{
+    pdf_para q = *p, r = *p;
+    q.lead = NULL, q.lead_len = 0, q.weight = p->lead_weight, q.color = p->lead_color;
+    q.space_after = 0, q.uri = NULL, q.max_lines = 0;
+    r.lead = NULL, r.lead_len = 0, r.marker = NULL;
+    chronicle_status st = pdf_paragraph(d, &q, p->lead, p->lead_len);
+    return st == CHRONICLE_OK && len ? pdf_paragraph(d, &r, s, len) : st;
+}
+
+chronicle_status pdf_paragraph(pdf_doc *d, const pdf_para *p, const char *s, size_t len)
+{
+    float x = d->left + p->indent;
+    float width = p->width > 0 ? p->width : d->right - x;
+    float lead = pdf_leading(p->size), first = 0;
+    chronicle_status st = CHRONICLE_OK;
+    if (p->lead_len) {
+        pdf_glyph sp;
+        if ((st = pdf_text_width(d, p->lead, p->lead_len, p->lead_weight, p->size, &first)) !=
+                CHRONICLE_OK ||
+            (st = pdf_glyph_get(d, p->weight, ' ', &sp)) != CHRONICLE_OK)
+            return st;
+        first += (float)sp.width * p->size / 1000.0f;
+        if (first > width * 0.6f) return lead_apart(d, p, s, len);
+    }
+    if ((st = pdf_wrap_lead(d, s, len, p->weight, p->size, width, first, &d->lines)) !=
+        CHRONICLE_OK)
+        return st;
+    if (!d->lines.n && p->lead_len && (st = lines_push(&d->lines, 0, 0, 0)) != CHRONICLE_OK)
+        return st;
+    size_t n = d->lines.n;
+    int cut = p->max_lines && n > p->max_lines;
+    if (cut) n = p->max_lines;
+    /* no single first line left alone at the foot of a page */
+    if (n && (st = pdf_need(d, lead * (n > 1 ? 2 : 1))) != CHRONICLE_OK) return st;
+    for (size_t i = 0; i < n && st == CHRONICLE_OK; i++) {
+        if ((st = pdf_need(d, lead)) != CHRONICLE_OK) break;
+        float baseline = d->y - p->size, lx = i ? x : x + first;
+        const pdf_span *l = &d->lines.v[i];
+        if (i == 0 && p->marker)
+            st = pdf_draw_text(d, d->left + p->marker_indent, baseline, p->marker,
+                               strlen(p->marker), p->marker_weight, p->size, p->marker_color);
+        if (st == CHRONICLE_OK && i == 0 && p->lead_len)
+            st = pdf_draw_text(d, x, baseline, p->lead, p->lead_len, p->lead_weight, p->size,
+                               p->lead_color);
+        if (st != CHRONICLE_OK) break;
+        if (cut && i + 1 == n)
+            st = draw_cut(d, p, lx, width - (lx - x), baseline, s + l->start, len - l->start);
+        else
+            st = pdf_draw_text(d, lx, baseline, s + l->start, l->end - l->start, p->weight, p->size,
+                               p->color);
+        if (st == CHRONICLE_OK && p->uri && l->end > l->start)
+            st = link_line(d, p->uri, lx, baseline, l->width, p->size);
+        d->y -= lead;
+    }
+    d->y -= p->space_after;
+    return st;
+}
+
+/* ---- tables ---- */
+
+static float table_width(const pdf_table *t)
+{
+    float w = 0;
+    for (size_t c = 0; c < t->n_cols; c++)
+        w += t->cols[c].width;
+    return w;
+}
+
+static chronicle_status table_header(pdf_doc *d, pdf_table *t)
+{
+    float h = pdf_leading(t->size) + 2 * TABLE_PAD, x = d->left + t->x;
+    chronicle_buf title = CHRONICLE_BUF_INIT;
+    chronicle_status st = CHRONICLE_OK;
+    pdf_fill_rect(d, x, d->y - h, table_width(t), h, pdf_navy);
+    for (size_t c = 0; c < t->n_cols && st == CHRONICLE_OK; c++) {
+        const pdf_column *col = &t->cols[c];
+        float inner = col->width - 2 * TABLE_PAD, tw = 0;
+        chronicle_buf_reset(&title);
+        st = pdf_fit(d, col->title, strlen(col->title), PDF_BOLD, t->size, inner, &title);
+        if (st == CHRONICLE_OK && col->right)
+            st = pdf_text_width(d, title.ptr, title.len, PDF_BOLD, t->size, &tw);
+        if (st == CHRONICLE_OK)
+            st = pdf_draw_text(d, col->right ? x + col->width - TABLE_PAD - tw : x + TABLE_PAD,
+                               d->y - TABLE_PAD - t->size, title.ptr, title.len, PDF_BOLD, t->size,
+                               pdf_white);
+        x += col->width;
+    }
+    chronicle_buf_free(&title);
+    d->y -= h;
+    return st;
+}
+
+chronicle_status pdf_table_start(pdf_doc *d, pdf_table *t)
+{
+    float h = 2 * (pdf_leading(t->size) + 2 * TABLE_PAD);
+    chronicle_status st = pdf_need(d, h);
+    return st == CHRONICLE_OK ? table_header(d, t) : st;
+}
+
+/* Draws lines [from, from+k) of every cell of the current row. */
+static chronicle_status row_chunk(pdf_doc *d, pdf_table *t, size_t from, size_t k)
+{
+    float lead = pdf_leading(t->size), h = (float)k * lead + 2 * TABLE_PAD;
+    float x = d->left + t->x;
+    chronicle_status st = CHRONICLE_OK;
+    if (t->rows % 2) pdf_fill_rect(d, x, d->y - h, table_width(t), h, pdf_light);
+    for (size_t c = 0; c < t->n_cols && st == CHRONICLE_OK; c++) {
+        const pdf_column *col = &t->cols[c];
+        const pdf_lines *cell = &t->cell[c];
+        for (size_t j = from; j < from + k && j < cell->n && st == CHRONICLE_OK; j++) {
+            const pdf_span *l = &cell->v[j];
+            float lx = col->right ? x + col->width - TABLE_PAD - l->width : x + TABLE_PAD;
+            float baseline = d->y - TABLE_PAD - t->size - (float)(j - from) * lead;
+            st = pdf_draw_text(d, lx, baseline, t->cell_text[c] + l->start, l->end - l->start,
+                               PDF_REGULAR, t->size, pdf_black);
+        }
+        x += col->width;
+    }
+    pdf_hline(d, d->left + t->x, d->left + t->x + table_width(t), d->y - h, 0.4f, pdf_rule);
+    d->y -= h;
+    return st;
+}
+
+chronicle_status pdf_table_row(pdf_doc *d, pdf_table *t, const chronicle_str *cells)
+{
+    float lead = pdf_leading(t->size), header = lead + 2 * TABLE_PAD;
+    size_t rows = 1;
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t c = 0; c < t->n_cols && st == CHRONICLE_OK; c++) {
+        t->cell_text[c] = cells[c].ptr ? cells[c].ptr : "";
+        st = pdf_wrap(d, t->cell_text[c], cells[c].len, PDF_REGULAR, t->size,
+                      t->cols[c].width - 2 * TABLE_PAD, &t->cell[c]);
+        if (t->cell[c].n > rows) rows = t->cell[c].n;
+    }
+    float h = (float)rows * lead + 2 * TABLE_PAD;
+    /* a row that fits on a fresh page starts on one; a taller row is split */
+    if (st == CHRONICLE_OK && d->y - h < d->bottom && h <= d->top - d->bottom - header) {
+        if ((st = pdf_page_add(d)) == CHRONICLE_OK) st = table_header(d, t);
+    }
+    for (size_t done = 0; done < rows && st == CHRONICLE_OK;) {
+        long fit = (long)floorf((d->y - d->bottom - 2 * TABLE_PAD) / lead + 0.001f);
+        if (fit < 1) {
+            if ((st = pdf_page_add(d)) == CHRONICLE_OK) st = table_header(d, t);
+            continue;
+        }
+        size_t k = rows - done < (size_t)fit ? rows - done : (size_t)fit;
+        st = row_chunk(d, t, done, k);
+        done += k;
+    }
+    t->rows++;
+    return st;
+}
+
+void pdf_table_free(pdf_table *t)
+{
+    for (size_t c = 0; c < PDF_TABLE_MAX_COLS; c++)
+        pdf_lines_free(&t->cell[c]);
+}
+
+/* ---- running header and footer ---- */
+
+chronicle_status pdf_pages_finish(pdf_doc *d, const char *header, const char *footer_left)
+{
+    chronicle_buf text = CHRONICLE_BUF_INIT;
+    chronicle_status st = CHRONICLE_OK;
+    const float size = 8.0f, width = d->right - d->left;
+    for (size_t i = 1; i < d->n_pages && st == CHRONICLE_OK; i++) {
+        pdf_page_use(d, d->pages[i]);
+        chronicle_buf_reset(&text);
+        st = pdf_fit(d, header, strlen(header), PDF_REGULAR, size, width, &text);
+        if (st == CHRONICLE_OK)
+            st = pdf_draw_text(d, d->left, d->page_h - 40, text.ptr, text.len, PDF_REGULAR, size,
+                               pdf_grey);
+        pdf_hline(d, d->left, d->right, d->page_h - 46, 0.5f, pdf_rule);
+        pdf_hline(d, d->left, d->right, 46, 0.5f, pdf_rule);
+        if (st == CHRONICLE_OK)
+            st = pdf_draw_text(d, d->left, 32, footer_left, strlen(footer_left), PDF_REGULAR, size,
+                               pdf_grey);
+        chronicle_buf_reset(&text);
+        float w = 0;
+        if (st == CHRONICLE_OK)
+            st = chronicle_buf_appendf(&text, "page %zu of %zu", i + 1, d->n_pages);
+        if (st == CHRONICLE_OK) st = pdf_text_width(d, text.ptr, text.len, PDF_REGULAR, size, &w);
+        if (st == CHRONICLE_OK)
+            st =
+                pdf_draw_text(d, d->right - w, 32, text.ptr, text.len, PDF_REGULAR, size, pdf_grey);
+    }
+    chronicle_buf_free(&text);
+    return st;
+}

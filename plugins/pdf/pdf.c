@@ -1,0 +1,383 @@
+/*
+ * pdf.c — the PDF briefing exporter (libharu): the plugin descriptor and its
+ * options, the export flow (document, fonts, briefing, ToUnicode fix,
+ * document info) and the output, streamed through host->write with every
+ * write checked (HPDF_SaveToFile can report success on a failed write).
+ * libharu's error handler records the first error; pdf_check() turns it
+ * into a host error naming what failed, and nothing partial is kept.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chronicle/format.h"
+#include "pdf_internal.h"
+
+static const char *const page_sizes[] = {"a4", "letter", NULL};
+
+static const chronicle_option options[] = {
+    {"page-size", CHRONICLE_OPT_ENUM, "a4", "paper size", page_sizes, 0, -1, {0}},
+    {"font",
+     CHRONICLE_OPT_PATH,
+     PDF_DEFAULT_FONT,
+     "regular TrueType font (DejaVu Sans)",
+     NULL,
+     0,
+     -1,
+     {0}},
+    {"font-bold",
+     CHRONICLE_OPT_PATH,
+     PDF_DEFAULT_FONT_BOLD,
+     "bold TrueType font",
+     NULL,
+     0,
+     -1,
+     {0}},
+    {"fallback-font",
+     CHRONICLE_OPT_PATH,
+     PDF_DEFAULT_FALLBACK_FONT,
+     "TrueType font for characters the main fonts lack (e.g. Chinese)",
+     NULL,
+     0,
+     -1,
+     {0}},
+    {"fallback",
+     CHRONICLE_OPT_BOOL,
+     "true",
+     "use the fallback font; if false, missing characters are drawn as U+FFFD",
+     NULL,
+     0,
+     -1,
+     {0}},
+    {"font-size", CHRONICLE_OPT_DOUBLE, "10", "body text size in points", NULL, 7, 14, {0}},
+    {"title",
+     CHRONICLE_OPT_STRING,
+     NULL,
+     "briefing title (default: the dataset title)",
+     NULL,
+     0,
+     -1,
+     {0}},
+    {"author", CHRONICLE_OPT_STRING, "Chronicle", "document author", NULL, 0, -1, {0}},
+    {"subject",
+     CHRONICLE_OPT_STRING,
+     NULL,
+     "document subject (default: the dataset description)",
+     NULL,
+     0,
+     -1,
+     {0}},
+    {"keywords",
+     CHRONICLE_OPT_STRING,
+     NULL,
+     "document keywords (default: the events' tags)",
+     NULL,
+     0,
+     -1,
+     {0}},
+    {"contents", CHRONICLE_OPT_BOOL, "true", "include the contents page", NULL, 0, -1, {0}},
+    {"chart",
+     CHRONICLE_OPT_BOOL,
+     "true",
+     "include the charts (events per year and per country)",
+     NULL,
+     0,
+     -1,
+     {0}},
+    {"event-table", CHRONICLE_OPT_BOOL, "true", "include the event table", NULL, 0, -1, {0}},
+    {0}};
+
+static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *host);
+
+static const chronicle_plugin plugin = {
+    .struct_size = sizeof plugin,
+    .abi_version = CHRONICLE_ABI_VERSION,
+    .name = "pdf",
+    .version = PDF_PLUGIN_VERSION,
+    .summary = "PDF briefing: cover, key figures, charts, event table, one section per event",
+    .extension = "pdf",
+    .media_type = "application/pdf",
+    .flags = CHRONICLE_PLUGIN_STDOUT_OK,
+    .options = options,
+    .export_dataset = export_pdf,
+};
+CHRONICLE_PLUGIN_DEFINE(plugin)
+
+/* ---- libharu errors ---- */
+
+static void on_hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
+{
+    pdf_doc *d = user;
+    if (d->streaming && code == HPDF_STREAM_EOF) return;
+    if (!d->hpdf_code) {
+        d->hpdf_code = code;
+        d->hpdf_detail = detail;
+    }
+}
+
+const char *pdf_hpdf_strerror(HPDF_STATUS code)
+{
+    switch (code) {
+    case HPDF_FAILD_TO_ALLOC_MEM:
+        return "out of memory";
+    case HPDF_FILE_IO_ERROR:
+        return "input/output error";
+    case HPDF_FILE_OPEN_ERROR:
+        return "cannot open the file";
+    case HPDF_TTF_INVALID_FOMAT:
+        return "not a TrueType font";
+    case HPDF_TTF_INVALID_CMAP:
+        return "the font has no usable Unicode cmap";
+    case HPDF_TTF_MISSING_TABLE:
+        return "the font lacks a required table";
+    case HPDF_TTF_CANNOT_EMBEDDING_FONT:
+        return "the font's licence forbids embedding";
+    case HPDF_INVALID_TTC_FILE:
+        return "not a TrueType collection";
+    case HPDF_STRING_OUT_OF_RANGE:
+        return "a text is longer than a PDF string may be";
+    case HPDF_ZLIB_ERROR:
+        return "compression failed";
+    case HPDF_PAGE_INSUFFICIENT_SPACE:
+        return "the text does not fit";
+    case HPDF_PAGE_INVALID_GMODE:
+        return "a drawing operator was used in the wrong state";
+    case HPDF_PAGE_INVALID_FONT_SIZE:
+        return "invalid font size";
+    case HPDF_PAGE_FONT_NOT_FOUND:
+    case HPDF_PAGE_INVALID_FONT:
+    case HPDF_INVALID_FONT:
+        return "invalid font";
+    case HPDF_INVALID_PARAMETER:
+        return "invalid parameter";
+    case HPDF_INVALID_DATE_TIME:
+        return "invalid date";
+    case HPDF_INVALID_DOCUMENT:
+        return "the document is in an error state";
+    case HPDF_STREAM_EOF:
+        return "unexpected end of stream";
+    default:
+        return "libharu error";
+    }
+}
+
+chronicle_status pdf_check(pdf_doc *d, const char *what)
+{
+    /* some libharu calls record an error without calling the handler */
+    if (!d->hpdf_code && d->doc && HPDF_GetError(d->doc) != HPDF_OK) {
+        d->hpdf_code = HPDF_GetError(d->doc);
+        d->hpdf_detail = HPDF_GetErrorDetail(d->doc);
+    }
+    if (!d->hpdf_code) return CHRONICLE_OK;
+    HPDF_STATUS c = d->hpdf_code;
+    chronicle_status st = c == HPDF_FAILD_TO_ALLOC_MEM ? CHRONICLE_ERR_NOMEM
+                          : c == HPDF_FILE_IO_ERROR || c == HPDF_FILE_OPEN_ERROR ? CHRONICLE_ERR_IO
+                          : c >= HPDF_TTF_CANNOT_EMBEDDING_FONT && c <= HPDF_TTF_MISSING_TABLE
+                              ? CHRONICLE_ERR_DATA
+                              : CHRONICLE_ERR_INTERNAL;
+    if (d->hpdf_reported) return st;
+    d->hpdf_reported = 1;
+    if ((c == HPDF_FILE_IO_ERROR || c == HPDF_FILE_OPEN_ERROR) && d->hpdf_detail)
+        d->host->error(d->job, st, "%s: %s (%s)", what, pdf_hpdf_strerror(c),
+                       strerror((int)d->hpdf_detail));
+    else
+        d->host->error(d->job, st, "%s: %s (libharu error 0x%04lX, detail %lu)", what,
+                       pdf_hpdf_strerror(c), (unsigned long)c, (unsigned long)d->hpdf_detail);
+    return st;
+}
+
+/* ---- the document ---- */
+
+static chronicle_status doc_title(pdf_doc *d)
+{
+    const char *t = d->host->opt_string(d->job, "title");
+    const chronicle_dataset_info *ds = d->host->dataset(d->job);
+    const char *group = d->host->group(d->job);
+    chronicle_status st;
+    if (t && *t)
+        st = chronicle_buf_puts(&d->title, t);
+    else if (ds->title.len)
+        st = chronicle_buf_append(&d->title, ds->title.ptr, ds->title.len);
+    else
+        st = chronicle_buf_puts(&d->title, "Briefing");
+    if (st == CHRONICLE_OK && group)
+        st = chronicle_buf_appendf(&d->title, " \xE2\x80\x94 %s", group);
+    return st;
+}
+
+static HPDF_Date timestamp_date(int64_t ts, uint32_t *ymd)
+{
+    HPDF_Date date = {1970, 1, 1, 0, 0, 0, 'Z', 0, 0};
+    time_t t = (time_t)ts;
+    struct tm tm;
+    if (ts >= 0 && ts < 253402300800LL && gmtime_r(&t, &tm)) {
+        date.year = tm.tm_year + 1900, date.month = tm.tm_mon + 1, date.day = tm.tm_mday;
+        date.hour = tm.tm_hour, date.minutes = tm.tm_min, date.seconds = tm.tm_sec;
+    }
+    *ymd = (uint32_t)(date.year * 10000 + date.month * 100 + date.day);
+    return date;
+}
+
+static chronicle_status doc_open(pdf_doc *d)
+{
+    const char *paper = d->host->opt_string(d->job, "page-size");
+    int letter = paper && !strcmp(paper, "letter");
+    d->paper = letter ? HPDF_PAGE_SIZE_LETTER : HPDF_PAGE_SIZE_A4;
+    d->page_w = letter ? 612.0f : 595.276f;
+    d->page_h = letter ? 792.0f : 841.89f;
+    d->left = 56, d->right = d->page_w - 56, d->top = d->page_h - 68, d->bottom = 60;
+    d->size = (float)d->host->opt_double(d->job, "font-size");
+    if (d->size < 7 || d->size > 14) d->size = 10;
+    /* no HPDF_NewEx memory pool: its allocations are not aligned */
+    if (!(d->doc = HPDF_New(on_hpdf_error, d))) {
+        d->host->error(d->job, CHRONICLE_ERR_NOMEM, "cannot create a PDF document (libharu)");
+        return CHRONICLE_ERR_NOMEM;
+    }
+    HPDF_SetCompressionMode(d->doc, HPDF_COMP_ALL);
+    HPDF_UseUTFEncodings(d->doc);
+    HPDF_SetCurrentEncoder(d->doc, "UTF-8");
+    d->utf8 = HPDF_GetEncoder(d->doc, "UTF-8");
+    HPDF_SetPageMode(d->doc, HPDF_PAGE_MODE_USE_OUTLINE);
+    chronicle_status st = pdf_check(d, "setting up the PDF document");
+    if (st == CHRONICLE_OK && !d->utf8) {
+        d->host->error(d->job, CHRONICLE_ERR_UNSUPPORTED, "this libharu has no UTF-8 encoder");
+        st = CHRONICLE_ERR_UNSUPPORTED;
+    }
+    return st == CHRONICLE_OK ? doc_title(d) : st;
+}
+
+/* Appends at most max bytes of s, cut at a character boundary, with
+ * control characters turned into spaces: document info and outline
+ * titles are single lines. */
+static chronicle_status put_clipped(chronicle_buf *b, const char *s, size_t len, size_t max)
+{
+    if (len > max) {
+        len = max;
+        while (len && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
+    }
+    size_t at = b->len;
+    chronicle_status st = chronicle_buf_append(b, s, len);
+    for (size_t i = at; st == CHRONICLE_OK && i < b->len; i++)
+        if ((unsigned char)b->ptr[i] < 0x20 || b->ptr[i] == 0x7F) b->ptr[i] = ' ';
+    return st;
+}
+
+/* The events' distinct tags, in order of first use, at most 30. */
+static chronicle_status default_keywords(pdf_doc *d, chronicle_buf *out)
+{
+    const chronicle_str *seen[30];
+    size_t n_seen = 0, n = d->host->event_count(d->job);
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0; i < n && n_seen < 30 && st == CHRONICLE_OK; i++) {
+        const chronicle_event *e = d->host->event_at(d->job, i);
+        for (size_t k = 0; k < e->n_tags && n_seen < 30 && st == CHRONICLE_OK; k++) {
+            size_t j = 0;
+            while (j < n_seen && strcmp(seen[j]->ptr, e->tags[k].ptr))
+                j++;
+            if (j < n_seen) continue;
+            seen[n_seen++] = &e->tags[k];
+            if (out->len) st = chronicle_buf_puts(out, ", ");
+            if (st == CHRONICLE_OK) st = put_clipped(out, e->tags[k].ptr, e->tags[k].len, 200);
+        }
+    }
+    return st;
+}
+
+static chronicle_status info_set(pdf_doc *d, HPDF_InfoType type, const char *s, size_t len)
+{
+    chronicle_buf v = CHRONICLE_BUF_INIT;
+    chronicle_status st = put_clipped(&v, s, len, 2000);
+    if (st == CHRONICLE_OK && v.len) HPDF_SetInfoAttr(d->doc, type, v.ptr);
+    chronicle_buf_free(&v);
+    return st == CHRONICLE_OK ? pdf_check(d, "setting the document information") : st;
+}
+
+static chronicle_status doc_info(pdf_doc *d)
+{
+    const chronicle_dataset_info *ds = d->host->dataset(d->job);
+    const char *author = d->host->opt_string(d->job, "author");
+    const char *subject = d->host->opt_string(d->job, "subject");
+    const char *keywords = d->host->opt_string(d->job, "keywords");
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    uint32_t ymd;
+    HPDF_Date date = timestamp_date(d->host->timestamp(d->job), &ymd);
+    chronicle_status st = info_set(d, HPDF_INFO_TITLE, d->title.ptr, d->title.len);
+    if (st == CHRONICLE_OK && author) st = info_set(d, HPDF_INFO_AUTHOR, author, strlen(author));
+    if (st == CHRONICLE_OK) {
+        if (subject)
+            st = info_set(d, HPDF_INFO_SUBJECT, subject, strlen(subject));
+        else if (ds->description.len)
+            st = info_set(d, HPDF_INFO_SUBJECT, ds->description.ptr, ds->description.len);
+        else
+            st = info_set(d, HPDF_INFO_SUBJECT, "Event briefing", 14);
+    }
+    if (st == CHRONICLE_OK && !keywords && (st = default_keywords(d, &b)) == CHRONICLE_OK)
+        keywords = chronicle_buf_cstr(&b);
+    if (st == CHRONICLE_OK && keywords)
+        st = info_set(d, HPDF_INFO_KEYWORDS, keywords, strlen(keywords));
+    chronicle_buf_reset(&b);
+    if (st == CHRONICLE_OK)
+        st = chronicle_buf_appendf(&b, "Chronicle %s (pdf plugin %s)", d->host->host_version,
+                                   PDF_PLUGIN_VERSION);
+    if (st == CHRONICLE_OK) st = info_set(d, HPDF_INFO_CREATOR, b.ptr, b.len);
+    chronicle_buf_free(&b);
+    if (st != CHRONICLE_OK) return st;
+    HPDF_SetInfoDateAttr(d->doc, HPDF_INFO_CREATION_DATE, date);
+    HPDF_SetInfoDateAttr(d->doc, HPDF_INFO_MOD_DATE, date);
+    return pdf_check(d, "setting the document dates");
+}
+
+/* Saves into libharu's memory stream, then copies it out with checked
+ * writes: a full disk or a closed pipe is an error, never a short file. */
+static chronicle_status stream_out(pdf_doc *d)
+{
+    enum { CHUNK = 1 << 16 };
+    HPDF_SaveToStream(d->doc);
+    chronicle_status st = pdf_check(d, "saving the PDF");
+    if (st != CHRONICLE_OK) return st;
+    HPDF_BYTE *buf = malloc(CHUNK);
+    if (!buf) return CHRONICLE_ERR_NOMEM;
+    HPDF_ResetStream(d->doc);
+    d->streaming = 1;
+    for (;;) {
+        HPDF_UINT32 n = CHUNK;
+        HPDF_STATUS r = HPDF_ReadFromStream(d->doc, buf, &n);
+        if (n && (st = d->host->write(d->job, buf, n)) != CHRONICLE_OK) break;
+        if (r == HPDF_STREAM_EOF) break;
+        if (r != HPDF_OK) {
+            if (!d->hpdf_code) d->hpdf_code = r;
+            st = pdf_check(d, "reading the saved PDF");
+            break;
+        }
+    }
+    d->streaming = 0;
+    free(buf);
+    return st;
+}
+
+static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *host)
+{
+    pdf_doc d;
+    memset(&d, 0, sizeof d);
+    d.job = job;
+    d.host = host;
+    chronicle_status st = doc_open(&d);
+    uint32_t ymd;
+    timestamp_date(host->timestamp(job), &ymd);
+    d.generated = ymd;
+    if (st == CHRONICLE_OK) st = pdf_fonts_open(&d);
+    if (st == CHRONICLE_OK) st = pdf_briefing_write(&d);
+    if (st == CHRONICLE_OK) st = pdf_fonts_finish(&d);
+    if (st == CHRONICLE_OK) st = doc_info(&d);
+    if (st == CHRONICLE_OK && host->cancelled(job)) st = CHRONICLE_ERR_CANCELLED;
+    if (st == CHRONICLE_OK) st = stream_out(&d);
+    if (d.doc) HPDF_Free(d.doc);
+    pdf_fonts_free(&d.fonts);
+    free(d.pages);
+    pdf_lines_free(&d.lines);
+    chronicle_buf_free(&d.run);
+    chronicle_buf_free(&d.title);
+    return st;
+}

@@ -1,0 +1,263 @@
+/*
+ * pdf_internal.h — what the files of the PDF briefing exporter share: the
+ * document context (pdf_doc), fonts (fonts.c), text layout and page flow
+ * (layout.c), charts (chart.c), the briefing's parts (briefing.c) and the
+ * section of each event (section.c).
+ * Private to plugins/pdf; nothing here crosses the plugin ABI.
+ *
+ * Conventions: y grows upwards (PDF user space); d->y is the top of the free
+ * space on the current page.  Every function that draws returns a status;
+ * a libharu failure is recorded by the error handler and turned into a host
+ * error by pdf_check().
+ */
+#ifndef CHRONICLE_PDF_INTERNAL_H
+#define CHRONICLE_PDF_INTERNAL_H
+
+#include <hpdf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chronicle/plugin.h"
+#include "chronicle/strbuf.h"
+
+#define PDF_PLUGIN_VERSION "1.0.0"
+
+/* Build-time font locations (plugins/pdf/meson.build); fonts.c falls back
+ * to other known directories when they have gone at run time. */
+#ifndef PDF_DEFAULT_FONT_DIR
+#define PDF_DEFAULT_FONT_DIR "/usr/share/fonts/truetype/dejavu"
+#endif
+#ifndef PDF_DEFAULT_FALLBACK_FONT
+#define PDF_DEFAULT_FALLBACK_FONT "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
+#endif
+#define PDF_DEFAULT_FONT PDF_DEFAULT_FONT_DIR "/DejaVuSans.ttf"
+#define PDF_DEFAULT_FONT_BOLD PDF_DEFAULT_FONT_DIR "/DejaVuSans-Bold.ttf"
+
+typedef enum pdf_weight { PDF_REGULAR, PDF_BOLD } pdf_weight;
+
+typedef struct pdf_rgb {
+    float r, g, b;
+} pdf_rgb;
+
+extern const pdf_rgb pdf_black, pdf_navy, pdf_grey, pdf_light, pdf_rule, pdf_blue, pdf_white;
+
+/* ---- fonts (fonts.c) ---- */
+
+enum { PDF_FACE_REGULAR, PDF_FACE_BOLD, PDF_FACE_FALLBACK, PDF_N_FACES };
+
+typedef struct pdf_face {
+    char *path;     /* owned; NULL: no such face */
+    uint8_t *cover; /* 8 KiB bitmap: BMP code points the cmap maps to a glyph */
+    uint8_t *used;  /* 8 KiB bitmap: code points drawn with this face */
+    HPDF_Font font; /* owned by the document */
+    uint8_t *data;  /* the file, for the glyph-component walk (fonts.c) */
+    size_t len;
+} pdf_face;
+
+typedef struct pdf_fonts {
+    pdf_face face[PDF_N_FACES];
+    int bold_shared;      /* the bold face is the regular one */
+    int fallback_state;   /* 0: not loaded yet, 1: loaded, -1: unavailable */
+    uint32_t *glyph[2];   /* per weight, per BMP code point: resolved glyph (fonts.c) */
+    uint32_t replacement; /* drawn for characters no font has: U+FFFD or '?' */
+    size_t n_missing;     /* characters drawn as the replacement */
+} pdf_fonts;
+
+/* ---- the document ---- */
+
+/* Where a part or an event starts: an index into d->pages and a y. */
+typedef struct pdf_target {
+    size_t page;
+    float y;
+} pdf_target;
+
+typedef struct pdf_span {
+    size_t start, end; /* bytes of one wrapped line */
+    float width;       /* in points */
+} pdf_span;
+
+typedef struct pdf_lines {
+    pdf_span *v;
+    size_t n, cap;
+} pdf_lines;
+
+typedef struct pdf_doc {
+    chronicle_job *job;
+    const chronicle_host *host;
+    HPDF_Doc doc;
+    HPDF_Encoder utf8;
+    HPDF_STATUS hpdf_code, hpdf_detail; /* first libharu error, from the handler */
+    int hpdf_reported;                  /* pdf_check() has told the host */
+    int streaming;                      /* reading the saved stream: EOF is expected */
+    pdf_fonts fonts;
+    /* geometry, in points */
+    HPDF_PageSizes paper;
+    float page_w, page_h;
+    float left, right, top, bottom; /* the text area */
+    float size;                     /* body text size */
+    /* flow */
+    HPDF_Page page; /* current page */
+    float y;        /* top of the free space on it */
+    HPDF_Page *pages;
+    size_t n_pages, cap_pages;
+    HPDF_Font cur_font; /* text state of `page`, to skip redundant operators */
+    float cur_size;
+    pdf_rgb cur_fill;
+    int fill_known;
+    /* what the briefing says about itself (pdf.c) */
+    chronicle_buf title; /* the briefing title, with the group of a --split-by job */
+    uint32_t generated;  /* the host timestamp's date, YYYYMMDD (UTC) */
+    /* scratch, reused */
+    chronicle_buf run;
+    pdf_lines lines;
+} pdf_doc;
+
+/* Turns a pending libharu error into a host error "<what>: <reason>". */
+chronicle_status pdf_check(pdf_doc *d, const char *what);
+/* Words for a libharu error code (and its detail, an errno for file errors). */
+const char *pdf_hpdf_strerror(HPDF_STATUS code);
+
+/* ---- fonts.c ---- */
+
+/* Finds and loads the regular and bold faces; locates the fallback face.
+ * Errors name the font file. */
+chronicle_status pdf_fonts_open(pdf_doc *d);
+/* Writes each used face's ToUnicode CMap; warns once about replacements. */
+chronicle_status pdf_fonts_finish(pdf_doc *d);
+void pdf_fonts_free(pdf_fonts *f);
+
+/* How one code point is drawn in a weight: which face and with what width
+ * (1/1000 em).  Control characters, characters no font has and characters
+ * outside the BMP resolve to the replacement. */
+typedef struct pdf_glyph {
+    int face;       /* PDF_FACE_* */
+    uint32_t cp;    /* the code point actually drawn */
+    unsigned width; /* 1/1000 em */
+    int missing;    /* drawn as the replacement */
+} pdf_glyph;
+chronicle_status pdf_glyph_get(pdf_doc *d, pdf_weight w, uint32_t cp, pdf_glyph *out);
+/* Records that cp was drawn with a face (for its ToUnicode map). */
+void pdf_fonts_mark(pdf_fonts *f, int face, uint32_t cp);
+
+/* ---- layout.c ---- */
+
+float pdf_leading(float size);
+chronicle_status pdf_page_add(pdf_doc *d);
+/* Starts a new page unless h points are free on the current one. */
+chronicle_status pdf_need(pdf_doc *d, float h);
+/* A destination showing the target at the top of the window. */
+HPDF_Destination pdf_dest(pdf_doc *d, pdf_target at);
+/* Makes page the drawing target (for revisiting earlier pages). */
+void pdf_page_use(pdf_doc *d, HPDF_Page page);
+
+chronicle_status pdf_text_width(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
+                                float *out);
+/* Breaks s into lines no wider than width; very long words are broken
+ * between characters; '\n' forces a break.  out is reset first. */
+chronicle_status pdf_wrap(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
+                          float width, pdf_lines *out);
+/* The same, with the first line shortened by first points (a run-in lead). */
+chronicle_status pdf_wrap_lead(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
+                               float width, float first, pdf_lines *out);
+void pdf_lines_free(pdf_lines *l);
+/* Draws one line at a baseline, choosing the font per character run. */
+chronicle_status pdf_draw_text(pdf_doc *d, float x, float baseline, const char *s, size_t len,
+                               pdf_weight w, float size, pdf_rgb color);
+/* Appends s, shortened with "…" to fit width, to out. */
+chronicle_status pdf_fit(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
+                         float width, chronicle_buf *out);
+
+/* Vector drawing on the current page; errors surface at the next pdf_check. */
+void pdf_set_fill(pdf_doc *d, pdf_rgb c);
+void pdf_fill_rect(pdf_doc *d, float x, float y, float w, float h, pdf_rgb c);
+void pdf_line(pdf_doc *d, float x0, float y0, float x1, float y1, float width, pdf_rgb c,
+              int dotted);
+void pdf_hline(pdf_doc *d, float x0, float x1, float y, float width, pdf_rgb c);
+/* The text state of the current page is unknown again (a revisited page). */
+void pdf_state_forget(pdf_doc *d);
+
+/* A flowing paragraph: wrapped, drawn line by line, continued on new pages. */
+typedef struct pdf_para {
+    float indent; /* from d->left */
+    float width;  /* 0: to d->right */
+    pdf_weight weight;
+    float size;
+    pdf_rgb color;
+    float space_after;
+    size_t max_lines;   /* 0: no limit; else the last line ends with "…" */
+    const char *marker; /* drawn on the first line at marker_indent: a bullet or a label */
+    float marker_indent;
+    pdf_weight marker_weight;
+    pdf_rgb marker_color;
+    const char *uri;  /* each line becomes a link to it */
+    const char *lead; /* run in before the text on the first line (a name, a label) */
+    size_t lead_len;
+    pdf_weight lead_weight;
+    pdf_rgb lead_color;
+} pdf_para;
+
+chronicle_status pdf_paragraph(pdf_doc *d, const pdf_para *p, const char *s, size_t len);
+
+/* A table that flows across pages, repeating its header row. */
+#define PDF_TABLE_MAX_COLS 6
+typedef struct pdf_column {
+    const char *title;
+    float width;
+    int right; /* right-aligned (numbers) */
+} pdf_column;
+
+typedef struct pdf_table {
+    const pdf_column *cols;
+    size_t n_cols;
+    float x;                            /* from d->left */
+    float size;                         /* text size */
+    size_t rows;                        /* rows drawn so far (for shading) */
+    pdf_lines cell[PDF_TABLE_MAX_COLS]; /* scratch: the current row's lines */
+    const char *cell_text[PDF_TABLE_MAX_COLS];
+} pdf_table;
+
+chronicle_status pdf_table_start(pdf_doc *d, pdf_table *t);
+chronicle_status pdf_table_row(pdf_doc *d, pdf_table *t, const chronicle_str *cells);
+void pdf_table_free(pdf_table *t);
+
+/* Draws the running header and "page N of M" footer on every page but the
+ * first. */
+chronicle_status pdf_pages_finish(pdf_doc *d, const char *header, const char *footer_left);
+
+/* ---- chart.c ---- */
+
+typedef struct pdf_bar {
+    const char *label;
+    double value;
+} pdf_bar;
+
+/* Vertical columns (one per category) in the box x..x+w, top..top-h. */
+chronicle_status pdf_chart_columns(pdf_doc *d, float x, float top, float w, float h,
+                                   const pdf_bar *bars, size_t n);
+/* Horizontal bars, one row per category; returns the height used. */
+chronicle_status pdf_chart_bars(pdf_doc *d, float x, float top, float w, const pdf_bar *bars,
+                                size_t n, float *height);
+
+/* ---- briefing.c: the parts, in order ---- */
+
+/* Lays out every part of the briefing into d. */
+chronicle_status pdf_briefing_write(pdf_doc *d);
+
+/* ---- section.c: one event, and the blocks sections are made of ---- */
+
+/* Writes the section of one event; *at receives where its heading is. */
+chronicle_status pdf_section_write(pdf_doc *d, const chronicle_event *e, pdf_target *at);
+/* A bold subheading kept with at least two lines of what follows. */
+chronicle_status pdf_subheading(pdf_doc *d, const char *text);
+/* "Label   value", the value wrapped beside the label; skipped when empty. */
+chronicle_status pdf_field(pdf_doc *d, const char *label, const char *value, size_t len,
+                           const char *uri);
+/* A bulleted paragraph, with an optional bold run-in lead (a name, a label). */
+chronicle_status pdf_bullet(pdf_doc *d, const chronicle_buf *lead, const char *text, size_t len,
+                            float size, pdf_rgb color);
+/* Appends the place of an event: venue, city, country (CODE). */
+chronicle_status pdf_place(chronicle_buf *b, const chronicle_event *e, int with_code);
+/* Appends a date, or a date range when end is set. */
+chronicle_status pdf_dates(chronicle_buf *b, uint32_t ymd, uint32_t end, int long_style);
+
+#endif

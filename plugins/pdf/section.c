@@ -1,0 +1,363 @@
+/*
+ * section.c — one section per event: a heading (date and place, then the
+ * title) kept with the first lines that follow it, the fields, the summary,
+ * participants, programme, statements and figures — each claim followed by
+ * its attribution in chronicle_format_attribution's words — and the
+ * event's sources with their documents and links.  Also the small blocks
+ * (subheading, field, bullet) the other parts reuse.
+ */
+#include <string.h>
+
+#include "chronicle/format.h"
+#include "pdf_internal.h"
+
+#define LABEL_W 90.0f
+#define BULLET "\xE2\x80\xA2"
+#define DASH " \xE2\x80\x94 "
+
+/* ---- small blocks ---- */
+
+chronicle_status pdf_subheading(pdf_doc *d, const char *text)
+{
+    float size = d->size * 1.05f, lead = pdf_leading(size);
+    chronicle_status st = pdf_need(d, 6 + lead + 2 * pdf_leading(d->size));
+    if (st != CHRONICLE_OK) return st;
+    if (d->y < d->top - 0.5f) d->y -= 6; /* space before, except at the top of a page */
+    st = pdf_draw_text(d, d->left, d->y - size, text, strlen(text), PDF_BOLD, size, pdf_navy);
+    d->y -= lead + 1;
+    return st;
+}
+
+chronicle_status pdf_field(pdf_doc *d, const char *label, const char *value, size_t len,
+                           const char *uri)
+{
+    if (!value || !len) return CHRONICLE_OK;
+    pdf_para p = {.indent = LABEL_W,
+                  .weight = PDF_REGULAR,
+                  .size = d->size,
+                  .color = pdf_black,
+                  .space_after = 1.5f,
+                  .marker = label,
+                  .marker_weight = PDF_BOLD,
+                  .marker_color = pdf_grey,
+                  .uri = uri};
+    return pdf_paragraph(d, &p, value, len);
+}
+
+chronicle_status pdf_bullet(pdf_doc *d, const chronicle_buf *lead, const char *text, size_t len,
+                            float size, pdf_rgb color)
+{
+    const float indent = 14.0f;
+    pdf_para p = {.indent = indent,
+                  .weight = PDF_REGULAR,
+                  .size = size,
+                  .color = color,
+                  .space_after = 2,
+                  .marker = BULLET,
+                  .marker_indent = indent - 10,
+                  .marker_weight = PDF_REGULAR,
+                  .marker_color = pdf_grey,
+                  .lead = lead ? lead->ptr : NULL,
+                  .lead_len = lead ? lead->len : 0,
+                  .lead_weight = PDF_BOLD,
+                  .lead_color = pdf_black};
+    return pdf_paragraph(d, &p, text, len);
+}
+
+/* ---- wording ---- */
+
+static chronicle_status put_sep(chronicle_buf *b, chronicle_str s, const char *sep)
+{
+    if (!s.len) return CHRONICLE_OK;
+    chronicle_status st = b->len ? chronicle_buf_puts(b, sep) : CHRONICLE_OK;
+    return st == CHRONICLE_OK ? chronicle_buf_append(b, s.ptr, s.len) : st;
+}
+
+static chronicle_status join(chronicle_buf *b, const chronicle_str *v, size_t n, const char *sep)
+{
+    chronicle_buf_reset(b);
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0; i < n && st == CHRONICLE_OK; i++)
+        st = put_sep(b, v[i], sep);
+    return st;
+}
+
+chronicle_status pdf_place(chronicle_buf *b, const chronicle_event *e, int with_code)
+{
+    size_t at = b->len;
+    chronicle_status st = CHRONICLE_OK;
+    const chronicle_str parts[] = {e->venue, e->city, e->country};
+    for (size_t i = 0; i < 3 && st == CHRONICLE_OK; i++) {
+        if (!parts[i].len) continue;
+        if (b->len > at) st = chronicle_buf_puts(b, ", ");
+        if (st == CHRONICLE_OK) st = chronicle_buf_append(b, parts[i].ptr, parts[i].len);
+    }
+    if (st == CHRONICLE_OK && with_code && e->country_code.len)
+        st = chronicle_buf_appendf(b, b->len > at ? " (%s)" : "%s", e->country_code.ptr);
+    return st;
+}
+
+chronicle_status pdf_dates(chronicle_buf *b, uint32_t ymd, uint32_t end, int long_style)
+{
+    return chronicle_format_period(b, ymd, end ? end : ymd,
+                                   long_style ? CHRONICLE_DATE_LONG : CHRONICLE_DATE_SHORT);
+}
+
+static const char *ordinal(int n)
+{
+    if (n % 100 >= 11 && n % 100 <= 13) return "th";
+    return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
+
+/* "YYYY-MM-DD" as YYYYMMDD, or 0. */
+static uint32_t iso_ymd(chronicle_str s)
+{
+    if (s.len != 10 || s.ptr[4] != '-' || s.ptr[7] != '-') return 0;
+    uint32_t v = 0;
+    for (size_t i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) continue;
+        if (s.ptr[i] < '0' || s.ptr[i] > '9') return 0;
+        v = v * 10 + (uint32_t)(s.ptr[i] - '0');
+    }
+    uint32_t m = v / 100 % 100, day = v % 100;
+    return m >= 1 && m <= 12 && day >= 1 && day <= 31 ? v : 0;
+}
+
+/* "Khojaly tragedy (31st anniversary of 26 February 1992)" */
+static chronicle_status occasion_text(chronicle_buf *b, const chronicle_event *e)
+{
+    chronicle_buf_reset(b);
+    chronicle_status st =
+        chronicle_buf_append(b, e->occasion.ptr ? e->occasion.ptr : "", e->occasion.len);
+    int anniv = e->anniversary >= 0, of = e->occasion_of_date.len > 0;
+    if (st != CHRONICLE_OK || (!anniv && !of)) return st;
+    st = chronicle_buf_puts(b, b->len ? " (" : "(");
+    if (st == CHRONICLE_OK && anniv)
+        st = chronicle_buf_appendf(b, "%d%s anniversary", (int)e->anniversary,
+                                   ordinal((int)e->anniversary));
+    if (st == CHRONICLE_OK && of) {
+        uint32_t ymd = iso_ymd(e->occasion_of_date);
+        st = chronicle_buf_puts(b, anniv ? " of " : "of ");
+        if (st == CHRONICLE_OK)
+            st = ymd ? chronicle_format_date(b, ymd, CHRONICLE_DATE_LONG)
+                     : chronicle_buf_append(b, e->occasion_of_date.ptr, e->occasion_of_date.len);
+    }
+    return st == CHRONICLE_OK ? chronicle_buf_putc(b, ')') : st;
+}
+
+/* ---- the section ---- */
+
+static chronicle_status section_heading(pdf_doc *d, const chronicle_event *e, pdf_target *at,
+                                        chronicle_buf *b)
+{
+    float ts = d->size * 1.3f, ms = d->size * 0.9f;
+    chronicle_status st =
+        pdf_wrap(d, e->title.ptr, e->title.len, PDF_BOLD, ts, d->right - d->left, &d->lines);
+    size_t n = d->lines.n < 3 ? d->lines.n : 3;
+    float keep = pdf_leading(ms) + (float)n * pdf_leading(ts) + 8 + 4 * pdf_leading(d->size);
+    if (st == CHRONICLE_OK) st = pdf_need(d, keep);
+    if (st != CHRONICLE_OK) return st;
+    *at = (pdf_target){d->n_pages - 1, d->y};
+    chronicle_buf_reset(b);
+    st = pdf_dates(b, e->date_ymd, e->end_date_ymd, 1);
+    if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, " \xC2\xB7 ");
+    if (st == CHRONICLE_OK) st = pdf_place(b, e, 1);
+    pdf_para meta = {
+        .weight = PDF_REGULAR, .size = ms, .color = pdf_grey, .space_after = 1, .max_lines = 2};
+    if (st == CHRONICLE_OK) st = pdf_paragraph(d, &meta, b->ptr, b->len);
+    pdf_para title = {.weight = PDF_BOLD, .size = ts, .color = pdf_navy, .space_after = 2};
+    if (st == CHRONICLE_OK) st = pdf_paragraph(d, &title, e->title.ptr, e->title.len);
+    pdf_hline(d, d->left, d->right, d->y, 0.6f, pdf_rule);
+    d->y -= 6;
+    return st;
+}
+
+/* The date and the place are in the heading's first line. */
+static chronicle_status section_fields(pdf_doc *d, const chronicle_event *e, chronicle_buf *b)
+{
+    chronicle_status st = occasion_text(b, e);
+    if (st == CHRONICLE_OK) st = pdf_field(d, "Occasion", b->ptr, b->len, NULL);
+    if (st == CHRONICLE_OK) st = join(b, e->organizers, e->n_organizers, "; ");
+    if (st == CHRONICLE_OK) st = pdf_field(d, "Organisers", b->ptr, b->len, NULL);
+    if (st == CHRONICLE_OK) st = join(b, e->audience, e->n_audience, "; ");
+    if (st == CHRONICLE_OK) st = pdf_field(d, "Audience", b->ptr, b->len, NULL);
+    if (st == CHRONICLE_OK) st = join(b, e->tags, e->n_tags, ", ");
+    if (st == CHRONICLE_OK) st = pdf_field(d, "Tags", b->ptr, b->len, NULL);
+    if (st == CHRONICLE_OK && e->summary.len) {
+        pdf_para p = {.weight = PDF_REGULAR, .size = d->size, .color = pdf_black, .space_after = 2};
+        d->y -= 4;
+        st = pdf_paragraph(d, &p, e->summary.ptr, e->summary.len);
+    }
+    return st;
+}
+
+static chronicle_status section_participants(pdf_doc *d, const chronicle_event *e, chronicle_buf *l,
+                                             chronicle_buf *b)
+{
+    chronicle_status st = e->n_participants ? pdf_subheading(d, "Participants") : CHRONICLE_OK;
+    for (size_t i = 0; i < e->n_participants && st == CHRONICLE_OK; i++) {
+        const chronicle_participant *p = e->participants[i];
+        chronicle_buf_reset(l);
+        chronicle_buf_reset(b);
+        st = put_sep(l, p->name, "");
+        if (st == CHRONICLE_OK && (p->role.len || p->organization.len))
+            st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
+        if (st == CHRONICLE_OK)
+            st = chronicle_buf_append(b, p->role.ptr ? p->role.ptr : "", p->role.len);
+        if (st == CHRONICLE_OK && p->organization.len)
+            st = put_sep(b, p->organization, p->role.len ? ", " : "");
+        if (st == CHRONICLE_OK && p->spoke == 1)
+            st = chronicle_buf_puts(b, b->len ? " (spoke)" : "(spoke)");
+        if (st == CHRONICLE_OK) st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
+    }
+    return st;
+}
+
+static chronicle_status section_programme(pdf_doc *d, const chronicle_event *e, chronicle_buf *l,
+                                          chronicle_buf *b)
+{
+    chronicle_status st = e->n_activities ? pdf_subheading(d, "Programme") : CHRONICLE_OK;
+    for (size_t i = 0; i < e->n_activities && st == CHRONICLE_OK; i++) {
+        const chronicle_activity *a = e->activities[i];
+        chronicle_buf_reset(l);
+        chronicle_buf_reset(b);
+        st = put_sep(l, a->kind, "");
+        if (st == CHRONICLE_OK && l->len && (a->title.len || a->description.len))
+            st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
+        size_t at = b->len;
+        if (st == CHRONICLE_OK)
+            st = chronicle_buf_append(b, a->title.ptr ? a->title.ptr : "", a->title.len);
+        if (st == CHRONICLE_OK && a->description.len)
+            st = put_sep(b, a->description, b->len > at ? ": " : "");
+        int full_stop = b->len && b->ptr[b->len - 1] == '.';
+        for (size_t k = 0; k < a->n_performers && st == CHRONICLE_OK; k++)
+            st = put_sep(b, a->performers[k],
+                         k           ? ", "
+                         : !b->len   ? "Performers: "
+                         : full_stop ? " Performers: "
+                                     : ". Performers: ");
+        if (st == CHRONICLE_OK && (l->len || b->len))
+            st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
+    }
+    return st;
+}
+
+static chronicle_status attribution_line(pdf_doc *d, const chronicle_source *src, float indent,
+                                         chronicle_buf *b)
+{
+    chronicle_buf_reset(b);
+    chronicle_status st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
+    if (st == CHRONICLE_OK) st = chronicle_format_attribution(b, src);
+    pdf_para p = {.indent = indent,
+                  .weight = PDF_REGULAR,
+                  .size = d->size * 0.88f,
+                  .color = pdf_grey,
+                  .space_after = 5};
+    return st == CHRONICLE_OK ? pdf_paragraph(d, &p, b->ptr, b->len) : st;
+}
+
+static chronicle_status section_statements(pdf_doc *d, const chronicle_event *e, chronicle_buf *l,
+                                           chronicle_buf *b)
+{
+    chronicle_status st = e->n_statements ? pdf_subheading(d, "Statements") : CHRONICLE_OK;
+    const float indent = 14;
+    for (size_t i = 0; i < e->n_statements && st == CHRONICLE_OK; i++) {
+        const chronicle_statement *s = e->statements[i];
+        chronicle_buf_reset(l);
+        st = chronicle_buf_appendf(l, "%s:", s->speaker.ptr ? s->speaker.ptr : "");
+        pdf_para says = {.weight = PDF_REGULAR,
+                         .size = d->size,
+                         .color = pdf_black,
+                         .space_after = 1.5f,
+                         .lead = l->ptr,
+                         .lead_len = l->len,
+                         .lead_weight = PDF_BOLD,
+                         .lead_color = pdf_black};
+        pdf_para quote = {.indent = indent,
+                          .weight = PDF_REGULAR,
+                          .size = d->size,
+                          .color = pdf_grey,
+                          .space_after = 1.5f};
+        if (st == CHRONICLE_OK) st = pdf_need(d, 3 * pdf_leading(d->size));
+        if (st == CHRONICLE_OK) st = pdf_paragraph(d, &says, s->summary.ptr, s->summary.len);
+        if (st == CHRONICLE_OK && s->quote.len) {
+            chronicle_buf_reset(b);
+            st = chronicle_buf_appendf(b, "\xE2\x80\x9C%s\xE2\x80\x9D", s->quote.ptr);
+            if (st == CHRONICLE_OK) st = pdf_paragraph(d, &quote, b->ptr, b->len);
+        }
+        if (st == CHRONICLE_OK) st = attribution_line(d, s->source, indent, b);
+    }
+    return st;
+}
+
+static chronicle_status section_figures(pdf_doc *d, const chronicle_event *e, chronicle_buf *l,
+                                        chronicle_buf *b)
+{
+    chronicle_status st = e->n_figures ? pdf_subheading(d, "Figures") : CHRONICLE_OK;
+    for (size_t i = 0; i < e->n_figures && st == CHRONICLE_OK; i++) {
+        const chronicle_figure *f = e->figures[i];
+        chronicle_buf_reset(l);
+        chronicle_buf_reset(b);
+        st = chronicle_buf_appendf(l, "%s:", f->label.ptr ? f->label.ptr : "");
+        if (st == CHRONICLE_OK) st = chronicle_format_number(b, f->value);
+        if (st == CHRONICLE_OK && f->unit.len) st = chronicle_buf_appendf(b, " %s", f->unit.ptr);
+        if (st == CHRONICLE_OK && f->note.len) st = chronicle_buf_appendf(b, " (%s)", f->note.ptr);
+        if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, DASH);
+        if (st == CHRONICLE_OK) st = chronicle_format_attribution(b, f->source);
+        if (st == CHRONICLE_OK) st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
+    }
+    return st;
+}
+
+/* "Trend, 24 Feb 2023 (Baku) — 001_2b7d35f5b2fc6915.txt" */
+static chronicle_status source_text(chronicle_buf *b, const chronicle_source *src)
+{
+    chronicle_buf_reset(b);
+    chronicle_status st = put_sep(b, src->outlet.len ? src->outlet : src->document, "");
+    if (st == CHRONICLE_OK && src->published_ymd) {
+        st = chronicle_buf_puts(b, ", ");
+        if (st == CHRONICLE_OK)
+            st = chronicle_format_date(b, src->published_ymd, CHRONICLE_DATE_SHORT);
+    }
+    if (st == CHRONICLE_OK && src->dateline.len)
+        st = chronicle_buf_appendf(b, " (%s)", src->dateline.ptr);
+    if (st == CHRONICLE_OK && src->outlet.len && src->document.len)
+        st = chronicle_buf_appendf(b, DASH "%s", src->document.ptr);
+    return st;
+}
+
+static chronicle_status section_sources(pdf_doc *d, const chronicle_event *e, chronicle_buf *b)
+{
+    chronicle_status st = e->n_sources ? pdf_subheading(d, "Sources") : CHRONICLE_OK;
+    for (size_t i = 0; i < e->n_sources && st == CHRONICLE_OK; i++) {
+        const chronicle_source *src = e->sources[i];
+        if ((st = source_text(b, src)) == CHRONICLE_OK)
+            st = pdf_bullet(d, NULL, b->ptr, b->len, d->size, pdf_black);
+        if (st == CHRONICLE_OK && src->url.len) {
+            pdf_para p = {.indent = 14,
+                          .weight = PDF_REGULAR,
+                          .size = d->size * 0.88f,
+                          .color = pdf_blue,
+                          .space_after = 2,
+                          .uri = src->url.ptr};
+            st = pdf_paragraph(d, &p, src->url.ptr, src->url.len);
+        }
+    }
+    return st;
+}
+
+chronicle_status pdf_section_write(pdf_doc *d, const chronicle_event *e, pdf_target *at)
+{
+    chronicle_buf b = CHRONICLE_BUF_INIT, l = CHRONICLE_BUF_INIT;
+    chronicle_status st = section_heading(d, e, at, &b);
+    if (st == CHRONICLE_OK) st = section_fields(d, e, &b);
+    if (st == CHRONICLE_OK) st = section_participants(d, e, &l, &b);
+    if (st == CHRONICLE_OK) st = section_programme(d, e, &l, &b);
+    if (st == CHRONICLE_OK) st = section_statements(d, e, &l, &b);
+    if (st == CHRONICLE_OK) st = section_figures(d, e, &l, &b);
+    if (st == CHRONICLE_OK) st = section_sources(d, e, &b);
+    d->y -= 16;
+    chronicle_buf_free(&b);
+    chronicle_buf_free(&l);
+    return st;
+}
