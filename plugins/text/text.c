@@ -1,0 +1,763 @@
+/*
+ * text.c — the plain-text summary exporter (formats/summary.md): a headline,
+ * count tables, then one digest per event, wrapped by display width.
+ * Every string from the dataset reaches the output through text_wrap() or
+ * text_sanitize(), so no control character gets to a terminal; the output
+ * leaves in blocks of about 64 KiB through host->write.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chronicle/format.h"
+#include "chronicle/plugin.h"
+#include "chronicle/strbuf.h"
+#include "chronicle/utf8.h"
+#include "wrap.h"
+
+#define FLUSH_AT (64 * 1024)
+#define LABEL_COLS 15     /* "Sources cited" and two spaces */
+#define HANGING_MIN 40    /* narrower than this, labels go on a line of their own */
+#define TOP_ORGANIZERS 20 /* rows of the organiser table */
+#define PROGRESS_EVERY 1000
+
+static const chronicle_option options[] = {
+    {"width", CHRONICLE_OPT_INT, "78", "wrap column: display columns per line", NULL, 20, 400, {0}},
+    {"ascii", CHRONICLE_OPT_BOOL, "false", "ASCII rules, bullets and quotes", NULL, 1, 0, {0}},
+    {"digests", CHRONICLE_OPT_BOOL, "true", "false: headline and tables only", NULL, 1, 0, {0}},
+    {0},
+};
+
+static chronicle_status export_text(chronicle_job *job, const chronicle_host *host);
+
+static const chronicle_plugin plugin = {
+    .struct_size = sizeof plugin,
+    .abi_version = CHRONICLE_ABI_VERSION,
+    .name = "text",
+    .version = "1.0.0",
+    .summary = "Plain-text summary: headline counts, tables, one digest per event",
+    .extension = "txt",
+    .media_type = "text/plain; charset=utf-8",
+    .flags = CHRONICLE_PLUGIN_STDOUT_OK,
+    .options = options,
+    .export_dataset = export_text,
+};
+CHRONICLE_PLUGIN_DEFINE(plugin)
+
+/* The characters the report draws itself; the data is never transliterated. */
+typedef struct glyphs {
+    const char *rule, *double_rule; /* one column each */
+    const char *bullet;             /* four columns */
+    const char *dash;               /* between a name and its role */
+    const char *lquote, *rquote;
+    const char *en_dash; /* replaces the en dash of chronicle_format_period */
+} glyphs;
+
+static const glyphs unicode_glyphs = {
+    "\xE2\x94\x80", "\xE2\x95\x90", "  \xE2\x80\xA2 ", " \xE2\x80\x94 ",
+    "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x93",
+};
+static const glyphs ascii_glyphs = {"-", "=", "  - ", " - ", "\"", "\"", "-"};
+
+#define DATES_CACHED_BITS 8
+
+typedef struct date_slot {
+    uint32_t key; /* ymd << 2 | style; 0: empty */
+    char text[24];
+} date_slot;
+
+typedef struct writer {
+    chronicle_job *job;
+    const chronicle_host *host;
+    const glyphs *g;
+    size_t width;
+    int ascii;
+    chronicle_buf out;   /* output not yet handed to host->write */
+    chronicle_buf para;  /* the paragraph being composed */
+    chronicle_buf cell;  /* a wrapped table cell */
+    chronicle_buf tmp;   /* a formatted date, period or number */
+    chronicle_status st; /* sticky: after a failure every put is a no-op */
+    /* Text that repeats from event to event, made once (see cache_source). */
+    chronicle_buf cache;
+    chronicle_buf digest_rule;     /* "\n" and a rule across the width, "\n" */
+    struct cached_source *sources; /* open addressing by pointer */
+    size_t n_sources_slots;        /* a power of two, or 0: no cache */
+    uint32_t *numbers;             /* NUMBERS_CACHED offsets + 1 into cache, 0: not yet */
+    date_slot dates[1 << DATES_CACHED_BITS];
+} writer;
+
+/* The wrapped lines of one source's attribution and of its entry in a
+ * digest's source list, as offsets into writer.cache (length 0: not yet). */
+typedef struct cached_source {
+    const chronicle_source *src;
+    size_t attr, attr_len, entry, entry_len;
+} cached_source;
+
+#define NUMBERS_CACHED 10000
+
+/* ---- composing ---- */
+
+static void add(writer *t, chronicle_buf *b, const char *s)
+{
+    if (t->st == CHRONICLE_OK) t->st = text_buf_add(b, s, strlen(s));
+}
+
+static void add_str(writer *t, chronicle_buf *b, chronicle_str s)
+{
+    if (t->st == CHRONICLE_OK && s.ptr) t->st = text_buf_add(b, s.ptr, s.len);
+}
+
+/* Appends items joined by sep. */
+static void add_list(writer *t, const chronicle_str *items, size_t n, const char *sep)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) add(t, &t->para, sep);
+        add_str(t, &t->para, items[i]);
+    }
+}
+
+static void add_count(writer *t, chronicle_buf *b, size_t n)
+{
+    if (t->st == CHRONICLE_OK) t->st = chronicle_format_number(b, (double)n);
+}
+
+/* A figure's value as chronicle_format_number writes it; small whole
+ * numbers, the usual case, are formatted once per job. */
+static void add_number(writer *t, double v)
+{
+    if (t->st != CHRONICLE_OK) return;
+    if (!t->numbers || !(v >= 0 && v < NUMBERS_CACHED) || v != (double)(uint32_t)v ||
+        t->cache.len >= UINT32_MAX) {
+        t->st = chronicle_format_number(&t->para, v);
+        return;
+    }
+    uint32_t *at = &t->numbers[(uint32_t)v];
+    if (!*at) {
+        size_t off = t->cache.len;
+        t->st = chronicle_format_number(&t->cache, v);
+        if (t->st == CHRONICLE_OK) t->st = chronicle_buf_putc(&t->cache, '\0');
+        if (t->st != CHRONICLE_OK) return;
+        *at = (uint32_t)off + 1;
+    }
+    add(t, &t->para, t->cache.ptr + *at - 1);
+}
+
+/* A date as chronicle_format_date writes it, through a small cache: events
+ * come in date order, so the same few dates repeat. */
+static void add_date(writer *t, uint32_t ymd, chronicle_date_style style)
+{
+    if (!ymd || t->st != CHRONICLE_OK) return;
+    uint32_t key = ymd << 2 | (uint32_t)style;
+    date_slot *d = &t->dates[(key * 2654435761u) >> (32 - DATES_CACHED_BITS)];
+    if (d->key != key) {
+        chronicle_buf_reset(&t->tmp);
+        t->st = chronicle_format_date(&t->tmp, ymd, style);
+        if (t->st != CHRONICLE_OK) return;
+        if (t->tmp.len >= sizeof d->text) {
+            add(t, &t->para, chronicle_buf_cstr(&t->tmp));
+            return;
+        }
+        memcpy(d->text, t->tmp.ptr, t->tmp.len + 1);
+        d->key = key;
+    }
+    add(t, &t->para, d->text);
+}
+
+/* chronicle_format_period, with the en dash made ASCII when asked. */
+static void add_period(writer *t, uint32_t first, uint32_t last, chronicle_date_style style)
+{
+    chronicle_buf_reset(&t->tmp);
+    if (t->st == CHRONICLE_OK) t->st = chronicle_format_period(&t->tmp, first, last, style);
+    const char *s = chronicle_buf_cstr(&t->tmp), *dash = strstr(s, "\xE2\x80\x93");
+    if (!dash) {
+        add(t, &t->para, s);
+        return;
+    }
+    if (t->st == CHRONICLE_OK) t->st = chronicle_buf_append(&t->para, s, (size_t)(dash - s));
+    add(t, &t->para, t->g->en_dash);
+    add(t, &t->para, dash + 3);
+}
+
+static void add_ordinal(writer *t, int32_t n)
+{
+    const char *suffix = "th";
+    if (n % 100 < 11 || n % 100 > 13) {
+        if (n % 10 == 1) suffix = "st";
+        if (n % 10 == 2) suffix = "nd";
+        if (n % 10 == 3) suffix = "rd";
+    }
+    if (t->st == CHRONICLE_OK) t->st = chronicle_buf_appendf(&t->para, "%ld%s", (long)n, suffix);
+}
+
+/* "2023-02-24" as 20230224; 0 when absent or malformed. */
+static uint32_t ymd_of(chronicle_str s)
+{
+    if (!s.ptr || s.len != 10 || s.ptr[4] != '-' || s.ptr[7] != '-') return 0;
+    uint32_t v = 0;
+    for (size_t i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) continue;
+        if (s.ptr[i] < '0' || s.ptr[i] > '9') return 0;
+        v = v * 10 + (uint32_t)(s.ptr[i] - '0');
+    }
+    return v;
+}
+
+/* ---- output ---- */
+
+static void flush(writer *t)
+{
+    if (t->st == CHRONICLE_OK && t->out.len) t->st = t->host->write(t->job, t->out.ptr, t->out.len);
+    chronicle_buf_reset(&t->out);
+}
+
+static void put_line(writer *t, const char *s)
+{
+    add(t, &t->out, s);
+    add(t, &t->out, "\n");
+}
+
+static void put_rule(writer *t, const char *glyph, size_t cols)
+{
+    for (size_t i = 0; i < cols; i++)
+        add(t, &t->out, glyph);
+    add(t, &t->out, "\n");
+}
+
+/* Wraps the composed paragraph into the output, then empties it. */
+static void put_para(writer *t, const char *lead, size_t indent)
+{
+    text_wrap_opts o = {t->width, indent, t->ascii};
+    if (t->st == CHRONICLE_OK) t->st = text_wrap(&t->out, lead, t->para.ptr, t->para.len, &o);
+    chronicle_buf_reset(&t->para);
+}
+
+/* "Label          value" with a hanging indent; on narrow pages a value too
+ * long for the first line goes under its label, indented by two. */
+static void put_field(writer *t, const char *label)
+{
+    if (t->width < HANGING_MIN &&
+        (t->width < LABEL_COLS + 1 ||
+         chronicle_utf8_width(t->para.ptr, t->para.len) > t->width - LABEL_COLS)) {
+        put_line(t, label);
+        put_para(t, "  ", 2);
+        return;
+    }
+    char lead[LABEL_COLS + 1];
+    size_t n = strlen(label);
+    memcpy(lead, label, n);
+    memset(lead + n, ' ', LABEL_COLS - n);
+    lead[LABEL_COLS] = '\0';
+    put_para(t, lead, LABEL_COLS);
+}
+
+static void put_count_field(writer *t, const char *label, size_t n)
+{
+    add_count(t, &t->para, n);
+    put_field(t, label);
+}
+
+/* A blank line, the heading, and a rule as wide as the heading. */
+static void put_heading(writer *t, const char *title, const char *glyph)
+{
+    put_line(t, "");
+    put_line(t, title);
+    put_rule(t, glyph, strlen(title));
+}
+
+static size_t widest_line(const char *s, size_t len)
+{
+    size_t widest = 0;
+    while (len) {
+        const char *nl = memchr(s, '\n', len);
+        size_t n = nl ? (size_t)(nl - s) : len, w = chronicle_utf8_width(s, n);
+        if (w > widest) widest = w;
+        s += n + (nl != NULL);
+        len -= n + (nl != NULL);
+    }
+    return widest;
+}
+
+/* ---- headline ---- */
+
+static void put_headline(writer *t, const chronicle_summary *sum)
+{
+    const chronicle_dataset_info *ds = t->host->dataset(t->job);
+    const char *group = t->host->group(t->job);
+    size_t start = t->out.len;
+    add_str(t, &t->para, ds->title);
+    if (group) {
+        add(t, &t->para, t->g->dash);
+        add(t, &t->para, group);
+    }
+    put_para(t, "", 0);
+    if (t->st == CHRONICLE_OK)
+        put_rule(t, t->g->double_rule, widest_line(t->out.ptr + start, t->out.len - start));
+    if (ds->description.ptr) {
+        put_line(t, "");
+        add_str(t, &t->para, ds->description);
+        put_para(t, "", 0);
+    }
+    put_line(t, "");
+    if (group) {
+        add(t, &t->para, group);
+        put_field(t, "Group");
+    }
+    add_period(t, ymd_of(sum->first_date), ymd_of(sum->last_date), CHRONICLE_DATE_LONG);
+    put_field(t, "Period");
+    add_count(t, &t->para, sum->n_events);
+    if (sum->n_events != ds->n_events_total) {
+        add(t, &t->para, " (of ");
+        add_count(t, &t->para, ds->n_events_total);
+        add(t, &t->para, " in the dataset)");
+    }
+    put_field(t, "Events");
+    put_count_field(t, "Participants", sum->n_participants);
+    put_count_field(t, "Activities", sum->n_activities);
+    put_count_field(t, "Statements", sum->n_statements);
+    put_count_field(t, "Figures", sum->n_figures);
+    put_count_field(t, "Sources cited", sum->n_sources_cited);
+    time_t when = (time_t)t->host->timestamp(t->job);
+    struct tm tm;
+    if (gmtime_r(&when, &tm) && t->st == CHRONICLE_OK) {
+        t->st = chronicle_buf_appendf(&t->para, "%04d-%02d-%02d %02d:%02d UTC", tm.tm_year + 1900,
+                                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+        put_field(t, "Generated");
+    }
+}
+
+/* ---- count tables ---- */
+
+typedef struct column {
+    const char *head;
+    size_t cols;
+    int right; /* right-aligned */
+} column;
+
+/* Appends text padded to cols (already known to be that narrow or less). */
+static void put_cell(writer *t, const char *s, size_t len, size_t cols, int right)
+{
+    size_t w = chronicle_utf8_width(s, len), pad = w < cols ? cols - w : 0;
+    for (size_t i = 0; right && i < pad; i++)
+        add(t, &t->out, " ");
+    if (t->st == CHRONICLE_OK) t->st = text_sanitize(&t->out, s, len, t->ascii);
+    for (size_t i = 0; !right && i < pad; i++)
+        add(t, &t->out, " ");
+}
+
+/* One table row; the flex cell wraps within its column, the others are
+ * written on the row's first line only. */
+static void put_row(writer *t, const chronicle_str *cells, const column *c, size_t n, size_t flex)
+{
+    text_wrap_opts o = {c[flex].cols, 0, t->ascii};
+    chronicle_buf_reset(&t->cell);
+    if (t->st == CHRONICLE_OK)
+        t->st = text_wrap(&t->cell, "", cells[flex].ptr, cells[flex].len, &o);
+    const char *line = chronicle_buf_cstr(&t->cell);
+    for (int first = 1; t->st == CHRONICLE_OK && *line; first = 0) {
+        const char *nl = strchr(line, '\n');
+        size_t line_start = t->out.len;
+        add(t, &t->out, "  ");
+        for (size_t k = 0; k < n; k++) {
+            if (k) add(t, &t->out, "  ");
+            if (k == flex)
+                put_cell(t, line, (size_t)(nl - line), c[k].cols, c[k].right);
+            else
+                put_cell(t, first ? cells[k].ptr : "", first ? cells[k].len : 0, c[k].cols,
+                         c[k].right);
+        }
+        size_t len = t->out.len;
+        while (len > line_start && t->out.ptr[len - 1] == ' ')
+            len--;
+        chronicle_buf_truncate(&t->out, len);
+        add(t, &t->out, "\n");
+        line = nl + 1;
+    }
+}
+
+/* The count as text, in t->tmp (valid until the next use of t->tmp). */
+static chronicle_str count_text(writer *t, size_t n)
+{
+    chronicle_buf_reset(&t->tmp);
+    add_count(t, &t->tmp, n);
+    return (chronicle_str){chronicle_buf_cstr(&t->tmp), t->tmp.len};
+}
+
+/* A table of counts: key, then label when label_head is set, then count;
+ * the last text column takes the width that is left and wraps. */
+static void put_count_table(writer *t, const char *title, const chronicle_count *rows,
+                            size_t n_rows, size_t limit, const char *key_head,
+                            const char *label_head)
+{
+    size_t shown = n_rows < limit ? n_rows : limit, n = label_head ? 3 : 2, flex = n - 2;
+    column c[3] = {{key_head, strlen(key_head), 0}, {label_head, 0, 0}, {"Events", 6, 1}};
+    if (label_head) c[1].cols = strlen(label_head);
+    c[n - 1] = c[2];
+    for (size_t i = 0; i < shown; i++) {
+        size_t w[3] = {chronicle_utf8_width(rows[i].key.ptr, rows[i].key.len),
+                       chronicle_utf8_width(rows[i].label.ptr, rows[i].label.len),
+                       count_text(t, rows[i].count).len};
+        w[n - 1] = w[2];
+        for (size_t k = 0; k < n; k++)
+            if (w[k] > c[k].cols) c[k].cols = w[k];
+    }
+    size_t fixed = 2 + 2 * (n - 1); /* indent and gaps */
+    for (size_t k = 0; k < n; k++)
+        if (k != flex) fixed += c[k].cols;
+    size_t room = t->width >= fixed + 2 ? t->width - fixed : 2;
+    if (c[flex].cols > room) c[flex].cols = room;
+
+    put_heading(t, title, t->g->rule);
+    chronicle_str cells[3];
+    for (size_t k = 0; k < n; k++)
+        cells[k] = (chronicle_str){c[k].head, strlen(c[k].head)};
+    put_row(t, cells, c, n, flex);
+    for (size_t i = 0; i < shown; i++) {
+        cells[0] = rows[i].key;
+        cells[1] = rows[i].label;
+        cells[n - 1] = count_text(t, rows[i].count);
+        put_row(t, cells, c, n, flex);
+    }
+    if (n_rows > shown) {
+        add(t, &t->para, "... and ");
+        add_count(t, &t->para, n_rows - shown);
+        add(t, &t->para, " more");
+        put_para(t, "  ", 2);
+    }
+}
+
+static void put_tables(writer *t, const chronicle_summary *sum)
+{
+    put_count_table(t, "Events by year", sum->by_year, sum->n_by_year, sum->n_by_year, "Year",
+                    NULL);
+    put_count_table(t, "Events by country", sum->by_country, sum->n_by_country, sum->n_by_country,
+                    "Code", "Country");
+    put_count_table(t, "Organisers", sum->by_organizer, sum->n_by_organizer, TOP_ORGANIZERS,
+                    "Organiser", NULL);
+}
+
+/* ---- one digest per event ---- */
+
+/* "Participants (3)" */
+static void put_list_heading(writer *t, const char *name, size_t n)
+{
+    char digits[24], *p = digits + sizeof digits;
+    *--p = '\0';
+    *--p = '\n';
+    *--p = ')';
+    do
+        *--p = (char)('0' + n % 10);
+    while (n /= 10);
+    *--p = '(';
+    *--p = ' ';
+    add(t, &t->out, name);
+    add(t, &t->out, p);
+}
+
+/* A bullet paragraph, and the lines under it, indented under its text. */
+static void put_item(writer *t)
+{
+    put_para(t, t->g->bullet, 4);
+}
+
+static void put_subitem(writer *t)
+{
+    put_para(t, "    ", 4);
+}
+
+/* ---- per-source text, made once ---- */
+
+/* The cache entry of src, or NULL when there is no room (then the text is
+ * simply made again each time). */
+static cached_source *cache_source(writer *t, const chronicle_source *src)
+{
+    if (!t->n_sources_slots) return NULL;
+    size_t mask = t->n_sources_slots - 1;
+    size_t j = (size_t)(((uintptr_t)src >> 4) * 0x9E3779B97F4A7C15ull >> 20) & mask;
+    for (size_t probes = 0; probes <= mask; probes++, j = (j + 1) & mask) {
+        cached_source *c = &t->sources[j];
+        if (c->src == src) return c;
+        if (!c->src) {
+            c->src = src;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Writes the text at cache[off..off+len) when made; returns 0 when not. */
+static int put_cached(writer *t, size_t off, size_t len)
+{
+    if (!len) return 0;
+    if (t->st == CHRONICLE_OK) t->st = text_buf_add(&t->out, t->cache.ptr + off, len);
+    return 1;
+}
+
+/* Keeps out[start..] as the cached text at *off, *len. */
+static void keep_cached(writer *t, size_t start, size_t *off, size_t *len)
+{
+    if (t->st != CHRONICLE_OK) return;
+    *off = t->cache.len;
+    t->st = chronicle_buf_append(&t->cache, t->out.ptr + start, t->out.len - start);
+    *len = t->st == CHRONICLE_OK ? t->out.len - start : 0;
+}
+
+static void put_attribution(writer *t, const chronicle_source *src)
+{
+    cached_source *c = cache_source(t, src);
+    if (c && put_cached(t, c->attr, c->attr_len)) return;
+    size_t start = t->out.len;
+    add(t, &t->para, "(");
+    if (t->st == CHRONICLE_OK) t->st = chronicle_format_attribution(&t->para, src);
+    add(t, &t->para, ")");
+    put_subitem(t);
+    if (c) keep_cached(t, start, &c->attr, &c->attr_len);
+}
+
+static void put_when_and_where(writer *t, const chronicle_event *e)
+{
+    add_date(t, e->date_ymd, CHRONICLE_DATE_ISO);
+    if (e->end_date_ymd && e->end_date_ymd != e->date_ymd) {
+        add(t, &t->para, " to ");
+        add_date(t, e->end_date_ymd, CHRONICLE_DATE_ISO);
+    }
+    add(t, &t->para, " (");
+    if (e->end_date_ymd && e->end_date_ymd != e->date_ymd)
+        add_period(t, e->date_ymd, e->end_date_ymd, CHRONICLE_DATE_LONG);
+    else
+        add_date(t, e->date_ymd, CHRONICLE_DATE_LONG);
+    add(t, &t->para, ")");
+    put_para(t, "", 0);
+    add_str(t, &t->para, e->title);
+    put_para(t, "", 0);
+    if (e->summary.ptr) {
+        add_str(t, &t->para, e->summary);
+        put_field(t, "Summary");
+    }
+    const chronicle_str place[] = {e->venue, e->city, e->country};
+    for (size_t i = 0, n = 0; i < 3; i++) {
+        if (!place[i].ptr) continue;
+        if (n++) add(t, &t->para, ", ");
+        add_str(t, &t->para, place[i]);
+    }
+    add(t, &t->para, " (");
+    add_str(t, &t->para, e->country_code);
+    add(t, &t->para, ")");
+    put_field(t, "Place");
+}
+
+static void put_occasion(writer *t, const chronicle_event *e)
+{
+    add_str(t, &t->para, e->occasion);
+    if (e->anniversary >= 0) {
+        add(t, &t->para, ", ");
+        add_ordinal(t, e->anniversary);
+        add(t, &t->para, " anniversary");
+    }
+    uint32_t of = ymd_of(e->occasion_of_date);
+    if (of) {
+        add(t, &t->para, e->anniversary >= 0 ? " of " : ", of ");
+        add_date(t, of, CHRONICLE_DATE_LONG);
+    }
+    put_field(t, "Occasion");
+    const struct {
+        const char *label;
+        const chronicle_str *items;
+        size_t n;
+    } lists[] = {{"Organisers", e->organizers, e->n_organizers},
+                 {"Audience", e->audience, e->n_audience},
+                 {"Tags", e->tags, e->n_tags}};
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        if (!lists[i].n) continue;
+        add_list(t, lists[i].items, lists[i].n, "; ");
+        put_field(t, lists[i].label);
+    }
+}
+
+static void put_participants(writer *t, const chronicle_event *e)
+{
+    if (!e->n_participants) return;
+    put_list_heading(t, "Participants", e->n_participants);
+    for (size_t i = 0; i < e->n_participants; i++) {
+        const chronicle_participant *p = e->participants[i];
+        add_str(t, &t->para, p->name);
+        if (p->role.ptr || p->organization.ptr) add(t, &t->para, t->g->dash);
+        add_str(t, &t->para, p->role);
+        if (p->role.ptr && p->organization.ptr) add(t, &t->para, ", ");
+        add_str(t, &t->para, p->organization);
+        if (p->spoke == 1) add(t, &t->para, " (speaker)");
+        put_item(t);
+    }
+}
+
+static void put_programme(writer *t, const chronicle_event *e)
+{
+    if (!e->n_activities) return;
+    put_list_heading(t, "Programme", e->n_activities);
+    for (size_t i = 0; i < e->n_activities; i++) {
+        const chronicle_activity *a = e->activities[i];
+        add_str(t, &t->para, a->kind);
+        if (a->title.ptr) add(t, &t->para, ": ");
+        add_str(t, &t->para, a->title);
+        if (a->n_performers) {
+            add(t, &t->para, t->g->dash);
+            add(t, &t->para, "performed by ");
+            add_list(t, a->performers, a->n_performers, ", ");
+        }
+        put_item(t);
+        if (a->description.ptr) {
+            add_str(t, &t->para, a->description);
+            put_subitem(t);
+        }
+    }
+}
+
+static void put_claims(writer *t, const chronicle_event *e)
+{
+    if (e->n_statements) put_list_heading(t, "Statements", e->n_statements);
+    for (size_t i = 0; i < e->n_statements; i++) {
+        const chronicle_statement *s = e->statements[i];
+        add_str(t, &t->para, s->speaker);
+        add(t, &t->para, ": ");
+        add_str(t, &t->para, s->summary);
+        put_item(t);
+        if (s->quote.ptr) {
+            add(t, &t->para, t->g->lquote);
+            add_str(t, &t->para, s->quote);
+            add(t, &t->para, t->g->rquote);
+            put_subitem(t);
+        }
+        put_attribution(t, s->source);
+    }
+    if (e->n_figures) put_list_heading(t, "Figures", e->n_figures);
+    for (size_t i = 0; i < e->n_figures; i++) {
+        const chronicle_figure *f = e->figures[i];
+        add_str(t, &t->para, f->label);
+        add(t, &t->para, ": ");
+        add_number(t, f->value);
+        if (f->unit.ptr) add(t, &t->para, " ");
+        add_str(t, &t->para, f->unit);
+        put_item(t);
+        if (f->note.ptr) {
+            add_str(t, &t->para, f->note);
+            put_subitem(t);
+        }
+        put_attribution(t, f->source);
+    }
+}
+
+static void put_sources(writer *t, const chronicle_event *e)
+{
+    if (!e->n_sources) return;
+    put_list_heading(t, "Sources", e->n_sources);
+    for (size_t i = 0; i < e->n_sources; i++) {
+        const chronicle_source *s = e->sources[i];
+        cached_source *c = cache_source(t, s);
+        if (c && put_cached(t, c->entry, c->entry_len)) continue;
+        size_t start = t->out.len;
+        add_str(t, &t->para, s->outlet.ptr ? s->outlet : s->document);
+        if (s->published_ymd) add(t, &t->para, ", ");
+        add_date(t, s->published_ymd, CHRONICLE_DATE_SHORT);
+        if (s->dateline.ptr) add(t, &t->para, "; dateline: ");
+        add_str(t, &t->para, s->dateline);
+        put_item(t);
+        if (s->url.ptr) {
+            add_str(t, &t->para, s->url);
+            put_subitem(t);
+        }
+        if (s->outlet.ptr) {
+            add(t, &t->para, "document: ");
+            add_str(t, &t->para, s->document);
+            put_subitem(t);
+        }
+        if (c) keep_cached(t, start, &c->entry, &c->entry_len);
+    }
+}
+
+static void put_digest(writer *t, const chronicle_event *e)
+{
+    /* the blank line and the full-width rule, made once */
+    if (!t->digest_rule.len) {
+        add(t, &t->digest_rule, "\n");
+        for (size_t i = 0; i < t->width; i++)
+            add(t, &t->digest_rule, t->g->rule);
+        add(t, &t->digest_rule, "\n");
+    }
+    add_str(t, &t->out, (chronicle_str){t->digest_rule.ptr, t->digest_rule.len});
+    put_when_and_where(t, e);
+    put_occasion(t, e);
+    put_participants(t, e);
+    put_programme(t, e);
+    put_claims(t, e);
+    put_sources(t, e);
+}
+
+/* ---- the export ---- */
+
+static chronicle_status put_digests(writer *t)
+{
+    size_t n = t->host->event_count(t->job);
+    if (n) put_heading(t, "Events", t->g->double_rule);
+    for (size_t i = 0; i < n && t->st == CHRONICLE_OK; i++) {
+        put_digest(t, t->host->event_at(t->job, i));
+        if (t->out.len >= FLUSH_AT) flush(t);
+        if ((i + 1) % PROGRESS_EVERY == 0 || i + 1 == n) {
+            t->host->progress(t->job, i + 1, n);
+            if (t->host->cancelled(t->job)) return CHRONICLE_ERR_CANCELLED;
+        }
+    }
+    return t->st;
+}
+
+/* Sets up the writer; the caches are optional (without memory for them,
+ * repeated text is simply made again). */
+static void writer_init(writer *t, chronicle_job *job, const chronicle_host *host)
+{
+    t->job = job;
+    t->host = host;
+    t->width = (size_t)host->opt_int(job, "width");
+    t->ascii = host->opt_bool(job, "ascii");
+    t->g = t->ascii ? &ascii_glyphs : &unicode_glyphs;
+    size_t want = 16, n = host->dataset(job)->n_sources;
+    while (want < 2 * n && want < SIZE_MAX / 4)
+        want *= 2;
+    if ((t->sources = calloc(want, sizeof *t->sources))) t->n_sources_slots = want;
+    t->numbers = calloc(NUMBERS_CACHED, sizeof *t->numbers);
+}
+
+static void writer_free(writer *t)
+{
+    chronicle_buf_free(&t->out);
+    chronicle_buf_free(&t->para);
+    chronicle_buf_free(&t->cell);
+    chronicle_buf_free(&t->tmp);
+    chronicle_buf_free(&t->cache);
+    chronicle_buf_free(&t->digest_rule);
+    free(t->sources);
+    free(t->numbers);
+}
+
+static chronicle_status export_text(chronicle_job *job, const chronicle_host *host)
+{
+    writer t = {0};
+    writer_init(&t, job, host);
+    const chronicle_summary *sum = host->summary(job);
+    chronicle_status st = CHRONICLE_OK;
+
+    put_headline(&t, sum);
+    if (!host->event_count(job)) {
+        put_line(&t, "");
+        put_line(&t, "No events match.");
+    } else {
+        put_tables(&t, sum);
+        if (host->opt_bool(job, "digests")) st = put_digests(&t);
+    }
+    if (st == CHRONICLE_OK) flush(&t);
+    if (st == CHRONICLE_OK) st = t.st;
+    /* a failed write has been reported by the host already */
+    if (st == CHRONICLE_ERR_NOMEM)
+        host->error(job, st, "out of memory while composing the summary");
+    else if (st != CHRONICLE_OK && st != CHRONICLE_ERR_IO && st != CHRONICLE_ERR_CANCELLED)
+        host->error(job, st, "composing the summary failed");
+    writer_free(&t);
+    return st;
+}

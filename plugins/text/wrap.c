@@ -1,0 +1,459 @@
+/*
+ * wrap.c — sanitising and greedy line breaking by display width.
+ * One pass over the input, words copied whole when they are clean; the only
+ * memory used is the caller's output buffer.  Invariant: every line this
+ * file ends is at most the width (given a lead narrower than the width).
+ */
+#include "wrap.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "chronicle/utf8.h"
+
+static const char spaces[] = "                                                                ";
+
+/* Measures the character at s[0..len) (len > 0): returns its byte count,
+ * stores its columns and whether it must be replaced (a control character or
+ * an invalid byte, which then counts as one byte and one column). */
+static size_t char_scan(const char *s, size_t len, int *cols, int *bad)
+{
+    unsigned char c = (unsigned char)s[0];
+    if (c >= 0x20 && c < 0x7F) {
+        *cols = 1, *bad = 0;
+        return 1;
+    }
+    uint32_t cp;
+    size_t n = c < 0x80 ? 0 : chronicle_utf8_decode(s, len, &cp);
+    if (!n || chronicle_cp_is_control(cp)) {
+        *cols = 1, *bad = 1;
+        return n ? n : 1;
+    }
+    *cols = chronicle_cp_width(cp);
+    *bad = 0;
+    return n;
+}
+
+chronicle_status text_sanitize(chronicle_buf *out, const char *s, size_t len, int ascii)
+{
+    const char *bad = ascii ? "?" : "\xEF\xBF\xBD"; /* U+FFFD */
+    chronicle_status st = CHRONICLE_OK;
+    size_t i = 0, run = 0; /* s[run..i) is clean and not yet appended */
+    while (i < len && st == CHRONICLE_OK) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 0x20 && c < 0x7F) || c == '\n') {
+            i++;
+            continue;
+        }
+        int cols, is_bad;
+        size_t n = c == '\t' ? 1 : char_scan(s + i, len - i, &cols, &is_bad);
+        if (c != '\t' && !is_bad) {
+            i += n;
+            continue;
+        }
+        st = text_buf_add(out, s + run, i - run);
+        if (st == CHRONICLE_OK) st = chronicle_buf_puts(out, c == '\t' ? " " : bad);
+        i += n;
+        run = i;
+    }
+    if (st == CHRONICLE_OK) st = text_buf_add(out, s + run, i - run);
+    return st;
+}
+
+/* ---- the line breaker ---- */
+
+typedef struct wrapper {
+    chronicle_buf *out;
+    size_t width, indent;
+    size_t col;        /* display column where the next character goes */
+    size_t line_start; /* offset in out of the current line */
+    int has_text;      /* the current line holds text after its lead or indent */
+    int at_lead;       /* the current line is the first, the one with the lead */
+    int indent_owed;   /* the current line's indent is not written yet */
+    int ascii;
+    chronicle_status st; /* sticky: after a failure everything is a no-op */
+    /* Clean input placed on the line but not yet copied: words separated by
+     * single spaces are copied together, once per line, not once per word. */
+    const char *run, *run_end;
+} wrapper;
+
+static void wrap_flush_run(wrapper *w)
+{
+    if (w->run != w->run_end && w->st == CHRONICLE_OK)
+        w->st = text_buf_add(w->out, w->run, (size_t)(w->run_end - w->run));
+    w->run = w->run_end = NULL;
+}
+
+static void wrap_emit(wrapper *w, const char *s, size_t n, int clean)
+{
+    if (clean && w->run_end == s && s) {
+        w->run_end = s + n;
+        return;
+    }
+    wrap_flush_run(w);
+    if (clean) {
+        w->run = s;
+        w->run_end = s + n;
+    } else if (w->st == CHRONICLE_OK) {
+        w->st = text_sanitize(w->out, s, n, w->ascii);
+    }
+}
+
+/* Ends the current line without trailing spaces. */
+static void wrap_end_line(wrapper *w)
+{
+    wrap_flush_run(w);
+    if (w->st != CHRONICLE_OK) return;
+    size_t len = w->out->len;
+    while (len > w->line_start && w->out->ptr[len - 1] == ' ')
+        len--;
+    chronicle_buf_truncate(w->out, len);
+    w->st = chronicle_buf_reserve(w->out, 1);
+    if (w->st != CHRONICLE_OK) return;
+    w->out->ptr[w->out->len++] = '\n';
+    w->out->ptr[w->out->len] = '\0';
+}
+
+static void wrap_break(wrapper *w)
+{
+    wrap_end_line(w);
+    w->line_start = w->out->len;
+    w->col = w->indent;
+    w->has_text = 0;
+    w->at_lead = 0;
+    w->indent_owed = 1;
+}
+
+/* Places text of the given columns on the current line. */
+static void wrap_put(wrapper *w, const char *s, size_t n, size_t cols, int clean)
+{
+    for (size_t k = w->indent_owed ? w->indent : 0; k > 0;) {
+        size_t m = k < sizeof spaces - 1 ? k : sizeof spaces - 1;
+        wrap_emit(w, spaces, m, 1);
+        k -= m;
+    }
+    w->indent_owed = 0;
+    wrap_emit(w, s, n, clean);
+    w->col += cols;
+    w->has_text = 1;
+}
+
+/* The space before a word that continues the line: the input's own single
+ * space when it directly follows the run, so the run stays one copy. */
+static void wrap_space(wrapper *w, const char *word)
+{
+    if (!w->has_text) return;
+    if (w->run_end && w->run_end + 1 == word && *w->run_end == ' ') {
+        w->run_end++;
+        w->col++;
+    } else {
+        wrap_put(w, " ", 1, 1, 1);
+    }
+}
+
+/* Closing punctuation of CJK text, which must not start a line. */
+static int is_no_break_before(uint32_t cp)
+{
+    static const uint16_t closing[] = {0x3001, 0x3002, 0x3009, 0x300B, 0x300D, 0x300F, 0x3011,
+                                       0xFF01, 0xFF09, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F};
+    for (size_t i = 0; i < sizeof closing / sizeof *closing; i++)
+        if (cp == closing[i]) return 1;
+    return 0;
+}
+
+/* Measures the cluster at s[0..n): one character, the zero-width marks that
+ * follow it, and CJK closing punctuation when the result still fits on an
+ * empty line.  Returns its bytes; stores its columns and cleanliness. */
+static size_t cluster_scan(const wrapper *w, const char *s, size_t n, size_t *cols, int *clean)
+{
+    int c, bad;
+    size_t i = char_scan(s, n, &c, &bad);
+    *cols = (size_t)c;
+    *clean = !bad;
+    while (i < n) {
+        uint32_t cp = 0;
+        size_t k = char_scan(s + i, n - i, &c, &bad);
+        if (c == 2 && !bad) chronicle_utf8_decode(s + i, n - i, &cp);
+        if (c != 0 && !(is_no_break_before(cp) && w->indent + *cols + 2 <= w->width)) break;
+        *cols += (size_t)c;
+        i += k;
+    }
+    return i;
+}
+
+/* A word wider than a line, or ideographs filling a line: one cluster at a
+ * time, so no line starts with a combining mark or a closing mark. */
+static void wrap_long_word(wrapper *w, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t cols;
+        int clean;
+        size_t k = cluster_scan(w, s + i, n - i, &cols, &clean);
+        if (w->col + cols > w->width && (w->has_text || w->at_lead)) wrap_break(w);
+        wrap_put(w, s + i, k, cols, clean);
+        i += k;
+    }
+}
+
+static int starts_wide(const char *s, size_t n)
+{
+    int cols, bad;
+    char_scan(s, n, &cols, &bad);
+    return cols == 2;
+}
+
+static void wrap_word(wrapper *w, const char *s, size_t n, size_t cols, int clean)
+{
+    /* Chinese and Japanese text may break between any two ideographs, so a
+     * run of them fills the line instead of moving down whole. */
+    int ideographic = starts_wide(s, n);
+    if (w->has_text) {
+        if (w->col + 1 + cols <= w->width) {
+            /* the input's own single space joins the run, when it is one */
+            wrap_space(w, s);
+            wrap_put(w, s, n, cols, clean);
+            return;
+        }
+        if (ideographic && w->col + 3 <= w->width) {
+            wrap_space(w, s);
+            wrap_long_word(w, s, n);
+            return;
+        }
+        wrap_break(w);
+    }
+    if (w->col + cols <= w->width) {
+        wrap_put(w, s, n, cols, clean);
+    } else if (!ideographic && w->at_lead && w->indent + cols <= w->width) {
+        wrap_break(w); /* fits on a line of its own, not after the lead */
+        wrap_put(w, s, n, cols, clean);
+    } else {
+        wrap_long_word(w, s, n);
+    }
+}
+
+/* ---- the fast path: plain words, eight bytes at a time ---- */
+
+#if defined(__GNUC__) && defined(__SSE2__)
+#include <emmintrin.h>
+#define HAVE_SSE2 1
+
+/* How many of the sixteen bytes at s, from the first, are printable ASCII
+ * (space included) and not the second of two spaces (after_space: the byte
+ * before s is a space); *space_bits gets one bit per space. */
+static size_t plain_prefix16(const char *s, int after_space, unsigned *space_bits)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    /* signed compare: bytes from 0x80 up are negative, so below 0x20 too */
+    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                               _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+    unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+    unsigned b = (unsigned)_mm_movemask_epi8(bad) | (sp & (sp << 1 | (after_space ? 1u : 0u)));
+    *space_bits = sp;
+    return b ? (size_t)__builtin_ctz(b) : 16;
+}
+#endif
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HAVE_SWAR 1
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+#define LOWS 0x7F7F7F7F7F7F7F7Full
+
+/* How many of the eight bytes at s, from the first, are printable ASCII
+ * (space included) and not the second of two spaces (after_space: the byte
+ * before s is a space). */
+static size_t plain_prefix(const char *s, int after_space)
+{
+    uint64_t x, del, sp, y;
+    memcpy(&x, s, 8);
+    del = x ^ (0x7F * ONES);
+    /* the lowest flagged byte of each test is exact, which is all ctz needs */
+    uint64_t bad = (x & HIGHS) | ((x - 0x20 * ONES) & ~x & HIGHS) | ((del - ONES) & ~del & HIGHS);
+    y = x ^ (0x20 * ONES);
+    sp = ~(((y & LOWS) + LOWS) | y | LOWS); /* exactly the spaces */
+    bad |= sp & (sp << 8 | (after_space ? 0x80 : 0));
+    return bad ? (size_t)__builtin_ctzll(bad) / 8 : 8;
+}
+
+/* The offset of the last space among the first n (1..8) bytes at s, or -1. */
+static int last_space(const char *s, size_t n)
+{
+    uint64_t x, y, sp;
+    memcpy(&x, s, 8);
+    y = x ^ (0x20 * ONES);
+    sp = ~(((y & LOWS) + LOWS) | y | LOWS);
+    if (n < 8) sp &= (1ull << (8 * n)) - 1;
+    return sp ? (63 - __builtin_clzll(sp)) / 8 : -1;
+}
+#endif
+
+/* Columns of the common one-column characters, found without a table
+ * lookup: Latin-1, Latin Extended and IPA (U+00A0-U+02FF), Cyrillic
+ * (U+0400-U+0482), Arabic letters (U+0620-U+064A) and the dashes, quotes
+ * and bullets of General Punctuation (U+2010-U+2027, U+2030-U+205F) — utf8.c
+ * has no control, mark or wide character in these ranges.  Returns the
+ * bytes of such a character at s[0..n), or 0 for anything else. */
+static size_t narrow_char(const unsigned char *s, size_t n)
+{
+    if (n >= 2 && s[0] >= 0xC2 && s[0] < 0xE0 && (s[1] & 0xC0) == 0x80) {
+        uint32_t cp = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+        return (cp >= 0xA0 && cp < 0x300) || (cp >= 0x400 && cp < 0x483) ||
+                       (cp >= 0x620 && cp < 0x64B)
+                   ? 2
+                   : 0;
+    }
+    if (n >= 3 && s[0] == 0xE2 && (s[1] == 0x80 || s[1] == 0x81) && (s[2] & 0xC0) == 0x80) {
+        uint32_t cp = 0x2000 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+        return (cp >= 0x2010 && cp < 0x2028) || (cp >= 0x2030 && cp < 0x2060) ? 3 : 0;
+    }
+    return 0;
+}
+
+/* How much of s[pos..len) — whole words of plain text: single spaces, no
+ * tab, newline, control, invalid byte or wide character — fits in avail
+ * columns.  s[pos] is not a space.  Returns the end of the last word that
+ * fits (pos when none) and stores its columns, and whether the scan ended
+ * because the next word is too wide (rather than not plain). */
+static size_t fit_words(const char *s, size_t len, size_t pos, size_t avail, size_t *fit_cols,
+                        int *overflow)
+{
+    size_t k = pos, cols = 0, fit = pos;
+    *fit_cols = 0;
+    *overflow = 0;
+    while (k < len) {
+#ifdef HAVE_SSE2
+        /* plain ASCII sixteen bytes at a time: only the last space matters */
+        if (k + 16 <= len) {
+            unsigned sp;
+            size_t n16 = plain_prefix16(s + k, k > pos && s[k - 1] == ' ', &sp);
+            if (n16 > avail - cols) n16 = avail - cols;
+            if (n16) {
+                sp &= (1u << n16) - 1;
+                if (sp) {
+                    size_t at = 31 - (size_t)__builtin_clz(sp);
+                    fit = k + at;
+                    *fit_cols = cols + at;
+                }
+                k += n16, cols += n16;
+                continue;
+            }
+        }
+#endif
+#ifdef HAVE_SWAR
+        /* plain ASCII eight bytes at a time: only the last space matters */
+        size_t n = k + 8 <= len ? plain_prefix(s + k, k > pos && s[k - 1] == ' ') : 0;
+        if (n > avail - cols) n = avail - cols;
+        if (n) {
+            int at = last_space(s + k, n);
+            if (at >= 0) {
+                fit = k + (size_t)at;
+                *fit_cols = cols + (size_t)at;
+            }
+            k += n, cols += n;
+            continue;
+        }
+#endif
+        unsigned char c = (unsigned char)s[k];
+        size_t m;
+        if (c > 0x20 && c < 0x7F) {
+            cols++, k++;
+        } else if (c == ' ') {
+            if (s[k - 1] == ' ') return fit; /* a second space: fit ends at the first */
+            fit = k;
+            *fit_cols = cols;
+            if (k + 1 < len && (s[k + 1] == ' ' || s[k + 1] == '\t' || s[k + 1] == '\n'))
+                return fit;
+            cols++, k++;
+        } else if (c >= 0x80 && (m = narrow_char((const unsigned char *)s + k, len - k))) {
+            cols++, k += m;
+        } else if (c >= 0x80) {
+            uint32_t cp;
+            m = chronicle_utf8_decode(s + k, len - k, &cp);
+            if (!m || chronicle_cp_is_control(cp)) return fit;
+            int cw = chronicle_cp_width(cp);
+            if (cw == 2) return fit;
+            cols += (size_t)cw, k += m;
+        } else {
+            return fit; /* tab, newline, control */
+        }
+        if (cols > avail) {
+            *overflow = 1;
+            return fit;
+        }
+    }
+    if (s[len - 1] != ' ') {
+        fit = len;
+        *fit_cols = cols;
+    }
+    return fit;
+}
+
+static size_t lead_width(const char *lead, size_t n)
+{
+    size_t cols = 0;
+    for (size_t i = 0, k; i < n; i += k, cols++) {
+        k = (unsigned char)lead[i] < 0x80 ? 1 : narrow_char((const unsigned char *)lead + i, n - i);
+        if (!k) return chronicle_utf8_width(lead, n);
+    }
+    return cols;
+}
+
+chronicle_status text_wrap(chronicle_buf *out, const char *lead, const char *s, size_t len,
+                           const text_wrap_opts *o)
+{
+    wrapper w = {.out = out,
+                 .width = o->width,
+                 .indent = o->indent,
+                 .line_start = out->len,
+                 .at_lead = 1,
+                 .ascii = o->ascii,
+                 .st = CHRONICLE_OK};
+    if (w.indent + 2 > w.width) w.indent = w.width > 2 ? w.width - 2 : 0;
+    if (lead && *lead) {
+        size_t n = strlen(lead);
+        w.col = lead_width(lead, n);
+        wrap_emit(&w, lead, n, 1);
+    }
+    int break_owed = 0;
+    size_t i = 0;
+    while (i < len && w.st == CHRONICLE_OK) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\n') {
+            if (c == '\n' && w.has_text) break_owed = 1;
+            i++;
+            continue;
+        }
+        if (break_owed) wrap_break(&w);
+        break_owed = 0;
+        size_t need = w.col + (size_t)w.has_text, fit_cols = 0, end = i;
+        int overflow = 0;
+        if (need <= w.width) end = fit_words(s, len, i, w.width - need, &fit_cols, &overflow);
+        if (end > i) {
+            wrap_space(&w, s + i);
+            wrap_put(&w, s + i, end - i, fit_cols, 1);
+            i = end;
+            continue;
+        }
+        if (overflow && w.has_text) {
+            wrap_break(&w); /* a plain word that fits only on the next line */
+            continue;
+        }
+        size_t start = i, cols = 0;
+        int clean = 1;
+        while (i < len) {
+            c = (unsigned char)s[i];
+            if (c > 0x20 && c < 0x7F) {
+                cols++, i++;
+                continue;
+            }
+            if (c == ' ' || c == '\t' || c == '\n') break;
+            int ccols, bad;
+            i += char_scan(s + i, len - i, &ccols, &bad);
+            cols += (size_t)ccols;
+            clean &= !bad;
+        }
+        wrap_word(&w, s + start, i - start, cols, clean);
+    }
+    wrap_end_line(&w);
+    return w.st;
+}
