@@ -1,0 +1,525 @@
+/*
+ * cells.c — the data-sheet writer: sheet parts ("Name", "Name (2)"...),
+ * header row, frozen pane, table or autofilter, and typed cells that keep
+ * within Excel's limits (32,767 characters per cell, 2,079-character URLs,
+ * 65,530 hyperlinks per sheet, dates from 1900-03-01).  Text is only ever
+ * written with worksheet_write_string, which never creates a formula, so a
+ * value such as "=1+1" or "@x" stays the text it is.
+ * Every lxw_error is turned into a host error naming sheet, cell and action.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "xlsx_internal.h"
+
+/* Estimated XML bytes, for the free-space check and the zip64 decision. */
+enum { XML_ROW = 40, XML_TEXT_CELL = 56, XML_NUMBER_CELL = 40, XML_LINK = 160 };
+
+static int is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* ---- failures ---- */
+
+chronicle_status xlsx_status_of(lxw_error err)
+{
+    switch (err) {
+    case LXW_ERROR_MEMORY_MALLOC_FAILED:
+        return CHRONICLE_ERR_NOMEM;
+    case LXW_ERROR_CREATING_XLSX_FILE:
+    case LXW_ERROR_CREATING_TMPFILE:
+    case LXW_ERROR_READING_TMPFILE:
+    case LXW_ERROR_ZIP_FILE_OPERATION:
+    case LXW_ERROR_ZIP_PARAMETER_ERROR:
+    case LXW_ERROR_ZIP_BAD_ZIP_FILE:
+    case LXW_ERROR_ZIP_INTERNAL_ERROR:
+    case LXW_ERROR_ZIP_FILE_ADD:
+    case LXW_ERROR_ZIP_CLOSE:
+        return CHRONICLE_ERR_IO;
+    default:
+        return CHRONICLE_ERR_INTERNAL;
+    }
+}
+
+chronicle_status xlsx_fail(xlsx_ctx *x, const char *sheet, lxw_row_t row, lxw_col_t col,
+                           const char *what, lxw_error err)
+{
+    if (x->status != CHRONICLE_OK) return x->status;
+    char cell[LXW_MAX_CELL_NAME_LENGTH + 2];
+    lxw_rowcol_to_cell(cell, row, col);
+    x->status = xlsx_status_of(err);
+    x->host->error(x->job, x->status, "sheet '%s', cell %s: %s failed: %s", sheet, cell, what,
+                   lxw_strerror(err));
+    return x->status;
+}
+
+/* ---- dates ---- */
+
+static unsigned days_in_month(unsigned y, unsigned m)
+{
+    static const unsigned char days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29u : days[m - 1];
+}
+
+uint32_t xlsx_excel_ymd(uint32_t ymd)
+{
+    unsigned y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return 0;
+    /* Excel's day numbers before March 1900 carry its fictitious 29 Feb 1900 */
+    return ymd >= 19000301 ? ymd : 0;
+}
+
+uint32_t xlsx_parse_ymd(chronicle_str iso)
+{
+    const char *s = iso.ptr;
+    if (!s || iso.len != 10 || s[4] != '-' || s[7] != '-') return 0;
+    uint32_t v = 0;
+    for (size_t i = 0; i < 10; i++) {
+        if (i == 4 || i == 7) continue;
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (uint32_t)(s[i] - '0');
+    }
+    unsigned y = v / 10000, m = v / 100 % 100, d = v % 100;
+    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return 0;
+    return v;
+}
+
+/* ---- low-level puts ---- */
+
+/* Bytes of the longest prefix of s that fits in max UTF-16 units (Excel's
+ * characters), cut at a character boundary; *whole says whether all of s fits. */
+static size_t utf16_prefix(const char *s, size_t len, size_t max, int *whole)
+{
+    size_t i = 0, units = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        size_t u = n == 4 ? 2 : 1; /* outside the BMP: a surrogate pair */
+        if (n > len - i) n = len - i;
+        if (units + u > max) break;
+        units += u;
+        i += n;
+    }
+    *whole = i == len;
+    return i;
+}
+
+static void note_truncation(xlsx_ctx *x, const char *sheet, lxw_row_t row, lxw_col_t col)
+{
+    if (!x->n_truncated++) {
+        char cell[LXW_MAX_CELL_NAME_LENGTH + 2];
+        lxw_rowcol_to_cell(cell, row, col);
+        snprintf(x->first_truncated, sizeof x->first_truncated, "'%s'!%s", sheet, cell);
+    }
+}
+
+/* "_xHHHH_" is how OOXML escapes characters, and Excel decodes it in every
+ * string: a literal one is kept by escaping its underscore ("_x005F_xHHHH_"),
+ * as XlsxWriter does (libxlsxwriter 1.1.4 does not). */
+static int is_escape_at(const char *s, size_t len, size_t i)
+{
+    if (len - i < 7 || s[i + 1] != 'x' || s[i + 6] != '_') return 0;
+    return is_hex(s[i + 2]) && is_hex(s[i + 3]) && is_hex(s[i + 4]) && is_hex(s[i + 5]);
+}
+
+static size_t count_escapes(const char *s, size_t len)
+{
+    size_t n = 0;
+    const char *p = s, *end = s + len;
+    while ((p = memchr(p, '_', (size_t)(end - p)))) {
+        int esc = is_escape_at(s, len, (size_t)(p - s));
+        n += esc ? 1 : 0;
+        p += esc ? 7 : 1;
+    }
+    return n;
+}
+
+static chronicle_status append_escaped(chronicle_buf *b, const char *s, size_t len)
+{
+    size_t from = 0;
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0; i < len && st == CHRONICLE_OK; i++) {
+        if (s[i] != '_' || !is_escape_at(s, len, i)) continue;
+        st = chronicle_buf_append(b, s + from, i - from);
+        if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, "_x005F");
+        from = i;
+        i += 6;
+    }
+    return st == CHRONICLE_OK ? chronicle_buf_append(b, s + from, len - from) : st;
+}
+
+/* Fills x->cut with v escaped and, past Excel's 32,767 characters, cut at a
+ * character boundary and ended with "…".  Room is kept for the 6 characters
+ * each escape adds (an escaped prefix is at most twice as long). */
+static chronicle_status fit_text(xlsx_ctx *x, const char *v, size_t len, size_t escapes,
+                                 const char *sheet, lxw_row_t row, lxw_col_t col)
+{
+    size_t budget =
+        6 * escapes >= XLSX_CELL_MAX / 2 ? XLSX_CELL_MAX / 2 : XLSX_CELL_MAX - 6 * escapes;
+    int whole = 1;
+    size_t keep = len;
+    /* a UTF-16 unit takes at least one byte: only long byte strings can overflow */
+    if (len > budget) keep = utf16_prefix(v, len, budget, &whole);
+    if (!whole) {
+        int unused; /* one unit less: room for the ellipsis */
+        keep = utf16_prefix(v, len, budget - 1, &unused);
+    }
+    chronicle_buf_reset(&x->cut);
+    chronicle_status st = append_escaped(&x->cut, v, keep);
+    if (st == CHRONICLE_OK && !whole) st = chronicle_buf_puts(&x->cut, "\xE2\x80\xA6"); /* … */
+    if (st != CHRONICLE_OK)
+        return xlsx_fail(x, sheet, row, col, "preparing a long text",
+                         LXW_ERROR_MEMORY_MALLOC_FAILED);
+    if (!whole) note_truncation(x, sheet, row, col);
+    return CHRONICLE_OK;
+}
+
+chronicle_status xlsx_put_text(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
+                               lxw_col_t col, const char *v, size_t len, lxw_format *f)
+{
+    if (x->status != CHRONICLE_OK || !len) return x->status;
+    const char *out = v;
+    size_t escapes = memchr(v, '_', len) ? count_escapes(v, len) : 0;
+    if (escapes || len > XLSX_CELL_MAX) {
+        if (fit_text(x, v, len, escapes, sheet, row, col) != CHRONICLE_OK) return x->status;
+        out = chronicle_buf_cstr(&x->cut);
+    }
+    lxw_error err = worksheet_write_string(ws, row, col, out, f);
+    return err ? xlsx_fail(x, sheet, row, col, "writing text", err) : CHRONICLE_OK;
+}
+
+chronicle_status xlsx_put_number(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
+                                 lxw_col_t col, double v, lxw_format *f)
+{
+    if (x->status != CHRONICLE_OK) return x->status;
+    lxw_error err = worksheet_write_number(ws, row, col, v, f);
+    return err ? xlsx_fail(x, sheet, row, col, "writing a number", err) : CHRONICLE_OK;
+}
+
+chronicle_status xlsx_put_date(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
+                               lxw_col_t col, uint32_t ymd, lxw_format *f)
+{
+    if (x->status != CHRONICLE_OK) return x->status;
+    if (!xlsx_excel_ymd(ymd)) /* callers check; libxlsxwriter would accept month 13 */
+        return xlsx_fail(x, sheet, row, col, "writing a date", LXW_ERROR_PARAMETER_VALIDATION);
+    lxw_datetime dt = {(int)(ymd / 10000), (int)(ymd / 100 % 100), (int)(ymd % 100), 0, 0, 0.0};
+    lxw_error err = worksheet_write_datetime(ws, row, col, &dt, f);
+    return err ? xlsx_fail(x, sheet, row, col, "writing a date", err) : CHRONICLE_OK;
+}
+
+chronicle_status xlsx_put_datetime(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
+                                   lxw_col_t col, int64_t unix_seconds)
+{
+    if (x->status != CHRONICLE_OK) return x->status;
+    time_t t = (time_t)unix_seconds;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || tm.tm_year < 0 || tm.tm_year > 8099)
+        return xlsx_fail(x, sheet, row, col, "writing the generation time",
+                         LXW_ERROR_PARAMETER_VALIDATION);
+    lxw_datetime dt = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                       tm.tm_hour,        tm.tm_min,     (double)tm.tm_sec};
+    lxw_error err = worksheet_write_datetime(ws, row, col, &dt, x->fmt.datetime);
+    return err ? xlsx_fail(x, sheet, row, col, "writing the generation time", err) : CHRONICLE_OK;
+}
+
+/* ---- sheet parts ---- */
+
+static chronicle_status add_filter(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    lxw_col_t last = (lxw_col_t)(s->n_cols - 1);
+    if (x->constant_memory || !x->tables || !s->part_rows) {
+        /* tables are refused in constant-memory mode and need a data row */
+        lxw_error err = worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)s->part_rows, last);
+        return err ? xlsx_fail(x, s->part_name, 0, 0, "setting the autofilter", err) : CHRONICLE_OK;
+    }
+    lxw_table_column colv[XLSX_MAX_COLS], *colp[XLSX_MAX_COLS + 1];
+    for (unsigned c = 0; c < s->n_cols; c++) {
+        colv[c] =
+            (lxw_table_column){.header = (char *)s->cols[c].header, .header_format = x->fmt.header};
+        colp[c] = &colv[c];
+    }
+    colp[s->n_cols] = NULL;
+    char name[64];
+    if (s->part == 1)
+        snprintf(name, sizeof name, "%s", s->name);
+    else
+        snprintf(name, sizeof name, "%s_%u", s->name, s->part);
+    lxw_table_options opt = {.name = name,
+                             .style_type = LXW_TABLE_STYLE_TYPE_MEDIUM,
+                             .style_type_number = 2,
+                             .columns = colp};
+    lxw_error err = worksheet_add_table(s->ws, 0, 0, (lxw_row_t)s->part_rows, last, &opt);
+    return err ? xlsx_fail(x, s->part_name, 0, 0, "adding the table", err) : CHRONICLE_OK;
+}
+
+/* Starts the next part: widths, frozen header and filter first (constant
+ * memory needs them before any row), then the header row. */
+static chronicle_status part_open(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    s->part++;
+    if (s->part == 1)
+        snprintf(s->part_name, sizeof s->part_name, "%s", s->name);
+    else
+        snprintf(s->part_name, sizeof s->part_name, "%s (%u)", s->name, s->part);
+    if (!(s->ws = workbook_add_worksheet(x->wb, s->part_name))) {
+        x->status = x->constant_memory ? CHRONICLE_ERR_IO : CHRONICLE_ERR_NOMEM;
+        x->host->error(x->job, x->status, "cannot add the sheet '%s'%s", s->part_name,
+                       x->constant_memory ? ": no temporary file in the scratch directory" : "");
+        return x->status;
+    }
+    size_t left = s->n_rows - s->rows_written;
+    s->part_rows = left < x->sheet_rows ? left : x->sheet_rows;
+    s->n_links = 0;
+    for (unsigned c = 0; c < s->n_cols; c++) {
+        double w = xlsx_column_width(s->cols[c].header, s->width[c]);
+        lxw_error err = worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
+        if (err)
+            return xlsx_fail(x, s->part_name, 0, (lxw_col_t)c, "setting the column width", err);
+    }
+    worksheet_freeze_panes(s->ws, 1, 0);
+    if (add_filter(s) != CHRONICLE_OK) return x->status;
+    for (unsigned c = 0; c < s->n_cols; c++)
+        xlsx_put_text(x, s->ws, s->part_name, 0, (lxw_col_t)c, s->cols[c].header,
+                      strlen(s->cols[c].header), x->fmt.header);
+    s->row = 1;
+    s->col = 0;
+    return x->status;
+}
+
+static void reset_measures(xlsx_sheet *s)
+{
+    s->n_rows = 0;
+    s->xml_bytes = 0;
+    memset(s->width, 0, sizeof s->width);
+    s->col = 0;
+}
+
+chronicle_status xlsx_sheet_measure(xlsx_sheet *s)
+{
+    reset_measures(s);
+    s->measuring = 1;
+    s->rows(s);
+    s->measuring = 0;
+    s->xml_bytes += (uint64_t)(s->n_rows / s->x->sheet_rows + 1) * 4096; /* parts' headers */
+    return s->x->status;
+}
+
+static lxw_format *column_format(const xlsx_sheet *s, unsigned c)
+{
+    const xlsx_formats *f = &s->x->fmt;
+    switch (s->cols[c].kind) {
+    case XLSX_TEXT:
+        return xlsx_column_wraps(s, c) ? f->wrap : f->text;
+    case XLSX_DATE:
+        return f->date;
+    case XLSX_INT:
+    case XLSX_NUMBER:
+        return f->number;
+    case XLSX_BOOL:
+        return f->text;
+    case XLSX_URL:
+        return f->url;
+    }
+    return f->text;
+}
+
+chronicle_status xlsx_sheet_write(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    for (unsigned c = 0; c < s->n_cols; c++)
+        s->col_fmt[c] = column_format(s, c);
+    s->part = 0;
+    s->rows_written = 0;
+    if (part_open(s) != CHRONICLE_OK) return x->status;
+    if (s->rows(s) != CHRONICLE_OK) return x->status;
+    if (s->rows_written != s->n_rows) {
+        x->status = CHRONICLE_ERR_INTERNAL;
+        x->host->error(x->job, x->status, "sheet '%s': %zu rows written, %zu measured", s->name,
+                       s->rows_written, s->n_rows);
+    }
+    return x->status;
+}
+
+/* ---- typed cells ---- */
+
+void xlsx_cell_blank(xlsx_sheet *s)
+{
+    s->col++;
+}
+
+/* A text cell in the next column, with format f when written. */
+static void text_cell(xlsx_sheet *s, chronicle_str v, lxw_format *f)
+{
+    lxw_col_t col = s->col++;
+    if (!v.ptr || !v.len) return;
+    if (s->measuring) {
+        s->xml_bytes += XML_TEXT_CELL + v.len;
+        xlsx_measure_text(s, col, v.ptr, v.len);
+        return;
+    }
+    xlsx_put_text(s->x, s->ws, s->part_name, s->row, col, v.ptr, v.len, f);
+}
+
+void xlsx_cell_text(xlsx_sheet *s, chronicle_str v)
+{
+    text_cell(s, v, s->col_fmt[s->col]);
+}
+
+void xlsx_cell_cstr(xlsx_sheet *s, const char *v)
+{
+    xlsx_cell_text(s, (chronicle_str){v, v ? strlen(v) : 0});
+}
+
+void xlsx_cell_list(xlsx_sheet *s, const chronicle_str *v, size_t n)
+{
+    if (s->measuring) {
+        s->xml_bytes += XML_TEXT_CELL;
+        for (size_t i = 0; i < n; i++)
+            s->xml_bytes += v[i].len + 2;
+        xlsx_measure_list(s, s->col++, v, n);
+        return;
+    }
+    xlsx_ctx *x = s->x;
+    chronicle_buf_reset(&x->buf);
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0; i < n && st == CHRONICLE_OK; i++) {
+        if (i) st = chronicle_buf_append(&x->buf, "; ", 2);
+        if (st == CHRONICLE_OK) st = chronicle_buf_append(&x->buf, v[i].ptr, v[i].len);
+    }
+    if (st != CHRONICLE_OK) {
+        xlsx_fail(x, s->part_name, s->row, s->col++, "joining a list",
+                  LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    xlsx_cell_text(s, (chronicle_str){chronicle_buf_cstr(&x->buf), x->buf.len});
+}
+
+void xlsx_cell_date(xlsx_sheet *s, uint32_t ymd, chronicle_str iso)
+{
+    if (!xlsx_excel_ymd(ymd)) {
+        /* absent, or before 1900-03-01, which Excel cannot show: the ISO text */
+        text_cell(s, iso, s->x->fmt.text);
+        return;
+    }
+    lxw_col_t col = s->col++;
+    if (s->measuring) {
+        s->xml_bytes += XML_NUMBER_CELL;
+        if (s->width[col] < 10) s->width[col] = 10;
+        return;
+    }
+    xlsx_put_date(s->x, s->ws, s->part_name, s->row, col, ymd, s->col_fmt[col]);
+}
+
+void xlsx_cell_number(xlsx_sheet *s, double v)
+{
+    lxw_col_t col = s->col++;
+    if (s->measuring) {
+        unsigned w = xlsx_number_width(v);
+        s->xml_bytes += XML_NUMBER_CELL;
+        if (w > s->width[col]) s->width[col] = w;
+        if (s->cols[col].kind == XLSX_NUMBER) {
+            /* libxlsxwriter writes numbers with "%.16G": a double that needs
+             * 17 significant digits comes back one bit off */
+            char digits[40];
+            snprintf(digits, sizeof digits, "%.16G", v);
+            if (strtod(digits, NULL) != v) s->x->n_rounded++;
+        }
+        return;
+    }
+    xlsx_put_number(s->x, s->ws, s->part_name, s->row, col, v, s->col_fmt[col]);
+}
+
+void xlsx_cell_int(xlsx_sheet *s, int64_t v)
+{
+    xlsx_cell_number(s, (double)v);
+}
+
+void xlsx_cell_bool(xlsx_sheet *s, int v)
+{
+    lxw_col_t col = s->col++;
+    if (v < 0) return;
+    if (s->measuring) {
+        s->xml_bytes += XML_NUMBER_CELL;
+        if (s->width[col] < 5) s->width[col] = 5;
+        return;
+    }
+    xlsx_ctx *x = s->x;
+    if (x->status != CHRONICLE_OK) return;
+    lxw_error err = worksheet_write_boolean(s->ws, s->row, col, v != 0, s->col_fmt[col]);
+    if (err) xlsx_fail(x, s->part_name, s->row, col, "writing a boolean", err);
+}
+
+/* Length of the URL once libxlsxwriter has %-escaped it (what Excel counts). */
+static size_t escaped_url_len(const char *u, size_t len)
+{
+    size_t n = len;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)u[i];
+        if (c == '%') {
+            if (!(i + 2 < len && is_hex(u[i + 1]) && is_hex(u[i + 2]))) n += 2;
+        } else if (c <= ' ' || strchr("\"<>[]^`{}", c)) {
+            n += 2;
+        }
+    }
+    return n;
+}
+
+void xlsx_cell_url(xlsx_sheet *s, chronicle_str v)
+{
+    if (!v.ptr || !v.len) {
+        s->col++;
+        return;
+    }
+    if (s->measuring) {
+        s->xml_bytes += XML_LINK;
+        text_cell(s, v, NULL);
+        return;
+    }
+    xlsx_ctx *x = s->x;
+    if (s->n_links >= XLSX_LINKS_MAX || escaped_url_len(v.ptr, v.len) > XLSX_URL_MAX) {
+        /* past Excel's limits a link would be dropped or refused: keep the text */
+        x->n_plain_urls++;
+        text_cell(s, v, x->fmt.text);
+        return;
+    }
+    lxw_col_t col = s->col++;
+    if (x->status != CHRONICLE_OK) return;
+    lxw_error err = worksheet_write_url(s->ws, s->row, col, v.ptr, s->col_fmt[col]);
+    if (err) xlsx_fail(x, s->part_name, s->row, col, "writing a hyperlink", err);
+    s->n_links++;
+}
+
+/* ---- rows and progress ---- */
+
+chronicle_status xlsx_row_end(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    s->col = 0;
+    if (s->measuring) {
+        s->n_rows++;
+        s->xml_bytes += XML_ROW;
+        return x->status;
+    }
+    if (x->status != CHRONICLE_OK) return x->status;
+    s->rows_written++;
+    s->row++;
+    if (s->row > s->part_rows && s->rows_written < s->n_rows) return part_open(s);
+    return CHRONICLE_OK;
+}
+
+chronicle_status xlsx_event_done(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    if ((++x->done & 1023) == 0) {
+        x->host->progress(x->job, x->done, x->total);
+        if (x->status == CHRONICLE_OK && x->host->cancelled(x->job))
+            x->status = CHRONICLE_ERR_CANCELLED;
+    }
+    return x->status;
+}

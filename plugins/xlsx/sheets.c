@@ -1,0 +1,336 @@
+/*
+ * sheets.c — the six data sheets: their columns (formats/workbook.md is the
+ * contract) and one function per sheet that emits its rows, plus the index
+ * of sources the job cites.  Row functions only call the xlsx_cell_* writers,
+ * so the same code measures and writes; it must emit the same rows both times.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chronicle/format.h"
+#include "xlsx_internal.h"
+
+/* ---- sources cited by the job ---- */
+
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t pa = (uintptr_t)((const xlsx_source_ref *)a)->src;
+    uintptr_t pb = (uintptr_t)((const xlsx_source_ref *)b)->src;
+    return pa < pb ? -1 : pa > pb;
+}
+
+/* Dataset position of src; SIZE_MAX if it is not one of the dataset's. */
+static size_t source_pos(const xlsx_sources *src, const chronicle_source *s)
+{
+    xlsx_source_ref key = {s, 0};
+    const xlsx_source_ref *r = bsearch(&key, src->by_addr, src->n, sizeof key, by_address);
+    return r ? r->pos : SIZE_MAX;
+}
+
+static void count_event_sources(xlsx_sources *src, const chronicle_event *e)
+{
+    size_t p;
+    for (size_t i = 0; i < e->n_sources; i++)
+        if ((p = source_pos(src, e->sources[i])) != SIZE_MAX) src->n_events[p]++;
+    for (size_t i = 0; i < e->n_statements; i++)
+        if ((p = source_pos(src, e->statements[i]->source)) != SIZE_MAX) src->n_statements[p]++;
+    for (size_t i = 0; i < e->n_figures; i++)
+        if ((p = source_pos(src, e->figures[i]->source)) != SIZE_MAX) src->n_figures[p]++;
+}
+
+static int source_cited(const xlsx_sources *src, size_t pos)
+{
+    return src->n_events[pos] || src->n_statements[pos] || src->n_figures[pos];
+}
+
+chronicle_status xlsx_sources_index(xlsx_ctx *x)
+{
+    const chronicle_dataset_info *di = x->host->dataset(x->job);
+    xlsx_sources *src = &x->src;
+    size_t n = di->n_sources, alloc = n ? n : 1;
+    src->n = n;
+    src->by_addr = malloc(alloc * sizeof *src->by_addr);
+    src->n_events = calloc(alloc, sizeof *src->n_events);
+    src->n_statements = calloc(alloc, sizeof *src->n_statements);
+    src->n_figures = calloc(alloc, sizeof *src->n_figures);
+    src->attribution = calloc(alloc, sizeof *src->attribution);
+    if (!src->by_addr || !src->n_events || !src->n_statements || !src->n_figures ||
+        !src->attribution) {
+        x->status = CHRONICLE_ERR_NOMEM;
+        x->host->error(x->job, x->status, "out of memory indexing %zu sources", n);
+        return x->status;
+    }
+    for (size_t i = 0; i < n; i++)
+        src->by_addr[i] = (xlsx_source_ref){di->sources[i], i};
+    qsort(src->by_addr, n, sizeof *src->by_addr, by_address);
+    size_t n_events = x->host->event_count(x->job);
+    for (size_t i = 0; i < n_events; i++)
+        count_event_sources(src, x->host->event_at(x->job, i));
+    for (size_t i = 0; i < n; i++)
+        src->n_cited += source_cited(src, i) ? 1 : 0;
+    return CHRONICLE_OK;
+}
+
+void xlsx_sources_free(xlsx_sources *src)
+{
+    for (size_t i = 0; src->attribution && i < src->n; i++)
+        free(src->attribution[i]);
+    free(src->attribution);
+    free(src->by_addr);
+    free(src->n_events);
+    free(src->n_statements);
+    free(src->n_figures);
+    memset(src, 0, sizeof *src);
+}
+
+/* "as reported by Trend, 24 Feb 2023", built once per source. */
+static const char *attribution(xlsx_ctx *x, const chronicle_source *s)
+{
+    size_t pos = source_pos(&x->src, s);
+    if (pos == SIZE_MAX) return NULL;
+    if (!x->src.attribution[pos]) {
+        chronicle_buf_reset(&x->buf);
+        if (chronicle_format_attribution(&x->buf, s) != CHRONICLE_OK ||
+            !(x->src.attribution[pos] = chronicle_buf_steal(&x->buf))) {
+            if (x->status == CHRONICLE_OK) {
+                x->status = CHRONICLE_ERR_NOMEM;
+                x->host->error(x->job, x->status, "out of memory wording an attribution");
+            }
+            return NULL;
+        }
+    }
+    return x->src.attribution[pos];
+}
+
+/* ---- Events ---- */
+
+static const xlsx_column event_cols[] = {
+    {"ID", XLSX_TEXT},         {"Date", XLSX_DATE},          {"End date", XLSX_DATE},
+    {"Title", XLSX_TEXT},      {"Venue", XLSX_TEXT},         {"City", XLSX_TEXT},
+    {"Country", XLSX_TEXT},    {"Country code", XLSX_TEXT},  {"Occasion", XLSX_TEXT},
+    {"Anniversary", XLSX_INT}, {"Occasion date", XLSX_DATE}, {"Organisers", XLSX_TEXT},
+    {"Audience", XLSX_TEXT},   {"Participants", XLSX_INT},   {"Activities", XLSX_INT},
+    {"Statements", XLSX_INT},  {"Figures", XLSX_INT},        {"Sources", XLSX_TEXT},
+    {"Tags", XLSX_TEXT},       {"Summary", XLSX_TEXT},
+};
+
+static void cell_source_ids(xlsx_sheet *s, const chronicle_event *e)
+{
+    xlsx_ctx *x = s->x;
+    if (e->n_sources > x->ids_cap) {
+        size_t cap = e->n_sources * 2;
+        chronicle_str *p = realloc(x->ids, cap * sizeof *p);
+        if (!p) {
+            xlsx_fail(x, s->name, s->row, s->col++, "listing source ids",
+                      LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return;
+        }
+        x->ids = p;
+        x->ids_cap = cap;
+    }
+    for (size_t i = 0; i < e->n_sources; i++)
+        x->ids[i] = e->sources[i]->id;
+    xlsx_cell_list(s, x->ids, e->n_sources);
+}
+
+static chronicle_status rows_events(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    size_t n = x->host->event_count(x->job);
+    for (size_t i = 0; i < n; i++) {
+        const chronicle_event *e = x->host->event_at(x->job, i);
+        xlsx_cell_text(s, e->id);
+        xlsx_cell_date(s, e->date_ymd, e->date);
+        xlsx_cell_date(s, e->end_date_ymd, e->end_date);
+        xlsx_cell_text(s, e->title);
+        xlsx_cell_text(s, e->venue);
+        xlsx_cell_text(s, e->city);
+        xlsx_cell_text(s, e->country);
+        xlsx_cell_text(s, e->country_code);
+        xlsx_cell_text(s, e->occasion);
+        if (e->anniversary >= 0)
+            xlsx_cell_int(s, e->anniversary);
+        else
+            xlsx_cell_blank(s);
+        xlsx_cell_date(s, xlsx_parse_ymd(e->occasion_of_date), e->occasion_of_date);
+        xlsx_cell_list(s, e->organizers, e->n_organizers);
+        xlsx_cell_list(s, e->audience, e->n_audience);
+        xlsx_cell_int(s, (int64_t)e->n_participants);
+        xlsx_cell_int(s, (int64_t)e->n_activities);
+        xlsx_cell_int(s, (int64_t)e->n_statements);
+        xlsx_cell_int(s, (int64_t)e->n_figures);
+        cell_source_ids(s, e);
+        xlsx_cell_list(s, e->tags, e->n_tags);
+        xlsx_cell_text(s, e->summary);
+        if (xlsx_row_end(s) != CHRONICLE_OK || xlsx_event_done(s) != CHRONICLE_OK) break;
+    }
+    return x->status;
+}
+
+/* ---- one row per item: every row starts with its event's id, date and the
+ * item's position in the event, so a sheet can be joined and filtered alone ---- */
+
+static void cells_event_key(xlsx_sheet *s, const chronicle_event *e, size_t k)
+{
+    xlsx_cell_text(s, e->id);
+    xlsx_cell_date(s, e->date_ymd, e->date);
+    xlsx_cell_int(s, (int64_t)k + 1);
+}
+
+static const xlsx_column participant_cols[] = {
+    {"Event ID", XLSX_TEXT}, {"Event date", XLSX_DATE},   {"No.", XLSX_INT},    {"Name", XLSX_TEXT},
+    {"Role", XLSX_TEXT},     {"Organisation", XLSX_TEXT}, {"Spoke", XLSX_BOOL},
+};
+
+static chronicle_status rows_participants(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    size_t n = x->host->event_count(x->job);
+    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
+        const chronicle_event *e = x->host->event_at(x->job, i);
+        for (size_t k = 0; k < e->n_participants; k++) {
+            const chronicle_participant *p = e->participants[k];
+            cells_event_key(s, e, k);
+            xlsx_cell_text(s, p->name);
+            xlsx_cell_text(s, p->role);
+            xlsx_cell_text(s, p->organization);
+            xlsx_cell_bool(s, p->spoke);
+            if (xlsx_row_end(s) != CHRONICLE_OK) break;
+        }
+        xlsx_event_done(s);
+    }
+    return x->status;
+}
+
+static const xlsx_column activity_cols[] = {
+    {"Event ID", XLSX_TEXT},   {"Event date", XLSX_DATE}, {"No.", XLSX_INT},
+    {"Kind", XLSX_TEXT},       {"Title", XLSX_TEXT},      {"Description", XLSX_TEXT},
+    {"Performers", XLSX_TEXT},
+};
+
+static chronicle_status rows_activities(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    size_t n = x->host->event_count(x->job);
+    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
+        const chronicle_event *e = x->host->event_at(x->job, i);
+        for (size_t k = 0; k < e->n_activities; k++) {
+            const chronicle_activity *a = e->activities[k];
+            cells_event_key(s, e, k);
+            xlsx_cell_text(s, a->kind);
+            xlsx_cell_text(s, a->title);
+            xlsx_cell_text(s, a->description);
+            xlsx_cell_list(s, a->performers, a->n_performers);
+            if (xlsx_row_end(s) != CHRONICLE_OK) break;
+        }
+        xlsx_event_done(s);
+    }
+    return x->status;
+}
+
+static const xlsx_column statement_cols[] = {
+    {"Event ID", XLSX_TEXT},  {"Event date", XLSX_DATE},  {"No.", XLSX_INT},
+    {"Speaker", XLSX_TEXT},   {"Summary", XLSX_TEXT},     {"Quote", XLSX_TEXT},
+    {"Source ID", XLSX_TEXT}, {"Attribution", XLSX_TEXT},
+};
+
+static chronicle_status rows_statements(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    size_t n = x->host->event_count(x->job);
+    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
+        const chronicle_event *e = x->host->event_at(x->job, i);
+        for (size_t k = 0; k < e->n_statements; k++) {
+            const chronicle_statement *st = e->statements[k];
+            cells_event_key(s, e, k);
+            xlsx_cell_text(s, st->speaker);
+            xlsx_cell_text(s, st->summary);
+            xlsx_cell_text(s, st->quote);
+            xlsx_cell_text(s, st->source->id);
+            xlsx_cell_cstr(s, attribution(x, st->source));
+            if (xlsx_row_end(s) != CHRONICLE_OK) break;
+        }
+        xlsx_event_done(s);
+    }
+    return x->status;
+}
+
+static const xlsx_column figure_cols[] = {
+    {"Event ID", XLSX_TEXT}, {"Event date", XLSX_DATE}, {"No.", XLSX_INT},
+    {"Label", XLSX_TEXT},    {"Value", XLSX_NUMBER},    {"Unit", XLSX_TEXT},
+    {"Note", XLSX_TEXT},     {"Source ID", XLSX_TEXT},  {"Attribution", XLSX_TEXT},
+};
+
+static chronicle_status rows_figures(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    size_t n = x->host->event_count(x->job);
+    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
+        const chronicle_event *e = x->host->event_at(x->job, i);
+        for (size_t k = 0; k < e->n_figures; k++) {
+            const chronicle_figure *f = e->figures[k];
+            cells_event_key(s, e, k);
+            xlsx_cell_text(s, f->label);
+            xlsx_cell_number(s, f->value);
+            xlsx_cell_text(s, f->unit);
+            xlsx_cell_text(s, f->note);
+            xlsx_cell_text(s, f->source->id);
+            xlsx_cell_cstr(s, attribution(x, f->source));
+            if (xlsx_row_end(s) != CHRONICLE_OK) break;
+        }
+        xlsx_event_done(s);
+    }
+    return x->status;
+}
+
+/* ---- Sources: those the job's events, statements or figures cite ---- */
+
+static const xlsx_column source_cols[] = {
+    {"ID", XLSX_TEXT},          {"Outlet", XLSX_TEXT},   {"Published", XLSX_DATE},
+    {"Dateline", XLSX_TEXT},    {"Document", XLSX_TEXT}, {"URL", XLSX_URL},
+    {"Attribution", XLSX_TEXT}, {"Events", XLSX_INT},    {"Statements", XLSX_INT},
+    {"Figures", XLSX_INT},
+};
+
+static chronicle_status rows_sources(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    const chronicle_dataset_info *di = x->host->dataset(x->job);
+    const xlsx_sources *src = &x->src;
+    for (size_t i = 0; i < src->n && x->status == CHRONICLE_OK; i++) {
+        if (!source_cited(src, i)) continue;
+        const chronicle_source *so = di->sources[i];
+        xlsx_cell_text(s, so->id);
+        xlsx_cell_text(s, so->outlet);
+        xlsx_cell_date(s, so->published_ymd, so->published);
+        xlsx_cell_text(s, so->dateline);
+        xlsx_cell_text(s, so->document);
+        xlsx_cell_url(s, so->url);
+        xlsx_cell_cstr(s, attribution(x, so));
+        xlsx_cell_int(s, (int64_t)src->n_events[i]);
+        xlsx_cell_int(s, (int64_t)src->n_statements[i]);
+        xlsx_cell_int(s, (int64_t)src->n_figures[i]);
+        xlsx_row_end(s);
+    }
+    return x->status;
+}
+
+#define N_COLS(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
+
+static xlsx_sheet sheet_of(xlsx_ctx *x, const char *name, const xlsx_column *cols, unsigned n,
+                           xlsx_rows_fn rows)
+{
+    return (xlsx_sheet){.x = x, .name = name, .cols = cols, .n_cols = n, .rows = rows};
+}
+
+void xlsx_data_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS])
+{
+    sheets[0] = sheet_of(x, "Events", event_cols, N_COLS(event_cols), rows_events);
+    sheets[1] =
+        sheet_of(x, "Participants", participant_cols, N_COLS(participant_cols), rows_participants);
+    sheets[2] = sheet_of(x, "Activities", activity_cols, N_COLS(activity_cols), rows_activities);
+    sheets[3] = sheet_of(x, "Statements", statement_cols, N_COLS(statement_cols), rows_statements);
+    sheets[4] = sheet_of(x, "Figures", figure_cols, N_COLS(figure_cols), rows_figures);
+    sheets[5] = sheet_of(x, "Sources", source_cols, N_COLS(source_cols), rows_sources);
+}

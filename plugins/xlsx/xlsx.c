@@ -1,0 +1,292 @@
+/*
+ * xlsx.c — the analyst workbook exporter (formats/workbook.md): descriptor,
+ * options and the export flow.  Measure every data sheet, choose normal or
+ * constant-memory mode, check free space, then write Summary and the data
+ * sheets through libxlsxwriter into the host's temp file and check the zip
+ * came out whole.  On any failure the workbook is discarded and the host
+ * removes the temp file: nothing partial remains.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "chronicle/format.h"
+#include "xlsx_internal.h"
+
+static const char *const memory_modes[] = {"auto", "true", "false", NULL};
+
+/* clang-format off */
+static const chronicle_option options[] = {
+    {"constant-memory", CHRONICLE_OPT_ENUM, "auto",
+     "rows straight to temp files in the scratch dir, no Excel tables (auto: above 50,000 rows)",
+     memory_modes, 0, -1, {0}},
+    {"sheet-rows", CHRONICLE_OPT_INT, "1048575",
+     "data rows per sheet before continuing on 'Name (2)'", NULL, 10, XLSX_SHEET_ROWS, {0}},
+    {"tables", CHRONICLE_OPT_BOOL, "true",
+     "format data sheets as Excel tables (normal mode; else autofilters)", NULL, 0, -1, {0}},
+    {"author", CHRONICLE_OPT_STRING, "Chronicle", "the Author document property", NULL, 0, -1, {0}},
+    {"company", CHRONICLE_OPT_STRING, NULL, "the Company document property", NULL, 0, -1, {0}},
+    {0}};
+/* clang-format on */
+
+static chronicle_status export_xlsx(chronicle_job *job, const chronicle_host *host);
+
+static const chronicle_plugin plugin = {
+    .struct_size = sizeof plugin,
+    .abi_version = CHRONICLE_ABI_VERSION,
+    .name = "xlsx",
+    .version = XLSX_PLUGIN_VERSION,
+    .summary = "Analyst workbook: one sheet per entity, real dates, filters, a summary chart",
+    .extension = "xlsx",
+    .media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    .flags = CHRONICLE_PLUGIN_NEEDS_PATH,
+    .options = options,
+    .export_dataset = export_xlsx,
+};
+CHRONICLE_PLUGIN_DEFINE(plugin)
+
+/* ---- mode and space ---- */
+
+static void choose_mode(xlsx_ctx *x, size_t rows, uint64_t xml_total)
+{
+    const char *mode = x->host->opt_string(x->job, "constant-memory");
+    if (mode && !strcmp(mode, "true"))
+        x->constant_memory = 1;
+    else if (mode && !strcmp(mode, "false"))
+        x->constant_memory = 0;
+    else
+        x->constant_memory = rows > XLSX_AUTO_CONSTANT;
+    x->host->log(x->job, CHRONICLE_LOG_INFO, "%zu rows, about %.0f MB of sheet XML: %s", rows,
+                 (double)xml_total / 1e6,
+                 x->constant_memory ? "constant-memory mode, autofilters instead of tables"
+                                    : "normal mode");
+}
+
+/* libxlsxwriter's temp files and the workbook share the destination's
+ * filesystem; a full disk there gives a corrupt workbook that workbook_close
+ * reports as written, so refuse early.  Constant memory keeps every sheet's
+ * XML in temp files until the end; closing copies one sheet at a time into
+ * another temp file before zipping it; the zip takes at most a third. */
+static chronicle_status check_space(xlsx_ctx *x, uint64_t xml_total, uint64_t xml_largest)
+{
+    const char *scratch = x->host->scratch_dir(x->job);
+    struct statvfs fs;
+    if (!scratch || statvfs(scratch, &fs) != 0) return CHRONICLE_OK; /* cannot tell: writes will */
+    uint64_t avail = (uint64_t)fs.f_bavail * fs.f_frsize;
+    uint64_t need = (x->constant_memory ? xml_total : 0) + xml_largest + xml_total / 3 + (1u << 20);
+    if (need <= avail) return CHRONICLE_OK;
+    const char *slash = strrchr(scratch, '/'); /* the scratch dir sits beside the output */
+    int dir_len = slash && slash != scratch ? (int)(slash - scratch) : (int)strlen(scratch);
+    x->status = CHRONICLE_ERR_IO;
+    x->host->error(x->job, x->status,
+                   "not enough free space for the workbook in %.*s: about %.0f MB needed, "
+                   "%.0f MB free",
+                   dir_len, scratch, (double)need / 1e6, (double)avail / 1e6);
+    return x->status;
+}
+
+/* ---- the workbook ---- */
+
+static lxw_format *new_format(xlsx_ctx *x, int bold, int wrap, const char *num_format)
+{
+    lxw_format *f = workbook_add_format(x->wb);
+    if (!f) return NULL;
+    if (bold) format_set_bold(f);
+    if (wrap) format_set_text_wrap(f);
+    if (num_format) format_set_num_format(f, num_format);
+    return f;
+}
+
+static chronicle_status add_formats(xlsx_ctx *x)
+{
+    xlsx_formats *f = &x->fmt;
+    /* plain text and numbers keep the default style (NULL): libxlsxwriter
+     * 1.1.4 hashes a cell's format each time it writes the cell */
+    f->text = NULL;
+    f->number = NULL;
+    f->wrap = new_format(x, 0, 1, NULL);
+    f->date = new_format(x, 0, 0, "yyyy-mm-dd");
+    f->url = new_format(x, 0, 0, NULL);
+    f->label = new_format(x, 1, 0, NULL);
+    f->datetime = new_format(x, 0, 0, "yyyy-mm-dd hh:mm:ss");
+    f->title = new_format(x, 1, 0, NULL);
+    f->header = new_format(x, 1, 0, NULL);
+    if (!f->wrap || !f->date || !f->url || !f->label || !f->datetime || !f->title || !f->header)
+        return xlsx_fail(x, "Summary", 0, 0, "adding cell formats", LXW_ERROR_MEMORY_MALLOC_FAILED);
+    format_set_underline(f->url, LXW_UNDERLINE_SINGLE);
+    format_set_font_color(f->url, 0x0563C1);
+    format_set_align(f->datetime, LXW_ALIGN_LEFT);
+    format_set_font_size(f->title, 14);
+    format_set_bg_color(f->header, 0xDCE6F1);
+    format_set_bottom(f->header, LXW_BORDER_THIN);
+    return CHRONICLE_OK;
+}
+
+/* Title, subject, author, company; created from the host timestamp, so
+ * the same input and SOURCE_DATE_EPOCH give the same bytes. */
+static chronicle_status set_properties(xlsx_ctx *x)
+{
+    const chronicle_dataset_info *di = x->host->dataset(x->job);
+    const chronicle_summary *sm = x->host->summary(x->job);
+    const char *group = x->host->group(x->job);
+    chronicle_buf title = CHRONICLE_BUF_INIT, subject = CHRONICLE_BUF_INIT;
+    chronicle_status st = chronicle_buf_append(&title, di->title.ptr, di->title.len);
+    if (st == CHRONICLE_OK && group) st = chronicle_buf_appendf(&title, " \xE2\x80\x94 %s", group);
+    if (st == CHRONICLE_OK)
+        st = chronicle_buf_appendf(&subject, "Analyst workbook: %zu event%s, ", sm->n_events,
+                                   sm->n_events == 1 ? "" : "s");
+    if (st == CHRONICLE_OK)
+        st = chronicle_format_period(&subject, xlsx_parse_ymd(sm->first_date),
+                                     xlsx_parse_ymd(sm->last_date), CHRONICLE_DATE_SHORT);
+    lxw_doc_properties props = {
+        .title = (char *)chronicle_buf_cstr(&title),
+        .subject = (char *)chronicle_buf_cstr(&subject),
+        .author = (char *)x->host->opt_string(x->job, "author"),
+        .company = (char *)x->host->opt_string(x->job, "company"),
+        .comments = "Claims made at events are attributed to the sources that report them.",
+        .created = (time_t)x->host->timestamp(x->job),
+    };
+    lxw_error err = st == CHRONICLE_OK ? workbook_set_properties(x->wb, &props)
+                                       : LXW_ERROR_MEMORY_MALLOC_FAILED;
+    chronicle_buf_free(&title);
+    chronicle_buf_free(&subject);
+    if (!err) return CHRONICLE_OK;
+    x->status = xlsx_status_of(err);
+    x->host->error(x->job, x->status, "setting the document properties failed: %s",
+                   lxw_strerror(err));
+    return x->status;
+}
+
+static chronicle_status open_workbook(xlsx_ctx *x, const char *path, uint64_t xml_total)
+{
+    lxw_workbook_options opt = {
+        .constant_memory = x->constant_memory ? LXW_TRUE : LXW_FALSE,
+        .tmpdir = (char *)x->host->scratch_dir(x->job),
+        /* entries or archives past 4 GiB need zip64, which Excel 2007 cannot read */
+        .use_zip64 = xml_total > ((uint64_t)3 << 30) ? LXW_TRUE : LXW_FALSE,
+    };
+    if (!(x->wb = workbook_new_opt(path, &opt))) {
+        x->status = CHRONICLE_ERR_NOMEM;
+        x->host->error(x->job, x->status, "cannot create the workbook: out of memory");
+        return x->status;
+    }
+    if (add_formats(x) != CHRONICLE_OK) return x->status;
+    return set_properties(x);
+}
+
+/* Without writing anything: a failed export leaves no workbook behind. */
+static void discard_workbook(lxw_workbook *wb)
+{
+    lxw_worksheet *ws;
+    STAILQ_FOREACH(ws, wb->worksheets, list_pointers)
+    {
+        if (ws->optimize_tmpfile) fclose(ws->optimize_tmpfile); /* not closed by _free */
+        ws->optimize_tmpfile = NULL;
+        ws->file = NULL;
+    }
+    lxw_workbook_free(wb);
+}
+
+/* A zip ends with its end-of-central-directory record (libxlsxwriter writes
+ * no archive comment); a truncated file does not. */
+static int zip_complete(const char *path)
+{
+    unsigned char tail[22];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    off_t end = lseek(fd, 0, SEEK_END);
+    int ok = end >= (off_t)sizeof tail &&
+             pread(fd, tail, sizeof tail, end - (off_t)sizeof tail) == (ssize_t)sizeof tail &&
+             !memcmp(tail, "PK\x05\x06", 4);
+    close(fd);
+    return ok;
+}
+
+static chronicle_status close_workbook(xlsx_ctx *x, const char *path)
+{
+    lxw_error err = workbook_close(x->wb);
+    x->wb = NULL;
+    if (err) {
+        x->status = xlsx_status_of(err);
+        x->host->error(x->job, x->status, "writing the workbook failed: %s", lxw_strerror(err));
+    } else if (!zip_complete(path)) {
+        x->status = CHRONICLE_ERR_IO;
+        x->host->error(x->job, x->status,
+                       "the workbook came out incomplete (no zip directory at its end): "
+                       "is the disk full?");
+    }
+    return x->status;
+}
+
+/* ---- the export ---- */
+
+static void report_limits(xlsx_ctx *x)
+{
+    if (x->n_truncated)
+        x->host->log(x->job, CHRONICLE_LOG_WARN,
+                     "%zu cell%s longer than 32,767 characters truncated (Excel's limit), "
+                     "ending in \xE2\x80\xA6; first: %s",
+                     x->n_truncated, x->n_truncated == 1 ? "" : "s", x->first_truncated);
+    if (x->n_plain_urls)
+        x->host->log(x->job, CHRONICLE_LOG_WARN,
+                     "%zu URL%s written as plain text: longer than 2,079 characters or past "
+                     "65,530 hyperlinks in a sheet (Excel's limits)",
+                     x->n_plain_urls, x->n_plain_urls == 1 ? "" : "s");
+    if (x->n_rounded)
+        x->host->log(x->job, CHRONICLE_LOG_WARN,
+                     "%zu number%s rounded to 16 significant digits (libxlsxwriter's precision)",
+                     x->n_rounded, x->n_rounded == 1 ? "" : "s");
+}
+
+static chronicle_status write_all(xlsx_ctx *x, xlsx_sheet *sheets, const char *path)
+{
+    uint64_t xml_total = 0, xml_largest = 0;
+    size_t rows = 0;
+    for (size_t i = 0; i < XLSX_N_DATA_SHEETS; i++) {
+        if (xlsx_sheet_measure(&sheets[i]) != CHRONICLE_OK) return x->status;
+        xml_total += sheets[i].xml_bytes;
+        if (sheets[i].xml_bytes > xml_largest) xml_largest = sheets[i].xml_bytes;
+        rows += sheets[i].n_rows;
+    }
+    choose_mode(x, rows, xml_total);
+    if (check_space(x, xml_total, xml_largest) != CHRONICLE_OK) return x->status;
+    if (open_workbook(x, path, xml_total) != CHRONICLE_OK) return x->status;
+    if (xlsx_summary_write(x) != CHRONICLE_OK) return x->status;
+    for (size_t i = 0; i < XLSX_N_DATA_SHEETS; i++)
+        if (xlsx_sheet_write(&sheets[i]) != CHRONICLE_OK) return x->status;
+    return close_workbook(x, path);
+}
+
+static chronicle_status export_xlsx(chronicle_job *job, const chronicle_host *host)
+{
+    xlsx_ctx x = {.job = job, .host = host};
+    xlsx_sheet sheets[XLSX_N_DATA_SHEETS];
+    const char *path = host->output_path(job);
+    if (!path) {
+        host->error(job, CHRONICLE_ERR_OPTION,
+                    "cannot write to standard output (a workbook needs a seekable file); "
+                    "use -o FILE");
+        return CHRONICLE_ERR_OPTION;
+    }
+    x.sheet_rows = (size_t)host->opt_int(job, "sheet-rows");
+    if (x.sheet_rows < 1 || x.sheet_rows > XLSX_SHEET_ROWS) x.sheet_rows = XLSX_SHEET_ROWS;
+    x.tables = host->opt_bool(job, "tables");
+    /* progress: every event, five item sheets, measured then written */
+    x.total = (uint64_t)host->event_count(job) * 10;
+    if (xlsx_sources_index(&x) == CHRONICLE_OK) {
+        xlsx_data_sheets(&x, sheets);
+        if (write_all(&x, sheets, path) == CHRONICLE_OK) {
+            host->progress(job, x.total, x.total);
+            report_limits(&x);
+        }
+    }
+    if (x.wb) discard_workbook(x.wb);
+    xlsx_sources_free(&x.src);
+    chronicle_buf_free(&x.buf);
+    chronicle_buf_free(&x.cut);
+    free(x.ids);
+    return x.status;
+}

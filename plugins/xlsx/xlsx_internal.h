@@ -1,0 +1,183 @@
+/*
+ * xlsx_internal.h — what the files of the workbook exporter share: the export
+ * context (xlsx_ctx), the data-sheet writer with its typed cells (cells.c),
+ * column fitting (widths.c), the data sheets (sheets.c) and the Summary
+ * sheet (summary.c).
+ * Private to plugins/xlsx; nothing here crosses the plugin ABI.
+ *
+ * A data sheet is one function that emits its rows cell by cell.  It runs
+ * twice: first to measure (row count, display widths, XML size), then to
+ * write, because constant-memory mode needs widths, filters and panes before
+ * the first row.  Errors are sticky: the first failure is reported to the
+ * host and recorded in xlsx_ctx.status; every later cell call is a no-op.
+ */
+#ifndef CHRONICLE_XLSX_INTERNAL_H
+#define CHRONICLE_XLSX_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <xlsxwriter.h>
+
+#include "chronicle/plugin.h"
+#include "chronicle/strbuf.h"
+
+#define XLSX_PLUGIN_VERSION "1.0.0"
+
+#define XLSX_MAX_COLS 24
+#define XLSX_WIDTH_CAP 60        /* widest column, in display columns; longer text wraps */
+#define XLSX_CELL_MAX 32767      /* Excel: characters (UTF-16 units) in one cell */
+#define XLSX_URL_MAX 2079        /* Excel: characters in a hyperlink, once escaped */
+#define XLSX_LINKS_MAX 65530     /* Excel: hyperlinks per sheet */
+#define XLSX_SHEET_ROWS 1048575  /* Excel: rows per sheet, less the header */
+#define XLSX_AUTO_CONSTANT 50000 /* rows in all sheets above which constant memory is chosen */
+
+typedef enum xlsx_kind {
+    XLSX_TEXT,   /* a string, never a formula */
+    XLSX_DATE,   /* a date cell, yyyy-mm-dd */
+    XLSX_INT,    /* a whole number */
+    XLSX_NUMBER, /* any finite number */
+    XLSX_BOOL,   /* TRUE / FALSE */
+    XLSX_URL     /* a hyperlink, or plain text past Excel's limits */
+} xlsx_kind;
+
+typedef struct xlsx_column {
+    const char *header;
+    xlsx_kind kind;
+} xlsx_column;
+
+typedef struct xlsx_formats {
+    lxw_format *header;   /* bold on a fill, bottom border */
+    lxw_format *text;     /* NULL: the default style, which costs nothing per cell */
+    lxw_format *wrap;     /* long text: wrapped */
+    lxw_format *date;     /* yyyy-mm-dd */
+    lxw_format *number;   /* NULL: General */
+    lxw_format *url;      /* blue, underlined */
+    lxw_format *title;    /* Summary: the dataset title */
+    lxw_format *label;    /* Summary: bold labels and section titles */
+    lxw_format *datetime; /* Summary: the generation time */
+} xlsx_formats;
+
+/* The dataset's sources, found by address, with what the job cites. */
+typedef struct xlsx_source_ref {
+    const chronicle_source *src;
+    size_t pos; /* index in chronicle_dataset_info.sources */
+} xlsx_source_ref;
+
+typedef struct xlsx_sources {
+    size_t n;
+    xlsx_source_ref *by_addr;                    /* sorted by address, for bsearch */
+    size_t *n_events, *n_statements, *n_figures; /* per dataset position */
+    char **attribution;                          /* per dataset position, built once */
+    size_t n_cited;                              /* sources with any count */
+} xlsx_sources;
+
+typedef struct xlsx_ctx {
+    chronicle_job *job;
+    const chronicle_host *host;
+    lxw_workbook *wb;
+    xlsx_formats fmt;
+    int constant_memory;     /* rows strictly in order; no tables */
+    int tables;              /* Excel tables on data sheets (normal mode only) */
+    size_t sheet_rows;       /* data rows per sheet before a continuation sheet */
+    chronicle_status status; /* the first failure; sticky */
+    chronicle_buf buf;       /* joined lists, attributions: reused */
+    chronicle_buf cut;       /* text truncated to fit a cell: reused */
+    xlsx_sources src;
+    chronicle_str *ids; /* an event's source ids, for joining: reused */
+    size_t ids_cap;
+    size_t n_truncated; /* cells cut at XLSX_CELL_MAX */
+    char first_truncated[80];
+    size_t n_plain_urls;  /* URLs written as text past Excel's limits */
+    size_t n_rounded;     /* numbers that need 17 significant digits */
+    uint64_t done, total; /* progress units: events visited */
+} xlsx_ctx;
+
+typedef struct xlsx_sheet xlsx_sheet;
+typedef chronicle_status (*xlsx_rows_fn)(xlsx_sheet *s);
+
+/* One logical data sheet, possibly continued on "Name (2)", "Name (3)"... */
+struct xlsx_sheet {
+    xlsx_ctx *x;
+    const char *name; /* "Participants" */
+    const xlsx_column *cols;
+    unsigned n_cols;
+    xlsx_rows_fn rows;
+    int measuring;
+    /* measured */
+    size_t n_rows;
+    unsigned width[XLSX_MAX_COLS]; /* widest cell, display columns, capped */
+    uint64_t xml_bytes;            /* estimated size of the sheet XML */
+    /* writing */
+    lxw_worksheet *ws;
+    char part_name[48];
+    unsigned part;       /* 1, 2, ... */
+    size_t part_rows;    /* data rows in the current part */
+    size_t rows_written; /* data rows written, all parts */
+    lxw_row_t row;       /* current worksheet row */
+    lxw_col_t col;       /* next cell of the row */
+    size_t n_links;      /* hyperlinks in the current part */
+    lxw_format *col_fmt[XLSX_MAX_COLS];
+};
+
+/* ---- cells.c: the data-sheet writer and typed cells ---- */
+
+chronicle_status xlsx_sheet_measure(xlsx_sheet *s);
+chronicle_status xlsx_sheet_write(xlsx_sheet *s);
+
+void xlsx_cell_text(xlsx_sheet *s, chronicle_str v);
+void xlsx_cell_cstr(xlsx_sheet *s, const char *v);
+void xlsx_cell_list(xlsx_sheet *s, const chronicle_str *v, size_t n);
+void xlsx_cell_date(xlsx_sheet *s, uint32_t ymd, chronicle_str iso);
+void xlsx_cell_int(xlsx_sheet *s, int64_t v);
+void xlsx_cell_number(xlsx_sheet *s, double v);
+void xlsx_cell_bool(xlsx_sheet *s, int v); /* -1: unknown, left blank */
+void xlsx_cell_url(xlsx_sheet *s, chronicle_str v);
+void xlsx_cell_blank(xlsx_sheet *s);
+/* Ends the row; returns the sticky status. */
+chronicle_status xlsx_row_end(xlsx_sheet *s);
+/* Call once per event visited: progress and cancellation. */
+chronicle_status xlsx_event_done(xlsx_sheet *s);
+
+/* Lower level, for the Summary sheet: each checks and reports its own
+ * failure (naming sheet and cell) and returns the sticky status. */
+chronicle_status xlsx_put_text(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
+                               lxw_col_t col, const char *v, size_t len, lxw_format *f);
+chronicle_status xlsx_put_number(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
+                                 lxw_col_t col, double v, lxw_format *f);
+chronicle_status xlsx_put_date(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
+                               lxw_col_t col, uint32_t ymd, lxw_format *f);
+chronicle_status xlsx_put_datetime(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
+                                   lxw_col_t col, int64_t unix_seconds);
+/* The chronicle status for a libxlsxwriter error. */
+chronicle_status xlsx_status_of(lxw_error err);
+/* Reports a libxlsxwriter failure: what failed, where, and lxw_strerror(). */
+chronicle_status xlsx_fail(xlsx_ctx *x, const char *sheet, lxw_row_t row, lxw_col_t col,
+                           const char *what, lxw_error err);
+/* YYYYMMDD of a real calendar date Excel can show (1900-03-01 or later), else 0. */
+uint32_t xlsx_excel_ymd(uint32_t ymd);
+/* Parses "YYYY-MM-DD" into YYYYMMDD; 0 when absent or malformed. */
+uint32_t xlsx_parse_ymd(chronicle_str iso);
+
+/* ---- widths.c: column fitting by display width ---- */
+
+/* Display width of the widest line of s, counting no further than cap + 1. */
+unsigned xlsx_text_width(const char *s, size_t len, unsigned cap);
+void xlsx_measure_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len);
+void xlsx_measure_list(xlsx_sheet *s, lxw_col_t col, const chronicle_str *v, size_t n);
+unsigned xlsx_number_width(double v);
+/* Column width for a header and its widest cell, in Excel character units. */
+double xlsx_column_width(const char *header, unsigned widest);
+/* True when text in the column is wider than the cap and should wrap. */
+int xlsx_column_wraps(const xlsx_sheet *s, unsigned col);
+
+/* ---- sheets.c and summary.c: the workbook's sheets ---- */
+
+enum { XLSX_N_DATA_SHEETS = 6 };
+
+chronicle_status xlsx_sources_index(xlsx_ctx *x);
+void xlsx_sources_free(xlsx_sources *src);
+/* Fills the six data sheets (Events ... Sources), in workbook order. */
+void xlsx_data_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS]);
+chronicle_status xlsx_summary_write(xlsx_ctx *x);
+
+#endif

@@ -1,0 +1,607 @@
+"""End-to-end: the analyst workbook (formats/workbook.md).  Runs the real CLI,
+reads every workbook back with openpyxl (and the raw zip where openpyxl is
+silent) and compares every cell of every sheet with the input dataset,
+loaded here independently: ids, dates as datetime, numbers, booleans, text
+with exact Unicode, joined lists, header rows, frozen panes, tables or
+autofilters, hyperlinks, document properties, byte-identical reruns,
+formula-like text, empty selections, continuation sheets, Excel's limits,
+constant-memory mode and the refusal of standard output."""
+
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from urllib.parse import unquote
+
+import openpyxl
+
+CHRONICLE = os.environ["CHRONICLE"]
+SRC = os.environ["SOURCE_ROOT"]
+EVENTS = os.path.join(SRC, "data", "events.json")
+UNICODE = os.path.join(SRC, "tests", "data", "xlsx", "unicode.json")
+EPOCH = int(os.environ.get("SOURCE_DATE_EPOCH", "1700000000"))
+TMP = tempfile.mkdtemp(prefix="chronicle-xlsx-")
+results = {"passed": 0, "failed": 0}
+
+SHEETS = ["Events", "Participants", "Activities", "Statements", "Figures", "Sources"]
+HEADERS = {
+    "Events": ["ID", "Date", "End date", "Title", "Venue", "City", "Country", "Country code",
+               "Occasion", "Anniversary", "Occasion date", "Organisers", "Audience",
+               "Participants", "Activities", "Statements", "Figures", "Sources", "Tags", "Summary"],
+    "Participants": ["Event ID", "Event date", "No.", "Name", "Role", "Organisation", "Spoke"],
+    "Activities": ["Event ID", "Event date", "No.", "Kind", "Title", "Description", "Performers"],
+    "Statements": ["Event ID", "Event date", "No.", "Speaker", "Summary", "Quote", "Source ID",
+                   "Attribution"],
+    "Figures": ["Event ID", "Event date", "No.", "Label", "Value", "Unit", "Note", "Source ID",
+                "Attribution"],
+    "Sources": ["ID", "Outlet", "Published", "Dateline", "Document", "URL", "Attribution",
+                "Events", "Statements", "Figures"],
+}
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def check(name, ok, detail=""):
+    results["passed" if ok else "failed"] += 1
+    if not ok:
+        print(f"FAIL {name}: {str(detail)[:600]}")
+    return ok
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.pop("CHRONICLE_PLUGIN_PATH", None)
+    e["CHRONICLE_PLUGIN_SYSTEM_PATH"] = "/nonexistent"  # hermetic: the build tree's plugins only
+    if env:
+        e.update(env)
+    p = subprocess.run([CHRONICLE] + list(args), capture_output=True, env=e)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def export(data, out, *opts, env=None):
+    args = ["export", "-f", "xlsx", "-o", out]
+    for o in opts:
+        args += ["-O", o] if "=" in o and not o.startswith("--") else [o]
+    return run(*args, data, env=env)
+
+
+def write_json(name, doc):
+    path = os.path.join(TMP, name)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, ensure_ascii=False)
+    return path
+
+
+# ---- the expected workbook, from the dataset alone ----
+
+def excel_units(s):
+    return sum(2 if ord(c) > 0xFFFF else 1 for c in s)
+
+
+def cut(s):
+    """Excel keeps 32,767 UTF-16 units: longer text ends in an ellipsis."""
+    if s is None or excel_units(s) <= 32767:
+        return s
+    out, n = [], 0
+    for c in s:
+        u = 2 if ord(c) > 0xFFFF else 1
+        if n + u > 32766:
+            break
+        out.append(c)
+        n += u
+    return "".join(out) + "\u2026"
+
+
+def text(s):
+    return cut(s) if s else None
+
+
+def joined(items):
+    return cut("; ".join(items)) if items else None
+
+
+def date_cell(s):
+    if s is None:
+        return None
+    y, m, d = map(int, s.split("-"))
+    return datetime.datetime(y, m, d) if (y, m, d) >= (1900, 3, 1) else s
+
+
+def short_date(s):
+    y, m, d = map(int, s.split("-"))
+    return f"{d} {MONTHS[m - 1]} {y}"
+
+
+def attribution(src):
+    a = f"as reported by {src['outlet']}" if src.get("outlet") else f"as reported in {src['document']}"
+    return a + (f", {short_date(src['published'])}" if src.get("published") else "")
+
+
+def job_events(doc, since=None, country=None):
+    evs = [e for e in doc["events"] if (since is None or e["date"] >= since)
+           and (country is None or e["location"]["country_code"] == country)]
+    return sorted(evs, key=lambda e: (e["date"].encode(), e["id"].encode()))
+
+
+def cited_counts(doc, events):
+    counts = {s["id"]: [0, 0, 0] for s in doc["sources"]}
+    for e in events:
+        for sid in e["sources"]:
+            counts[sid][0] += 1
+        for st in e.get("statements", []):
+            counts[st["source"]][1] += 1
+        for f in e.get("figures", []):
+            counts[f["source"]][2] += 1
+    return counts
+
+
+def expected_sheets(doc, events):
+    by_id = {s["id"]: s for s in doc["sources"]}
+    rows = {name: [] for name in SHEETS}
+    for e in events:
+        loc, occ = e["location"], e["occasion"]
+        rows["Events"].append([
+            e["id"], date_cell(e["date"]), date_cell(e.get("end_date")), text(e["title"]),
+            text(loc.get("venue")), text(loc.get("city")), text(loc["country"]), loc["country_code"],
+            text(occ["subject"]), occ.get("anniversary"), date_cell(occ.get("of_date")),
+            joined(e.get("organizers")), joined(e.get("audience")),
+            len(e.get("participants", [])), len(e.get("activities", [])),
+            len(e.get("statements", [])), len(e.get("figures", [])),
+            joined(e["sources"]), joined(e.get("tags")), text(e.get("summary"))])
+        key = lambda k: [e["id"], date_cell(e["date"]), k + 1]
+        for k, p in enumerate(e.get("participants", [])):
+            rows["Participants"].append(key(k) + [text(p["name"]), text(p.get("role")),
+                                                  text(p.get("organization")), p.get("spoke")])
+        for k, a in enumerate(e.get("activities", [])):
+            rows["Activities"].append(key(k) + [a["kind"], text(a.get("title")),
+                                                text(a.get("description")), joined(a.get("performers"))])
+        for k, s in enumerate(e.get("statements", [])):
+            rows["Statements"].append(key(k) + [text(s["speaker"]), text(s["summary"]),
+                                                text(s.get("quote")), s["source"],
+                                                attribution(by_id[s["source"]])])
+        for k, f in enumerate(e.get("figures", [])):
+            rows["Figures"].append(key(k) + [text(f["label"]), f["value"], text(f.get("unit")),
+                                             text(f.get("note")), f["source"],
+                                             attribution(by_id[f["source"]])])
+    counts = cited_counts(doc, events)
+    for s in doc["sources"]:
+        c = counts[s["id"]]
+        if any(c):
+            rows["Sources"].append([s["id"], text(s.get("outlet")), date_cell(s.get("published")),
+                                    text(s.get("dateline")), text(s["document"]), text(s.get("url")),
+                                    attribution(s), c[0], c[1], c[2]])
+    return rows
+
+
+def by_count(tally, label=None):
+    return sorted(tally.items(), key=lambda kv: (-kv[1], kv[0].encode()))
+
+
+def expected_summary(doc, events, group=None):
+    first = min((e["date"] for e in events), default=None)
+    last = max((e.get("end_date", e["date"]) for e in events), default=None)
+    period = "no events" if not first else short_date(first) if first == last else \
+        f"{short_date(first)} \u2013 {short_date(last)}"
+    blank = [None, None, None]
+    g = [[doc["title"] + (f" \u2014 {group}" if group else ""), None, None], blank]
+    if doc.get("description"):
+        g.append(["Description", doc["description"], None])
+    if group:
+        g.append(["Group", group, None])
+    g.append(["Period", period, None])
+    if first:
+        g += [["First event", date_cell(first), None], ["Last event", date_cell(last), None]]
+    g += [["Generated (UTC)", datetime.datetime.utcfromtimestamp(EPOCH), None], blank]
+    years, countries, names, orgs, kinds = {}, {}, {}, {}, {}
+    for e in events:
+        years[e["date"][:4]] = years.get(e["date"][:4], 0) + 1
+        cc = e["location"]["country_code"]
+        countries[cc] = countries.get(cc, 0) + 1
+        names[cc] = e["location"]["country"]
+        for o in e.get("organizers", []):
+            orgs[o] = orgs.get(o, 0) + 1
+        for a in e.get("activities", []):
+            kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
+    n = lambda k: sum(len(e.get(k, [])) for e in events)
+    g.append(["Headline counts", None, None])
+    for label, value in [("Events", len(events)), ("Events in the dataset", len(doc["events"])),
+                         ("Countries", len(countries)), ("Organisers", len(orgs)),
+                         ("Participants", n("participants")), ("Activities", n("activities")),
+                         ("Statements", n("statements")), ("Figures", n("figures")),
+                         ("Sources cited", sum(1 for c in cited_counts(doc, events).values() if any(c)))]:
+        g.append([label, value, None])
+    g.append(["Note", "Claims made at events are recorded as statements and figures, each attributed "
+              "to the source that reports it (see the Attribution columns); the software takes no "
+              "side.", None])
+    g.append(blank)
+    g += [["Events by year", None, None], ["Year", "Events", None]]
+    year_rows = (len(g) + 1, len(g) + len(years))  # 1-based rows of the year table's data
+    g += [[int(y), c, None] for y, c in sorted(years.items())] + [blank]
+    g += [["Events by country", None, None], ["Country", "Events", "Country code"]]
+    g += [[names[k], c, k] for k, c in by_count(countries)] + [blank]
+    g += [["Events by organiser", None, None], ["Organiser", "Events", None]]
+    g += [[k, c, None] for k, c in by_count(orgs)] + [blank]
+    g += [["Activities by kind", None, None], ["Kind", "Activities", None]]
+    g += [[k, c, None] for k, c in by_count(kinds)] + [blank]
+    return g, year_rows, period
+
+
+# ---- reading back ----
+
+def excel_text(v):
+    """What Excel shows for a stored string, as far as the workbook escapes:
+    "_x005F_" is an escaped underscore (openpyxl 3.0 decodes it in shared
+    strings only, and nothing else; inline strings come back raw)."""
+    return v.replace("_x005F_", "_")
+
+
+def same(actual, dtype, expected):
+    if expected is None:
+        return actual is None
+    if isinstance(expected, bool):
+        return dtype == "b" and actual is expected
+    if isinstance(expected, (int, float)):
+        return dtype == "n" and not isinstance(actual, bool) and isinstance(actual, (int, float)) \
+            and actual == expected and (type(actual) is int or type(expected) is not int)
+    if isinstance(expected, datetime.datetime):
+        return isinstance(actual, datetime.datetime) and actual == expected
+    return dtype == "s" and isinstance(actual, str) and excel_text(actual) == expected
+
+
+def sheet_rows(ws, width):
+    out = []
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=width):
+        out.append([(c.value, c.data_type) for c in row])
+    return out
+
+
+def part_names(base, n_rows, per_sheet):
+    parts = max(1, -(-n_rows // per_sheet))
+    return [base if i == 1 else f"{base} ({i})" for i in range(1, parts + 1)]
+
+
+def col_letter(n):
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def compare_data_sheets(label, wb, expected, per_sheet=1048575, mode="tables"):
+    """Every data sheet: names of the parts, header rows, every cell, frozen
+    panes, and a table or an autofilter over exactly the rows of the part."""
+    names = ["Summary"]
+    for base in SHEETS:
+        names += part_names(base, len(expected[base]), per_sheet)
+    check(f"{label}: sheet names", wb.sheetnames == names, wb.sheetnames)
+    for base in SHEETS:
+        header, want = HEADERS[base], expected[base]
+        got, parts = [], part_names(base, len(want), per_sheet)
+        for i, name in enumerate(parts):
+            if name not in wb.sheetnames:
+                continue
+            ws = wb[name]
+            rows = sheet_rows(ws, len(header))
+            check(f"{label}: {name} header", [v for v, _ in rows[0]] == header, rows[0])
+            check(f"{label}: {name} width", ws.max_column == len(header), ws.max_column)
+            check(f"{label}: {name} frozen", ws.freeze_panes == "A2", ws.freeze_panes)
+            n = len(rows) - 1
+            check(f"{label}: {name} rows in part", n == min(per_sheet, len(want) - i * per_sheet), n)
+            ref = f"A1:{col_letter(len(header))}{n + 1}"
+            if mode == "tables" and n:
+                tables = {t: ws.tables[t] for t in ws.tables}
+                tname = base if i == 0 else f"{base}_{i + 1}"
+                check(f"{label}: {name} table", list(tables) == [tname] and ws.tables[tname].ref == ref,
+                      {k: getattr(v, "ref", v) for k, v in tables.items()})
+                check(f"{label}: {name} no autofilter", ws.auto_filter.ref is None, ws.auto_filter.ref)
+            else:
+                check(f"{label}: {name} autofilter", ws.auto_filter.ref == ref, ws.auto_filter.ref)
+                check(f"{label}: {name} no table", len(ws.tables) == 0, list(ws.tables))
+            got += rows[1:]
+        check(f"{label}: {base} row count", len(got) == len(want), (len(got), len(want)))
+        bad = [(r + 2, header[c], got[r][c], want[r][c]) for r in range(min(len(got), len(want)))
+               for c in range(len(header)) if not same(got[r][c][0], got[r][c][1], want[r][c])]
+        check(f"{label}: {base} every cell", not bad, bad[:5])
+
+
+def compare_summary(label, wb, doc, events, group=None):
+    ws = wb["Summary"]
+    want, year_rows, period = expected_summary(doc, events, group)
+    got = sheet_rows(ws, 3)
+    got += [[(None, "n")] * 3] * (len(want) - len(got))
+    check(f"{label}: Summary size", ws.max_column <= 3 and ws.max_row <= len(want),
+          (ws.max_row, ws.max_column, len(want)))
+    bad = [(r + 1, c, got[r][c], want[r][c]) for r in range(len(want)) for c in range(3)
+           if not same(got[r][c][0], got[r][c][1], want[r][c])]
+    check(f"{label}: Summary every cell", not bad, bad[:5])
+    return year_rows, period
+
+
+def load(path):
+    return openpyxl.load_workbook(path)
+
+
+def no_formulas(label, wb):
+    f = [(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+         if c.data_type == "f"]
+    check(f"{label}: no formula anywhere", not f, f[:5])
+
+
+def leftovers(d):
+    return [f for f in os.listdir(d) if f.startswith(".")]
+
+
+# ---- the tests ----
+
+def test_events_json():
+    doc = json.load(open(EVENTS, encoding="utf-8"))
+    events = job_events(doc)
+    out = os.path.join(TMP, "events.xlsx")
+    rc, _, err = export(EVENTS, out)
+    if not check("events.json export", rc == 0, err):
+        return
+    check("no temp files left", leftovers(TMP) == [], leftovers(TMP))
+    wb = load(out)
+    compare_data_sheets("events.json", wb, expected_sheets(doc, events))
+    year_rows, period = compare_summary("events.json", wb, doc, events)
+    no_formulas("events.json", wb)
+    p = wb.properties
+    check("property title", p.title == doc["title"], p.title)
+    check("property creator", p.creator == "Chronicle", p.creator)
+    check("property created", p.created == datetime.datetime.utcfromtimestamp(EPOCH), p.created)
+    check("property subject", p.subject == f"Analyst workbook: {len(events)} events, {period}", p.subject)
+    ws = wb["Events"]
+    check("header bold with fill", ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith("DCE6F1"),
+          (ws["A1"].font.b, ws["A1"].fill.fgColor.rgb))
+    check("date format", ws["B2"].number_format == "yyyy-mm-dd", ws["B2"].number_format)
+    check("long text wraps", ws["T2"].alignment.wrap_text is True, ws["T2"].alignment)
+    widths = {k: v.width for k, v in ws.column_dimensions.items()}
+    check("widths fitted and capped", all(6 <= w <= 63 for w in widths.values()), widths)
+    check("short column stays narrow", widths.get("H", 99) < 20, widths.get("H"))
+    check("long column capped", widths.get("T", 0) > 55, widths.get("T"))
+    z = zipfile.ZipFile(out)
+    charts = [n for n in z.namelist() if n.startswith("xl/charts/")]
+    xml = z.read(charts[0]).decode() if charts else ""
+    a, b = year_rows
+    check("chart of events per year", f"Summary!$A${a}:$A${b}" in xml and f"Summary!$B${a}:$B${b}" in xml,
+          (charts, re.findall(r"<c:f>[^<]*</c:f>", xml)))
+    # same input, same SOURCE_DATE_EPOCH: same bytes; another epoch: another date
+    out2 = os.path.join(TMP, "events2.xlsx")
+    export(EVENTS, out2)
+    check("identical bytes for identical runs", open(out, "rb").read() == open(out2, "rb").read())
+    export(EVENTS, out2, env={"SOURCE_DATE_EPOCH": str(EPOCH + 86400)})
+    check("created follows SOURCE_DATE_EPOCH",
+          load(out2).properties.created == datetime.datetime.utcfromtimestamp(EPOCH + 86400))
+
+
+def test_unicode_and_formulas():
+    doc = json.load(open(UNICODE, encoding="utf-8"))
+    events = job_events(doc)
+    expected = expected_sheets(doc, events)
+    outs = {}
+    for mode, opts in [("tables", []), ("autofilter", ["xlsx.tables=false"]),
+                       ("constant", ["xlsx.constant-memory=true"])]:
+        out = outs[mode] = os.path.join(TMP, f"unicode-{mode}.xlsx")
+        rc, _, err = export(UNICODE, out, *opts)
+        if not check(f"unicode {mode} export", rc == 0, err):
+            return
+        wb = load(out)
+        compare_data_sheets(f"unicode {mode}", wb, expected, mode=mode)
+        compare_summary(f"unicode {mode}", wb, doc, events)
+        no_formulas(f"unicode {mode}", wb)
+        urls = [(c.value, c.hyperlink.target if c.hyperlink else None) for c in wb["Sources"]["F"][1:]]
+        want = [r[5] for r in expected["Sources"]]
+        check(f"unicode {mode}: URL cells are hyperlinks to their URL",
+              [u for u, _ in urls] == want and all(
+                  unquote(t) == unquote(u) if u else t is None for u, t in urls), urls)
+    wb = load(outs["tables"])
+    formula_like = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value[:1] in "=+-@":
+                    formula_like[c.value] = c.data_type
+    for s in ["=1+1", "+SUM(A1)", "-3", "@x", "=SUM(1,2)", "@count",
+              '=HYPERLINK("http://example.org","click")']:
+        check(f"formula-like {s!r} stays text", formula_like.get(s) == "s", formula_like)
+    shared = zipfile.ZipFile(outs["tables"]).read("xl/sharedStrings.xml").decode()
+    check("literal _x0041_ escaped for Excel (shared strings)",
+          "_x005F_x0041_" in shared and "' _x0041_" not in shared)
+    inline = sheet_xml(outs["constant"], "Statements")
+    check("literal _x0041_ escaped for Excel (inline strings)",
+          "_x005F_x0041_" in inline and "' _x0041_" not in inline)
+    again = os.path.join(TMP, "unicode-constant-again.xlsx")
+    export(UNICODE, again, "xlsx.constant-memory=true")
+    check("constant memory: identical bytes for identical runs",
+          open(again, "rb").read() == open(outs["constant"], "rb").read())
+    # constant memory and normal mode hold the same values, cell for cell
+    norm = lambda v: excel_text(v) if isinstance(v, str) else v
+    a, b = load(outs["tables"]), load(outs["constant"])
+    diff = [(ws.title, c.coordinate) for ws in a.worksheets for row in ws.iter_rows() for c in row
+            if norm(c.value) != norm(b[ws.title][c.coordinate].value)]
+    check("constant memory = normal mode", a.sheetnames == b.sheetnames and not diff, diff[:5])
+
+
+def test_empty_selection():
+    doc = json.load(open(EVENTS, encoding="utf-8"))
+    out = os.path.join(TMP, "empty.xlsx")
+    rc, _, err = export(EVENTS, out, "--since", "2100-01-01")
+    if not check("empty selection export", rc == 0, err):
+        return
+    wb = load(out)
+    compare_data_sheets("empty", wb, expected_sheets(doc, []))
+    for name in SHEETS:
+        check(f"empty: {name} header only", wb[name].max_row == 1, wb[name].max_row)
+    compare_summary("empty", wb, doc, [])
+    check("empty: no chart", not [n for n in zipfile.ZipFile(out).namelist() if "chart" in n])
+    rc, _, err = export(os.path.join(SRC, "data", "samples", "empty.json"), out)
+    check("empty dataset: valid workbook", rc == 0 and load(out)["Events"].max_row == 1, err)
+
+
+def generated(n_events, seed=7):
+    """Events with 3-5 participants each, so that small sheet limits continue."""
+    sources = [{"id": f"src-{i}", "outlet": f"Outlet {i}", "published": f"2023-01-{i + 1:02d}",
+                "document": f"doc-{i}.txt", "url": f"https://example.org/{i}"} for i in range(4)]
+    events = []
+    for i in range(n_events):
+        events.append({
+            "id": f"ev-{i:03d}", "title": f"Event {i} — Ə ş ğ", "date": f"2023-02-{i % 28 + 1:02d}",
+            "location": {"city": "Bakı", "country": "Azerbaijan", "country_code": "AZ"},
+            "occasion": {"subject": "Khojaly, 25–26 February 1992", "anniversary": 31},
+            "participants": [{"name": f"Person {i}.{k}", "spoke": k % 2 == 0}
+                             for k in range(3 + (i * seed) % 3)],
+            "activities": [{"kind": "speech"}],
+            "figures": [{"label": "Attendees", "value": i * 10, "source": f"src-{i % 4}"}],
+            "sources": [f"src-{i % 4}"]})
+    return {"schema": "chronicle/events@1", "title": "Generated", "sources": sources, "events": events}
+
+
+def test_continuation_sheets():
+    doc = generated(23)
+    path = write_json("generated.json", doc)
+    expected = expected_sheets(doc, job_events(doc))
+    check("fixture has more participants than a sheet holds", len(expected["Participants"]) > 30)
+    for mode, opts in [("tables", []), ("constant", ["xlsx.constant-memory=true"])]:
+        out = os.path.join(TMP, f"continued-{mode}.xlsx")
+        rc, _, err = export(path, out, "xlsx.sheet-rows=10", *opts)
+        if not check(f"sheet-rows=10 {mode} export", rc == 0, err):
+            continue
+        wb = load(out)
+        check(f"continuation {mode}: Participants (2) exists", "Participants (2)" in wb.sheetnames,
+              wb.sheetnames)
+        compare_data_sheets(f"continued {mode}", wb, expected, per_sheet=10, mode=mode)
+        ids = [(r[0].value, r[2].value) for n in wb.sheetnames if n.startswith("Participants")
+               for r in wb[n].iter_rows(min_row=2)]
+        check(f"continuation {mode}: every participant exactly once",
+              sorted(ids) == sorted((r[0], r[2]) for r in expected["Participants"])
+              and len(set(ids)) == len(ids), len(ids))
+    rc, _, err = export(path, os.path.join(TMP, "x.xlsx"), "xlsx.sheet-rows=5")
+    check("sheet-rows below 10 refused", rc == 64 and "sheet-rows" in err, (rc, err))
+
+
+def test_split_group():
+    doc = json.load(open(EVENTS, encoding="utf-8"))
+    out = os.path.join(TMP, "split")
+    rc, _, err = run("export", "-f", "xlsx", "--split-by", "country", "-o", out + "/", EVENTS)
+    if not check("split export", rc == 0, err):
+        return
+    cc = doc["events"][0]["location"]["country_code"]
+    wb = load(os.path.join(out, f"events-{cc}.xlsx"))
+    events = job_events(doc, country=cc)
+    compare_summary(f"split {cc}", wb, doc, events, group=cc)
+    compare_data_sheets(f"split {cc}", wb, expected_sheets(doc, events))
+    check("split: title names the group", wb.properties.title == f"{doc['title']} \u2014 {cc}",
+          wb.properties.title)
+
+
+def test_limits():
+    """Cells past 32,767 characters, URLs past 2,079, numbers past 16 digits."""
+    long_summary = ("Ə" * 20000) + ("🕯" * 7000) + "tail"
+    long_url = "https://example.org/" + "a" * 2100
+    doc = {"schema": "chronicle/events@1", "title": "Limits",
+           "sources": [{"id": "s1", "document": "d.txt", "url": long_url},
+                       {"id": "s2", "document": "e.txt", "url": "https://example.org/ok"}],
+           "events": [{"id": "e1", "title": "Long", "date": "2023-02-24",
+                       "location": {"country": "Azerbaijan", "country_code": "AZ"},
+                       "occasion": {"subject": "Khojaly"}, "summary": long_summary,
+                       "figures": [{"label": "Ratio", "value": 0.1 + 0.2, "source": "s1"}],
+                       "sources": ["s1", "s2"]}]}
+    path = write_json("limits.json", doc)
+    out = os.path.join(TMP, "limits.xlsx")
+    rc, _, err = export(path, out)
+    if not check("limits export", rc == 0, err):
+        return
+    wb = load(out)
+    got = wb["Events"]["T2"].value
+    check("long cell truncated at 32,767 characters with an ellipsis",
+          got == cut(long_summary) and excel_units(got) == 32767 and got.endswith("\u2026"),
+          (len(got or ""), excel_units(got or "")))
+    check("truncation warned", "1 cell longer than 32,767 characters truncated" in err
+          and "'Events'!T2" in err, err)
+    ws = wb["Sources"]
+    check("over-long URL kept as plain text", ws["F2"].value == long_url and ws["F2"].hyperlink is None,
+          ws["F2"].hyperlink)
+    check("ordinary URL still a link", ws["F3"].hyperlink is not None
+          and ws["F3"].hyperlink.target == "https://example.org/ok")
+    check("plain URL warned", "1 URL written as plain text" in err, err)
+    v = wb["Figures"]["E2"].value
+    check("17-digit number kept to 16 digits", v == float(f"{0.1 + 0.2:.16G}"), v)
+    check("rounding warned", "1 number rounded to 16 significant digits" in err, err)
+
+
+def sheet_xml(path, name):
+    z = zipfile.ZipFile(path)
+    wbx = z.read("xl/workbook.xml").decode()
+    rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(r'<sheet name="%s" sheetId="\d+" r:id="(rId\d+)"' % re.escape(name), wbx).group(1)
+    target = re.search(r'Id="%s" Type="[^"]+" Target="([^"]+)"' % rid, rels).group(1)
+    return z.read("xl/" + target).decode()
+
+
+def test_hyperlink_count_and_auto_constant_memory():
+    n = 65535
+    doc = {"schema": "chronicle/events@1", "title": "Many sources",
+           "sources": [{"id": f"s{i}", "document": f"d{i}.txt", "url": f"https://example.org/{i}"}
+                       for i in range(n)],
+           "events": [{"id": "e1", "title": "Cites them all", "date": "2023-02-24",
+                       "location": {"country": "Azerbaijan", "country_code": "AZ"},
+                       "occasion": {"subject": "Khojaly"}, "sources": [f"s{i}" for i in range(n)]}]}
+    path = write_json("many.json", doc)
+    out = os.path.join(TMP, "many.xlsx")
+    rc, _, err = export(path, out, "-v")
+    if not check("many sources export", rc == 0, err):
+        return
+    check("auto constant memory above 50,000 rows", "constant-memory mode, autofilters" in err, err)
+    xml = sheet_xml(out, "Sources")
+    check("at most 65,530 hyperlinks on a sheet", xml.count("<hyperlink ") == 65530, xml.count("<hyperlink "))
+    check("the rest as text, warned", f"{n - 65530} URLs written as plain text" in err, err)
+    wb = openpyxl.load_workbook(out, read_only=True)
+    ws = wb["Sources"]
+    col = [r[0] for r in ws.iter_rows(min_row=2, min_col=6, max_col=6, values_only=True)]
+    check("every URL present once", col == [f"https://example.org/{i}" for i in range(n)], len(col))
+    ev = next(wb["Events"].iter_rows(min_row=2, max_row=2, values_only=True))
+    check("huge list cell truncated", ev[17] == cut("; ".join(f"s{i}" for i in range(n))), len(ev[17] or ""))
+    wb.close()
+
+
+def test_refusals():
+    rc, out, err = run("export", "-f", "xlsx", "-o", "-", EVENTS)
+    check("-o - refused with exit 64", rc == 64, rc)
+    check("-o - message", "xlsx: cannot write to standard output" in err and "use -o FILE" in err, err)
+    check("-o - writes nothing", out == "", out[:80])
+    rc, out, err = run("plugins", "xlsx", "--json")
+    d = json.loads(out) if rc == 0 else {}
+    check("descriptor", d.get("extension") == "xlsx" and d.get("media_type") ==
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", d)
+    opts = {o["name"]: o for o in d.get("options", [])}
+    check("options declared", list(opts) == ["constant-memory", "sheet-rows", "tables", "author",
+                                             "company"], list(opts))
+    out = os.path.join(TMP, "company.xlsx")
+    rc, _, err = export(EVENTS, out, "xlsx.company=ACME Ə", "xlsx.author=Analyst")
+    app = zipfile.ZipFile(out).read("docProps/app.xml").decode() if rc == 0 else ""
+    check("company property", "<Company>ACME Ə</Company>" in app, app[-300:])
+    check("author property", rc == 0 and load(out).properties.creator == "Analyst")
+
+
+def main():
+    try:
+        for t in [test_events_json, test_unicode_and_formulas, test_empty_selection,
+                  test_continuation_sheets, test_split_group, test_limits,
+                  test_hyperlink_count_and_auto_constant_memory, test_refusals]:
+            try:
+                t()
+            except Exception as e:  # a crash in one test is a failure, not the end
+                check(t.__name__, False, repr(e))
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    sys.exit(1 if results["failed"] else 0)
+
+
+if __name__ == "__main__":
+    main()
