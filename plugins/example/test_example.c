@@ -37,7 +37,8 @@ static chronicle_job *run(chronicle_status want, ...)
 
 static void assert_contains(const char *haystack, const char *needle)
 {
-    if (!strstr(haystack, needle)) fail_msg("missing \"%s\" in:\n%s", needle, haystack);
+    assert_non_null(haystack);
+    if (haystack && !strstr(haystack, needle)) fail_msg("missing \"%s\" in:\n%s", needle, haystack);
 }
 
 static void assert_starts_with(const char *text, const char *prefix)

@@ -27,6 +27,12 @@ def run(*args, env=None, plugin_path=True):
     e = dict(os.environ)
     e.pop("CHRONICLE_PLUGIN_PATH", None)
     e["CHRONICLE_PLUGIN_SYSTEM_PATH"] = "/nonexistent"  # hermetic: no installed plugins
+    # In a sanitizer build AddressSanitizer would catch the fixtures' deliberate
+    # SIGSEGV/SIGABRT itself and exit(1); leave the signals to the host, whose
+    # reporting of them is what these tests check.
+    e["ASAN_OPTIONS"] = ":".join(filter(None, [e.get("ASAN_OPTIONS", ""), "handle_segv=0",
+                                               "handle_sigbus=0", "handle_abort=0",
+                                               "handle_sigfpe=0", "allow_user_segv_handler=1"]))
     if env:
         e.update(env)
     cmd = [CHRONICLE, args[0]] + (["--plugin-path", FIX] if plugin_path else []) + list(args[1:])
