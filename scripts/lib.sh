@@ -16,9 +16,14 @@ PACKAGES=(
   valgrind man-db binutils
 )
 
+# The fuzzers (tests/fuzz, .ci/run's smoke run) need clang's libFuzzer runtime.
+FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+
+# ensure_deps [extra packages...]: installs whatever of PACKAGES and the
+# extras is missing, with one apt-get update, and nothing when all are there.
 ensure_deps() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

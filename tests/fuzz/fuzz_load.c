@@ -1,0 +1,80 @@
+/*
+ * fuzz_load.c — libFuzzer harness for the loader.  The input is loaded from
+ * memory as a JSON document, and also as NDJSON when its first byte is odd;
+ * a dataset that loads is then walked the way exporters walk it (selection,
+ * summary, every split, attributions and numbers), and everything is freed,
+ * so leaks show up too.  Built by tests/fuzz/build.sh.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "chronicle/dataset.h"
+#include "chronicle/format.h"
+#include "chronicle/strbuf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void walk(const chronicle_dataset *ds)
+{
+    const chronicle_event **sel = NULL;
+    size_t n = 0;
+    chronicle_filter f = {.since = 20000101, .until = 20241231};
+    if (chronicle_dataset_select(ds, NULL, &sel, &n) != CHRONICLE_OK) return;
+    chronicle_summary *s = NULL;
+    if (chronicle_summary_build(sel, n, &s) == CHRONICLE_OK) chronicle_summary_free(s);
+    for (int key = CHRONICLE_SPLIT_NONE; key <= CHRONICLE_SPLIT_TAG; key++) {
+        chronicle_group *g = NULL;
+        size_t ng = 0;
+        if (chronicle_split(sel, n, (chronicle_split_key)key, &g, &ng) != CHRONICLE_OK) continue;
+        for (size_t i = 0; i < ng; i++) free(chronicle_safe_filename(g[i].name));
+        chronicle_groups_free(g, ng);
+    }
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    const chronicle_dataset_info *info = chronicle_dataset_get_info(ds);
+    for (size_t i = 0; i < info->n_sources; i++) {
+        chronicle_format_attribution(&b, info->sources[i]);
+        chronicle_dataset_source(ds, info->sources[i]->id.ptr);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const chronicle_event *e = sel[i];
+        chronicle_filter_match(&f, e);
+        chronicle_format_period(&b, e->date_ymd, e->end_date_ymd ? e->end_date_ymd : e->date_ymd,
+                                CHRONICLE_DATE_LONG);
+        for (size_t k = 0; k < e->n_figures; k++) chronicle_format_number(&b, e->figures[k]->value);
+        chronicle_buf_reset(&b);
+    }
+    chronicle_buf_free(&b);
+    free((void *)sel);
+    (void)chronicle_dataset_memory(ds);
+}
+
+static void load(const uint8_t *data, size_t size, chronicle_format format)
+{
+    chronicle_diag *diag = chronicle_diag_new(0);
+    if (!diag) return;
+    chronicle_load_opts opts = {.format = format};
+    chronicle_dataset *ds = NULL;
+    chronicle_status st =
+        chronicle_dataset_load_buffer("fuzz.json", (const char *)data, size, &opts, &ds, diag);
+    if (st == CHRONICLE_OK) {
+        if (!ds) abort(); /* the contract: a dataset on success */
+        walk(ds);
+    } else if (ds) {
+        abort(); /* ... and none on failure */
+    }
+    /* every message must format */
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    for (size_t i = 0; i < chronicle_diag_count(diag); i++)
+        chronicle_diag_format(chronicle_diag_at(diag, i), &b);
+    chronicle_buf_free(&b);
+    chronicle_dataset_free(ds);
+    chronicle_diag_free(diag);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    load(data, size, CHRONICLE_FORMAT_JSON);
+    if (size && (data[0] & 1)) load(data, size, CHRONICLE_FORMAT_NDJSON);
+    return 0;
+}
