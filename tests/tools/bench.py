@@ -1,0 +1,312 @@
+#!/usr/bin/python3
+"""bench.py — the measuring half of scripts/bench (which installs, builds and
+calls it).  Runs the release `chronicle` on generated datasets, takes the
+median wall time and the peak RSS of N runs with /usr/bin/time, runs the
+Python alternatives on the same files, and prints one table with the goals
+of DESIGN §7 and PASS/MISS beside each figure.
+
+    bench.py --chronicle BUILD/core/chronicle --cache DIR [--runs N] [--quick] [--big]
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+TOOLS = os.path.dirname(os.path.abspath(__file__))
+GEN = os.path.join(TOOLS, "gen_events.py")
+PY = "/usr/bin/python3"
+TIME = "/usr/bin/time"
+MB = 1e6
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def label(n):
+    return f"{n // 1000000}M" if n >= 1000000 else f"{n // 1000}k"
+
+
+class Result:
+    """Median time and peak RSS over runs, or why there is none."""
+
+    def __init__(self, times=(), rss_kb=(), error=None):
+        self.times, self.rss_kb, self.error = list(times), list(rss_kb), error
+
+    @property
+    def ok(self):
+        return self.error is None and bool(self.times)
+
+    @property
+    def time(self):
+        return statistics.median(self.times)
+
+    @property
+    def rss(self):  # bytes, the largest of the runs
+        return max(self.rss_kb) * 1024
+
+
+def measure(cmd, runs, env=None, cleanup=None):
+    times, rss = [], []
+    with tempfile.NamedTemporaryFile(prefix="bench-time-") as tf:
+        for i in range(runs):
+            p = subprocess.run([TIME, "-f", "%e %M", "-o", tf.name] + cmd, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if cleanup:
+                cleanup()
+            if p.returncode != 0:
+                tail = p.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+                return Result(error=f"exit {p.returncode}: {tail[0] if tail else ''}"[:100])
+            with open(tf.name) as f:
+                e, m = f.read().split()[-2:]
+            times.append(float(e))
+            rss.append(int(m))
+    return Result(times, rss)
+
+
+class Bench:
+    def __init__(self, a):
+        self.a = a
+        self.rows = []
+        self.work = tempfile.mkdtemp(prefix="chronicle-bench-", dir=a.cache)
+        self.env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", LC_ALL="C.UTF-8",
+                        TMPDIR=self.work)
+        self.plugins = self.built_plugins()
+        self.have_xlsxwriter = self.has_module("xlsxwriter")
+        self.have_reportlab = self.has_module("reportlab")
+
+    # ---- helpers ----
+
+    def built_plugins(self):
+        p = subprocess.run([self.a.chronicle, "plugins", "--json"], capture_output=True,
+                           env=self.env)
+        try:
+            return {x["name"] for x in json.loads(p.stdout)["plugins"] if not x.get("broken")}
+        except (ValueError, KeyError):
+            return set()
+
+    @staticmethod
+    def has_module(name):
+        return subprocess.run([PY, "-c", f"import {name}"], capture_output=True).returncode == 0
+
+    def dataset(self, n, fmt="json"):
+        with open(GEN, "rb") as f:
+            tag = hashlib.sha1(f.read()).hexdigest()[:10]
+        path = os.path.join(self.a.cache, f"events-{label(n)}-seed1-{tag}.{fmt}")
+        if not os.path.exists(path):
+            log(f"bench: generating {label(n)} events ({fmt}) into {self.a.cache} ...")
+            tmp = path + ".part"
+            subprocess.run([PY, GEN, "--events", str(n), "--seed", "1", "--format", fmt,
+                            "-o", tmp], check=True, stderr=subprocess.DEVNULL)
+            os.rename(tmp, path)
+        return path
+
+    def clean_outputs(self):
+        for name in os.listdir(self.work):
+            p = os.path.join(self.work, name)
+            shutil.rmtree(p) if os.path.isdir(p) else os.unlink(p)
+
+    def export(self, formats, data, runs=None):
+        missing = [f for f in formats if f not in self.plugins]
+        if missing:
+            return Result(error=f"not built: {', '.join(missing)}")
+        ext = {"text": "txt"}.get(formats[0], formats[0])
+        out = os.path.join(self.work, f"out.{ext}") if len(formats) == 1 else self.work
+        cmd = [self.a.chronicle, "export", "-q", "-f", ",".join(formats), "-o", out, data]
+        log(f"bench: {' '.join(cmd[1:])}")
+        return measure(cmd, runs or self.a.runs, self.env, self.clean_outputs)
+
+    def alt(self, script, data, ext):
+        out = os.path.join(self.work, "alt." + ext)
+        cmd = [PY, os.path.join(TOOLS, script), data, out]
+        log(f"bench: {script} {os.path.basename(data)}")
+        return measure(cmd, self.a.alt_runs, self.env, self.clean_outputs)
+
+    def row(self, work, n, res, figure="", goal="", verdict="", alt=""):
+        self.rows.append((work, label(n) if n else "", res, figure, goal, verdict, alt))
+
+    @staticmethod
+    def verdict(ok):
+        return "PASS" if ok else "MISS"
+
+    @staticmethod
+    def alt_text(name, res):
+        if res is None:
+            return ""
+        if not res.ok:
+            return f"{name}: {res.error}"
+        return f"{name}: {res.time:.2f} s, {res.rss / MB:,.0f} MB"
+
+    # ---- the measurements ----
+
+    def load(self, n):
+        data = self.dataset(n)
+        size = os.path.getsize(data)
+        log(f"bench: validate {os.path.basename(data)}")
+        res = measure([self.a.chronicle, "validate", "-q", data], self.a.runs, self.env)
+        alt = None
+        if n <= 100000 and not self.a.no_alt:
+            log("bench: python json.load")
+            alt = measure([PY, "-c", "import json,sys; json.load(open(sys.argv[1], 'rb'))", data],
+                          self.a.alt_runs, self.env)
+        if res.ok:
+            rate = size / MB / res.time
+            self.row(f"load+validate JSON ({size / MB:.0f} MB)", n, res, f"{rate:.0f} MB/s",
+                     ">= 150 MB/s", self.verdict(rate >= 150),
+                     self.alt_text("Python json.load", alt))
+            ratio = res.rss / size
+            self.row("  peak RSS / file size", n, None, f"{ratio:.2f}", "<= 0.6",
+                     self.verdict(ratio <= 0.6))
+        else:
+            self.row("load+validate JSON", n, res, alt=self.alt_text("Python json.load", alt))
+        nd = self.dataset(n, "ndjson")
+        log(f"bench: validate {os.path.basename(nd)}")
+        res = measure([self.a.chronicle, "validate", "-q", nd], self.a.runs, self.env)
+        if res.ok:
+            self.row("load+validate NDJSON", n, res,
+                     f"{os.path.getsize(nd) / MB / res.time:.0f} MB/s; RSS "
+                     f"{res.rss / os.path.getsize(nd):.2f}x", "(same goals)",
+                     self.verdict(os.path.getsize(nd) / MB / res.time >= 150 and
+                                  res.rss / os.path.getsize(nd) <= 0.6))
+        else:
+            self.row("load+validate NDJSON", n, res)
+
+    def exporter(self, fmt, sizes, goals, alt_script=None, alt_name="", alt_sizes=(),
+                 alt_installed=True):
+        medians = {}
+        for n in sizes:
+            res = self.export([fmt], self.dataset(n))
+            alt = None
+            if alt_script and n in alt_sizes and not self.a.no_alt:
+                if alt_installed:
+                    alt = self.alt(alt_script, self.dataset(n), fmt)
+                else:
+                    alt = Result(error="not installed")
+            goal = goals.get(n)
+            if res.ok:
+                medians[n] = res.time
+                v = self.verdict(res.time <= goal) if goal else ""
+                self.row(fmt, n, res, f"{res.time:.2f} s", f"<= {goal:g} s" if goal else "",
+                         v, self.alt_text(alt_name, alt))
+            else:
+                self.row(fmt, n, res, alt=self.alt_text(alt_name, alt))
+        return medians
+
+    def combined(self, n, alone):
+        formats = [f for f in ("pdf", "xlsx", "text") if f in self.plugins]
+        if len(formats) < 2:
+            self.row("-f pdf,xlsx,text in one run", n,
+                     Result(error="needs two built exporters: " + (", ".join(formats) or "none")))
+            return
+        res = self.export(formats, self.dataset(n))
+        slowest = max((alone[f], f) for f in formats if f in alone)
+        name = f"-f {','.join(formats)} in one run"
+        if res.ok:
+            ratio = res.time / slowest[0]
+            self.row(name, n, res, f"{ratio:.2f}x {slowest[1]} alone ({slowest[0]:.2f} s)",
+                     "<= 1.15x slowest", self.verdict(ratio <= 1.15))
+        else:
+            self.row(name, n, res)
+
+    def big(self):
+        free = shutil.disk_usage(self.a.cache).free
+        if free < 12e9:
+            self.row("xlsx+text, 1M events", 1000000,
+                     Result(error=f"skipped: {free / 1e9:.1f} GB free in {self.a.cache}, "
+                                  "need 12 GB"))
+            return
+        formats = [f for f in ("xlsx", "text") if f in self.plugins]
+        if len(formats) < 2:
+            self.row("xlsx+text, 1M events", 1000000, Result(error="not built: xlsx or text"))
+            return
+        data = self.dataset(1000000)
+        res = self.export(formats, data, runs=1)
+        if res.ok:
+            self.row(f"xlsx+text ({os.path.getsize(data) / 1e9:.1f} GB JSON)", 1000000, res,
+                     f"completes; {res.rss / 1e9:.2f} GB RSS", "RSS <= 1.5 GB",
+                     self.verdict(res.rss <= 1.5e9))
+        else:
+            self.row("xlsx+text, 1M events", 1000000, res)
+
+    def run(self):
+        a = self.a
+        sizes = [1000, 10000] if a.quick else [1000, 10000, 100000]
+        self.load(10000 if a.quick else 100000)
+        alone = {}
+        t = self.exporter("text", sizes, {100000: 1})
+        x = self.exporter("xlsx", sizes, {100000: 4}, "bench_xlsxwriter.py",
+                          "Python XlsxWriter (constant memory)",
+                          [1000] if a.quick else sizes, self.have_xlsxwriter)
+        p = self.exporter("pdf", [1000, 10000], {1000: 0.4, 10000: 3}, "bench_reportlab.py",
+                          "Python ReportLab platypus", [1000] if a.quick else [1000, 10000],
+                          self.have_reportlab)
+        for fmt, m in (("text", t), ("xlsx", x), ("pdf", p)):
+            if 10000 in m:
+                alone[fmt] = m[10000]
+        self.combined(10000, alone)
+        if a.big:
+            self.big()
+
+    def print_table(self):
+        a = self.a
+        try:
+            cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                       if line.startswith("model name"))
+        except (OSError, StopIteration):
+            cpu = platform.processor()
+        print(f"Chronicle benchmarks — {os.cpu_count()} CPUs ({cpu}); "
+              f"{'quick, ' if a.quick else ''}median of {a.runs} run(s), alternatives "
+              f"{a.alt_runs} run(s); peak RSS is the largest of the runs")
+        print(f"chronicle: {a.chronicle}; plugins built: "
+              f"{', '.join(sorted(self.plugins)) or 'none'}")
+        head = ("work", "events", "time", "peak RSS", "figure", "goal (DESIGN §7)", "", "alternative, same data")
+        lines = []
+        for work, n, res, fig, goal, verdict, alt in self.rows:
+            if res is None:
+                tm, rss = "", ""
+            elif not res.ok:
+                tm, rss, fig = "—", "—", res.error
+            else:
+                tm, rss = f"{res.time:.2f} s", f"{res.rss / MB:,.0f} MB"
+            lines.append((work, n, tm, rss, fig, goal, verdict, alt))
+        w = [max(len(r[i]) for r in lines + [head]) for i in range(len(head))]
+        fmt = "  ".join(f"{{:{'>' if i in (1, 2, 3) else '<'}{w[i]}}}" for i in range(len(head)))
+        print(fmt.format(*head).rstrip())
+        print("  ".join("-" * x for x in w))
+        for r in lines:
+            print(fmt.format(*r).rstrip())
+        misses = sum(r[6] == "MISS" for r in lines)
+        passes = sum(r[6] == "PASS" for r in lines)
+        print(f"\n{passes} PASS, {misses} MISS")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--chronicle", required=True)
+    ap.add_argument("--cache", required=True, help="where datasets are generated and kept")
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    ap.add_argument("--alt-runs", type=int, default=int(os.environ.get("BENCH_ALT_RUNS", "1")))
+    ap.add_argument("--quick", action="store_true", help="1k and 10k events, one run")
+    ap.add_argument("--big", action="store_true", help="also 1,000,000 events to xlsx + text")
+    ap.add_argument("--no-alt", action="store_true", help="skip the Python alternatives")
+    a = ap.parse_args()
+    if a.quick:
+        a.runs = a.alt_runs = 1
+    os.makedirs(a.cache, exist_ok=True)
+    b = Bench(a)
+    try:
+        b.run()
+    finally:
+        shutil.rmtree(b.work, ignore_errors=True)
+    b.print_table()
+
+
+if __name__ == "__main__":
+    main()
