@@ -16,7 +16,7 @@ typedef struct arena_chunk arena_chunk;
 typedef struct arena {
     arena_chunk *head;
     char *at, *end;
-    size_t total; /* bytes obtained from malloc */
+    size_t total; /* bytes obtained from calloc or mmap */
 } arena;
 
 typedef struct interner {

@@ -755,7 +755,7 @@ static void check_duplicate_keys(loader *L, const cJSON *v)
     for (const cJSON *c = v->child; c; c = c->next, i++) {
         if (cJSON_IsObject(v)) {
             for (const cJSON *prev = v->child; prev != c; prev = prev->next) {
-                if (!strcmp(prev->string, c->string)) {
+                if (prev->string[0] == c->string[0] && !strcmp(prev->string, c->string)) {
                     load_error(L, c->string, "duplicate member (a JSON object may name it once)");
                     break;
                 }

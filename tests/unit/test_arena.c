@@ -123,6 +123,31 @@ static void test_intern_copies_long_strings_each_time(void **state)
     arena_free(&a);
 }
 
+/* Past 2 MiB the chunks are huge-page mappings: still zeroed, aligned and
+ * disjoint, with strings and structs mixed as the loader mixes them. */
+static void test_arena_mapped_chunks_are_zeroed_and_disjoint(void **state)
+{
+    (void)state;
+    arena a = {0};
+    size_t used = 0;
+    while (used < (size_t)12 << 20) {
+        size_t size = 200 + used % 1800;
+        unsigned char *p = arena_alloc(&a, size);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 8, 0);
+        for (size_t i = 0; i < size; i += 61)
+            assert_int_equal(p[i], 0);
+        assert_int_equal(p[size - 1], 0);
+        memset(p, 0xCD, size);
+        chronicle_str s = arena_strdup(&a, "packed string", 13);
+        assert_string_equal(s.ptr, "packed string");
+        used += size + 14;
+    }
+    assert_true(a.total >= used);
+    arena_free(&a);
+    assert_null(a.head);
+}
+
 static void test_intern_ex_reports_what_was_there(void **state)
 {
     (void)state;
@@ -195,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_arena_alloc_after_strdup_is_aligned),
         cmocka_unit_test(test_arena_serves_blocks_larger_than_a_chunk),
         cmocka_unit_test(test_arena_strdup_copies_with_nul),
+        cmocka_unit_test(test_arena_mapped_chunks_are_zeroed_and_disjoint),
         cmocka_unit_test(test_intern_returns_same_pointer_for_equal_strings),
         cmocka_unit_test(test_intern_copies_long_strings_each_time),
         cmocka_unit_test(test_intern_ex_reports_what_was_there),
