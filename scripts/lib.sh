@@ -16,8 +16,10 @@ PACKAGES=(
   valgrind man-db binutils
 )
 
-# The fuzzers (tests/fuzz, .ci/run's smoke run) need clang's libFuzzer runtime.
-FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+# CI's extras: clang's libFuzzer runtime for the fuzzers (tests/fuzz), and
+# MuPDF so the real-clients test opens the briefing in a second PDF reader.
+# LibreOffice (scripts/check-clients) is left out: 350 MB per CI run.
+CI_PACKAGES=(clang libclang-rt-14-dev mupdf-tools)
 
 # ensure_deps [extra packages...]: installs whatever of PACKAGES and the
 # extras is missing, with one apt-get update, and nothing when all are there.
