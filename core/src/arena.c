@@ -107,34 +107,43 @@ chronicle_str arena_strdup(arena *a, const char *s, size_t len)
     return out;
 }
 
+/* Eight bytes at a time with a multiply-xorshift mix: the byte-at-a-time
+ * FNV-1a it replaces was most of intern_ex's own time on 100k events. */
 static uint32_t hash_bytes(const char *s, size_t len)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h ? h : 1;
+    uint64_t h = 0x9E3779B97F4A7C15u ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+        h ^= h >> 32;
+    }
+    if (i < len) {
+        uint64_t w = 0;
+        memcpy(&w, s + i, len - i);
+        h = (h ^ w) * 0xC4CEB9FE1A85EC53u;
+    }
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDu;
+    h ^= h >> 33;
+    uint32_t r = (uint32_t)h;
+    return r ? r : 1;
 }
 
 static int grow(interner *in)
 {
     size_t cap = in->cap ? in->cap * 2 : 1024;
-    chronicle_str *slots = calloc(cap, sizeof *slots);
-    uint32_t *hashes = calloc(cap, sizeof *hashes);
-    if (!slots || !hashes) {
-        free(slots);
-        free(hashes);
-        return 0;
-    }
+    intern_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots) return 0;
     for (size_t i = 0; i < in->cap; i++) {
         if (!in->slots[i].ptr) continue;
-        size_t j = in->hashes[i] & (cap - 1);
+        size_t j = in->slots[i].hash & (cap - 1);
         while (slots[j].ptr) j = (j + 1) & (cap - 1);
         slots[j] = in->slots[i];
-        hashes[j] = in->hashes[i];
     }
     free(in->slots);
-    free(in->hashes);
     in->slots = slots;
-    in->hashes = hashes;
     in->cap = cap;
     return 1;
 }
@@ -149,20 +158,22 @@ chronicle_str intern(interner *in, const char *s, size_t len)
 chronicle_str intern_ex(interner *in, const char *s, size_t len, int *found)
 {
     *found = 0;
+    if (len > UINT32_MAX) return (chronicle_str){NULL, 0}; /* no such string fits a window */
     if (in->n * 4 >= in->cap * 3 && !grow(in)) return (chronicle_str){NULL, 0};
     uint32_t h = hash_bytes(s, len);
     size_t j = h & (in->cap - 1);
+    /* pointer, length and hash share one 16-byte slot: a probe is one cache line */
     while (in->slots[j].ptr) {
-        if (in->hashes[j] == h && in->slots[j].len == len && !memcmp(in->slots[j].ptr, s, len)) {
+        const intern_slot *t = &in->slots[j];
+        if (t->hash == h && t->len == len && !memcmp(t->ptr, s, len)) {
             *found = 1;
-            return in->slots[j];
+            return (chronicle_str){t->ptr, len};
         }
         j = (j + 1) & (in->cap - 1);
     }
     chronicle_str str = arena_strdup(in->a, s, len);
     if (str.ptr) {
-        in->slots[j] = str;
-        in->hashes[j] = h;
+        in->slots[j] = (intern_slot){str.ptr, (uint32_t)len, h};
         in->n++;
     }
     return str;
@@ -171,13 +182,11 @@ chronicle_str intern_ex(interner *in, const char *s, size_t len, int *found)
 void interner_free(interner *in)
 {
     free(in->slots);
-    free(in->hashes);
     in->slots = NULL;
-    in->hashes = NULL;
     in->cap = in->n = 0;
 }
 
 size_t interner_memory(const interner *in)
 {
-    return in->cap * (sizeof *in->slots + sizeof *in->hashes);
+    return in->cap * sizeof *in->slots;
 }

@@ -19,10 +19,14 @@ typedef struct arena {
     size_t total; /* bytes obtained from calloc or mmap */
 } arena;
 
+typedef struct intern_slot {
+    const char *ptr; /* NULL: empty */
+    uint32_t len, hash;
+} intern_slot;
+
 typedef struct interner {
     arena *a;
-    chronicle_str *slots; /* open addressing; ptr == NULL: empty */
-    uint32_t *hashes;
+    intern_slot *slots; /* open addressing, linear probing */
     size_t cap, n;
 } interner;
 
