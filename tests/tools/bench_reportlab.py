@@ -14,8 +14,6 @@ DejaVu Sans is embedded for Unicode (fonts-dejavu-core).
 Needs python3-reportlab.  Timings of the phases go to stderr.
 """
 
-import datetime
-import json
 import sys
 import time
 from xml.sax.saxutils import escape
@@ -30,34 +28,11 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import (BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph,
                                 Spacer, Table, TableStyle)
 
+from alt_common import attribution, load, short_date
+
 FONT_DIR = "/usr/share/fonts/truetype/dejavu/"
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 NAVY = colors.HexColor("#1F2A44")
 GREY = colors.HexColor("#666666")
-
-
-def load(path):
-    if path.endswith((".ndjson", ".jsonl")):
-        with open(path, encoding="utf-8") as f:
-            lines = (line for line in f if line.strip())
-            header = json.loads(next(lines))
-            header["events"] = [json.loads(line) for line in lines]
-            return header
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-
-def short_date(s):
-    d = datetime.date.fromisoformat(s)
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def attribution(src):
-    text = (f"as reported by {src['outlet']}" if "outlet" in src
-            else f"as reported in {src['document']}")
-    if "published" in src:
-        text += ", " + short_date(src["published"])
-    return text
 
 
 def number(v):

@@ -17,7 +17,6 @@ python3-xlsxwriter.  Timings of the phases go to stderr.
 """
 
 import datetime
-import json
 import shutil
 import sys
 import tempfile
@@ -26,20 +25,9 @@ import unicodedata
 
 import xlsxwriter
 
+from alt_common import attribution, load, short_date
+
 MAX_ROWS = 1048576  # rows per sheet, header included
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-
-
-def load(path):
-    if path.endswith((".ndjson", ".jsonl")):
-        with open(path, encoding="utf-8") as f:
-            lines = (line for line in f if line.strip())
-            header = json.loads(next(lines))
-            header["events"] = [json.loads(line) for line in lines]
-            return header
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
 
 EXCEL_FIRST_DAY = datetime.date(1900, 3, 1)
 
@@ -50,19 +38,6 @@ def day(s):
         return None
     d = datetime.date.fromisoformat(s)
     return d if d >= EXCEL_FIRST_DAY else s
-
-
-def short_date(s):
-    d = datetime.date.fromisoformat(s)
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def attribution(src):
-    text = (f"as reported by {src['outlet']}" if "outlet" in src
-            else f"as reported in {src['document']}")
-    if "published" in src:
-        text += ", " + short_date(src["published"])
-    return text
 
 
 def joined(v):
