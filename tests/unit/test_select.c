@@ -184,7 +184,7 @@ static void test_select_from_empty_dataset(void **state)
 
 typedef struct made {
     chronicle_event ev;
-    char id[8];
+    char id[24];
     size_t order; /* position before sorting */
 } made;
 
@@ -243,6 +243,31 @@ static void test_sort_is_stable(void **state)
     free(m);
 }
 
+/* The sort compares the first 8 bytes of ids as a number before it falls
+ * back to strcmp: ids that share those bytes, ids that are prefixes of
+ * others, and bytes above 0x7F must still come out in strcmp's order. */
+static void test_sort_orders_ids_like_strcmp(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {
+        "event-00000010", "event-00000009", "event-0000001", "event-000", "event-",
+        "\xC3\xA9vent-1",  "event-0000000\xFF", "event-0000000\x7F", "event-00000000",
+        "e",              "",               "eventual",         "event-0000001a",
+    };
+    enum { N = sizeof ids / sizeof *ids };
+    made m[N];
+    const chronicle_event *ev[N];
+    for (size_t i = 0; i < N; i++) {
+        make(&m[i], 20230224, ids[i], i);
+        ev[i] = &m[i].ev;
+    }
+    assert_int_equal(chronicle_events_sort(ev, N), CHRONICLE_OK);
+    for (size_t i = 1; i < N; i++) {
+        const made *a = (const made *)ev[i - 1], *b = (const made *)ev[i];
+        if (strcmp(a->id, b->id) >= 0) fail_msg("\"%s\" sorted before \"%s\"", a->id, b->id);
+    }
+}
+
 static void test_sort_of_zero_or_one_event(void **state)
 {
     (void)state;
@@ -271,6 +296,7 @@ int main(void)
         T(test_select_from_empty_dataset),
         T(test_sort_orders_by_date_then_id),
         T(test_sort_is_stable),
+        T(test_sort_orders_ids_like_strcmp),
         T(test_sort_of_zero_or_one_event),
     };
     return cmocka_run_group_tests(with_dataset, setup, teardown);
