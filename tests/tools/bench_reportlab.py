@@ -28,7 +28,8 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import (BaseDocTemplate, Frame, PageBreak, PageTemplate, Paragraph,
                                 Spacer, Table, TableStyle)
 
-from alt_common import attribution, load, short_date
+from alt_common import load
+from expect import attribution, short_date
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu/"
 NAVY = colors.HexColor("#1F2A44")

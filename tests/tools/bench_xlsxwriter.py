@@ -25,7 +25,8 @@ import unicodedata
 
 import xlsxwriter
 
-from alt_common import attribution, load, short_date
+from alt_common import load
+from expect import attribution, short_date
 
 MAX_ROWS = 1048576  # rows per sheet, header included
 

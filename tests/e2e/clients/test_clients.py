@@ -46,6 +46,9 @@ import zipfile
 
 import openpyxl
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from expect import Tally  # noqa: E402
+
 CHRONICLE = os.environ.get("CHRONICLE", "build/core/chronicle")
 ROOT = os.environ.get("SOURCE_ROOT", ".")
 EPOCH = os.environ.get("SOURCE_DATE_EPOCH", "1700000000")
@@ -68,20 +71,9 @@ BENIGN = {
 # openpyxl's number formats of the workbook's date cells (formats/workbook.md)
 DATE_FORMATS = {"yyyy-mm-dd": "%Y-%m-%d", "yyyy-mm-dd hh:mm:ss": "%Y-%m-%d %H:%M:%S"}
 
-counts = {"passed": 0, "failed": 0, "skipped": 0}
+tally = Tally()
+check, skip = tally.check, tally.skip
 TMP = tempfile.mkdtemp(prefix="chronicle-clients-")
-
-
-def check(name, ok, detail=""):
-    counts["passed" if ok else "failed"] += 1
-    if not ok:
-        print(f"FAIL {name}" + (f": {str(detail)[:800]}" if detail else ""))
-    return ok
-
-
-def skip(name, why):
-    counts["skipped"] += 1
-    print(f"SKIP {name}: {why}")
 
 
 def run(args, timeout=120, env_extra=None):
@@ -384,8 +376,7 @@ def main():
             run_clients(sets, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
-    return 1 if counts["failed"] else 0
+    return tally.finish()
 
 
 def run_clients(sets, tmp):

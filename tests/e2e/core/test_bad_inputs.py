@@ -23,6 +23,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from expect import Tally  # noqa: E402
+
 CHRONICLE = os.environ["CHRONICLE"]
 SRC = os.environ["SOURCE_ROOT"]
 BAD = os.path.join(SRC, "tests", "data", "bad")
@@ -44,14 +47,8 @@ SCHEMA_CANNOT_SEE = {
     "lone-surrogate.json": "strict JSON text",
 }
 
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    results["passed" if ok else "failed"] += 1
-    if not ok:
-        print(f"FAIL {name}: {detail}")
-    return ok
+tally = Tally()
+check = tally.check
 
 
 def run(args, cwd):
@@ -335,8 +332,7 @@ def main():
             check(f"{name} unchanged", same)
     finally:
         shutil.rmtree(work)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":

@@ -9,18 +9,16 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from expect import Tally  # noqa: E402
+
 CHRONICLE = os.environ["CHRONICLE"]
 FIX = os.environ["FIXTURE_PLUGIN_DIR"]
 SRC = os.environ["SOURCE_ROOT"]
 FAULT_LIB = os.environ["FAULT_LIB"]
 DATA = os.path.join(SRC, "tests", "data", "dispatch", "three.json")
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    results["passed" if ok else "failed"] += 1
-    if not ok:
-        print(f"FAIL {name}: {detail}")
+tally = Tally()
+check = tally.check
 
 
 def run(args, faults=None, preload=True):
@@ -93,5 +91,4 @@ def test_real_full_tmpfs():
 
 for t in [v for k, v in sorted(globals().items()) if k.startswith("test_")]:
     t()
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+sys.exit(tally.finish())

@@ -20,24 +20,18 @@ import sys
 import tempfile
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from expect import Tally, attribution  # noqa: E402
+
 CHRONICLE = os.environ.get("CHRONICLE", "build/core/chronicle")
 ROOT = os.environ.get("SOURCE_ROOT", ".")
 EPOCH = os.environ.get("SOURCE_DATE_EPOCH", "1700000000")
 DATASET = os.path.join(ROOT, "data", "events.json")
 UNICODE = os.path.join(ROOT, "tests", "data", "pdf", "unicode.json")
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 MARGIN = 56.0  # formats/briefing.md: left and right margins
 
-passed = failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""), file=sys.stderr)
+tally = Tally()
+check = tally.check
 
 
 def run(args, env_extra=None):
@@ -60,19 +54,6 @@ def norm(s):
 
 
 # ---- the wording the exporter shares with the other reports (core/src/format.c) ----
-
-def short_date(iso):
-    d = datetime.date.fromisoformat(iso)
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def attribution(src):
-    text = (f"as reported by {src['outlet']}" if "outlet" in src
-            else f"as reported in {src['document']}")
-    if "published" in src:
-        text += ", " + short_date(src["published"])
-    return text
-
 
 def number(v):
     """chronicle_format_number: thousands separators from five digits on
@@ -414,8 +395,7 @@ def main():
         test_letter(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":

@@ -9,17 +9,15 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from expect import Tally  # noqa: E402
+
 CHRONICLE = os.environ["CHRONICLE"]
 SRC = os.environ["SOURCE_ROOT"]
 FIX = os.environ["COMPAT_PLUGIN_DIR"]
 DATA = os.path.join(SRC, "data", "events.json")
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    results["passed" if ok else "failed"] += 1
-    if not ok:
-        print(f"FAIL {name}: {detail}")
+tally = Tally()
+check = tally.check
 
 
 def run(*args):
@@ -72,5 +70,4 @@ def test_refusals():
 
 for t in [v for k, v in sorted(globals().items()) if k.startswith("test_")]:
     t()
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+sys.exit(tally.finish())

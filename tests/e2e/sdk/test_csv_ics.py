@@ -14,19 +14,16 @@ import tempfile
 
 import icalendar
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from expect import Tally, attribution, short_date  # noqa: E402
+
 CHRONICLE = os.environ["CHRONICLE"]
 SRC = os.environ["SOURCE_ROOT"]
 DATASETS = [os.path.join(SRC, "data", "events.json"), os.path.join(SRC, "tests", "data", "sdk", "tricky.json")]
 TABLES = ["events", "participants", "activities", "statements", "figures", "sources"]
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 STAMP = 1700000000
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    results["passed" if ok else "failed"] += 1
-    if not ok:
-        print(f"FAIL {name}: {str(detail)[:2000]}")
+tally = Tally()
+check = tally.check
 
 
 def run(*args):
@@ -39,16 +36,6 @@ def run(*args):
 def events_of(doc):
     """The host's order: by date, then id (byte order = code point order)."""
     return sorted(doc["events"], key=lambda e: (e["date"], e["id"].encode()))
-
-
-def short_date(iso):
-    y, m, d = map(int, iso.split("-"))
-    return f"{d} {MONTHS[m - 1]} {y}"
-
-
-def attribution(src):
-    text = f"as reported by {src['outlet']}" if "outlet" in src else f"as reported in {src['document']}"
-    return text + (f", {short_date(src['published'])}" if "published" in src else "")
 
 
 # ---- CSV: the expected tables, straight from formats/csv.md ----
@@ -364,5 +351,4 @@ def test_ics_raw_escaping():
 
 for t in [v for k, v in sorted(globals().items()) if k.startswith("test_")]:
     t()
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+sys.exit(tally.finish())

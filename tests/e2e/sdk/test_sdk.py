@@ -19,18 +19,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from expect import Tally, attribution  # noqa: E402
+
 SRC = os.environ["SOURCE_ROOT"]
 DATA = os.path.join(SRC, "data", "events.json")
 EXAMPLE = os.path.join(SRC, "plugins", "example", "markdown.c")
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    results["passed" if ok else "failed"] += 1
-    if not ok:
-        print(f"FAIL {name}: {str(detail)[-3000:]}")
-    return ok
+tally = Tally()
+check = tally.check
 
 
 def sh(cmd, env=None, cwd=None):
@@ -117,16 +113,6 @@ def md(s):
     return s.replace("\n", " ").replace("\t", " ")
 
 
-def short_date(iso):
-    y, m, d = map(int, iso.split("-"))
-    return f"{d} {MONTHS[m - 1]} {y}"
-
-
-def attribution(src):
-    text = f"as reported by {md(src['outlet'])}" if "outlet" in src else f"as reported in {md(src['document'])}"
-    return text + (f", {short_date(src['published'])}" if "published" in src else "")
-
-
 def check_markdown(label, text):
     doc = json.load(open(DATA, encoding="utf-8"))
     src = {s["id"]: s for s in doc["sources"]}
@@ -142,11 +128,11 @@ def check_markdown(label, text):
     for e in evs:
         for s in e.get("statements", []):
             quote = f" \u201c{md(s['quote'])}\u201d" if "quote" in s else ""
-            line = f"- **{md(s['speaker'])}:** {md(s['summary'])}{quote} ({attribution(src[s['source']])})\n"
+            line = f"- **{md(s['speaker'])}:** {md(s['summary'])}{quote} ({attribution(src[s['source']], md)})\n"
             check(f"{label}: statement of {e['id']} attributed", line in text, line)
         for f in e.get("figures", []):
             unit = f" {md(f['unit'])}" if "unit" in f else ""
-            line = f"- {md(f['label'])}: {f['value']:.15g}{unit} ({attribution(src[f['source']])})\n"
+            line = f"- {md(f['label'])}: {f['value']:.15g}{unit} ({attribution(src[f['source']], md)})\n"
             check(f"{label}: figure of {e['id']} attributed", line in text, line)
         if e.get("organizers"):
             check(f"{label}: organisers of {e['id']}",
@@ -255,5 +241,4 @@ def main():
 
 
 main()
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+sys.exit(tally.finish())

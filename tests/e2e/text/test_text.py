@@ -18,24 +18,18 @@ import sys
 import tempfile
 import unicodedata
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from expect import Tally, attribution, short_date  # noqa: E402
+
 CHRONICLE = os.environ["CHRONICLE"]
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")  # meson sets it too
 ROOT = os.environ["SOURCE_ROOT"]
 EVENTS = os.path.join(ROOT, "data", "events.json")
 UNICODE = os.path.join(ROOT, "tests", "data", "text", "unicode.json")
 RULE = "\u2500"
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
-passed = failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
+tally = Tally()
+check = tally.check
 
 
 def run(*args, env=None):
@@ -65,19 +59,6 @@ def squash(s):
 
 def contains(hay_squashed, needle):
     return squash(needle) in hay_squashed
-
-
-def short_date(iso):
-    y, m, d = (int(x) for x in iso.split("-"))
-    return f"{d} {MONTHS[m - 1]} {y}"
-
-
-def attribution(src):
-    text = (f"as reported by {src['outlet']}" if "outlet" in src
-            else f"as reported in {src['document']}")
-    if "published" in src:
-        text += ", " + short_date(src["published"])
-    return text
 
 
 def number(v):
@@ -258,7 +239,7 @@ def check_digest(ev, chunk, srcs, label):
 def check_dataset(path, width, label, extra=()):
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
-    opts = list(extra) + ([f"-O", f"text.width={width}"] if width != 78 else [])
+    opts = list(extra) + (["-O", f"text.width={width}"] if width != 78 else [])
     rc, out, err = export(path, *opts)
     check(f"{label}: exit 0", rc == 0, err)
     check_widths(label, out, width)
@@ -377,8 +358,7 @@ def main():
               all(k in msg for k in ("nosuch", "width", "ascii", "digests")), msg)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.finish()
 
 
 if __name__ == "__main__":

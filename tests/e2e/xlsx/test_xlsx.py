@@ -20,13 +20,17 @@ from urllib.parse import unquote
 
 import openpyxl
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from expect import Tally, attribution, short_date  # noqa: E402
+
 CHRONICLE = os.environ["CHRONICLE"]
 SRC = os.environ["SOURCE_ROOT"]
 EVENTS = os.path.join(SRC, "data", "events.json")
 UNICODE = os.path.join(SRC, "tests", "data", "xlsx", "unicode.json")
 EPOCH = int(os.environ.get("SOURCE_DATE_EPOCH", "1700000000"))
 TMP = tempfile.mkdtemp(prefix="chronicle-xlsx-")
-results = {"passed": 0, "failed": 0}
+tally = Tally()
+check = tally.check
 
 SHEETS = ["Events", "Participants", "Activities", "Statements", "Figures", "Sources"]
 HEADERS = {
@@ -42,14 +46,6 @@ HEADERS = {
     "Sources": ["ID", "Outlet", "Published", "Dateline", "Document", "URL", "Attribution",
                 "Events", "Statements", "Figures"],
 }
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-def check(name, ok, detail=""):
-    results["passed" if ok else "failed"] += 1
-    if not ok:
-        print(f"FAIL {name}: {str(detail)[:600]}")
-    return ok
 
 
 def run(*args, env=None):
@@ -109,16 +105,6 @@ def date_cell(s):
         return None
     y, m, d = map(int, s.split("-"))
     return datetime.datetime(y, m, d) if (y, m, d) >= (1900, 3, 1) else s
-
-
-def short_date(s):
-    y, m, d = map(int, s.split("-"))
-    return f"{d} {MONTHS[m - 1]} {y}"
-
-
-def attribution(src):
-    a = f"as reported by {src['outlet']}" if src.get("outlet") else f"as reported in {src['document']}"
-    return a + (f", {short_date(src['published'])}" if src.get("published") else "")
 
 
 def job_events(doc, since=None, country=None):
@@ -599,8 +585,7 @@ def main():
                 check(t.__name__, False, repr(e))
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    sys.exit(1 if results["failed"] else 0)
+    sys.exit(tally.finish())
 
 
 if __name__ == "__main__":
