@@ -53,6 +53,43 @@ def test_injected():
     scenario("rename fails", {"FAULT_RENAME": "EXDEV"}, "cannot replace")
 
 
+EXPORTERS = ("text", "pdf", "xlsx", "csv", "ics", "markdown")
+
+
+def exporter_full_disk(name, d, fmt, env):
+    """One built-in exporter meets a full disk: one clear error, nothing lost."""
+    dest = os.path.join(d, "report." + fmt)
+    with open(dest, "w") as f:
+        f.write("PREVIOUS GOOD OUTPUT\n")
+    before = sorted(os.listdir(d))
+    p = subprocess.run([CHRONICLE, "export", "-f", fmt, "-o", dest, os.path.join(SRC, "data", "events.json")],
+                       capture_output=True, env=env)
+    err = p.stderr.decode()
+    check(f"{name} {fmt}: exit 70", p.returncode == 70, (p.returncode, err))
+    # the workbook refuses before writing when its estimate does not fit,
+    # naming the directory; a failed write names the file
+    said = ("No space left on device" in err and dest in err) or \
+        (fmt == "xlsx" and "not enough free space" in err and d in err)
+    check(f"{name} {fmt}: one message, naming the file and the reason", len(err.splitlines()) == 1 and said, err)
+    with open(dest, "rb") as f:
+        check(f"{name} {fmt}: previous output intact", f.read() == b"PREVIOUS GOOD OUTPUT\n")
+    check(f"{name} {fmt}: no temp file left", sorted(os.listdir(d)) == before, os.listdir(d))
+
+
+def test_exporters_injected():
+    """The disk fills after 2,000 bytes: inside the PDF's save, inside the
+    first flush of the others.  The shim sees write(2); libxlsxwriter writes through stdio,
+    which it cannot see, so the workbook meets the real full tmpfs below."""
+    env = dict(os.environ, LD_PRELOAD=FAULT_LIB, FAULT_WRITE_ENOSPC_AFTER="2000")
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+    for fmt in EXPORTERS:
+        if fmt == "xlsx":
+            continue
+        d = tempfile.mkdtemp()
+        exporter_full_disk("ENOSPC at 20 KB", d, fmt, env)
+        shutil.rmtree(d)
+
+
 def test_others_unaffected():
     """A job that hits a full disk fails alone: the next one still lands."""
     d = tempfile.mkdtemp()
@@ -61,32 +98,46 @@ def test_others_unaffected():
     shutil.rmtree(d)
 
 
-def test_real_full_tmpfs():
-    if os.geteuid() != 0:
-        print("note: not root, the real tmpfs case is not run")
-        return
+def full_tmpfs(case):
+    """Runs case(mnt) on a real 64 KiB tmpfs left with a few KiB free."""
     mnt = tempfile.mkdtemp()
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt]).returncode != 0:
-        print("note: cannot mount a tmpfs here, the real tmpfs case is not run")
-        return
+        os.rmdir(mnt)
+        return False
     try:
+        with open(os.path.join(mnt, "filler"), "wb") as f:  # leave a few KiB free
+            try:
+                f.write(b"x" * (56 * 1024))
+            except OSError:
+                pass
+        case(mnt)
+    finally:
+        subprocess.run(["umount", mnt])
+        os.rmdir(mnt)
+    return True
+
+
+def test_real_full_tmpfs():
+    if os.geteuid() != 0:
+        print("note: not root, the real tmpfs cases are not run")
+        return
+
+    def fixture(mnt):
         dest = os.path.join(mnt, "report.fix")
         with open(dest, "w") as f:
             f.write("PREVIOUS GOOD OUTPUT\n")
-        with open(os.path.join(mnt, "filler"), "wb") as f:  # leave a few KiB free
-            try:
-                f.write(b"x" * (60 * 1024))
-            except OSError:
-                pass
         rc, err = run(["-f", "good", "-o", dest, "-O", "good.count=5", os.path.join(SRC, "tests", "data", "faults", "wide.json")],
                       preload=False)
         check("full tmpfs: exit 70", rc == 70, (rc, err))
         check("full tmpfs: message", dest in err and "No space left on device" in err, err)
         check("full tmpfs: previous output intact", open(dest).read() == "PREVIOUS GOOD OUTPUT\n")
         check("full tmpfs: no temp file left", sorted(os.listdir(mnt)) == ["filler", "report.fix"], os.listdir(mnt))
-    finally:
-        subprocess.run(["umount", mnt])
-        os.rmdir(mnt)
+
+    if not full_tmpfs(fixture):
+        print("note: cannot mount a tmpfs here, the real tmpfs cases are not run")
+        return
+    for fmt in EXPORTERS:
+        full_tmpfs(lambda mnt: exporter_full_disk("full tmpfs", mnt, fmt, dict(os.environ)))
 
 
 for t in [v for k, v in sorted(globals().items()) if k.startswith("test_")]:
