@@ -7,6 +7,8 @@
  * into a host error naming what failed, and nothing partial is kept.
  */
 #include <errno.h>
+#include <hpdf_doc.h>
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -109,7 +111,6 @@ CHRONICLE_PLUGIN_DEFINE(plugin)
 static void on_hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
 {
     pdf_doc *d = user;
-    if (d->streaming && code == HPDF_STREAM_EOF) return;
     if (!d->hpdf_code) {
         d->hpdf_code = code;
         d->hpdf_detail = detail;
@@ -234,7 +235,12 @@ static chronicle_status doc_open(pdf_doc *d)
         d->host->error(d->job, CHRONICLE_ERR_NOMEM, "cannot create a PDF document (libharu)");
         return CHRONICLE_ERR_NOMEM;
     }
+    /* the fonts and CMaps are deflated by libharu, the pages by layout.c */
     HPDF_SetCompressionMode(d->doc, HPDF_COMP_ALL);
+    if (!(d->deflater = libdeflate_alloc_compressor(PDF_DEFLATE_LEVEL))) {
+        d->host->error(d->job, CHRONICLE_ERR_NOMEM, "cannot create a compressor (libdeflate)");
+        return CHRONICLE_ERR_NOMEM;
+    }
     HPDF_UseUTFEncodings(d->doc);
     HPDF_SetCurrentEncoder(d->doc, "UTF-8");
     d->utf8 = HPDF_GetEncoder(d->doc, "UTF-8");
@@ -329,32 +335,41 @@ static chronicle_status doc_info(pdf_doc *d)
     return pdf_check(d, "setting the document dates");
 }
 
-/* Saves into libharu's memory stream, then copies it out with checked
- * writes: a full disk or a closed pipe is an error, never a short file. */
+/* libharu saves through this writer, gathered into d->packed (free by now)
+ * and passed on in 64 KiB writes: no copy of the whole file in libharu's
+ * memory stream, and every write checked (a full disk or a closed pipe is
+ * an error, never a short file). */
+enum { OUT_CHUNK = 1 << 16 };
+
+static HPDF_STATUS save_write(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UINT size)
+{
+    pdf_doc *d = stream->attr;
+    if (d->out_status != CHRONICLE_OK) return HPDF_FILE_IO_ERROR;
+    if (d->packed.len + size > OUT_CHUNK && d->packed.len) {
+        d->out_status = d->host->write(d->job, d->packed.ptr, d->packed.len);
+        chronicle_buf_reset(&d->packed);
+    }
+    if (d->out_status == CHRONICLE_OK) {
+        if (size >= OUT_CHUNK)
+            d->out_status = d->host->write(d->job, ptr, size);
+        else
+            d->out_status = chronicle_buf_append(&d->packed, ptr, size);
+    }
+    return d->out_status == CHRONICLE_OK ? HPDF_OK : HPDF_FILE_IO_ERROR;
+}
+
 static chronicle_status stream_out(pdf_doc *d)
 {
-    enum { CHUNK = 1 << 16 };
-    HPDF_SaveToStream(d->doc);
-    chronicle_status st = pdf_check(d, "saving the PDF");
-    if (st != CHRONICLE_OK) return st;
-    HPDF_BYTE *buf = malloc(CHUNK);
-    if (!buf) return CHRONICLE_ERR_NOMEM;
-    HPDF_ResetStream(d->doc);
-    d->streaming = 1;
-    for (;;) {
-        HPDF_UINT32 n = CHUNK;
-        HPDF_STATUS r = HPDF_ReadFromStream(d->doc, buf, &n);
-        if (n && (st = d->host->write(d->job, buf, n)) != CHRONICLE_OK) break;
-        if (r == HPDF_STREAM_EOF) break;
-        if (r != HPDF_OK) {
-            if (!d->hpdf_code) d->hpdf_code = r;
-            st = pdf_check(d, "reading the saved PDF");
-            break;
-        }
-    }
-    d->streaming = 0;
-    free(buf);
-    return st;
+    HPDF_Doc doc = d->doc;
+    if (!doc->stream && !(doc->stream = HPDF_CallbackWriter_New(doc->mmgr, save_write, d)))
+        return pdf_check(d, "saving the PDF");
+    chronicle_buf_reset(&d->packed);
+    d->out_status = CHRONICLE_OK;
+    HPDF_SaveToStream(doc);
+    if (d->out_status == CHRONICLE_OK && d->packed.len)
+        d->out_status = d->host->write(d->job, d->packed.ptr, d->packed.len);
+    /* a failed write has been reported by the host; libharu's error is its echo */
+    return d->out_status != CHRONICLE_OK ? d->out_status : pdf_check(d, "saving the PDF");
 }
 
 static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *host)
@@ -375,9 +390,10 @@ static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *hos
     if (st == CHRONICLE_OK) st = stream_out(&d);
     if (d.doc) HPDF_Free(d.doc);
     pdf_fonts_free(&d.fonts);
-    free(d.pages);
+    pdf_pages_free(&d);
+    libdeflate_free_compressor(d.deflater);
+    chronicle_buf_free(&d.packed);
     pdf_lines_free(&d.lines);
-    chronicle_buf_free(&d.run);
     chronicle_buf_free(&d.title);
     return st;
 }

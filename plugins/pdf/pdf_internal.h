@@ -21,6 +21,8 @@
 #include "chronicle/strbuf.h"
 
 #define PDF_PLUGIN_VERSION "1.0.0"
+/* libdeflate level for the page content streams (see layout.c page_seal) */
+#define PDF_DEFLATE_LEVEL 1
 
 /* Build-time font locations (plugins/pdf/meson.build); fonts.c falls back
  * to other known directories when they have gone at run time. */
@@ -81,6 +83,14 @@ typedef struct pdf_lines {
     size_t n, cap;
 } pdf_lines;
 
+/* A page and its content stream.  The content is built here, not in
+ * libharu's stream of 4 KiB blocks, and sealed (compressed into libharu's
+ * stream) once the footer, the last thing drawn on a page, is on it. */
+typedef struct pdf_page {
+    HPDF_Page page;
+    chronicle_buf content;
+} pdf_page;
+
 typedef struct pdf_doc {
     chronicle_job *job;
     const chronicle_host *host;
@@ -88,7 +98,6 @@ typedef struct pdf_doc {
     HPDF_Encoder utf8;
     HPDF_STATUS hpdf_code, hpdf_detail; /* first libharu error, from the handler */
     int hpdf_reported;                  /* pdf_check() has told the host */
-    int streaming;                      /* reading the saved stream: EOF is expected */
     pdf_fonts fonts;
     /* geometry, in points */
     HPDF_PageSizes paper;
@@ -97,9 +106,14 @@ typedef struct pdf_doc {
     float size;                     /* body text size */
     /* flow */
     HPDF_Page page; /* current page */
+    size_t cur;     /* its index in pages */
     float y;        /* top of the free space on it */
-    HPDF_Page *pages;
+    pdf_page *pages;
     size_t n_pages, cap_pages;
+    struct libdeflate_compressor *deflater; /* for the content streams */
+    chronicle_buf packed;                   /* a sealed page's compressed content */
+    chronicle_status draw_status;           /* first failure to append to a page */
+    chronicle_status out_status;            /* of the writes while saving (pdf.c) */
     HPDF_Font cur_font; /* text state of `page`, to skip redundant operators */
     float cur_size;
     pdf_rgb cur_fill;
@@ -108,7 +122,6 @@ typedef struct pdf_doc {
     chronicle_buf title; /* the briefing title, with the group of a --split-by job */
     uint32_t generated;  /* the host timestamp's date, YYYYMMDD (UTC) */
     /* scratch, reused */
-    chronicle_buf run;
     pdf_lines lines;
 } pdf_doc;
 
@@ -147,8 +160,9 @@ chronicle_status pdf_page_add(pdf_doc *d);
 chronicle_status pdf_need(pdf_doc *d, float h);
 /* A destination showing the target at the top of the window. */
 HPDF_Destination pdf_dest(pdf_doc *d, pdf_target at);
-/* Makes page the drawing target (for revisiting earlier pages). */
-void pdf_page_use(pdf_doc *d, HPDF_Page page);
+/* Makes page i the drawing target (for revisiting earlier pages). */
+void pdf_page_use(pdf_doc *d, size_t i);
+void pdf_pages_free(pdf_doc *d);
 
 chronicle_status pdf_text_width(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
                                 float *out);
@@ -221,7 +235,7 @@ chronicle_status pdf_table_row(pdf_doc *d, pdf_table *t, const chronicle_str *ce
 void pdf_table_free(pdf_table *t);
 
 /* Draws the running header and "page N of M" footer on every page but the
- * first. */
+ * first, and seals every page: nothing can be drawn on a page after this. */
 chronicle_status pdf_pages_finish(pdf_doc *d, const char *header, const char *footer_left);
 
 /* ---- chart.c ---- */
