@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 
 #include "chronicle/dataset.h"
 
@@ -1251,6 +1252,56 @@ static void test_messages_name_the_file(void **state)
     chronicle_buf_free(&b);
 }
 
+/* ---- cJSON's per-event block (load.c) ---- */
+
+/* An event of many nodes and a 3 MiB string overflows the 1 MiB block the
+ * loader lends cJSON per event: the rest goes to malloc.  The events before
+ * and after, parsed in the block, come back whole, and cJSON works as usual
+ * outside a load. */
+static void test_load_event_larger_than_the_parse_block(void **state)
+{
+    fixture *f = *state;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_buf_puts(&b, "{\"schema\":\"chronicle/events@1\",\"title\":\"T\",\"sources\":"
+                           "[{\"id\":\"s1\",\"document\":\"d\"}],\"events\":[");
+    const char *tail = "\"location\":{\"country\":\"C\",\"country_code\":\"AZ\"},"
+                       "\"occasion\":{\"subject\":\"S\"},\"sources\":[\"s1\"]}";
+    chronicle_buf_appendf(&b, "{\"id\":\"a\",\"title\":\"Before\",\"date\":\"2023-01-01\",%s,", tail);
+    chronicle_buf_puts(&b, "{\"id\":\"big\",\"title\":\"Big\",\"date\":\"2023-01-02\",\"tags\":[");
+    const size_t n_tags = 40000; /* ~64 bytes of cJSON node each: 2.5 MiB */
+    for (size_t i = 0; i < n_tags; i++)
+        chronicle_buf_appendf(&b, "%s\"t%zu\"", i ? "," : "", i);
+    chronicle_buf_puts(&b, "],\"summary\":\"");
+    const size_t n_words = (3u << 20) / 8;
+    for (size_t i = 0; i < n_words; i++)
+        chronicle_buf_puts(&b, "abcdefé ");
+    chronicle_buf_appendf(&b, "\",%s,", tail);
+    chronicle_buf_appendf(&b, "{\"id\":\"z\",\"title\":\"After\",\"date\":\"2023-01-03\",%s]}", tail);
+    assert_int_equal(load_bytes(f, "t.json", b.ptr, b.len, CHRONICLE_FORMAT_JSON), CHRONICLE_OK);
+    chronicle_buf_free(&b);
+
+    const chronicle_event *ev[3];
+    for (size_t i = 0; i < 3; i++)
+        assert_non_null(ev[i] = chronicle_dataset_event(f->ds, i));
+    assert_null(chronicle_dataset_event(f->ds, 3));
+    assert_string_equal(ev[0]->title.ptr, "Before");
+    assert_string_equal(ev[2]->title.ptr, "After");
+    assert_string_equal(ev[2]->country_code.ptr, "AZ");
+    assert_int_equal(ev[1]->n_tags, n_tags);
+    assert_string_equal(ev[1]->tags[0].ptr, "t0");
+    assert_string_equal(ev[1]->tags[n_tags - 1].ptr, "t39999");
+    assert_int_equal(ev[1]->summary.len, n_words * 9);
+    assert_memory_equal(ev[1]->summary.ptr + ev[1]->summary.len - 9, "abcdef\xC3\xA9 ", 9);
+
+    cJSON *o = cJSON_CreateObject();
+    assert_non_null(o);
+    assert_non_null(cJSON_AddStringToObject(o, "k", "after a load"));
+    char *text = cJSON_PrintUnformatted(o);
+    assert_string_equal(text, "{\"k\":\"after a load\"}");
+    cJSON_free(text);
+    cJSON_Delete(o);
+}
+
 /* ---- from files: the streaming window ---- */
 
 static char *temp_dir(void)
@@ -1468,6 +1519,7 @@ int main(void)
         T(test_three_defects_give_three_errors_each_in_its_place),
         T(test_reports_all_errors_up_to_the_limit),
         T(test_messages_name_the_file),
+        T(test_load_event_larger_than_the_parse_block),
         T(test_load_file_across_read_windows),
         T(test_file_and_buffer_report_alike),
         T(test_load_refuses_directory_and_missing_file),
