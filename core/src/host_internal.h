@@ -38,6 +38,7 @@ struct chronicle_job {
     /* in the child */
     chronicle_summary *summary;
     chronicle_buf out;
+    uint64_t wb_start, wb_pending; /* output bytes handed to writeback, and since */
     int msg_fd;
     chronicle_status failed;
     uint64_t progress_sent_ms;
