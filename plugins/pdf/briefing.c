@@ -262,7 +262,7 @@ static chronicle_status toc_entry_flow(briefing *br, const toc_entry *t, int dra
         if (d->y - lead < d->bottom || (j == 0 && keep)) {
             ++*page;
             d->y = d->top;
-            if (draw) pdf_page_use(d, br->toc_page + *page);
+            if (draw && (st = pdf_page_use(d, br->toc_page + *page)) != CHRONICLE_OK) break;
         }
         const pdf_span *l = &br->toc_lines.v[j];
         float baseline = d->y - d->size;
@@ -292,8 +292,8 @@ static chronicle_status toc_flow(briefing *br, int draw, size_t *pages)
     chronicle_status st = CHRONICLE_OK;
     d->y = d->top;
     if (draw) {
-        pdf_page_use(d, br->toc_page);
-        st = part_title(d, "Contents");
+        st = pdf_page_use(d, br->toc_page);
+        if (st == CHRONICLE_OK) st = part_title(d, "Contents");
     } else {
         d->y -= pdf_leading(PART_SIZE) + 14;
     }

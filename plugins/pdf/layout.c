@@ -40,17 +40,74 @@ void pdf_state_forget(pdf_doc *d)
     d->fill_known = 0;
 }
 
-void pdf_page_use(pdf_doc *d, size_t i)
+/* The compressed stream's filter, written among the dictionary's keys. */
+static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
 {
+    (void)dict;
+    return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
+/* Seals what has been drawn on the current page since the drawing target
+ * last moved to it: one more content stream of the page, deflated here.
+ * libharu would deflate page content while saving, with zlib at level 6
+ * and a new z_stream for every page: more than a third of the export.
+ * libdeflate, one compressor for the document, gives the same size in half
+ * the time at level 6 and within 9 % in a fifth of it at level 1 (measured
+ * on the briefing's pages).  The stream's filter is then "none" to libharu,
+ * which copies it as it is, and write_flate_filter names the filter.
+ * Sealing whenever the target moves keeps one page of drawing in memory,
+ * not the whole document's: the flow fills pages in order, and only the
+ * contents pages and the footers come back to a page, as streams of their
+ * own (/Contents becomes an array). */
+static chronicle_status page_seal(pdf_doc *d)
+{
+    if (d->draw_status != CHRONICLE_OK) return d->draw_status;
+    chronicle_buf *raw = &d->draw;
+    if (!d->page || !raw->len) return CHRONICLE_OK;
+    pdf_page *p = &d->pages[d->cur];
+    HPDF_Dict first = ((HPDF_PageAttr)p->page->attr)->contents, stream = first;
+    if (p->n_streams) {
+        stream = HPDF_DictStream_New(d->doc->mmgr, d->doc->xref);
+        if (stream && p->n_streams == 1) {
+            HPDF_Array all = HPDF_Array_New(d->doc->mmgr);
+            if (all && HPDF_Array_Add(all, first) == HPDF_OK &&
+                HPDF_Dict_Add(p->page, "Contents", all) == HPDF_OK)
+                p->streams = all;
+        }
+        if (!stream || !p->streams || HPDF_Array_Add(p->streams, stream) != HPDF_OK)
+            return pdf_check(d, "adding a content stream to a page");
+    }
+    size_t bound = libdeflate_zlib_compress_bound(d->deflater, raw->len);
+    chronicle_buf_reset(&d->packed);
+    chronicle_status st = chronicle_buf_reserve(&d->packed, bound);
+    if (st != CHRONICLE_OK) return st;
+    size_t n = libdeflate_zlib_compress(d->deflater, raw->ptr, raw->len, d->packed.ptr, bound);
+    if (!n || n > UINT32_MAX) {
+        d->host->error(d->job, CHRONICLE_ERR_INTERNAL, "compressing page %zu failed", d->cur + 1);
+        return CHRONICLE_ERR_INTERNAL;
+    }
+    stream->filter = HPDF_STREAM_FILTER_NONE;
+    stream->write_fn = write_flate_filter;
+    if (HPDF_Stream_Write(stream->stream, (const HPDF_BYTE *)d->packed.ptr, (HPDF_UINT)n) != HPDF_OK)
+        return pdf_check(d, "writing a page");
+    p->n_streams++;
+    chronicle_buf_reset(raw);
+    return CHRONICLE_OK;
+}
+
+chronicle_status pdf_page_use(pdf_doc *d, size_t i)
+{
+    chronicle_status st = page_seal(d);
     d->cur = i;
     d->page = d->pages[i].page;
     pdf_state_forget(d);
+    return st;
 }
 
-/* Operators are appended to the current page's content as they are made. */
+/* Operators are appended to the drawing buffer as they are made. */
 static chronicle_buf *page_out(pdf_doc *d)
 {
-    return &d->pages[d->cur].content;
+    return &d->draw;
 }
 
 chronicle_status pdf_page_add(pdf_doc *d)
@@ -65,61 +122,12 @@ chronicle_status pdf_page_add(pdf_doc *d)
     HPDF_Page page = HPDF_AddPage(d->doc);
     if (page) HPDF_Page_SetSize(page, d->paper, HPDF_PAGE_PORTRAIT);
     if (!page || d->hpdf_code) return pdf_check(d, "adding a page");
-    d->pages[d->n_pages] = (pdf_page){page, CHRONICLE_BUF_INIT};
-    pdf_page_use(d, d->n_pages++);
-    /* a page of the briefing takes 8 to 10 KiB: room for most at once */
-    chronicle_status st = chronicle_buf_reserve(page_out(d), 12 << 10);
-    if (st != CHRONICLE_OK) return st;
+    /* a page nothing is drawn on keeps an empty stream with no filter */
+    ((HPDF_PageAttr)page->attr)->contents->filter = HPDF_STREAM_FILTER_NONE;
+    d->pages[d->n_pages] = (pdf_page){page, NULL, 0};
+    chronicle_status st = pdf_page_use(d, d->n_pages++);
     d->y = d->top;
-    return CHRONICLE_OK;
-}
-
-void pdf_pages_free(pdf_doc *d)
-{
-    for (size_t i = 0; i < d->n_pages; i++)
-        chronicle_buf_free(&d->pages[i].content);
-    free(d->pages);
-    d->pages = NULL;
-    d->n_pages = d->cap_pages = 0;
-}
-
-/* The compressed stream's filter, written among the dictionary's keys. */
-static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
-{
-    (void)dict;
-    return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
-}
-
-/* Compresses page i's content into libharu's stream for it.  libharu would
- * deflate it while saving, with zlib at level 6 and a new z_stream for
- * every page: more than a third of the export.  libdeflate, one compressor
- * for the document, gives the same size in half the time at level 6 and a
- * size within 9 % in a fifth of it at level 1 (measured on the briefing's
- * pages).  The dictionary's filter is then "none" to libharu, which copies
- * the stream as it is, and write_flate_filter names the filter. */
-static chronicle_status page_seal(pdf_doc *d, size_t i)
-{
-    if (d->draw_status != CHRONICLE_OK) return d->draw_status;
-    chronicle_buf *raw = &d->pages[i].content;
-    HPDF_Dict contents = ((HPDF_PageAttr)d->pages[i].page->attr)->contents;
-    contents->filter = HPDF_STREAM_FILTER_NONE;
-    if (raw->len) {
-        size_t bound = libdeflate_zlib_compress_bound(d->deflater, raw->len);
-        chronicle_buf_reset(&d->packed);
-        chronicle_status st = chronicle_buf_reserve(&d->packed, bound);
-        if (st != CHRONICLE_OK) return st;
-        size_t n = libdeflate_zlib_compress(d->deflater, raw->ptr, raw->len, d->packed.ptr, bound);
-        if (!n || n > UINT32_MAX) {
-            d->host->error(d->job, CHRONICLE_ERR_INTERNAL, "compressing page %zu failed", i + 1);
-            return CHRONICLE_ERR_INTERNAL;
-        }
-        if (HPDF_Stream_Write(contents->stream, (const HPDF_BYTE *)d->packed.ptr, (HPDF_UINT)n) !=
-            HPDF_OK)
-            return pdf_check(d, "writing a page");
-        contents->write_fn = write_flate_filter;
-    }
-    chronicle_buf_free(raw);
-    return CHRONICLE_OK;
+    return st;
 }
 
 chronicle_status pdf_need(pdf_doc *d, float h)
@@ -712,9 +720,8 @@ chronicle_status pdf_pages_finish(pdf_doc *d, const char *header, const char *fo
     chronicle_buf text = CHRONICLE_BUF_INIT;
     chronicle_status st = CHRONICLE_OK;
     const float size = 8.0f, width = d->right - d->left;
-    if (d->n_pages && (st = page_seal(d, 0)) != CHRONICLE_OK) return st; /* the cover */
     for (size_t i = 1; i < d->n_pages && st == CHRONICLE_OK; i++) {
-        pdf_page_use(d, i);
+        if ((st = pdf_page_use(d, i)) != CHRONICLE_OK) break;
         chronicle_buf_reset(&text);
         st = pdf_fit(d, header, strlen(header), PDF_REGULAR, size, width, &text);
         if (st == CHRONICLE_OK)
@@ -733,8 +740,8 @@ chronicle_status pdf_pages_finish(pdf_doc *d, const char *header, const char *fo
         if (st == CHRONICLE_OK)
             st =
                 pdf_draw_text(d, d->right - w, 32, text.ptr, text.len, PDF_REGULAR, size, pdf_grey);
-        if (st == CHRONICLE_OK) st = page_seal(d, i);
     }
+    if (st == CHRONICLE_OK) st = page_seal(d);
     chronicle_buf_free(&text);
     return st;
 }

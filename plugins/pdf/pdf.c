@@ -390,7 +390,8 @@ static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *hos
     if (st == CHRONICLE_OK) st = stream_out(&d);
     if (d.doc) HPDF_Free(d.doc);
     pdf_fonts_free(&d.fonts);
-    pdf_pages_free(&d);
+    free(d.pages);
+    chronicle_buf_free(&d.draw);
     libdeflate_free_compressor(d.deflater);
     chronicle_buf_free(&d.packed);
     pdf_lines_free(&d.lines);

@@ -83,12 +83,11 @@ typedef struct pdf_lines {
     size_t n, cap;
 } pdf_lines;
 
-/* A page and its content stream.  The content is built here, not in
- * libharu's stream of 4 KiB blocks, and sealed (compressed into libharu's
- * stream) once the footer, the last thing drawn on a page, is on it. */
+/* A page and its content streams, sealed from d->draw (layout.c). */
 typedef struct pdf_page {
     HPDF_Page page;
-    chronicle_buf content;
+    HPDF_Array streams; /* its /Contents once there is more than one */
+    unsigned n_streams;
 } pdf_page;
 
 typedef struct pdf_doc {
@@ -111,7 +110,8 @@ typedef struct pdf_doc {
     pdf_page *pages;
     size_t n_pages, cap_pages;
     struct libdeflate_compressor *deflater; /* for the content streams */
-    chronicle_buf packed;                   /* a sealed page's compressed content */
+    chronicle_buf draw;                     /* drawn on `page` and not sealed yet */
+    chronicle_buf packed;                   /* a sealed stream, compressed */
     chronicle_status draw_status;           /* first failure to append to a page */
     chronicle_status out_status;            /* of the writes while saving (pdf.c) */
     HPDF_Font cur_font; /* text state of `page`, to skip redundant operators */
@@ -160,9 +160,9 @@ chronicle_status pdf_page_add(pdf_doc *d);
 chronicle_status pdf_need(pdf_doc *d, float h);
 /* A destination showing the target at the top of the window. */
 HPDF_Destination pdf_dest(pdf_doc *d, pdf_target at);
-/* Makes page i the drawing target (for revisiting earlier pages). */
-void pdf_page_use(pdf_doc *d, size_t i);
-void pdf_pages_free(pdf_doc *d);
+/* Makes page i the drawing target (for revisiting earlier pages), after
+ * sealing what was drawn on the current one. */
+chronicle_status pdf_page_use(pdf_doc *d, size_t i);
 
 chronicle_status pdf_text_width(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
                                 float *out);
@@ -235,7 +235,7 @@ chronicle_status pdf_table_row(pdf_doc *d, pdf_table *t, const chronicle_str *ce
 void pdf_table_free(pdf_table *t);
 
 /* Draws the running header and "page N of M" footer on every page but the
- * first, and seals every page: nothing can be drawn on a page after this. */
+ * first, and seals the last drawing: nothing can be drawn after this. */
 chronicle_status pdf_pages_finish(pdf_doc *d, const char *header, const char *footer_left);
 
 /* ---- chart.c ---- */
