@@ -4,7 +4,8 @@
  * between characters), drawing lines as per-font runs, flowing paragraphs
  * and tables across pages, and the running header and "page N of M" footer
  * drawn last on the kept page handles.  Text and simple graphics are
- * written straight into the page content streams (see "drawing text").
+ * written as PDF operators into a drawing buffer, sealed (deflated) into
+ * the page's content streams when the target page changes (page_seal).
  * Invariant: nothing is drawn outside d->left..d->right; d->y never goes
  * below d->bottom except by the footer.
  */
@@ -293,8 +294,8 @@ chronicle_status pdf_wrap(pdf_doc *d, const char *s, size_t len, pdf_weight w, f
 
 /* ---- drawing text ----
  *
- * Text is written straight into the page's content stream: libharu's
- * HPDF_Page_ShowText looks every glyph up in the cmap again and formats
+ * Text is written as operators of our own, not through libharu's
+ * HPDF_Page_ShowText, which looks every glyph up in the cmap again and formats
  * every number slowly, which made text drawing the largest cost.  In
  * libharu's UTF-8 mode a font is Identity-H with CID = code point, so a
  * glyph is its code point as two big-endian bytes; fonts are still
