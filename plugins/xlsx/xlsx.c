@@ -6,6 +6,7 @@
  * came out whole.  On any failure the workbook is discarded and the host
  * removes the temp file: nothing partial remains.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,11 +208,17 @@ static int zip_complete(const char *path)
 
 static chronicle_status close_workbook(xlsx_ctx *x, const char *path)
 {
+    errno = 0;
     lxw_error err = workbook_close(x->wb);
+    int sys = errno; /* a failed write or close in the zip leaves its reason here */
     x->wb = NULL;
     if (err) {
         x->status = xlsx_status_of(err);
-        x->host->error(x->job, x->status, "writing the workbook failed: %s", lxw_strerror(err));
+        if (x->status == CHRONICLE_ERR_IO && sys)
+            x->host->error(x->job, x->status, "writing the workbook failed: %s (libxlsxwriter: %s)",
+                           strerror(sys), lxw_strerror(err));
+        else
+            x->host->error(x->job, x->status, "writing the workbook failed: %s", lxw_strerror(err));
     } else if (!zip_complete(path)) {
         x->status = CHRONICLE_ERR_IO;
         x->host->error(x->job, x->status,
