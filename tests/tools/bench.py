@@ -4,8 +4,10 @@ calls it).  Runs the release `chronicle` on generated datasets, takes the
 median wall time and the peak RSS of N runs with /usr/bin/time, runs the
 Python alternatives on the same files, and prints one table with the goals
 of DESIGN §7 and PASS/MISS beside each figure.  An exporter is judged by
-its time after the load (the export's median minus validate's): the load
-has its own goal.
+its time after the load: validate and the export run alternately, and the
+median of the export-minus-validate differences is the exporter's time, so
+a machine that slows down between runs shifts both sides of a pair.  The
+load has its own goal.
 
     bench.py --chronicle BUILD/core/chronicle --cache DIR [--runs N] [--quick] [--big]
 """
@@ -55,22 +57,48 @@ class Result:
         return max(self.rss_kb) * 1024
 
 
+def run_once(cmd, env, cleanup, tf):
+    """(seconds, peak RSS in KiB) of one run, or the error text."""
+    p = subprocess.run([TIME, "-f", "%e %M", "-o", tf] + cmd, env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if cleanup:
+        cleanup()
+    if p.returncode != 0:
+        tail = p.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+        return f"exit {p.returncode}: {tail[0] if tail else ''}"[:100]
+    with open(tf) as f:
+        e, m = f.read().split()[-2:]
+    return float(e), int(m)
+
+
 def measure(cmd, runs, env=None, cleanup=None):
-    times, rss = [], []
+    return measure_paired(None, cmd, runs, env, cleanup)[0]
+
+
+def measure_paired(base, cmd, runs, env=None, cleanup=None):
+    """Runs base (when given) and cmd alternately, runs times.  Returns cmd's
+    Result, base's Result (or None) and the median of the per-pair
+    differences cmd - base (or None)."""
+    got = {"base": ([], []), "cmd": ([], [])}
+    diffs = []
     with tempfile.NamedTemporaryFile(prefix="bench-time-") as tf:
         for i in range(runs):
-            p = subprocess.run([TIME, "-f", "%e %M", "-o", tf.name] + cmd, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            if cleanup:
-                cleanup()
-            if p.returncode != 0:
-                tail = p.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
-                return Result(error=f"exit {p.returncode}: {tail[0] if tail else ''}"[:100])
-            with open(tf.name) as f:
-                e, m = f.read().split()[-2:]
-            times.append(float(e))
-            rss.append(int(m))
-    return Result(times, rss)
+            pair = {}
+            for key, c in (("base", base), ("cmd", cmd)):
+                if c is None:
+                    continue
+                r = run_once(c, env, cleanup, tf.name)
+                if isinstance(r, str):
+                    return Result(error=r), None, None
+                got[key][0].append(r[0])
+                got[key][1].append(r[1])
+                pair[key] = r[0]
+            if base is not None:
+                diffs.append(pair["cmd"] - pair["base"])
+    res = Result(*got["cmd"])
+    if base is None:
+        return res, None, None
+    return res, Result(*got["base"]), statistics.median(diffs)
 
 
 class Bench:
@@ -81,7 +109,6 @@ class Bench:
         self.env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000", LC_ALL="C.UTF-8",
                         TMPDIR=self.work)
         self.plugins = self.built_plugins()
-        self.loads = {}  # events -> median validate time
         self.have_xlsxwriter = self.has_module("xlsxwriter")
         self.have_reportlab = self.has_module("reportlab")
 
@@ -116,15 +143,20 @@ class Bench:
             p = os.path.join(self.work, name)
             shutil.rmtree(p) if os.path.isdir(p) else os.unlink(p)
 
-    def export(self, formats, data, runs=None):
+    def export(self, formats, data, runs=None, paired=False):
+        """The export's Result; with paired, also validate's on the same data
+        (run alternately) and the median difference: (Result, Result, s)."""
         missing = [f for f in formats if f not in self.plugins]
         if missing:
-            return Result(error=f"not built: {', '.join(missing)}")
+            res = Result(error=f"not built: {', '.join(missing)}")
+            return (res, None, None) if paired else res
         ext = {"text": "txt"}.get(formats[0], formats[0])
         out = os.path.join(self.work, f"out.{ext}") if len(formats) == 1 else self.work
         cmd = [self.a.chronicle, "export", "-q", "-f", ",".join(formats), "-o", out, data]
-        log(f"bench: {' '.join(cmd[1:])}")
-        return measure(cmd, runs or self.a.runs, self.env, self.clean_outputs)
+        base = [self.a.chronicle, "validate", "-q", data] if paired else None
+        log(f"bench: {' '.join(cmd[1:])}" + (" (alternating with validate)" if paired else ""))
+        got = measure_paired(base, cmd, runs or self.a.runs, self.env, self.clean_outputs)
+        return got if paired else got[0]
 
     def alt(self, script, data, ext):
         out = os.path.join(self.work, "alt." + ext)
@@ -154,8 +186,6 @@ class Bench:
         size = os.path.getsize(data)
         log(f"bench: validate {os.path.basename(data)}")
         res = measure([self.a.chronicle, "validate", "-q", data], self.a.runs, self.env)
-        if res.ok:
-            self.loads[n] = res.time
         alt = None
         if n <= 100000 and not self.a.no_alt:
             log("bench: python json.load")
@@ -183,23 +213,11 @@ class Bench:
         else:
             self.row("load+validate NDJSON", n, res)
 
-    def load_time(self, n):
-        """Median time of `validate` on the n-event dataset: the load that
-        every export of it starts with.  The exporter goals of DESIGN §7 are
-        met or missed by what comes after it (at 100k events the load goal
-        alone, 150 MB/s, is 1.9 s, more than the text goal of 1 s)."""
-        if n not in self.loads:
-            data = self.dataset(n)
-            log(f"bench: validate {os.path.basename(data)} (the load under each export)")
-            res = measure([self.a.chronicle, "validate", "-q", data], self.a.runs, self.env)
-            self.loads[n] = res.time if res.ok else 0.0
-        return self.loads[n]
-
     def exporter(self, fmt, sizes, goals, alt_script=None, alt_name="", alt_sizes=(),
                  alt_installed=True):
         medians = {}
         for n in sizes:
-            res = self.export([fmt], self.dataset(n))
+            res, load, own = self.export([fmt], self.dataset(n), paired=True)
             alt = None
             if alt_script and n in alt_sizes and not self.a.no_alt:
                 if alt_installed:
@@ -209,10 +227,9 @@ class Bench:
             goal = goals.get(n)
             if res.ok:
                 medians[n] = res.time
-                load = self.load_time(n)
-                own = max(res.time - load, 0.0)
+                own = max(own, 0.0)
                 v = self.verdict(own <= goal) if goal else ""
-                self.row(fmt, n, res, f"{own:.2f} s after a {load:.2f} s load",
+                self.row(fmt, n, res, f"{own:.2f} s after a {load.time:.2f} s load",
                          f"<= {goal:g} s" if goal else "", v, self.alt_text(alt_name, alt))
             else:
                 self.row(fmt, n, res, alt=self.alt_text(alt_name, alt))
