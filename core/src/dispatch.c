@@ -3,9 +3,14 @@
  * The dataset is shared copy-on-write by fork(); each child loads its own
  * plugin, so a crash, a hang or a failure stays in that child.  The parent
  * multiplexes the children's message pipes with poll(), enforces timeouts,
- * commits complete outputs and discards everything else.
+ * commits complete outputs and discards everything else.  A child's
+ * standard error is a pipe too: what a plugin or its libraries print there
+ * (libxlsxwriter's "[ERROR]" lines, a sanitizer's report) comes out as the
+ * job's warnings, in order with its messages, and never through the
+ * progress display.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,8 +28,10 @@ typedef struct run {
     chronicle_job *job;
     chronicle_job_status status;
     pid_t pid;
-    int fd; /* read end of the message pipe */
+    int fd;     /* read end of the message pipe */
+    int err_fd; /* read end of the child's standard error, or -1 */
     chronicle_buf inbox;
+    chronicle_buf errbox; /* standard error not yet ending in a newline */
     double started;
     int got_done, reported_error, timed_out;
     double term_at; /* when SIGTERM was sent; SIGKILL follows after GRACE */
@@ -83,8 +90,11 @@ static void child_main(run *runs, size_t n, run *self, int msg_fd)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGINT, SIG_IGN); /* the parent handles Ctrl-C for everyone */
     signal(SIGPIPE, SIG_DFL);
-    for (size_t i = 0; i < n; i++) /* hold no other job's pipe or file */
-        if (&runs[i] != self && runs[i].fd >= 0) close(runs[i].fd);
+    for (size_t i = 0; i < n; i++) { /* hold no other job's pipe or file */
+        if (&runs[i] == self) continue;
+        if (runs[i].fd >= 0) close(runs[i].fd);
+        if (runs[i].err_fd >= 0) close(runs[i].err_fd);
+    }
     chronicle_job *job = self->job;
     job->msg_fd = msg_fd;
     chronicle_status st = job_run_child(job);
@@ -100,32 +110,88 @@ static int start(run *runs, size_t n, run *r, const chronicle_export_hooks *h)
         r->status.state = 3;
         return 0;
     }
-    int fds[2];
+    int fds[2], errs[2] = {-1, -1};
     if (pipe(fds) != 0) {
         sayf(h, r, "cannot start: %s", strerror(errno));
         output_discard(r->job);
         r->status.state = 3;
         return 0;
     }
+    if (pipe(errs) != 0) errs[0] = errs[1] = -1; /* then the child keeps our stderr */
     fflush(NULL);
     r->pid = fork();
     if (r->pid < 0) {
         sayf(h, r, "cannot start: %s", strerror(errno));
         close(fds[0]);
         close(fds[1]);
+        if (errs[0] >= 0) close(errs[0]), close(errs[1]);
         output_discard(r->job);
         r->status.state = 3;
         return 0;
     }
     if (r->pid == 0) {
         close(fds[0]);
+        if (errs[0] >= 0) {
+            dup2(errs[1], STDERR_FILENO);
+            close(errs[0]);
+            close(errs[1]);
+        }
         child_main(runs, n, r, fds[1]);
     }
     close(fds[1]);
     r->fd = fds[0];
+    if (errs[0] >= 0) {
+        close(errs[1]);
+        /* read without blocking: a process the plugin started may hold it */
+        fcntl(errs[0], F_SETFL, fcntl(errs[0], F_GETFL) | O_NONBLOCK);
+        r->err_fd = errs[0];
+    }
     r->started = now();
     r->status.state = 1;
     return 1;
+}
+
+/* Passes on the complete lines of the child's standard error (all of it
+ * when the child is gone: at_end) as warnings. */
+static void say_err_lines(run *r, const chronicle_export_hooks *h, int at_end)
+{
+    chronicle_buf *b = &r->errbox;
+    size_t at = 0;
+    while (at < b->len) {
+        const char *nl = memchr(b->ptr + at, '\n', b->len - at);
+        if (!nl && !at_end) break;
+        size_t end = nl ? (size_t)(nl - b->ptr) : b->len;
+        chronicle_buf line = CHRONICLE_BUF_INIT;
+        chronicle_buf_puts(&line, "on standard error: ");
+        chronicle_buf_append(&line, b->ptr + at, end - at);
+        if (end > at) say(h, r, 0, CHRONICLE_LOG_WARN, chronicle_buf_cstr(&line));
+        chronicle_buf_free(&line);
+        at = nl ? end + 1 : end;
+    }
+    if (at) {
+        memmove(b->ptr, b->ptr + at, b->len - at);
+        chronicle_buf_truncate(b, b->len - at);
+    }
+}
+
+/* Reads what the child's standard error holds now, without waiting. */
+static void pump_err(run *r, const chronicle_export_hooks *h, int at_end)
+{
+    while (r->err_fd >= 0) {
+        char chunk[4096];
+        ssize_t got = read(r->err_fd, chunk, sizeof chunk);
+        if (got > 0) {
+            chronicle_buf_append(&r->errbox, chunk, (size_t)got);
+            continue;
+        }
+        if (got < 0 && errno == EINTR) continue;
+        if (got == 0) { /* every writer is gone */
+            close(r->err_fd);
+            r->err_fd = -1;
+        }
+        break; /* EAGAIN: nothing more for now */
+    }
+    say_err_lines(r, h, at_end || r->err_fd < 0);
 }
 
 /* Handles complete frames in the inbox. */
@@ -169,6 +235,9 @@ static int finish(run *r, const chronicle_export_hooks *h)
     }
     close(r->fd);
     r->fd = -1;
+    pump_err(r, h, 1);
+    if (r->err_fd >= 0) close(r->err_fd);
+    r->err_fd = -1;
     r->status.seconds = now() - r->started;
     int ok = 0;
     if (r->timed_out) {
@@ -218,23 +287,31 @@ static void stop(run *r, double t)
     }
 }
 
-/* One round of waiting: read what arrived, enforce timeouts. */
+/* One round of waiting: read what arrived, enforce timeouts.  Each running
+ * job is polled on its message pipe and on its standard error, so a child
+ * that fills the error pipe is never left blocked. */
 static size_t poll_round(run *runs, size_t n, double timeout, const chronicle_export_hooks *h,
                          size_t *failed)
 {
-    struct pollfd *pfd = calloc(n, sizeof *pfd);
-    size_t *idx = calloc(n, sizeof *idx), k = 0, ended = 0;
+    struct pollfd *pfd = calloc(2 * n, sizeof *pfd);
+    size_t *idx = calloc(2 * n, sizeof *idx), k = 0, ended = 0;
     if (!pfd || !idx) {
         free(pfd);
         free(idx);
         return 0;
     }
-    for (size_t i = 0; i < n; i++)
-        if (runs[i].status.state == 1) pfd[k] = (struct pollfd){runs[i].fd, POLLIN, 0}, idx[k++] = i;
+    for (size_t i = 0; i < n; i++) {
+        if (runs[i].status.state != 1) continue;
+        pfd[k] = (struct pollfd){runs[i].fd, POLLIN, 0}, idx[k++] = i;
+        if (runs[i].err_fd >= 0) pfd[k] = (struct pollfd){runs[i].err_fd, POLLIN, 0}, idx[k++] = i;
+    }
     if (poll(pfd, k, 100) > 0) {
         for (size_t j = 0; j < k; j++) {
-            if (!pfd[j].revents) continue;
             run *r = &runs[idx[j]];
+            if (!pfd[j].revents || r->status.state != 1) continue;
+            /* what the child printed before a message comes first */
+            pump_err(r, h, 0);
+            if (pfd[j].fd != r->fd) continue;
             char chunk[8192];
             ssize_t got = read(r->fd, chunk, sizeof chunk);
             if (got > 0) {
@@ -248,9 +325,10 @@ static size_t poll_round(run *runs, size_t n, double timeout, const chronicle_ex
         }
     }
     double t = now();
-    for (size_t j = 0; j < k; j++) {
-        run *r = &runs[idx[j]];
-        if (timeout > 0 && r->status.state == 1 && t - r->started > timeout) r->timed_out = 1;
+    for (size_t i = 0; i < n; i++) {
+        run *r = &runs[i];
+        if (r->status.state != 1) continue;
+        if (timeout > 0 && t - r->started > timeout) r->timed_out = 1;
         if (r->timed_out || interrupted || r->term_at) stop(r, t);
     }
     free(pfd);
@@ -266,6 +344,7 @@ chronicle_status dispatch_jobs(chronicle_job **jobs, size_t n, int max_jobs, dou
     for (size_t i = 0; i < n; i++) {
         runs[i].job = jobs[i];
         runs[i].fd = -1;
+        runs[i].err_fd = -1;
         runs[i].status.label = jobs[i]->label;
         runs[i].status.dest = jobs[i]->dest;
     }
@@ -294,7 +373,10 @@ chronicle_status dispatch_jobs(chronicle_job **jobs, size_t n, int max_jobs, dou
     report_progress(runs, n, h);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    for (size_t i = 0; i < n; i++) chronicle_buf_free(&runs[i].inbox);
+    for (size_t i = 0; i < n; i++) {
+        chronicle_buf_free(&runs[i].inbox);
+        chronicle_buf_free(&runs[i].errbox);
+    }
     free(runs);
     if (interrupted) return CHRONICLE_ERR_CANCELLED;
     return failed ? CHRONICLE_ERR_PLUGIN : CHRONICLE_OK;

@@ -64,6 +64,13 @@ static chronicle_status run(chronicle_job *job, const chronicle_host *h)
     (void)write_report(job, h, 1);
     h->error(job, CHRONICLE_ERR_DATA, "gave up half-way, as this fixture always does");
     return CHRONICLE_ERR_DATA;
+#elif defined(FIXTURE_NOISY)
+    /* 2,000 numbered lines on standard error (more than a pipe holds), the
+     * last without its newline, then the report as usual */
+    for (int i = 1; i <= 2000; i++)
+        fprintf(stderr, i < 2000 ? "noise %d of 2000 from a library\n" : "noise %d of 2000 from a library", i);
+    fflush(stderr);
+    return write_report(job, h, (size_t)-1);
 #elif defined(FIXTURE_NEEDS_PATH)
     (void)write_report;
     FILE *f = fopen(h->output_path(job), "wb");

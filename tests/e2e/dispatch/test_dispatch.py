@@ -149,6 +149,32 @@ def test_isolation():
     shutil.rmtree(d)
 
 
+def test_child_stderr():
+    """What a plugin or its libraries print on standard error comes out as
+    the job's warnings, each line attributed, the last one even without its
+    newline; 2,000 lines (more than a pipe holds) do not stall the job; -q
+    hides them; the export itself is unaffected."""
+    d = tempfile.mkdtemp()
+    out_file = os.path.join(d, "n.fix")
+    rc, out, err = run("export", "-f", "noisy", "-o", out_file, DATA)
+    lines = err.splitlines()
+    check("noisy: exit 0", rc == 0, (rc, err[-300:]))
+    check("noisy: report written", open(out_file).read().startswith("events=3"))
+    check("noisy: every stderr line attributed to the job",
+          len(lines) == 2000 and all(l.startswith("chronicle: noisy: warning: on standard error: noise ")
+                                     for l in lines), lines[:2] + lines[-2:])
+    check("noisy: in order, the last without its newline",
+          lines[0].endswith("noise 1 of 2000 from a library") and
+          lines[-1].endswith("noise 2000 of 2000 from a library"), lines[-1:])
+    rc, out, err = run("export", "-q", "-f", "noisy", "-o", out_file, DATA)
+    check("noisy -q: silent", rc == 0 and err == "", err[:200])
+    rc, out, err = run("export", "-f", "noisy,half", "-o", d + "/", DATA)
+    check("noisy beside a failing job: both attributed",
+          "chronicle: half: gave up half-way" in err and
+          all(l.startswith(("chronicle: noisy:", "chronicle: half:")) for l in err.splitlines()), err[-300:])
+    shutil.rmtree(d)
+
+
 def test_needs_path():
     rc, out, err = run("export", "-f", "needspath", "-o", "-", DATA)
     check("needs-path refuses stdout (64)", rc == 64, (rc, err))
