@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chronicle/sanitize.h"
 #include "chronicle/utf8.h"
 #include "dataset_internal.h"
 #include "json_scan.h"
@@ -153,17 +154,6 @@ static int skip(loader *L, reader *r, int max_depth, size_t *start, size_t *end)
  * loaders on different threads never share a block.  Under AddressSanitizer
  * there is no block: every node keeps its own redzones. */
 #define CJ_BLOCK (1u << 20)
-
-#if defined(__SANITIZE_ADDRESS__)
-#define CJ_USE_BLOCK 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CJ_USE_BLOCK 0
-#endif
-#endif
-#ifndef CJ_USE_BLOCK
-#define CJ_USE_BLOCK 1
-#endif
 
 static _Thread_local struct {
     char *block; /* CJ_BLOCK bytes while a load runs on this thread, else NULL */
@@ -491,7 +481,7 @@ static chronicle_status run(loader *L, reader *r, int ndjson, chronicle_dataset 
     }
     static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
     pthread_once(&hooks_once, cj_install);
-    cj.block = CJ_USE_BLOCK ? malloc(CJ_BLOCK) : NULL; /* without it, cJSON uses malloc */
+    cj.block = CHRONICLE_UNDER_ASAN ? NULL : malloc(CJ_BLOCK); /* without it, cJSON uses malloc */
     if (ndjson)
         parse_ndjson(L, r);
     else

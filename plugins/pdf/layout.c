@@ -105,12 +105,6 @@ chronicle_status pdf_page_use(pdf_doc *d, size_t i)
     return st;
 }
 
-/* Operators are appended to the drawing buffer as they are made. */
-static chronicle_buf *page_out(pdf_doc *d)
-{
-    return &d->draw;
-}
-
 chronicle_status pdf_page_add(pdf_doc *d)
 {
     if (d->n_pages == d->cap_pages) {
@@ -352,14 +346,14 @@ static chronicle_status fill_op(pdf_doc *d, chronicle_buf *o, pdf_rgb c)
 
 void pdf_set_fill(pdf_doc *d, pdf_rgb c)
 {
-    drawn(d, fill_op(d, page_out(d), c));
+    drawn(d, fill_op(d, &d->draw, c));
 }
 
 /* ---- drawing primitives, written like the text ---- */
 
 void pdf_fill_rect(pdf_doc *d, float x, float y, float w, float h, pdf_rgb c)
 {
-    chronicle_buf *o = page_out(d);
+    chronicle_buf *o = &d->draw;
     chronicle_status st = fill_op(d, o, c);
     if (st == CHRONICLE_OK) st = put_num(o, x);
     if (st == CHRONICLE_OK) st = put_num(o, y);
@@ -372,7 +366,7 @@ void pdf_fill_rect(pdf_doc *d, float x, float y, float w, float h, pdf_rgb c)
 void pdf_line(pdf_doc *d, float x0, float y0, float x1, float y1, float width, pdf_rgb c,
               int dotted)
 {
-    chronicle_buf *o = page_out(d);
+    chronicle_buf *o = &d->draw;
     chronicle_status st = put_color(o, c, "RG ");
     if (st == CHRONICLE_OK) st = put_num(o, width);
     if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, dotted ? "w [1 3] 0 d " : "w ");
@@ -448,7 +442,7 @@ chronicle_status pdf_draw_text(pdf_doc *d, float x, float baseline, const char *
                                pdf_weight w, float size, pdf_rgb color)
 {
     if (!len) return CHRONICLE_OK;
-    chronicle_buf *o = page_out(d);
+    chronicle_buf *o = &d->draw;
     int face = -1;
     chronicle_status st = fill_op(d, o, color);
     if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "BT\n");

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "chronicle/format.h"
+#include "chronicle/sanitize.h"
 #include "pdf_internal.h"
 
 static const char *const page_sizes[] = {"a4", "letter", NULL};
@@ -232,7 +233,7 @@ static chronicle_status doc_open(pdf_doc *d)
     if (d->size < 7 || d->size > 14) d->size = 10;
     /* libharu's own memory pool gives unaligned blocks; alloc.c does not.
      * Under AddressSanitizer, plain malloc keeps every object's redzones. */
-#if PDF_UNDER_ASAN
+#if CHRONICLE_UNDER_ASAN
     d->doc = HPDF_New(on_hpdf_error, d);
 #else
     d->doc = HPDF_NewEx(on_hpdf_error, pdf_mem_alloc, pdf_mem_free, 0, d);

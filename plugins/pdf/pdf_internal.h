@@ -132,17 +132,6 @@ const char *pdf_hpdf_strerror(HPDF_STATUS code);
 
 /* ---- alloc.c: libharu's memory (HPDF_NewEx) ---- */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define PDF_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PDF_UNDER_ASAN 1
-#endif
-#endif
-#ifndef PDF_UNDER_ASAN
-#define PDF_UNDER_ASAN 0
-#endif
-
 void *HPDF_STDCALL pdf_mem_alloc(HPDF_UINT size);
 void HPDF_STDCALL pdf_mem_free(void *p);
 /* Returns all of it; after HPDF_Free. */

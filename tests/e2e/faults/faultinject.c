@@ -78,7 +78,7 @@ size_t fwrite(const void *buf, size_t size, size_t count, FILE *fp)
     size_t items = ok / size; /* whole items only, as fwrite counts them */
     size_t k = items ? real(buf, size, items, fp) : 0;
     written += (long long)(k * size);
-    if (k < count) errno = ENOSPC;
+    if (items < count) errno = ENOSPC; /* a failure of the real fwrite keeps its own errno */
     return k;
 }
 

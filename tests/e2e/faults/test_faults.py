@@ -77,7 +77,7 @@ def exporter_full_disk(name, d, fmt, env):
         said = ("not enough free space" in err and d in err) or \
             "writing the workbook failed: No space left on device" in err
     else:
-        said = "No space left on device" in ours[0] and dest in ours[0] if ours else False
+        said = bool(ours) and "No space left on device" in ours[0] and dest in ours[0]
     check(f"{name} {fmt}: one error, naming the file and the reason", len(ours) == 1 and said, err)
     check(f"{name} {fmt}: every line attributed to the job",
           all(line.startswith(f"chronicle: {fmt}: ") for line in err.splitlines()), err)
