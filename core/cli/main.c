@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,11 +30,11 @@ enum {
 };
 
 static const char usage_text[] =
-    "usage: chronicle validate [-q] [--input-format json|ndjson] FILE...\n"
+    "usage: chronicle validate [-q] [--input-format json|ndjson] [--memory low|high] FILE...\n"
     "       chronicle export -f FORMAT[,FORMAT...] [-o PATH] [-O FORMAT.KEY=VALUE]...\n"
     "                        [--since DATE] [--until DATE] [--country CC]... [--tag TAG]...\n"
     "                        [--split-by country|year|organizer|tag] [-j N] [--timeout SECONDS]\n"
-    "                        [--plugin-path DIR]... [-q] [-v] FILE...\n"
+    "                        [--plugin-path DIR]... [--memory auto|low|high] [-q] [-v] FILE...\n"
     "       chronicle plugins [--json] [--plugin-path DIR]... [NAME]\n"
     "       chronicle --help | --version\n"
     "\n"
@@ -41,7 +42,8 @@ static const char usage_text[] =
     "into reports through exporter plugins (pdf, xlsx, text, and any you install).\n"
     "\n"
     "validate   check FILEs against the dataset format; every error is listed as\n"
-    "           FILE:LINE:COL (syntax) or FILE: /json/pointer (content)\n"
+    "           FILE:LINE:COL (syntax) or FILE: /json/pointer (content); it holds\n"
+    "           an index only, unless --memory high\n"
     "export     write reports; one format: -o is a file (or - for standard output);\n"
     "           several formats or --split-by: -o is a directory (default: .), and\n"
     "           files are named STEM.EXT or STEM-GROUP.EXT\n"
@@ -60,6 +62,10 @@ static const char usage_text[] =
     "      --timeout SECONDS  kill an export that runs longer (default: no limit)\n"
     "      --plugin-path DIR  search DIR for plugins first (repeatable)\n"
     "      --input-format F   json or ndjson (default: by file extension)\n"
+    "      --memory MODE      high: hold the dataset in memory; low: hold an index\n"
+    "                         and read each event again from FILE when it is\n"
+    "                         exported (a tenth of the memory, a second parse);\n"
+    "                         auto (default): low for files of 1 GiB and more\n"
     "  -q, --quiet            no progress, no warnings\n"
     "  -v, --verbose          also informational messages from plugins\n"
     "\n"
@@ -73,8 +79,11 @@ static const char usage_text[] =
     "readable, 69 plugin refused or broken, 70 an export failed, 73 output cannot\n"
     "be created, 130 interrupted\n";
 
+enum { MEMORY_AUTO, MEMORY_LOW, MEMORY_HIGH };
+
 typedef struct cli {
     int quiet, verbose, json;
+    int memory; /* --memory */
     const char **plugin_dirs;
     size_t n_plugin_dirs;
     chronicle_format input_format;
@@ -129,10 +138,22 @@ static int push(const char ***list, size_t *n, const char *s)
     return 1;
 }
 
-static int load(const cli *c, const char *path, chronicle_dataset **ds)
+/* --memory auto: the whole model takes about the file's size in memory;
+ * from this size on an index is held instead */
+#define AUTO_INDEX_BYTES ((off_t)1 << 30)
+
+static int want_index(const cli *c, const char *path)
+{
+    struct stat sb;
+    if (c->memory != MEMORY_AUTO) return c->memory == MEMORY_LOW;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= AUTO_INDEX_BYTES;
+}
+
+/* indexed: hold an index only (validate needs no model; export: --memory) */
+static int load(const cli *c, const char *path, int indexed, chronicle_dataset **ds)
 {
     chronicle_diag *d = chronicle_diag_new(100);
-    chronicle_load_opts opts = {.format = c->input_format};
+    chronicle_load_opts opts = {.format = c->input_format, .indexed = indexed};
     chronicle_status st = chronicle_dataset_load(path, &opts, ds, d);
     if (st != CHRONICLE_OK || !c->quiet) print_diag(d);
     chronicle_diag_free(d);
@@ -150,7 +171,7 @@ static int cmd_validate(cli *c, int argc, char **argv)
     int worst = 0;
     for (int i = 0; i < argc; i++) {
         chronicle_dataset *ds = NULL;
-        int rc = load(c, argv[i], &ds);
+        int rc = load(c, argv[i], c->memory != MEMORY_HIGH, &ds);
         if (rc) {
             if (rc > worst) worst = rc;
             continue;
@@ -217,9 +238,10 @@ static void show_plugin(const chronicle_plugin_info *p)
            CHRONICLE_ABI_MAJOR_OF(p->abi_version), CHRONICLE_ABI_MINOR_OF(p->abi_version),
            CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
     printf("  %-14s .%s (%s)\n", "Output", p->extension, p->media_type ? p->media_type : "?");
-    printf("  %-14s %s%s\n", "Flags",
+    printf("  %-14s %s%s%s\n", "Flags",
            p->flags & CHRONICLE_PLUGIN_STDOUT_OK ? "stdout (-o - allowed) " : "",
-           p->flags & CHRONICLE_PLUGIN_NEEDS_PATH ? "needs-path (writes a seekable file)" : "");
+           p->flags & CHRONICLE_PLUGIN_NEEDS_PATH ? "needs-path (writes a seekable file) " : "",
+           p->flags & CHRONICLE_PLUGIN_ONE_EVENT ? "one-event (keeps no event past the next)" : "");
     if (p->shadows) printf("  %-14s %s\n", "Shadows", p->shadows);
     printf("\nOptions (-O %s.KEY=VALUE):\n", p->name);
     if (!p->n_options) printf("  none\n");
@@ -361,7 +383,7 @@ static int run_exports(cli *c, chronicle_export_request *req, int argc, char **a
     int worst = 0;
     for (int i = 0; i < argc; i++) {
         chronicle_dataset *ds = NULL;
-        int rc = load(c, argv[i], &ds);
+        int rc = load(c, argv[i], want_index(c, argv[i]), &ds);
         if (!rc) {
             req->ds = ds;
             chronicle_diag *d = chronicle_diag_new(100);
@@ -391,7 +413,7 @@ static int run_exports(cli *c, chronicle_export_request *req, int argc, char **a
 }
 
 enum { OPT_SINCE = 256, OPT_UNTIL, OPT_COUNTRY, OPT_TAG, OPT_SPLIT, OPT_TIMEOUT, OPT_PLUGIN_PATH,
-       OPT_INPUT_FORMAT, OPT_JSON, OPT_HELP, OPT_VERSION };
+       OPT_INPUT_FORMAT, OPT_MEMORY, OPT_JSON, OPT_HELP, OPT_VERSION };
 
 static const struct option long_options[] = {
     {"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
@@ -402,6 +424,7 @@ static const struct option long_options[] = {
     {"split-by", required_argument, NULL, OPT_SPLIT}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"plugin-path", required_argument, NULL, OPT_PLUGIN_PATH},
     {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+    {"memory", required_argument, NULL, OPT_MEMORY},
     {"json", no_argument, NULL, OPT_JSON},      {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
 
@@ -452,6 +475,9 @@ static int parse_arg(cli *c, args *a, int opt, const char *val)
     case OPT_INPUT_FORMAT:
         c->input_format = !strcmp(val, "json") ? CHRONICLE_FORMAT_JSON : !strcmp(val, "ndjson") ? CHRONICLE_FORMAT_NDJSON : CHRONICLE_FORMAT_AUTO;
         return c->input_format ? 0 : usage_error("--input-format: \"%s\" is not json or ndjson", val);
+    case OPT_MEMORY:
+        c->memory = !strcmp(val, "auto") ? MEMORY_AUTO : !strcmp(val, "low") ? MEMORY_LOW : !strcmp(val, "high") ? MEMORY_HIGH : -1;
+        return c->memory >= 0 ? 0 : usage_error("--memory: \"%s\" is not auto, low or high", val);
     case OPT_JSON: c->json = 1; return 0;
     }
     return usage_error("%s", "unknown option");

@@ -88,6 +88,25 @@ void arena_free(arena *a)
     memset(a, 0, sizeof *a);
 }
 
+void arena_reset(arena *a)
+{
+    arena_chunk *keep = a->head;
+    if (!keep) return;
+    for (arena_chunk *c = keep->next; c;) {
+        arena_chunk *next = c->next;
+        if (c->mapped)
+            munmap(c, c->mapped);
+        else
+            free(c);
+        c = next;
+    }
+    keep->next = NULL;
+    char *start = (char *)keep->data;
+    memset(start, 0, (size_t)(a->at - start)); /* allocations are zero, as from a new chunk */
+    a->at = start;
+    a->total = sizeof *keep + (size_t)(a->end - start);
+}
+
 chronicle_str arena_strdup(arena *a, const char *s, size_t len)
 {
     chronicle_str out = {NULL, 0};

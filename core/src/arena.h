@@ -33,6 +33,9 @@ typedef struct interner {
 /* Zeroed memory aligned for any model struct; NULL when out of memory. */
 void *arena_alloc(arena *a, size_t size);
 void arena_free(arena *a);
+/* Forgets every allocation but keeps the newest (largest) chunk for the
+ * next ones: a scratch arena reused for one event after another. */
+void arena_reset(arena *a);
 
 /* Copies s[0..len) plus a NUL into the arena. */
 chronicle_str arena_strdup(arena *a, const char *s, size_t len);

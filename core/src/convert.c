@@ -84,6 +84,7 @@ void load_error(loader *L, const char *member, const char *fmt, ...)
 
 static void load_warning(loader *L, const char *fmt, const char *arg)
 {
+    if (L->again) return; /* told when the dataset was loaded */
     char *where = path_text(L);
     chronicle_diag_add(L->diag, CHRONICLE_SEV_WARNING, L->file, 0, 0, where ? where : "", fmt, arg);
     free(where);
@@ -117,7 +118,7 @@ static int shown_len(const char *s)
 
 static void *alloc(loader *L, size_t size)
 {
-    void *p = arena_alloc(&L->ds->a, size);
+    void *p = arena_alloc(L->a, size);
     if (!p) L->oom = 1;
     return p;
 }
@@ -125,8 +126,8 @@ static void *alloc(loader *L, size_t size)
 static chronicle_str store(loader *L, const char *s, int flags)
 {
     size_t len = strlen(s);
-    chronicle_str out = flags & INTERN ? intern(&L->ds->strings, s, len)
-                                       : arena_strdup(&L->ds->a, s, len);
+    chronicle_str out = flags & INTERN && L->strings ? intern(L->strings, s, len)
+                                                     : arena_strdup(L->a, s, len);
     if (!out.ptr) L->oom = 1;
     return out;
 }
@@ -291,14 +292,19 @@ static int source_insert(source_map *m, source_rec *r)
     return 1;
 }
 
+/* A stub for a source cited before "sources": it belongs to the dataset
+ * even while an event is converted into a scratch arena. */
 static source_rec *source_new(loader *L, const char *id)
 {
-    source_rec *r = alloc(L, sizeof *r);
-    if (!r) return NULL;
+    source_rec *r = arena_alloc(&L->ds->a, sizeof *r);
+    if (!r) {
+        L->oom = 1;
+        return NULL;
+    }
     r->view.struct_size = sizeof r->view;
-    r->view.id = store(L, id, INTERN);
+    r->view.id = intern(&L->ds->strings, id, strlen(id));
     r->order = L->ds->sources_by_id.n;
-    if (L->oom || !source_insert(&L->ds->sources_by_id, r)) {
+    if (!r->view.id.ptr || !source_insert(&L->ds->sources_by_id, r)) {
         L->oom = 1;
         return NULL;
     }
@@ -718,6 +724,8 @@ static void convert_event_body(loader *L, const cJSON *ev, chronicle_event *e)
         load_error(L, "id", "expected a string, found %s", type_name(id));
     } else if (id && blank(id->valuestring)) {
         load_error(L, "id", "must not be empty");
+    } else if (id && L->again) {
+        e->id = store(L, id->valuestring, 0); /* its uniqueness was checked by the load */
     } else if (id) {
         int found = 0;
         e->id = intern_ex(&L->ds->event_ids, id->valuestring, strlen(id->valuestring), &found);
@@ -777,7 +785,106 @@ void check_members(loader *L, const char *name, const cJSON *item)
     path_reset(L);
 }
 
-void convert_event(loader *L, size_t index, const cJSON *ev)
+/* ---- the stubs of an indexed dataset ---- */
+
+static chronicle_str keep_str(loader *L, chronicle_str s)
+{
+    if (!s.ptr) return s;
+    chronicle_str out = intern(&L->ds->strings, s.ptr, s.len);
+    if (!out.ptr) L->oom = 1;
+    return out;
+}
+
+static const chronicle_str *keep_strs(loader *L, const chronicle_str *v, size_t n)
+{
+    chronicle_str *out = n ? arena_alloc(&L->ds->a, n * sizeof *out) : NULL;
+    if (n && !out) L->oom = 1;
+    for (size_t i = 0; out && i < n; i++) out[i] = keep_str(L, v[i]);
+    return out;
+}
+
+/* The one activity stub of a kind: keys are interned, so pointers compare. */
+static const chronicle_activity *kind_stub(loader *L, chronicle_str kind)
+{
+    kind_map *m = &L->ds->kinds;
+    int found;
+    kind = intern_ex(&L->ds->strings, kind.ptr, kind.len, &found);
+    if (!kind.ptr) return NULL;
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        chronicle_activity **slots = calloc(cap, sizeof *slots);
+        if (!slots) return NULL;
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slots[i]) continue;
+            size_t j = ((uintptr_t)m->slots[i]->kind.ptr >> 3) * 0x9E3779B1u & (cap - 1);
+            while (slots[j]) j = (j + 1) & (cap - 1);
+            slots[j] = m->slots[i];
+        }
+        free(m->slots);
+        m->slots = slots;
+        m->cap = cap;
+    }
+    size_t j = ((uintptr_t)kind.ptr >> 3) * 0x9E3779B1u & (m->cap - 1);
+    for (; m->slots[j]; j = (j + 1) & (m->cap - 1))
+        if (m->slots[j]->kind.ptr == kind.ptr) return m->slots[j];
+    chronicle_activity *a = arena_alloc(&L->ds->a, sizeof *a);
+    if (!a) return NULL;
+    a->struct_size = sizeof *a;
+    a->kind = kind;
+    m->slots[j] = a;
+    m->n++;
+    return a;
+}
+
+static chronicle_event *make_stub(loader *L, const chronicle_event *e, size_t index, uint64_t offset,
+                                  size_t length)
+{
+    event_stub *s = arena_alloc(&L->ds->a, sizeof *s);
+    if (!s) return NULL;
+    s->offset = offset;
+    s->length = length;
+    s->index = index;
+    chronicle_event *v = &s->ev;
+    v->struct_size = sizeof *v;
+    v->date_ymd = e->date_ymd;
+    v->end_date_ymd = e->end_date_ymd;
+    v->anniversary = e->anniversary;
+    v->id = e->id; /* in event_ids, which belongs to the dataset */
+    v->date = keep_str(L, e->date);
+    v->end_date = keep_str(L, e->end_date);
+    v->country = keep_str(L, e->country);
+    v->country_code = keep_str(L, e->country_code);
+    v->organizers = keep_strs(L, e->organizers, v->n_organizers = e->n_organizers);
+    v->tags = keep_strs(L, e->tags, v->n_tags = e->n_tags);
+    v->n_participants = e->n_participants; /* counted, not kept */
+    v->n_statements = e->n_statements;
+    v->n_figures = e->n_figures;
+    /* every source the event cites, in its list or by a statement or figure
+     * (the summary counts them all), each once */
+    size_t most = e->n_sources + e->n_statements + e->n_figures;
+    const chronicle_source **srcs = most ? arena_alloc(&L->ds->a, most * sizeof *srcs) : NULL;
+    if (most && !srcs) return NULL;
+    for (size_t i = 0; i < most; i++) {
+        const chronicle_source *c = i < e->n_sources ? e->sources[i]
+                                    : i < e->n_sources + e->n_statements
+                                        ? e->statements[i - e->n_sources]->source
+                                        : e->figures[i - e->n_sources - e->n_statements]->source;
+        size_t j = 0;
+        while (j < v->n_sources && srcs[j] != c) j++;
+        if (j == v->n_sources) srcs[v->n_sources++] = c;
+    }
+    v->sources = srcs;
+    if ((v->n_activities = e->n_activities)) {
+        const chronicle_activity **acts = arena_alloc(&L->ds->a, e->n_activities * sizeof *acts);
+        if (!acts) return NULL;
+        for (size_t i = 0; i < e->n_activities; i++)
+            if (!(acts[i] = kind_stub(L, e->activities[i]->kind))) return NULL;
+        v->activities = acts;
+    }
+    return L->oom ? NULL : v;
+}
+
+void convert_event(loader *L, size_t index, const cJSON *ev, uint64_t offset, size_t length)
 {
     path_reset(L);
     push_key(L, "events");
@@ -787,11 +894,41 @@ void convert_event(loader *L, size_t index, const cJSON *ev)
         load_error(L, NULL, "expected an event object, found %s", type_name(ev));
         return;
     }
+    /* an indexed load converts (and so checks) the whole event in scratch
+     * memory, and keeps a stub */
+    if (L->ds->indexed) {
+        arena_reset(&L->scratch);
+        L->a = &L->scratch;
+        L->strings = NULL;
+    }
     chronicle_event *e = alloc(L, sizeof *e);
-    if (!e) return;
+    size_t errors = chronicle_diag_errors(L->diag);
+    if (e) {
+        e->struct_size = sizeof *e;
+        convert_event_body(L, ev, e);
+    }
+    L->a = &L->ds->a;
+    L->strings = &L->ds->strings;
+    /* an invalid event is not kept: the load fails anyway */
+    if (!e || chronicle_diag_errors(L->diag) != errors) return;
+    if (L->ds->indexed && !(e = make_stub(L, e, index, offset, length))) L->oom = 1;
+    if (e && !append_event(L->ds, e)) L->oom = 1;
+}
+
+chronicle_event *convert_event_again(loader *L, size_t index, const cJSON *ev)
+{
+    path_reset(L);
+    push_key(L, "events");
+    push_index(L, index);
+    L->seen |= SEEN_SOURCES; /* every source is known: none is made */
+    if (!cJSON_IsObject(ev)) {
+        load_error(L, NULL, "expected an event object, found %s", type_name(ev));
+        return NULL;
+    }
+    chronicle_event *e = alloc(L, sizeof *e);
+    if (!e) return NULL;
     e->struct_size = sizeof *e;
     size_t errors = chronicle_diag_errors(L->diag);
     convert_event_body(L, ev, e);
-    /* an invalid event is not kept: the load fails anyway */
-    if (chronicle_diag_errors(L->diag) == errors && !append_event(L->ds, e)) L->oom = 1;
+    return chronicle_diag_errors(L->diag) == errors && !L->oom ? e : NULL;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "dataset_internal.h"
 
@@ -16,6 +17,8 @@ void dataset_destroy(chronicle_dataset *ds)
     free(ds->sources_by_id.slots);
     free(ds->sources);
     free(ds->events);
+    free(ds->kinds.slots);
+    if (ds->fd >= 0) close(ds->fd);
     interner_free(&ds->strings);
     interner_free(&ds->event_ids);
     arena_free(&ds->a);
@@ -37,6 +40,11 @@ size_t chronicle_dataset_event_count(const chronicle_dataset *ds)
     return ds->n_events;
 }
 
+int chronicle_dataset_indexed(const chronicle_dataset *ds)
+{
+    return ds->indexed;
+}
+
 const chronicle_event *chronicle_dataset_event(const chronicle_dataset *ds, size_t i)
 {
     return i < ds->n_events ? ds->events[i] : NULL;
@@ -51,7 +59,8 @@ const chronicle_source *chronicle_dataset_source(const chronicle_dataset *ds, co
 size_t chronicle_dataset_memory(const chronicle_dataset *ds)
 {
     return ds->a.total + interner_memory(&ds->strings) + interner_memory(&ds->event_ids) +
-           ds->cap_events * sizeof *ds->events + ds->sources_by_id.cap * sizeof(void *);
+           ds->cap_events * sizeof *ds->events + ds->sources_by_id.cap * sizeof(void *) +
+           ds->kinds.cap * sizeof *ds->kinds.slots;
 }
 
 /* ---- dates ---- */

@@ -6,6 +6,8 @@
 #define CHRONICLE_DATASET_INTERNAL_H
 
 #include <cjson/cJSON.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "arena.h"
 #include "chronicle/dataset.h"
@@ -26,8 +28,32 @@ typedef struct source_map {
     size_t cap, n;
 } source_map;
 
+/* An event of an indexed dataset: what selecting, sorting, splitting and
+ * summarising read (id, dates, place, organisers, tags, sources, activity
+ * kinds, the counts, and as sources every source it cites, by statements
+ * and figures too), and where the whole event is in the file.  The
+ * participants, statements and figures are counted but not kept, so a stub
+ * must never reach a plugin: event_reader_read() gives the whole event. */
+typedef struct event_stub {
+    chronicle_event ev; /* first: an event_stub * is a chronicle_event * */
+    uint64_t offset;    /* of the event's JSON value in the file */
+    size_t length;
+    size_t index; /* its place among the input's events: /events/INDEX */
+} event_stub;
+
+/* Activity stubs shared by every event stub with the same kind. */
+typedef struct kind_map {
+    chronicle_activity **slots;
+    size_t cap, n;
+} kind_map;
+
 struct chronicle_dataset {
     arena a;
+    int indexed;  /* events are stubs; the file is read again for the rest */
+    int fd;       /* indexed: the file, open until the dataset is freed */
+    off_t size;   /* indexed: the file as loaded, to notice a change */
+    struct timespec mtime;
+    kind_map kinds;
     interner strings;
     interner event_ids;
     source_map sources_by_id;
@@ -46,9 +72,13 @@ typedef struct path_seg {
 
 #define PATH_MAX_DEPTH 64
 
-/* Conversion state for one file. */
+/* Conversion state for one file, or for one event read again. */
 typedef struct loader {
     chronicle_dataset *ds;
+    arena *a;          /* where converted values go: ds->a, or a scratch arena */
+    interner *strings; /* where short strings are interned; NULL: copied */
+    arena scratch;     /* an indexed load converts each event here */
+    int again;         /* converting an event read again (event_reader) */
     chronicle_diag *diag;
     const char *file;
     /* the JSON pointer of the value being converted, as segments: it is
@@ -71,8 +101,12 @@ void convert_top(loader *L, const char *name, const cJSON *item);
 /* Reports duplicate keys anywhere inside item (cJSON keeps both): the value
  * of the top-level member name, or with name NULL the NDJSON header line. */
 void check_members(loader *L, const char *name, const cJSON *item);
-/* Converts and appends one event (index is its position in the input). */
-void convert_event(loader *L, size_t index, const cJSON *item);
+/* Converts and appends one event (index is its position in the input,
+ * offset and length where its JSON is in the file). */
+void convert_event(loader *L, size_t index, const cJSON *item, uint64_t offset, size_t length);
+/* Converts an event read again into L->a: L->again is set, the dataset
+ * is complete and is not changed.  NULL when it has errors (in L->diag). */
+chronicle_event *convert_event_again(loader *L, size_t index, const cJSON *item);
 /* After the whole input: required members present, all sources defined. */
 void finish_checks(loader *L, int ndjson);
 /* Notes that the "events" member was present (JSON form). */
@@ -80,5 +114,21 @@ void loader_mark_events(loader *L);
 
 source_rec *source_lookup(const source_map *m, const char *id, size_t len);
 void dataset_destroy(chronicle_dataset *ds);
+
+/* ---- reading the events of an indexed dataset again (load.c) ---- */
+
+typedef struct event_reader event_reader;
+
+event_reader *event_reader_new(const chronicle_dataset *ds);
+/* The whole event behind stub (an event of ds), read from the file and
+ * converted again.  keep 0: the memory of the events read before is reused;
+ * keep 1: they stay valid until event_reader_free().  NULL when the event
+ * cannot be read or no longer matches what was loaded: why says so. */
+const chronicle_event *event_reader_read(event_reader *r, const chronicle_event *stub, int keep,
+                                         chronicle_buf *why);
+void event_reader_free(event_reader *r);
+/* 1 when the file of an indexed dataset still has the size and time it
+ * had when it was loaded; else 0 and why says so. */
+int dataset_file_unchanged(const chronicle_dataset *ds, chronicle_buf *why);
 
 #endif

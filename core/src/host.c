@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "dataset_internal.h"
 #include "host_internal.h"
 #include "registry_internal.h"
 
@@ -63,9 +64,33 @@ static size_t h_event_count(const chronicle_job *job)
     return job->n_events;
 }
 
-static const chronicle_event *h_event_at(const chronicle_job *job, size_t i)
+static void h_error(chronicle_job *job, chronicle_status code, const char *fmt, ...) CHRONICLE_PRINTF(3, 4);
+
+/* An indexed dataset's events are stubs (dataset_internal.h): the whole
+ * event is read again from the file.  A plugin that keeps views (no
+ * CHRONICLE_PLUGIN_ONE_EVENT) gets each event read once and kept; one that
+ * does not shares one event's memory with the next. */
+static const chronicle_event *h_event_at(const chronicle_job *cjob, size_t i)
 {
-    return i < job->n_events ? job->events[i] : NULL;
+    if (i >= cjob->n_events) return NULL;
+    const chronicle_event *stub = cjob->events[i];
+    if (!cjob->reader) return stub;
+    if (cjob->read && cjob->read[i]) return cjob->read[i];
+    chronicle_job *job = (chronicle_job *)cjob; /* every job is made writable; the ABI lends it const */
+    chronicle_buf why = CHRONICLE_BUF_INIT;
+    const chronicle_event *e = job->failed ? NULL : event_reader_read(job->reader, stub, job->read != NULL, &why);
+    if (e) {
+        if (job->read) job->read[i] = e;
+        return e;
+    }
+    if (!job->failed) h_error(job, CHRONICLE_ERR_IO, "%s", chronicle_buf_cstr(&why));
+    chronicle_buf_free(&why);
+    job->cancel = 1;
+    chronicle_event *u = &job->unreadable;
+    *u = (chronicle_event){.struct_size = sizeof *u, .date_ymd = stub->date_ymd, .anniversary = -1,
+                           .id = stub->id, .date = stub->date, .title = {"", 0},
+                           .country = stub->country, .country_code = stub->country_code};
+    return u;
 }
 
 static const chronicle_summary *h_summary(const chronicle_job *job)
@@ -130,8 +155,6 @@ static const char *h_opt_string(const chronicle_job *job, const char *name)
 }
 
 /* ---- output ---- */
-
-static void h_error(chronicle_job *job, chronicle_status code, const char *fmt, ...) CHRONICLE_PRINTF(3, 4);
 
 /* Writes to the output file, and every WRITEBACK_EVERY bytes asks the
  * kernel to start writing them to disk: the fsync before the rename then
@@ -264,13 +287,34 @@ const chronicle_host host_table = {
     .cancelled = h_cancelled,
 };
 
+/* An indexed dataset: a reader for this job, and the file must be as loaded. */
+static chronicle_status open_reader(chronicle_job *job, uint32_t flags)
+{
+    if (!chronicle_dataset_indexed(job->ds)) return CHRONICLE_OK;
+    chronicle_buf why = CHRONICLE_BUF_INIT;
+    chronicle_status st = CHRONICLE_OK;
+    if (!dataset_file_unchanged(job->ds, &why)) {
+        h_error(job, CHRONICLE_ERR_IO, "%s", chronicle_buf_cstr(&why));
+        st = CHRONICLE_ERR_IO;
+    } else if (!(job->reader = event_reader_new(job->ds)) ||
+               (!(flags & CHRONICLE_PLUGIN_ONE_EVENT) && job->n_events &&
+                !(job->read = calloc(job->n_events, sizeof *job->read)))) {
+        h_error(job, CHRONICLE_ERR_NOMEM, "out of memory");
+        st = CHRONICLE_ERR_NOMEM;
+    }
+    chronicle_buf_free(&why);
+    return st;
+}
+
 chronicle_status job_run_child(chronicle_job *job)
 {
     chronicle_plugin copy;
     char *why = NULL;
     const chronicle_plugin *p = plugin_load(job->plugin->path, &host_table, &copy, &why);
     chronicle_status st;
-    if (!p) {
+    if (p && (st = open_reader(job, p->flags)) != CHRONICLE_OK) {
+        /* said */
+    } else if (!p) {
         h_error(job, CHRONICLE_ERR_PLUGIN, "%s", why ? why : "cannot load");
         free(why);
         st = CHRONICLE_ERR_PLUGIN;
@@ -279,7 +323,13 @@ chronicle_status job_run_child(chronicle_job *job)
         h_error(job, st, "cannot summarise the dataset: %s", chronicle_strerror(st));
     } else {
         st = p->export_dataset(job, &host_table);
-        if (st == CHRONICLE_OK && job->failed) st = job->failed; /* error() marks failure */
+        if (job->failed) st = job->failed; /* error() marks failure, and may have cancelled */
+        chronicle_buf changed = CHRONICLE_BUF_INIT;
+        if (st == CHRONICLE_OK && job->reader && !dataset_file_unchanged(job->ds, &changed)) {
+            h_error(job, CHRONICLE_ERR_IO, "%s", chronicle_buf_cstr(&changed)); /* read while it changed */
+            st = CHRONICLE_ERR_IO;
+        }
+        chronicle_buf_free(&changed);
         if (st == CHRONICLE_OK) st = flush_out(job);
         /* a job stopped on request needs no message of its own: the parent says why */
         if (st != CHRONICLE_OK && !job->failed && !(st == CHRONICLE_ERR_CANCELLED && job->cancel))

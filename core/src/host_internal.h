@@ -37,6 +37,9 @@ struct chronicle_job {
 
     /* in the child */
     chronicle_summary *summary;
+    struct event_reader *reader;  /* indexed dataset: reads events again */
+    const chronicle_event **read; /* ... and keeps them, for a plugin without ONE_EVENT */
+    chronicle_event unreadable;   /* what event_at() gives when reading fails */
     chronicle_buf out;
     uint64_t wb_start, wb_pending; /* output bytes handed to writeback, and since */
     int msg_fd;

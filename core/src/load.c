@@ -184,6 +184,12 @@ static void cj_install(void)
     cJSON_InitHooks(&(cJSON_Hooks){.malloc_fn = cj_malloc, .free_fn = cj_free});
 }
 
+static void cj_hooks(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, cj_install);
+}
+
 /* Parses buf[start..end) (already validated) with cJSON.  An event's tree
  * (event != 0) lives in the block until the next event is parsed: delete
  * it first. */
@@ -230,7 +236,7 @@ static int parse_events(loader *L, reader *r)
         if (!skip(L, r, JSON_MAX_DEPTH - 2, &start, &end)) return 0;
         cJSON *v = parse_slice(L, r, start, end, 1);
         if (!v) return 0;
-        convert_event(L, index++, v);
+        convert_event(L, index++, v, r->base + start, end - start);
         cJSON_Delete(v);
         if (L->oom) return 0;
         advance(r, end);
@@ -382,7 +388,7 @@ static void parse_ndjson(loader *L, reader *r)
                                        "events go on the lines after the header, one per line");
                     }
                 } else {
-                    convert_event(L, index++, v);
+                    convert_event(L, index++, v, r->base + p, v_end - p);
                 }
                 cJSON_Delete(v);
                 if (L->oom) return;
@@ -412,7 +418,18 @@ static chronicle_dataset *dataset_new(void)
     if (!ds) return NULL;
     ds->strings.a = &ds->a;
     ds->event_ids.a = &ds->a;
+    ds->fd = -1;
     return ds;
+}
+
+static loader loader_new(chronicle_dataset *ds, chronicle_diag *diag, const char *file)
+{
+    loader L = {.ds = ds, .diag = diag, .file = file};
+    if (ds) {
+        L.a = &ds->a;
+        L.strings = &ds->strings;
+    }
+    return L;
 }
 
 static void set_names(loader *L)
@@ -479,8 +496,7 @@ static chronicle_status run(loader *L, reader *r, int ndjson, chronicle_dataset 
         advance(r, r->pos + 3);
         r->line_start = r->base + r->pos; /* columns count from after it */
     }
-    static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
-    pthread_once(&hooks_once, cj_install);
+    cj_hooks();
     cj.block = CHRONICLE_UNDER_ASAN ? NULL : malloc(CJ_BLOCK); /* without it, cJSON uses malloc */
     if (ndjson)
         parse_ndjson(L, r);
@@ -488,6 +504,7 @@ static chronicle_status run(loader *L, reader *r, int ndjson, chronicle_dataset 
         parse_json(L, r);
     free(cj.block);
     cj.block = NULL;
+    arena_free(&L->scratch);
     return finish(L, r, out);
 }
 
@@ -495,7 +512,7 @@ chronicle_status chronicle_dataset_load_buffer(const char *name, const char *buf
                                                const chronicle_load_opts *opts,
                                                chronicle_dataset **out, chronicle_diag *diag)
 {
-    loader L = {.ds = dataset_new(), .diag = diag, .file = name};
+    loader L = loader_new(dataset_new(), diag, name);
     reader r = {.fd = -1, .buf = (char *)buf, .len = len, .cap = len, .eof = 1, .line = 1};
     return run(&L, &r, is_ndjson(name, opts), out);
 }
@@ -519,15 +536,133 @@ chronicle_status chronicle_dataset_load(const char *path, const chronicle_load_o
         return CHRONICLE_ERR_IO;
     }
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    loader L = {.ds = dataset_new(), .diag = diag, .file = path};
+    loader L = loader_new(dataset_new(), diag, path);
     reader r = {.fd = fd, .buf = malloc(WINDOW), .cap = WINDOW, .line = 1};
-    chronicle_status st;
     if (!r.buf) {
         dataset_destroy(L.ds);
         L.ds = NULL;
     }
-    st = run(&L, &r, is_ndjson(path, opts), out);
+    /* only a regular file can be read again at an offset */
+    if (L.ds && opts && opts->indexed && S_ISREG(sb.st_mode)) L.ds->indexed = 1;
+    chronicle_status st = run(&L, &r, is_ndjson(path, opts), out);
     free(r.buf);
-    close(fd);
+    if (st == CHRONICLE_OK && (*out)->indexed) {
+        (*out)->fd = fd;
+        (*out)->size = sb.st_size;
+        (*out)->mtime = sb.st_mtim;
+    } else {
+        close(fd);
+    }
     return st;
+}
+
+/* ---- reading an event again ---- */
+
+struct event_reader {
+    const chronicle_dataset *ds;
+    char *buf; /* the event's JSON */
+    size_t cap;
+    char *block; /* cJSON's block while an event is parsed (see cj) */
+    arena a;     /* the events converted */
+    chronicle_diag *diag;
+};
+
+event_reader *event_reader_new(const chronicle_dataset *ds)
+{
+    event_reader *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->ds = ds;
+    r->diag = chronicle_diag_new(1);
+    r->block = CHRONICLE_UNDER_ASAN ? NULL : malloc(CJ_BLOCK);
+    if (!r->diag || (!CHRONICLE_UNDER_ASAN && !r->block)) {
+        event_reader_free(r);
+        return NULL;
+    }
+    cj_hooks();
+    return r;
+}
+
+void event_reader_free(event_reader *r)
+{
+    if (!r) return;
+    free(r->buf);
+    free(r->block);
+    arena_free(&r->a);
+    chronicle_diag_free(r->diag);
+    free(r);
+}
+
+int dataset_file_unchanged(const chronicle_dataset *ds, chronicle_buf *why)
+{
+    struct stat sb;
+    if (fstat(ds->fd, &sb) != 0) {
+        chronicle_buf_appendf(why, "%s: %s", ds->info.path.ptr, strerror(errno));
+        return 0;
+    }
+    if (sb.st_size != ds->size || sb.st_mtim.tv_sec != ds->mtime.tv_sec ||
+        sb.st_mtim.tv_nsec != ds->mtime.tv_nsec) {
+        chronicle_buf_appendf(why, "%s: the file changed after it was loaded; export it again",
+                              ds->info.path.ptr);
+        return 0;
+    }
+    return 1;
+}
+
+static int same_str(chronicle_str a, chronicle_str b)
+{
+    return a.len == b.len && (a.ptr == b.ptr || (a.ptr && b.ptr && !memcmp(a.ptr, b.ptr, a.len)));
+}
+
+const chronicle_event *event_reader_read(event_reader *r, const chronicle_event *stub, int keep,
+                                         chronicle_buf *why)
+{
+    const event_stub *s = (const event_stub *)(const void *)stub;
+    const char *file = r->ds->info.path.ptr;
+    /* under AddressSanitizer the memory is given back, so a view kept too
+     * long is a use after free there, not a quiet read of the next event */
+    if (!keep && CHRONICLE_UNDER_ASAN) arena_free(&r->a);
+    if (!keep && !CHRONICLE_UNDER_ASAN) arena_reset(&r->a);
+    if (s->length > r->cap) {
+        char *p = realloc(r->buf, s->length);
+        if (!p) {
+            chronicle_buf_appendf(why, "%s: out of memory reading /events/%zu", file, s->index);
+            return NULL;
+        }
+        r->buf = p;
+        r->cap = s->length;
+    }
+    for (size_t got = 0; got < s->length;) {
+        ssize_t n = pread(r->ds->fd, r->buf + got, s->length - got, (off_t)(s->offset + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            chronicle_buf_appendf(why, "%s: reading /events/%zu again: %s", file, s->index,
+                                  n < 0 ? strerror(errno) : "the file is shorter than when it was loaded");
+            return NULL;
+        }
+        got += (size_t)n;
+    }
+    /* parse with the reader's own block; restore the loader's (none outside a load) */
+    char *saved = cj.block;
+    cj.block = r->block;
+    cj.used = 0;
+    cj.active = 1;
+    cJSON *v = cJSON_ParseWithLength(r->buf, s->length);
+    cj.active = 0;
+    chronicle_event *e = NULL;
+    chronicle_diag_clear(r->diag);
+    loader L = loader_new((chronicle_dataset *)r->ds, r->diag, file); /* not changed: L.again */
+    L.a = &r->a;
+    L.strings = NULL;
+    L.again = 1;
+    if (v) e = convert_event_again(&L, s->index, v);
+    cJSON_Delete(v);
+    cj.block = saved;
+    if (e && same_str(e->id, stub->id) && e->date_ymd == stub->date_ymd) return e;
+    if (L.oom) {
+        chronicle_buf_appendf(why, "%s: out of memory reading /events/%zu", file, s->index);
+    } else {
+        chronicle_buf_appendf(why, "%s: /events/%zu is not what was loaded: the file changed after "
+                                   "it was loaded; export it again", file, s->index);
+    }
+    return NULL;
 }

@@ -131,6 +131,7 @@ static cJSON *info_to_json(const chronicle_plugin_info *p)
     cJSON *flags = cJSON_AddArrayToObject(o, "flags");
     if (p->flags & CHRONICLE_PLUGIN_STDOUT_OK) cJSON_AddItemToArray(flags, cJSON_CreateString("stdout"));
     if (p->flags & CHRONICLE_PLUGIN_NEEDS_PATH) cJSON_AddItemToArray(flags, cJSON_CreateString("needs-path"));
+    if (p->flags & CHRONICLE_PLUGIN_ONE_EVENT) cJSON_AddItemToArray(flags, cJSON_CreateString("one-event"));
     if (p->shadows) cJSON_AddStringToObject(o, "shadows", p->shadows);
     cJSON *opts = cJSON_AddArrayToObject(o, "options");
     for (size_t i = 0; i < p->n_options; i++) {
@@ -234,6 +235,7 @@ int plugin_info_from_json(chronicle_plugin_info *p, const char *text, size_t len
         {
             if (cJSON_IsString(f) && !strcmp(f->valuestring, "stdout")) p->flags |= CHRONICLE_PLUGIN_STDOUT_OK;
             if (cJSON_IsString(f) && !strcmp(f->valuestring, "needs-path")) p->flags |= CHRONICLE_PLUGIN_NEEDS_PATH;
+            if (cJSON_IsString(f) && !strcmp(f->valuestring, "one-event")) p->flags |= CHRONICLE_PLUGIN_ONE_EVENT;
         }
         ok = p->version && p->summary && p->extension &&
              parse_options(p, cJSON_GetObjectItemCaseSensitive(o, "options"));

@@ -149,9 +149,11 @@ static int count_event(summary_impl *s, tally *cited, const chronicle_event *e)
      * (a warning, not an error): it is cited all the same */
     for (size_t i = 0; i < e->n_sources; i++)
         if (!tally_add(cited, e->sources[i]->id, none)) return 0;
-    for (size_t i = 0; i < e->n_statements; i++)
+    /* an indexed dataset's entry counts statements and figures without
+     * keeping them: their sources are in its sources already */
+    for (size_t i = 0; e->statements && i < e->n_statements; i++)
         if (!tally_add(cited, e->statements[i]->source->id, none)) return 0;
-    for (size_t i = 0; i < e->n_figures; i++)
+    for (size_t i = 0; e->figures && i < e->n_figures; i++)
         if (!tally_add(cited, e->figures[i]->source->id, none)) return 0;
     return 1;
 }

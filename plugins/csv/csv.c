@@ -36,7 +36,7 @@ static const chronicle_plugin plugin = {
     .summary = "CSV (RFC 4180): events, participants, activities, statements, figures or sources",
     .extension = "csv",
     .media_type = "text/csv; charset=utf-8; header=present",
-    .flags = CHRONICLE_PLUGIN_STDOUT_OK,
+    .flags = CHRONICLE_PLUGIN_STDOUT_OK | CHRONICLE_PLUGIN_ONE_EVENT,
     .options = options,
     .export_dataset = export_csv,
 };

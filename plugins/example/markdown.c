@@ -29,7 +29,7 @@ static const chronicle_plugin plugin = {
     .summary = "Markdown digest: period, events by year, one section per event",
     .extension = "md",
     .media_type = "text/markdown; charset=utf-8",
-    .flags = CHRONICLE_PLUGIN_STDOUT_OK,
+    .flags = CHRONICLE_PLUGIN_STDOUT_OK | CHRONICLE_PLUGIN_ONE_EVENT,
     .options = options,
     .export_dataset = export_markdown,
 };

@@ -25,7 +25,7 @@ static const chronicle_plugin plugin = {
     .summary = "iCalendar (RFC 5545): one all-day event per event, claims attributed",
     .extension = "ics",
     .media_type = "text/calendar; charset=utf-8",
-    .flags = CHRONICLE_PLUGIN_STDOUT_OK,
+    .flags = CHRONICLE_PLUGIN_STDOUT_OK | CHRONICLE_PLUGIN_ONE_EVENT,
     .options = NULL,
     .export_dataset = export_ics,
 };

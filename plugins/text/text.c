@@ -38,7 +38,7 @@ static const chronicle_plugin plugin = {
     .summary = "Plain-text summary: headline counts, tables, one digest per event",
     .extension = "txt",
     .media_type = "text/plain; charset=utf-8",
-    .flags = CHRONICLE_PLUGIN_STDOUT_OK,
+    .flags = CHRONICLE_PLUGIN_STDOUT_OK | CHRONICLE_PLUGIN_ONE_EVENT,
     .options = options,
     .export_dataset = export_text,
 };

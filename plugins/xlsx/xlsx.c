@@ -43,7 +43,7 @@ static const chronicle_plugin plugin = {
     .summary = "Analyst workbook: one sheet per entity, real dates, filters, a summary chart",
     .extension = "xlsx",
     .media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    .flags = CHRONICLE_PLUGIN_NEEDS_PATH,
+    .flags = CHRONICLE_PLUGIN_NEEDS_PATH | CHRONICLE_PLUGIN_ONE_EVENT,
     .options = options,
     .export_dataset = export_xlsx,
 };

@@ -1,10 +1,13 @@
 /*
  * fixture.c — misbehaving and well-behaved plugins for the registry and
- * dispatch tests, one source compiled once per behaviour (-DFIXTURE_xxx).
+ * dispatch and memory tests, one source compiled once per behaviour
+ * (-DFIXTURE_xxx).
  * Each build's file name is its FIXTURE_NAME, as the ABI requires.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,6 +53,27 @@ static chronicle_status write_report(chronicle_job *job, const chronicle_host *h
     return CHRONICLE_OK;
 }
 
+#if defined(FIXTURE_EDIT_FIRST) || defined(FIXTURE_EDIT_LAST)
+/* Edits the dataset file in place, keeping its size: every "id" member
+ * becomes "ID", as a user saving the file during an export might. */
+static chronicle_status edit_dataset(chronicle_job *job, const chronicle_host *h)
+{
+    const char *path = h->dataset(job)->path.ptr;
+    int fd = open(path, O_RDWR);
+    off_t size = fd < 0 ? -1 : lseek(fd, 0, SEEK_END);
+    char *buf = size > 0 ? malloc((size_t)size) : NULL;
+    int ok = buf && pread(fd, buf, (size_t)size, 0) == size;
+    for (char *p = buf; ok && (p = memmem(p, (size_t)(buf + size - p), "\"id\"", 4)); p += 4)
+        memcpy(p, "\"ID\"", 4);
+    ok = ok && pwrite(fd, buf, (size_t)size, 0) == size;
+    free(buf);
+    if (fd >= 0) close(fd);
+    if (ok) return CHRONICLE_OK;
+    h->error(job, CHRONICLE_ERR_IO, "the fixture could not edit %s", path);
+    return CHRONICLE_ERR_IO;
+}
+#endif
+
 static chronicle_status run(chronicle_job *job, const chronicle_host *h)
 {
 #if defined(FIXTURE_CRASH)
@@ -80,6 +104,13 @@ static chronicle_status run(chronicle_job *job, const chronicle_host *h)
     }
     fprintf(f, "events=%zu scratch=%d\n", h->event_count(job), access(h->scratch_dir(job), W_OK) == 0);
     return fclose(f) == 0 ? CHRONICLE_OK : CHRONICLE_ERR_IO;
+#elif defined(FIXTURE_EDIT_FIRST)
+    if (edit_dataset(job, h) != CHRONICLE_OK) return CHRONICLE_ERR_IO;
+    chronicle_status st = write_report(job, h, (size_t)-1);
+    return h->cancelled(job) ? CHRONICLE_ERR_CANCELLED : st;
+#elif defined(FIXTURE_EDIT_LAST)
+    chronicle_status st = write_report(job, h, (size_t)-1);
+    return st == CHRONICLE_OK ? edit_dataset(job, h) : st;
 #else
     return write_report(job, h, (size_t)-1);
 #endif
@@ -100,6 +131,8 @@ __attribute__((constructor)) static void explode(void)
 #endif
 #ifdef FIXTURE_NEEDS_PATH
 #define FIXTURE_FLAGS CHRONICLE_PLUGIN_NEEDS_PATH
+#elif defined(FIXTURE_EDIT_FIRST)
+#define FIXTURE_FLAGS (CHRONICLE_PLUGIN_STDOUT_OK | CHRONICLE_PLUGIN_ONE_EVENT)
 #else
 #define FIXTURE_FLAGS CHRONICLE_PLUGIN_STDOUT_OK
 #endif

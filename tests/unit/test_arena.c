@@ -213,6 +213,33 @@ static void test_intern_many_strings_survive_growth(void **state)
     arena_free(&a);
 }
 
+/* A scratch arena: after a reset the newest chunk serves again, zeroed,
+ * and the others are gone. */
+static void test_arena_reset_keeps_one_zeroed_chunk(void **state)
+{
+    (void)state;
+    arena a = {0};
+    for (int i = 0; i < 100; i++) memset(arena_alloc(&a, 1000), 0xAB, 1000);
+    size_t before = a.total; /* several chunks */
+    arena_chunk *newest = a.head;
+    arena_reset(&a);
+    assert_ptr_equal(a.head, newest);
+    assert_true(a.total < before);
+    assert_true(a.total >= 5000);
+    size_t total = a.total;
+    for (int round = 0; round < 3; round++) {
+        unsigned char *p = arena_alloc(&a, 5000);
+        assert_non_null(p);
+        for (size_t k = 0; k < 5000; k++) assert_int_equal(p[k], 0);
+        memset(p, 0xCD, 5000);
+        arena_reset(&a);
+        assert_int_equal(a.total, total);
+    }
+    arena_reset(&a);
+    arena_free(&a);
+    arena_reset(&a); /* an empty arena: nothing to do */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +253,7 @@ int main(void)
         cmocka_unit_test(test_intern_ex_reports_what_was_there),
         cmocka_unit_test(test_intern_keeps_strings_with_nul_bytes_apart),
         cmocka_unit_test(test_intern_many_strings_survive_growth),
+        cmocka_unit_test(test_arena_reset_keeps_one_zeroed_chunk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

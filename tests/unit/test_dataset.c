@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "chronicle/dataset.h"
+#include "dataset_internal.h" /* the event reader of indexed datasets */
 
 /* ---- documents ---- */
 
@@ -1418,6 +1419,252 @@ static void test_load_refuses_directory_and_missing_file(void **state)
     free(dir);
 }
 
+/* ---- indexed datasets: an index in memory, each event read again ---- */
+
+static void assert_same_str(chronicle_str a, chronicle_str b)
+{
+    if (!a.ptr || !b.ptr) {
+        assert_null(a.ptr);
+        assert_null(b.ptr);
+        return;
+    }
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.ptr, b.ptr, a.len);
+    assert_int_equal(b.ptr[b.len], '\0');
+}
+
+static void assert_same_strs(const chronicle_str *a, size_t na, const chronicle_str *b, size_t nb)
+{
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) assert_same_str(a[i], b[i]);
+}
+
+/* Every member of two events, deeply (sources by id: each dataset has its
+ * own). */
+static void assert_same_event(const chronicle_event *a, const chronicle_event *b)
+{
+    assert_int_equal(a->struct_size, b->struct_size);
+    assert_int_equal(a->date_ymd, b->date_ymd);
+    assert_int_equal(a->end_date_ymd, b->end_date_ymd);
+    assert_int_equal(a->anniversary, b->anniversary);
+    const chronicle_str *sa[] = {&a->id, &a->title, &a->date, &a->end_date, &a->summary, &a->venue,
+                                 &a->city, &a->country, &a->country_code, &a->occasion,
+                                 &a->occasion_of_date};
+    const chronicle_str *sb[] = {&b->id, &b->title, &b->date, &b->end_date, &b->summary, &b->venue,
+                                 &b->city, &b->country, &b->country_code, &b->occasion,
+                                 &b->occasion_of_date};
+    for (size_t i = 0; i < sizeof sa / sizeof *sa; i++) assert_same_str(*sa[i], *sb[i]);
+    assert_same_strs(a->organizers, a->n_organizers, b->organizers, b->n_organizers);
+    assert_same_strs(a->audience, a->n_audience, b->audience, b->n_audience);
+    assert_same_strs(a->tags, a->n_tags, b->tags, b->n_tags);
+    assert_int_equal(a->n_participants, b->n_participants);
+    for (size_t i = 0; i < a->n_participants; i++) {
+        const chronicle_participant *p = a->participants[i], *q = b->participants[i];
+        assert_int_equal(p->spoke, q->spoke);
+        assert_same_str(p->name, q->name);
+        assert_same_str(p->role, q->role);
+        assert_same_str(p->organization, q->organization);
+    }
+    assert_int_equal(a->n_activities, b->n_activities);
+    for (size_t i = 0; i < a->n_activities; i++) {
+        const chronicle_activity *p = a->activities[i], *q = b->activities[i];
+        assert_same_str(p->kind, q->kind);
+        assert_same_str(p->title, q->title);
+        assert_same_str(p->description, q->description);
+        assert_same_strs(p->performers, p->n_performers, q->performers, q->n_performers);
+    }
+    assert_int_equal(a->n_statements, b->n_statements);
+    for (size_t i = 0; i < a->n_statements; i++) {
+        const chronicle_statement *p = a->statements[i], *q = b->statements[i];
+        assert_same_str(p->speaker, q->speaker);
+        assert_same_str(p->summary, q->summary);
+        assert_same_str(p->quote, q->quote);
+        assert_same_str(p->source->id, q->source->id);
+    }
+    assert_int_equal(a->n_figures, b->n_figures);
+    for (size_t i = 0; i < a->n_figures; i++) {
+        const chronicle_figure *p = a->figures[i], *q = b->figures[i];
+        assert_same_str(p->label, q->label);
+        assert_same_str(p->unit, q->unit);
+        assert_same_str(p->note, q->note);
+        assert_true(p->value == q->value);
+        assert_same_str(p->source->id, q->source->id);
+    }
+    assert_int_equal(a->n_sources, b->n_sources);
+    for (size_t i = 0; i < a->n_sources; i++) assert_same_str(a->sources[i]->id, b->sources[i]->id);
+}
+
+/* Events before "sources" (so their sources start as forward references),
+ * every optional member, and sources cited only by statements and figures. */
+static const char indexed_doc[] =
+    "{'schema':'chronicle/events@1','title':'T','events':["
+    "{'id':'e2','title':'Second','date':'2024-02-26','end_date':'2024-02-27',"
+    "'location':{'venue':'Hall','city':'Şəki','country':'Azərbaycan','country_code':'AZ'},"
+    "'occasion':{'subject':'S','of_date':'1992-02-26','anniversary':32},"
+    "'organizers':['Org A','Org B'],'audience':['students'],'tags':['t1','t2'],'sources':['s1'],"
+    "'participants':[{'name':'Анна','role':'speaker','organization':'O','spoke':true},{'name':'P2'}],"
+    "'activities':[{'kind':'concert','title':'C','description':'long text','performers':['choir']},"
+    "{'kind':'exhibition'},{'kind':'concert'}],"
+    "'statements':[{'speaker':'Анна','summary':'said','quote':'q','source':'s2'}],"
+    "'figures':[{'label':'people','value':1200.5,'unit':'persons','note':'n','source':'s3'}],"
+    "'summary':'A summary.'},"
+    "{'id':'e1','title':'First','date':'2023-02-24','location':{'country':'C','country_code':'FR'},"
+    "'occasion':{'subject':'S'},'sources':['s2','s1'],'tags':['t1']}],"
+    "'sources':[{'id':'s1','document':'d1'},{'id':'s2','outlet':'O2','document':'d2','published':'2023-02-25'},"
+    "{'id':'s3','document':'d3','url':'https://example.org/x'}]}";
+
+static char *write_indexed_doc(const char *dir)
+{
+    char json[sizeof indexed_doc];
+    for (size_t i = 0; i < sizeof json; i++) json[i] = indexed_doc[i] == '\'' ? '"' : indexed_doc[i];
+    return write_file(dir, "indexed.json", json, sizeof json - 1);
+}
+
+static void test_indexed_load_reads_every_event_again(void **state)
+{
+    fixture *f = *state;
+    char *dir = temp_dir();
+    char *path = write_indexed_doc(dir);
+    chronicle_dataset *full = NULL;
+    assert_int_equal(chronicle_dataset_load(path, NULL, &full, f->diag), CHRONICLE_OK);
+    chronicle_load_opts opts = {.indexed = 1};
+    assert_int_equal(chronicle_dataset_load(path, &opts, &f->ds, f->diag), CHRONICLE_OK);
+    assert_false(chronicle_dataset_indexed(full));
+    assert_true(chronicle_dataset_indexed(f->ds));
+    size_t n = chronicle_dataset_event_count(f->ds);
+    assert_int_equal(n, 2);
+    assert_int_equal(chronicle_dataset_event_count(full), n);
+
+    /* the index entries hold what selecting, splitting and summarising read */
+    const chronicle_event *all[2], *stubs[2];
+    for (size_t i = 0; i < n; i++) {
+        const chronicle_event *e = all[i] = chronicle_dataset_event(full, i);
+        const chronicle_event *s = stubs[i] = chronicle_dataset_event(f->ds, i);
+        assert_same_str(e->id, s->id);
+        assert_same_str(e->date, s->date);
+        assert_same_str(e->end_date, s->end_date);
+        assert_same_str(e->country, s->country);
+        assert_same_str(e->country_code, s->country_code);
+        assert_same_strs(e->organizers, e->n_organizers, s->organizers, s->n_organizers);
+        assert_same_strs(e->tags, e->n_tags, s->tags, s->n_tags);
+        assert_int_equal(e->date_ymd, s->date_ymd);
+        assert_int_equal(e->n_participants, s->n_participants);
+        assert_int_equal(e->n_activities, s->n_activities);
+        assert_int_equal(e->n_statements, s->n_statements);
+        assert_int_equal(e->n_figures, s->n_figures);
+        for (size_t k = 0; k < e->n_activities; k++)
+            assert_same_str(e->activities[k]->kind, s->activities[k]->kind);
+    }
+    chronicle_summary *sum_full = NULL, *sum_idx = NULL;
+    assert_int_equal(chronicle_summary_build(all, n, &sum_full), CHRONICLE_OK);
+    assert_int_equal(chronicle_summary_build(stubs, n, &sum_idx), CHRONICLE_OK);
+    assert_int_equal(sum_idx->n_sources_cited, 3); /* s3 only by a figure */
+    assert_int_equal(sum_idx->n_sources_cited, sum_full->n_sources_cited);
+    assert_int_equal(sum_idx->n_by_activity_kind, 2);
+    for (size_t k = 0; k < 2; k++) {
+        assert_same_str(sum_full->by_activity_kind[k].key, sum_idx->by_activity_kind[k].key);
+        assert_int_equal(sum_full->by_activity_kind[k].count, sum_idx->by_activity_kind[k].count);
+    }
+    assert_int_equal(sum_idx->n_by_organizer, sum_full->n_by_organizer);
+    assert_int_equal(sum_idx->n_statements, sum_full->n_statements);
+    chronicle_summary_free(sum_full);
+    chronicle_summary_free(sum_idx);
+
+    /* read again one at a time (memory reused), then kept */
+    event_reader *r = event_reader_new(f->ds);
+    assert_non_null(r);
+    chronicle_buf why = CHRONICLE_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        const chronicle_event *e = event_reader_read(r, stubs[i], 0, &why);
+        assert_non_null(e);
+        assert_same_event(all[i], e);
+    }
+    const chronicle_event *kept[2];
+    for (size_t i = 0; i < n; i++) assert_non_null(kept[i] = event_reader_read(r, stubs[i], 1, &why));
+    for (size_t i = 0; i < n; i++) assert_same_event(all[i], kept[i]);
+    assert_int_equal(why.len, 0);
+    assert_true(dataset_file_unchanged(f->ds, &why));
+    event_reader_free(r);
+    chronicle_buf_free(&why);
+    chronicle_dataset_free(full);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
+static void test_indexed_read_notices_a_changed_file(void **state)
+{
+    fixture *f = *state;
+    char *dir = temp_dir();
+    char *path = write_indexed_doc(dir);
+    chronicle_load_opts opts = {.indexed = 1};
+    assert_int_equal(chronicle_dataset_load(path, &opts, &f->ds, f->diag), CHRONICLE_OK);
+    event_reader *r = event_reader_new(f->ds);
+    assert_non_null(r);
+    chronicle_buf why = CHRONICLE_BUF_INIT;
+    /* the same size, another id: only reading the event again can tell */
+    FILE *fp = fopen(path, "r+b");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, (long)(strstr(indexed_doc, "'e2'") - indexed_doc), SEEK_SET), 0);
+    assert_int_equal(fwrite("\"x2\"", 1, 4, fp), 4);
+    assert_int_equal(fclose(fp), 0);
+    assert_null(event_reader_read(r, chronicle_dataset_event(f->ds, 0), 0, &why));
+    chronicle_buf expect = CHRONICLE_BUF_INIT;
+    chronicle_buf_appendf(&expect, "%s: /events/0 is not what was loaded: the file changed after it "
+                                   "was loaded; export it again", path);
+    assert_string_equal(chronicle_buf_cstr(&why), chronicle_buf_cstr(&expect));
+    /* cut short: the reader says so */
+    chronicle_buf_reset(&why);
+    assert_int_equal(truncate(path, 40), 0);
+    assert_null(event_reader_read(r, chronicle_dataset_event(f->ds, 1), 0, &why));
+    assert_non_null(strstr(chronicle_buf_cstr(&why), "the file is shorter than when it was loaded"));
+    chronicle_buf_reset(&why);
+    assert_false(dataset_file_unchanged(f->ds, &why));
+    assert_non_null(strstr(chronicle_buf_cstr(&why), "the file changed after it was loaded"));
+    event_reader_free(r);
+    chronicle_buf_free(&why);
+    chronicle_buf_free(&expect);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
+/* A buffer cannot be read again: it is loaded whole, and an invalid file
+ * reports the same errors either way. */
+static void test_indexed_needs_a_file(void **state)
+{
+    fixture *f = *state;
+    chronicle_load_opts opts = {.indexed = 1};
+    const char *doc = "{\"schema\":\"chronicle/events@1\",\"title\":\"T\",\"sources\":[],\"events\":[]}";
+    assert_int_equal(chronicle_dataset_load_buffer("b.json", doc, strlen(doc), &opts, &f->ds, f->diag),
+                     CHRONICLE_OK);
+    assert_false(chronicle_dataset_indexed(f->ds));
+    chronicle_dataset_free(f->ds);
+    f->ds = NULL;
+    char *dir = temp_dir();
+    static const char bad[] = "{\"schema\":\"chronicle/events@1\",\"title\":\"T\",\"sources\":[],"
+                              "\"events\":[{\"id\":\"a\",\"date\":\"2023-02-30\"}]}";
+    char *path = write_file(dir, "bad.json", bad, sizeof bad - 1);
+    chronicle_buf whole = CHRONICLE_BUF_INIT, indexed = CHRONICLE_BUF_INIT;
+    for (int mode = 0; mode < 2; mode++) {
+        chronicle_diag_clear(f->diag);
+        opts.indexed = mode;
+        assert_int_equal(chronicle_dataset_load(path, &opts, &f->ds, f->diag), CHRONICLE_ERR_DATA);
+        for (size_t i = 0; i < chronicle_diag_count(f->diag); i++)
+            chronicle_diag_format(chronicle_diag_at(f->diag, i), mode ? &indexed : &whole);
+    }
+    assert_true(whole.len > 0);
+    assert_string_equal(chronicle_buf_cstr(&whole), chronicle_buf_cstr(&indexed));
+    chronicle_buf_free(&whole);
+    chronicle_buf_free(&indexed);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1523,6 +1770,9 @@ int main(void)
         T(test_load_file_across_read_windows),
         T(test_file_and_buffer_report_alike),
         T(test_load_refuses_directory_and_missing_file),
+        T(test_indexed_load_reads_every_event_again),
+        T(test_indexed_read_notices_a_changed_file),
+        T(test_indexed_needs_a_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,13 @@ typedef enum chronicle_format {
 /* Zero-initialise, then set what you need. */
 typedef struct chronicle_load_opts {
     chronicle_format format;
+    /* Keep an index instead of the whole model: every event is still
+     * converted and checked, but only what selecting, sorting, splitting and
+     * summarising need stays in memory, and an export reads each event again
+     * from the file when a plugin asks for it (a tenth of the memory, for a
+     * second parse).  Applies to regular files only; see
+     * chronicle_dataset_indexed(). */
+    int indexed;
 } chronicle_load_opts;
 
 /*
@@ -45,6 +52,14 @@ chronicle_status chronicle_dataset_load_buffer(const char *name, const char *buf
                                                chronicle_dataset **out, chronicle_diag *diag);
 
 void chronicle_dataset_free(chronicle_dataset *ds);
+
+/* 1 when ds was loaded with opts.indexed: then chronicle_dataset_event()
+ * gives index entries, which hold id, date, end_date, country,
+ * country_code, organizers, tags, sources, the activities' kinds and the
+ * counts of participants, statements and figures, and nothing else.
+ * Exports read the whole events again from the file, which must not change
+ * until they finish (a change is an error, never a wrong report). */
+int chronicle_dataset_indexed(const chronicle_dataset *ds);
 
 /* Views owned by the dataset; valid until chronicle_dataset_free(). */
 const chronicle_dataset_info *chronicle_dataset_get_info(const chronicle_dataset *ds);

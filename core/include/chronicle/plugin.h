@@ -1,5 +1,5 @@
 /*
- * chronicle/plugin.h — the exporter plugin ABI, version 1.
+ * chronicle/plugin.h — the exporter plugin ABI, version 1.1.
  *
  * A plugin is a shared object exporting one symbol, chronicle_plugin_v1(),
  * which returns a static descriptor.  Plugins never link libchronicle: every
@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define CHRONICLE_ABI_MAJOR 1
-#define CHRONICLE_ABI_MINOR 0
+#define CHRONICLE_ABI_MINOR 1
 #define CHRONICLE_ABI(maj, min) ((uint32_t)(maj) << 16 | (uint32_t)(min))
 #define CHRONICLE_ABI_VERSION CHRONICLE_ABI(CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR)
 #define CHRONICLE_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
@@ -67,7 +67,8 @@ typedef struct chronicle_str {
     size_t len;
 } chronicle_str;
 
-/* ---- read-only dataset views: borrowed, valid until export_dataset returns ---- */
+/* ---- read-only dataset views: borrowed, valid until export_dataset returns
+ * (an event from event_at(): see CHRONICLE_PLUGIN_ONE_EVENT) ---- */
 
 typedef struct chronicle_source {
     uint32_t struct_size;
@@ -196,7 +197,11 @@ typedef struct chronicle_host {
     uint32_t abi_version;     /* the host's CHRONICLE_ABI_VERSION */
     const char *host_version; /* "1.0.0" */
 
-    /* The dataset: filtered and sorted by date, then id. */
+    /* The dataset: filtered and sorted by date, then id.  event_at() returns
+     * NULL only when i >= event_count().  When an event cannot be read (a
+     * large dataset is read again from its file, which changed), the job has
+     * failed: you get an event with the right id and date and nothing else,
+     * and cancelled() turns true, so return soon. */
     const chronicle_dataset_info *(*dataset)(const chronicle_job *job);
     size_t (*event_count)(const chronicle_job *job);
     const chronicle_event *(*event_at)(const chronicle_job *job, size_t i);
@@ -237,8 +242,14 @@ typedef struct chronicle_host {
 /* ---- the descriptor a plugin returns ---- */
 
 enum {
-    CHRONICLE_PLUGIN_STDOUT_OK = 1u << 0, /* streams through write(): `-o -` allowed */
-    CHRONICLE_PLUGIN_NEEDS_PATH = 1u << 1 /* fills output_path() (libxlsxwriter, libharu) */
+    CHRONICLE_PLUGIN_STDOUT_OK = 1u << 0,  /* streams through write(): `-o -` allowed */
+    CHRONICLE_PLUGIN_NEEDS_PATH = 1u << 1, /* fills output_path() (libxlsxwriter, libharu) */
+    /* ABI 1.1: the plugin keeps nothing from an event_at() result (the event,
+     * its strings, its participants ...) past its next event_at() call, so
+     * the host may reuse one event's memory for the next when it reads a
+     * large dataset again from its file.  The summary, dataset info and
+     * sources stay valid throughout.  A 1.0 host ignores the flag. */
+    CHRONICLE_PLUGIN_ONE_EVENT = 1u << 2
 };
 
 typedef struct chronicle_plugin {

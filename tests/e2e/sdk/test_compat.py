@@ -46,12 +46,12 @@ def test_loads_and_runs():
 
 def test_refusals():
     refused = {
-        "newerminor": "built for plugin ABI 1.1, this chronicle speaks 1.0: upgrade chronicle, or rebuild "
+        "newerminor": "built for plugin ABI 1.2, this chronicle speaks 1.1: upgrade chronicle, or rebuild "
                       "the plugin against this one (pkg-config --modversion chronicle)",
-        "nextmajor": "built for plugin ABI 2.0, this chronicle speaks 1.0: rebuild the plugin against this "
+        "nextmajor": "built for plugin ABI 2.0, this chronicle speaks 1.1: rebuild the plugin against this "
                      "chronicle (pkg-config --modversion chronicle)",
         "v2only": "built for a newer Chronicle: it exports chronicle_plugin_v2, and this chronicle speaks "
-                  "plugin ABI 1.0; upgrade chronicle or rebuild the plugin for ABI 1",
+                  "plugin ABI 1.1; upgrade chronicle or rebuild the plugin for ABI 1",
         "toosmall": "malformed descriptor: struct_size",
     }
     rc, out, err = run("plugins", "--json")
