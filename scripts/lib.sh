@@ -9,7 +9,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Every Debian package the build, the suite and the benchmarks use.
 PACKAGES=(
   build-essential pkg-config meson ninja-build
-  libcjson-dev libhpdf-dev libdeflate-dev libxlsxwriter-dev libcmocka-dev
+  libcjson-dev libhpdf-dev libdeflate-dev libxlsxwriter-dev zlib1g-dev libcmocka-dev
   fonts-dejavu-core fonts-droid-fallback
   poppler-utils qpdf
   python3 python3-openpyxl python3-jsonschema python3-icalendar

@@ -226,6 +226,130 @@ chronicle_status xlsx_put_datetime(xlsx_ctx *x, lxw_worksheet *ws, const char *s
     return err ? xlsx_fail(x, sheet, row, col, "writing the generation time", err) : CHRONICLE_OK;
 }
 
+/* ---- streamed rows (constant memory) ----
+ *
+ * The cells libxlsxwriter's constant-memory mode would write, as it writes
+ * them: inline strings, numbers as "%.16G", dates as serial numbers, the
+ * column's style, "_xHHHH_" escapes kept literal.  A carriage return is
+ * written as _x000D_, as XlsxWriter does, since XML readers turn a raw one
+ * into a line feed. */
+
+#define XML_FLUSH (256u << 10)
+
+static void xml_put(xlsx_sheet *s, const char *p, size_t n)
+{
+    xlsx_ctx *x = s->x;
+    if (x->status != CHRONICLE_OK) return;
+    if (chronicle_buf_append(&x->xml, p, n) != CHRONICLE_OK) {
+        xlsx_fail(x, s->part_name, s->row, s->col, "writing a row", LXW_ERROR_MEMORY_MALLOC_FAILED);
+        return;
+    }
+    if (x->xml.len >= XML_FLUSH) {
+        xlsx_zip_write(x->zip, x->xml.ptr, x->xml.len);
+        chronicle_buf_reset(&x->xml);
+    }
+}
+
+#define XML_LIT(s, lit) xml_put((s), (lit), sizeof(lit) - 1)
+
+static char *put_uint(char *p, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10));
+    while (n) *p++ = tmp[--n];
+    return p;
+}
+
+/* <c r="B12" s="3" + what follows; opens the row first when needed. */
+static void xml_cell_head(xlsx_sheet *s, lxw_col_t col, int32_t xf, const char *type)
+{
+    char head[96], *p = head;
+    if (!s->row_open) {
+        memcpy(p, "<row r=\"", 8);
+        p = put_uint(p + 8, (uint64_t)s->row + 1);
+        memcpy(p, "\">", 2);
+        p += 2;
+        s->row_open = 1;
+    }
+    memcpy(p, "<c r=\"", 6);
+    p += 6;
+    *p++ = (char)('A' + col); /* XLSX_MAX_COLS keeps to one letter */
+    p = put_uint(p, (uint64_t)s->row + 1);
+    *p++ = '"';
+    if (xf > 0) {
+        memcpy(p, " s=\"", 4);
+        p = put_uint(p + 4, (uint64_t)xf);
+        *p++ = '"';
+    }
+    size_t tl = strlen(type);
+    memcpy(p, type, tl);
+    p += tl;
+    xml_put(s, head, (size_t)(p - head));
+}
+
+static void xml_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len, int32_t xf)
+{
+    xml_cell_head(s, col, xf, " t=\"inlineStr\"><is>");
+    char first = v[0], last = v[len - 1];
+    int keep = first == ' ' || first == '\t' || first == '\n' || first == '\r' || last == ' ' ||
+               last == '\t' || last == '\n' || last == '\r';
+    if (keep)
+        XML_LIT(s, "<t xml:space=\"preserve\">");
+    else
+        XML_LIT(s, "<t>");
+    size_t from = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *rep;
+        switch (v[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '\r': rep = "_x000D_"; break;
+        default: continue;
+        }
+        xml_put(s, v + from, i - from);
+        xml_put(s, rep, strlen(rep));
+        from = i + 1;
+    }
+    xml_put(s, v + from, len - from);
+    XML_LIT(s, "</t></is></c>");
+}
+
+static void xml_number(xlsx_sheet *s, lxw_col_t col, double v, int32_t xf)
+{
+    xml_cell_head(s, col, xf, "><v>");
+    char num[40];
+    size_t n;
+    if (v == (double)(int64_t)v && v > -1e15 && v < 1e15) { /* what %.16G prints, faster */
+        char *p = num;
+        if (v < 0) *p++ = '-';
+        p = put_uint(p, (uint64_t)(v < 0 ? -v : v));
+        n = (size_t)(p - num);
+    } else {
+        n = (size_t)snprintf(num, sizeof num, "%.16G", v);
+    }
+    xml_put(s, num, n);
+    XML_LIT(s, "</v></c>");
+}
+
+static void xml_bool(xlsx_sheet *s, lxw_col_t col, int v, int32_t xf)
+{
+    xml_cell_head(s, col, xf, v ? " t=\"b\"><v>1</v></c>" : " t=\"b\"><v>0</v></c>");
+}
+
+/* Excel's serial day of a date from 1900-03-01 on: days since 1899-12-30. */
+static int64_t excel_serial(uint32_t ymd)
+{
+    int64_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468; /* since 1970 */
+    return days + 25569;
+}
+
 /* ---- sheet parts ---- */
 
 static chronicle_status add_filter(xlsx_sheet *s)
@@ -329,6 +453,106 @@ static lxw_format *column_format(const xlsx_sheet *s, unsigned c)
     return f->text;
 }
 
+/* ---- constant memory: frames, then streamed parts ---- */
+
+chronicle_status xlsx_sheet_frame(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    for (unsigned c = 0; c < s->n_cols; c++) {
+        s->col_fmt[c] = column_format(s, c);
+        /* the style numbers the rows will carry: asked for now, while the
+         * formats exist, which also puts them in styles.xml */
+        s->col_xf[c] = s->col_fmt[c] ? lxw_format_get_xf_index(s->col_fmt[c]) : 0;
+    }
+    s->part = 0;
+    s->rows_written = 0;
+    do {
+        if (part_open(s) != CHRONICLE_OK) return x->status;
+        if (s->part == 1) s->first_sheet = (unsigned)s->ws->index + 1;
+        s->rows_written += s->part_rows;
+    } while (s->rows_written < s->n_rows);
+    return x->status;
+}
+
+/* Ends the current part: the frame's XML after its header row. */
+static chronicle_status stream_part_close(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    if (s->suffix) xml_put(s, s->suffix, strlen(s->suffix));
+    free(s->suffix);
+    s->suffix = NULL;
+    if (x->status == CHRONICLE_OK && x->xml.len) xlsx_zip_write(x->zip, x->xml.ptr, x->xml.len);
+    chronicle_buf_reset(&x->xml);
+    return xlsx_zip_end(x->zip);
+}
+
+/* Starts the next part: its frame up to the end of the header row, with the
+ * dimension that the rows will fill. */
+static chronicle_status stream_part_open(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    s->part++;
+    if (s->part == 1)
+        snprintf(s->part_name, sizeof s->part_name, "%s", s->name);
+    else
+        snprintf(s->part_name, sizeof s->part_name, "%s (%u)", s->name, s->part);
+    size_t left = s->n_rows - s->rows_written;
+    s->part_rows = left < x->sheet_rows ? left : x->sheet_rows;
+    char entry[64];
+    snprintf(entry, sizeof entry, "xl/worksheets/sheet%u.xml", s->first_sheet + s->part - 1);
+    char *frame = NULL;
+    size_t len = 0;
+    if (xlsx_zip_begin(x->zip, entry, &frame, &len) != CHRONICLE_OK) return x->status;
+    char *end = strstr(frame, "</sheetData>"), *dim = strstr(frame, "<dimension ref=\"");
+    char *dim_end = dim ? strstr(dim, "\"/>") : NULL;
+    if (!end || !dim_end || dim_end > end || !(s->suffix = strdup(end))) {
+        free(frame);
+        x->status = end && dim_end ? CHRONICLE_ERR_NOMEM : CHRONICLE_ERR_INTERNAL;
+        x->host->error(x->job, x->status, "sheet '%s': %s", s->part_name,
+                       x->status == CHRONICLE_ERR_NOMEM ? "out of memory"
+                                                        : "libxlsxwriter wrote an unexpected frame");
+        return x->status;
+    }
+    char ref[48], *p = ref;
+    memcpy(p, "<dimension ref=\"A1:", 19);
+    p += 19;
+    *p++ = (char)('A' + s->n_cols - 1);
+    p = put_uint(p, (uint64_t)s->part_rows + 1);
+    xml_put(s, frame, (size_t)(dim - frame));
+    xml_put(s, ref, (size_t)(p - ref));
+    xml_put(s, dim_end, (size_t)(end - dim_end));
+    free(frame);
+    s->row = 1;
+    s->col = 0;
+    s->row_open = 0;
+    return x->status;
+}
+
+static chronicle_status stream_part_next(xlsx_sheet *s)
+{
+    if (stream_part_close(s) != CHRONICLE_OK) return s->x->status;
+    return stream_part_open(s);
+}
+
+chronicle_status xlsx_sheet_stream(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    s->part = 0;
+    s->rows_written = 0;
+    s->streaming = 1;
+    if (stream_part_open(s) == CHRONICLE_OK && s->rows(s) == CHRONICLE_OK)
+        stream_part_close(s);
+    s->streaming = 0;
+    free(s->suffix);
+    s->suffix = NULL;
+    if (x->status == CHRONICLE_OK && s->rows_written != s->n_rows) {
+        x->status = CHRONICLE_ERR_INTERNAL;
+        x->host->error(x->job, x->status, "sheet '%s': %zu rows written, %zu measured", s->name,
+                       s->rows_written, s->n_rows);
+    }
+    return x->status;
+}
+
 chronicle_status xlsx_sheet_write(xlsx_sheet *s)
 {
     xlsx_ctx *x = s->x;
@@ -346,6 +570,8 @@ chronicle_status xlsx_sheet_write(xlsx_sheet *s)
     return x->status;
 }
 
+static chronicle_status stream_part_next(xlsx_sheet *s);
+
 /* ---- typed cells ---- */
 
 void xlsx_cell_blank(xlsx_sheet *s)
@@ -353,8 +579,8 @@ void xlsx_cell_blank(xlsx_sheet *s)
     s->col++;
 }
 
-/* A text cell in the next column, with format f when written. */
-static void text_cell(xlsx_sheet *s, chronicle_str v, lxw_format *f)
+/* A text cell in the next column: in the column's format, or plain. */
+static void text_cell(xlsx_sheet *s, chronicle_str v, int plain)
 {
     lxw_col_t col = s->col++;
     if (!v.ptr || !v.len) return;
@@ -363,12 +589,26 @@ static void text_cell(xlsx_sheet *s, chronicle_str v, lxw_format *f)
         xlsx_measure_text(s, col, v.ptr, v.len);
         return;
     }
-    xlsx_put_text(s->x, s->ws, s->part_name, s->row, col, v.ptr, v.len, f);
+    if (!s->streaming) {
+        xlsx_put_text(s->x, s->ws, s->part_name, s->row, col, v.ptr, v.len,
+                      plain ? s->x->fmt.text : s->col_fmt[col]);
+        return;
+    }
+    xlsx_ctx *x = s->x;
+    if (x->status != CHRONICLE_OK) return;
+    const char *out = v.ptr;
+    size_t len = v.len, escapes = memchr(v.ptr, '_', len) ? count_escapes(v.ptr, len) : 0;
+    if (escapes || len > XLSX_CELL_MAX) {
+        if (fit_text(x, v.ptr, len, escapes, s->part_name, s->row, col) != CHRONICLE_OK) return;
+        out = x->cut.ptr;
+        len = x->cut.len;
+    }
+    xml_text(s, col, out, len, plain ? 0 : s->col_xf[col]);
 }
 
 void xlsx_cell_text(xlsx_sheet *s, chronicle_str v)
 {
-    text_cell(s, v, s->col_fmt[s->col]);
+    text_cell(s, v, 0);
 }
 
 void xlsx_cell_cstr(xlsx_sheet *s, const char *v)
@@ -404,7 +644,7 @@ void xlsx_cell_date(xlsx_sheet *s, uint32_t ymd, chronicle_str iso)
 {
     if (!xlsx_excel_ymd(ymd)) {
         /* absent, or before 1900-03-01, which Excel cannot show: the ISO text */
-        text_cell(s, iso, s->x->fmt.text);
+        text_cell(s, iso, 1);
         return;
     }
     lxw_col_t col = s->col++;
@@ -413,7 +653,10 @@ void xlsx_cell_date(xlsx_sheet *s, uint32_t ymd, chronicle_str iso)
         if (s->width[col] < 10) s->width[col] = 10;
         return;
     }
-    xlsx_put_date(s->x, s->ws, s->part_name, s->row, col, ymd, s->col_fmt[col]);
+    if (s->streaming)
+        xml_number(s, col, (double)excel_serial(ymd), s->col_xf[col]);
+    else
+        xlsx_put_date(s->x, s->ws, s->part_name, s->row, col, ymd, s->col_fmt[col]);
 }
 
 void xlsx_cell_number(xlsx_sheet *s, double v)
@@ -432,7 +675,10 @@ void xlsx_cell_number(xlsx_sheet *s, double v)
         }
         return;
     }
-    xlsx_put_number(s->x, s->ws, s->part_name, s->row, col, v, s->col_fmt[col]);
+    if (s->streaming)
+        xml_number(s, col, v, s->col_xf[col]);
+    else
+        xlsx_put_number(s->x, s->ws, s->part_name, s->row, col, v, s->col_fmt[col]);
 }
 
 void xlsx_cell_int(xlsx_sheet *s, int64_t v)
@@ -451,6 +697,10 @@ void xlsx_cell_bool(xlsx_sheet *s, int v)
     }
     xlsx_ctx *x = s->x;
     if (x->status != CHRONICLE_OK) return;
+    if (s->streaming) {
+        xml_bool(s, col, v != 0, s->col_xf[col]);
+        return;
+    }
     lxw_error err = worksheet_write_boolean(s->ws, s->row, col, v != 0, s->col_fmt[col]);
     if (err) xlsx_fail(x, s->part_name, s->row, col, "writing a boolean", err);
 }
@@ -478,14 +728,14 @@ void xlsx_cell_url(xlsx_sheet *s, chronicle_str v)
     }
     if (s->measuring) {
         s->xml_bytes += XML_LINK;
-        text_cell(s, v, NULL);
+        text_cell(s, v, 1);
         return;
     }
     xlsx_ctx *x = s->x;
     if (s->n_links >= XLSX_LINKS_MAX || escaped_url_len(v.ptr, v.len) > XLSX_URL_MAX) {
         /* past Excel's limits a link would be dropped or refused: keep the text */
         x->n_plain_urls++;
-        text_cell(s, v, x->fmt.text);
+        text_cell(s, v, 1);
         return;
     }
     lxw_col_t col = s->col++;
@@ -507,10 +757,13 @@ chronicle_status xlsx_row_end(xlsx_sheet *s)
         return x->status;
     }
     if (x->status != CHRONICLE_OK) return x->status;
+    if (s->row_open) XML_LIT(s, "</row>");
+    s->row_open = 0;
     s->rows_written++;
     s->row++;
-    if (s->row > s->part_rows && s->rows_written < s->n_rows) return part_open(s);
-    return CHRONICLE_OK;
+    if (s->row > s->part_rows && s->rows_written < s->n_rows)
+        return s->streaming ? stream_part_next(s) : part_open(s);
+    return x->status;
 }
 
 chronicle_status xlsx_event_done(xlsx_sheet *s)

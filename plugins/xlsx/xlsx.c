@@ -3,8 +3,10 @@
  * options and the export flow.  Measure every data sheet, choose normal or
  * constant-memory mode, check free space, then write Summary and the data
  * sheets through libxlsxwriter into the host's temp file and check the zip
- * came out whole.  On any failure the workbook is discarded and the host
- * removes the temp file: nothing partial remains.
+ * came out whole.  In constant-memory mode libxlsxwriter writes only the
+ * frame (into the scratch directory) and zip.c makes the workbook from it
+ * with the rows streamed in.  On any failure the workbook is discarded and
+ * the host removes the temp file: nothing partial remains.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +24,7 @@ static const char *const memory_modes[] = {"auto", "true", "false", NULL};
 /* clang-format off */
 static const chronicle_option options[] = {
     {"constant-memory", CHRONICLE_OPT_ENUM, "auto",
-     "rows straight to temp files in the scratch dir, no Excel tables (auto: above 50,000 rows)",
+     "rows streamed into the zip as they are made, no Excel tables (auto: above 50,000 rows)",
      memory_modes, 0, -1, {0}},
     {"sheet-rows", CHRONICLE_OPT_INT, "1048575",
      "data rows per sheet before continuing on 'Name (2)'", NULL, 10, XLSX_SHEET_ROWS, {0}},
@@ -68,16 +70,16 @@ static void choose_mode(xlsx_ctx *x, size_t rows, uint64_t xml_total)
 
 /* libxlsxwriter's temp files and the workbook share the destination's
  * filesystem; a full disk there gives a corrupt workbook that workbook_close
- * reports as written, so refuse early.  Constant memory keeps every sheet's
- * XML in temp files until the end; closing copies one sheet at a time into
- * another temp file before zipping it; the zip takes at most a third. */
+ * reports as written, so refuse early.  In normal mode closing copies one
+ * sheet at a time into a temp file before zipping it; in constant-memory
+ * mode the rows go straight into the zip.  The zip takes at most a third. */
 static chronicle_status check_space(xlsx_ctx *x, uint64_t xml_total, uint64_t xml_largest)
 {
     const char *scratch = x->host->scratch_dir(x->job);
     struct statvfs fs;
     if (!scratch || statvfs(scratch, &fs) != 0) return CHRONICLE_OK; /* cannot tell: writes will */
     uint64_t avail = (uint64_t)fs.f_bavail * fs.f_frsize;
-    uint64_t need = (x->constant_memory ? xml_total : 0) + xml_largest + xml_total / 3 + (1u << 20);
+    uint64_t need = (x->constant_memory ? 0 : xml_largest) + xml_total / 3 + (1u << 20);
     if (need <= avail) return CHRONICLE_OK;
     const char *slash = strrchr(scratch, '/'); /* the scratch dir sits beside the output */
     int dir_len = slash && slash != scratch ? (int)(slash - scratch) : (int)strlen(scratch);
@@ -161,13 +163,14 @@ static chronicle_status set_properties(xlsx_ctx *x)
     return x->status;
 }
 
-static chronicle_status open_workbook(xlsx_ctx *x, const char *path, uint64_t xml_total)
+static chronicle_status open_workbook(xlsx_ctx *x, const char *path)
 {
     lxw_workbook_options opt = {
         .constant_memory = x->constant_memory ? LXW_TRUE : LXW_FALSE,
         .tmpdir = (char *)x->host->scratch_dir(x->job),
-        /* entries or archives past 4 GiB need zip64, which Excel 2007 cannot read */
-        .use_zip64 = xml_total > ((uint64_t)3 << 30) ? LXW_TRUE : LXW_FALSE,
+        /* entries or archives past 4 GiB need zip64, which Excel 2007 cannot
+         * read; in constant-memory mode this workbook is only the frame */
+        .use_zip64 = x->zip64 && !x->constant_memory ? LXW_TRUE : LXW_FALSE,
     };
     if (!(x->wb = workbook_new_opt(path, &opt))) {
         x->status = CHRONICLE_ERR_NOMEM;
@@ -248,6 +251,49 @@ static void report_limits(xlsx_ctx *x)
                      x->n_rounded, x->n_rounded == 1 ? "" : "s");
 }
 
+/* A sheet whose rows can be streamed: no hyperlinks (libxlsxwriter keeps
+ * those in the sheet's relationships). */
+static int streamable(const xlsx_sheet *s)
+{
+    for (unsigned c = 0; c < s->n_cols; c++)
+        if (s->cols[c].kind == XLSX_URL) return 0;
+    return 1;
+}
+
+/* Constant memory: libxlsxwriter writes the workbook with the streamable
+ * sheets' header rows only, into the scratch directory; zip.c copies it to
+ * path and streams their rows in. */
+static chronicle_status write_streamed(xlsx_ctx *x, xlsx_sheet *sheets, const char *path)
+{
+    chronicle_buf frame = CHRONICLE_BUF_INIT;
+    if (chronicle_buf_appendf(&frame, "%s/frame.xlsx", x->host->scratch_dir(x->job)) != CHRONICLE_OK) {
+        x->status = CHRONICLE_ERR_NOMEM;
+        x->host->error(x->job, x->status, "out of memory");
+        return x->status;
+    }
+    const char *fp = chronicle_buf_cstr(&frame);
+    if (open_workbook(x, fp) == CHRONICLE_OK && xlsx_summary_write(x) == CHRONICLE_OK) {
+        for (size_t i = 0; i < XLSX_N_DATA_SHEETS && x->status == CHRONICLE_OK; i++) {
+            sheets[i].own = streamable(&sheets[i]);
+            if (sheets[i].own)
+                xlsx_sheet_frame(&sheets[i]);
+            else
+                xlsx_sheet_write(&sheets[i]);
+        }
+    }
+    if (x->status == CHRONICLE_OK && close_workbook(x, fp) == CHRONICLE_OK &&
+        xlsx_zip_open(x, fp, path, &x->zip) == CHRONICLE_OK) {
+        for (size_t i = 0; i < XLSX_N_DATA_SHEETS && x->status == CHRONICLE_OK; i++)
+            if (sheets[i].own) xlsx_sheet_stream(&sheets[i]);
+    }
+    chronicle_status st = xlsx_zip_close(x->zip);
+    x->zip = NULL;
+    if (x->status == CHRONICLE_OK) x->status = st;
+    unlink(fp);
+    chronicle_buf_free(&frame);
+    return x->status;
+}
+
 static chronicle_status write_all(xlsx_ctx *x, xlsx_sheet *sheets, const char *path)
 {
     uint64_t xml_total = 0, xml_largest = 0;
@@ -259,8 +305,10 @@ static chronicle_status write_all(xlsx_ctx *x, xlsx_sheet *sheets, const char *p
         rows += sheets[i].n_rows;
     }
     choose_mode(x, rows, xml_total);
+    x->zip64 = xml_total > ((uint64_t)3 << 30);
     if (check_space(x, xml_total, xml_largest) != CHRONICLE_OK) return x->status;
-    if (open_workbook(x, path, xml_total) != CHRONICLE_OK) return x->status;
+    if (x->constant_memory) return write_streamed(x, sheets, path);
+    if (open_workbook(x, path) != CHRONICLE_OK) return x->status;
     if (xlsx_summary_write(x) != CHRONICLE_OK) return x->status;
     for (size_t i = 0; i < XLSX_N_DATA_SHEETS; i++)
         if (xlsx_sheet_write(&sheets[i]) != CHRONICLE_OK) return x->status;
@@ -294,6 +342,7 @@ static chronicle_status export_xlsx(chronicle_job *job, const chronicle_host *ho
     xlsx_sources_free(&x.src);
     chronicle_buf_free(&x.buf);
     chronicle_buf_free(&x.cut);
+    chronicle_buf_free(&x.xml);
     free(x.ids);
     return x.status;
 }

@@ -8,7 +8,9 @@
  * A data sheet is one function that emits its rows cell by cell.  It runs
  * twice: first to measure (row count, display widths, XML size), then to
  * write, because constant-memory mode needs widths, filters and panes before
- * the first row.  Errors are sticky: the first failure is reported to the
+ * the first row.  In constant-memory mode the rows do not go through
+ * libxlsxwriter: it writes each sheet's frame (widths, pane, filter, header
+ * row), and zip.c copies its workbook while cells.c streams the rows in.  Errors are sticky: the first failure is reported to the
  * host and recorded in xlsx_ctx.status; every later cell call is a no-op.
  */
 #ifndef CHRONICLE_XLSX_INTERNAL_H
@@ -71,6 +73,8 @@ typedef struct xlsx_sources {
     size_t n_cited;                              /* sources with any count */
 } xlsx_sources;
 
+typedef struct xlsx_zip xlsx_zip;
+
 typedef struct xlsx_ctx {
     chronicle_job *job;
     const chronicle_host *host;
@@ -78,6 +82,9 @@ typedef struct xlsx_ctx {
     xlsx_formats fmt;
     int constant_memory;     /* rows strictly in order; no tables */
     int tables;              /* Excel tables on data sheets (normal mode only) */
+    int zip64;               /* sheets may pass 4 GiB: zip64 headers for streamed ones */
+    xlsx_zip *zip;           /* constant memory: the workbook being written */
+    chronicle_buf xml;       /* constant memory: rows on their way to the zip */
     size_t sheet_rows;       /* data rows per sheet before a continuation sheet */
     chronicle_status status; /* the first failure; sticky */
     chronicle_buf buf;       /* joined lists, attributions: reused */
@@ -117,12 +124,23 @@ struct xlsx_sheet {
     lxw_col_t col;       /* next cell of the row */
     size_t n_links;      /* hyperlinks in the current part */
     lxw_format *col_fmt[XLSX_MAX_COLS];
+    /* constant memory: rows streamed into the zip (xlsx_sheet_stream) */
+    int own;               /* rows are streamed, not written by libxlsxwriter */
+    int streaming;
+    unsigned first_sheet;  /* sheetN.xml of its first part */
+    int row_open;          /* <row> written for the current row */
+    char *suffix;          /* the frame's XML after the rows of the current part */
+    int32_t col_xf[XLSX_MAX_COLS]; /* style of each column's cells */
 };
 
 /* ---- cells.c: the data-sheet writer and typed cells ---- */
 
 chronicle_status xlsx_sheet_measure(xlsx_sheet *s);
 chronicle_status xlsx_sheet_write(xlsx_sheet *s);
+/* Constant memory: the parts with their header rows only (libxlsxwriter),
+ * then, once that workbook is closed, the rows streamed into x->zip. */
+chronicle_status xlsx_sheet_frame(xlsx_sheet *s);
+chronicle_status xlsx_sheet_stream(xlsx_sheet *s);
 
 void xlsx_cell_text(xlsx_sheet *s, chronicle_str v);
 void xlsx_cell_cstr(xlsx_sheet *s, const char *v);
@@ -157,6 +175,19 @@ chronicle_status xlsx_fail(xlsx_ctx *x, const char *sheet, lxw_row_t row, lxw_co
 uint32_t xlsx_excel_ymd(uint32_t ymd);
 /* Parses "YYYY-MM-DD" into YYYYMMDD; 0 when absent or malformed. */
 uint32_t xlsx_parse_ymd(chronicle_str iso);
+
+/* ---- zip.c: the workbook, from libxlsxwriter's with streamed sheets ---- */
+
+chronicle_status xlsx_zip_open(xlsx_ctx *x, const char *frame, const char *out, xlsx_zip **z);
+/* Copies the frame's entries up to name (NULL: all that are left). */
+chronicle_status xlsx_zip_copy_until(xlsx_zip *z, const char *name);
+/* Starts an entry in place of the frame's entry name; *frame_xml (caller
+ * frees) is that entry's XML. */
+chronicle_status xlsx_zip_begin(xlsx_zip *z, const char *name, char **frame_xml, size_t *len);
+chronicle_status xlsx_zip_write(xlsx_zip *z, const void *p, size_t n);
+chronicle_status xlsx_zip_end(xlsx_zip *z);
+/* Copies the rest and writes the directory (when all went well); frees z. */
+chronicle_status xlsx_zip_close(xlsx_zip *z);
 
 /* ---- widths.c: column fitting by display width ---- */
 

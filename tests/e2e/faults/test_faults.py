@@ -98,6 +98,35 @@ def test_exporters_injected():
         shutil.rmtree(d)
 
 
+def test_streamed_workbook_injected():
+    """In constant-memory mode the workbook's rows are streamed into the zip
+    by the plugin, on a second thread: the disk fills half-way through
+    them, after libxlsxwriter's frame was written whole."""
+    d = tempfile.mkdtemp()
+    data = os.path.join(d, "gen.json")
+    subprocess.run([sys.executable, os.path.join(SRC, "tests", "tools", "gen_events.py"), "--events",
+                    "400", "-o", data], check=True, capture_output=True)
+    dest = os.path.join(d, "report.xlsx")
+    cmd = [CHRONICLE, "export", "-f", "xlsx", "-O", "xlsx.constant-memory=true", "-o", dest, data]
+    p = subprocess.run(cmd, capture_output=True)
+    size = os.path.getsize(dest) if p.returncode == 0 else 0
+    check("streamed workbook: baseline", size > 100000, (p.returncode, p.stderr.decode()))
+    with open(dest, "w") as f:
+        f.write("PREVIOUS GOOD OUTPUT\n")
+    env = dict(os.environ, LD_PRELOAD=FAULT_LIB, FAULT_WRITE_ENOSPC_AFTER=str(size * 6 // 10))
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"
+    p = subprocess.run(cmd, capture_output=True, env=env)
+    err = p.stderr.decode()
+    check("streamed workbook, disk full half-way: exit 70", p.returncode == 70, (p.returncode, err))
+    check("streamed workbook: one error, the reason, from the streaming (not libxlsxwriter)",
+          err == "chronicle: xlsx: writing the workbook failed: No space left on device\n", err)
+    with open(dest, "rb") as f:
+        check("streamed workbook: previous output intact", f.read() == b"PREVIOUS GOOD OUTPUT\n")
+    check("streamed workbook: no temp file left", sorted(os.listdir(d)) == ["gen.json", "report.xlsx"],
+          os.listdir(d))
+    shutil.rmtree(d)
+
+
 def test_others_unaffected():
     """A job that hits a full disk fails alone: the next one still lands."""
     d = tempfile.mkdtemp()
