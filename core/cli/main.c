@@ -64,7 +64,7 @@ static const char usage_text[] =
     "      --input-format F   json or ndjson (default: by file extension)\n"
     "      --memory MODE      high: hold the dataset in memory; low: hold an index\n"
     "                         and read each event again from FILE when it is\n"
-    "                         exported (a tenth of the memory, a second parse);\n"
+    "                         exported (a fifth of the memory, a second parse);\n"
     "                         auto (default): low for files of 1 GiB and more\n"
     "  -q, --quiet            no progress, no warnings\n"
     "  -v, --verbose          also informational messages from plugins\n"

@@ -3,7 +3,9 @@
  * window; the validating skipper (json_scan.c) finds where each top-level
  * member, each element of "events" and each NDJSON line ends, and only that
  * slice is parsed with cJSON and converted.  Peak memory is the model plus
- * one window, never a whole-document tree.
+ * one window, never a whole-document tree.  An indexed load (opts.indexed)
+ * converts each event into scratch memory and keeps a stub with the slice's
+ * place in the file; event_reader reads and converts it again on demand.
  */
 #include <errno.h>
 #include <fcntl.h>

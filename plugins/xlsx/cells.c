@@ -424,14 +424,24 @@ static void reset_measures(xlsx_sheet *s)
     s->col = 0;
 }
 
-chronicle_status xlsx_sheet_measure(xlsx_sheet *s)
+void xlsx_sheet_measure_begin(xlsx_sheet *s)
 {
     reset_measures(s);
     s->measuring = 1;
-    s->rows(s);
+}
+
+chronicle_status xlsx_sheet_measure_end(xlsx_sheet *s)
+{
     s->measuring = 0;
     s->xml_bytes += (uint64_t)(s->n_rows / s->x->sheet_rows + 1) * 4096; /* parts' headers */
     return s->x->status;
+}
+
+chronicle_status xlsx_sheet_measure(xlsx_sheet *s)
+{
+    xlsx_sheet_measure_begin(s);
+    s->rows(s);
+    return xlsx_sheet_measure_end(s);
 }
 
 static lxw_format *column_format(const xlsx_sheet *s, unsigned c)

@@ -1,8 +1,11 @@
 /*
  * sheets.c — the six data sheets: their columns (formats/workbook.md is the
- * contract) and one function per sheet that emits its rows, plus the index
- * of sources the job cites.  Row functions only call the xlsx_cell_* writers,
+ * contract) and the functions that emit their rows, plus the index of
+ * sources the job cites.  Row functions only call the xlsx_cell_* writers,
  * so the same code measures and writes; it must emit the same rows both times.
+ * The five sheets made from events emit one event's rows at a time, so that
+ * one pass over the events measures them all (with a large dataset each
+ * pass reads every event again from its file).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,12 +67,32 @@ chronicle_status xlsx_sources_index(xlsx_ctx *x)
     for (size_t i = 0; i < n; i++)
         src->by_addr[i] = (xlsx_source_ref){di->sources[i], i};
     qsort(src->by_addr, n, sizeof *src->by_addr, by_address);
-    size_t n_events = x->host->event_count(x->job);
-    for (size_t i = 0; i < n_events; i++)
-        count_event_sources(src, x->host->event_at(x->job, i));
-    for (size_t i = 0; i < n; i++)
-        src->n_cited += source_cited(src, i) ? 1 : 0;
     return CHRONICLE_OK;
+}
+
+chronicle_status xlsx_measure_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS])
+{
+    for (size_t k = 0; k < XLSX_N_DATA_SHEETS; k++)
+        if (sheets[k].event_rows) xlsx_sheet_measure_begin(&sheets[k]);
+    size_t n = x->host->event_count(x->job);
+    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
+        const chronicle_event *e = x->host->event_at(x->job, i);
+        count_event_sources(&x->src, e);
+        for (size_t k = 0; k < XLSX_N_DATA_SHEETS; k++) {
+            if (!sheets[k].event_rows) continue;
+            sheets[k].event_rows(&sheets[k], e);
+            xlsx_event_done(&sheets[k]);
+        }
+    }
+    for (size_t i = 0; i < x->src.n; i++)
+        x->src.n_cited += source_cited(&x->src, i) ? 1 : 0;
+    for (size_t k = 0; k < XLSX_N_DATA_SHEETS && x->status == CHRONICLE_OK; k++) {
+        if (sheets[k].event_rows)
+            xlsx_sheet_measure_end(&sheets[k]);
+        else
+            xlsx_sheet_measure(&sheets[k]); /* Sources: from the counts just made */
+    }
+    return x->status;
 }
 
 void xlsx_sources_free(xlsx_sources *src)
@@ -134,38 +157,32 @@ static void cell_source_ids(xlsx_sheet *s, const chronicle_event *e)
     xlsx_cell_list(s, x->ids, e->n_sources);
 }
 
-static chronicle_status rows_events(xlsx_sheet *s)
+static chronicle_status rows_event(xlsx_sheet *s, const chronicle_event *e)
 {
-    xlsx_ctx *x = s->x;
-    size_t n = x->host->event_count(x->job);
-    for (size_t i = 0; i < n; i++) {
-        const chronicle_event *e = x->host->event_at(x->job, i);
-        xlsx_cell_text(s, e->id);
-        xlsx_cell_date(s, e->date_ymd, e->date);
-        xlsx_cell_date(s, e->end_date_ymd, e->end_date);
-        xlsx_cell_text(s, e->title);
-        xlsx_cell_text(s, e->venue);
-        xlsx_cell_text(s, e->city);
-        xlsx_cell_text(s, e->country);
-        xlsx_cell_text(s, e->country_code);
-        xlsx_cell_text(s, e->occasion);
-        if (e->anniversary >= 0)
-            xlsx_cell_int(s, e->anniversary);
-        else
-            xlsx_cell_blank(s);
-        xlsx_cell_date(s, xlsx_parse_ymd(e->occasion_of_date), e->occasion_of_date);
-        xlsx_cell_list(s, e->organizers, e->n_organizers);
-        xlsx_cell_list(s, e->audience, e->n_audience);
-        xlsx_cell_int(s, (int64_t)e->n_participants);
-        xlsx_cell_int(s, (int64_t)e->n_activities);
-        xlsx_cell_int(s, (int64_t)e->n_statements);
-        xlsx_cell_int(s, (int64_t)e->n_figures);
-        cell_source_ids(s, e);
-        xlsx_cell_list(s, e->tags, e->n_tags);
-        xlsx_cell_text(s, e->summary);
-        if (xlsx_row_end(s) != CHRONICLE_OK || xlsx_event_done(s) != CHRONICLE_OK) break;
-    }
-    return x->status;
+    xlsx_cell_text(s, e->id);
+    xlsx_cell_date(s, e->date_ymd, e->date);
+    xlsx_cell_date(s, e->end_date_ymd, e->end_date);
+    xlsx_cell_text(s, e->title);
+    xlsx_cell_text(s, e->venue);
+    xlsx_cell_text(s, e->city);
+    xlsx_cell_text(s, e->country);
+    xlsx_cell_text(s, e->country_code);
+    xlsx_cell_text(s, e->occasion);
+    if (e->anniversary >= 0)
+        xlsx_cell_int(s, e->anniversary);
+    else
+        xlsx_cell_blank(s);
+    xlsx_cell_date(s, xlsx_parse_ymd(e->occasion_of_date), e->occasion_of_date);
+    xlsx_cell_list(s, e->organizers, e->n_organizers);
+    xlsx_cell_list(s, e->audience, e->n_audience);
+    xlsx_cell_int(s, (int64_t)e->n_participants);
+    xlsx_cell_int(s, (int64_t)e->n_activities);
+    xlsx_cell_int(s, (int64_t)e->n_statements);
+    xlsx_cell_int(s, (int64_t)e->n_figures);
+    cell_source_ids(s, e);
+    xlsx_cell_list(s, e->tags, e->n_tags);
+    xlsx_cell_text(s, e->summary);
+    return xlsx_row_end(s);
 }
 
 /* ---- one row per item: every row starts with its event's id, date and the
@@ -183,22 +200,17 @@ static const xlsx_column participant_cols[] = {
     {"Role", XLSX_TEXT},     {"Organisation", XLSX_TEXT}, {"Spoke", XLSX_BOOL},
 };
 
-static chronicle_status rows_participants(xlsx_sheet *s)
+static chronicle_status rows_participants(xlsx_sheet *s, const chronicle_event *e)
 {
     xlsx_ctx *x = s->x;
-    size_t n = x->host->event_count(x->job);
-    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
-        const chronicle_event *e = x->host->event_at(x->job, i);
-        for (size_t k = 0; k < e->n_participants; k++) {
-            const chronicle_participant *p = e->participants[k];
-            cells_event_key(s, e, k);
-            xlsx_cell_text(s, p->name);
-            xlsx_cell_text(s, p->role);
-            xlsx_cell_text(s, p->organization);
-            xlsx_cell_bool(s, p->spoke);
-            if (xlsx_row_end(s) != CHRONICLE_OK) break;
-        }
-        xlsx_event_done(s);
+    for (size_t k = 0; k < e->n_participants; k++) {
+        const chronicle_participant *p = e->participants[k];
+        cells_event_key(s, e, k);
+        xlsx_cell_text(s, p->name);
+        xlsx_cell_text(s, p->role);
+        xlsx_cell_text(s, p->organization);
+        xlsx_cell_bool(s, p->spoke);
+        if (xlsx_row_end(s) != CHRONICLE_OK) break;
     }
     return x->status;
 }
@@ -209,22 +221,17 @@ static const xlsx_column activity_cols[] = {
     {"Performers", XLSX_TEXT},
 };
 
-static chronicle_status rows_activities(xlsx_sheet *s)
+static chronicle_status rows_activities(xlsx_sheet *s, const chronicle_event *e)
 {
     xlsx_ctx *x = s->x;
-    size_t n = x->host->event_count(x->job);
-    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
-        const chronicle_event *e = x->host->event_at(x->job, i);
-        for (size_t k = 0; k < e->n_activities; k++) {
-            const chronicle_activity *a = e->activities[k];
-            cells_event_key(s, e, k);
-            xlsx_cell_text(s, a->kind);
-            xlsx_cell_text(s, a->title);
-            xlsx_cell_text(s, a->description);
-            xlsx_cell_list(s, a->performers, a->n_performers);
-            if (xlsx_row_end(s) != CHRONICLE_OK) break;
-        }
-        xlsx_event_done(s);
+    for (size_t k = 0; k < e->n_activities; k++) {
+        const chronicle_activity *a = e->activities[k];
+        cells_event_key(s, e, k);
+        xlsx_cell_text(s, a->kind);
+        xlsx_cell_text(s, a->title);
+        xlsx_cell_text(s, a->description);
+        xlsx_cell_list(s, a->performers, a->n_performers);
+        if (xlsx_row_end(s) != CHRONICLE_OK) break;
     }
     return x->status;
 }
@@ -235,23 +242,18 @@ static const xlsx_column statement_cols[] = {
     {"Source ID", XLSX_TEXT}, {"Attribution", XLSX_TEXT},
 };
 
-static chronicle_status rows_statements(xlsx_sheet *s)
+static chronicle_status rows_statements(xlsx_sheet *s, const chronicle_event *e)
 {
     xlsx_ctx *x = s->x;
-    size_t n = x->host->event_count(x->job);
-    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
-        const chronicle_event *e = x->host->event_at(x->job, i);
-        for (size_t k = 0; k < e->n_statements; k++) {
-            const chronicle_statement *st = e->statements[k];
-            cells_event_key(s, e, k);
-            xlsx_cell_text(s, st->speaker);
-            xlsx_cell_text(s, st->summary);
-            xlsx_cell_text(s, st->quote);
-            xlsx_cell_text(s, st->source->id);
-            xlsx_cell_cstr(s, attribution(x, st->source));
-            if (xlsx_row_end(s) != CHRONICLE_OK) break;
-        }
-        xlsx_event_done(s);
+    for (size_t k = 0; k < e->n_statements; k++) {
+        const chronicle_statement *st = e->statements[k];
+        cells_event_key(s, e, k);
+        xlsx_cell_text(s, st->speaker);
+        xlsx_cell_text(s, st->summary);
+        xlsx_cell_text(s, st->quote);
+        xlsx_cell_text(s, st->source->id);
+        xlsx_cell_cstr(s, attribution(x, st->source));
+        if (xlsx_row_end(s) != CHRONICLE_OK) break;
     }
     return x->status;
 }
@@ -262,24 +264,19 @@ static const xlsx_column figure_cols[] = {
     {"Note", XLSX_TEXT},     {"Source ID", XLSX_TEXT},  {"Attribution", XLSX_TEXT},
 };
 
-static chronicle_status rows_figures(xlsx_sheet *s)
+static chronicle_status rows_figures(xlsx_sheet *s, const chronicle_event *e)
 {
     xlsx_ctx *x = s->x;
-    size_t n = x->host->event_count(x->job);
-    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
-        const chronicle_event *e = x->host->event_at(x->job, i);
-        for (size_t k = 0; k < e->n_figures; k++) {
-            const chronicle_figure *f = e->figures[k];
-            cells_event_key(s, e, k);
-            xlsx_cell_text(s, f->label);
-            xlsx_cell_number(s, f->value);
-            xlsx_cell_text(s, f->unit);
-            xlsx_cell_text(s, f->note);
-            xlsx_cell_text(s, f->source->id);
-            xlsx_cell_cstr(s, attribution(x, f->source));
-            if (xlsx_row_end(s) != CHRONICLE_OK) break;
-        }
-        xlsx_event_done(s);
+    for (size_t k = 0; k < e->n_figures; k++) {
+        const chronicle_figure *f = e->figures[k];
+        cells_event_key(s, e, k);
+        xlsx_cell_text(s, f->label);
+        xlsx_cell_number(s, f->value);
+        xlsx_cell_text(s, f->unit);
+        xlsx_cell_text(s, f->note);
+        xlsx_cell_text(s, f->source->id);
+        xlsx_cell_cstr(s, attribution(x, f->source));
+        if (xlsx_row_end(s) != CHRONICLE_OK) break;
     }
     return x->status;
 }
@@ -318,19 +315,33 @@ static chronicle_status rows_sources(xlsx_sheet *s)
 
 #define N_COLS(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
 
-static xlsx_sheet sheet_of(xlsx_ctx *x, const char *name, const xlsx_column *cols, unsigned n,
-                           xlsx_rows_fn rows)
+/* The rows of a sheet made from events: every event's, in order. */
+static chronicle_status rows_each_event(xlsx_sheet *s)
 {
-    return (xlsx_sheet){.x = x, .name = name, .cols = cols, .n_cols = n, .rows = rows};
+    xlsx_ctx *x = s->x;
+    size_t n = x->host->event_count(x->job);
+    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
+        s->event_rows(s, x->host->event_at(x->job, i));
+        xlsx_event_done(s);
+    }
+    return x->status;
+}
+
+static xlsx_sheet sheet_of(xlsx_ctx *x, const char *name, const xlsx_column *cols, unsigned n,
+                           xlsx_event_rows_fn event_rows)
+{
+    return (xlsx_sheet){.x = x, .name = name, .cols = cols, .n_cols = n, .rows = rows_each_event,
+                        .event_rows = event_rows};
 }
 
 void xlsx_data_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS])
 {
-    sheets[0] = sheet_of(x, "Events", event_cols, N_COLS(event_cols), rows_events);
+    sheets[0] = sheet_of(x, "Events", event_cols, N_COLS(event_cols), rows_event);
     sheets[1] =
         sheet_of(x, "Participants", participant_cols, N_COLS(participant_cols), rows_participants);
     sheets[2] = sheet_of(x, "Activities", activity_cols, N_COLS(activity_cols), rows_activities);
     sheets[3] = sheet_of(x, "Statements", statement_cols, N_COLS(statement_cols), rows_statements);
     sheets[4] = sheet_of(x, "Figures", figure_cols, N_COLS(figure_cols), rows_figures);
-    sheets[5] = sheet_of(x, "Sources", source_cols, N_COLS(source_cols), rows_sources);
+    sheets[5] = (xlsx_sheet){.x = x, .name = "Sources", .cols = source_cols,
+                             .n_cols = N_COLS(source_cols), .rows = rows_sources};
 }

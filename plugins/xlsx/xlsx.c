@@ -298,8 +298,8 @@ static chronicle_status write_all(xlsx_ctx *x, xlsx_sheet *sheets, const char *p
 {
     uint64_t xml_total = 0, xml_largest = 0;
     size_t rows = 0;
+    if (xlsx_measure_sheets(x, sheets) != CHRONICLE_OK) return x->status;
     for (size_t i = 0; i < XLSX_N_DATA_SHEETS; i++) {
-        if (xlsx_sheet_measure(&sheets[i]) != CHRONICLE_OK) return x->status;
         xml_total += sheets[i].xml_bytes;
         if (sheets[i].xml_bytes > xml_largest) xml_largest = sheets[i].xml_bytes;
         rows += sheets[i].n_rows;

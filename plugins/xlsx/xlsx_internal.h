@@ -101,6 +101,7 @@ typedef struct xlsx_ctx {
 
 typedef struct xlsx_sheet xlsx_sheet;
 typedef chronicle_status (*xlsx_rows_fn)(xlsx_sheet *s);
+typedef chronicle_status (*xlsx_event_rows_fn)(xlsx_sheet *s, const chronicle_event *e);
 
 /* One logical data sheet, possibly continued on "Name (2)", "Name (3)"... */
 struct xlsx_sheet {
@@ -108,7 +109,8 @@ struct xlsx_sheet {
     const char *name; /* "Participants" */
     const xlsx_column *cols;
     unsigned n_cols;
-    xlsx_rows_fn rows;
+    xlsx_rows_fn rows;             /* every row of the sheet */
+    xlsx_event_rows_fn event_rows; /* one event's rows; NULL: not made from events */
     int measuring;
     /* measured */
     size_t n_rows;
@@ -136,6 +138,9 @@ struct xlsx_sheet {
 /* ---- cells.c: the data-sheet writer and typed cells ---- */
 
 chronicle_status xlsx_sheet_measure(xlsx_sheet *s);
+/* Measuring fed by the caller, one event's rows at a time. */
+void xlsx_sheet_measure_begin(xlsx_sheet *s);
+chronicle_status xlsx_sheet_measure_end(xlsx_sheet *s);
 chronicle_status xlsx_sheet_write(xlsx_sheet *s);
 /* Constant memory: the parts with their header rows only (libxlsxwriter),
  * then, once that workbook is closed, the rows streamed into x->zip. */
@@ -205,8 +210,13 @@ int xlsx_column_wraps(const xlsx_sheet *s, unsigned col);
 
 enum { XLSX_N_DATA_SHEETS = 6 };
 
+/* The dataset's sources, sorted for lookups; their counts come from
+ * xlsx_measure_sheets(). */
 chronicle_status xlsx_sources_index(xlsx_ctx *x);
 void xlsx_sources_free(xlsx_sources *src);
+/* Measures the six sheets, and counts what cites each source: one pass over
+ * the events for the five made from them, then Sources. */
+chronicle_status xlsx_measure_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS]);
 /* Fills the six data sheets (Events ... Sources), in workbook order. */
 void xlsx_data_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS]);
 chronicle_status xlsx_summary_write(xlsx_ctx *x);

@@ -29,7 +29,7 @@ typedef struct chronicle_load_opts {
     /* Keep an index instead of the whole model: every event is still
      * converted and checked, but only what selecting, sorting, splitting and
      * summarising need stays in memory, and an export reads each event again
-     * from the file when a plugin asks for it (a tenth of the memory, for a
+     * from the file when a plugin asks for it (a fifth of the memory, for a
      * second parse).  Applies to regular files only; see
      * chronicle_dataset_indexed(). */
     int indexed;
