@@ -83,6 +83,7 @@ typedef struct xlsx_ctx {
     int constant_memory;     /* rows strictly in order; no tables */
     int tables;              /* Excel tables on data sheets (normal mode only) */
     int zip64;               /* sheets may pass 4 GiB: zip64 headers for streamed ones */
+    int zip_level;           /* zlib level of the streamed sheets */
     xlsx_zip *zip;           /* constant memory: the workbook being written */
     chronicle_buf xml;       /* constant memory: rows on their way to the zip */
     size_t sheet_rows;       /* data rows per sheet before a continuation sheet */

@@ -555,6 +555,24 @@ def test_hyperlink_count_and_auto_constant_memory():
     wb.close()
 
 
+def test_compression_changes_only_the_size():
+    """xlsx.compression is the zlib level of the streamed sheets: every
+    entry inflates to the same bytes at level 1 and 9, and 9 is smaller."""
+    parts, sizes = {}, {}
+    for level in (1, 9):
+        out = os.path.join(TMP, f"level{level}.xlsx")
+        rc, _, err = export(EVENTS, out, "xlsx.constant-memory=true", f"xlsx.compression={level}")
+        if not check(f"compression={level} export", rc == 0, err):
+            return
+        with zipfile.ZipFile(out) as z:
+            parts[level] = {n: z.read(n) for n in z.namelist()}
+        sizes[level] = os.path.getsize(out)
+    check("compression: the same entries, byte for byte once inflated", parts[1] == parts[9])
+    check("compression: level 9 is smaller than level 1", sizes[9] < sizes[1], sizes)
+    rc, _, err = export(EVENTS, os.path.join(TMP, "level0.xlsx"), "xlsx.compression=0")
+    check("compression=0 refused", rc == 64 and "compression" in err, (rc, err))
+
+
 def test_refusals():
     rc, out, err = run("export", "-f", "xlsx", "-o", "-", EVENTS)
     check("-o - refused with exit 64", rc == 64, rc)
@@ -565,8 +583,8 @@ def test_refusals():
     check("descriptor", d.get("extension") == "xlsx" and d.get("media_type") ==
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", d)
     opts = {o["name"]: o for o in d.get("options", [])}
-    check("options declared", list(opts) == ["constant-memory", "sheet-rows", "tables", "author",
-                                             "company"], list(opts))
+    check("options declared", list(opts) == ["constant-memory", "sheet-rows", "tables", "compression",
+                                             "author", "company"], list(opts))
     out = os.path.join(TMP, "company.xlsx")
     rc, _, err = export(EVENTS, out, "xlsx.company=ACME Ə", "xlsx.author=Analyst")
     app = zipfile.ZipFile(out).read("docProps/app.xml").decode() if rc == 0 else ""
@@ -578,7 +596,8 @@ def main():
     try:
         for t in [test_events_json, test_unicode_and_formulas, test_empty_selection,
                   test_continuation_sheets, test_split_group, test_limits,
-                  test_hyperlink_count_and_auto_constant_memory, test_refusals]:
+                  test_hyperlink_count_and_auto_constant_memory,
+                  test_compression_changes_only_the_size, test_refusals]:
             try:
                 t()
             except Exception as e:  # a crash in one test is a failure, not the end
