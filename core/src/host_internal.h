@@ -40,7 +40,7 @@ struct chronicle_job {
     struct event_reader *reader;  /* indexed dataset: reads events again */
     const chronicle_event **read; /* ... and keeps them, for a plugin without ONE_EVENT */
     chronicle_event unreadable;   /* what event_at() gives when reading fails */
-    chronicle_buf out;
+    struct out_writer *writer; /* output buffers and their thread (host.c) */
     uint64_t wb_start, wb_pending; /* output bytes handed to writeback, and since */
     int msg_fd;
     chronicle_status failed;
