@@ -20,6 +20,7 @@
 #include "xlsx_internal.h"
 
 static const char *const memory_modes[] = {"auto", "true", "false", NULL};
+static const char *const zip64_modes[] = {"auto", "always", NULL};
 
 /* clang-format off */
 static const chronicle_option options[] = {
@@ -33,6 +34,9 @@ static const chronicle_option options[] = {
     {"compression", CHRONICLE_OPT_INT, "2",
      "zlib level of the rows streamed in constant-memory mode: 1 fastest .. 9 smallest",
      NULL, 1, 9, {0}},
+    {"zip64", CHRONICLE_OPT_ENUM, "auto",
+     "ZIP64 headers for the data sheets (auto: past an estimated 3 GiB of sheet XML)",
+     zip64_modes, 0, -1, {0}},
     {"author", CHRONICLE_OPT_STRING, "Chronicle", "the Author document property", NULL, 0, -1, {0}},
     {"company", CHRONICLE_OPT_STRING, NULL, "the Company document property", NULL, 0, -1, {0}},
     {0}};
@@ -308,7 +312,8 @@ static chronicle_status write_all(xlsx_ctx *x, xlsx_sheet *sheets, const char *p
         rows += sheets[i].n_rows;
     }
     choose_mode(x, rows, xml_total);
-    x->zip64 = xml_total > ((uint64_t)3 << 30);
+    const char *zip64 = x->host->opt_string(x->job, "zip64");
+    x->zip64 = (zip64 && !strcmp(zip64, "always")) || xml_total > ((uint64_t)3 << 30);
     if (check_space(x, xml_total, xml_largest) != CHRONICLE_OK) return x->status;
     if (x->constant_memory) return write_streamed(x, sheets, path);
     if (open_workbook(x, path) != CHRONICLE_OK) return x->status;

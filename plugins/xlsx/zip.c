@@ -9,7 +9,7 @@
  * Here rows go from the sheet functions straight into zlib, at level 2 by
  * default (xlsx.compression), and the frame's other entries are copied
  * without being recompressed.  Level 2 costs no more time than 1 here and
- * makes a 5 % smaller file; level 6, libxlsxwriter's, a quarter smaller
+ * makes a 5 % smaller file; level 6, libxlsxwriter's, a fifth smaller
  * again, for twice the time.
  *
  * zlib runs on a thread of its own, so that deflating one megabyte of rows
@@ -20,9 +20,11 @@
  * Entries are written as a zip writer that can seek does: local header,
  * data, then the header patched with CRC and sizes.  zip64 (sizes or
  * offsets past 4 GiB) is used only where needed: in the central directory
- * for any field that overflows, and in the local headers of replaced
- * entries when the caller asked for it up front (x->zip64), since their
- * sizes are not known before they are written.
+ * for a field that overflows, and in the local headers of replaced entries
+ * when the caller asked for it up front (x->zip64, as libxlsxwriter's
+ * use_zip64 is asked for), since their sizes are not known before they are
+ * written.  LibreOffice refuses a central record with zip64 sizes below
+ * 4 GiB, so a record gets them only when they overflow.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +43,7 @@
 typedef struct zip_entry {
     char *name;
     uint16_t flags, method, time, date;
+    int zip64; /* its local header has zip64 sizes */
     uint32_t crc;
     uint64_t csize, usize, offset; /* offset: of the local header */
 } zip_entry;
@@ -57,7 +60,6 @@ struct xlsx_zip {
     int open;
     zip_entry cur;
     z_stream z;
-    int local64; /* its local header carries zip64 sizes */
     unsigned char *obuf;
     size_t olen;
     /* rows are gathered in rows[fill], while the thread deflates the other */
@@ -433,7 +435,7 @@ chronicle_status xlsx_zip_begin(xlsx_zip *z, const char *name, char **frame_xml,
     /* the new entry: same name and time, deflated, sizes patched at the end */
     z->cur = (zip_entry){.name = e->name, .flags = 0, .method = 8, .time = e->time, .date = e->date,
                          .offset = z->at};
-    z->local64 = z->x->zip64;
+    z->cur.zip64 = z->x->zip64;
     z->z = (z_stream){0};
     if (deflateInit2(&z->z, z->x->zip_level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         free(xml);
@@ -445,7 +447,7 @@ chronicle_status xlsx_zip_begin(xlsx_zip *z, const char *name, char **frame_xml,
         free(xml);
         return fail(z, CHRONICLE_ERR_INTERNAL, "a zip entry name is too long", 0);
     }
-    if (put(z, h, local_header(h, &z->cur, z->local64)) != CHRONICLE_OK) {
+    if (put(z, h, local_header(h, &z->cur, z->cur.zip64)) != CHRONICLE_OK) {
         free(xml);
         return z->x->status;
     }
@@ -462,12 +464,12 @@ chronicle_status xlsx_zip_end(xlsx_zip *z)
     z->open = 0;
     deflateEnd(&z->z);
     if (z->x->status != CHRONICLE_OK) return z->x->status;
-    if (!z->local64 && (z->cur.usize >= U32_MAX || z->cur.csize >= U32_MAX))
+    if (!z->cur.zip64 && (z->cur.usize >= U32_MAX || z->cur.csize >= U32_MAX))
         return fail(z, CHRONICLE_ERR_INTERNAL,
                     "a sheet outgrew 4 GiB though its size was estimated below: zip64 was not "
                     "chosen (please report this)", 0);
     unsigned char h[30 + 512 + 20];
-    size_t n = local_header(h, &z->cur, z->local64);
+    size_t n = local_header(h, &z->cur, z->cur.zip64);
     if (pwrite(z->out, h, n, (off_t)z->cur.offset) != (ssize_t)n)
         return fail(z, CHRONICLE_ERR_IO, NULL, errno ? errno : EIO);
     return remember(z, &z->cur);
@@ -480,7 +482,8 @@ static chronicle_status finish(xlsx_zip *z)
     int any64 = z->n_done >= 0xFFFF;
     for (size_t i = 0; i < z->n_done && z->x->status == CHRONICLE_OK; i++) {
         const zip_entry *e = &z->done[i];
-        int u64 = e->usize >= U32_MAX, c64 = e->csize >= U32_MAX, o64 = e->offset >= U32_MAX;
+        int u64 = e->usize >= U32_MAX, c64 = e->csize >= U32_MAX,
+            o64 = e->offset >= U32_MAX;
         size_t name_len = strlen(e->name), extra = (u64 || c64 || o64) ? 4u + 8u * (unsigned)(u64 + c64 + o64) : 0;
         unsigned char h[46 + 512 + 28], *p = wr32(h, 0x02014b50);
         any64 |= u64 || c64 || o64;

@@ -118,7 +118,8 @@ def export(src, outdir, *options):
 def make_datasets(tmp):
     """(stem, dataset, xlsx path, pdf path) for data/events.json and the
     generated 1,000 events, the latter also in constant-memory mode, where
-    the rows are streamed into the zip by the plugin, not by libxlsxwriter."""
+    the rows are streamed into the zip by the plugin, not by libxlsxwriter,
+    with ZIP64 headers."""
     gen = os.path.join(tmp, "gen1000.json")
     rc, _, err = run([sys.executable, GENERATOR, "--events", "1000", "--seed", "7", "-o", gen])
     check("gen_events.py writes 1,000 events", rc == 0, err)
@@ -132,7 +133,8 @@ def make_datasets(tmp):
                         os.path.join(tmp, stem + ".pdf")))
     streamed = os.path.join(tmp, "streamed")
     os.makedirs(streamed)
-    ok, stem = export(gen, streamed, "xlsx.constant-memory=true")
+    # with ZIP64 headers, as a workbook past 4 GiB has them
+    ok, stem = export(gen, streamed, "xlsx.constant-memory=true", "xlsx.zip64=always")
     if ok:
         # LibreOffice names its CSV files after the workbook's: keep them apart
         xlsx = os.path.join(streamed, stem + "-streamed.xlsx")

@@ -571,6 +571,14 @@ def test_compression_changes_only_the_size():
     check("compression: level 9 is smaller than level 1", sizes[9] < sizes[1], sizes)
     rc, _, err = export(EVENTS, os.path.join(TMP, "level0.xlsx"), "xlsx.compression=0")
     check("compression=0 refused", rc == 64 and "compression" in err, (rc, err))
+    # ZIP64 headers, as a workbook past 4 GiB has them: the same cells
+    out = os.path.join(TMP, "zip64.xlsx")
+    rc, _, err = export(EVENTS, out, "xlsx.constant-memory=true", "xlsx.zip64=always")
+    if check("zip64=always export", rc == 0, err):
+        with zipfile.ZipFile(out) as z:
+            check("zip64: the same entries, byte for byte once inflated",
+                  {n: z.read(n) for n in z.namelist()} == parts[1])
+            check("zip64: no archive errors", z.testzip() is None)
 
 
 def test_refusals():
@@ -584,7 +592,7 @@ def test_refusals():
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", d)
     opts = {o["name"]: o for o in d.get("options", [])}
     check("options declared", list(opts) == ["constant-memory", "sheet-rows", "tables", "compression",
-                                             "author", "company"], list(opts))
+                                             "zip64", "author", "company"], list(opts))
     out = os.path.join(TMP, "company.xlsx")
     rc, _, err = export(EVENTS, out, "xlsx.company=ACME Ə", "xlsx.author=Analyst")
     app = zipfile.ZipFile(out).read("docProps/app.xml").decode() if rc == 0 else ""
