@@ -74,9 +74,9 @@ void *arena_alloc(arena *a, size_t size)
     return p; /* zero: chunks start zeroed and are never reused */
 }
 
-void arena_free(arena *a)
+/* Frees the chunks from c on. */
+static void chunks_free(arena_chunk *c)
 {
-    arena_chunk *c = a->head;
     while (c) {
         arena_chunk *next = c->next;
         if (c->mapped)
@@ -85,6 +85,11 @@ void arena_free(arena *a)
             free(c);
         c = next;
     }
+}
+
+void arena_free(arena *a)
+{
+    chunks_free(a->head);
     memset(a, 0, sizeof *a);
 }
 
@@ -92,14 +97,7 @@ void arena_reset(arena *a)
 {
     arena_chunk *keep = a->head;
     if (!keep) return;
-    for (arena_chunk *c = keep->next; c;) {
-        arena_chunk *next = c->next;
-        if (c->mapped)
-            munmap(c, c->mapped);
-        else
-            free(c);
-        c = next;
-    }
+    chunks_free(keep->next);
     keep->next = NULL;
     char *start = (char *)keep->data;
     memset(start, 0, (size_t)(a->at - start)); /* allocations are zero, as from a new chunk */

@@ -381,24 +381,30 @@ static chronicle_status add_filter(xlsx_sheet *s)
     return err ? xlsx_fail(x, s->part_name, 0, 0, "adding the table", err) : CHRONICLE_OK;
 }
 
-/* Starts the next part: widths, frozen header and filter first (constant
- * memory needs them before any row), then the header row. */
-static chronicle_status part_open(xlsx_sheet *s)
+/* The next part's number, name ("Name", "Name (2)"...) and row count. */
+static void part_next(xlsx_sheet *s)
 {
-    xlsx_ctx *x = s->x;
     s->part++;
     if (s->part == 1)
         snprintf(s->part_name, sizeof s->part_name, "%s", s->name);
     else
         snprintf(s->part_name, sizeof s->part_name, "%s (%u)", s->name, s->part);
+    size_t left = s->n_rows - s->rows_written;
+    s->part_rows = left < s->x->sheet_rows ? left : s->x->sheet_rows;
+}
+
+/* Starts the next part: widths, frozen header and filter first (constant
+ * memory needs them before any row), then the header row. */
+static chronicle_status part_open(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    part_next(s);
     if (!(s->ws = workbook_add_worksheet(x->wb, s->part_name))) {
         x->status = x->constant_memory ? CHRONICLE_ERR_IO : CHRONICLE_ERR_NOMEM;
         x->host->error(x->job, x->status, "cannot add the sheet '%s'%s", s->part_name,
                        x->constant_memory ? ": no temporary file in the scratch directory" : "");
         return x->status;
     }
-    size_t left = s->n_rows - s->rows_written;
-    s->part_rows = left < x->sheet_rows ? left : x->sheet_rows;
     s->n_links = 0;
     for (unsigned c = 0; c < s->n_cols; c++) {
         double w = xlsx_column_width(s->cols[c].header, s->width[c]);
@@ -501,13 +507,7 @@ static chronicle_status stream_part_close(xlsx_sheet *s)
 static chronicle_status stream_part_open(xlsx_sheet *s)
 {
     xlsx_ctx *x = s->x;
-    s->part++;
-    if (s->part == 1)
-        snprintf(s->part_name, sizeof s->part_name, "%s", s->name);
-    else
-        snprintf(s->part_name, sizeof s->part_name, "%s (%u)", s->name, s->part);
-    size_t left = s->n_rows - s->rows_written;
-    s->part_rows = left < x->sheet_rows ? left : x->sheet_rows;
+    part_next(s);
     char entry[64];
     snprintf(entry, sizeof entry, "xl/worksheets/sheet%u.xml", s->first_sheet + s->part - 1);
     char *frame = NULL;
