@@ -88,9 +88,11 @@ static const chronicle_event *h_event_at(const chronicle_job *cjob, size_t i)
     chronicle_buf_free(&why);
     job->cancel = 1;
     chronicle_event *u = &job->unreadable;
+    /* every member a valid event must have, so no plugin trips on a NULL */
     *u = (chronicle_event){.struct_size = sizeof *u, .date_ymd = stub->date_ymd, .anniversary = -1,
                            .id = stub->id, .date = stub->date, .title = {"", 0},
-                           .country = stub->country, .country_code = stub->country_code};
+                           .country = stub->country, .country_code = stub->country_code,
+                           .occasion = {"", 0}};
     return u;
 }
 
