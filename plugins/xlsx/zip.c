@@ -12,10 +12,13 @@
  * makes a 5 % smaller file; level 6, libxlsxwriter's, a fifth smaller
  * again, for twice the time.
  *
- * zlib runs on a thread of its own, so that deflating one megabyte of rows
- * overlaps making the next: the two took about the same time, and this
- * machine has two cores.  The thread only compresses and writes to the
- * output file; it never calls the host (the plugin ABI's thread rule).
+ * zlib runs on two threads of its own, as pigz does: each megabyte of rows
+ * is deflated apart, primed with the 32 KiB before it, and ends with a
+ * sync flush (an empty stored block), so the pieces join into one deflate
+ * stream; the last ends the stream.  Deflating took longer than making the
+ * rows, so one thread left the rows waiting.  The threads only compress;
+ * the plugin's thread writes their output in order and never lets them
+ * call the host (the plugin ABI's thread rule).
  *
  * Entries are written as a zip writer that can seek does: local header,
  * data, then the header patched with CRC and sizes.  zip64 (sizes or
@@ -38,6 +41,12 @@
 
 #define OUT_BUF (256u << 10)
 #define IN_BUF (1u << 20)
+#define DICT (32u << 10) /* deflate's window */
+#define N_SLOTS 4
+#define N_WORKERS 2
+/* a sync-flushed megabyte never deflates to more than this (zlib's
+ * compressBound, with room for the flush's stored block) */
+#define SLOT_OUT (IN_BUF + IN_BUF / 1000 * 2 + 4096)
 #define U32_MAX 0xFFFFFFFFu
 
 typedef struct zip_entry {
@@ -59,24 +68,30 @@ struct xlsx_zip {
     /* the entry being replaced */
     int open;
     zip_entry cur;
-    z_stream z;
+    size_t chunks;   /* of the entry, handed to the threads so far */
+    size_t prev_len; /* bytes in the slot handed over last */
     unsigned char *obuf;
-    size_t olen;
-    /* rows are gathered in rows[fill], while the thread deflates the other */
-    unsigned char *rows[2];
-    size_t rows_len[2];
-    int fill;
-    pthread_t thread;
-    int thread_on;
+    /* rows are gathered in slot[fill]; the threads deflate the slots handed
+     * to them, and the slots are written out in turn from slot[turn] */
+    struct slot {
+        unsigned char *in, *out;
+        size_t in_len, out_len, dict_len;
+        unsigned char dict[DICT];
+        int last, state, zerr;
+        uint32_t crc;
+    } slot[N_SLOTS];
+    int fill, turn; /* the slot being filled; the next to be written */
+    pthread_t worker[N_WORKERS];
+    int n_workers;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int job;       /* -1: idle; else the buffer to deflate */
-    int job_flush; /* Z_NO_FLUSH or Z_FINISH */
     int quit;
-    int werr;      /* the thread's failure: an errno, or -1 for zlib */
 };
 
+enum { SLOT_FREE, SLOT_READY, SLOT_BUSY, SLOT_DONE };
+
 static void *deflater(void *arg);
+static chronicle_status drain(xlsx_zip *z, int all);
 
 static uint16_t rd16(const unsigned char *p)
 {
@@ -284,18 +299,18 @@ chronicle_status xlsx_zip_open(xlsx_ctx *x, const char *frame, const char *out, 
         return x->status;
     }
     z->x = x;
-    z->job = -1;
+    pthread_mutex_init(&z->mu, NULL);
+    pthread_cond_init(&z->cv, NULL);
     z->in = open(frame, O_RDONLY | O_CLOEXEC);
     z->out = open(out, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (z->in < 0) return fail(z, CHRONICLE_ERR_IO, frame, errno);
     if (z->out < 0) return fail(z, CHRONICLE_ERR_IO, NULL, errno);
-    if (!(z->rows[0] = malloc(IN_BUF)) || !(z->rows[1] = malloc(IN_BUF)))
-        return fail(z, CHRONICLE_ERR_NOMEM, "out of memory", 0);
-    pthread_mutex_init(&z->mu, NULL);
-    pthread_cond_init(&z->cv, NULL);
-    if (pthread_create(&z->thread, NULL, deflater, z) != 0)
-        return fail(z, CHRONICLE_ERR_NOMEM, "cannot start a thread", 0);
-    z->thread_on = 1;
+    for (int i = 0; i < N_SLOTS; i++)
+        if (!(z->slot[i].in = malloc(IN_BUF)) || !(z->slot[i].out = malloc(SLOT_OUT)))
+            return fail(z, CHRONICLE_ERR_NOMEM, "out of memory", 0);
+    for (; z->n_workers < N_WORKERS; z->n_workers++)
+        if (pthread_create(&z->worker[z->n_workers], NULL, deflater, z) != 0)
+            return fail(z, CHRONICLE_ERR_NOMEM, "cannot start a thread", 0);
     return read_frame(z);
 }
 
@@ -309,88 +324,120 @@ chronicle_status xlsx_zip_copy_until(xlsx_zip *z, const char *name)
     return z->x->status;
 }
 
-/* ---- the deflating thread ---- */
+/* ---- the deflating threads ---- */
 
-/* Deflates rows[b] into the entry: on the thread.  0 or the failure. */
-static int deflate_buffer(xlsx_zip *z, int b, int flush)
+/* Deflates one slot: apart, primed with the bytes before it. */
+static void deflate_slot(z_stream *zs, struct slot *sl)
 {
-    z->cur.crc = (uint32_t)crc32(z->cur.crc, z->rows[b], (uInt)z->rows_len[b]);
-    z->cur.usize += z->rows_len[b];
-    z->z.next_in = z->rows[b];
-    z->z.avail_in = (uInt)z->rows_len[b];
-    int rc;
-    do {
-        z->z.next_out = z->obuf + z->olen;
-        z->z.avail_out = (uInt)(OUT_BUF - z->olen);
-        rc = deflate(&z->z, flush);
-        if (rc == Z_STREAM_ERROR) return -1;
-        z->olen = OUT_BUF - z->z.avail_out;
-        if (z->olen == OUT_BUF || (flush == Z_FINISH && z->olen)) {
-            z->cur.csize += z->olen;
-            int err = put_raw(z, z->obuf, z->olen);
-            if (err) return err;
-            z->olen = 0;
-        }
-    } while (z->z.avail_in || (flush == Z_FINISH && rc != Z_STREAM_END));
-    z->rows_len[b] = 0;
-    return 0;
+    sl->crc = (uint32_t)crc32(0, sl->in, (uInt)sl->in_len);
+    sl->zerr = deflateReset(zs) != Z_OK ||
+               (sl->dict_len && deflateSetDictionary(zs, sl->dict, (uInt)sl->dict_len) != Z_OK);
+    zs->next_in = sl->in;
+    zs->avail_in = (uInt)sl->in_len;
+    zs->next_out = sl->out;
+    zs->avail_out = (uInt)SLOT_OUT;
+    int rc = sl->zerr ? Z_STREAM_ERROR : deflate(zs, sl->last ? Z_FINISH : Z_SYNC_FLUSH);
+    if (rc == Z_STREAM_ERROR || zs->avail_in || !zs->avail_out || (sl->last && rc != Z_STREAM_END))
+        sl->zerr = 1;
+    sl->out_len = (size_t)(zs->next_out - sl->out);
 }
 
 static void *deflater(void *arg)
 {
     xlsx_zip *z = arg;
+    z_stream zs = {0};
+    int ok = deflateInit2(&zs, z->x->zip_level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK;
     pthread_mutex_lock(&z->mu);
     for (;;) {
-        while (z->job < 0 && !z->quit) pthread_cond_wait(&z->cv, &z->mu);
-        if (z->job < 0) break;
-        int b = z->job, flush = z->job_flush, failed = z->werr;
+        /* the oldest slot waiting: the plugin's thread writes them in turn */
+        int pick = -1;
+        for (int k = 0; k < N_SLOTS && pick < 0; k++)
+            if (z->slot[(z->turn + k) % N_SLOTS].state == SLOT_READY) pick = (z->turn + k) % N_SLOTS;
+        if (pick < 0 && z->quit) break;
+        if (pick < 0) {
+            pthread_cond_wait(&z->cv, &z->mu);
+            continue;
+        }
+        struct slot *sl = &z->slot[pick];
+        sl->state = SLOT_BUSY;
         pthread_mutex_unlock(&z->mu);
-        int err = failed ? 0 : deflate_buffer(z, b, flush);
+        if (ok)
+            deflate_slot(&zs, sl);
+        else
+            sl->zerr = 1;
         pthread_mutex_lock(&z->mu);
-        if (err && !z->werr) z->werr = err;
-        z->rows_len[b] = 0;
-        z->job = -1;
+        sl->state = SLOT_DONE;
         pthread_cond_broadcast(&z->cv);
     }
     pthread_mutex_unlock(&z->mu);
+    if (ok) deflateEnd(&zs);
     return NULL;
 }
 
-/* Waits until the thread is idle; reports its failure, once. */
-static chronicle_status wait_idle(xlsx_zip *z)
+/* Writes the deflated slots in turn, until slot[fill] is free to be filled
+ * (all 0) or until every slot is (all 1). */
+static chronicle_status drain(xlsx_zip *z, int all)
 {
     pthread_mutex_lock(&z->mu);
-    while (z->job >= 0) pthread_cond_wait(&z->cv, &z->mu);
-    int err = z->werr;
+    for (;;) {
+        if (all ? z->turn == z->fill && z->slot[z->turn].state == SLOT_FREE
+                : z->slot[z->fill].state == SLOT_FREE)
+            break;
+        struct slot *sl = &z->slot[z->turn];
+        if (sl->state != SLOT_DONE) {
+            pthread_cond_wait(&z->cv, &z->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&z->mu);
+        if (z->x->status == CHRONICLE_OK && sl->zerr) fail(z, CHRONICLE_ERR_INTERNAL, "zlib failed", 0);
+        if (z->x->status == CHRONICLE_OK && put(z, sl->out, sl->out_len) == CHRONICLE_OK) {
+            z->cur.crc = (uint32_t)crc32_combine(z->cur.crc, sl->crc, (z_off_t)sl->in_len);
+            z->cur.csize += sl->out_len;
+        }
+        pthread_mutex_lock(&z->mu);
+        sl->state = SLOT_FREE;
+        sl->in_len = 0;
+        z->turn = (z->turn + 1) % N_SLOTS;
+    }
     pthread_mutex_unlock(&z->mu);
-    if (err == -1) return fail(z, CHRONICLE_ERR_INTERNAL, "zlib failed", 0);
-    if (err) return fail(z, CHRONICLE_ERR_IO, NULL, err);
     return z->x->status;
 }
 
-/* Hands rows[fill] to the thread and fills the other buffer meanwhile. */
-static chronicle_status submit(xlsx_zip *z, int flush)
+/* Hands slot[fill] to the threads and moves on to the next slot. */
+static chronicle_status submit(xlsx_zip *z, int last)
 {
-    if (wait_idle(z) != CHRONICLE_OK) return z->x->status;
+    struct slot *sl = &z->slot[z->fill];
+    const struct slot *prev = &z->slot[(z->fill + N_SLOTS - 1) % N_SLOTS];
+    /* the megabyte before is still in its slot, whose in_len is kept until
+     * it is filled again: after this one */
+    sl->dict_len = 0;
+    if (z->chunks) {
+        sl->dict_len = z->prev_len < DICT ? z->prev_len : DICT;
+        memcpy(sl->dict, prev->in + z->prev_len - sl->dict_len, sl->dict_len);
+    }
+    z->chunks++;
+    z->prev_len = sl->in_len;
+    z->cur.usize += sl->in_len;
+    sl->last = last;
     pthread_mutex_lock(&z->mu);
-    z->job = z->fill;
-    z->job_flush = flush;
+    sl->state = SLOT_READY;
     pthread_cond_broadcast(&z->cv);
     pthread_mutex_unlock(&z->mu);
-    z->fill ^= 1;
-    return CHRONICLE_OK;
+    z->fill = (z->fill + 1) % N_SLOTS;
+    return drain(z, 0);
 }
 
 chronicle_status xlsx_zip_write(xlsx_zip *z, const void *p, size_t n)
 {
     const unsigned char *c = p;
     while (z->x->status == CHRONICLE_OK && n) {
-        size_t room = IN_BUF - z->rows_len[z->fill], k = n < room ? n : room;
-        memcpy(z->rows[z->fill] + z->rows_len[z->fill], c, k);
-        z->rows_len[z->fill] += k;
+        struct slot *sl = &z->slot[z->fill];
+        size_t room = IN_BUF - sl->in_len, k = n < room ? n : room;
+        memcpy(sl->in + sl->in_len, c, k);
+        sl->in_len += k;
         c += k;
         n -= k;
-        if (z->rows_len[z->fill] == IN_BUF) submit(z, Z_NO_FLUSH);
+        if (sl->in_len == IN_BUF) submit(z, 0);
     }
     return z->x->status;
 }
@@ -436,11 +483,7 @@ chronicle_status xlsx_zip_begin(xlsx_zip *z, const char *name, char **frame_xml,
     z->cur = (zip_entry){.name = e->name, .flags = 0, .method = 8, .time = e->time, .date = e->date,
                          .offset = z->at};
     z->cur.zip64 = z->x->zip64;
-    z->z = (z_stream){0};
-    if (deflateInit2(&z->z, z->x->zip_level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-        free(xml);
-        return fail(z, CHRONICLE_ERR_NOMEM, "out of memory (zlib)", 0);
-    }
+    z->chunks = 0;
     z->open = 1;
     unsigned char h[30 + 512 + 20];
     if (strlen(e->name) > 480) {
@@ -459,10 +502,9 @@ chronicle_status xlsx_zip_begin(xlsx_zip *z, const char *name, char **frame_xml,
 chronicle_status xlsx_zip_end(xlsx_zip *z)
 {
     if (!z->open) return z->x->status;
-    if (z->x->status == CHRONICLE_OK) submit(z, Z_FINISH);
-    wait_idle(z);
+    if (z->x->status == CHRONICLE_OK) submit(z, 1);
+    drain(z, 1);
     z->open = 0;
-    deflateEnd(&z->z);
     if (z->x->status != CHRONICLE_OK) return z->x->status;
     if (!z->cur.zip64 && (z->cur.usize >= U32_MAX || z->cur.csize >= U32_MAX))
         return fail(z, CHRONICLE_ERR_INTERNAL,
@@ -549,20 +591,18 @@ chronicle_status xlsx_zip_close(xlsx_zip *z)
 {
     if (!z) return CHRONICLE_OK;
     chronicle_status st = z->x->status;
-    if (z->thread_on) {
-        pthread_mutex_lock(&z->mu);
-        while (z->job >= 0) pthread_cond_wait(&z->cv, &z->mu);
-        z->quit = 1;
-        pthread_cond_broadcast(&z->cv);
-        pthread_mutex_unlock(&z->mu);
-        pthread_join(z->thread, NULL);
-        pthread_mutex_destroy(&z->mu);
-        pthread_cond_destroy(&z->cv);
-    }
+    /* the threads finish what they hold (a failed export's slots are
+     * dropped), then stop */
+    pthread_mutex_lock(&z->mu);
+    z->quit = 1;
+    pthread_cond_broadcast(&z->cv);
+    pthread_mutex_unlock(&z->mu);
+    for (int i = 0; i < z->n_workers; i++) pthread_join(z->worker[i], NULL);
+    pthread_mutex_destroy(&z->mu);
+    pthread_cond_destroy(&z->cv);
     if (st == CHRONICLE_OK && !z->open && z->out >= 0 && z->in >= 0 &&
         xlsx_zip_copy_until(z, NULL) == CHRONICLE_OK)
         st = finish(z);
-    if (z->open) deflateEnd(&z->z);
     if (z->out >= 0 && close(z->out) != 0 && st == CHRONICLE_OK)
         st = fail(z, CHRONICLE_ERR_IO, NULL, errno);
     if (z->in >= 0) close(z->in);
@@ -571,8 +611,10 @@ chronicle_status xlsx_zip_close(xlsx_zip *z)
     free(z->frame);
     free(z->done);
     free(z->obuf);
-    free(z->rows[0]);
-    free(z->rows[1]);
+    for (int i = 0; i < N_SLOTS; i++) {
+        free(z->slot[i].in);
+        free(z->slot[i].out);
+    }
     free(z);
     return st;
 }
