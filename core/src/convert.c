@@ -884,43 +884,13 @@ static chronicle_event *make_stub(loader *L, const chronicle_event *e, size_t in
     return L->oom ? NULL : v;
 }
 
-void convert_event(loader *L, size_t index, const cJSON *ev, uint64_t offset, size_t length)
+/* The event /events/INDEX, converted into L->a; NULL when it has errors. */
+static chronicle_event *convert_one(loader *L, size_t index, const cJSON *ev)
 {
     path_reset(L);
     push_key(L, "events");
     push_index(L, index);
-    check_duplicate_keys(L, ev);
-    if (!cJSON_IsObject(ev)) {
-        load_error(L, NULL, "expected an event object, found %s", type_name(ev));
-        return;
-    }
-    /* an indexed load converts (and so checks) the whole event in scratch
-     * memory, and keeps a stub */
-    if (L->ds->indexed) {
-        arena_reset(&L->scratch);
-        L->a = &L->scratch;
-        L->strings = NULL;
-    }
-    chronicle_event *e = alloc(L, sizeof *e);
-    size_t errors = chronicle_diag_errors(L->diag);
-    if (e) {
-        e->struct_size = sizeof *e;
-        convert_event_body(L, ev, e);
-    }
-    L->a = &L->ds->a;
-    L->strings = &L->ds->strings;
-    /* an invalid event is not kept: the load fails anyway */
-    if (!e || chronicle_diag_errors(L->diag) != errors) return;
-    if (L->ds->indexed && !(e = make_stub(L, e, index, offset, length))) L->oom = 1;
-    if (e && !append_event(L->ds, e)) L->oom = 1;
-}
-
-chronicle_event *convert_event_again(loader *L, size_t index, const cJSON *ev)
-{
-    path_reset(L);
-    push_key(L, "events");
-    push_index(L, index);
-    L->seen |= SEEN_SOURCES; /* every source is known: none is made */
+    if (!L->again) check_duplicate_keys(L, ev); /* checked by the load */
     if (!cJSON_IsObject(ev)) {
         load_error(L, NULL, "expected an event object, found %s", type_name(ev));
         return NULL;
@@ -931,4 +901,28 @@ chronicle_event *convert_event_again(loader *L, size_t index, const cJSON *ev)
     size_t errors = chronicle_diag_errors(L->diag);
     convert_event_body(L, ev, e);
     return chronicle_diag_errors(L->diag) == errors && !L->oom ? e : NULL;
+}
+
+void convert_event(loader *L, size_t index, const cJSON *ev, uint64_t offset, size_t length)
+{
+    /* an indexed load converts (and so checks) the whole event in scratch
+     * memory, and keeps a stub */
+    if (L->ds->indexed) {
+        arena_reset(&L->scratch);
+        L->a = &L->scratch;
+        L->strings = NULL;
+    }
+    chronicle_event *e = convert_one(L, index, ev);
+    L->a = &L->ds->a;
+    L->strings = &L->ds->strings;
+    /* an invalid event is not kept: the load fails anyway */
+    if (!e) return;
+    if (L->ds->indexed && !(e = make_stub(L, e, index, offset, length))) L->oom = 1;
+    if (e && !append_event(L->ds, e)) L->oom = 1;
+}
+
+chronicle_event *convert_event_again(loader *L, size_t index, const cJSON *ev)
+{
+    L->seen |= SEEN_SOURCES; /* every source is known: none is made */
+    return convert_one(L, index, ev);
 }

@@ -10,7 +10,8 @@
  * write, because constant-memory mode needs widths, filters and panes before
  * the first row.  In constant-memory mode the rows do not go through
  * libxlsxwriter: it writes each sheet's frame (widths, pane, filter, header
- * row), and zip.c copies its workbook while cells.c streams the rows in.  Errors are sticky: the first failure is reported to the
+ * row), and zip.c copies its workbook while cells.c streams the rows in.
+ * Errors are sticky: the first failure is reported to the
  * host and recorded in xlsx_ctx.status; every later cell call is a no-op.
  */
 #ifndef CHRONICLE_XLSX_INTERNAL_H
