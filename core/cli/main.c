@@ -92,18 +92,55 @@ typedef struct cli {
     size_t drawn;
 } cli;
 
-/* Writes text with control characters replaced: plugin messages can carry
- * data, and data must never drive the terminal. */
+/* Length of the character at s[0..len) (1 for an invalid byte); *unsafe is
+ * set when it must not reach a terminal as is: invalid UTF-8, C0 and C1
+ * controls (ESC and CSI start escape sequences) but '\n' when keep_newline,
+ * and the bidi embeddings, overrides and isolates (U+202A-E, U+2066-9) that
+ * make the text after them read in another order. */
+static size_t next_char(const char *s, size_t len, int keep_newline, int *unsafe)
+{
+    uint32_t cp;
+    size_t n = chronicle_utf8_decode(s, len, &cp);
+    if (!n) {
+        *unsafe = 1;
+        return 1;
+    }
+    *unsafe = (chronicle_cp_is_control(cp) && !(keep_newline && cp == '\n')) ||
+              (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+    return n;
+}
+
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+
+/* Writes text with every unsafe character (see next_char) replaced: plugin
+ * messages and labels carry data, and data must never drive the terminal. */
 static void put_clean(FILE *f, const char *s)
 {
     size_t len = strlen(s);
     for (size_t i = 0; i < len;) {
-        uint32_t cp;
-        size_t n = chronicle_utf8_decode(s + i, len - i, &cp);
-        if (!n || (chronicle_cp_is_control(cp) && cp != '\n'))
-            fputs("\xEF\xBF\xBD", f), i += n ? n : 1;
+        int unsafe;
+        size_t n = next_char(s + i, len - i, 1, &unsafe);
+        if (unsafe)
+            fputs(REPLACEMENT, f);
         else
-            fwrite(s + i, 1, n, f), i += n;
+            fwrite(s + i, 1, n, f);
+        i += n;
+    }
+}
+
+/* Appends s with put_clean's rules, newlines replaced too: the result is one
+ * line whose display width chronicle_utf8_width() measures. */
+static void append_clean(chronicle_buf *b, const char *s)
+{
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        int unsafe;
+        size_t n = next_char(s + i, len - i, 0, &unsafe);
+        if (unsafe)
+            chronicle_buf_puts(b, REPLACEMENT);
+        else
+            chronicle_buf_append(b, s + i, n);
+        i += n;
     }
 }
 
@@ -121,11 +158,16 @@ static void print_diag(const chronicle_diag *d)
     chronicle_buf_free(&line);
 }
 
+/* Prints a usage error; arg (from the command line or the environment) is
+ * echoed on one line with put_clean's rules. */
 static int usage_error(const char *fmt, const char *arg)
 {
+    chronicle_buf clean = CHRONICLE_BUF_INIT;
+    append_clean(&clean, arg ? arg : "");
     fputs("chronicle: ", stderr);
-    fprintf(stderr, fmt, arg);
+    fprintf(stderr, fmt, chronicle_buf_cstr(&clean));
     fputs("\n(see: chronicle --help)\n", stderr);
+    chronicle_buf_free(&clean);
     return EXIT_USAGE;
 }
 
