@@ -252,6 +252,8 @@ static chronicle_status doc_open(pdf_doc *d)
     HPDF_SetCurrentEncoder(d->doc, "UTF-8");
     d->utf8 = HPDF_GetEncoder(d->doc, "UTF-8");
     HPDF_SetPageMode(d->doc, HPDF_PAGE_MODE_USE_OUTLINE);
+    /* before the first page: a page tree, not one /Kids array (pdf_internal.h) */
+    HPDF_SetPagesConfiguration(d->doc, PDF_PAGES_PER_NODE);
     chronicle_status st = pdf_check(d, "setting up the PDF document");
     if (st == CHRONICLE_OK && !d->utf8) {
         d->host->error(d->job, CHRONICLE_ERR_UNSUPPORTED, "this libharu has no UTF-8 encoder");

@@ -23,6 +23,15 @@
 #define PDF_PLUGIN_VERSION "1.0.0"
 /* libdeflate level for the page content streams (see layout.c page_seal) */
 #define PDF_DEFLATE_LEVEL 1
+/* Pages per node of the page tree.  libharu hangs every page on one /Kids
+ * array unless told otherwise, and an array holds at most 32,767 entries
+ * (HPDF_LIMIT_MAX_ARRAY).  With HPDF_SetPagesConfiguration the root holds
+ * nodes of this many pages each: two levels, every leaf at the same depth,
+ * room for 32,767 x 256 = 8.4 million pages, more than libharu's 8,388,607
+ * objects allow (each page takes at least three).  256 keeps both levels
+ * near the square root of the page counts briefings reach (a reader walks
+ * both to find a page), and a one-page document just one node deeper. */
+#define PDF_PAGES_PER_NODE 256
 
 /* Build-time font locations (plugins/pdf/meson.build); fonts.c falls back
  * to other known directories when they have gone at run time. */
