@@ -517,14 +517,22 @@ static chronicle_status link_line(pdf_doc *d, const char *uri, float x, float ba
                                   float size)
 {
     HPDF_Rect r = {x, baseline - 0.25f * size, x + w, baseline + 0.95f * size};
-    chronicle_buf ascii = CHRONICLE_BUF_INIT;
+    chronicle_buf ascii = CHRONICLE_BUF_INIT, what = CHRONICLE_BUF_INIT;
     chronicle_status st = uri_ascii(uri, &ascii);
     if (st == CHRONICLE_OK) {
         HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(d->page, r, chronicle_buf_cstr(&ascii));
         if (a) HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
-        st = pdf_check(d, "adding a link");
+    }
+    /* the error names the link: the URL's start and its length once encoded */
+    if (st == CHRONICLE_OK && (d->hpdf_code || HPDF_GetError(d->doc) != HPDF_OK)) {
+        int cut = ascii.len > 60;
+        st = chronicle_buf_appendf(&what, "adding the link to %.*s%s (%zu bytes encoded)",
+                                   cut ? 60 : (int)ascii.len, ascii.ptr, cut ? ELLIPSIS : "",
+                                   ascii.len);
+        if (st == CHRONICLE_OK) st = pdf_check(d, what.ptr);
     }
     chronicle_buf_free(&ascii);
+    chronicle_buf_free(&what);
     return st;
 }
 

@@ -3,10 +3,9 @@
  * options, the export flow (document, fonts, briefing, ToUnicode fix,
  * document info) and the output, streamed through host->write with every
  * write checked (HPDF_SaveToFile can report success on a failed write).
- * libharu's error handler records the first error; pdf_check() turns it
- * into a host error naming what failed, and nothing partial is kept.
+ * libharu's error handler records the first error; pdf_check() (errors.c)
+ * turns it into a host error naming what failed, and nothing partial is kept.
  */
-#include <errno.h>
 #include <hpdf_doc.h>
 #include <libdeflate.h>
 #include <stdlib.h>
@@ -116,77 +115,6 @@ static void on_hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
         d->hpdf_code = code;
         d->hpdf_detail = detail;
     }
-}
-
-const char *pdf_hpdf_strerror(HPDF_STATUS code)
-{
-    switch (code) {
-    case HPDF_FAILD_TO_ALLOC_MEM:
-        return "out of memory";
-    case HPDF_FILE_IO_ERROR:
-        return "input/output error";
-    case HPDF_FILE_OPEN_ERROR:
-        return "cannot open the file";
-    case HPDF_TTF_INVALID_FOMAT:
-        return "not a TrueType font";
-    case HPDF_TTF_INVALID_CMAP:
-        return "the font has no usable Unicode cmap";
-    case HPDF_TTF_MISSING_TABLE:
-        return "the font lacks a required table";
-    case HPDF_TTF_CANNOT_EMBEDDING_FONT:
-        return "the font's licence forbids embedding";
-    case HPDF_INVALID_TTC_FILE:
-        return "not a TrueType collection";
-    case HPDF_STRING_OUT_OF_RANGE:
-        return "a text is longer than a PDF string may be";
-    case HPDF_ZLIB_ERROR:
-        return "compression failed";
-    case HPDF_PAGE_INSUFFICIENT_SPACE:
-        return "the text does not fit";
-    case HPDF_PAGE_INVALID_GMODE:
-        return "a drawing operator was used in the wrong state";
-    case HPDF_PAGE_INVALID_FONT_SIZE:
-        return "invalid font size";
-    case HPDF_PAGE_FONT_NOT_FOUND:
-    case HPDF_PAGE_INVALID_FONT:
-    case HPDF_INVALID_FONT:
-        return "invalid font";
-    case HPDF_INVALID_PARAMETER:
-        return "invalid parameter";
-    case HPDF_INVALID_DATE_TIME:
-        return "invalid date";
-    case HPDF_INVALID_DOCUMENT:
-        return "the document is in an error state";
-    case HPDF_STREAM_EOF:
-        return "unexpected end of stream";
-    default:
-        return "libharu error";
-    }
-}
-
-chronicle_status pdf_check(pdf_doc *d, const char *what)
-{
-    /* some libharu calls record an error without calling the handler */
-    if (!d->hpdf_code && d->doc && HPDF_GetError(d->doc) != HPDF_OK) {
-        d->hpdf_code = HPDF_GetError(d->doc);
-        d->hpdf_detail = HPDF_GetErrorDetail(d->doc);
-    }
-    if (!d->hpdf_code) return CHRONICLE_OK;
-    HPDF_STATUS c = d->hpdf_code;
-    chronicle_status st = c == HPDF_FAILD_TO_ALLOC_MEM ? CHRONICLE_ERR_NOMEM
-                          : c == HPDF_FILE_IO_ERROR || c == HPDF_FILE_OPEN_ERROR ? CHRONICLE_ERR_IO
-                          : c >= HPDF_TTF_CANNOT_EMBEDDING_FONT && c <= HPDF_TTF_MISSING_TABLE
-                              ? CHRONICLE_ERR_DATA
-                              : CHRONICLE_ERR_INTERNAL;
-    if (d->hpdf_reported) return st;
-    d->hpdf_reported = 1;
-    if ((c == HPDF_FILE_IO_ERROR || c == HPDF_FILE_OPEN_ERROR) && d->hpdf_detail)
-        d->host->error(d->job, st, "%s: %s (%s)", what, pdf_hpdf_strerror(c),
-                       strerror((int)d->hpdf_detail));
-    else
-        d->host->error(d->job, st, "%s: %s (libharu error 0x%04lX, detail %lu)", what,
-                       pdf_hpdf_strerror(c), (unsigned long)c, (unsigned long)d->hpdf_detail);
-    return st;
 }
 
 /* ---- the document ---- */

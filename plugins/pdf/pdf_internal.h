@@ -134,10 +134,25 @@ typedef struct pdf_doc {
     pdf_lines lines;
 } pdf_doc;
 
-/* Turns a pending libharu error into a host error "<what>: <reason>". */
+/* ---- errors.c: libharu's errors in words ---- */
+
+/* What a libharu error code means. */
+typedef struct pdf_hpdf_error {
+    HPDF_STATUS code;
+    chronicle_status status; /* what the export fails with */
+    const char *why;         /* what went wrong: "the font lacks a table libharu needs" */
+    const char *todo;        /* what the person running the export can do */
+} pdf_hpdf_error;
+
+/* Never NULL: a code of no libharu this plugin knows gets words too. */
+const pdf_hpdf_error *pdf_hpdf_error_find(HPDF_STATUS code);
+/* Appends "<what>: <why>; <todo> (libharu error 0xCODE, detail N)"; the
+ * detail is put in words where libharu gives one (an errno, a font table). */
+chronicle_status pdf_hpdf_describe(chronicle_buf *out, const char *what, HPDF_STATUS code,
+                                   HPDF_STATUS detail);
+/* Turns a pending libharu error into one host error, as pdf_hpdf_describe
+ * words it; returns its status (CHRONICLE_OK when there is none). */
 chronicle_status pdf_check(pdf_doc *d, const char *what);
-/* Words for a libharu error code (and its detail, an errno for file errors). */
-const char *pdf_hpdf_strerror(HPDF_STATUS code);
 
 /* ---- alloc.c: libharu's memory (HPDF_NewEx) ---- */
 

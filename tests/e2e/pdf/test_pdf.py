@@ -335,6 +335,86 @@ def test_missing_font(tmp):
           not [f for f in os.listdir(tmp) if f.startswith(".nofont")], str(os.listdir(tmp)))
 
 
+def dejavu():
+    for d in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
+              "/usr/share/fonts/TTF"):
+        if os.path.isfile(os.path.join(d, "DejaVuSans.ttf")):
+            return os.path.join(d, "DejaVuSans.ttf")
+    return None
+
+
+def patched_font(src, out, patch):
+    """A copy of the TrueType font src with patch(data, tables) applied;
+    tables maps a tag to (offset of its directory record, offset of the table)."""
+    data = bytearray(open(src, "rb").read())
+    n = int.from_bytes(data[4:6], "big")
+    tables = {bytes(data[12 + 16 * i:16 + 16 * i]):
+              (12 + 16 * i, int.from_bytes(data[20 + 16 * i:24 + 16 * i], "big"))
+              for i in range(n)}
+    patch(data, tables)
+    with open(out, "wb") as f:
+        f.write(data)
+    return out
+
+
+def check_libharu_error(name, r, out, words):
+    """The export failed with one error in words, the hex code for support,
+    and no output left."""
+    err = r.stderr.decode("utf-8", "replace")
+    check(f"{name}: the export fails", r.returncode != 0, err)
+    missing = [w for w in words if w not in err]
+    check(f"{name}: the error says what failed, why and what to do", not missing,
+          f"missing {missing} in: {err}")
+    check(f"{name}: no output is left", not os.path.exists(out))
+
+
+def test_libharu_errors(tmp):
+    """libharu's errors come out in words (plugins/pdf/errors.c): a font
+    whose licence forbids embedding, a font without an OS/2 table, and a link
+    longer than a PDF string may be."""
+    out = os.path.join(tmp, "err.pdf")
+    font = dejavu()
+    if not font:
+        tally.skip("libharu font errors", "DejaVuSans.ttf is not installed")
+    else:
+        def restrict(data, t):  # OS/2 fsType = 2: restricted licence embedding
+            data[t[b"OS/2"][1] + 8:t[b"OS/2"][1] + 10] = (2).to_bytes(2, "big")
+        bad = patched_font(font, os.path.join(tmp, "restricted.ttf"), restrict)
+        r = export(DATASET, out, "-O", f"pdf.font={bad}")
+        check_libharu_error("a font that forbids embedding", r, out,
+                            [f"cannot use font {bad}: ", "forbid embedding",
+                             "choose a font whose licence allows embedding",
+                             "(libharu error 0x105D, detail 0)"])
+
+        def drop_os2(data, t):
+            data[t[b"OS/2"][0]:t[b"OS/2"][0] + 4] = b"OS/3"
+        bad = patched_font(font, os.path.join(tmp, "noos2.ttf"), drop_os2)
+        r = export(DATASET, out, "-O", f"pdf.font-bold={bad}")
+        check_libharu_error("a font without an OS/2 table", r, out,
+                            [f"cannot use font {bad}: ", "lacks a table libharu needs ('OS/2')",
+                             "pass another TrueType (.ttf) font",
+                             "(libharu error 0x1060, detail 0)"])
+
+    with open(DATASET, encoding="utf-8") as f:
+        ds = json.load(f)
+    url = ds["sources"][0]["url"] = "https://example.org/" + "a" * 70000
+    src = os.path.join(tmp, "longurl.json")
+    with open(src, "w", encoding="utf-8") as f:
+        json.dump(ds, f, ensure_ascii=False)
+    check_libharu_error("a 70,000-byte URL", export(src, out), out,
+                        [f"adding the link to {url[:60]}\u2026 (70020 bytes encoded): ",
+                         "longer than the 65,535 bytes a PDF string may hold",
+                         "shorten it in the dataset", "(libharu error 0x105B, detail 0)"])
+    # formats/briefing.md: up to 65,535 bytes a link is whole
+    ds["sources"][0]["url"] = url = "https://example.org/" + "a" * 65500
+    with open(src, "w", encoding="utf-8") as f:
+        json.dump(ds, f, ensure_ascii=False)
+    r = export(src, out)
+    check("a 65,520-byte URL exports", r.returncode == 0, r.stderr.decode())
+    raw = qdf(out, tmp) if r.returncode == 0 else b""
+    check("a 65,520-byte URL is a whole link target", f"/URI ({url})".encode() in raw)
+
+
 def test_unicode(tmp):
     with open(UNICODE, encoding="utf-8") as f:
         ds = json.load(f)
@@ -401,6 +481,7 @@ def main():
         test_empty(tmp, ds)
         test_long_words(tmp)
         test_missing_font(tmp)
+        test_libharu_errors(tmp)
         test_unicode(tmp)
         test_letter(tmp)
     finally:
