@@ -189,6 +189,12 @@ int chronicle_cp_is_control(uint32_t cp)
     return cp < 0x20 || (cp >= 0x7F && cp < 0xA0);
 }
 
+int chronicle_cp_is_bidi_control(uint32_t cp)
+{
+    return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
 int chronicle_cp_width(uint32_t cp)
 {
     if (cp >= 0x20 && cp < 0x7F) return 1;

@@ -185,6 +185,17 @@ static void test_width_of_controls_is_minus_1(void **state)
     assert_false(chronicle_cp_is_control(' '));
 }
 
+static void test_bidi_controls_are_named(void **state)
+{
+    (void)state;
+    static const uint32_t bidi[] = {0x061C, 0x200E, 0x200F, 0x202A, 0x202E, 0x2066, 0x2069};
+    for (size_t i = 0; i < sizeof bidi / sizeof *bidi; i++)
+        assert_true(chronicle_cp_is_bidi_control(bidi[i]));
+    assert_false(chronicle_cp_is_bidi_control(0x200D)); /* ZWJ joins emoji */
+    assert_false(chronicle_cp_is_bidi_control(0x2065));
+    assert_false(chronicle_cp_is_bidi_control('a'));
+}
+
 static void test_width_of_strings(void **state)
 {
     (void)state;
@@ -207,6 +218,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_decodes_one_to_four_bytes),
+        cmocka_unit_test(test_bidi_controls_are_named),
         cmocka_unit_test(test_utf8_decodes_nul_byte),
         cmocka_unit_test(test_utf8_rejects_overlong_forms),
         cmocka_unit_test(test_utf8_rejects_surrogates),

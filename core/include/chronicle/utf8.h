@@ -29,6 +29,10 @@ int chronicle_cp_width(uint32_t cp);
 /* True for C0, DEL and C1 controls. */
 int chronicle_cp_is_control(uint32_t cp);
 
+/* True for the bidirectional formatting characters (U+061C, U+200E-F,
+ * U+202A-E, U+2066-9): invisible, they reorder the text around them. */
+int chronicle_cp_is_bidi_control(uint32_t cp);
+
 /* Display width of a valid UTF-8 string; controls count 1 (they are shown
  * as a replacement character). */
 size_t chronicle_utf8_width(const char *s, size_t len);
