@@ -1,10 +1,12 @@
 /*
  * export.c — plans an export: finds and probes the requested plugins,
  * checks every -O option against their declarations, decides each job's
- * output path, and only then hands the jobs to the dispatcher.  Nothing is
- * created on disk before all of that has passed.
+ * output path against the output contract (output.c), and only then hands
+ * the jobs to the dispatcher.  Nothing is created on disk before all of
+ * that has passed, except a missing output directory.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,7 +27,13 @@ typedef struct plan {
     size_t n_events;
     chronicle_group *groups;
     size_t n_groups;
-    char *dir; /* directory mode: where outputs go */
+    char *dir;   /* where outputs go: -o's directory, or -o itself in directory mode */
+    int dir_fd;  /* ... held open: every output is made relative to it */
+    int tmp_fd;  /* $TMPDIR, for the scratch of jobs that write to a stream */
+    const char *tmp_dir;
+    struct stat *keep; /* the files never written: the inputs */
+    size_t n_keep;
+    mode_t new_mode;
 } plan;
 
 static void plan_error(plan *p, const char *fmt, ...) CHRONICLE_PRINTF(2, 3);
@@ -72,6 +80,20 @@ static chronicle_status find_plugins(plan *p)
     return st;
 }
 
+/* A path option names a file the plugin reads (a font, a logo): one that
+ * cannot be read is a usage error now, not a failed export later. */
+static chronicle_status readable_file(const char *path, chronicle_buf *why)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat sb;
+    int err = fd < 0 || fstat(fd, &sb) != 0 ? errno : S_ISREG(sb.st_mode) ? 0 : EINVAL;
+    if (fd >= 0) close(fd);
+    if (!err) return CHRONICLE_OK;
+    chronicle_buf_appendf(why, "cannot be read: %s",
+                          err == EINVAL ? "not a regular file" : strerror(err));
+    return CHRONICLE_ERR_OPTION;
+}
+
 static long format_index(const plan *p, const char *name, size_t len)
 {
     for (size_t i = 0; i < p->req->n_formats; i++)
@@ -99,6 +121,7 @@ static chronicle_status set_option(plan *p, const char *arg)
         if (strlen(o->name) != klen || strncmp(o->name, dot + 1, klen)) continue;
         chronicle_buf why = CHRONICLE_BUF_INIT;
         chronicle_status st = chronicle_opt_parse(o, eq + 1, &p->values[f][i], &why);
+        if (st == CHRONICLE_OK && o->type == CHRONICLE_OPT_PATH) st = readable_file(eq + 1, &why);
         if (st != CHRONICLE_OK)
             plan_error(p, "-O %s: %s.%s %s", arg, info->name, o->name, chronicle_buf_cstr(&why));
         chronicle_buf_free(&why);
@@ -143,12 +166,49 @@ static int is_dir(const char *path)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return strdup(".");
+    if (slash == path) return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+/* Opens the directory outputs go to (or scratch, for streams), once. */
+static chronicle_status open_dir(plan *p, const char *dir, int *fd)
+{
+    *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*fd >= 0) return CHRONICLE_OK;
+    plan_error(p, "cannot write into %s: %s", dir, strerror(errno));
+    return CHRONICLE_ERR_IO;
+}
+
+/* What no output may be: the dataset's file and every input the caller names. */
+static chronicle_status stat_keep(plan *p)
+{
+    const chronicle_export_request *req = p->req;
+    if (!(p->keep = calloc(req->n_keep + 1, sizeof *p->keep))) return CHRONICLE_ERR_NOMEM;
+    const char *own = chronicle_dataset_get_info(req->ds)->path.ptr;
+    for (size_t i = 0; i <= req->n_keep; i++) {
+        const char *path = i < req->n_keep ? req->keep[i] : own;
+        if (path && stat(path, &p->keep[p->n_keep]) == 0) p->n_keep++;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    p->new_mode = 0666 & ~mask;
+    return CHRONICLE_OK;
+}
+
 /* Directory mode (several outputs) or one file; checks stdout use. */
 static chronicle_status choose_output(plan *p)
 {
     const chronicle_export_request *req = p->req;
     const char *out = req->output;
     int several = req->n_formats > 1 || req->split != CHRONICLE_SPLIT_NONE;
+    if (out && !*out) {
+        plan_error(p, "-o: an empty path; give a file, a directory, or - for standard output");
+        return CHRONICLE_ERR_OPTION;
+    }
     if (out && !strcmp(out, "-")) {
         if (several) {
             plan_error(p, "-o - (standard output) takes one format and no --split-by");
@@ -170,49 +230,100 @@ static chronicle_status choose_output(plan *p)
             plan_error(p, "cannot create the output directory %s: %s", p->dir, strerror(errno));
             return CHRONICLE_ERR_IO;
         }
+    } else if (!(p->dir = dir_of(out))) {
+        return CHRONICLE_ERR_NOMEM;
     }
-    return CHRONICLE_OK;
+    return open_dir(p, p->dir, &p->dir_fd);
 }
 
-static char *job_dest(plan *p, const chronicle_plugin_info *info, const char *group)
+/* The scratch of a job that writes to a stream lives in $TMPDIR. */
+static chronicle_status open_tmp_dir(plan *p)
+{
+    if (p->tmp_fd >= 0) return CHRONICLE_OK;
+    const char *t = getenv("TMPDIR");
+    p->tmp_dir = t && *t == '/' ? t : "/tmp";
+    return open_dir(p, p->tmp_dir, &p->tmp_fd);
+}
+
+static int dest_taken(const plan *p, const char *name)
+{
+    for (size_t j = 0; j < p->n_jobs; j++)
+        if (p->jobs[j]->dest_name && !strcmp(p->jobs[j]->dest_name, name)) return 1;
+    return 0;
+}
+
+/* The output's name in p->dir: -o's own, or STEM[-GROUP].EXT made unique. */
+static char *dest_name(plan *p, const chronicle_plugin_info *info, const char *group)
 {
     const chronicle_export_request *req = p->req;
-    if (req->output && !strcmp(req->output, "-")) return NULL;
+    const char *out = req->output;
     chronicle_buf b = CHRONICLE_BUF_INIT;
-    if (!p->dir) {
-        chronicle_buf_puts(&b, req->output);
+    size_t len = out ? strlen(out) : 0;
+    int directory = req->n_formats > 1 || req->split != CHRONICLE_SPLIT_NONE || !out ||
+                    out[len - 1] == '/' || is_dir(out);
+    if (!directory) {
+        const char *slash = strrchr(out, '/');
+        chronicle_buf_puts(&b, slash ? slash + 1 : out);
         return chronicle_buf_steal(&b);
     }
     const chronicle_dataset_info *di = chronicle_dataset_get_info(req->ds);
     char *safe = group ? chronicle_safe_filename(group) : NULL;
-    chronicle_buf_appendf(&b, "%s/%s%s%s", p->dir, di->stem.ptr, safe ? "-" : "", safe ? safe : "");
+    chronicle_buf_appendf(&b, "%s%s%s", di->stem.ptr, safe ? "-" : "", safe ? safe : "");
     free(safe);
     /* two jobs must never share an output: add -2, -3 ... */
     size_t base_len = b.len;
     for (int k = 2;; k++) {
         chronicle_buf_appendf(&b, ".%s", info->extension);
-        int taken = 0;
-        for (size_t j = 0; j < p->n_jobs && !taken; j++)
-            taken = p->jobs[j]->dest && !strcmp(p->jobs[j]->dest, b.ptr);
-        if (!taken) break;
+        if (!b.ptr || !dest_taken(p, b.ptr)) break;
         chronicle_buf_truncate(&b, base_len);
         chronicle_buf_appendf(&b, "-%d", k);
     }
     return chronicle_buf_steal(&b);
 }
 
+static chronicle_status place_output(plan *p, chronicle_job *job)
+{
+    const char *out = p->req->output;
+    job->new_mode = p->new_mode;
+    if (!out || strcmp(out, "-")) {
+        job->dir_fd = p->dir_fd;
+        if (!(job->dest_name = dest_name(p, job->plugin, job->group))) return CHRONICLE_ERR_NOMEM;
+        chronicle_buf b = CHRONICLE_BUF_INIT;
+        if (!strcmp(p->dir, ".") && out && !strchr(out, '/'))
+            chronicle_buf_puts(&b, job->dest_name);
+        else
+            chronicle_buf_appendf(&b, "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "", job->dest_name);
+        if (!(job->dest = chronicle_buf_steal(&b))) return CHRONICLE_ERR_NOMEM;
+    }
+    chronicle_buf why = CHRONICLE_BUF_INIT;
+    chronicle_status st = output_plan(job, p->keep, p->n_keep, &why);
+    if (st != CHRONICLE_OK) plan_error(p, "%s: %s", job->plugin->name, chronicle_buf_cstr(&why));
+    chronicle_buf_free(&why);
+    if (st != CHRONICLE_OK) return st;
+    /* a file's scratch sits beside it (rename stays on one file system);
+     * a stream's in $TMPDIR, never in /dev */
+    if (job->out_kind == OUTPUT_FILE) {
+        job->scratch_parent_fd = p->dir_fd;
+        job->scratch_parent = p->dir;
+    } else {
+        if ((st = open_tmp_dir(p)) != CHRONICLE_OK) return st;
+        job->scratch_parent_fd = p->tmp_fd;
+        job->scratch_parent = p->tmp_dir;
+    }
+    return CHRONICLE_OK;
+}
+
 static chronicle_status add_job(plan *p, size_t f, const chronicle_group *g)
 {
     chronicle_job *job = calloc(1, sizeof *job);
     if (!job) return CHRONICLE_ERR_NOMEM;
-    p->jobs[p->n_jobs] = job;
+    p->jobs[p->n_jobs++] = job;
     const chronicle_plugin_info *info = p->plugins[f];
     job->plugin = info;
     job->ds = p->req->ds;
     job->values = p->values[f];
     job->timestamp = p->req->timestamp;
-    job->msg_fd = -1;
-    job->tmp_fd = -1;
+    job->msg_fd = job->tmp_fd = job->scratch_fd = job->dir_fd = job->scratch_parent_fd = -1;
     job->events = g ? g->events : p->events;
     job->n_events = g ? g->n_events : p->n_events;
     chronicle_buf label = CHRONICLE_BUF_INIT;
@@ -222,15 +333,8 @@ static chronicle_status add_job(plan *p, size_t f, const chronicle_group *g)
         chronicle_buf_appendf(&label, " [%s]", g->name);
     }
     job->label = chronicle_buf_steal(&label);
-    job->dest = job_dest(p, info, g ? g->name : NULL);
-    p->n_jobs++;
-    if (!job->label || (g && !job->group) || (!job->dest && p->req->output && strcmp(p->req->output, "-")))
-        return CHRONICLE_ERR_NOMEM;
-    if (job->dest && is_dir(job->dest)) {
-        plan_error(p, "%s: the output %s is a directory", info->name, job->dest);
-        return CHRONICLE_ERR_OPTION;
-    }
-    return CHRONICLE_OK;
+    if (!job->label || (g && !job->group)) return CHRONICLE_ERR_NOMEM;
+    return place_output(p, job);
 }
 
 static chronicle_status make_jobs(plan *p)
@@ -256,6 +360,7 @@ static void plan_free(plan *p)
         free(j->group);
         free(j->label);
         free(j->dest);
+        free(j->dest_name);
         free(j);
     }
     free(p->jobs);
@@ -265,6 +370,23 @@ static void plan_free(plan *p)
     free((void *)p->events);
     chronicle_groups_free(p->groups, p->n_groups);
     free(p->dir);
+    free(p->keep);
+    if (p->dir_fd >= 0) close(p->dir_fd);
+    if (p->tmp_fd >= 0) close(p->tmp_fd);
+}
+
+/* Dead runs' scratch directories where this run makes its own. */
+static void sweep(plan *p)
+{
+    chronicle_buf said = CHRONICLE_BUF_INIT;
+    if (p->dir_fd >= 0) output_sweep(p->dir_fd, p->dir, &said);
+    if (p->tmp_fd >= 0) output_sweep(p->tmp_fd, p->tmp_dir, &said);
+    for (char *line = said.ptr, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        if ((nl = strchr(line, '\n'))) *nl = '\0';
+        chronicle_diag_add(p->diag, CHRONICLE_SEV_WARNING, NULL, 0, 0, NULL, "%s", line);
+        if (!nl) break;
+    }
+    chronicle_buf_free(&said);
 }
 
 static int cpu_count(void)
@@ -275,7 +397,7 @@ static int cpu_count(void)
 
 chronicle_status chronicle_export(const chronicle_export_request *req, chronicle_diag *diag)
 {
-    plan p = {.req = req, .diag = diag};
+    plan p = {.req = req, .diag = diag, .dir_fd = -1, .tmp_fd = -1};
     chronicle_status st = CHRONICLE_ERR_NOMEM;
     if (!req->n_formats) {
         plan_error(&p, "no format given (-f FORMAT)");
@@ -286,8 +408,10 @@ chronicle_status chronicle_export(const chronicle_export_request *req, chronicle
     if (!p.plugins || !p.values) goto out;
     if ((st = find_plugins(&p)) != CHRONICLE_OK) goto out;
     if ((st = parse_options(&p)) != CHRONICLE_OK) goto out;
+    if ((st = stat_keep(&p)) != CHRONICLE_OK) goto out;
     if ((st = choose_output(&p)) != CHRONICLE_OK) goto out;
     if ((st = make_jobs(&p)) != CHRONICLE_OK) goto out;
+    sweep(&p);
     st = dispatch_jobs(p.jobs, p.n_jobs, req->jobs > 0 ? req->jobs : cpu_count(), req->timeout,
                        &req->hooks);
 out:

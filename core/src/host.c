@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,7 +169,7 @@ static int put_out(chronicle_job *job, const void *buf, size_t len)
 {
     if (!send_all(job->tmp_fd, buf, len)) return 0;
 #ifdef SYNC_FILE_RANGE_WRITE
-    if (job->dest && (job->wb_pending += len) >= WRITEBACK_EVERY) {
+    if (job->out_kind == OUTPUT_FILE && (job->wb_pending += len) >= WRITEBACK_EVERY) {
         (void)sync_file_range(job->tmp_fd, (off_t)job->wb_start, (off_t)job->wb_pending,
                               SYNC_FILE_RANGE_WRITE);
         job->wb_start += job->wb_pending;
@@ -225,6 +226,12 @@ static void *writer_main(void *arg)
 
 static chronicle_status write_failed(chronicle_job *job, int err)
 {
+    if (err == EPIPE && job->out_kind != OUTPUT_FILE) {
+        /* the reader went away: end as SIGPIPE would have, even if the
+         * plugin ignores it; the parent stops the job quietly */
+        signal(SIGPIPE, SIG_DFL);
+        raise(SIGPIPE);
+    }
     if (job->failed != CHRONICLE_ERR_IO)
         h_error(job, CHRONICLE_ERR_IO, "writing %s: %s", job->dest ? job->dest : "standard output",
                 strerror(err));
@@ -326,7 +333,7 @@ static chronicle_status h_write(chronicle_job *job, const void *buf, size_t len)
 
 static const char *h_output_path(chronicle_job *job)
 {
-    return job->dest ? job->tmp : NULL;
+    return job->out_kind == OUTPUT_FILE ? job->tmp : NULL;
 }
 
 static const char *h_scratch_dir(chronicle_job *job)

@@ -1,137 +1,320 @@
 /*
- * output.c — atomic outputs.  A job writes into a temp file created beside
- * its destination; only a complete, fsynced file is renamed over the old
- * one, so a reader sees the old version or the new one, never a mixture.
- * Whatever fails (plugin error, crash, timeout, full disk), the parent
- * removes the temp file and the job's scratch directory.
+ * output.c — the output contract.  A file destination is replaced only by
+ * a complete, fsynced file: the job writes into a private 0700 scratch
+ * directory made beside the destination and held open by descriptor, and
+ * the parent renames the result into place with renameat() once the job's
+ * whole process group is gone.  Nothing is ever opened by name in a
+ * directory someone else could change; plugins see the scratch directory
+ * as /proc/self/fd/N, so renaming it away cannot redirect them.  A
+ * character device or FIFO is written through, never replaced; a symlink,
+ * a block device or a socket is refused; an input is never an output.
  */
-#define _XOPEN_SOURCE 700 /* nftw */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "host_internal.h"
 
-static char *dir_of(const char *path)
+#define SCRATCH_PREFIX ".chronicle-"
+#define REMOVE_DEPTH 16
+
+/* ---- planning ---- */
+
+static int same_file(const struct stat *a, const struct stat *b)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash) return strdup(".");
-    if (slash == path) return strdup("/");
-    return strndup(path, (size_t)(slash - path));
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-static const char *base_of(const char *path)
+static const char *input_named(const struct stat *sb, const struct stat *keep, size_t n_keep)
 {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
+    for (size_t i = 0; i < n_keep; i++)
+        if (same_file(sb, &keep[i])) return "an input of this run";
+    return NULL;
 }
 
-static mode_t file_mode(void)
+static chronicle_status plan_stdout(chronicle_job *job, const struct stat *keep, size_t n_keep,
+                                    chronicle_buf *why)
 {
-    mode_t mask = umask(0);
-    umask(mask);
-    return 0666 & ~mask;
+    struct stat sb;
+    job->out_kind = OUTPUT_STDOUT;
+    if (fstat(STDOUT_FILENO, &sb) == 0 && S_ISREG(sb.st_mode) && input_named(&sb, keep, n_keep)) {
+        chronicle_buf_puts(why, "standard output is the input dataset; writing would destroy it");
+        return CHRONICLE_ERR_OPTION;
+    }
+    return CHRONICLE_OK;
+}
+
+chronicle_status output_plan(chronicle_job *job, const struct stat *keep, size_t n_keep,
+                             chronicle_buf *why)
+{
+    if (!job->dest) return plan_stdout(job, keep, n_keep, why);
+    struct stat sb;
+    job->out_kind = OUTPUT_FILE;
+    if (fstatat(job->dir_fd, job->dest_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT) return CHRONICLE_OK;
+        chronicle_buf_appendf(why, "cannot examine %s: %s", job->dest, strerror(errno));
+        return CHRONICLE_ERR_IO;
+    }
+    if (input_named(&sb, keep, n_keep)) {
+        chronicle_buf_appendf(why, "the output %s is an input of this run; writing would destroy it",
+                              job->dest);
+        return CHRONICLE_ERR_OPTION;
+    }
+    if (S_ISREG(sb.st_mode)) return CHRONICLE_OK;
+    if (S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode)) {
+        if (!(job->plugin->flags & CHRONICLE_PLUGIN_STDOUT_OK)) {
+            chronicle_buf_appendf(why, "%s is a %s, and %s needs a seekable file; use -o FILE",
+                                  job->dest, S_ISFIFO(sb.st_mode) ? "FIFO" : "device",
+                                  job->plugin->name);
+            return CHRONICLE_ERR_OPTION;
+        }
+        job->out_kind = OUTPUT_STREAM; /* written through, never replaced */
+        job->out_dev = sb.st_dev;
+        job->out_ino = sb.st_ino;
+        return CHRONICLE_OK;
+    }
+    const char *what = S_ISLNK(sb.st_mode)   ? "a symbolic link (not followed: name its target)"
+                       : S_ISDIR(sb.st_mode) ? "a directory"
+                       : S_ISBLK(sb.st_mode) ? "a block device (never written)"
+                       : S_ISSOCK(sb.st_mode) ? "a socket"
+                                              : "not a regular file";
+    chronicle_buf_appendf(why, "cannot write %s: it is %s", job->dest, what);
+    return CHRONICLE_ERR_IO;
+}
+
+/* ---- the scratch directory ---- */
+
+static void random_suffix(char *out, size_t n)
+{
+    static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char r[16];
+    if (n > sizeof r || getentropy(r, n) != 0) {
+        static unsigned counter;
+        for (size_t i = 0; i < n && i < sizeof r; i++)
+            r[i] = (unsigned char)((unsigned)getpid() * 31u + counter++ * 17u + (unsigned)i);
+    }
+    for (size_t i = 0; i < n; i++) out[i] = set[r[i] % (sizeof set - 1)];
+    out[n] = '\0';
+}
+
+/* Makes SCRATCH_PREFIX<plugin>.XXXXXX, 0700, opens it and locks it: a live
+ * lock is how output_sweep() tells a running job from a dead run's rest. */
+static chronicle_status make_scratch(chronicle_job *job, chronicle_buf *why)
+{
+    chronicle_buf name = CHRONICLE_BUF_INIT;
+    for (int tries = 0; tries < 64; tries++) {
+        char suffix[7];
+        random_suffix(suffix, 6);
+        chronicle_buf_reset(&name);
+        chronicle_buf_appendf(&name, SCRATCH_PREFIX "%s.%s", job->plugin->name, suffix);
+        if (!name.ptr) return CHRONICLE_ERR_NOMEM;
+        if (mkdirat(job->scratch_parent_fd, name.ptr, 0700) == 0) break;
+        if (errno != EEXIST) {
+            chronicle_buf_appendf(why, "cannot create a scratch directory in %s: %s",
+                                  job->scratch_parent, strerror(errno));
+            chronicle_buf_free(&name);
+            return CHRONICLE_ERR_IO;
+        }
+    }
+    job->scratch_name = chronicle_buf_steal(&name);
+    if (!job->scratch_name) return CHRONICLE_ERR_NOMEM;
+    /* in a directory others can write, the name may already be someone
+     * else's: what we open must be ours */
+    int fd = openat(job->scratch_parent_fd, job->scratch_name,
+                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_uid != geteuid() || fchmod(fd, 0700) != 0 ||
+        flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        chronicle_buf_appendf(why, "cannot use the scratch directory %s/%s: %s", job->scratch_parent,
+                              job->scratch_name, errno ? strerror(errno) : "not ours");
+        if (fd >= 0) close(fd);
+        return CHRONICLE_ERR_IO;
+    }
+    job->scratch_fd = fd;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_buf_appendf(&b, "/proc/self/fd/%d", fd);
+    job->scratch = chronicle_buf_steal(&b);
+    chronicle_buf_appendf(&b, "%s/%s", job->scratch_parent, job->scratch_name);
+    job->scratch_real = chronicle_buf_steal(&b);
+    return job->scratch && job->scratch_real ? CHRONICLE_OK : CHRONICLE_ERR_NOMEM;
+}
+
+/* Removes name in dir_fd and everything below it, never following a link. */
+static int remove_at(int dir_fd, const char *name, int depth)
+{
+    if (unlinkat(dir_fd, name, 0) == 0 || errno == ENOENT) return 0;
+    if ((errno != EISDIR && errno != EPERM) || depth > REMOVE_DEPTH) return -1;
+    int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) remove_at(fd, e->d_name, depth + 1);
+    closedir(d);
+    return unlinkat(dir_fd, name, AT_REMOVEDIR);
+}
+
+/* ---- around the job ---- */
+
+static chronicle_status open_stream(chronicle_job *job, chronicle_buf *why)
+{
+    /* O_NONBLOCK: a FIFO nobody reads fails now (ENXIO) instead of hanging */
+    int fd = openat(job->dir_fd, job->dest_name,
+                    O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0) {
+        chronicle_buf_appendf(why, "cannot open %s: %s", job->dest,
+                              errno == ENXIO ? "no process is reading the FIFO" : strerror(errno));
+        return CHRONICLE_ERR_IO;
+    }
+    if (fstat(fd, &sb) != 0 || sb.st_dev != job->out_dev || sb.st_ino != job->out_ino ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+        chronicle_buf_appendf(why, "%s changed while the export was planned; nothing was written",
+                              job->dest);
+        close(fd);
+        return CHRONICLE_ERR_IO;
+    }
+    job->tmp_fd = fd;
+    return CHRONICLE_OK;
 }
 
 chronicle_status output_prepare(chronicle_job *job, chronicle_buf *why)
 {
-    chronicle_buf path = CHRONICLE_BUF_INIT;
-    char *dir = NULL;
-    chronicle_status st = CHRONICLE_ERR_NOMEM;
-    job->tmp_fd = -1;
-    if (!job->dest) {
-        const char *t = getenv("TMPDIR");
-        dir = strdup(t && *t == '/' ? t : "/tmp");
-    } else {
-        dir = dir_of(job->dest);
-    }
-    if (!dir) goto out;
-    if (job->dest) {
-        if (chronicle_buf_appendf(&path, "%s/.%s.XXXXXX", dir, base_of(job->dest)) != CHRONICLE_OK) goto out;
-        int fd = mkstemp(path.ptr);
-        if (fd < 0) {
-            chronicle_buf_appendf(why, "cannot create a file in %s: %s", dir, strerror(errno));
+    chronicle_status st = make_scratch(job, why);
+    if (st != CHRONICLE_OK) goto out;
+    if (job->out_kind == OUTPUT_STDOUT) {
+        job->tmp_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (job->tmp_fd < 0) {
+            chronicle_buf_appendf(why, "standard output: %s", strerror(errno));
             st = CHRONICLE_ERR_IO;
-            goto out;
         }
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-        job->tmp_fd = fd;
-        job->tmp = chronicle_buf_steal(&path);
+    } else if (job->out_kind == OUTPUT_STREAM) {
+        st = open_stream(job, why);
     } else {
-        job->tmp_fd = STDOUT_FILENO;
+        /* the temp file carries the destination's name inside the private
+         * directory, so a library's messages name something recognisable */
+        job->tmp_fd = openat(job->scratch_fd, job->dest_name,
+                             O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        chronicle_buf b = CHRONICLE_BUF_INIT;
+        chronicle_buf_appendf(&b, "%s/%s", job->scratch, job->dest_name);
+        job->tmp = chronicle_buf_steal(&b);
+        if (job->tmp_fd < 0) {
+            chronicle_buf_appendf(why, "cannot create a file in %s: %s", job->scratch_real,
+                                  strerror(errno));
+            st = CHRONICLE_ERR_IO;
+        } else if (!job->tmp) {
+            st = CHRONICLE_ERR_NOMEM;
+        }
     }
-    chronicle_buf_reset(&path);
-    if (chronicle_buf_appendf(&path, "%s/.chronicle-%s.XXXXXX", dir, job->plugin->name) != CHRONICLE_OK)
-        goto out;
-    if (!mkdtemp(path.ptr)) {
-        chronicle_buf_appendf(why, "cannot create a scratch directory in %s: %s", dir, strerror(errno));
-        st = CHRONICLE_ERR_IO;
-        goto out;
-    }
-    job->scratch = chronicle_buf_steal(&path);
-    st = CHRONICLE_OK;
 out:
-    chronicle_buf_free(&path);
-    free(dir);
+    if (st == CHRONICLE_ERR_NOMEM) chronicle_buf_puts(why, "out of memory");
     if (st != CHRONICLE_OK) output_discard(job);
     return st;
 }
 
-static int fsync_dir(const char *file)
+/* The mode the result gets: an existing file's, or a new file's. */
+static int result_mode(const chronicle_job *job, mode_t *mode, chronicle_buf *why)
 {
-    char *dir = dir_of(file);
-    if (!dir) return -1;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd < 0) return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
+    struct stat sb;
+    if (fstatat(job->dir_fd, job->dest_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno != ENOENT) {
+            chronicle_buf_appendf(why, "cannot examine %s: %s", job->dest, strerror(errno));
+            return 0;
+        }
+        *mode = job->new_mode;
+        return 1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        chronicle_buf_appendf(why, "%s stopped being a regular file during the export; left as it is",
+                              job->dest);
+        return 0;
+    }
+    *mode = sb.st_mode & 0777; /* never a set-id bit on a report */
+    return 1;
 }
 
 chronicle_status output_commit(chronicle_job *job, chronicle_buf *why)
 {
-    if (!job->dest) return CHRONICLE_OK;
-    /* NEEDS_PATH plugins write by name and may have replaced the inode: reopen */
-    int fd = open(job->tmp, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) != 0 || fchmod(fd, file_mode()) != 0) {
+    if (job->out_kind != OUTPUT_FILE) return CHRONICLE_OK;
+    /* a NEEDS_PATH plugin may have put a new inode at the name: open what
+     * will be renamed.  The directory is private and the job's processes
+     * are gone, so nothing can change it between here and renameat(). */
+    int fd = openat(job->scratch_fd, job->dest_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    mode_t mode = 0;
+    chronicle_status st = CHRONICLE_ERR_IO;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
         chronicle_buf_appendf(why, "cannot complete %s: %s", job->dest, strerror(errno));
-        if (fd >= 0) close(fd);
-        return CHRONICLE_ERR_IO;
+    } else if (!S_ISREG(sb.st_mode)) {
+        chronicle_buf_appendf(why, "cannot complete %s: the plugin left something other than a file",
+                              job->dest);
+    } else if (result_mode(job, &mode, why)) {
+        if (fchmod(fd, mode) != 0 || fsync(fd) != 0)
+            chronicle_buf_appendf(why, "cannot complete %s: %s", job->dest, strerror(errno));
+        else if (renameat(job->scratch_fd, job->dest_name, job->dir_fd, job->dest_name) != 0)
+            chronicle_buf_appendf(why, "cannot replace %s: %s", job->dest, strerror(errno));
+        else
+            st = CHRONICLE_OK;
     }
-    close(fd);
-    if (rename(job->tmp, job->dest) != 0) {
-        chronicle_buf_appendf(why, "cannot replace %s: %s", job->dest, strerror(errno));
-        return CHRONICLE_ERR_IO;
-    }
-    free(job->tmp);
-    job->tmp = NULL;
-    fsync_dir(job->dest); /* durability of the rename; the content is already safe */
-    return CHRONICLE_OK;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
+    if (fd >= 0) close(fd);
+    if (st == CHRONICLE_OK) fsync(job->dir_fd); /* the rename's durability; the content is safe */
+    return st;
 }
 
 void output_discard(chronicle_job *job)
 {
     if (job->tmp_fd > STDERR_FILENO) close(job->tmp_fd);
     job->tmp_fd = -1;
-    if (job->tmp) unlink(job->tmp);
     free(job->tmp);
     job->tmp = NULL;
-    if (job->scratch) nftw(job->scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (job->scratch_name) remove_at(job->scratch_parent_fd, job->scratch_name, 0);
+    if (job->scratch_fd >= 0) close(job->scratch_fd); /* after the removal: it held the lock */
+    job->scratch_fd = -1;
+    free(job->scratch_name);
     free(job->scratch);
-    job->scratch = NULL;
+    free(job->scratch_real);
+    job->scratch_name = job->scratch = job->scratch_real = NULL;
+}
+
+/* ---- what dead runs left ---- */
+
+static int is_scratch_name(const char *s)
+{
+    if (strncmp(s, SCRATCH_PREFIX, strlen(SCRATCH_PREFIX))) return 0;
+    const char *dot = strrchr(s, '.');
+    return dot && strlen(dot + 1) == 6;
+}
+
+void output_sweep(int dir_fd, const char *dir, chronicle_buf *said)
+{
+    int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3); /* closedir() closes its descriptor */
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0) close(fd);
+        return;
+    }
+    rewinddir(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!is_scratch_name(e->d_name)) continue;
+        int sfd = openat(dir_fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat sb;
+        /* someone else's, or locked by a live run: not ours to remove */
+        int stale = sfd >= 0 && fstat(sfd, &sb) == 0 && sb.st_uid == geteuid() &&
+                    flock(sfd, LOCK_EX | LOCK_NB) == 0;
+        if (stale && remove_at(dir_fd, e->d_name, 0) == 0)
+            chronicle_buf_appendf(said, "%sremoved %s/%s, left by an interrupted run", said->len ? "\n" : "",
+                                  dir, e->d_name);
+        if (sfd >= 0) close(sfd);
+    }
+    closedir(d);
 }

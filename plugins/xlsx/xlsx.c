@@ -88,13 +88,12 @@ static chronicle_status check_space(xlsx_ctx *x, uint64_t xml_total, uint64_t xm
     uint64_t avail = (uint64_t)fs.f_bavail * fs.f_frsize;
     uint64_t need = (x->constant_memory ? 0 : xml_largest) + xml_total / 3 + (1u << 20);
     if (need <= avail) return CHRONICLE_OK;
-    const char *slash = strrchr(scratch, '/'); /* the scratch dir sits beside the output */
-    int dir_len = slash && slash != scratch ? (int)(slash - scratch) : (int)strlen(scratch);
+    /* the scratch dir sits beside the output, on its file system */
     x->status = CHRONICLE_ERR_IO;
     x->host->error(x->job, x->status,
-                   "not enough free space for the workbook in %.*s: about %.0f MB needed, "
+                   "not enough free space for the workbook in %s: about %.0f MB needed, "
                    "%.0f MB free",
-                   dir_len, scratch, (double)need / 1e6, (double)avail / 1e6);
+                   scratch, (double)need / 1e6, (double)avail / 1e6);
     return x->status;
 }
 

@@ -17,11 +17,21 @@
 #include "diag.h"
 #include "registry.h"
 
+typedef enum chronicle_job_state {
+    CHRONICLE_JOB_WAITING,
+    CHRONICLE_JOB_RUNNING,
+    CHRONICLE_JOB_DONE,
+    CHRONICLE_JOB_FAILED,
+    /* standard output's reader went away (`| head`): the job was stopped
+     * quietly; a command-line tool ends as if killed by SIGPIPE */
+    CHRONICLE_JOB_CLOSED
+} chronicle_job_state;
+
 /* What the caller sees of a job while it runs. */
 typedef struct chronicle_job_status {
     const char *label;   /* "pdf", or "pdf [AZ]" */
     const char *dest;    /* final path, or NULL for standard output */
-    int state;           /* 0 waiting, 1 running, 2 done, 3 failed */
+    chronicle_job_state state;
     uint64_t done, total; /* last progress report */
     double seconds;      /* run time so far */
 } chronicle_job_status;
@@ -50,15 +60,26 @@ typedef struct chronicle_export_request {
     double timeout; /* seconds per job; 0: none */
     int64_t timestamp;
     chronicle_export_hooks hooks;
+    /* Files never written, whatever the outputs are named: every input of
+     * the run (the dataset's own file is always kept). */
+    const char *const *keep;
+    size_t n_keep;
 } chronicle_export_request;
 
 /*
  * Returns CHRONICLE_OK when every job succeeded.  Before any job starts:
- * CHRONICLE_ERR_OPTION (unknown format, bad option, stdout refused),
- * CHRONICLE_ERR_UNSUPPORTED (a plugin was refused: diag says why),
- * CHRONICLE_ERR_IO (an output cannot be created).  After:
+ * CHRONICLE_ERR_OPTION (unknown format, bad option, stdout refused, an
+ * output that is an input), CHRONICLE_ERR_UNSUPPORTED (a plugin was
+ * refused: diag says why), CHRONICLE_ERR_IO (an output cannot be created:
+ * a missing directory, a symlink, a block device).  After:
  * CHRONICLE_ERR_PLUGIN when at least one job failed (hooks said which),
+ * else CHRONICLE_ERR_IO when an output could not be made or replaced,
  * CHRONICLE_ERR_CANCELLED on SIGINT/SIGTERM.
+ *
+ * The output contract: a regular file is replaced atomically, keeping its
+ * mode (a new one gets 0666 & ~umask); a character device or FIFO is
+ * written through, never replaced; a symlink is not followed.  Warnings
+ * (stale scratch directories removed) are added to diag.
  */
 chronicle_status chronicle_export(const chronicle_export_request *req, chronicle_diag *diag);
 

@@ -9,7 +9,7 @@
  *                               glibc's own stdio reaches write(2) by an
  *                               internal name the shim cannot see)
  *   FAULT_FSYNC=EIO             fsync(2) of regular files fails with EIO
- *   FAULT_RENAME=EXDEV          rename(2) fails with that errno name
+ *   FAULT_RENAME=EXDEV          rename(2) and renameat(2) fail with that errno name
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -104,4 +104,16 @@ int rename(const char *from, const char *to)
         return -1;
     }
     return real(from, to);
+}
+
+int renameat(int from_dir, const char *from, int to_dir, const char *to)
+{
+    static int (*real)(int, const char *, int, const char *);
+    if (!real) *(void **)&real = dlsym(RTLD_NEXT, "renameat");
+    const char *f = getenv("FAULT_RENAME");
+    if (f) {
+        errno = errno_named(f);
+        return -1;
+    }
+    return real(from_dir, from, to_dir, to);
 }

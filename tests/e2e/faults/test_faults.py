@@ -33,13 +33,15 @@ def run(args, faults=None, preload=True):
     return p.returncode, p.stderr.decode()
 
 
-def scenario(name, faults, expect):
+def scenario(name, faults, expect, status=70):
+    """A fault while writing fails the export (70); one while committing
+    the finished file means the output could not be made (73)."""
     d = tempfile.mkdtemp()
     dest = os.path.join(d, "report.fix")
     with open(dest, "w") as f:
         f.write("PREVIOUS GOOD OUTPUT\n")
     rc, err = run(["-f", "good", "-o", dest, DATA], faults)
-    check(f"{name}: exit 70", rc == 70, (rc, err))
+    check(f"{name}: exit {status}", rc == status, (rc, err))
     check(f"{name}: message names the file and the reason", dest in err and expect in err, err)
     check(f"{name}: previous output intact", open(dest).read() == "PREVIOUS GOOD OUTPUT\n", open(dest).read())
     check(f"{name}: no temp file left", sorted(os.listdir(d)) == ["report.fix"], os.listdir(d))
@@ -49,8 +51,8 @@ def scenario(name, faults, expect):
 def test_injected():
     scenario("ENOSPC mid-write", {"FAULT_WRITE_ENOSPC_AFTER": "40"}, "No space left on device")
     scenario("ENOSPC at once", {"FAULT_WRITE_ENOSPC_AFTER": "0"}, "No space left on device")
-    scenario("EIO on fsync", {"FAULT_FSYNC": "EIO"}, "Input/output error")
-    scenario("rename fails", {"FAULT_RENAME": "EXDEV"}, "cannot replace")
+    scenario("EIO on fsync", {"FAULT_FSYNC": "EIO"}, "Input/output error", 73)
+    scenario("rename fails", {"FAULT_RENAME": "EXDEV"}, "cannot replace", 73)
 
 
 EXPORTERS = ("text", "pdf", "xlsx", "csv", "ics", "markdown")
