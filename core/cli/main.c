@@ -290,6 +290,34 @@ static void show_plugin(const chronicle_plugin_info *p)
     for (size_t i = 0; i < p->n_options; i++) show_option(&p->options[i]);
 }
 
+/* Says, one warning a line, what a plugin printed while it was probed:
+ * its words, attributed, never mixed into ours (they are cleaned already). */
+static void warn_load_output(const cli *c, const chronicle_plugin_info *p)
+{
+    if (c->quiet || !p->load_output) return;
+    for (const char *s = p->load_output; *s;) {
+        size_t n = strcspn(s, "\n");
+        fprintf(stderr, "chronicle: warning: %s printed while loading: %.*s\n", p->name, (int)n, s);
+        s += n + (s[n] == '\n');
+    }
+}
+
+/* Appends s as a JSON string. */
+static void append_json_string(chronicle_buf *b, const char *s)
+{
+    chronicle_buf_putc(b, '"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            chronicle_buf_appendf(b, "\\%c", ch);
+        else if (ch < 0x20 || ch == 0x7F)
+            chronicle_buf_appendf(b, "\\u%04x", ch);
+        else
+            chronicle_buf_putc(b, (char)ch);
+    }
+    chronicle_buf_putc(b, '"');
+}
+
 static int cmd_plugins(cli *c, int argc, char **argv)
 {
     if (argc > 1) return usage_error("plugins takes at most one NAME, got %s more", argv[1]);
@@ -300,17 +328,27 @@ static int cmd_plugins(cli *c, int argc, char **argv)
     if (argc == 1) {
         chronicle_plugin_info *p = chronicle_registry_find(r, argv[0]);
         if (!p) {
-            fprintf(stderr, "chronicle: no plugin named \"%s\" in:\n", argv[0]);
-            for (size_t i = 0; i < chronicle_registry_dir_count(r); i++)
-                fprintf(stderr, "  %s\n", chronicle_registry_dir(r, i));
+            fputs("chronicle: no plugin named \"", stderr);
+            put_clean(stderr, argv[0]);
+            fputs("\" in:\n", stderr);
+            for (size_t i = 0; i < chronicle_registry_dir_count(r); i++) {
+                fputs("  ", stderr);
+                put_clean(stderr, chronicle_registry_dir(r, i));
+                fputc('\n', stderr);
+            }
             rc = EXIT_UNAVAILABLE;
         } else if (chronicle_registry_probe(r, p) != CHRONICLE_OK) {
-            fprintf(stderr, "chronicle: %s: %s\n", p->path, p->reason);
+            warn_load_output(c, p);
+            fprintf(stderr, "chronicle: %s: ", p->path);
+            put_clean(stderr, p->reason);
+            fputc('\n', stderr);
             rc = EXIT_UNAVAILABLE;
         } else if (c->json) {
+            warn_load_output(c, p);
             chronicle_plugin_info_json(p, &json);
             puts(chronicle_buf_cstr(&json));
         } else {
+            warn_load_output(c, p);
             show_plugin(p);
         }
     } else {
@@ -319,22 +357,21 @@ static int cmd_plugins(cli *c, int argc, char **argv)
         for (size_t i = 0; i < chronicle_registry_count(r); i++) {
             chronicle_plugin_info *p = chronicle_registry_at(r, i);
             chronicle_registry_probe(r, p);
+            warn_load_output(c, p);
             broken += p->broken;
             if (c->json) {
                 if (i) chronicle_buf_putc(&json, ',');
                 chronicle_plugin_info_json(p, &json);
             } else if (!p->broken) {
-                printf("%-10s %-8s %-6s %s\n%-10s %s\n", p->name, p->version, p->extension, p->summary,
-                       "", p->path);
+                printf("%-10s %-8s %-6s %s\n%-10s %s\n", p->name, p->version, p->extension,
+                       p->summary, "", p->path);
             }
         }
         if (c->json) {
             chronicle_buf_puts(&json, "],\"search_path\":[");
             for (size_t i = 0; i < chronicle_registry_dir_count(r); i++) {
-                chronicle_buf_appendf(&json, "%s\"", i ? "," : "");
-                for (const char *s = chronicle_registry_dir(r, i); *s; s++)
-                    chronicle_buf_appendf(&json, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
-                chronicle_buf_putc(&json, '"');
+                if (i) chronicle_buf_putc(&json, ',');
+                append_json_string(&json, chronicle_registry_dir(r, i));
             }
             chronicle_buf_puts(&json, "]}");
             puts(chronicle_buf_cstr(&json));
@@ -342,7 +379,10 @@ static int cmd_plugins(cli *c, int argc, char **argv)
             if (broken) printf("\nBroken (not loaded):\n");
             for (size_t i = 0; i < chronicle_registry_count(r); i++) {
                 const chronicle_plugin_info *p = chronicle_registry_at(r, i);
-                if (p->broken) printf("  %s\n    %s\n", p->path, p->reason);
+                if (!p->broken) continue;
+                printf("  %s\n    ", p->path);
+                put_clean(stdout, p->reason);
+                putchar('\n');
             }
             printf("\n%zu plugin(s), %zu broken\n", chronicle_registry_count(r) - broken, broken);
         }

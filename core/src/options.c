@@ -114,6 +114,7 @@ static cJSON *info_to_json(const chronicle_plugin_info *p)
     if (!o) return NULL;
     cJSON_AddStringToObject(o, "name", p->name);
     cJSON_AddStringToObject(o, "path", p->path);
+    if (p->load_output) cJSON_AddStringToObject(o, "load_output", p->load_output);
     if (p->broken) {
         cJSON_AddBoolToObject(o, "broken", 1);
         cJSON_AddStringToObject(o, "reason", p->reason ? p->reason : "unknown");
@@ -168,10 +169,28 @@ chronicle_status chronicle_plugin_info_json(const chronicle_plugin_info *info, c
     return st;
 }
 
-static char *dup_member(const cJSON *o, const char *name)
+/* Longest strings kept from a probe's reply; longer ones are cut. */
+enum {
+    CAP_NAME = 64,
+    CAP_VERSION = 64,
+    CAP_SUMMARY = 200,
+    CAP_EXTENSION = 32,
+    CAP_MEDIA_TYPE = 128,
+    CAP_REASON = 2000,
+    CAP_DEFAULT = 500,
+    CAP_HELP = 500,
+    CAP_CHOICE = 100
+};
+
+static char *clean_string(const cJSON *v, size_t cap)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
+    return cJSON_IsString(v) ? plugin_text_clean(v->valuestring, strlen(v->valuestring), cap, 0)
+                             : NULL;
+}
+
+static char *dup_member(const cJSON *o, const char *name, size_t cap)
+{
+    return clean_string(cJSON_GetObjectItemCaseSensitive(o, name), cap);
 }
 
 static int parse_options(chronicle_plugin_info *p, const cJSON *arr)
@@ -184,10 +203,10 @@ static int parse_options(chronicle_plugin_info *p, const cJSON *arr)
     {
         chronicle_option_info *op = &p->options[p->n_options++];
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(j, "type");
-        op->name = dup_member(j, "name");
+        op->name = dup_member(j, "name", CAP_NAME);
         op->type = cJSON_IsString(type) ? type_from_name(type->valuestring) : CHRONICLE_OPT_END;
-        op->default_value = dup_member(j, "default");
-        op->help = dup_member(j, "help");
+        op->default_value = dup_member(j, "default", CAP_DEFAULT);
+        op->help = dup_member(j, "help", CAP_HELP);
         const cJSON *min = cJSON_GetObjectItemCaseSensitive(j, "min");
         const cJSON *max = cJSON_GetObjectItemCaseSensitive(j, "max");
         op->min = cJSON_IsNumber(min) ? min->valuedouble : 1;
@@ -197,7 +216,10 @@ static int parse_options(chronicle_plugin_info *p, const cJSON *arr)
             size_t k = 0, nc = (size_t)cJSON_GetArraySize(choices);
             if (!(op->choices = calloc(nc + 1, sizeof *op->choices))) return 0;
             const cJSON *c;
-            cJSON_ArrayForEach(c, choices) if (cJSON_IsString(c)) op->choices[k++] = strdup(c->valuestring);
+            cJSON_ArrayForEach(c, choices)
+            {
+                if (cJSON_IsString(c)) op->choices[k++] = clean_string(c, CAP_CHOICE);
+            }
         }
         if (!op->name) return 0;
     }
@@ -214,12 +236,12 @@ int plugin_info_from_json(chronicle_plugin_info *p, const char *text, size_t len
     int ok = 1;
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "broken"))) {
         p->broken = 1;
-        p->reason = dup_member(o, "reason");
+        p->reason = dup_member(o, "reason", CAP_REASON);
     } else {
-        p->version = dup_member(o, "version");
-        p->summary = dup_member(o, "summary");
-        p->extension = dup_member(o, "extension");
-        p->media_type = dup_member(o, "media_type");
+        p->version = dup_member(o, "version", CAP_VERSION);
+        p->summary = dup_member(o, "summary", CAP_SUMMARY);
+        p->extension = dup_member(o, "extension", CAP_EXTENSION);
+        p->media_type = dup_member(o, "media_type", CAP_MEDIA_TYPE);
         const cJSON *abi = cJSON_GetObjectItemCaseSensitive(o, "abi");
         unsigned maj = 0, min = 0;
         if (cJSON_IsString(abi)) sscanf(abi->valuestring, "%u.%u", &maj, &min);
@@ -260,9 +282,10 @@ void plugin_info_clear_probe(chronicle_plugin_info *p)
     free(p->summary);
     free(p->extension);
     free(p->media_type);
+    free(p->load_output);
     for (size_t i = 0; i < p->n_options; i++) option_info_clear(&p->options[i]);
     free(p->options);
-    p->reason = p->version = p->summary = p->extension = p->media_type = NULL;
+    p->reason = p->version = p->summary = p->extension = p->media_type = p->load_output = NULL;
     p->options = NULL;
     p->n_options = 0;
     p->broken = 0;

@@ -1,11 +1,16 @@
 /*
- * plugin_load.c — opening one plugin file by the rules of plugin.h: refuse
- * unsafe files before dlopen, check the entry symbol, the ABI version and
- * the descriptor, and say in every refusal what is wrong and what to do.
- * Probing runs this in a child process (see chronicle_registry_probe).
+ * plugin_load.c — loading one plugin file by the rules of plugin.h and of
+ * SECURITY in chronicle(1): the file is opened once after resolving
+ * symlinks, it and every directory above it are checked on descriptors, and
+ * that very file is dlopen()ed; then the entry symbol, the ABI version and
+ * the descriptor are checked.  Every refusal says what is wrong and what to
+ * do.  Probing runs this in a child, in a process group of its own, and
+ * everything the child sends back is hostile text: bounded, then cleaned.
  */
+#define _GNU_SOURCE /* pipe2 */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,7 +21,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
+#include "chronicle/utf8.h"
 #include "host_internal.h"
 #include "registry_internal.h"
 
@@ -31,37 +40,165 @@ static char *msg(const char *fmt, ...)
     return chronicle_buf_steal(&b);
 }
 
-/* Plugins are code: refuse what someone else could have planted. */
-static char *unsafe_reason(const char *path)
+char *plugin_text_clean(const char *s, size_t len, size_t cap, int keep_newlines)
+{
+    static const char replacement[] = "\xEF\xBF\xBD", cut[] = "\xE2\x80\xA6"; /* U+FFFD, U+2026 */
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    /* room for the worst case up front (a byte can become three), so no
+     * append below can fail */
+    size_t most = len < cap / 3 ? len * 3 : cap;
+    if (chronicle_buf_reserve(&b, most + sizeof cut) != CHRONICLE_OK) return NULL;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp = 0;
+        size_t n = chronicle_utf8_decode(s + i, len - i, &cp);
+        int unsafe = !n || (chronicle_cp_is_control(cp) && !(keep_newlines && cp == '\n')) ||
+                     chronicle_cp_is_bidi_control(cp);
+        const char *put = unsafe ? replacement : s + i;
+        size_t put_len = unsafe ? sizeof replacement - 1 : n;
+        if (b.len + put_len > cap) {
+            chronicle_buf_puts(&b, cut);
+            break;
+        }
+        chronicle_buf_append(&b, put, put_len);
+        i += n ? n : 1;
+    }
+    return chronicle_buf_steal(&b);
+}
+
+/* ---- opening a plugin file: every check on the descriptor that is loaded ---- */
+
+/* Refuses a directory someone other than you or root could change: they
+ * could swap the plugin (or a directory below) for their own. */
+static char *dir_reason(const struct stat *sb, const char *dir, int is_parent)
+{
+    const char *what = is_parent ? "its directory" : "the directory";
+    const char *where = is_parent ? "" : " on its path";
+    if ((sb->st_mode & (S_IWGRP | S_IWOTH)) && !(sb->st_mode & S_ISVTX))
+        return msg("refusing: %s %s%s is %s-writable (fix: chmod go-w %s)", what, dir, where,
+                   sb->st_mode & S_IWOTH ? "world" : "group", dir);
+    if (sb->st_uid != geteuid() && sb->st_uid != 0)
+        return msg("refusing: %s %s%s belongs to uid %u, neither you nor root (fix: chown it to "
+                   "you or root, or move the plugin)",
+                   what, dir, where, (unsigned)sb->st_uid);
+    return NULL;
+}
+
+static char *file_reason(const struct stat *sb, const char *file)
+{
+    if (!S_ISREG(sb->st_mode)) return msg("refusing: %s is not a regular file", file);
+    if (sb->st_mode & (S_IWGRP | S_IWOTH))
+        return msg("refusing: the file is %s-writable (fix: chmod go-w %s)",
+                   sb->st_mode & S_IWOTH ? "world" : "group", file);
+    if (sb->st_uid != geteuid() && sb->st_uid != 0)
+        return msg("refusing: the file belongs to uid %u, neither you nor root (fix: chown it to "
+                   "you or root)",
+                   (unsigned)sb->st_uid);
+    return NULL;
+}
+
+/* Steps from the directory open on *dirfd into its entry name, which must
+ * be a directory and not a symlink, and checks it; prefix names it. */
+static char *step_into(int *dirfd, const char *name, const char *prefix, int is_parent)
+{
+    int next = openat(*dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    if (next < 0)
+        return errno == ELOOP || errno == ENOTDIR
+                   ? msg("refusing: %s changed while it was checked (now a symlink or not a "
+                         "directory); try again",
+                         prefix)
+                   : msg("cannot read its directory %s: %s", prefix, strerror(errno));
+    close(*dirfd);
+    *dirfd = next;
+    if (fstat(next, &sb) != 0)
+        return msg("cannot read its directory %s: %s", prefix, strerror(errno));
+    return dir_reason(&sb, prefix, is_parent);
+}
+
+/* Walks real (absolute, no symlinks) from "/" one directory at a time, each
+ * opened below the last without following symlinks and checked on its
+ * descriptor, then opens and checks the file.  Returns its descriptor, or
+ * -1 and *why. */
+static int open_resolved(char *real, char **why)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0) return msg("cannot read: %s", strerror(errno));
-    if (!S_ISREG(sb.st_mode)) return msg("not a regular file");
-    if (sb.st_mode & (S_IWGRP | S_IWOTH))
-        return msg("refusing: the file is %s-writable (fix: chmod go-w %s)",
-                   sb.st_mode & S_IWOTH ? "world" : "group", path);
-    if (sb.st_uid != getuid() && sb.st_uid != 0)
-        return msg("refusing: the file belongs to uid %u, neither you nor root", (unsigned)sb.st_uid);
-    char *dir = strdup(path);
-    if (!dir) return msg("out of memory");
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        dir[1] = '\0';
-    else if (slash)
+    int dirfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
+    if (dirfd < 0 || fstat(dirfd, &sb) != 0) {
+        *why = msg("cannot read the directory /: %s", strerror(errno));
+        goto out;
+    }
+    char *name = real + 1, *slash;
+    if ((*why = dir_reason(&sb, "/", !strchr(name, '/')))) goto out;
+    while ((slash = strchr(name, '/'))) {
         *slash = '\0';
+        *why = step_into(&dirfd, name, real, !strchr(slash + 1, '/'));
+        *slash = '/';
+        if (*why) goto out;
+        name = slash + 1;
+    }
+    /* O_NONBLOCK: a FIFO put here must not hang us; it is refused below */
+    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        *why = errno == ELOOP ? msg("refusing: %s changed while it was checked (now a symlink); "
+                                    "try again",
+                                    real)
+                              : msg("cannot read: %s", strerror(errno));
+    else if (fstat(fd, &sb) != 0)
+        *why = msg("cannot read: %s", strerror(errno));
     else
-        strcpy(dir, ".");
-    char *why = NULL;
-    if (stat(dir, &sb) != 0)
-        why = msg("cannot read its directory %s: %s", dir, strerror(errno));
-    else if (sb.st_mode & (S_IWGRP | S_IWOTH))
-        why = msg("refusing: its directory %s is %s-writable (fix: chmod go-w %s)", dir,
-                  sb.st_mode & S_IWOTH ? "world" : "group", dir);
-    else if (sb.st_uid != getuid() && sb.st_uid != 0)
-        why = msg("refusing: its directory %s belongs to uid %u, neither you nor root", dir,
-                  (unsigned)sb.st_uid);
-    free(dir);
-    return why;
+        *why = file_reason(&sb, real);
+    if (*why && fd >= 0) {
+        close(fd);
+        fd = -1;
+    }
+out:
+    if (dirfd >= 0) close(dirfd);
+    return fd;
+}
+
+/* Plugins are code: refuse what someone else could have planted, or could
+ * swap between this check and the load.  A symlink is followed, and every
+ * check then applies to the file it leads to. */
+static int open_plugin(const char *path, char **real, char **why)
+{
+    *why = NULL;
+    if (!(*real = realpath(path, NULL))) {
+        *why = msg("cannot read: %s", strerror(errno));
+        return -1;
+    }
+    int fd = open_resolved(*real, why);
+    if (fd < 0 && *why && strcmp(*real, path)) {
+        char *said = *why;
+        *why = msg("%s; %s leads there through a symlink", said, path);
+        free(said);
+    }
+    return fd;
+}
+
+/* dlopen()s the very file fd holds, through /proc/self/fd.  Without /proc
+ * the checked name is loaded instead: every directory on it is writable only
+ * by you or root, so no one else can swap it in between. */
+static void *load_fd(int fd, const char *real, char **why)
+{
+    char proc[64];
+    struct stat by_fd, by_name;
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    int same = fstat(fd, &by_fd) == 0 && stat(proc, &by_name) == 0 &&
+               by_fd.st_dev == by_name.st_dev && by_fd.st_ino == by_name.st_ino;
+    void *handle = dlopen(same ? proc : real, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        /* dlerror() names the descriptor's link; say the file instead */
+        const char *err = dlerror();
+        size_t n = strlen(proc);
+        if (err && same && !strncmp(err, proc, n)) {
+            *why = msg("cannot load: %s%s (a missing library? check with: ldd %s)", real, err + n,
+                       real);
+        } else {
+            *why = msg("cannot load: %s (a missing library? check with: ldd %s)",
+                       err ? err : "unknown error", real);
+        }
+    }
+    return handle;
 }
 
 static void *symbol(void *handle, const char *name)
@@ -76,9 +213,10 @@ static char *missing_entry_reason(void *handle)
         char name[32];
         snprintf(name, sizeof name, "chronicle_plugin_v%d", major);
         if (symbol(handle, name))
-            return msg("built for a newer Chronicle: it exports %s, and this chronicle speaks plugin "
-                       "ABI %d.%d; upgrade chronicle or rebuild the plugin for ABI %d",
-                       name, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR, CHRONICLE_ABI_MAJOR);
+            return msg(
+                "built for a newer Chronicle: it exports %s, and this chronicle speaks plugin "
+                "ABI %d.%d; upgrade chronicle or rebuild the plugin for ABI %d",
+                name, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR, CHRONICLE_ABI_MAJOR);
     }
     return msg("not a Chronicle plugin (no symbol %s)", CHRONICLE_PLUGIN_SYMBOL);
 }
@@ -91,22 +229,23 @@ static char *version_reason(uint32_t abi)
         return msg("built for plugin ABI %u.%u, this chronicle speaks %d.%d: upgrade chronicle, or "
                    "rebuild the plugin against this one (pkg-config --modversion chronicle)",
                    maj, min, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
-    return msg("built for plugin ABI %u.%u, this chronicle speaks %d.%d: rebuild the plugin against "
-               "this chronicle (pkg-config --modversion chronicle)",
-               maj, min, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
+    return msg(
+        "built for plugin ABI %u.%u, this chronicle speaks %d.%d: rebuild the plugin against "
+        "this chronicle (pkg-config --modversion chronicle)",
+        maj, min, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
 }
 
 const chronicle_plugin *plugin_load(const char *path, const chronicle_host *host,
                                     chronicle_plugin *copy, char **why)
 {
-    static const size_t min_size =
-        offsetof(chronicle_plugin, export_dataset) + sizeof(((chronicle_plugin *)0)->export_dataset);
-    if ((*why = unsafe_reason(path))) return NULL;
-    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!handle) {
-        *why = msg("cannot load: %s (a missing library? check with: ldd %s)", dlerror(), path);
-        return NULL;
-    }
+    static const size_t min_size = offsetof(chronicle_plugin, export_dataset) +
+                                   sizeof(((chronicle_plugin *)0)->export_dataset);
+    char *real = NULL;
+    int fd = open_plugin(path, &real, why);
+    void *handle = fd >= 0 ? load_fd(fd, real, why) : NULL;
+    if (fd >= 0) close(fd);
+    free(real);
+    if (!handle) return NULL;
     /* loaded plugins stay resident: no dlclose, views may point into them */
     void *sym = symbol(handle, CHRONICLE_PLUGIN_SYMBOL);
     if (!sym) {
@@ -151,7 +290,8 @@ static char *copy_option(chronicle_option_info *dst, const chronicle_option *o)
     dst->max = o->max;
     if (o->choices) {
         size_t n = 0;
-        while (o->choices[n]) n++;
+        while (o->choices[n])
+            n++;
         if (!(dst->choices = calloc(n + 1, sizeof *dst->choices))) return msg("out of memory");
         for (size_t i = 0; i < n; i++)
             if (!(dst->choices[i] = strdup(o->choices[i]))) return msg("out of memory");
@@ -168,7 +308,8 @@ static char *check_option(const chronicle_plugin_info *p, size_t i, const chroni
         if (!strcmp(p->options[k].name, o->name))
             return msg("malformed option table: option \"%s\" is declared twice", o->name);
     if (o->type < CHRONICLE_OPT_BOOL || o->type > CHRONICLE_OPT_PATH)
-        return msg("malformed option table: option \"%s\" has unknown type %d", o->name, (int)o->type);
+        return msg("malformed option table: option \"%s\" has unknown type %d", o->name,
+                   (int)o->type);
     if (o->reserved[0] || o->reserved[1])
         return msg("malformed option table: option \"%s\" sets reserved fields", o->name);
     if (o->type == CHRONICLE_OPT_ENUM && (!o->choices || !o->choices[0]))
@@ -179,7 +320,8 @@ static char *check_option(const chronicle_plugin_info *p, size_t i, const chroni
 static char *check_options(chronicle_plugin_info *p, const chronicle_option *opts)
 {
     size_t n = 0;
-    while (opts && opts[n].name && n < 256) n++;
+    while (opts && opts[n].name && n < 256)
+        n++;
     if (opts && n == 256 && opts[n].name) return msg("malformed option table: no {0} terminator");
     if (n && !(p->options = calloc(n, sizeof *p->options))) return msg("out of memory");
     for (size_t i = 0; i < n; i++) {
@@ -191,8 +333,8 @@ static char *check_options(chronicle_plugin_info *p, const chronicle_option *opt
             chronicle_opt_value v;
             chronicle_buf reason = CHRONICLE_BUF_INIT;
             if (chronicle_opt_parse(oi, oi->default_value, &v, &reason) != CHRONICLE_OK) {
-                why = msg("malformed option table: the default \"%s\" of \"%s\" %s", oi->default_value,
-                          oi->name, chronicle_buf_cstr(&reason));
+                why = msg("malformed option table: the default \"%s\" of \"%s\" %s",
+                          oi->default_value, oi->name, chronicle_buf_cstr(&reason));
                 chronicle_buf_free(&reason);
                 return why;
             }
@@ -204,12 +346,12 @@ static char *check_options(chronicle_plugin_info *p, const chronicle_option *opt
 void plugin_check_descriptor(chronicle_plugin_info *p, const chronicle_plugin *d)
 {
     char *why = NULL;
-    const char *missing = !d->name || !*d->name           ? "name"
-                          : !d->version || !*d->version   ? "version"
-                          : !d->summary                   ? "summary"
+    const char *missing = !d->name || !*d->name             ? "name"
+                          : !d->version || !*d->version     ? "version"
+                          : !d->summary                     ? "summary"
                           : !d->extension || !*d->extension ? "extension"
-                          : !d->export_dataset            ? "export_dataset"
-                                                          : NULL;
+                          : !d->export_dataset              ? "export_dataset"
+                                                            : NULL;
     if (missing)
         why = msg("malformed descriptor: no %s", missing);
     else if (strcmp(d->name, p->name))
@@ -238,18 +380,30 @@ void plugin_check_descriptor(chronicle_plugin_info *p, const chronicle_plugin *d
 const char *signal_name(int sig)
 {
     switch (sig) {
-    case SIGSEGV: return "SIGSEGV";
-    case SIGABRT: return "SIGABRT";
-    case SIGBUS: return "SIGBUS";
-    case SIGFPE: return "SIGFPE";
-    case SIGILL: return "SIGILL";
-    case SIGKILL: return "SIGKILL";
-    case SIGTERM: return "SIGTERM";
-    case SIGINT: return "SIGINT";
-    case SIGPIPE: return "SIGPIPE";
-    case SIGSYS: return "SIGSYS";
-    case SIGXCPU: return "SIGXCPU";
-    case SIGXFSZ: return "SIGXFSZ";
+    case SIGSEGV:
+        return "SIGSEGV";
+    case SIGABRT:
+        return "SIGABRT";
+    case SIGBUS:
+        return "SIGBUS";
+    case SIGFPE:
+        return "SIGFPE";
+    case SIGILL:
+        return "SIGILL";
+    case SIGKILL:
+        return "SIGKILL";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGINT:
+        return "SIGINT";
+    case SIGPIPE:
+        return "SIGPIPE";
+    case SIGSYS:
+        return "SIGSYS";
+    case SIGXCPU:
+        return "SIGXCPU";
+    case SIGXFSZ:
+        return "SIGXFSZ";
     }
     return "a signal";
 }
@@ -266,8 +420,23 @@ static int write_all(int fd, const char *p, size_t n)
     return 1;
 }
 
-static void probe_child(chronicle_plugin_info *p, int fd)
+/* Runs in the child, in a process group of its own: what the plugin prints
+ * goes to out_fd (never to chronicle's standard output), the description to
+ * reply_fd. */
+static void probe_child(chronicle_plugin_info *p, int reply_fd, int out_fd)
 {
+    setpgid(0, 0);
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* an interrupted chronicle takes its probe along */
+#endif
+    /* above 2 first, or the dup2()s below could close them */
+    reply_fd = fcntl(reply_fd, F_DUPFD_CLOEXEC, 3);
+    out_fd = fcntl(out_fd, F_DUPFD_CLOEXEC, 3);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (reply_fd < 0 || out_fd < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+        dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0)
+        _exit(1);
+    setvbuf(stdout, NULL, _IOLBF, 0); /* its lines in the order they were printed */
     chronicle_plugin copy;
     char *why = NULL;
     const chronicle_plugin *d = plugin_load(p->path, &host_table, &copy, &why);
@@ -277,8 +446,10 @@ static void probe_child(chronicle_plugin_info *p, int fd)
         p->broken = 1;
         p->reason = why;
     }
+    fflush(NULL); /* what a constructor printf()ed, into out_fd */
     chronicle_buf out = CHRONICLE_BUF_INIT;
-    int ok = chronicle_plugin_info_json(p, &out) == CHRONICLE_OK && write_all(fd, out.ptr, out.len);
+    int ok = chronicle_plugin_info_json(p, &out) == CHRONICLE_OK &&
+             write_all(reply_fd, out.ptr, out.len);
     _exit(ok ? 0 : 1);
 }
 
@@ -289,22 +460,65 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Reads the child's reply until EOF or the deadline; 0 on timeout. */
-static int read_reply(int fd, chronicle_buf *out, double timeout)
+enum { REPLY_MAX = 1 << 20, OUTPUT_MAX = 4096 };
+
+/* One pipe from the probe child, read without blocking and kept up to max
+ * bytes; what comes past max is read and counted, never stored. */
+typedef struct probe_pipe {
+    int fd; /* -1 once at EOF */
+    size_t max, dropped;
+    chronicle_buf text;
+} probe_pipe;
+
+static void drain(probe_pipe *pp)
+{
+    char chunk[4096];
+    while (pp->fd >= 0) {
+        ssize_t n = read(pp->fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) return;
+        if (n <= 0) {
+            close(pp->fd);
+            pp->fd = -1;
+            return;
+        }
+        size_t room = pp->max - pp->text.len, keep = (size_t)n < room ? (size_t)n : room;
+        if (keep && chronicle_buf_append(&pp->text, chunk, keep) != CHRONICLE_OK) keep = 0;
+        pp->dropped += (size_t)n - keep;
+    }
+}
+
+/* True once the child has exited; it is left a zombie (WNOWAIT), so its
+ * process group cannot be reused before it is killed. */
+static int child_exited(pid_t pid)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+}
+
+/* Reads the reply and the output until the child exits; 0 on timeout.  The
+ * child's exit ends the wait, not EOF: a grandchild may hold the pipes. */
+static int collect(pid_t pid, probe_pipe pipes[2], double timeout)
 {
     double deadline = now() + timeout;
-    char chunk[4096];
+    int nap = 1;
     for (;;) {
+        struct pollfd pfd[2] = {{pipes[0].fd, POLLIN, 0}, {pipes[1].fd, POLLIN, 0}};
+        int open_fds = pipes[0].fd >= 0 || pipes[1].fd >= 0;
         double left = deadline - now();
         if (left <= 0) return 0;
-        struct pollfd pfd = {fd, POLLIN, 0};
-        int r = poll(&pfd, 1, (int)(left * 1000) + 1);
-        if (r < 0 && errno == EINTR) continue;
-        if (r == 0) return 0;
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return 1;
-        if (chronicle_buf_append(out, chunk, (size_t)n) != CHRONICLE_OK) return 1;
+        /* with the pipes open, EOF wakes us; with both closed, only the exit is awaited */
+        int ms = open_fds ? 50 : (nap = nap < 50 ? nap * 2 : 50);
+        if (left * 1000 < ms) ms = (int)(left * 1000) + 1;
+        if (poll(pfd, 2, ms) < 0 && errno != EINTR) return 0;
+        for (int i = 0; i < 2; i++)
+            if (pfd[i].fd >= 0 && pfd[i].revents) drain(&pipes[i]);
+        if (child_exited(pid)) {
+            drain(&pipes[0]);
+            drain(&pipes[1]);
+            return 1;
+        }
     }
 }
 
@@ -316,42 +530,111 @@ static chronicle_status mark_broken(chronicle_plugin_info *p, char *why)
     return CHRONICLE_ERR_PLUGIN;
 }
 
+/* Keeps what the plugin printed while loading, cleaned for a terminal. */
+static void keep_output(chronicle_plugin_info *p, const probe_pipe *out)
+{
+    size_t len = out->text.len;
+    while (len && (out->text.ptr[len - 1] == '\n' || out->text.ptr[len - 1] == '\r'))
+        len--;
+    if (!len) return;
+    char *clean = plugin_text_clean(out->text.ptr, len, OUTPUT_MAX, 1);
+    if (clean && out->dropped) {
+        p->load_output = msg("%s\n(and %zu more bytes)", clean, out->dropped);
+        free(clean);
+    } else {
+        p->load_output = clean;
+    }
+}
+
+static int ascii_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* The parent's view of the descriptor: the child ran the plugin's code, so
+ * what it sent is checked again here. */
+static char *reply_reason(const chronicle_plugin_info *p)
+{
+    const char *e = p->extension;
+    int ok = e && ascii_alnum(e[0]) && strlen(e) <= 16;
+    for (; ok && *e; e++)
+        ok = ascii_alnum(*e) || strchr("._+-", *e);
+    return ok ? NULL
+              : msg("malformed descriptor: the extension \"%s\" is not a file name extension "
+                    "(use up to 16 of a-z, 0-9 and . _ + -, starting with a letter or digit)",
+                    p->extension ? p->extension : "");
+}
+
+static pid_t start_probe(chronicle_plugin_info *p, probe_pipe pipes[2], char **why)
+{
+    int fds[2][2] = {{-1, -1}, {-1, -1}};
+    pid_t pid = -1;
+    if (pipe2(fds[0], O_CLOEXEC) != 0 || pipe2(fds[1], O_CLOEXEC) != 0) {
+        *why = msg("cannot probe: %s", strerror(errno));
+        goto out;
+    }
+    fflush(NULL);
+    if ((pid = fork()) < 0) {
+        *why = msg("cannot probe: %s", strerror(errno));
+        goto out;
+    }
+    if (pid == 0) {
+        close(fds[0][0]);
+        close(fds[1][0]);
+        probe_child(p, fds[0][1], fds[1][1]);
+    }
+    setpgid(pid, pid); /* as the child does: whichever runs first */
+    for (int i = 0; i < 2; i++) {
+        pipes[i].fd = fds[i][0];
+        fds[i][0] = -1;
+        fcntl(pipes[i].fd, F_SETFL, fcntl(pipes[i].fd, F_GETFL) | O_NONBLOCK);
+    }
+out:
+    for (int i = 0; i < 2; i++)
+        for (int k = 0; k < 2; k++)
+            if (fds[i][k] >= 0) close(fds[i][k]);
+    return pid;
+}
+
 chronicle_status probe_plugin(chronicle_plugin_info *p, double timeout)
 {
     plugin_info_clear_probe(p);
-    char *why = unsafe_reason(p->path);
-    if (why) return mark_broken(p, why);
-    int fds[2];
-    if (pipe(fds) != 0) return mark_broken(p, msg("cannot probe: %s", strerror(errno)));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return mark_broken(p, msg("cannot probe: %s", strerror(errno)));
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        probe_child(p, fds[1]);
-    }
-    close(fds[1]);
-    chronicle_buf reply = CHRONICLE_BUF_INIT;
-    int finished = read_reply(fds[0], &reply, timeout);
-    close(fds[0]);
-    if (!finished) kill(pid, SIGKILL);
+    /* a cheap first look, so a refused file costs no process; the child
+     * checks again on the descriptor it loads */
+    char *real = NULL, *why = NULL;
+    int fd = open_plugin(p->path, &real, &why);
+    free(real);
+    if (fd < 0) return mark_broken(p, why);
+    close(fd);
+    probe_pipe pipes[2] = {{-1, REPLY_MAX, 0, CHRONICLE_BUF_INIT},
+                           {-1, OUTPUT_MAX, 0, CHRONICLE_BUF_INIT}};
+    pid_t pid = start_probe(p, pipes, &why);
+    if (pid < 0) return mark_broken(p, why);
+    int finished = collect(pid, pipes, timeout);
+    /* the whole group: nothing the plugin started outlives its probe */
+    if (kill(-pid, SIGKILL) != 0) kill(pid, SIGKILL);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    for (int i = 0; i < 2; i++)
+        if (pipes[i].fd >= 0) close(pipes[i].fd);
+    chronicle_buf *reply = &pipes[0].text;
     chronicle_status st = CHRONICLE_OK;
     if (!finished)
         st = mark_broken(p, msg("hung while loading (killed after %.0f s)", timeout));
     else if (WIFSIGNALED(status))
         st = mark_broken(p, msg("crashed while loading (signal %d, %s)", WTERMSIG(status),
                                 signal_name(WTERMSIG(status))));
-    else if (!plugin_info_from_json(p, reply.ptr ? reply.ptr : "", reply.len))
+    else if (pipes[0].dropped)
+        st = mark_broken(p, msg("sent a description larger than %d bytes", REPLY_MAX));
+    else if (!plugin_info_from_json(p, reply->ptr ? reply->ptr : "", reply->len))
         st = mark_broken(p, msg("loading failed (exit status %d)", WEXITSTATUS(status)));
     else if (p->broken)
         st = CHRONICLE_ERR_PLUGIN;
-    chronicle_buf_free(&reply);
+    else if ((why = reply_reason(p)))
+        st = mark_broken(p, why);
+    keep_output(p, &pipes[1]);
+    chronicle_buf_free(&pipes[0].text);
+    chronicle_buf_free(&pipes[1].text);
     return st;
 }

@@ -150,6 +150,37 @@ static void test_broken_description_keeps_the_reason(void **state)
     chronicle_buf_free(&json);
 }
 
+static void test_strings_from_the_wire_are_cleaned_and_capped(void **state)
+{
+    (void)state;
+    /* what a hostile probe child may send: escapes, bidi overrides, a lone
+     * continuation byte, a summary of 1,000 bytes */
+    char summary[1001];
+    memset(summary, 'x', 1000);
+    summary[1000] = '\0';
+    chronicle_option_info opt = {.name = "style",
+                                 .type = CHRONICLE_OPT_STRING,
+                                 .help = "a \x1b]8;;link\x07 \xe2\x81\xa6here",
+                                 .min = 1};
+    chronicle_plugin_info in = {.name = "x",
+                                .path = "/p/x.so",
+                                .version = "1.0\x1b[31m\x80",
+                                .summary = summary,
+                                .extension = "txt",
+                                .options = &opt,
+                                .n_options = 1};
+    chronicle_buf json = CHRONICLE_BUF_INIT;
+    assert_int_equal(chronicle_plugin_info_json(&in, &json), CHRONICLE_OK);
+    chronicle_plugin_info out = {0};
+    assert_true(plugin_info_from_json(&out, json.ptr, json.len));
+    assert_string_equal(out.version, "1.0\xEF\xBF\xBD[31m\xEF\xBF\xBD");
+    assert_string_equal(out.options[0].help, "a \xEF\xBF\xBD]8;;link\xEF\xBF\xBD \xEF\xBF\xBDhere");
+    assert_true(strlen(out.summary) <= 200 + 3);
+    assert_string_equal(out.summary + strlen(out.summary) - 3, "\xE2\x80\xA6"); /* cut: U+2026 */
+    plugin_info_clear_probe(&out);
+    chronicle_buf_free(&json);
+}
+
 static void test_garbage_on_the_wire_is_refused(void **state)
 {
     (void)state;
@@ -171,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_path_and_string),
         cmocka_unit_test(test_description_survives_the_wire),
         cmocka_unit_test(test_broken_description_keeps_the_reason),
+        cmocka_unit_test(test_strings_from_the_wire_are_cleaned_and_capped),
         cmocka_unit_test(test_garbage_on_the_wire_is_refused),
     };
     return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -37,6 +37,10 @@ typedef struct chronicle_plugin_info {
     uint32_t abi_version, struct_size, flags;
     chronicle_option_info *options;
     size_t n_options;
+    /* what the plugin printed on its standard output and error while it was
+     * probed, cleaned (see chronicle_registry_probe) and at most about
+     * 4 KiB, or NULL: print it as the plugin's, never as chronicle's */
+    char *load_output;
 } chronicle_plugin_info;
 
 typedef struct chronicle_registry chronicle_registry;
@@ -66,8 +70,12 @@ chronicle_plugin_info *chronicle_registry_at(chronicle_registry *reg, size_t i);
 chronicle_plugin_info *chronicle_registry_find(chronicle_registry *reg, const char *name);
 
 /* Loads the plugin in a child process and fills info; on refusal
- * info->broken is set and info->reason says why and what to do.  Returns
- * CHRONICLE_OK when usable, CHRONICLE_ERR_PLUGIN when broken. */
+ * info->broken is set and info->reason says why and what to do.  The child
+ * runs in a process group of its own, killed whole once it has answered or
+ * timed out; its standard output and error go to info->load_output, never
+ * to the caller's.  Every string in info is cleaned: no control or bidi
+ * characters, valid UTF-8, capped lengths.  Returns CHRONICLE_OK when
+ * usable, CHRONICLE_ERR_PLUGIN when broken. */
 chronicle_status chronicle_registry_probe(chronicle_registry *reg, chronicle_plugin_info *info);
 
 /* ---- options ---- */
