@@ -323,6 +323,8 @@ static int cmd_plugins(cli *c, int argc, char **argv)
     if (argc > 1) return usage_error("plugins takes at most one NAME, got %s more", argv[1]);
     chronicle_registry *r = open_registry(c);
     if (!r) return EXIT_SOFTWARE;
+    for (size_t i = 0; !c->quiet && i < chronicle_registry_warning_count(r); i++)
+        fprintf(stderr, "chronicle: warning: %s\n", chronicle_registry_warning(r, i));
     int rc = 0;
     chronicle_buf json = CHRONICLE_BUF_INIT;
     if (argc == 1) {

@@ -1,22 +1,17 @@
 /*
- * registry.c — the plugin search path, safe file checks, and loading a
- * plugin against the ABI rules (plugin.h).  Probing runs in a child process
- * that sends the description back as JSON over a pipe; the parent never
+ * registry.c — the plugin search path and the plugin files in it.  Only
+ * absolute directories are searched: a relative entry would follow the user
+ * into every directory they run chronicle in, so it is refused with a
+ * warning.  Loading and probing are plugin_load.c's; the parent never
  * dlopen()s a plugin it is only listing.
  */
 #define _GNU_SOURCE /* secure_getenv */
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -25,6 +20,8 @@
 struct chronicle_registry {
     char **dirs;
     size_t n_dirs, cap_dirs;
+    char **warnings; /* search-path entries not searched, and why */
+    size_t n_warnings;
     chronicle_plugin_info *items;
     size_t n, cap;
     double probe_timeout;
@@ -49,16 +46,58 @@ static int add_dir(chronicle_registry *r, const char *dir, size_t len)
     return 1;
 }
 
-static int add_path_list(chronicle_registry *r, const char *list)
+static int add_warning(chronicle_registry *r, const char *what, const char *entry, size_t len,
+                       const char *why)
+{
+    char *clean = plugin_text_clean(entry, len, 200, 0);
+    char **p = realloc(r->warnings, (r->n_warnings + 1) * sizeof *p);
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    if (p) r->warnings = p;
+    if (!clean || !p ||
+        chronicle_buf_appendf(&b, "%s entry \"%s\" %s", what, clean, why) != CHRONICLE_OK) {
+        free(clean);
+        chronicle_buf_free(&b);
+        return 0;
+    }
+    free(clean);
+    r->warnings[r->n_warnings++] = chronicle_buf_steal(&b);
+    return 1;
+}
+
+static int add_path_list(chronicle_registry *r, const char *var, const char *list)
 {
     while (list && *list) {
         const char *colon = strchr(list, ':');
         size_t len = colon ? (size_t)(colon - list) : strlen(list);
         /* an empty element would mean the current directory: never searched */
-        if (len && !add_dir(r, list, len)) return 0;
+        if (len && *list != '/') {
+            if (!add_warning(r, var, list, len,
+                             "is a relative directory and is not searched (plugins load only "
+                             "from absolute paths; fix: write it as an absolute path)"))
+                return 0;
+        } else if (len && !add_dir(r, list, len)) {
+            return 0;
+        }
         list = colon ? colon + 1 : NULL;
     }
     return 1;
+}
+
+/* --plugin-path was typed for this run, in this directory: a relative one
+ * is made absolute now, so it means the same in every child. */
+static int add_option_dir(chronicle_registry *r, const char *dir)
+{
+    if (*dir == '/') return add_dir(r, dir, strlen(dir));
+    char *real = realpath(dir, NULL);
+    if (!real) {
+        char why[256];
+        snprintf(why, sizeof why, "cannot be made absolute (%s) and is not searched",
+                 strerror(errno));
+        return add_warning(r, "--plugin-path", dir, strlen(dir), why);
+    }
+    int ok = add_dir(r, real, strlen(real));
+    free(real);
+    return ok;
 }
 
 /* When this binary runs from its build tree, each built-in plugin sits in
@@ -113,7 +152,8 @@ static int add_user_dir(chronicle_registry *r)
     if (xdg && *xdg == '/')
         n = snprintf(path, sizeof path, "%s/chronicle/plugins-%d", xdg, CHRONICLE_ABI_MAJOR);
     else if (home && *home == '/')
-        n = snprintf(path, sizeof path, "%s/.local/share/chronicle/plugins-%d", home, CHRONICLE_ABI_MAJOR);
+        n = snprintf(path, sizeof path, "%s/.local/share/chronicle/plugins-%d", home,
+                     CHRONICLE_ABI_MAJOR);
     else
         return 1;
     return n > 0 && (size_t)n < sizeof path ? add_dir(r, path, (size_t)n) : 1;
@@ -122,12 +162,15 @@ static int add_user_dir(chronicle_registry *r)
 static int build_search_path(chronicle_registry *r, const chronicle_registry_opts *o)
 {
     for (size_t i = 0; i < o->n_dirs; i++)
-        if (!add_dir(r, o->dirs[i], strlen(o->dirs[i]))) return 0;
-    if (!o->no_env && !add_path_list(r, secure_getenv("CHRONICLE_PLUGIN_PATH"))) return 0;
+        if (!add_option_dir(r, o->dirs[i])) return 0;
+    if (!o->no_env &&
+        !add_path_list(r, "CHRONICLE_PLUGIN_PATH", secure_getenv("CHRONICLE_PLUGIN_PATH")))
+        return 0;
     if (!add_build_tree(r)) return 0;
     if (!o->no_env && !add_user_dir(r)) return 0;
     const char *system = o->no_env ? NULL : secure_getenv("CHRONICLE_PLUGIN_SYSTEM_PATH");
-    return system ? add_path_list(r, system) : add_dir(r, CHRONICLE_PLUGINDIR, strlen(CHRONICLE_PLUGINDIR));
+    return system ? add_path_list(r, "CHRONICLE_PLUGIN_SYSTEM_PATH", system)
+                  : add_dir(r, CHRONICLE_PLUGINDIR, strlen(CHRONICLE_PLUGINDIR));
 }
 
 /* ---- listing ---- */
@@ -193,10 +236,12 @@ static int scan_dir(chronicle_registry *r, const char *dir)
 
 static int by_name(const void *a, const void *b)
 {
-    return strcmp(((const chronicle_plugin_info *)a)->name, ((const chronicle_plugin_info *)b)->name);
+    return strcmp(((const chronicle_plugin_info *)a)->name,
+                  ((const chronicle_plugin_info *)b)->name);
 }
 
-chronicle_status chronicle_registry_new(const chronicle_registry_opts *opts, chronicle_registry **out)
+chronicle_status chronicle_registry_new(const chronicle_registry_opts *opts,
+                                        chronicle_registry **out)
 {
     static const chronicle_registry_opts none = {0};
     *out = NULL;
@@ -205,7 +250,8 @@ chronicle_status chronicle_registry_new(const chronicle_registry_opts *opts, chr
     if (!opts) opts = &none;
     r->probe_timeout = opts->probe_timeout > 0 ? opts->probe_timeout : 10;
     int ok = build_search_path(r, opts);
-    for (size_t i = 0; ok && i < r->n_dirs; i++) ok = scan_dir(r, r->dirs[i]);
+    for (size_t i = 0; ok && i < r->n_dirs; i++)
+        ok = scan_dir(r, r->dirs[i]);
     if (!ok) {
         chronicle_registry_free(r);
         return CHRONICLE_ERR_NOMEM;
@@ -224,8 +270,12 @@ void chronicle_registry_free(chronicle_registry *r)
         free(r->items[i].path);
         free(r->items[i].shadows);
     }
-    for (size_t i = 0; i < r->n_dirs; i++) free(r->dirs[i]);
+    for (size_t i = 0; i < r->n_dirs; i++)
+        free(r->dirs[i]);
     free(r->dirs);
+    for (size_t i = 0; i < r->n_warnings; i++)
+        free(r->warnings[i]);
+    free(r->warnings);
     free(r->items);
     free(r);
 }
@@ -238,6 +288,16 @@ size_t chronicle_registry_dir_count(const chronicle_registry *r)
 const char *chronicle_registry_dir(const chronicle_registry *r, size_t i)
 {
     return i < r->n_dirs ? r->dirs[i] : NULL;
+}
+
+size_t chronicle_registry_warning_count(const chronicle_registry *r)
+{
+    return r->n_warnings;
+}
+
+const char *chronicle_registry_warning(const chronicle_registry *r, size_t i)
+{
+    return i < r->n_warnings ? r->warnings[i] : NULL;
 }
 
 size_t chronicle_registry_count(const chronicle_registry *r)

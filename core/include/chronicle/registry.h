@@ -47,14 +47,18 @@ typedef struct chronicle_registry chronicle_registry;
 
 /* Zero-initialise, then set what you need. */
 typedef struct chronicle_registry_opts {
-    const char *const *dirs; /* --plugin-path, in order */
+    /* --plugin-path, in order; a relative entry is made absolute against
+     * the current directory (realpath) when the registry is made */
+    const char *const *dirs;
     size_t n_dirs;
     int no_env;        /* ignore CHRONICLE_PLUGIN_PATH (tests) */
     double probe_timeout; /* seconds; 0: 10 */
 } chronicle_registry_opts;
 
-/* Lists the plugin files of the search path (no loading).  Caller owns
- * *out; free with chronicle_registry_free(). */
+/* Lists the plugin files of the search path (no loading).  A relative entry
+ * of CHRONICLE_PLUGIN_PATH or CHRONICLE_PLUGIN_SYSTEM_PATH is not searched
+ * and becomes a warning (see chronicle_registry_warning).  Caller owns *out;
+ * free with chronicle_registry_free(). */
 chronicle_status chronicle_registry_new(const chronicle_registry_opts *opts,
                                         chronicle_registry **out);
 void chronicle_registry_free(chronicle_registry *reg);
@@ -62,6 +66,16 @@ void chronicle_registry_free(chronicle_registry *reg);
 /* The directories searched, in order (for messages and `plugins`). */
 size_t chronicle_registry_dir_count(const chronicle_registry *reg);
 const char *chronicle_registry_dir(const chronicle_registry *reg, size_t i);
+
+/* Search-path entries that were not searched, each a sentence saying which,
+ * why and what to do, already cleaned for a terminal:
+ *   CHRONICLE_PLUGIN_PATH entry "plugins" is a relative directory and is
+ *   not searched (plugins load only from absolute paths; fix: write it as
+ *   an absolute path)
+ * Print them as warnings wherever the registry is used (plugins, export).
+ * Owned by the registry; valid until chronicle_registry_free(). */
+size_t chronicle_registry_warning_count(const chronicle_registry *reg);
+const char *chronicle_registry_warning(const chronicle_registry *reg, size_t i);
 
 /* Plugin files found, first-wins order by name.  Not yet probed: call
  * chronicle_registry_probe() on the ones you need. */
