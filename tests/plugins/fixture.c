@@ -1,7 +1,9 @@
 /*
  * fixture.c — misbehaving and well-behaved plugins for the registry and
  * dispatch and memory tests, one source compiled once per behaviour
- * (-DFIXTURE_xxx).
+ * (-DFIXTURE_xxx).  The hostile ones play the attacker: they print from a
+ * constructor or from export, leave a grandchild behind, or carry escape
+ * sequences in their descriptor (tests/e2e/security).
  * Each build's file name is its FIXTURE_NAME, as the ABI requires.
  */
 #include <fcntl.h>
@@ -27,6 +29,17 @@ static const chronicle_option options[] = {
 #ifdef FIXTURE_BAD_OPTIONS
     {"count", CHRONICLE_OPT_INT, "x", "declared twice, bad default", NULL, 0, 10, {0}},
 #endif
+#ifdef FIXTURE_ESCAPES
+    /* a terminal hyperlink (OSC 8) and a bell */
+    {"style",
+     CHRONICLE_OPT_STRING,
+     "plain",
+     "see \033]8;;http://x\033\\link\033]8;;\033\\ now\x07!",
+     NULL,
+     1,
+     0,
+     {0}},
+#endif
     {0}};
 
 static chronicle_status put(chronicle_job *job, const chronicle_host *h, const char *s)
@@ -39,7 +52,8 @@ static chronicle_status write_report(chronicle_job *job, const chronicle_host *h
 {
     char line[512];
     size_t n = h->event_count(job);
-    snprintf(line, sizeof line, "events=%zu group=%s ts=%lld count=%lld colour=%s loud=%d ratio=%g\n", n,
+    snprintf(line, sizeof line,
+             "events=%zu group=%s ts=%lld count=%lld colour=%s loud=%d ratio=%g\n", n,
              h->group(job) ? h->group(job) : "-", (long long)h->timestamp(job),
              (long long)h->opt_int(job, "count"), h->opt_string(job, "colour"),
              h->opt_bool(job, "loud"), h->opt_double(job, "ratio"));
@@ -74,6 +88,35 @@ static chronicle_status edit_dataset(chronicle_job *job, const chronicle_host *h
 }
 #endif
 
+#ifdef FIXTURE_GRANDCHILD
+/* Writes the report, then forks a grandchild that keeps every inherited
+ * descriptor, appends "LATE" to the output after 2 s and lingers 30 s more;
+ * the export itself returns at once. */
+static chronicle_status leave_grandchild(chronicle_job *job, const chronicle_host *h)
+{
+    (void)write_report;
+    char path[4096];
+    snprintf(path, sizeof path, "%s", h->output_path(job));
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        h->error(job, CHRONICLE_ERR_IO, "cannot open %s", path);
+        return CHRONICLE_ERR_IO;
+    }
+    fprintf(f, "events=%zu scratch=%d\n", h->event_count(job),
+            access(h->scratch_dir(job), W_OK) == 0);
+    if (fclose(f) != 0) return CHRONICLE_ERR_IO;
+    fflush(NULL);
+    if (fork() == 0) {
+        sleep(2);
+        int fd = open(path, O_WRONLY | O_APPEND);
+        if (fd >= 0 && write(fd, "LATE\n", 5) == 5) close(fd);
+        sleep(30);
+        _exit(0);
+    }
+    return CHRONICLE_OK;
+}
+#endif
+
 static chronicle_status run(chronicle_job *job, const chronicle_host *h)
 {
 #if defined(FIXTURE_CRASH)
@@ -82,7 +125,8 @@ static chronicle_status run(chronicle_job *job, const chronicle_host *h)
     return CHRONICLE_ERR_INTERNAL;
 #elif defined(FIXTURE_HANG)
     (void)write_report(job, h, 1);
-    while (!h->cancelled(job)) pause();
+    while (!h->cancelled(job))
+        pause();
     return CHRONICLE_ERR_CANCELLED;
 #elif defined(FIXTURE_HALF)
     (void)write_report(job, h, 1);
@@ -92,7 +136,9 @@ static chronicle_status run(chronicle_job *job, const chronicle_host *h)
     /* 2,000 numbered lines on standard error (more than a pipe holds), the
      * last without its newline, then the report as usual */
     for (int i = 1; i <= 2000; i++)
-        fprintf(stderr, i < 2000 ? "noise %d of 2000 from a library\n" : "noise %d of 2000 from a library", i);
+        fprintf(stderr,
+                i < 2000 ? "noise %d of 2000 from a library\n" : "noise %d of 2000 from a library",
+                i);
     fflush(stderr);
     return write_report(job, h, (size_t)-1);
 #elif defined(FIXTURE_NEEDS_PATH)
@@ -102,8 +148,18 @@ static chronicle_status run(chronicle_job *job, const chronicle_host *h)
         h->error(job, CHRONICLE_ERR_IO, "cannot open %s", h->output_path(job));
         return CHRONICLE_ERR_IO;
     }
-    fprintf(f, "events=%zu scratch=%d\n", h->event_count(job), access(h->scratch_dir(job), W_OK) == 0);
+    fprintf(f, "events=%zu scratch=%d\n", h->event_count(job),
+            access(h->scratch_dir(job), W_OK) == 0);
     return fclose(f) == 0 ? CHRONICLE_OK : CHRONICLE_ERR_IO;
+#elif defined(FIXTURE_GRANDCHILD)
+    return leave_grandchild(job, h);
+#elif defined(FIXTURE_EXPORT_PRINT)
+    /* a library that prints: a line, a line left in stdio's buffer, and one
+     * on standard error, then the report as usual */
+    printf("EXPORT-STDOUT\n");
+    fputs("UNFLUSHED-STDOUT", stdout);
+    fprintf(stderr, "EXPORT-STDERR\n");
+    return write_report(job, h, (size_t)-1);
 #elif defined(FIXTURE_EDIT_FIRST)
     if (edit_dataset(job, h) != CHRONICLE_OK) return CHRONICLE_ERR_IO;
     chronicle_status st = write_report(job, h, (size_t)-1);
@@ -123,13 +179,52 @@ __attribute__((constructor)) static void explode(void)
 }
 #endif
 
+#ifdef FIXTURE_CTOR_PRINT
+/* a library that greets the world when it is loaded */
+__attribute__((constructor)) static void greet(void)
+{
+    printf("CTOR-STDOUT\n");
+    fprintf(stderr, "CTOR-STDERR\n");
+}
+#endif
+
+#ifdef FIXTURE_CTOR_FORK
+/* leaves a process behind at load time, holding every inherited descriptor;
+ * its pid goes to $CHRONICLE_TEST_PIDFILE when that is set */
+__attribute__((constructor)) static void spawn(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        sleep(30);
+        _exit(0);
+    }
+    const char *file = getenv("CHRONICLE_TEST_PIDFILE");
+    FILE *f = pid > 0 && file ? fopen(file, "w") : NULL;
+    if (f) {
+        fprintf(f, "%ld\n", (long)pid);
+        fclose(f);
+    }
+}
+#endif
+
+#ifdef FIXTURE_PLANTED
+/* another user's code: if it is ever loaded it leaves a mark, at the path
+ * in $CHRONICLE_TEST_ATTACK_MARKER */
+__attribute__((constructor)) static void leave_mark(void)
+{
+    const char *marker = getenv("CHRONICLE_TEST_ATTACK_MARKER");
+    int fd = marker ? open(marker, O_WRONLY | O_CREAT | O_APPEND, 0644) : -1;
+    if (fd >= 0) close(fd);
+}
+#endif
+
 #ifndef FIXTURE_ABI
 #define FIXTURE_ABI CHRONICLE_ABI_VERSION
 #endif
 #ifndef FIXTURE_DECLARED_NAME
 #define FIXTURE_DECLARED_NAME FIXTURE_NAME
 #endif
-#ifdef FIXTURE_NEEDS_PATH
+#if defined(FIXTURE_NEEDS_PATH) || defined(FIXTURE_GRANDCHILD)
 #define FIXTURE_FLAGS CHRONICLE_PLUGIN_NEEDS_PATH
 #elif defined(FIXTURE_EDIT_FIRST)
 #define FIXTURE_FLAGS (CHRONICLE_PLUGIN_STDOUT_OK | CHRONICLE_PLUGIN_ONE_EVENT)
@@ -137,12 +232,21 @@ __attribute__((constructor)) static void explode(void)
 #define FIXTURE_FLAGS CHRONICLE_PLUGIN_STDOUT_OK
 #endif
 
+#ifdef FIXTURE_ESCAPES
+/* clears the screen, forges a line, reverses the rest; paints what follows red */
+#define FIXTURE_SUMMARY "\033[2J\033[HFORGED\r\nline \xe2\x80\xae reversed"
+#define FIXTURE_VERSION "1.0\033[31m"
+#else
+#define FIXTURE_SUMMARY "test fixture (" FIXTURE_NAME ")"
+#define FIXTURE_VERSION "0.0.1"
+#endif
+
 static const chronicle_plugin plugin = {
     .struct_size = sizeof plugin,
     .abi_version = FIXTURE_ABI,
     .name = FIXTURE_DECLARED_NAME,
-    .version = "0.0.1",
-    .summary = "test fixture (" FIXTURE_NAME ")",
+    .version = FIXTURE_VERSION,
+    .summary = FIXTURE_SUMMARY,
     .extension = "fix",
     .media_type = "text/plain",
     .flags = FIXTURE_FLAGS,
