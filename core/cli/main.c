@@ -95,8 +95,8 @@ typedef struct cli {
 /* Length of the character at s[0..len) (1 for an invalid byte); *unsafe is
  * set when it must not reach a terminal as is: invalid UTF-8, C0 and C1
  * controls (ESC and CSI start escape sequences) but '\n' when keep_newline,
- * and the bidi embeddings, overrides and isolates (U+202A-E, U+2066-9) that
- * make the text after them read in another order. */
+ * and the bidi controls that make the text around them read in another
+ * order. */
 static size_t next_char(const char *s, size_t len, int keep_newline, int *unsafe)
 {
     uint32_t cp;
@@ -106,7 +106,7 @@ static size_t next_char(const char *s, size_t len, int keep_newline, int *unsafe
         return 1;
     }
     *unsafe = (chronicle_cp_is_control(cp) && !(keep_newline && cp == '\n')) ||
-              (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+              chronicle_cp_is_bidi_control(cp);
     return n;
 }
 
