@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,9 +88,10 @@ typedef struct cli {
     const char **plugin_dirs;
     size_t n_plugin_dirs;
     chronicle_format input_format;
-    /* progress display */
-    int tty;
-    size_t drawn;
+    /* progress display: one line on stderr, never on the report's terminal */
+    int tty;        /* stderr is a terminal that understands \r and \033[K */
+    int report_tty; /* the report goes to a terminal: 0 not known yet, 1 yes, -1 no */
+    int drawn;      /* the progress line is on the screen */
 } cli;
 
 /* Length of the character at s[0..len) (1 for an invalid byte); *unsafe is
@@ -396,10 +398,116 @@ static int cmd_plugins(cli *c, int argc, char **argv)
 
 /* ---- export ---- */
 
+/*
+ * The progress display is one line on stderr, rewritten in place with "\r",
+ * the text and "\033[K", and never wider than the terminal minus one column
+ * (a wrapped line cannot be erased that way).  It erases nothing but itself,
+ * and draws nothing at all when the report goes to a terminal, whose lines
+ * it would share.
+ */
+
+/* The c.tty test: "\r" and "\033[K" need a terminal that is not dumb. */
+static int stderr_is_terminal(void)
+{
+    const char *term = getenv("TERM");
+    return isatty(STDERR_FILENO) && !(term && !strcmp(term, "dumb"));
+}
+
+/* True when one of the jobs writes its report on a terminal: standard output
+ * (dest NULL) that is one, or a path naming stderr's terminal or /dev/tty. */
+static int report_on_terminal(const chronicle_job_status *jobs, size_t n)
+{
+    struct stat err, tty, st;
+    int have_err = fstat(STDERR_FILENO, &err) == 0, have_tty = stat("/dev/tty", &tty) == 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!jobs[i].dest) {
+            if (isatty(STDOUT_FILENO)) return 1;
+        } else if (stat(jobs[i].dest, &st) == 0 && S_ISCHR(st.st_mode) &&
+                   ((have_err && st.st_rdev == err.st_rdev) ||
+                    (have_tty && st.st_rdev == tty.st_rdev))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static size_t terminal_columns(void)
+{
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    return 80;
+}
+
+/* Appends "pdf 1200/4000", "xlsx done": a job's label (which can carry data,
+ * a split-by group's name) and where it stands. */
+static void describe_job(chronicle_buf *b, const chronicle_job_status *j)
+{
+    if (b->len) chronicle_buf_puts(b, " \xC2\xB7 ");
+    append_clean(b, j->label);
+    switch (j->state) {
+    case CHRONICLE_JOB_WAITING:
+        break;
+    case CHRONICLE_JOB_RUNNING:
+        if (!j->done && !j->total) break;
+        chronicle_buf_putc(b, ' ');
+        chronicle_format_number(b, (double)j->done);
+        if (j->total) {
+            chronicle_buf_putc(b, '/');
+            chronicle_format_number(b, (double)j->total);
+        }
+        break;
+    case CHRONICLE_JOB_DONE:
+        chronicle_buf_puts(b, " done");
+        break;
+    case CHRONICLE_JOB_FAILED:
+        chronicle_buf_puts(b, " failed");
+        break;
+    case CHRONICLE_JOB_CLOSED:
+        chronicle_buf_puts(b, " stopped");
+        break;
+    }
+}
+
+/* The running jobs first (the line may be cut), then the finished ones,
+ * then how many wait. */
+static void describe_jobs(chronicle_buf *b, const chronicle_job_status *jobs, size_t n)
+{
+    size_t waiting = 0;
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].state == CHRONICLE_JOB_RUNNING) describe_job(b, &jobs[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].state == CHRONICLE_JOB_WAITING)
+            waiting++;
+        else if (jobs[i].state != CHRONICLE_JOB_RUNNING)
+            describe_job(b, &jobs[i]);
+    }
+    if (waiting) chronicle_buf_appendf(b, "%s%zu waiting", b->len ? " \xC2\xB7 " : "", waiting);
+}
+
+/* Cuts b (clean UTF-8, see append_clean) to at most cols display columns,
+ * the last one a "…" when anything was cut. */
+static void fit_columns(chronicle_buf *b, size_t cols)
+{
+    size_t width = 0, keep = 0;
+    for (size_t i = 0; i < b->len;) {
+        uint32_t cp;
+        size_t n = chronicle_utf8_decode(b->ptr + i, b->len - i, &cp);
+        int cw = n ? chronicle_cp_width(cp) : 1;
+        width += cw < 0 ? 1 : (size_t)cw;
+        if (width > cols) {
+            chronicle_buf_truncate(b, keep);
+            chronicle_buf_puts(b, "\xE2\x80\xA6");
+            return;
+        }
+        i += n ? n : 1;
+        if (width < cols) keep = i; /* room left for the "…" */
+    }
+}
+
 static void clear_progress(cli *c)
 {
     if (!c->drawn) return;
-    fprintf(stderr, "\033[%zuA\033[J", c->drawn);
+    fputs("\r\033[K", stderr);
     c->drawn = 0;
 }
 
@@ -410,8 +518,10 @@ static void on_message(void *ctx, const chronicle_job_status *job, int is_error,
     if (!is_error && (c->quiet || (level < CHRONICLE_LOG_WARN && !c->verbose) ||
                       (level == CHRONICLE_LOG_DEBUG && c->verbose < 2)))
         return;
-    clear_progress(c);
-    fprintf(stderr, "chronicle: %s: %s", job->label, is_error || level != CHRONICLE_LOG_WARN ? "" : "warning: ");
+    clear_progress(c); /* the next update draws it again, below the message */
+    fputs("chronicle: ", stderr);
+    put_clean(stderr, job->label);
+    fputs(is_error || level != CHRONICLE_LOG_WARN ? ": " : ": warning: ", stderr);
     put_clean(stderr, text);
     fputc('\n', stderr);
 }
@@ -420,16 +530,15 @@ static void on_progress(void *ctx, const chronicle_job_status *jobs, size_t n)
 {
     cli *c = ctx;
     if (!c->tty || c->quiet) return;
-    clear_progress(c);
-    for (size_t i = 0; i < n; i++) {
-        const chronicle_job_status *j = &jobs[i];
-        if (j->state != 1) continue;
-        int fill = j->total ? (int)(20 * j->done / j->total) : 0;
-        fprintf(stderr, "%-16.16s [%.*s%.*s] %llu/%llu  %.1fs\n", j->label, fill, "####################",
-                20 - fill, "....................", (unsigned long long)j->done,
-                (unsigned long long)j->total, j->seconds);
-        c->drawn++;
-    }
+    if (!c->report_tty) c->report_tty = report_on_terminal(jobs, n) ? 1 : -1;
+    size_t cols = terminal_columns();
+    if (c->report_tty > 0 || cols < 3) return;
+    chronicle_buf line = CHRONICLE_BUF_INIT;
+    describe_jobs(&line, jobs, n);
+    fit_columns(&line, cols - 1);
+    fprintf(stderr, "\r%s\033[K", chronicle_buf_cstr(&line));
+    c->drawn = 1;
+    chronicle_buf_free(&line);
 }
 
 static int split_formats(const char *arg, const char ***list, size_t *n, char **store)
@@ -580,7 +689,7 @@ static void free_args(cli *c, args *a)
 
 int main(int argc, char **argv)
 {
-    cli c = {.tty = isatty(STDERR_FILENO)};
+    cli c = {.tty = stderr_is_terminal()};
     args a = {0};
     if (argc < 2) {
         fputs(usage_text, stderr);

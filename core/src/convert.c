@@ -890,7 +890,8 @@ static chronicle_event *convert_one(loader *L, size_t index, const cJSON *ev)
     path_reset(L);
     push_key(L, "events");
     push_index(L, index);
-    if (!L->again) check_duplicate_keys(L, ev); /* checked by the load */
+    size_t errors = chronicle_diag_errors(L->diag);
+    check_duplicate_keys(L, ev);
     if (!cJSON_IsObject(ev)) {
         load_error(L, NULL, "expected an event object, found %s", type_name(ev));
         return NULL;
@@ -898,13 +899,17 @@ static chronicle_event *convert_one(loader *L, size_t index, const cJSON *ev)
     chronicle_event *e = alloc(L, sizeof *e);
     if (!e) return NULL;
     e->struct_size = sizeof *e;
-    size_t errors = chronicle_diag_errors(L->diag);
     convert_event_body(L, ev, e);
     return chronicle_diag_errors(L->diag) == errors && !L->oom ? e : NULL;
 }
 
-void convert_event(loader *L, size_t index, const cJSON *ev, uint64_t offset, size_t length)
+chronicle_event *convert_event(loader *L, size_t index, const cJSON *ev, uint64_t offset,
+                               size_t length)
 {
+    if (L->again) {
+        L->seen |= SEEN_SOURCES; /* every source is known: none is made */
+        return convert_one(L, index, ev);
+    }
     /* an indexed load converts (and so checks) the whole event in scratch
      * memory, and keeps a stub */
     if (L->ds->indexed) {
@@ -916,13 +921,8 @@ void convert_event(loader *L, size_t index, const cJSON *ev, uint64_t offset, si
     L->a = &L->ds->a;
     L->strings = &L->ds->strings;
     /* an invalid event is not kept: the load fails anyway */
-    if (!e) return;
+    if (!e) return NULL;
     if (L->ds->indexed && !(e = make_stub(L, e, index, offset, length))) L->oom = 1;
     if (e && !append_event(L->ds, e)) L->oom = 1;
-}
-
-chronicle_event *convert_event_again(loader *L, size_t index, const cJSON *ev)
-{
-    L->seen |= SEEN_SOURCES; /* every source is known: none is made */
-    return convert_one(L, index, ev);
+    return L->oom ? NULL : e;
 }

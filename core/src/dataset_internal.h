@@ -50,6 +50,7 @@ typedef struct kind_map {
 struct chronicle_dataset {
     arena a;
     int indexed;  /* events are stubs; the file is read again for the rest */
+    int ndjson;   /* indexed: the file is NDJSON (an event is one line) */
     int fd;       /* indexed: the file, open until the dataset is freed */
     off_t size;   /* indexed: the file as loaded, to notice a change */
     struct timespec mtime;
@@ -101,12 +102,14 @@ void convert_top(loader *L, const char *name, const cJSON *item);
 /* Reports duplicate keys anywhere inside item (cJSON keeps both): the value
  * of the top-level member name, or with name NULL the NDJSON header line. */
 void check_members(loader *L, const char *name, const cJSON *item);
-/* Converts and appends one event (index is its position in the input,
- * offset and length where its JSON is in the file). */
-void convert_event(loader *L, size_t index, const cJSON *item, uint64_t offset, size_t length);
-/* Converts an event read again into L->a: L->again is set, the dataset
- * is complete and is not changed.  NULL when it has errors (in L->diag). */
-chronicle_event *convert_event_again(loader *L, size_t index, const cJSON *item);
+/* Checks and converts one event (index is its position in the input,
+ * offset and length where its JSON is in the file), every rule of the
+ * format and duplicate keys included.  A load appends it to the dataset
+ * (an indexed load, its stub) and returns that; an event read again
+ * (L->again: the dataset is complete and is not changed) goes into L->a.
+ * NULL when it has errors (in L->diag). */
+chronicle_event *convert_event(loader *L, size_t index, const cJSON *item, uint64_t offset,
+                               size_t length);
 /* After the whole input: required members present, all sources defined. */
 void finish_checks(loader *L, int ndjson);
 /* Notes that the "events" member was present (JSON form). */
@@ -121,9 +124,11 @@ typedef struct event_reader event_reader;
 
 event_reader *event_reader_new(const chronicle_dataset *ds);
 /* The whole event behind stub (an event of ds), read from the file and
- * converted again.  keep 0: the memory of the events read before is reused;
- * keep 1: they stay valid until event_reader_free().  NULL when the event
- * cannot be read or no longer matches what was loaded: why says so. */
+ * checked and converted again as the load did it.  keep 0: the memory of
+ * the events read before is reused; keep 1: they stay valid until
+ * event_reader_free().  NULL when the event cannot be read, fails a check
+ * or no longer has its stub's id and date: why says so (the file, the
+ * pointer, the reason). */
 const chronicle_event *event_reader_read(event_reader *r, const chronicle_event *stub, int keep,
                                          chronicle_buf *why);
 void event_reader_free(event_reader *r);

@@ -6,11 +6,14 @@
  * one window, never a whole-document tree.  An indexed load (opts.indexed)
  * converts each event into scratch memory and keeps a stub with the slice's
  * place in the file; event_reader reads and converts it again on demand.
+ * Invariant: an event read again passes every check the load made (the
+ * skipper at event_depth(), then read_event()), or it is refused.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -160,7 +163,7 @@ static int skip(loader *L, reader *r, int max_depth, size_t *start, size_t *end)
 static _Thread_local struct {
     char *block; /* CJ_BLOCK bytes while a load runs on this thread, else NULL */
     size_t used;
-    int active; /* parse_slice() is parsing an event */
+    int active; /* read_event() is parsing an event */
 } cj;
 
 static void *cj_malloc(size_t n)
@@ -192,22 +195,50 @@ static void cj_hooks(void)
     pthread_once(&once, cj_install);
 }
 
-/* Parses buf[start..end) (already validated) with cJSON.  An event's tree
- * (event != 0) lives in the block until the next event is parsed: delete
- * it first. */
-static cJSON *parse_slice(loader *L, const reader *r, size_t start, size_t end, int event)
+/* Parses buf[start..end) (already validated) with cJSON: a top-level
+ * member or the NDJSON header (read_event() parses events). */
+static cJSON *parse_slice(loader *L, const reader *r, size_t start, size_t end)
 {
     const char *stop = NULL;
-    if (event) cj.used = 0;
-    cj.active = event;
     cJSON *v = cJSON_ParseWithLengthOpts(r->buf + start, end - start, &stop, 0);
-    cj.active = 0;
     if (!v) {
         /* only nesting beyond cJSON's own limit or memory can get here */
         syntax_error(L, r, stop ? (size_t)(stop - r->buf) : start, "cannot parse this value");
         L->oom = !stop;
     }
     return v;
+}
+
+/* The nesting an event may use: inside the dataset object and "events", or
+ * alone on its NDJSON line.  The load and event_reader both ask here. */
+static int event_depth(int ndjson)
+{
+    return ndjson ? JSON_MAX_DEPTH - 1 : JSON_MAX_DEPTH - 2;
+}
+
+/* The one way an event is read, by the load and by event_reader alike: its
+ * JSON, buf[0..len), which json_skip_value() accepted at event_depth(), is
+ * parsed in cJSON's block and converted (convert_event() checks it).  Its
+ * tree lives in the block until the next event is parsed.  NULL when it has
+ * errors, in L->diag. */
+static chronicle_event *read_event(loader *L, const char *buf, size_t len, size_t index,
+                                   uint64_t offset)
+{
+    cj.used = 0;
+    cj.active = 1;
+    cJSON *v = cJSON_ParseWithLength(buf, len);
+    cj.active = 0;
+    if (!v) {
+        /* nothing the skipper accepts fails here, but memory */
+        char where[48];
+        snprintf(where, sizeof where, "/events/%zu", index);
+        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, where,
+                           "cannot parse this event");
+        return NULL;
+    }
+    chronicle_event *e = convert_event(L, index, v, offset, len);
+    cJSON_Delete(v);
+    return e;
 }
 
 static int expect(loader *L, reader *r, int c, const char *what)
@@ -235,11 +266,8 @@ static int parse_events(loader *L, reader *r)
             syntax_error(L, r, r->pos, "unexpected end of input in \"events\"");
             return 0;
         }
-        if (!skip(L, r, JSON_MAX_DEPTH - 2, &start, &end)) return 0;
-        cJSON *v = parse_slice(L, r, start, end, 1);
-        if (!v) return 0;
-        convert_event(L, index++, v, r->base + start, end - start);
-        cJSON_Delete(v);
+        if (!skip(L, r, event_depth(0), &start, &end)) return 0;
+        read_event(L, r->buf + start, end - start, index++, r->base + start);
         if (L->oom) return 0;
         advance(r, end);
         c = peek(r);
@@ -263,7 +291,7 @@ static int parse_member(loader *L, reader *r, interner *names)
         return 0;
     }
     if (!skip(L, r, 1, &start, &end)) return 0;
-    cJSON *key = parse_slice(L, r, start, end, 0);
+    cJSON *key = parse_slice(L, r, start, end);
     if (!key) return 0;
     advance(r, end);
     int ok = expect(L, r, ':', "expected ':' after a member name");
@@ -288,7 +316,7 @@ static int parse_member(loader *L, reader *r, interner *names)
     } else if (ok && peek(r) >= 0) {
         ok = skip(L, r, JSON_MAX_DEPTH - 1, &start, &end);
         if (ok) {
-            cJSON *v = parse_slice(L, r, start, end, 0);
+            cJSON *v = parse_slice(L, r, start, end);
             if ((ok = v != NULL)) {
                 check_members(L, key->valuestring, v);
                 if (!strcmp(key->valuestring, "events")) {
@@ -365,7 +393,7 @@ static void parse_ndjson(loader *L, reader *r)
         if (p < end) {
             scan_error err;
             size_t v_end = p;
-            scan_result res = json_skip_value(r->buf, end, &v_end, 1, JSON_MAX_DEPTH - 1, &err);
+            scan_result res = json_skip_value(r->buf, end, &v_end, 1, event_depth(1), &err);
             size_t after = res == SCAN_OK ? json_skip_ws(r->buf, end, v_end) : end;
             /* a broken line still takes its place, so /events/N stays the Nth event line */
             if (res != SCAN_OK) {
@@ -374,13 +402,16 @@ static void parse_ndjson(loader *L, reader *r)
             } else if (after < end) {
                 syntax_error(L, r, after, "unexpected content after the value (one value per line)");
                 index += !header;
+            } else if (!header) {
+                read_event(L, r->buf + p, v_end - p, index++, r->base + p);
+                if (L->oom) return;
             } else {
-                cJSON *v = parse_slice(L, r, p, v_end, !header);
+                cJSON *v = parse_slice(L, r, p, v_end);
                 if (!v) return;
-                if (header) check_members(L, NULL, v); /* convert_event() checks events */
-                if (header && !cJSON_IsObject(v)) {
+                check_members(L, NULL, v);
+                if (!cJSON_IsObject(v)) {
                     syntax_error(L, r, p, "the first line must be the header object");
-                } else if (header) {
+                } else {
                     for (const cJSON *m = v->child; m; m = m->next) {
                         path_reset(L);
                         if (strcmp(m->string, "events"))
@@ -389,8 +420,6 @@ static void parse_ndjson(loader *L, reader *r)
                             load_error(L, "events",
                                        "events go on the lines after the header, one per line");
                     }
-                } else {
-                    convert_event(L, index++, v, r->base + p, v_end - p);
                 }
                 cJSON_Delete(v);
                 if (L->oom) return;
@@ -545,8 +574,12 @@ chronicle_status chronicle_dataset_load(const char *path, const chronicle_load_o
         L.ds = NULL;
     }
     /* only a regular file can be read again at an offset */
-    if (L.ds && opts && opts->indexed && S_ISREG(sb.st_mode)) L.ds->indexed = 1;
-    chronicle_status st = run(&L, &r, is_ndjson(path, opts), out);
+    int ndjson = is_ndjson(path, opts);
+    if (L.ds && opts && opts->indexed && S_ISREG(sb.st_mode)) {
+        L.ds->indexed = 1;
+        L.ds->ndjson = ndjson;
+    }
+    chronicle_status st = run(&L, &r, ndjson, out);
     free(r.buf);
     if (st == CHRONICLE_OK && (*out)->indexed) {
         (*out)->fd = fd;
@@ -615,20 +648,63 @@ static int same_str(chronicle_str a, chronicle_str b)
     return a.len == b.len && (a.ptr == b.ptr || (a.ptr && b.ptr && !memcmp(a.ptr, b.ptr, a.len)));
 }
 
-const chronicle_event *event_reader_read(event_reader *r, const chronicle_event *stub, int keep,
-                                         chronicle_buf *why)
+/* Checks an event read again as the load checked it in its place: one
+ * value that json_skip_value() accepts at event_depth(), with only white
+ * space around it, and on an NDJSON line ending before any line break (the
+ * load cut lines there).  0 and *err when it does not hold. */
+static int scan_event(const char *buf, size_t len, int ndjson, scan_error *err)
 {
-    const event_stub *s = (const event_stub *)(const void *)stub;
+    const char *nl = ndjson ? memchr(buf, '\n', len) : NULL;
+    size_t line_end = nl ? (size_t)(nl - buf) : len;
+    size_t pos = json_skip_ws(buf, line_end, 0);
+    if (json_skip_value(buf, line_end, &pos, 1, event_depth(ndjson), err) != SCAN_OK) return 0;
+    size_t after = json_skip_ws(buf, len, pos);
+    if (after == len) return 1;
+    err->offset = after;
+    snprintf(err->reason, sizeof err->reason, "%s",
+             !ndjson            ? "expected ',' or ']' after an event"
+             : after < line_end ? "unexpected content after the value (one value per line)"
+                                : "a line break inside the event");
+    return 0;
+}
+
+/* Line and column (in characters, after a byte order mark) of byte at of
+ * the file, as the load reports a syntax error; 0 and 0 when it cannot be
+ * read.  Only a failed read again pays for it. */
+static void file_position(int fd, uint64_t at, unsigned long *line, unsigned long *col)
+{
+    char buf[16384];
+    unsigned long l = 1, c = 1;
+    for (uint64_t off = 0; off < at;) {
+        ssize_t n =
+            pread(fd, buf, at - off < sizeof buf ? (size_t)(at - off) : sizeof buf, (off_t)off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            *line = *col = 0;
+            return;
+        }
+        ssize_t i = off == 0 && n >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+        for (; i < n; i++) {
+            if (buf[i] == '\n')
+                l++, c = 1;
+            else
+                c += ((unsigned char)buf[i] & 0xC0) != 0x80;
+        }
+        off += (uint64_t)n;
+    }
+    *line = l;
+    *col = c;
+}
+
+/* Reads the event behind stub into r->buf; 0 and why when it cannot. */
+static int read_again(event_reader *r, const event_stub *s, chronicle_buf *why)
+{
     const char *file = r->ds->info.path.ptr;
-    /* under AddressSanitizer the memory is given back, so a view kept too
-     * long is a use after free there, not a quiet read of the next event */
-    if (!keep && CHRONICLE_UNDER_ASAN) arena_free(&r->a);
-    if (!keep && !CHRONICLE_UNDER_ASAN) arena_reset(&r->a);
     if (s->length > r->cap) {
         char *p = realloc(r->buf, s->length);
         if (!p) {
             chronicle_buf_appendf(why, "%s: out of memory reading /events/%zu", file, s->index);
-            return NULL;
+            return 0;
         }
         r->buf = p;
         r->cap = s->length;
@@ -638,33 +714,58 @@ const chronicle_event *event_reader_read(event_reader *r, const chronicle_event 
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             chronicle_buf_appendf(why, "%s: reading /events/%zu again: %s", file, s->index,
-                                  n < 0 ? strerror(errno) : "the file is shorter than when it was loaded");
-            return NULL;
+                                  n < 0 ? strerror(errno)
+                                        : "the file is shorter than when it was loaded");
+            return 0;
         }
         got += (size_t)n;
     }
-    /* parse with the reader's own block; restore the loader's (none outside a load) */
-    char *saved = cj.block;
-    cj.block = r->block;
-    cj.used = 0;
-    cj.active = 1;
-    cJSON *v = cJSON_ParseWithLength(r->buf, s->length);
-    cj.active = 0;
-    chronicle_event *e = NULL;
+    return 1;
+}
+
+const chronicle_event *event_reader_read(event_reader *r, const chronicle_event *stub, int keep,
+                                         chronicle_buf *why)
+{
+    const event_stub *s = (const event_stub *)(const void *)stub;
+    const char *file = r->ds->info.path.ptr;
+    /* under AddressSanitizer the memory is given back, so a view kept too
+     * long is a use after free there, not a quiet read of the next event */
+    if (!keep && CHRONICLE_UNDER_ASAN) arena_free(&r->a);
+    if (!keep && !CHRONICLE_UNDER_ASAN) arena_reset(&r->a);
+    if (!read_again(r, s, why)) return NULL;
     chronicle_diag_clear(r->diag);
     loader L = loader_new((chronicle_dataset *)r->ds, r->diag, file); /* not changed: L.again */
     L.a = &r->a;
     L.strings = NULL;
     L.again = 1;
-    if (v) e = convert_event_again(&L, s->index, v);
-    cJSON_Delete(v);
-    cj.block = saved;
+    chronicle_event *e = NULL;
+    scan_error err;
+    if (scan_event(r->buf, s->length, r->ds->ndjson, &err)) {
+        /* parse with the reader's own block; restore the loader's (none outside a load) */
+        char *saved = cj.block;
+        cj.block = r->block;
+        e = read_event(&L, r->buf, s->length, s->index, s->offset);
+        cj.block = saved;
+    } else {
+        unsigned long line, col;
+        file_position(r->ds->fd, s->offset + err.offset, &line, &col);
+        chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, file, line, col, NULL, "%s", err.reason);
+    }
     if (e && same_str(e->id, stub->id) && e->date_ymd == stub->date_ymd) return e;
     if (L.oom) {
         chronicle_buf_appendf(why, "%s: out of memory reading /events/%zu", file, s->index);
+    } else if (e) {
+        chronicle_buf_appendf(why,
+                              "%s: /events/%zu is not what was loaded: the file changed "
+                              "after it was loaded; export it again",
+                              file, s->index);
     } else {
-        chronicle_buf_appendf(why, "%s: /events/%zu is not what was loaded: the file changed after "
-                                   "it was loaded; export it again", file, s->index);
+        /* what the load would say of the file as it is now, then why it matters */
+        chronicle_diag_format(chronicle_diag_at(r->diag, 0), why);
+        chronicle_buf_appendf(why,
+                              "; /events/%zu is not what was loaded: the file changed after "
+                              "it was loaded; export it again",
+                              s->index);
     }
     return NULL;
 }

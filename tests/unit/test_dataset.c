@@ -5,6 +5,7 @@
  * and column) and message a person will read.  In the JSON texts below a
  * single quote stands for a double quote, so documents stay readable.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1611,8 +1612,10 @@ static void test_indexed_read_notices_a_changed_file(void **state)
     assert_int_equal(fclose(fp), 0);
     assert_null(event_reader_read(r, chronicle_dataset_event(f->ds, 0), 0, &why));
     chronicle_buf expect = CHRONICLE_BUF_INIT;
-    chronicle_buf_appendf(&expect, "%s: /events/0 is not what was loaded: the file changed after it "
-                                   "was loaded; export it again", path);
+    chronicle_buf_appendf(&expect,
+                          "%s: /events/0 is not what was loaded: the file changed after "
+                          "it was loaded; export it again",
+                          path);
     assert_string_equal(chronicle_buf_cstr(&why), chronicle_buf_cstr(&expect));
     /* cut short: the reader says so */
     chronicle_buf_reset(&why);
@@ -1629,6 +1632,145 @@ static void test_indexed_read_notices_a_changed_file(void **state)
     free(path);
     rmdir(dir);
     free(dir);
+}
+
+/* ---- an event read again is checked as the load checked it ---- */
+
+/* A copy of text with every ' turned into ".  Caller frees. */
+static char *quoted(const char *text)
+{
+    char *s = strdup(text);
+    assert_non_null(s);
+    for (char *p = s; *p; p++)
+        if (*p == '\'') *p = '"';
+    return s;
+}
+
+/* Writes text (' for ") to dir/name, loads it as an indexed dataset, then
+ * edits it in place as an editor saving during an export might: find
+ * becomes put (as long), the size and modification time stay as loaded.
+ * Returns the file's path; the caller frees it and removes the file. */
+static char *load_then_edit(fixture *f, const char *dir, const char *name, const char *text,
+                            const char *find, const char *put)
+{
+    char *json = quoted(text), *old = quoted(find), *new = quoted(put);
+    char *path = write_file(dir, name, json, strlen(json));
+    chronicle_load_opts opts = {.indexed = 1};
+    chronicle_dataset_free(f->ds);
+    f->ds = NULL;
+    assert_int_equal(chronicle_dataset_load(path, &opts, &f->ds, f->diag), CHRONICLE_OK);
+    char *at = strstr(json, old);
+    assert_non_null(at);
+    assert_null(strstr(at + 1, old)); /* found once */
+    assert_int_equal(strlen(old), strlen(new));
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    int fd = open(path, O_WRONLY);
+    assert_true(fd >= 0);
+    ssize_t n = pwrite(fd, new, strlen(new), at - json);
+    assert_int_equal(n, (ssize_t)strlen(new));
+    struct timespec times[2] = {{.tv_nsec = UTIME_OMIT}, sb.st_mtim};
+    assert_int_equal(futimens(fd, times), 0);
+    assert_int_equal(close(fd), 0);
+    chronicle_buf why = CHRONICLE_BUF_INIT;
+    assert_true(dataset_file_unchanged(f->ds, &why)); /* the size and the time cannot tell */
+    chronicle_buf_free(&why);
+    free(json);
+    free(old);
+    free(new);
+    return path;
+}
+
+/* What reading event index of f->ds again says: NULL is asserted. */
+static void read_again_refused(fixture *f, size_t index, chronicle_buf *why)
+{
+    event_reader *r = event_reader_new(f->ds);
+    assert_non_null(r);
+    assert_null(event_reader_read(r, chronicle_dataset_event(f->ds, index), 0, why));
+    event_reader_free(r);
+}
+
+/* The edit spoils event index: reading it again is refused with what a
+ * load of the edited file says first, then that the event is not what was
+ * loaded. */
+static void expect_reread_refused(fixture *f, const char *name, const char *text, const char *find,
+                                  const char *put, size_t index)
+{
+    char *dir = temp_dir();
+    char *path = load_then_edit(f, dir, name, text, find, put);
+    chronicle_buf why = CHRONICLE_BUF_INIT, said = CHRONICLE_BUF_INIT;
+    read_again_refused(f, index, &why);
+    chronicle_diag *d = chronicle_diag_new(0);
+    chronicle_dataset *now = NULL;
+    assert_int_equal(chronicle_dataset_load(path, NULL, &now, d), CHRONICLE_ERR_DATA);
+    size_t i = 0; /* the load's first error (indexed_doc has a warning) */
+    while (chronicle_diag_at(d, i)->severity != CHRONICLE_SEV_ERROR)
+        i++;
+    chronicle_diag_format(chronicle_diag_at(d, i), &said);
+    chronicle_buf_appendf(&said,
+                          "; /events/%zu is not what was loaded: the file changed after it "
+                          "was loaded; export it again",
+                          index);
+    assert_string_equal(chronicle_buf_cstr(&why), chronicle_buf_cstr(&said));
+    chronicle_diag_free(d);
+    chronicle_buf_free(&why);
+    chronicle_buf_free(&said);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
+static void test_reread_rejects_raw_control_character(void **state)
+{
+    expect_reread_refused(*state, "e.json", indexed_doc, "'long text'", "'long\x01text'", 0);
+}
+
+static void test_reread_rejects_invalid_utf8(void **state)
+{
+    expect_reread_refused(*state, "e.json", indexed_doc, "'Hall'", "'H\xC3(l'", 0);
+}
+
+static void test_reread_rejects_escaped_control_character(void **state)
+{
+    expect_reread_refused(*state, "e.json", indexed_doc, "'First'", "'Fi\\bt'", 1);
+}
+
+static void test_reread_rejects_leading_zero(void **state)
+{
+    expect_reread_refused(*state, "e.json", indexed_doc, "1200.5", "0120.5", 0);
+}
+
+static void test_reread_rejects_duplicate_key(void **state)
+{
+    expect_reread_refused(*state, "e.json", indexed_doc, "'title':'First'", "'id':'e1','x':1", 1);
+}
+
+static void test_reread_rejects_invalid_date(void **state)
+{
+    expect_reread_refused(*state, "e.json", indexed_doc, "'date':'2023-02-24'",
+                          "'date':'2023-02-29'", 1);
+}
+
+static void test_reread_rejects_dangling_source(void **state)
+{
+    expect_reread_refused(*state, "e.json", indexed_doc, "['s2','s1']", "['s2','s4']", 1);
+}
+
+static void test_reread_rejects_wrong_type(void **state)
+{
+    expect_reread_refused(*state, "e.json", indexed_doc, "'spoke':true", "'spoke':'ok'", 0);
+}
+
+static void test_reread_rejects_content_after_the_event(void **state)
+{
+    expect_reread_refused(*state, "e.json", indexed_doc, "'tags':['t1']}", "'tags':[]}   x", 1);
+}
+
+static void test_reread_rejects_line_break_inside_ndjson_event(void **state)
+{
+    expect_reread_refused(*state, "e.ndjson", NDJSON_HEAD EVENT("") "\n", "'e1','title'",
+                          "'e1'\n'title'", 0);
 }
 
 /* A buffer cannot be read again: it is loaded whole, and an invalid file
@@ -1773,6 +1915,16 @@ int main(void)
         T(test_indexed_load_reads_every_event_again),
         T(test_indexed_read_notices_a_changed_file),
         T(test_indexed_needs_a_file),
+        T(test_reread_rejects_raw_control_character),
+        T(test_reread_rejects_invalid_utf8),
+        T(test_reread_rejects_escaped_control_character),
+        T(test_reread_rejects_leading_zero),
+        T(test_reread_rejects_duplicate_key),
+        T(test_reread_rejects_invalid_date),
+        T(test_reread_rejects_dangling_source),
+        T(test_reread_rejects_wrong_type),
+        T(test_reread_rejects_content_after_the_event),
+        T(test_reread_rejects_line_break_inside_ndjson_event),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
