@@ -3,13 +3,16 @@ the file when a plugin asks for it) gives the very bytes --memory high
 gives, for every built-in format, with filters and --split-by, for JSON and
 NDJSON, with sources before or after the events; validate says the same in
 both modes; and a dataset edited during an export fails that export with a
-message instead of producing a wrong report.
+message instead of producing a wrong report; edited in place with its size
+and modification time kept (editinplace.so, the argument), every event read
+again is checked as the load checked it, and a defect fails the job.
 
 Under AddressSanitizer the host frees each event read for a plugin flagged
 CHRONICLE_PLUGIN_ONE_EVENT before reading the next, so this test also proves
 that text, xlsx, csv, ics and markdown keep no event past the next one."""
 
 import filecmp
+import json
 import os
 import re
 import shutil
@@ -23,6 +26,7 @@ from expect import Tally  # noqa: E402
 CHRONICLE = os.environ["CHRONICLE"]
 SRC = os.environ["SOURCE_ROOT"]
 FIX = os.environ["FIXTURE_PLUGIN_DIR"]
+EDIT_SHIM = sys.argv[1]
 GEN = os.path.join(SRC, "tests", "tools", "gen_events.py")
 tally = Tally()
 check = tally.check
@@ -31,9 +35,10 @@ ALL = "text,xlsx,csv,ics,markdown,pdf"
 FLAGGED = "text,xlsx,csv,ics,markdown"
 
 
-def run(*args):
+def run(*args, env=None):
     e = dict(os.environ)
     e.pop("CHRONICLE_PLUGIN_PATH", None)
+    e.update(env or {})
     p = subprocess.run([CHRONICLE] + list(args), capture_output=True, env=e)
     return p.returncode, p.stdout.decode(), p.stderr.decode()
 
@@ -108,8 +113,9 @@ def test_validate(tmp):
 
 def test_edited_during_export(tmp):
     three = os.path.join(SRC, "tests", "data", "dispatch", "three.json")
-    for fixture, reason in (("editfirst", r"/events/\d+ is not what was loaded: the file changed after "
-                                          r"it was loaded; export it again"),
+    for fixture, reason in (("editfirst", r"/events/(\d+)/id: required member is missing; /events/\1 is "
+                                          r"not what was loaded: the file changed after it was loaded; "
+                                          r"export it again"),
                             ("editlast", r"the file changed after it was loaded; export it again")):
         for mode in ("low", "high"):
             data = os.path.join(tmp, f"{fixture}-{mode}.json")
@@ -132,11 +138,89 @@ def test_edited_during_export(tmp):
             check(f"{fixture}: no output, no temp file", os.listdir(out_dir) == [], os.listdir(out_dir))
 
 
+# Edits made between the load and the re-read: (what, bytes found, the bytes
+# that replace them, the event they are in).  Each keeps the size.
+EDITS = [
+    ("raw control character", b"Second in Paris", b"Second\x01in Paris", 0),
+    ("invalid date", b'"date": "2023-02-24"', b'"date": "2023-02-30"', 1),
+    ("dangling source", b'{"subject": "Anniversary"}, "sources": ["s1"]}',
+     b'{"subject": "Anniversary"}, "sources": ["s9"]}', 2),
+    ("duplicate key", b'"title": "Earlier in Doha"', b'"title": "Earlie","id":"c"', 2),
+]
+NDJSON_EDITS = [
+    ("line break inside an NDJSON event", b'"id": "a", "title"', b'"id": "a",\n"title"', 1),
+]
+
+
+def ndjson_of(path):
+    """The same dataset as NDJSON: the header line, then one event per line."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    events = doc.pop("events")
+    lines = [json.dumps(x, ensure_ascii=False) for x in [doc] + events]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_edited_in_place(tmp):
+    """The attack of a re-read: the file is edited in place after the load,
+    its size kept and its modification time put back, so only reading the
+    event again can tell.  Whatever the format, the job fails (70) with what
+    validate says of the edited file, names /events/N, and commits nothing."""
+    three = os.path.join(SRC, "tests", "data", "dispatch", "three.json")
+    with open(three, "rb") as f:
+        sources = {"json": f.read(), "ndjson": ndjson_of(three)}
+    cases = [(kind, e) for kind in sources for e in EDITS] + [("ndjson", e) for e in NDJSON_EDITS]
+    for kind, (what, old, new, index) in cases:
+        assert len(old) == len(new) and sources[kind].count(old) == 1, (what, kind)
+        edited = sources[kind].replace(old, new)
+        probe = os.path.join(tmp, f"probe.{kind}")
+        with open(probe, "wb") as f:
+            f.write(edited)
+        rc, _, err = run("validate", probe)
+        check(f"{kind}, {what}: validate refuses the edited file", rc == 65, (rc, err))
+        reason = err.splitlines()[0].replace(probe, "{}") if err else "?"
+        for fmt in ("csv", "ics", "xlsx"):
+            name = f"{kind}, {what}, {fmt}"
+            data = os.path.join(tmp, f"inplace.{kind}")
+            with open(data, "wb") as f:
+                f.write(sources[kind])
+            os.utime(data, ns=(1_600_000_000_123_456_789, 1_600_000_000_123_456_789))
+            out_dir = os.path.join(tmp, "inplace-out")
+            os.makedirs(out_dir)
+            env = {"LD_PRELOAD": EDIT_SHIM, "EDIT_FILE": data, "EDIT_AT": str(sources[kind].index(old)),
+                   "EDIT_BYTES": new.hex(),
+                   "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+            rc, _, err = run("export", "-q", "--memory", "low", "-f", fmt, "-o", out_dir + "/", data,
+                             env=env)
+            with open(data, "rb") as f:
+                st = os.stat(data)
+                check(f"{name}: edited in place, size and time kept",
+                      f.read() == edited and st.st_mtime_ns == 1_600_000_000_123_456_789, st)
+            check(f"{name}: the export fails (70)", rc == 70, (rc, err))
+            want = (f"chronicle: {fmt}: " + reason.format(data) +
+                    f"; /events/{index} is not what was loaded: the file changed after it was loaded; "
+                    "export it again")
+            check(f"{name}: says where, what and why", want in err.splitlines(), (want, err))
+            check(f"{name}: one error", err.count("chronicle:") == 1, err)
+            check(f"{name}: no output, no temp file", os.listdir(out_dir) == [], os.listdir(out_dir))
+            shutil.rmtree(out_dir)
+    # the harness itself: an edit that changes nothing leaves a good export
+    data = os.path.join(tmp, "inplace-same.json")
+    with open(data, "wb") as f:
+        f.write(sources["json"])
+    out = os.path.join(tmp, "inplace-same.csv")
+    env = {"LD_PRELOAD": EDIT_SHIM, "EDIT_FILE": data, "EDIT_AT": "0", "EDIT_BYTES": b"{".hex(),
+           "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+    rc, _, err = run("export", "-q", "--memory", "low", "-f", "csv", "-o", out, data, env=env)
+    check("an edit that changes nothing: the export succeeds", rc == 0 and os.path.exists(out), (rc, err))
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="chronicle-memory-") as tmp:
         test_same_outputs(tmp)
         test_validate(tmp)
         test_edited_during_export(tmp)
+        test_edited_in_place(tmp)
     return tally.finish()
 
 
