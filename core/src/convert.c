@@ -836,6 +836,15 @@ static const chronicle_activity *kind_stub(loader *L, chronicle_str kind)
     return a;
 }
 
+/* The i-th of the sources event e cites: those of its list, then those its
+ * statements cite, then its figures'. */
+static const chronicle_source *citation(const chronicle_event *e, size_t i)
+{
+    if (i < e->n_sources) return e->sources[i];
+    i -= e->n_sources;
+    return i < e->n_statements ? e->statements[i]->source : e->figures[i - e->n_statements]->source;
+}
+
 static chronicle_event *make_stub(loader *L, const chronicle_event *e, size_t index, uint64_t offset,
                                   size_t length)
 {
@@ -865,10 +874,7 @@ static chronicle_event *make_stub(loader *L, const chronicle_event *e, size_t in
     const chronicle_source **srcs = most ? arena_alloc(&L->ds->a, most * sizeof *srcs) : NULL;
     if (most && !srcs) return NULL;
     for (size_t i = 0; i < most; i++) {
-        const chronicle_source *c = i < e->n_sources ? e->sources[i]
-                                    : i < e->n_sources + e->n_statements
-                                        ? e->statements[i - e->n_sources]->source
-                                        : e->figures[i - e->n_sources - e->n_statements]->source;
+        const chronicle_source *c = citation(e, i);
         size_t j = 0;
         while (j < v->n_sources && srcs[j] != c) j++;
         if (j == v->n_sources) srcs[v->n_sources++] = c;
@@ -925,4 +931,55 @@ chronicle_event *convert_event(loader *L, size_t index, const cJSON *ev, uint64_
     if (L->ds->indexed && !(e = make_stub(L, e, index, offset, length))) L->oom = 1;
     if (e && !append_event(L->ds, e)) L->oom = 1;
     return L->oom ? NULL : e;
+}
+
+static int same_str(chronicle_str a, chronicle_str b)
+{
+    return a.len == b.len && !a.ptr == !b.ptr && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
+}
+
+static int same_strs(const chronicle_str *a, size_t na, const chronicle_str *b, size_t nb)
+{
+    if (na != nb) return 0;
+    for (size_t i = 0; i < na; i++)
+        if (!same_str(a[i], b[i])) return 0;
+    return 1;
+}
+
+/* Walks e's citations as make_stub() does: each new one must be the stub's
+ * next source, and none may be left over. */
+static int same_citations(const chronicle_event *stub, const chronicle_event *e)
+{
+    size_t most = e->n_sources + e->n_statements + e->n_figures, k = 0;
+    for (size_t i = 0; i < most; i++) {
+        const chronicle_source *c = citation(e, i);
+        size_t j = 0;
+        while (j < k && stub->sources[j] != c)
+            j++;
+        if (j < k) continue; /* cited before */
+        if (k == stub->n_sources || stub->sources[k] != c) return 0;
+        k++;
+    }
+    return k == stub->n_sources;
+}
+
+const char *event_stub_differs(const chronicle_event *stub, const chronicle_event *e)
+{
+    if (!same_str(stub->id, e->id)) return "/id";
+    if (stub->date_ymd != e->date_ymd) return "/date";
+    if (stub->end_date_ymd != e->end_date_ymd) return "/end_date";
+    if (!same_str(stub->country, e->country)) return "/location/country";
+    if (!same_str(stub->country_code, e->country_code)) return "/location/country_code";
+    if (stub->anniversary != e->anniversary) return "/occasion/anniversary";
+    if (!same_strs(stub->organizers, stub->n_organizers, e->organizers, e->n_organizers))
+        return "/organizers";
+    if (!same_strs(stub->tags, stub->n_tags, e->tags, e->n_tags)) return "/tags";
+    if (stub->n_participants != e->n_participants) return "/participants";
+    if (stub->n_statements != e->n_statements) return "/statements";
+    if (stub->n_figures != e->n_figures) return "/figures";
+    if (stub->n_activities != e->n_activities) return "/activities";
+    for (size_t i = 0; i < e->n_activities; i++)
+        if (!same_str(stub->activities[i]->kind, e->activities[i]->kind)) return "/activities";
+    if (!same_citations(stub, e)) return "/sources";
+    return NULL;
 }

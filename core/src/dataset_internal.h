@@ -110,6 +110,10 @@ void check_members(loader *L, const char *name, const cJSON *item);
  * NULL when it has errors (in L->diag). */
 chronicle_event *convert_event(loader *L, size_t index, const cJSON *item, uint64_t offset,
                                size_t length);
+/* The member of e, an event read again, that is not what its stub (the
+ * index entry) holds, as a pointer below the event ("/id", "/tags"); NULL
+ * when e matches everything the stub holds. */
+const char *event_stub_differs(const chronicle_event *stub, const chronicle_event *e);
 /* After the whole input: required members present, all sources defined. */
 void finish_checks(loader *L, int ndjson);
 /* Notes that the "events" member was present (JSON form). */
@@ -127,8 +131,8 @@ event_reader *event_reader_new(const chronicle_dataset *ds);
  * checked and converted again as the load did it.  keep 0: the memory of
  * the events read before is reused; keep 1: they stay valid until
  * event_reader_free().  NULL when the event cannot be read, fails a check
- * or no longer has its stub's id and date: why says so (the file, the
- * pointer, the reason). */
+ * or no longer matches its stub: why says so (the file, the pointer, the
+ * reason). */
 const chronicle_event *event_reader_read(event_reader *r, const chronicle_event *stub, int keep,
                                          chronicle_buf *why);
 void event_reader_free(event_reader *r);

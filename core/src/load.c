@@ -643,11 +643,6 @@ int dataset_file_unchanged(const chronicle_dataset *ds, chronicle_buf *why)
     return 1;
 }
 
-static int same_str(chronicle_str a, chronicle_str b)
-{
-    return a.len == b.len && (a.ptr == b.ptr || (a.ptr && b.ptr && !memcmp(a.ptr, b.ptr, a.len)));
-}
-
 /* Checks an event read again as the load checked it in its place: one
  * value that json_skip_value() accepts at event_depth(), with only white
  * space around it, and on an NDJSON line ending before any line break (the
@@ -751,14 +746,15 @@ const chronicle_event *event_reader_read(event_reader *r, const chronicle_event 
         file_position(r->ds->fd, s->offset + err.offset, &line, &col);
         chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, file, line, col, NULL, "%s", err.reason);
     }
-    if (e && same_str(e->id, stub->id) && e->date_ymd == stub->date_ymd) return e;
+    const char *member = e ? event_stub_differs(stub, e) : NULL;
+    if (e && !member) return e;
     if (L.oom) {
         chronicle_buf_appendf(why, "%s: out of memory reading /events/%zu", file, s->index);
-    } else if (e) {
+    } else if (member) {
         chronicle_buf_appendf(why,
-                              "%s: /events/%zu is not what was loaded: the file changed "
+                              "%s: /events/%zu%s is not what was loaded: the file changed "
                               "after it was loaded; export it again",
-                              file, s->index);
+                              file, s->index, member);
     } else {
         /* what the load would say of the file as it is now, then why it matters */
         chronicle_diag_format(chronicle_diag_at(r->diag, 0), why);

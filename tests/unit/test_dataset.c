@@ -1613,7 +1613,7 @@ static void test_indexed_read_notices_a_changed_file(void **state)
     assert_null(event_reader_read(r, chronicle_dataset_event(f->ds, 0), 0, &why));
     chronicle_buf expect = CHRONICLE_BUF_INIT;
     chronicle_buf_appendf(&expect,
-                          "%s: /events/0 is not what was loaded: the file changed after "
+                          "%s: /events/0/id is not what was loaded: the file changed after "
                           "it was loaded; export it again",
                           path);
     assert_string_equal(chronicle_buf_cstr(&why), chronicle_buf_cstr(&expect));
@@ -1773,6 +1773,40 @@ static void test_reread_rejects_line_break_inside_ndjson_event(void **state)
                           "'e1'\n'title'", 0);
 }
 
+/* Valid, but not what the index holds: what was selected, split and
+ * summarised would not be what the plugin reads.  The message names the
+ * member. */
+static void expect_reread_unlike_index(fixture *f, const char *find, const char *put, size_t index,
+                                       const char *member)
+{
+    char *dir = temp_dir();
+    char *path = load_then_edit(f, dir, "e.json", indexed_doc, find, put);
+    chronicle_buf why = CHRONICLE_BUF_INIT, said = CHRONICLE_BUF_INIT;
+    read_again_refused(f, index, &why);
+    chronicle_buf_appendf(&said,
+                          "%s: /events/%zu%s is not what was loaded: the file changed after "
+                          "it was loaded; export it again",
+                          path, index, member);
+    assert_string_equal(chronicle_buf_cstr(&why), chronicle_buf_cstr(&said));
+    chronicle_buf_free(&why);
+    chronicle_buf_free(&said);
+    unlink(path);
+    free(path);
+    rmdir(dir);
+    free(dir);
+}
+
+static void test_reread_rejects_event_unlike_its_index_entry(void **state)
+{
+    expect_reread_unlike_index(*state, "'tags':['t1']}", "'tags':['t2']}", 1, "/tags");
+    expect_reread_unlike_index(*state, "'country_code':'FR'", "'country_code':'DE'", 1,
+                               "/location/country_code");
+    expect_reread_unlike_index(*state, "'kind':'exhibition'", "'kind':'exposition'", 0,
+                               "/activities");
+    /* s3 was cited by the figure only: the sources the event cites change */
+    expect_reread_unlike_index(*state, "'source':'s3'", "'source':'s1'", 0, "/sources");
+}
+
 /* A buffer cannot be read again: it is loaded whole, and an invalid file
  * reports the same errors either way. */
 static void test_indexed_needs_a_file(void **state)
@@ -1925,6 +1959,7 @@ int main(void)
         T(test_reread_rejects_wrong_type),
         T(test_reread_rejects_content_after_the_event),
         T(test_reread_rejects_line_break_inside_ndjson_event),
+        T(test_reread_rejects_event_unlike_its_index_entry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
