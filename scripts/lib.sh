@@ -12,7 +12,7 @@ PACKAGES=(
   libcjson-dev libhpdf-dev libdeflate-dev libxlsxwriter-dev zlib1g-dev libcmocka-dev
   fonts-dejavu-core fonts-droid-fallback
   poppler-utils qpdf
-  python3 python3-openpyxl python3-jsonschema python3-icalendar
+  python3 python3-openpyxl python3-jsonschema python3-icalendar python3-pyte
   valgrind man-db binutils
 )
 
