@@ -4,6 +4,7 @@
  * fill diagnostics, and this file turns them into stderr lines and the exit
  * codes listed in usage() (sysexits.h values).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@ enum {
     EXIT_UNAVAILABLE = 69,
     EXIT_SOFTWARE = 70,
     EXIT_CANTCREAT = 73,
+    EXIT_IOERR = 74,
+    EXIT_PIPE = 141, /* as a shell reports a command killed by SIGPIPE */
     EXIT_INTERRUPTED = 130
 };
 
@@ -85,6 +88,7 @@ enum { MEMORY_AUTO, MEMORY_LOW, MEMORY_HIGH };
 typedef struct cli {
     int quiet, verbose, json;
     int memory; /* --memory */
+    int closed; /* standard output's reader went away during an export */
     const char **plugin_dirs;
     size_t n_plugin_dirs;
     chronicle_format input_format;
@@ -173,6 +177,14 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+/* -o names a directory: it ends with a slash, or one exists there. */
+static int is_directory(const char *path)
+{
+    struct stat sb;
+    size_t len = strlen(path);
+    return (len && path[len - 1] == '/') || (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode));
+}
+
 static int push(const char ***list, size_t *n, const char *s)
 {
     const char **p = realloc(*list, (*n + 1) * sizeof *p);
@@ -254,7 +266,16 @@ static chronicle_registry *open_registry(const cli *c)
 {
     chronicle_registry_opts o = {.dirs = c->plugin_dirs, .n_dirs = c->n_plugin_dirs};
     chronicle_registry *r = NULL;
-    if (chronicle_registry_new(&o, &r) != CHRONICLE_OK) fputs("chronicle: out of memory\n", stderr);
+    if (chronicle_registry_new(&o, &r) != CHRONICLE_OK) {
+        fputs("chronicle: out of memory\n", stderr);
+        return NULL;
+    }
+    /* a search-path entry refused (a relative one), for plugins and export alike */
+    for (size_t i = 0; !c->quiet && i < chronicle_registry_warning_count(r); i++) {
+        fputs("chronicle: warning: ", stderr);
+        put_clean(stderr, chronicle_registry_warning(r, i));
+        fputc('\n', stderr);
+    }
     return r;
 }
 
@@ -325,8 +346,6 @@ static int cmd_plugins(cli *c, int argc, char **argv)
     if (argc > 1) return usage_error("plugins takes at most one NAME, got %s more", argv[1]);
     chronicle_registry *r = open_registry(c);
     if (!r) return EXIT_SOFTWARE;
-    for (size_t i = 0; !c->quiet && i < chronicle_registry_warning_count(r); i++)
-        fprintf(stderr, "chronicle: warning: %s\n", chronicle_registry_warning(r, i));
     int rc = 0;
     chronicle_buf json = CHRONICLE_BUF_INIT;
     if (argc == 1) {
@@ -571,9 +590,48 @@ static int timestamp_from_env(int64_t *out)
     return 1;
 }
 
+/* Notes the jobs whose reader went away, then shows progress. */
+static void on_status(void *ctx, const chronicle_job_status *jobs, size_t n)
+{
+    cli *c = ctx;
+    for (size_t i = 0; i < n; i++) c->closed |= jobs[i].state == CHRONICLE_JOB_CLOSED;
+    on_progress(ctx, jobs, n);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* Outputs are named after their input's stem (events.json -> events.pdf):
+ * two inputs with one stem would overwrite each other's reports. */
+static int stems_clash(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = base_name(argv[i]), *ad = strrchr(a, '.');
+        size_t al = ad && ad != a ? (size_t)(ad - a) : strlen(a);
+        for (int j = 0; j < i; j++) {
+            const char *b = base_name(argv[j]), *bd = strrchr(b, '.');
+            size_t bl = bd && bd != b ? (size_t)(bd - b) : strlen(b);
+            if (al != bl || memcmp(a, b, al)) continue;
+            fputs("chronicle: ", stderr);
+            put_clean(stderr, argv[j]);
+            fputs(" and ", stderr);
+            put_clean(stderr, argv[i]);
+            fprintf(stderr, " would both write reports named %.*s.*; export them into different "
+                            "directories\n", (int)al, a);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int run_exports(cli *c, chronicle_export_request *req, int argc, char **argv)
 {
     int worst = 0;
+    req->keep = (const char *const *)argv; /* no output may be any input */
+    req->n_keep = (size_t)argc;
     for (int i = 0; i < argc; i++) {
         chronicle_dataset *ds = NULL;
         int rc = load(c, argv[i], want_index(c, argv[i]), &ds);
@@ -687,6 +745,17 @@ static void free_args(cli *c, args *a)
     free(c->plugin_dirs);
 }
 
+/* A listing or help text that did not reach standard output (a full
+ * disk, a closed descriptor) is an error, not a success. */
+static int flushed(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "chronicle: writing standard output: %s\n", strerror(errno));
+        if (!rc) rc = EXIT_IOERR;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     cli c = {.tty = stderr_is_terminal()};
@@ -698,11 +767,11 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(usage_text, stdout);
-        return 0;
+        return flushed(0);
     }
     if (!strcmp(cmd, "--version")) {
         printf("chronicle %s (plugin ABI %d.%d)\n", CHRONICLE_VERSION, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
-        return 0;
+        return flushed(0);
     }
     int is_export = !strcmp(cmd, "export"), is_validate = !strcmp(cmd, "validate"),
         is_plugins = !strcmp(cmd, "plugins");
@@ -713,7 +782,7 @@ int main(int argc, char **argv)
         if (opt == OPT_HELP || opt == 'h') {
             fputs(usage_text, stdout);
             free_args(&c, &a);
-            return 0;
+            return flushed(0);
         }
         if (opt == '?') rc = EXIT_USAGE;
         else rc = parse_arg(&c, &a, opt, optarg);
@@ -732,19 +801,23 @@ int main(int argc, char **argv)
         a.req.n_formats = a.n_formats;
         a.req.options = a.options;
         a.req.n_options = a.n_options;
-        a.req.hooks = (chronicle_export_hooks){&c, on_message, on_progress};
+        a.req.hooks = (chronicle_export_hooks){&c, on_message, on_status};
         if (!rest) rc = usage_error("%s", "export needs at least one FILE");
         else if (!a.n_formats) rc = usage_error("%s", "export needs -f FORMAT");
         else if (!timestamp_from_env(&a.req.timestamp))
             rc = usage_error("SOURCE_DATE_EPOCH=%s is not a whole number of seconds", getenv("SOURCE_DATE_EPOCH"));
-        else if (rest > 1 && a.req.output && strcmp(a.req.output, "-") && a.n_formats == 1 && !a.req.split)
-            rc = usage_error("%s", "several input files need -o DIRECTORY");
+        else if (rest > 1 && a.req.output && strcmp(a.req.output, "-") && a.n_formats == 1 &&
+                 !a.req.split && !is_directory(a.req.output))
+            rc = usage_error("%s", "several input files need -o DIRECTORY/");
+        else if (rest > 1 && (!a.req.output || strcmp(a.req.output, "-")) && stems_clash(rest, files))
+            rc = EXIT_USAGE;
         if (!rc) {
             if (!(a.req.registry = open_registry(&c))) rc = EXIT_SOFTWARE;
             else rc = run_exports(&c, &a.req, rest, files);
             chronicle_registry_free(a.req.registry);
         }
+        if (c.closed && !rc) rc = EXIT_PIPE;
     }
     free_args(&c, &a);
-    return rc;
+    return flushed(rc);
 }
