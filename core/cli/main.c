@@ -778,14 +778,17 @@ int main(int argc, char **argv)
     if (!is_export && !is_validate && !is_plugins) return usage_error("unknown command \"%s\"", cmd);
     int opt, rc = 0;
     optind = 2;
+    opterr = 0;
     while (!rc && (opt = getopt_long(argc, argv, "f:o:O:j:qvh", long_options, NULL)) != -1) {
         if (opt == OPT_HELP || opt == 'h') {
             fputs(usage_text, stdout);
             free_args(&c, &a);
             return flushed(0);
         }
-        if (opt == '?') rc = EXIT_USAGE;
-        else rc = parse_arg(&c, &a, opt, optarg);
+        if (opt == '?') /* getopt would echo the argument raw: say it ourselves, cleaned */
+            rc = usage_error("%s: an unknown option, or one missing its value", argv[optind - 1]);
+        else
+            rc = parse_arg(&c, &a, opt, optarg);
     }
     int rest = argc - optind;
     char **files = argv + optind;

@@ -179,6 +179,9 @@ def test_exit_statuses():
     rc, out, err = run("export", "-f", "pdf", "-O", "pdf.font=/nope.ttf", "-o", os.path.join(d, "x.pdf"), EVENTS)
     check("-O pdf.font=/nope.ttf: 64 before any work",
           rc == 64 and "/nope.ttf" in err and os.listdir(d) == [], (rc, err, os.listdir(d)))
+    p = subprocess.run([CHRONICLE, "export", "-\x1b]0;x\x07", EVENTS], capture_output=True, env=env())
+    check("an unknown option is echoed cleaned (64)", p.returncode == 64 and b"\x1b" not in p.stderr
+          and b"\x07" not in p.stderr and b"unknown option" in p.stderr, p.stderr)
     for cmd in (["validate", EVENTS], ["plugins"], ["plugins", "--json"], ["--help"]):
         with open("/dev/full", "w") as full:
             p = subprocess.run([CHRONICLE] + cmd, stdout=full, stderr=subprocess.PIPE, env=env())
