@@ -423,11 +423,14 @@ static int write_all(int fd, const char *p, size_t n)
 /* Runs in the child, in a process group of its own: what the plugin prints
  * goes to out_fd (never to chronicle's standard output), the description to
  * reply_fd. */
-static void probe_child(chronicle_plugin_info *p, int reply_fd, int out_fd)
+static void probe_child(chronicle_plugin_info *p, pid_t parent, int reply_fd, int out_fd)
 {
     setpgid(0, 0);
 #ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL); /* an interrupted chronicle takes its probe along */
+    /* an interrupted chronicle takes its probe along, even out of its group */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(1);
+#else
+    (void)parent;
 #endif
     /* above 2 first, or the dup2()s below could close them */
     reply_fd = fcntl(reply_fd, F_DUPFD_CLOEXEC, 3);
@@ -573,6 +576,7 @@ static pid_t start_probe(chronicle_plugin_info *p, probe_pipe pipes[2], char **w
         *why = msg("cannot probe: %s", strerror(errno));
         goto out;
     }
+    pid_t parent = getpid();
     fflush(NULL);
     if ((pid = fork()) < 0) {
         *why = msg("cannot probe: %s", strerror(errno));
@@ -581,7 +585,7 @@ static pid_t start_probe(chronicle_plugin_info *p, probe_pipe pipes[2], char **w
     if (pid == 0) {
         close(fds[0][0]);
         close(fds[1][0]);
-        probe_child(p, fds[0][1], fds[1][1]);
+        probe_child(p, parent, fds[0][1], fds[1][1]);
     }
     setpgid(pid, pid); /* as the child does: whichever runs first */
     for (int i = 0; i < 2; i++) {
