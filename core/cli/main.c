@@ -641,6 +641,7 @@ static int run_exports(cli *c, chronicle_export_request *req, int argc, char **a
             chronicle_status st = chronicle_export(req, d);
             clear_progress(c);
             for (size_t k = 0; k < chronicle_diag_count(d); k++) {
+                if (c->quiet && chronicle_diag_at(d, k)->severity == CHRONICLE_SEV_WARNING) continue;
                 chronicle_buf line = CHRONICLE_BUF_INIT;
                 chronicle_diag_format(chronicle_diag_at(d, k), &line);
                 fputs("chronicle: ", stderr);

@@ -48,6 +48,18 @@ static void plan_error(plan *p, const char *fmt, ...)
     chronicle_buf_free(&b);
 }
 
+/* What a plugin printed while it was probed: its words, attributed, as
+ * warnings (cleaned by the registry). */
+static void say_load_output(plan *p, const chronicle_plugin_info *info)
+{
+    for (const char *s = info->load_output; s && *s;) {
+        size_t n = strcspn(s, "\n");
+        chronicle_diag_add(p->diag, CHRONICLE_SEV_WARNING, NULL, 0, 0, NULL,
+                           "%s printed while loading: %.*s", info->name, (int)n, s);
+        s += n + (s[n] == '\n');
+    }
+}
+
 static chronicle_status find_plugins(plan *p)
 {
     const chronicle_export_request *req = p->req;
@@ -70,7 +82,10 @@ static chronicle_status find_plugins(plan *p)
             st = CHRONICLE_ERR_OPTION;
             continue;
         }
-        if (!info->version && !info->broken) chronicle_registry_probe(req->registry, info);
+        if (!info->version && !info->broken) {
+            chronicle_registry_probe(req->registry, info);
+            say_load_output(p, info);
+        }
         if (info->broken) {
             chronicle_diag_add(p->diag, CHRONICLE_SEV_ERROR, info->path, 0, 0, NULL, "%s", info->reason);
             if (st == CHRONICLE_OK) st = CHRONICLE_ERR_UNSUPPORTED;
