@@ -188,12 +188,12 @@ const pdf_hpdf_error *pdf_hpdf_error_find(HPDF_STATUS code)
     return &unknown;
 }
 
-/* libharu's detail of HPDF_TTF_MISSING_TABLE: which table it looked for
- * (hpdf_fontdef_tt.c, 2.3.0 to 2.4.x). */
+/* libharu's detail of HPDF_TTF_MISSING_TABLE: the index of the table in its
+ * REQUIRED_TAGS (hpdf_fontdef_tt.c, the same in 2.3.0 and 2.4.x). */
 static const char *missing_table(HPDF_STATUS detail)
 {
-    static const char *const tag[] = {"OS/2", "cmap", NULL,   NULL,   "glyf", "head",
-                                      "hhea", "hmtx", "loca", "maxp", "name"};
+    static const char *const tag[] = {"OS/2", "cmap", "cvt ", "fpgm", "glyf", "head", "hhea",
+                                      "hmtx", "loca", "maxp", "name", "post", "prep"};
     return detail < sizeof tag / sizeof *tag ? tag[detail] : NULL;
 }
 

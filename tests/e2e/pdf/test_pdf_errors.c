@@ -189,6 +189,8 @@ static void test_missing_font_table_is_named(void **state)
     chronicle_buf b = CHRONICLE_BUF_INIT;
     assert_non_null(strstr(describe(&b, "f", HPDF_TTF_MISSING_TABLE, 4), "needs ('glyf');"));
     assert_non_null(strstr(describe(&b, "f", HPDF_TTF_MISSING_TABLE, 0), "needs ('OS/2');"));
+    assert_non_null(strstr(describe(&b, "f", HPDF_TTF_MISSING_TABLE, 2), "needs ('cvt ');"));
+    assert_non_null(strstr(describe(&b, "f", HPDF_TTF_MISSING_TABLE, 12), "needs ('prep');"));
     /* a detail libharu never gives: no table named, the number kept */
     const char *m = describe(&b, "f", HPDF_TTF_MISSING_TABLE, 99);
     assert_null(strstr(m, "('"));
