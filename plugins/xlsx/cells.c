@@ -245,23 +245,31 @@ chronicle_status xlsx_put_datetime(xlsx_ctx *x, lxw_worksheet *ws, const char *s
  * written as _x000D_, as XlsxWriter does, since XML readers turn a raw one
  * into a line feed. */
 
-/* Rows are gathered here and handed to zip.c 256 KiB at a time: a call
- * into it for every piece of a cell was 0.1 s slower at 100k events in an
- * A/B run (within this VM's noise, but never faster). */
+/* Rows are gathered in x->xml and handed to zip.c 256 KiB at a time: a
+ * call into it for every piece of a cell was 0.1 s slower at 100k events in
+ * an A/B run (within this VM's noise, but never faster).  A row's cells wait
+ * in x->cells until the row ends, when its height is known: the <row>
+ * element that carries the height comes before them. */
 #define XML_FLUSH (256u << 10)
 
-static void xml_put(xlsx_sheet *s, const char *p, size_t n)
+static void buf_put(xlsx_sheet *s, chronicle_buf *b, const char *p, size_t n)
 {
     xlsx_ctx *x = s->x;
     if (x->status != CHRONICLE_OK) return;
-    if (chronicle_buf_append(&x->xml, p, n) != CHRONICLE_OK) {
+    if (chronicle_buf_append(b, p, n) != CHRONICLE_OK)
         xlsx_fail(x, s->part_name, s->row, s->col, "writing a row", LXW_ERROR_MEMORY_MALLOC_FAILED);
-        return;
-    }
-    if (x->xml.len >= XML_FLUSH) {
-        xlsx_zip_write(x->zip, x->xml.ptr, x->xml.len);
-        chronicle_buf_reset(&x->xml);
-    }
+}
+
+/* The frame's XML around the rows. */
+static void xml_frame(xlsx_sheet *s, const char *p, size_t n)
+{
+    buf_put(s, &s->x->xml, p, n);
+}
+
+/* A piece of a cell of the current row. */
+static void xml_put(xlsx_sheet *s, const char *p, size_t n)
+{
+    buf_put(s, &s->x->cells, p, n);
 }
 
 #define XML_LIT(s, lit) xml_put((s), (lit), sizeof(lit) - 1)
@@ -276,17 +284,32 @@ static char *put_uint(char *p, uint64_t v)
     return p;
 }
 
-/* <c r="B12" s="3" + what follows; opens the row first when needed. */
+/* The current row, its cells gathered: <row r="12" ht="45" customHeight="1">,
+ * as libxlsxwriter writes a row given a height, the cells, </row>. */
+static void xml_row(xlsx_sheet *s, double height)
+{
+    xlsx_ctx *x = s->x;
+    char head[96], *p = head;
+    memcpy(p, "<row r=\"", 8);
+    p = put_uint(p + 8, (uint64_t)s->row + 1);
+    *p++ = '"';
+    if (height > 0)
+        p += snprintf(p, sizeof head - (size_t)(p - head), " ht=\"%g\" customHeight=\"1\"", height);
+    *p++ = '>';
+    xml_frame(s, head, (size_t)(p - head));
+    xml_frame(s, x->cells.ptr, x->cells.len);
+    xml_frame(s, "</row>", 6);
+    chronicle_buf_reset(&x->cells);
+    if (x->status == CHRONICLE_OK && x->xml.len >= XML_FLUSH) {
+        xlsx_zip_write(x->zip, x->xml.ptr, x->xml.len);
+        chronicle_buf_reset(&x->xml);
+    }
+}
+
+/* <c r="B12" s="3" + what follows. */
 static void xml_cell_head(xlsx_sheet *s, lxw_col_t col, int32_t xf, const char *type)
 {
     char head[96], *p = head;
-    if (!s->row_open) {
-        memcpy(p, "<row r=\"", 8);
-        p = put_uint(p + 8, (uint64_t)s->row + 1);
-        memcpy(p, "\">", 2);
-        p += 2;
-        s->row_open = 1;
-    }
     memcpy(p, "<c r=\"", 6);
     p += 6;
     *p++ = (char)('A' + col); /* XLSX_MAX_COLS keeps to one letter */
@@ -421,7 +444,7 @@ static chronicle_status part_open(xlsx_sheet *s)
     }
     s->n_links = 0;
     for (unsigned c = 0; c < s->n_cols; c++) {
-        double w = xlsx_column_width(s->cols[c].header, s->width[c]);
+        double w = s->col_width[c] = xlsx_column_width(s->cols[c].header, s->width[c]);
         lxw_error err = worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
         if (err)
             return xlsx_fail(x, s->part_name, 0, (lxw_col_t)c, "setting the column width", err);
@@ -441,6 +464,7 @@ static void reset_measures(xlsx_sheet *s)
     s->n_rows = 0;
     s->xml_bytes = 0;
     memset(s->width, 0, sizeof s->width);
+    memset(s->multiline, 0, sizeof s->multiline);
     s->col = 0;
 }
 
@@ -478,9 +502,20 @@ static lxw_format *column_format(const xlsx_sheet *s, unsigned c)
     case XLSX_BOOL:
         return f->text;
     case XLSX_URL:
-        return f->url;
+        return xlsx_column_wraps(s, c) ? f->url_wrap : f->url;
     }
     return f->text;
+}
+
+/* Formats, widths and wrapping of the columns, before the first part. */
+static void columns_prepare(xlsx_sheet *s)
+{
+    for (unsigned c = 0; c < s->n_cols; c++) {
+        s->col_fmt[c] = column_format(s, c);
+        s->wraps[c] = (unsigned char)xlsx_column_wraps(s, c);
+        s->col_width[c] = xlsx_column_width(s->cols[c].header, s->width[c]);
+    }
+    s->lines = 0;
 }
 
 /* ---- constant memory: frames, then streamed parts ---- */
@@ -488,12 +523,13 @@ static lxw_format *column_format(const xlsx_sheet *s, unsigned c)
 chronicle_status xlsx_sheet_frame(xlsx_sheet *s)
 {
     xlsx_ctx *x = s->x;
-    for (unsigned c = 0; c < s->n_cols; c++) {
-        s->col_fmt[c] = column_format(s, c);
-        /* the style numbers the rows will carry: asked for now, while the
-         * formats exist, which also puts them in styles.xml */
+    columns_prepare(s);
+    /* the style numbers the rows will carry: asked for now, while the
+     * formats exist, which also puts them in styles.xml */
+    for (unsigned c = 0; c < s->n_cols; c++)
         s->col_xf[c] = s->col_fmt[c] ? lxw_format_get_xf_index(s->col_fmt[c]) : 0;
-    }
+    x->xf_wrap_top = lxw_format_get_xf_index(x->fmt.wrap_top);
+    x->xf_date_text = lxw_format_get_xf_index(x->fmt.date_text);
     s->part = 0;
     s->rows_written = 0;
     do {
@@ -508,7 +544,7 @@ chronicle_status xlsx_sheet_frame(xlsx_sheet *s)
 static chronicle_status stream_part_close(xlsx_sheet *s)
 {
     xlsx_ctx *x = s->x;
-    if (s->suffix) xml_put(s, s->suffix, strlen(s->suffix));
+    if (s->suffix) xml_frame(s, s->suffix, strlen(s->suffix));
     free(s->suffix);
     s->suffix = NULL;
     if (x->status == CHRONICLE_OK && x->xml.len) xlsx_zip_write(x->zip, x->xml.ptr, x->xml.len);
@@ -542,13 +578,14 @@ static chronicle_status stream_part_open(xlsx_sheet *s)
     p += 19;
     *p++ = (char)('A' + s->n_cols - 1);
     p = put_uint(p, (uint64_t)s->part_rows + 1);
-    xml_put(s, frame, (size_t)(dim - frame));
-    xml_put(s, ref, (size_t)(p - ref));
-    xml_put(s, dim_end, (size_t)(end - dim_end));
+    xml_frame(s, frame, (size_t)(dim - frame));
+    xml_frame(s, ref, (size_t)(p - ref));
+    xml_frame(s, dim_end, (size_t)(end - dim_end));
     free(frame);
     s->row = 1;
     s->col = 0;
-    s->row_open = 0;
+    s->lines = 0;
+    chronicle_buf_reset(&x->cells);
     return x->status;
 }
 
@@ -580,8 +617,7 @@ chronicle_status xlsx_sheet_stream(xlsx_sheet *s)
 chronicle_status xlsx_sheet_write(xlsx_sheet *s)
 {
     xlsx_ctx *x = s->x;
-    for (unsigned c = 0; c < s->n_cols; c++)
-        s->col_fmt[c] = column_format(s, c);
+    columns_prepare(s);
     s->part = 0;
     s->rows_written = 0;
     if (part_open(s) != CHRONICLE_OK) return x->status;
@@ -603,9 +639,32 @@ void xlsx_cell_blank(xlsx_sheet *s)
     s->col++;
 }
 
-/* A text cell in the next column: in the column's format, or plain. */
-static void text_cell(xlsx_sheet *s, chronicle_str v, int plain)
+static void note_too_tall(xlsx_ctx *x, const char *sheet, lxw_row_t row, lxw_col_t col)
 {
+    if (!x->n_too_tall++) {
+        char cell[LXW_MAX_CELL_NAME_LENGTH + 2];
+        lxw_rowcol_to_cell(cell, row, col);
+        snprintf(x->first_too_tall, sizeof x->first_too_tall, "'%s'!%s", sheet, cell);
+    }
+}
+
+/* Counts the lines of a cell in a wrapped column towards its row's height.
+ * Returns 0 when they are more than the tallest row shows: the cell is then
+ * shown from its start (wrap_top), and counted in a warning. */
+static int wrapped_lines(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len)
+{
+    unsigned n = xlsx_text_lines(v, len, s->col_width[col], XLSX_FONT_PT, 0);
+    if (n > s->lines) s->lines = n;
+    if (xlsx_lines_fit(n, XLSX_FONT_PT)) return 1;
+    note_too_tall(s->x, s->part_name, s->row, col);
+    return 0;
+}
+
+/* A text cell in the next column, in format f (style number xf when
+ * streamed). */
+static void text_cell_as(xlsx_sheet *s, chronicle_str v, lxw_format *f, int32_t xf)
+{
+    xlsx_ctx *x = s->x;
     lxw_col_t col = s->col++;
     if (!v.ptr || !v.len) return;
     if (s->measuring) {
@@ -613,21 +672,24 @@ static void text_cell(xlsx_sheet *s, chronicle_str v, int plain)
         xlsx_measure_text(s, col, v.ptr, v.len);
         return;
     }
+    if (s->wraps[col] && !wrapped_lines(s, col, v.ptr, v.len)) {
+        f = x->fmt.wrap_top;
+        xf = x->xf_wrap_top;
+    }
     if (!s->streaming) {
-        xlsx_put_text(s->x, s->ws, s->part_name, s->row, col, v.ptr, v.len,
-                      plain ? s->x->fmt.text : s->col_fmt[col]);
+        xlsx_put_text(x, s->ws, s->part_name, s->row, col, v.ptr, v.len, f);
         return;
     }
     const char *out;
     size_t len;
-    if (s->x->status == CHRONICLE_OK &&
-        cell_text(s->x, v.ptr, v.len, s->part_name, s->row, col, &out, &len) == CHRONICLE_OK)
-        xml_text(s, col, out, len, plain ? 0 : s->col_xf[col]);
+    if (x->status == CHRONICLE_OK &&
+        cell_text(x, v.ptr, v.len, s->part_name, s->row, col, &out, &len) == CHRONICLE_OK)
+        xml_text(s, col, out, len, xf);
 }
 
 void xlsx_cell_text(xlsx_sheet *s, chronicle_str v)
 {
-    text_cell(s, v, 0);
+    text_cell_as(s, v, s->col_fmt[s->col], s->col_xf[s->col]);
 }
 
 void xlsx_cell_cstr(xlsx_sheet *s, const char *v)
@@ -662,8 +724,9 @@ void xlsx_cell_list(xlsx_sheet *s, const chronicle_str *v, size_t n)
 void xlsx_cell_date(xlsx_sheet *s, uint32_t ymd, chronicle_str iso)
 {
     if (!xlsx_excel_ymd(ymd)) {
-        /* absent, or before 1900-03-01, which Excel cannot show: the ISO text */
-        text_cell(s, iso, 1);
+        /* absent, or before 1900-03-01, which Excel cannot show: the ISO
+         * text, right-aligned as the dates are */
+        text_cell_as(s, iso, s->x->fmt.date_text, s->x->xf_date_text);
         return;
     }
     lxw_col_t col = s->col++;
@@ -745,21 +808,24 @@ void xlsx_cell_url(xlsx_sheet *s, chronicle_str v)
         s->col++;
         return;
     }
+    xlsx_ctx *x = s->x;
+    lxw_format *plain = s->wraps[s->col] ? x->fmt.wrap : x->fmt.text;
     if (s->measuring) {
         s->xml_bytes += XML_LINK;
-        text_cell(s, v, 1);
+        text_cell_as(s, v, plain, 0);
         return;
     }
-    xlsx_ctx *x = s->x;
     if (s->n_links >= XLSX_LINKS_MAX || escaped_url_len(v.ptr, v.len) > XLSX_URL_MAX) {
         /* past Excel's limits a link would be dropped or refused: keep the text */
         x->n_plain_urls++;
-        text_cell(s, v, 1);
+        text_cell_as(s, v, plain, 0);
         return;
     }
     lxw_col_t col = s->col++;
     if (x->status != CHRONICLE_OK) return;
-    lxw_error err = worksheet_write_url(s->ws, s->row, col, v.ptr, s->col_fmt[col]);
+    lxw_format *f = s->col_fmt[col];
+    if (s->wraps[col] && !wrapped_lines(s, col, v.ptr, v.len)) f = x->fmt.wrap_top;
+    lxw_error err = worksheet_write_url(s->ws, s->row, col, v.ptr, f);
     if (err) xlsx_fail(x, s->part_name, s->row, col, "writing a hyperlink", err);
     s->n_links++;
 }
@@ -776,8 +842,14 @@ chronicle_status xlsx_row_end(xlsx_sheet *s)
         return x->status;
     }
     if (x->status != CHRONICLE_OK) return x->status;
-    if (s->row_open) XML_LIT(s, "</row>");
-    s->row_open = 0;
+    double height = s->lines > 1 ? xlsx_row_height(s->lines, XLSX_FONT_PT) : 0;
+    s->lines = 0;
+    if (s->streaming) {
+        if (x->cells.len) xml_row(s, height);
+    } else if (height > 0) {
+        lxw_error err = worksheet_set_row(s->ws, s->row, height, NULL);
+        if (err) return xlsx_fail(x, s->part_name, s->row, 0, "setting the row height", err);
+    }
     s->rows_written++;
     s->row++;
     if (s->row > s->part_rows && s->rows_written < s->n_rows)

@@ -41,6 +41,7 @@ unsigned xlsx_text_width(const char *s, size_t len, unsigned cap)
 
 void xlsx_measure_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len)
 {
+    if (!s->multiline[col] && memchr(v, '\n', len)) s->multiline[col] = 1;
     if (len <= s->width[col]) return; /* cannot be wider than its bytes */
     unsigned w = xlsx_text_width(v, len, XLSX_WIDTH_CAP);
     if (w > s->width[col]) s->width[col] = w;
@@ -49,8 +50,11 @@ void xlsx_measure_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len)
 void xlsx_measure_list(xlsx_sheet *s, lxw_col_t col, const chronicle_str *v, size_t n)
 {
     size_t bytes = n ? 2 * (n - 1) : 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         bytes += v[i].len;
+        if (!s->multiline[col] && v[i].len && memchr(v[i].ptr, '\n', v[i].len))
+            s->multiline[col] = 1;
+    }
     if (bytes <= s->width[col]) return;
     unsigned total = 0;
     for (size_t i = 0; i < n && total <= XLSX_WIDTH_CAP; i++)
@@ -77,5 +81,7 @@ double xlsx_column_width(const char *header, unsigned widest)
 
 int xlsx_column_wraps(const xlsx_sheet *s, unsigned col)
 {
-    return s->cols[col].kind == XLSX_TEXT && s->width[col] > XLSX_WIDTH_CAP;
+    xlsx_kind k = s->cols[col].kind;
+    return (k == XLSX_TEXT || k == XLSX_URL) &&
+           (s->width[col] > XLSX_WIDTH_CAP || s->multiline[col]);
 }

@@ -109,6 +109,14 @@ static lxw_format *new_format(xlsx_ctx *x, int bold, int wrap, const char *num_f
     return f;
 }
 
+/* A format aligned horizontally (h, 0: as the value) and vertically (v). */
+static lxw_format *aligned(lxw_format *f, uint8_t h, uint8_t v)
+{
+    if (f && h) format_set_align(f, h);
+    if (f && v) format_set_align(f, v);
+    return f;
+}
+
 static chronicle_status add_formats(xlsx_ctx *x)
 {
     xlsx_formats *f = &x->fmt;
@@ -117,16 +125,22 @@ static chronicle_status add_formats(xlsx_ctx *x)
     f->text = NULL;
     f->number = NULL;
     f->wrap = new_format(x, 0, 1, NULL);
+    f->wrap_top = aligned(new_format(x, 0, 1, NULL), 0, LXW_ALIGN_VERTICAL_TOP);
     f->date = new_format(x, 0, 0, "yyyy-mm-dd");
+    f->date_text = aligned(new_format(x, 0, 0, NULL), LXW_ALIGN_RIGHT, 0);
     f->url = new_format(x, 0, 0, NULL);
+    f->url_wrap = new_format(x, 0, 1, NULL);
     f->label = new_format(x, 1, 0, NULL);
     f->datetime = new_format(x, 0, 0, "yyyy-mm-dd hh:mm:ss");
     f->title = new_format(x, 1, 0, NULL);
     f->header = new_format(x, 1, 0, NULL);
-    if (!f->wrap || !f->date || !f->url || !f->label || !f->datetime || !f->title || !f->header)
+    if (!f->wrap || !f->wrap_top || !f->date || !f->date_text || !f->url || !f->url_wrap ||
+        !f->label || !f->datetime || !f->title || !f->header)
         return xlsx_fail(x, "Summary", 0, 0, "adding cell formats", LXW_ERROR_MEMORY_MALLOC_FAILED);
     format_set_underline(f->url, LXW_UNDERLINE_SINGLE);
     format_set_font_color(f->url, 0x0563C1);
+    format_set_underline(f->url_wrap, LXW_UNDERLINE_SINGLE);
+    format_set_font_color(f->url_wrap, 0x0563C1);
     format_set_align(f->datetime, LXW_ALIGN_LEFT);
     format_set_font_size(f->title, 14);
     format_set_bg_color(f->header, 0xDCE6F1);
@@ -255,6 +269,11 @@ static void report_limits(xlsx_ctx *x)
         x->host->log(x->job, CHRONICLE_LOG_WARN,
                      "%zu number%s rounded to 16 significant digits (libxlsxwriter's precision)",
                      x->n_rounded, x->n_rounded == 1 ? "" : "s");
+    if (x->n_too_tall)
+        x->host->log(x->job, CHRONICLE_LOG_WARN,
+                     "%zu cell%s with more lines than a row shows (409 pt, Excel's tallest): "
+                     "shown from the top, the rest only in the cell itself; first: %s",
+                     x->n_too_tall, x->n_too_tall == 1 ? "" : "s", x->first_too_tall);
 }
 
 /* A sheet whose rows can be streamed: no hyperlinks (libxlsxwriter keeps
@@ -351,6 +370,7 @@ static chronicle_status export_xlsx(chronicle_job *job, const chronicle_host *ho
     chronicle_buf_free(&x.buf);
     chronicle_buf_free(&x.cut);
     chronicle_buf_free(&x.xml);
+    chronicle_buf_free(&x.cells);
     free(x.ids);
     return x.status;
 }

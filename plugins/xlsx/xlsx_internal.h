@@ -1,8 +1,8 @@
 /*
  * xlsx_internal.h — what the files of the workbook exporter share: the export
  * context (xlsx_ctx), the data-sheet writer with its typed cells (cells.c),
- * column fitting (widths.c), the data sheets (sheets.c) and the Summary
- * sheet (summary.c).
+ * column fitting (widths.c), row heights (heights.c), the data sheets
+ * (sheets.c) and the Summary sheet (summary.c).
  * Private to plugins/xlsx; nothing here crosses the plugin ABI.
  *
  * A data sheet is one function that emits its rows cell by cell.  It runs
@@ -33,6 +33,8 @@
 #define XLSX_LINKS_MAX 65530     /* Excel: hyperlinks per sheet */
 #define XLSX_SHEET_ROWS 1048575  /* Excel: rows per sheet, less the header */
 #define XLSX_AUTO_CONSTANT 50000 /* rows in all sheets above which constant memory is chosen */
+#define XLSX_FONT_PT 11.0        /* the default font: Calibri 11 (LibreOffice: Carlito) */
+#define XLSX_ROW_MAX_PT 409.0    /* Excel: the tallest row */
 
 typedef enum xlsx_kind {
     XLSX_TEXT,   /* a string, never a formula */
@@ -52,6 +54,9 @@ typedef struct xlsx_formats {
     lxw_format *header;   /* bold on a fill, bottom border */
     lxw_format *text;     /* NULL: the default style, which costs nothing per cell */
     lxw_format *wrap;     /* long text: wrapped */
+    lxw_format *wrap_top; /* wrapped text taller than a row can be: shown from its start */
+    lxw_format *url_wrap; /* a hyperlink in a wrapped column */
+    lxw_format *date_text; /* a date Excel cannot show, as its ISO text: right-aligned */
     lxw_format *date;     /* yyyy-mm-dd */
     lxw_format *number;   /* NULL: General */
     lxw_format *url;      /* blue, underlined */
@@ -87,6 +92,7 @@ typedef struct xlsx_ctx {
     int zip_level;           /* zlib level of the streamed sheets */
     xlsx_zip *zip;           /* constant memory: the workbook being written */
     chronicle_buf xml;       /* constant memory: rows on their way to the zip */
+    chronicle_buf cells;     /* constant memory: the cells of the row being made */
     size_t sheet_rows;       /* data rows per sheet before a continuation sheet */
     chronicle_status status; /* the first failure; sticky */
     chronicle_buf buf;       /* joined lists, attributions: reused */
@@ -98,6 +104,9 @@ typedef struct xlsx_ctx {
     char first_truncated[80];
     size_t n_plain_urls;  /* URLs written as text past Excel's limits */
     size_t n_rounded;     /* numbers that need 17 significant digits */
+    size_t n_too_tall;    /* cells with more lines than the tallest row shows */
+    char first_too_tall[80];
+    int32_t xf_wrap_top, xf_date_text; /* constant memory: their style numbers */
     uint64_t done, total; /* progress units: events visited */
 } xlsx_ctx;
 
@@ -117,6 +126,7 @@ struct xlsx_sheet {
     /* measured */
     size_t n_rows;
     unsigned width[XLSX_MAX_COLS]; /* widest cell, display columns, capped */
+    unsigned char multiline[XLSX_MAX_COLS]; /* a cell holds a line break */
     uint64_t xml_bytes;            /* estimated size of the sheet XML */
     /* writing */
     lxw_worksheet *ws;
@@ -128,11 +138,13 @@ struct xlsx_sheet {
     lxw_col_t col;       /* next cell of the row */
     size_t n_links;      /* hyperlinks in the current part */
     lxw_format *col_fmt[XLSX_MAX_COLS];
+    double col_width[XLSX_MAX_COLS]; /* as set, in character units */
+    unsigned char wraps[XLSX_MAX_COLS];
+    unsigned lines; /* the most lines of a wrapped cell in the current row */
     /* constant memory: rows streamed into the zip (xlsx_sheet_stream) */
     int own;               /* rows are streamed, not written by libxlsxwriter */
     int streaming;
     unsigned first_sheet;  /* sheetN.xml of its first part */
-    int row_open;          /* <row> written for the current row */
     char *suffix;          /* the frame's XML after the rows of the current part */
     int32_t col_xf[XLSX_MAX_COLS]; /* style of each column's cells */
 };
@@ -205,8 +217,22 @@ void xlsx_measure_list(xlsx_sheet *s, lxw_col_t col, const chronicle_str *v, siz
 unsigned xlsx_number_width(double v);
 /* Column width for a header and its widest cell, in Excel character units. */
 double xlsx_column_width(const char *header, unsigned widest);
-/* True when text in the column is wider than the cap and should wrap. */
+/* True when text in the column should wrap: wider than the cap, or holding
+ * line breaks. */
 int xlsx_column_wraps(const xlsx_sheet *s, unsigned col);
+
+/* ---- heights.c: wrapped lines and row heights ---- */
+
+/* Lines that text takes wrapped in a cell width character units wide (a
+ * column width as worksheet_set_column takes it), in Calibri of size_pt,
+ * bold or not, counting line feeds and breaking as LibreOffice does; errs
+ * on the generous side. */
+unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt, int bold);
+/* Points of a row that shows lines lines of size_pt text, at most
+ * XLSX_ROW_MAX_PT. */
+double xlsx_row_height(unsigned lines, double size_pt);
+/* True when a row can show lines lines of size_pt text. */
+int xlsx_lines_fit(unsigned lines, double size_pt);
 
 /* ---- sheets.c and summary.c: the workbook's sheets ---- */
 

@@ -312,6 +312,41 @@ def load(path):
     return openpyxl.load_workbook(path)
 
 
+def heights(wb):
+    return {ws.title: {r: d.height for r, d in ws.row_dimensions.items() if d.height}
+            for ws in wb.worksheets}
+
+
+def check_heights(label, wb):
+    """Every data row holding wrapped text that needs more than a line has a
+    height of 15 pt a line at least (Excel's; LibreOffice needs less), at
+    most Excel's 409; no other row has one.  The lines are counted from
+    below: line feeds, and 1.5 characters a width unit (natural text is
+    narrower than that, and tests/e2e/clients checks LibreOffice's own
+    breaking)."""
+    short, stray, n = [], [], 0
+    for ws in wb.worksheets[1:]:
+        widths = {k: v.width for k, v in ws.column_dimensions.items()}
+        for row in ws.iter_rows(min_row=2):
+            need, wrapped = 1, False
+            for c in row:
+                if isinstance(c.value, str) and c.alignment.wrap_text:
+                    wrapped = True
+                    per_line = 1.5 * widths.get(c.column_letter, 8.43)
+                    need = max(need, sum(max(1, -(-len(p) // int(per_line)))
+                                         for p in c.value.split("\n")))
+            h = ws.row_dimensions[row[0].row].height
+            if need > 1:
+                n += 1
+                if not h or h < min(409, 15 * need) or h > 409:
+                    short.append((ws.title, row[0].row, need, h))
+            elif h and not wrapped:
+                stray.append((ws.title, row[0].row, h))
+    check(f"{label}: rows of wrapped text have heights for their lines ({n} rows)",
+          n and not short, short[:5])
+    check(f"{label}: no height on rows without wrapped text", not stray, stray[:5])
+
+
 def no_formulas(label, wb):
     f = [(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for c in row
          if c.data_type == "f"]
@@ -356,6 +391,18 @@ def test_events_json():
     a, b = year_rows
     check("chart of events per year", f"Summary!$A${a}:$A${b}" in xml and f"Summary!$B${a}:$B${b}" in xml,
           (charts, re.findall(r"<c:f>[^<]*</c:f>", xml)))
+    check_heights("events.json", wb)
+    # constant memory: the heights on the streamed <row> elements
+    cm = os.path.join(TMP, "events-constant.xlsx")
+    rc, _, err = export(EVENTS, cm, "xlsx.constant-memory=true")
+    if check("events.json constant-memory export", rc == 0, err):
+        wbc = load(cm)
+        check("constant memory: the same row heights as normal mode", heights(wbc) == heights(wb),
+              {k: v for k, v in heights(wbc).items() if v != heights(wb)[k]})
+        check_heights("events.json constant memory", wbc)
+        xml = sheet_xml(cm, "Statements")
+        check("constant memory: streamed rows carry ht and customHeight",
+              re.search(r'<row r="\d+" ht="\d+(\.\d+)?" customHeight="1">', xml), xml[:300])
     # same input, same SOURCE_DATE_EPOCH: same bytes; another epoch: another date
     out2 = os.path.join(TMP, "events2.xlsx")
     export(EVENTS, out2)
@@ -411,6 +458,16 @@ def test_unicode_and_formulas():
     diff = [(ws.title, c.coordinate) for ws in a.worksheets for row in ws.iter_rows() for c in row
             if norm(c.value) != norm(b[ws.title][c.coordinate].value)]
     check("constant memory = normal mode", a.sheetnames == b.sheetnames and not diff, diff[:5])
+    # line feeds wrap a column however narrow, and count as lines
+    lf = [c for row in a["Activities"].iter_rows(min_row=2) for c in row
+          if isinstance(c.value, str) and "\n" in c.value]
+    check("unicode: a column with line feeds wraps, however narrow",
+          lf and all(c.alignment.wrap_text and a["Activities"].row_dimensions[c.row].height >= 30
+                     for c in lf), [(c.coordinate, c.alignment.wrap_text) for c in lf])
+    check_heights("unicode tables", a)
+    check_heights("unicode constant", b)
+    check("unicode: constant memory has the row heights of normal mode", heights(a) == heights(b),
+          {k: (v, heights(b)[k]) for k, v in heights(a).items() if v != heights(b)[k]})
 
 
 def test_empty_selection():
@@ -518,6 +575,14 @@ def test_limits():
     v = wb["Figures"]["E2"].value
     check("17-digit number kept to 16 digits", v == float(f"{0.1 + 0.2:.16G}"), v)
     check("rounding warned", "1 number rounded to 16 significant digits" in err, err)
+    ws = wb["Events"]
+    check("a cell taller than a row can be: the tallest row, shown from its start",
+          ws.row_dimensions[2].height == 409 and ws["T2"].alignment.vertical == "top"
+          and ws["T2"].alignment.wrap_text, (ws.row_dimensions[2].height, ws["T2"].alignment))
+    check("over-long URL wraps to the tallest row too", wb["Sources"].row_dimensions[2].height == 409,
+          wb["Sources"].row_dimensions[2].height)
+    check("too-tall cells warned", "2 cells with more lines than a row shows" in err
+          and "first: 'Events'!T2" in err, err)
 
 
 def sheet_xml(path, name):
