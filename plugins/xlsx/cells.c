@@ -450,6 +450,7 @@ static chronicle_status part_open(xlsx_sheet *s)
             return xlsx_fail(x, s->part_name, 0, (lxw_col_t)c, "setting the column width", err);
     }
     worksheet_freeze_panes(s->ws, 1, 0);
+    if (xlsx_print_data_sheet(x, s->ws, s->part_name) != CHRONICLE_OK) return x->status;
     if (add_filter(s) != CHRONICLE_OK) return x->status;
     for (unsigned c = 0; c < s->n_cols; c++)
         xlsx_put_text(x, s->ws, s->part_name, 0, (lxw_col_t)c, s->cols[c].header,

@@ -202,5 +202,6 @@ chronicle_status xlsx_summary_write(xlsx_ctx *x)
     count_table(&w, "Activities by kind", "Kind", "Activities", sm->by_activity_kind,
                 sm->n_by_activity_kind, 0, 0);
     if (x->status == CHRONICLE_OK && sm->n_by_year) add_chart(&w, years, sm->n_by_year);
+    if (x->status == CHRONICLE_OK) xlsx_print_summary(x, w.ws, 15.0 * w.row);
     return x->status;
 }

@@ -21,6 +21,7 @@
 
 static const char *const memory_modes[] = {"auto", "true", "false", NULL};
 static const char *const zip64_modes[] = {"auto", "always", NULL};
+static const char *const page_sizes[] = {"a4", "letter", NULL};
 
 /* clang-format off */
 static const chronicle_option options[] = {
@@ -37,6 +38,8 @@ static const chronicle_option options[] = {
     {"zip64", CHRONICLE_OPT_ENUM, "auto",
      "ZIP64 headers for the data sheets (auto: past an estimated 3 GiB of sheet XML)",
      zip64_modes, 0, -1, {0}},
+    {"page-size", CHRONICLE_OPT_ENUM, "a4", "paper size the sheets are set up to print on",
+     page_sizes, 0, -1, {0}},
     {"author", CHRONICLE_OPT_STRING, "Chronicle", "the Author document property", NULL, 0, -1, {0}},
     {"company", CHRONICLE_OPT_STRING, NULL, "the Company document property", NULL, 0, -1, {0}},
     {0}};
@@ -356,9 +359,11 @@ static chronicle_status export_xlsx(chronicle_job *job, const chronicle_host *ho
     if (x.sheet_rows < 1 || x.sheet_rows > XLSX_SHEET_ROWS) x.sheet_rows = XLSX_SHEET_ROWS;
     x.tables = host->opt_bool(job, "tables");
     x.zip_level = (int)host->opt_int(job, "compression");
+    const char *paper = host->opt_string(job, "page-size");
+    x.paper = paper && !strcmp(paper, "letter") ? 1 : 9;
     /* progress: every event, five item sheets, measured then written */
     x.total = (uint64_t)host->event_count(job) * 10;
-    if (xlsx_sources_index(&x) == CHRONICLE_OK) {
+    if (xlsx_sources_index(&x) == CHRONICLE_OK && xlsx_print_prepare(&x) == CHRONICLE_OK) {
         xlsx_data_sheets(&x, sheets);
         if (write_all(&x, sheets, path) == CHRONICLE_OK) {
             host->progress(job, x.total, x.total);
@@ -371,6 +376,7 @@ static chronicle_status export_xlsx(chronicle_job *job, const chronicle_host *ho
     chronicle_buf_free(&x.cut);
     chronicle_buf_free(&x.xml);
     chronicle_buf_free(&x.cells);
+    free(x.page_header);
     free(x.ids);
     return x.status;
 }

@@ -1,8 +1,8 @@
 /*
  * xlsx_internal.h — what the files of the workbook exporter share: the export
  * context (xlsx_ctx), the data-sheet writer with its typed cells (cells.c),
- * column fitting (widths.c), row heights (heights.c), the data sheets
- * (sheets.c) and the Summary sheet (summary.c).
+ * column fitting (widths.c), row heights (heights.c), page setup (print.c),
+ * the data sheets (sheets.c) and the Summary sheet (summary.c).
  * Private to plugins/xlsx; nothing here crosses the plugin ABI.
  *
  * A data sheet is one function that emits its rows cell by cell.  It runs
@@ -107,6 +107,8 @@ typedef struct xlsx_ctx {
     size_t n_too_tall;    /* cells with more lines than the tallest row shows */
     char first_too_tall[80];
     int32_t xf_wrap_top, xf_date_text; /* constant memory: their style numbers */
+    uint8_t paper;        /* libxlsxwriter's paper type: 9 A4, 1 Letter */
+    char *page_header;    /* "&L<title>&R&A", escaped, for every sheet */
     uint64_t done, total; /* progress units: events visited */
 } xlsx_ctx;
 
@@ -233,6 +235,16 @@ unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt
 double xlsx_row_height(unsigned lines, double size_pt);
 /* True when a row can show lines lines of size_pt text. */
 int xlsx_lines_fit(unsigned lines, double size_pt);
+
+/* ---- print.c: page setup ---- */
+
+/* The page header every sheet prints (report title, sheet name); call once. */
+chronicle_status xlsx_print_prepare(xlsx_ctx *x);
+/* A data sheet: landscape, one page wide, its header row on every page. */
+chronicle_status xlsx_print_data_sheet(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet);
+/* The Summary: portrait, one page wide, and one page tall when height_pt
+ * (its rows and chart) shrinks to no less than two thirds to fit. */
+chronicle_status xlsx_print_summary(xlsx_ctx *x, lxw_worksheet *ws, double height_pt);
 
 /* ---- sheets.c and summary.c: the workbook's sheets ---- */
 

@@ -347,6 +347,29 @@ def check_heights(label, wb):
     check(f"{label}: no height on rows without wrapped text", not stray, stray[:5])
 
 
+def check_print(label, wb, title, paper=9, one_page_summary=True):
+    """Page setup of every sheet (formats/workbook.md, Printing)."""
+    bad = []
+    for ws in wb.worksheets:
+        ps, props = ws.page_setup, ws.sheet_properties.pageSetUpPr
+        got = {"header": (ws.oddHeader.left.text, ws.oddHeader.right.text),
+               "footer": ws.oddFooter.center.text, "paper": int(ps.paperSize or 0),
+               "fit": bool(props and props.fitToPage), "width": ps.fitToWidth,
+               "margins": (ws.page_margins.left, ws.page_margins.right)}
+        want = {"header": (title, "&A"), "footer": "Page &P of &N", "paper": paper, "fit": True,
+                "width": None, "margins": (0.5, 0.5)}  # fitToWidth="1" is the default, left out
+        if ws.title == "Summary":
+            got.update(orientation=ps.orientation, height=ps.fitToHeight)
+            want.update(orientation="portrait", height=None if one_page_summary else 0)
+        else:
+            got.update(orientation=ps.orientation, height=ps.fitToHeight,
+                       titles=ws.print_title_rows, grid=ws.print_options.gridLines)
+            want.update(orientation="landscape", height=0, titles="$1:$1", grid=True)
+        if got != want:
+            bad.append((ws.title, {k: got[k] for k in got if got[k] != want.get(k)}))
+    check(f"{label}: page setup of every sheet", not bad, bad[:3])
+
+
 def no_formulas(label, wb):
     f = [(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for c in row
          if c.data_type == "f"]
@@ -392,7 +415,9 @@ def test_events_json():
     check("chart of events per year", f"Summary!$A${a}:$A${b}" in xml and f"Summary!$B${a}:$B${b}" in xml,
           (charts, re.findall(r"<c:f>[^<]*</c:f>", xml)))
     check_heights("events.json", wb)
-    # constant memory: the heights on the streamed <row> elements
+    check_print("events.json", wb, doc["title"])
+    # constant memory: the page setup lives in the frame's sheet XML and the
+    # heights on the streamed <row> elements
     cm = os.path.join(TMP, "events-constant.xlsx")
     rc, _, err = export(EVENTS, cm, "xlsx.constant-memory=true")
     if check("events.json constant-memory export", rc == 0, err):
@@ -400,6 +425,7 @@ def test_events_json():
         check("constant memory: the same row heights as normal mode", heights(wbc) == heights(wb),
               {k: v for k, v in heights(wbc).items() if v != heights(wb)[k]})
         check_heights("events.json constant memory", wbc)
+        check_print("events.json constant memory", wbc, doc["title"])
         xml = sheet_xml(cm, "Statements")
         check("constant memory: streamed rows carry ht and customHeight",
               re.search(r'<row r="\d+" ht="\d+(\.\d+)?" customHeight="1">', xml), xml[:300])
@@ -657,9 +683,12 @@ def test_refusals():
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", d)
     opts = {o["name"]: o for o in d.get("options", [])}
     check("options declared", list(opts) == ["constant-memory", "sheet-rows", "tables", "compression",
-                                             "zip64", "author", "company"], list(opts))
+                                             "zip64", "page-size", "author", "company"], list(opts))
     out = os.path.join(TMP, "company.xlsx")
-    rc, _, err = export(EVENTS, out, "xlsx.company=ACME Ə", "xlsx.author=Analyst")
+    rc, _, err = export(EVENTS, out, "xlsx.company=ACME Ə", "xlsx.author=Analyst",
+                        "xlsx.page-size=letter")
+    if rc == 0:
+        check_print("page-size=letter", load(out), json.load(open(EVENTS))["title"], paper=1)
     app = zipfile.ZipFile(out).read("docProps/app.xml").decode() if rc == 0 else ""
     check("company property", "<Company>ACME Ə</Company>" in app, app[-300:])
     check("author property", rc == 0 and load(out).properties.creator == "Analyst")
