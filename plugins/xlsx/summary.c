@@ -1,9 +1,13 @@
 /*
- * summary.c — the Summary sheet: title, description, period and headline
- * counts as label/value rows, then four count tables (events by year, by
- * country, by organiser, activities by kind) and a column chart of events
- * per year drawn from the year table.  Rows are written strictly top to
- * bottom and widths are set first, as constant-memory mode requires.
+ * summary.c — the Summary sheet, laid out to print on one page: the title,
+ * description and note across the top, then two blocks side by side.  Left
+ * (A:C): period, dates, headline counts, events by year and by country;
+ * right (E:F): the chart of events per year, events by organiser, activities
+ * by kind.  Labels and keys sit in A and E, counts in the narrow B and F,
+ * country codes centred in C, the period and dates right-aligned across B:C.
+ * The blocks are placed first as a list of cells, then written row by row
+ * (constant-memory mode takes rows strictly in order), each row as tall as
+ * its wrapped text needs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,81 +17,290 @@
 
 #define SUMMARY "Summary"
 #define TABLE_MAX 10000 /* rows of one count table; the rest is counted in one line */
+#define CHART_ROWS 16   /* rows the chart covers */
+#define TITLE_PT 14.0
+
+enum { COL_A, COL_B, COL_C, COL_D, COL_E, COL_F, N_COLS };
+
+typedef enum s_kind { S_TEXT, S_NUMBER, S_DATE, S_DATETIME } s_kind;
+
+typedef struct s_cell {
+    lxw_row_t row;
+    lxw_col_t col, last; /* last > col: merged across to last */
+    s_kind kind;
+    lxw_format *fmt;
+    const char *text; /* S_TEXT: the host's, or own */
+    size_t len;
+    char *own;
+    double num; /* S_NUMBER; S_DATE: YYYYMMDD; S_DATETIME: Unix seconds */
+    size_t seq; /* placing order: sorting keeps it within a row */
+} s_cell;
 
 typedef struct summary {
     xlsx_ctx *x;
+    const chronicle_summary *sm;
     lxw_worksheet *ws;
-    lxw_row_t row;
-    lxw_format *key_fmt; /* keys of the count tables: wrapped when column A wraps */
+    s_cell *cells;
+    size_t n, cap;
+    double width[N_COLS];
+    lxw_row_t years;  /* first row of the year table's data */
+    size_t n_years;   /* its rows */
+    lxw_row_t chart;  /* the chart's top row */
+    double height_pt; /* of all rows, for the page setup */
 } summary;
 
-static void put_label(summary *w, const char *label)
+/* A block: rows from row down, keys in column key, counts in value. */
+typedef struct flow {
+    summary *w;
+    lxw_row_t row;
+    lxw_col_t key, value;
+} flow;
+
+/* ---- placing cells ---- */
+
+static s_cell *place(summary *w, lxw_row_t row, lxw_col_t col, lxw_col_t last, s_kind kind,
+                     lxw_format *f)
 {
-    xlsx_put_text(w->x, w->ws, SUMMARY, w->row, 0, label, strlen(label), w->x->fmt.label);
+    if (w->x->status != CHRONICLE_OK) return NULL;
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 128;
+        s_cell *c = realloc(w->cells, cap * sizeof *c);
+        if (!c) {
+            xlsx_fail(w->x, SUMMARY, row, col, "laying out the sheet",
+                      LXW_ERROR_MEMORY_MALLOC_FAILED);
+            return NULL;
+        }
+        w->cells = c;
+        w->cap = cap;
+    }
+    s_cell *c = &w->cells[w->n];
+    *c = (s_cell){.row = row, .col = col, .last = last, .kind = kind, .fmt = f, .seq = w->n};
+    w->n++;
+    return c;
 }
 
-static void kv_text(summary *w, const char *label, const char *v, size_t len, lxw_format *f)
+static void text_at(summary *w, lxw_row_t row, lxw_col_t col, lxw_col_t last, const char *v,
+                    size_t len, lxw_format *f)
 {
-    put_label(w, label);
-    xlsx_put_text(w->x, w->ws, SUMMARY, w->row++, 1, v, len, f);
+    s_cell *c = len ? place(w, row, col, last, S_TEXT, f) : NULL;
+    if (c) c->text = v, c->len = len;
 }
 
-static void kv_count(summary *w, const char *label, size_t n)
+/* Text the summary keeps: x->buf, copied. */
+static void buf_at(summary *w, lxw_row_t row, lxw_col_t col, lxw_col_t last, lxw_format *f)
 {
-    put_label(w, label);
-    xlsx_put_number(w->x, w->ws, SUMMARY, w->row++, 1, (double)n, w->x->fmt.number);
+    xlsx_ctx *x = w->x;
+    char *own = x->buf.len ? chronicle_buf_steal(&x->buf) : NULL;
+    s_cell *c = own ? place(w, row, col, last, S_TEXT, f) : NULL;
+    if (!c) {
+        free(own);
+        return;
+    }
+    c->own = own;
+    c->text = own;
+    c->len = strlen(own);
 }
 
-static void kv_date(summary *w, const char *label, chronicle_str iso)
+static void number_at(summary *w, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
 {
-    if (!iso.ptr) return;
-    uint32_t ymd = xlsx_excel_ymd(xlsx_parse_ymd(iso));
-    put_label(w, label);
-    if (ymd)
-        xlsx_put_date(w->x, w->ws, SUMMARY, w->row++, 1, ymd, w->x->fmt.date);
-    else
-        xlsx_put_text(w->x, w->ws, SUMMARY, w->row++, 1, iso.ptr, iso.len, w->x->fmt.text);
+    s_cell *c = place(w, row, col, col, S_NUMBER, f);
+    if (c) c->num = v;
+}
+
+static void label_at(summary *w, lxw_row_t row, lxw_col_t col, const char *label)
+{
+    text_at(w, row, col, col, label, strlen(label), w->x->fmt.label);
 }
 
 /* A buffer append that failed: out of memory, reported once. */
 static int wording_ok(summary *w, chronicle_status st, const char *what)
 {
     if (st == CHRONICLE_OK) return 1;
-    xlsx_fail(w->x, SUMMARY, w->row, 0, what, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    xlsx_fail(w->x, SUMMARY, 0, 0, what, LXW_ERROR_MEMORY_MALLOC_FAILED);
     return 0;
+}
+
+/* ---- the blocks ---- */
+
+/* Title across the sheet, then description and note beside their labels. */
+static lxw_row_t place_top(summary *w)
+{
+    xlsx_ctx *x = w->x;
+    const chronicle_dataset_info *di = x->host->dataset(x->job);
+    const char *group = x->host->group(x->job);
+    chronicle_buf_reset(&x->buf);
+    chronicle_status st = chronicle_buf_append(&x->buf, di->title.ptr, di->title.len);
+    if (st == CHRONICLE_OK && group)
+        st = chronicle_buf_appendf(&x->buf, " \xE2\x80\x94 %s", group); /* em dash */
+    if (wording_ok(w, st, "wording the title")) buf_at(w, 0, COL_A, COL_F, x->fmt.title);
+    lxw_row_t row = 2;
+    if (di->description.len) {
+        label_at(w, row, COL_A, "Description");
+        text_at(w, row++, COL_B, COL_F, di->description.ptr, di->description.len, x->fmt.s_text);
+    }
+    static const char note[] =
+        "Claims made at events are recorded as statements and figures, each attributed to the "
+        "source that reports it (see the Attribution columns); the software takes no side.";
+    label_at(w, row, COL_A, "Note");
+    text_at(w, row++, COL_B, COL_F, note, sizeof note - 1, x->fmt.s_text);
+    return row + 1;
+}
+
+/* A value of the left block: right-aligned across B:C. */
+static void value_date(flow *f, const char *label, chronicle_str iso)
+{
+    if (!iso.ptr) return;
+    summary *w = f->w;
+    uint32_t ymd = xlsx_excel_ymd(xlsx_parse_ymd(iso));
+    label_at(w, f->row, COL_A, label);
+    s_cell *c = ymd ? place(w, f->row, COL_B, COL_C, S_DATE, w->x->fmt.s_date) : NULL;
+    if (c)
+        c->num = ymd;
+    else
+        text_at(w, f->row, COL_B, COL_C, iso.ptr, iso.len, w->x->fmt.s_value);
+    f->row++;
+}
+
+static void place_head(flow *f)
+{
+    summary *w = f->w;
+    xlsx_ctx *x = w->x;
+    const char *group = x->host->group(x->job);
+    if (group) {
+        label_at(w, f->row, COL_A, "Group");
+        text_at(w, f->row++, COL_B, COL_C, group, strlen(group), x->fmt.s_value);
+    }
+    chronicle_buf_reset(&x->buf);
+    chronicle_status st =
+        chronicle_format_period(&x->buf, xlsx_parse_ymd(w->sm->first_date),
+                                xlsx_parse_ymd(w->sm->last_date), CHRONICLE_DATE_SHORT);
+    if (!wording_ok(w, st, "wording the period")) return;
+    label_at(w, f->row, COL_A, "Period");
+    buf_at(w, f->row++, COL_B, COL_C, x->fmt.s_value);
+    value_date(f, "First event", w->sm->first_date);
+    value_date(f, "Last event", w->sm->last_date);
+    label_at(w, f->row, COL_A, "Generated (UTC)");
+    s_cell *c = place(w, f->row++, COL_B, COL_C, S_DATETIME, x->fmt.datetime);
+    if (c) c->num = (double)x->host->timestamp(x->job);
+    f->row++;
+}
+
+static void place_counts(flow *f)
+{
+    summary *w = f->w;
+    const chronicle_dataset_info *di = w->x->host->dataset(w->x->job);
+    const chronicle_summary *sm = w->sm;
+    const struct {
+        const char *label;
+        size_t n;
+    } counts[] = {
+        {"Events", sm->n_events},
+        {"Events in the dataset", di->n_events_total},
+        {"Countries", sm->n_by_country},
+        {"Organisers", sm->n_by_organizer},
+        {"Participants", sm->n_participants},
+        {"Activities", sm->n_activities},
+        {"Statements", sm->n_statements},
+        {"Figures", sm->n_figures},
+        {"Sources cited", w->x->src.n_cited},
+    };
+    label_at(w, f->row++, COL_A, "Headline counts");
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        label_at(w, f->row, COL_A, counts[i].label);
+        number_at(w, f->row++, COL_B, (double)counts[i].n, w->x->fmt.s_number);
+    }
+    f->row++;
 }
 
 /* A titled table: header row, then key | count (| code for countries).
  * Returns the row of the first data row. */
-static lxw_row_t count_table(summary *w, const char *title, const char *key, const char *what,
-                             const chronicle_count *rows, size_t n, int numeric_keys, int codes)
+static lxw_row_t table_head(flow *f, const char *title, const char *key, const char *what,
+                            int codes)
 {
-    xlsx_ctx *x = w->x;
-    put_label(w, title);
-    w->row++;
-    xlsx_put_text(x, w->ws, SUMMARY, w->row, 0, key, strlen(key), x->fmt.header);
-    xlsx_put_text(x, w->ws, SUMMARY, w->row, 1, what, strlen(what), x->fmt.header);
-    if (codes) xlsx_put_text(x, w->ws, SUMMARY, w->row, 2, "Country code", 12, x->fmt.header);
-    lxw_row_t first = ++w->row;
-    size_t shown = n > TABLE_MAX ? TABLE_MAX : n;
-    for (size_t i = 0; i < shown && x->status == CHRONICLE_OK; i++, w->row++) {
-        const chronicle_count *c = &rows[i];
-        if (numeric_keys) /* years: numbers, so the chart's axis and filters sort them */
-            xlsx_put_number(x, w->ws, SUMMARY, w->row, 0, strtod(c->key.ptr, NULL), x->fmt.number);
-        else
-            xlsx_put_text(x, w->ws, SUMMARY, w->row, 0, c->label.ptr, c->label.len, w->key_fmt);
-        xlsx_put_number(x, w->ws, SUMMARY, w->row, 1, (double)c->count, x->fmt.number);
-        if (codes) xlsx_put_text(x, w->ws, SUMMARY, w->row, 2, c->key.ptr, c->key.len, x->fmt.text);
-    }
-    chronicle_buf_reset(&x->buf);
-    if (shown < n &&
-        wording_ok(w, chronicle_buf_appendf(&x->buf, "\xE2\x80\xA6 and %zu more", n - shown),
-                   "wording a table"))
-        xlsx_put_text(x, w->ws, SUMMARY, w->row++, 0, chronicle_buf_cstr(&x->buf), x->buf.len,
-                      x->fmt.text);
-    w->row++; /* a blank row after each table */
-    return first;
+    summary *w = f->w;
+    lxw_format *h = w->x->fmt.header;
+    label_at(w, f->row++, f->key, title);
+    text_at(w, f->row, f->key, f->key, key, strlen(key), h);
+    text_at(w, f->row, f->value, f->value, what, strlen(what), h);
+    if (codes) text_at(w, f->row, COL_C, COL_C, "Country code", 12, h);
+    return ++f->row;
 }
+
+/* "… and N more" past TABLE_MAX rows, then the blank row after a table. */
+static void table_end(flow *f, size_t shown, size_t n)
+{
+    summary *w = f->w;
+    chronicle_buf_reset(&w->x->buf);
+    if (shown < n &&
+        wording_ok(w, chronicle_buf_appendf(&w->x->buf, "\xE2\x80\xA6 and %zu more", n - shown),
+                   "wording a table"))
+        buf_at(w, f->row++, f->key, f->key, w->x->fmt.s_key);
+    f->row++;
+}
+
+static void count_table(flow *f, const char *title, const char *key, const char *what,
+                        const chronicle_count *rows, size_t n, int codes)
+{
+    summary *w = f->w;
+    xlsx_formats *fmt = &w->x->fmt;
+    table_head(f, title, key, what, codes);
+    size_t shown = n > TABLE_MAX ? TABLE_MAX : n;
+    for (size_t i = 0; i < shown; i++, f->row++) {
+        const chronicle_count *c = &rows[i];
+        text_at(w, f->row, f->key, f->key, c->label.ptr, c->label.len, fmt->s_key);
+        number_at(w, f->row, f->value, (double)c->count, fmt->s_number);
+        if (codes) text_at(w, f->row, COL_C, COL_C, c->key.ptr, c->key.len, fmt->s_code);
+    }
+    table_end(f, shown, n);
+}
+
+/* Every year from the first to the last, years without events as 0: the
+ * chart draws from it, and a gap in time shows as one. */
+static void year_table(flow *f)
+{
+    summary *w = f->w;
+    const chronicle_summary *sm = w->sm;
+    w->years = table_head(f, "Events by year", "Year", "Events", 0);
+    if (!sm->n_by_year) {
+        f->row++;
+        return;
+    }
+    long first = strtol(sm->by_year[0].key.ptr, NULL, 10);
+    long last = strtol(sm->by_year[sm->n_by_year - 1].key.ptr, NULL, 10);
+    size_t n = last >= first ? (size_t)(last - first + 1) : 0, k = 0;
+    w->n_years = n > TABLE_MAX ? TABLE_MAX : n;
+    for (size_t i = 0; i < w->n_years; i++, f->row++) {
+        long year = first + (long)i;
+        size_t count = 0;
+        if (k < sm->n_by_year && strtol(sm->by_year[k].key.ptr, NULL, 10) == year)
+            count = sm->by_year[k++].count;
+        number_at(w, f->row, COL_A, (double)year, w->x->fmt.s_key);
+        number_at(w, f->row, COL_B, (double)count, w->x->fmt.s_number);
+    }
+    table_end(f, w->n_years, n);
+}
+
+static void place_all(summary *w)
+{
+    const chronicle_summary *sm = w->sm;
+    lxw_row_t top = place_top(w);
+    flow left = {w, top, COL_A, COL_B}, right = {w, top, COL_E, COL_F};
+    place_head(&left);
+    place_counts(&left);
+    year_table(&left);
+    count_table(&left, "Events by country", "Country", "Events", sm->by_country, sm->n_by_country,
+                1);
+    if (sm->n_by_year) {
+        w->chart = right.row;
+        right.row += CHART_ROWS + 1;
+    }
+    count_table(&right, "Events by organiser", "Organiser", "Events", sm->by_organizer,
+                sm->n_by_organizer, 0);
+    count_table(&right, "Activities by kind", "Kind", "Activities", sm->by_activity_kind,
+                sm->n_by_activity_kind, 0);
+}
+
+/* ---- widths, heights, writing ---- */
 
 static unsigned widest_key(const chronicle_count *rows, size_t n, unsigned w)
 {
@@ -98,110 +311,170 @@ static unsigned widest_key(const chronicle_count *rows, size_t n, unsigned w)
     return w;
 }
 
-/* Column A holds labels and table keys; B values (long text wraps in it). */
-static chronicle_status set_widths(summary *w, const chronicle_summary *sm)
+static double clamp(unsigned v, double lo, double hi)
 {
-    unsigned a = (unsigned)strlen("Events in the dataset");
-    a = widest_key(sm->by_country, sm->n_by_country, a);
-    a = widest_key(sm->by_organizer, sm->n_by_organizer, a);
-    a = widest_key(sm->by_activity_kind, sm->n_by_activity_kind, a);
-    w->key_fmt = a > XLSX_WIDTH_CAP ? w->x->fmt.wrap : w->x->fmt.text;
-    const double widths[] = {xlsx_column_width("", a), XLSX_WIDTH_CAP + 2, 14};
-    for (lxw_col_t c = 0; c < 3; c++) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* A and E fit their keys within limits (longer ones wrap); B and F hold
+ * counts, C the country codes, D keeps the blocks apart. */
+static chronicle_status set_widths(summary *w)
+{
+    const chronicle_summary *sm = w->sm;
+    unsigned a = widest_key(sm->by_country, sm->n_by_country, 0);
+    unsigned e = widest_key(sm->by_organizer, sm->n_by_organizer, 0);
+    e = widest_key(sm->by_activity_kind, sm->n_by_activity_kind, e);
+    double widths[N_COLS] = {clamp(a + 2, 24, 34), 12, 13, 3, clamp(e + 2, 24, 40), 12};
+    for (lxw_col_t c = 0; c < N_COLS; c++) {
+        w->width[c] = widths[c];
         lxw_error err = worksheet_set_column(w->ws, c, c, widths[c], NULL);
         if (err) return xlsx_fail(w->x, SUMMARY, 0, c, "setting the column width", err);
     }
     return CHRONICLE_OK;
 }
 
-static void write_head(summary *w, const chronicle_summary *sm)
+static int by_row(const void *a, const void *b)
+{
+    const s_cell *p = a, *q = b;
+    if (p->row != q->row) return p->row < q->row ? -1 : 1;
+    if (p->col != q->col) return p->col < q->col ? -1 : 1;
+    return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+static unsigned column_pixels(double width)
+{
+    return (unsigned)(width * 7 + 0.5) + 5; /* libxlsxwriter's, for Calibri 11 */
+}
+
+/* Height of the row cells[0..n) make: the tallest of its wrapped texts. */
+static double row_height(const summary *w, const s_cell *cells, size_t n)
+{
+    const xlsx_formats *f = &w->x->fmt;
+    double h = 0;
+    for (size_t i = 0; i < n; i++) {
+        const s_cell *c = &cells[i];
+        if (c->kind != S_TEXT || c->fmt == f->label || c->fmt == f->header || c->fmt == f->s_code)
+            continue; /* single lines, narrower than their columns */
+        /* merged: the columns' pixels, less one cell's padding, in 7-pixel units */
+        unsigned px = 0;
+        for (lxw_col_t k = c->col; k <= c->last; k++)
+            px += column_pixels(w->width[k]);
+        double width = (px - 5) / 7.0;
+        double pt = c->fmt == f->title ? TITLE_PT : XLSX_FONT_PT;
+        unsigned lines = xlsx_text_lines(c->text, c->len, width, pt, c->fmt == f->title);
+        double ch = xlsx_row_height(lines, pt);
+        if (ch > h) h = ch;
+    }
+    return h;
+}
+
+static void write_cell(summary *w, const s_cell *c)
 {
     xlsx_ctx *x = w->x;
-    const chronicle_dataset_info *di = x->host->dataset(x->job);
-    const char *group = x->host->group(x->job);
-    chronicle_buf_reset(&x->buf);
-    chronicle_status st = chronicle_buf_append(&x->buf, di->title.ptr, di->title.len);
-    if (st == CHRONICLE_OK && group)
-        st = chronicle_buf_appendf(&x->buf, " \xE2\x80\x94 %s", group); /* em dash */
-    if (!wording_ok(w, st, "wording the title")) return;
-    xlsx_put_text(x, w->ws, SUMMARY, w->row++, 0, chronicle_buf_cstr(&x->buf), x->buf.len,
-                  x->fmt.title);
-    w->row++;
-    if (di->description.len)
-        kv_text(w, "Description", di->description.ptr, di->description.len, x->fmt.wrap);
-    if (group) kv_text(w, "Group", group, strlen(group), x->fmt.text);
-    chronicle_buf_reset(&x->buf);
-    st = chronicle_format_period(&x->buf, xlsx_parse_ymd(sm->first_date),
-                                 xlsx_parse_ymd(sm->last_date), CHRONICLE_DATE_SHORT);
-    if (!wording_ok(w, st, "wording the period")) return;
-    kv_text(w, "Period", chronicle_buf_cstr(&x->buf), x->buf.len, x->fmt.text);
-    kv_date(w, "First event", sm->first_date);
-    kv_date(w, "Last event", sm->last_date);
-    put_label(w, "Generated (UTC)");
-    xlsx_put_datetime(x, w->ws, SUMMARY, w->row++, 1, x->host->timestamp(x->job));
-    w->row++;
+    if (c->last > c->col) {
+        lxw_error err = worksheet_merge_range(w->ws, c->row, c->col, c->row, c->last, "", c->fmt);
+        if (err) {
+            xlsx_fail(x, SUMMARY, c->row, c->col, "merging cells", err);
+            return;
+        }
+    }
+    switch (c->kind) {
+    case S_TEXT:
+        xlsx_put_text(x, w->ws, SUMMARY, c->row, c->col, c->text, c->len, c->fmt);
+        break;
+    case S_NUMBER:
+        xlsx_put_number(x, w->ws, SUMMARY, c->row, c->col, c->num, c->fmt);
+        break;
+    case S_DATE:
+        xlsx_put_date(x, w->ws, SUMMARY, c->row, c->col, (uint32_t)c->num, c->fmt);
+        break;
+    case S_DATETIME:
+        xlsx_put_datetime(x, w->ws, SUMMARY, c->row, c->col, (int64_t)c->num);
+        break;
+    }
 }
 
-static void write_counts(summary *w, const chronicle_summary *sm)
+/* Row by row, each given its height first. */
+static void write_cells(summary *w)
 {
-    const chronicle_dataset_info *di = w->x->host->dataset(w->x->job);
-    put_label(w, "Headline counts");
-    w->row++;
-    kv_count(w, "Events", sm->n_events);
-    kv_count(w, "Events in the dataset", di->n_events_total);
-    kv_count(w, "Countries", sm->n_by_country);
-    kv_count(w, "Organisers", sm->n_by_organizer);
-    kv_count(w, "Participants", sm->n_participants);
-    kv_count(w, "Activities", sm->n_activities);
-    kv_count(w, "Statements", sm->n_statements);
-    kv_count(w, "Figures", sm->n_figures);
-    kv_count(w, "Sources cited", w->x->src.n_cited);
-    static const char note[] =
-        "Claims made at events are recorded as statements and figures, each attributed to the "
-        "source that reports it (see the Attribution columns); the software takes no side.";
-    kv_text(w, "Note", note, sizeof note - 1, w->x->fmt.wrap);
-    w->row++;
+    qsort(w->cells, w->n, sizeof *w->cells, by_row);
+    lxw_row_t rows = 0;
+    for (size_t i = 0, j; i < w->n && w->x->status == CHRONICLE_OK; i = j) {
+        lxw_row_t row = w->cells[i].row;
+        for (j = i; j < w->n && w->cells[j].row == row;)
+            j++;
+        double h = row_height(w, &w->cells[i], j - i);
+        if (h > 15) {
+            lxw_error err = worksheet_set_row(w->ws, row, h, NULL);
+            if (err) xlsx_fail(w->x, SUMMARY, row, 0, "setting the row height", err);
+        }
+        w->height_pt += (h > 15 ? h : 15) + 15.0 * (row - rows); /* and the blank rows above */
+        rows = row + 1;
+        for (size_t k = i; k < j; k++)
+            write_cell(w, &w->cells[k]);
+    }
+    if (w->chart + CHART_ROWS + 1 > rows && w->n_years)
+        w->height_pt += 15.0 * (w->chart + CHART_ROWS + 1 - rows);
 }
 
-static chronicle_status add_chart(summary *w, lxw_row_t first, size_t n)
+/* Column-chart steps that are whole numbers: 1, 2, 5, 10, 20, 50... with at
+ * most 8 of them up to the tallest column. */
+static double axis_step(const chronicle_summary *sm)
+{
+    size_t most = 0;
+    for (size_t i = 0; i < sm->n_by_year; i++)
+        if (sm->by_year[i].count > most) most = sm->by_year[i].count;
+    static const double mantissa[] = {1, 2, 5};
+    for (double scale = 1;; scale *= 10)
+        for (size_t i = 0; i < 3; i++)
+            if ((double)most / (mantissa[i] * scale) <= 8) return mantissa[i] * scale;
+}
+
+static chronicle_status add_chart(summary *w)
 {
     xlsx_ctx *x = w->x;
     lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
     lxw_chart_series *series = chart ? chart_add_series(chart, NULL, NULL) : NULL;
     if (!series)
-        return xlsx_fail(x, SUMMARY, 0, 3, "adding the chart", LXW_ERROR_MEMORY_MALLOC_FAILED);
-    lxw_row_t last = first + (lxw_row_t)n - 1;
-    chart_series_set_categories(series, SUMMARY, first, 0, last, 0);
-    chart_series_set_values(series, SUMMARY, first, 1, last, 1);
+        return xlsx_fail(x, SUMMARY, w->chart, COL_D, "adding the chart",
+                         LXW_ERROR_MEMORY_MALLOC_FAILED);
+    lxw_row_t last = w->years + (lxw_row_t)w->n_years - 1;
+    chart_series_set_categories(series, SUMMARY, w->years, COL_A, last, COL_A);
+    chart_series_set_values(series, SUMMARY, w->years, COL_B, last, COL_B);
     chart_series_set_name(series, "Events");
     chart_title_set_name(chart, "Events per year");
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     chart_axis_set_name(chart->y_axis, "Events");
-    lxw_error err = worksheet_insert_chart(w->ws, 1, 3, chart);
-    return err ? xlsx_fail(x, SUMMARY, 1, 3, "inserting the chart", err) : CHRONICLE_OK;
+    chart_axis_set_min(chart->y_axis, 0);
+    chart_axis_set_major_unit(chart->y_axis, axis_step(w->sm));
+    chart_axis_set_num_format(chart->y_axis, "0");
+    /* about 12 year labels at most, so they stay legible */
+    chart_axis_set_interval_unit(chart->x_axis, (uint16_t)((w->n_years + 11) / 12));
+    unsigned width = column_pixels(w->width[COL_D]) + column_pixels(w->width[COL_E]) +
+                     column_pixels(w->width[COL_F]) - 12;
+    lxw_chart_options opt = {
+        .x_offset = 12, .x_scale = width / 480.0, .y_scale = CHART_ROWS * 20 / 288.0};
+    lxw_error err = worksheet_insert_chart_opt(w->ws, w->chart, COL_D, chart, &opt);
+    return err ? xlsx_fail(x, SUMMARY, w->chart, COL_D, "inserting the chart", err) : CHRONICLE_OK;
 }
 
 chronicle_status xlsx_summary_write(xlsx_ctx *x)
 {
-    const chronicle_summary *sm = x->host->summary(x->job);
-    summary w = {x, workbook_add_worksheet(x->wb, SUMMARY), 0, NULL};
+    summary w = {
+        .x = x, .sm = x->host->summary(x->job), .ws = workbook_add_worksheet(x->wb, SUMMARY)};
     if (!w.ws) {
         x->status = x->constant_memory ? CHRONICLE_ERR_IO : CHRONICLE_ERR_NOMEM;
         x->host->error(x->job, x->status, "cannot add the sheet '%s'", SUMMARY);
         return x->status;
     }
-    if (set_widths(&w, sm) != CHRONICLE_OK) return x->status;
-    write_head(&w, sm);
-    write_counts(&w, sm);
-    lxw_row_t years =
-        count_table(&w, "Events by year", "Year", "Events", sm->by_year, sm->n_by_year, 1, 0);
-    count_table(&w, "Events by country", "Country", "Events", sm->by_country, sm->n_by_country, 0,
-                1);
-    count_table(&w, "Events by organiser", "Organiser", "Events", sm->by_organizer,
-                sm->n_by_organizer, 0, 0);
-    count_table(&w, "Activities by kind", "Kind", "Activities", sm->by_activity_kind,
-                sm->n_by_activity_kind, 0, 0);
-    if (x->status == CHRONICLE_OK && sm->n_by_year) add_chart(&w, years, sm->n_by_year);
-    if (x->status == CHRONICLE_OK) xlsx_print_summary(x, w.ws, 15.0 * w.row);
+    if (set_widths(&w) == CHRONICLE_OK) {
+        place_all(&w);
+        write_cells(&w);
+    }
+    if (x->status == CHRONICLE_OK && w.n_years) add_chart(&w);
+    if (x->status == CHRONICLE_OK) xlsx_print_summary(x, w.ws, w.height_pt);
+    for (size_t i = 0; i < w.n; i++)
+        free(w.cells[i].own);
+    free(w.cells);
     return x->status;
 }

@@ -133,18 +133,25 @@ static chronicle_status add_formats(xlsx_ctx *x)
     f->date_text = aligned(new_format(x, 0, 0, NULL), LXW_ALIGN_RIGHT, 0);
     f->url = new_format(x, 0, 0, NULL);
     f->url_wrap = new_format(x, 0, 1, NULL);
-    f->label = new_format(x, 1, 0, NULL);
-    f->datetime = new_format(x, 0, 0, "yyyy-mm-dd hh:mm:ss");
-    f->title = new_format(x, 1, 0, NULL);
+    /* the Summary's rows hold wrapped text beside single lines: all from the top */
+    f->label = aligned(new_format(x, 1, 0, NULL), 0, LXW_ALIGN_VERTICAL_TOP);
+    f->datetime = aligned(new_format(x, 0, 0, "yyyy-mm-dd hh:mm:ss"), 0, LXW_ALIGN_VERTICAL_TOP);
+    f->title = aligned(new_format(x, 1, 1, NULL), 0, LXW_ALIGN_VERTICAL_TOP);
     f->header = new_format(x, 1, 0, NULL);
+    f->s_text = aligned(new_format(x, 0, 1, NULL), 0, LXW_ALIGN_VERTICAL_TOP);
+    f->s_value = aligned(new_format(x, 0, 1, NULL), LXW_ALIGN_RIGHT, LXW_ALIGN_VERTICAL_TOP);
+    f->s_key = aligned(new_format(x, 0, 1, NULL), LXW_ALIGN_LEFT, LXW_ALIGN_VERTICAL_TOP);
+    f->s_code = aligned(new_format(x, 0, 0, NULL), LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_TOP);
+    f->s_date = aligned(new_format(x, 0, 0, "yyyy-mm-dd"), 0, LXW_ALIGN_VERTICAL_TOP);
+    f->s_number = aligned(new_format(x, 0, 0, NULL), 0, LXW_ALIGN_VERTICAL_TOP);
     if (!f->wrap || !f->wrap_top || !f->date || !f->date_text || !f->url || !f->url_wrap ||
-        !f->label || !f->datetime || !f->title || !f->header)
+        !f->label || !f->datetime || !f->title || !f->header || !f->s_text || !f->s_value ||
+        !f->s_key || !f->s_code || !f->s_date || !f->s_number)
         return xlsx_fail(x, "Summary", 0, 0, "adding cell formats", LXW_ERROR_MEMORY_MALLOC_FAILED);
     format_set_underline(f->url, LXW_UNDERLINE_SINGLE);
     format_set_font_color(f->url, 0x0563C1);
     format_set_underline(f->url_wrap, LXW_UNDERLINE_SINGLE);
     format_set_font_color(f->url_wrap, 0x0563C1);
-    format_set_align(f->datetime, LXW_ALIGN_LEFT);
     format_set_font_size(f->title, 14);
     format_set_bg_color(f->header, 0xDCE6F1);
     format_set_bottom(f->header, LXW_BORDER_THIN);

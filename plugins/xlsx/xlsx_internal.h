@@ -60,9 +60,15 @@ typedef struct xlsx_formats {
     lxw_format *date;     /* yyyy-mm-dd */
     lxw_format *number;   /* NULL: General */
     lxw_format *url;      /* blue, underlined */
-    lxw_format *title;    /* Summary: the dataset title */
+    lxw_format *title;    /* Summary: the dataset title, bold 14 pt, wrapped */
     lxw_format *label;    /* Summary: bold labels and section titles */
     lxw_format *datetime; /* Summary: the generation time */
+    lxw_format *s_text;   /* Summary: wrapped text, from the top */
+    lxw_format *s_value;  /* Summary: wrapped text, right-aligned like the dates below it */
+    lxw_format *s_key;    /* Summary: table keys, wrapped, years left-aligned */
+    lxw_format *s_code;   /* Summary: country codes, centred */
+    lxw_format *s_date;   /* Summary: yyyy-mm-dd, from the top */
+    lxw_format *s_number; /* Summary: counts, from the top */
 } xlsx_formats;
 
 /* The dataset's sources, found by address, with what the job cites. */

@@ -167,24 +167,21 @@ def by_count(tally, label=None):
     return sorted(tally.items(), key=lambda kv: (-kv[1], kv[0].encode()))
 
 
+NOTE = ("Claims made at events are recorded as statements and figures, each attributed to the "
+        "source that reports it (see the Attribution columns); the software takes no side.")
+CHART_ROWS = 16  # rows the chart covers, on the right beside the headline counts
+
+
 def expected_summary(doc, events, group=None):
+    """The Summary as formats/workbook.md lays it out: {(row, col): value},
+    1-based, columns A..F; the rows of the year table's data; the period."""
     first = min((e["date"] for e in events), default=None)
     last = max((e.get("end_date", e["date"]) for e in events), default=None)
     period = "no events" if not first else short_date(first) if first == last else \
         f"{short_date(first)} \u2013 {short_date(last)}"
-    blank = [None, None, None]
-    g = [[doc["title"] + (f" \u2014 {group}" if group else ""), None, None], blank]
-    if doc.get("description"):
-        g.append(["Description", doc["description"], None])
-    if group:
-        g.append(["Group", group, None])
-    g.append(["Period", period, None])
-    if first:
-        g += [["First event", date_cell(first), None], ["Last event", date_cell(last), None]]
-    g += [["Generated (UTC)", datetime.datetime.utcfromtimestamp(EPOCH), None], blank]
     years, countries, names, orgs, kinds = {}, {}, {}, {}, {}
     for e in events:
-        years[e["date"][:4]] = years.get(e["date"][:4], 0) + 1
+        years[int(e["date"][:4])] = years.get(int(e["date"][:4]), 0) + 1
         cc = e["location"]["country_code"]
         countries[cc] = countries.get(cc, 0) + 1
         names[cc] = e["location"]["country"]
@@ -192,27 +189,55 @@ def expected_summary(doc, events, group=None):
             orgs[o] = orgs.get(o, 0) + 1
         for a in e.get("activities", []):
             kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
+    g = {(1, 1): doc["title"] + (f" \u2014 {group}" if group else "")}
+    row = 3
+    if doc.get("description"):
+        g[row, 1], g[row, 2] = "Description", doc["description"]
+        row += 1
+    g[row, 1], g[row, 2] = "Note", NOTE
+    top = row + 2
+
+    def put(r, *cells):  # cells: (col, value)
+        for c, v in cells:
+            g[r, c] = v
+        return r + 1
+
+    # left: A labels and keys, B values and counts, C country codes
+    r = top
+    if group:
+        r = put(r, (1, "Group"), (2, group))
+    r = put(r, (1, "Period"), (2, period))
+    if first:
+        r = put(r, (1, "First event"), (2, date_cell(first)))
+        r = put(r, (1, "Last event"), (2, date_cell(last)))
+    r = put(r, (1, "Generated (UTC)"), (2, datetime.datetime.utcfromtimestamp(EPOCH))) + 1
     n = lambda k: sum(len(e.get(k, [])) for e in events)
-    g.append(["Headline counts", None, None])
+    r = put(r, (1, "Headline counts"))
     for label, value in [("Events", len(events)), ("Events in the dataset", len(doc["events"])),
                          ("Countries", len(countries)), ("Organisers", len(orgs)),
                          ("Participants", n("participants")), ("Activities", n("activities")),
                          ("Statements", n("statements")), ("Figures", n("figures")),
                          ("Sources cited", sum(1 for c in cited_counts(doc, events).values() if any(c)))]:
-        g.append([label, value, None])
-    g.append(["Note", "Claims made at events are recorded as statements and figures, each attributed "
-              "to the source that reports it (see the Attribution columns); the software takes no "
-              "side.", None])
-    g.append(blank)
-    g += [["Events by year", None, None], ["Year", "Events", None]]
-    year_rows = (len(g) + 1, len(g) + len(years))  # 1-based rows of the year table's data
-    g += [[int(y), c, None] for y, c in sorted(years.items())] + [blank]
-    g += [["Events by country", None, None], ["Country", "Events", "Country code"]]
-    g += [[names[k], c, k] for k, c in by_count(countries)] + [blank]
-    g += [["Events by organiser", None, None], ["Organiser", "Events", None]]
-    g += [[k, c, None] for k, c in by_count(orgs)] + [blank]
-    g += [["Activities by kind", None, None], ["Kind", "Activities", None]]
-    g += [[k, c, None] for k, c in by_count(kinds)] + [blank]
+        r = put(r, (1, label), (2, value))
+    r = put(r + 1, (1, "Events by year"))
+    r = put(r, (1, "Year"), (2, "Events"))
+    span = range(min(years), max(years) + 1) if years else []
+    year_rows = (r, r + len(span) - 1)  # every year from the first to the last, 0 included
+    for y in span:
+        r = put(r, (1, y), (2, years.get(y, 0)))
+    r = put(r + 1, (1, "Events by country"))
+    r = put(r, (1, "Country"), (2, "Events"), (3, "Country code"))
+    for k, c in by_count(countries):
+        r = put(r, (1, names[k]), (2, c), (3, k))
+    # right: E keys, F counts, below the chart
+    r = top + (CHART_ROWS + 1 if events else 0)
+    for title, key, what, tally in [("Events by organiser", "Organiser", "Events", orgs),
+                                    ("Activities by kind", "Kind", "Activities", kinds)]:
+        r = put(r, (5, title))
+        r = put(r, (5, key), (6, what))
+        for k, c in by_count(tally):
+            r = put(r, (5, k), (6, c))
+        r += 1
     return g, year_rows, period
 
 
@@ -298,12 +323,12 @@ def compare_data_sheets(label, wb, expected, per_sheet=1048575, mode="tables"):
 def compare_summary(label, wb, doc, events, group=None):
     ws = wb["Summary"]
     want, year_rows, period = expected_summary(doc, events, group)
-    got = sheet_rows(ws, 3)
-    got += [[(None, "n")] * 3] * (len(want) - len(got))
-    check(f"{label}: Summary size", ws.max_column <= 3 and ws.max_row <= len(want),
-          (ws.max_row, ws.max_column, len(want)))
-    bad = [(r + 1, c, got[r][c], want[r][c]) for r in range(len(want)) for c in range(3)
-           if not same(got[r][c][0], got[r][c][1], want[r][c])]
+    rows = max(r for r, _ in want)
+    check(f"{label}: Summary size", ws.max_column <= 6 and ws.max_row <= rows,
+          (ws.max_row, ws.max_column, rows))
+    bad = [(c.coordinate, c.value, want.get((c.row, c.column))) for row in
+           ws.iter_rows(min_row=1, max_row=max(rows, ws.max_row), max_col=6) for c in row
+           if not same(c.value, c.data_type, want.get((c.row, c.column)))]
     check(f"{label}: Summary every cell", not bad, bad[:5])
     return year_rows, period
 
@@ -414,6 +439,26 @@ def test_events_json():
     a, b = year_rows
     check("chart of events per year", f"Summary!$A${a}:$A${b}" in xml and f"Summary!$B${a}:$B${b}" in xml,
           (charts, re.findall(r"<c:f>[^<]*</c:f>", xml)))
+    ws = wb["Summary"]
+    years = [ws.cell(r, 1).value for r in range(a, b + 1)]
+    first, last = int(events[0]["date"][:4]), max(int(e["date"][:4]) for e in events)
+    check("chart years continuous, years without events as 0",
+          years == list(range(first, last + 1)) and 0 in [ws.cell(r, 2).value for r in range(a, b + 1)],
+          years)
+    check("chart value axis from 0 in whole steps",
+          '<c:valAx>' in xml and re.search(r'<c:valAx>.*<c:min val="0"/>.*<c:majorUnit val="1"/>', xml)
+          and 'formatCode="0"' in xml, re.findall(r"<c:(?:min|max|majorUnit) [^>]*>", xml))
+    al = lambda ref: ws[ref].alignment.horizontal
+    gen = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Generated (UTC)")
+    check("Summary: dates and the generation time right-aligned",
+          all(al(f"B{r}") in (None, "general", "right") and ws[f"B{r}"].is_date
+              for r in (gen - 2, gen - 1, gen)), [al(f"B{r}") for r in (gen - 2, gen - 1, gen)])
+    codes = [r for r in range(1, ws.max_row + 1) if ws.cell(r, 3).value in {"AZ", "CN", "FR", "QA"}]
+    check("Summary: country codes centred in their own column, apart from the counts",
+          len(codes) == 4 and all(al(f"C{r}") == "center" for r in codes)
+          and ws.column_dimensions["B"].width < 20, codes)
+    check("Summary: the description's row grows with its text",
+          (ws.row_dimensions[3].height or 0) >= 60, ws.row_dimensions[3].height)
     check_heights("events.json", wb)
     check_print("events.json", wb, doc["title"])
     # constant memory: the page setup lives in the frame's sheet XML and the
