@@ -98,56 +98,22 @@ typedef struct cli {
     int drawn;      /* the progress line is on the screen */
 } cli;
 
-/* Length of the character at s[0..len) (1 for an invalid byte); *unsafe is
- * set when it must not reach a terminal as is: invalid UTF-8, C0 and C1
- * controls (ESC and CSI start escape sequences) but '\n' when keep_newline,
- * and the bidi controls that make the text around them read in another
- * order. */
-static size_t next_char(const char *s, size_t len, int keep_newline, int *unsafe)
-{
-    uint32_t cp;
-    size_t n = chronicle_utf8_decode(s, len, &cp);
-    if (!n) {
-        *unsafe = 1;
-        return 1;
-    }
-    *unsafe = (chronicle_cp_is_control(cp) && !(keep_newline && cp == '\n')) ||
-              chronicle_cp_is_bidi_control(cp);
-    return n;
-}
-
-#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
-
-/* Writes text with every unsafe character (see next_char) replaced: plugin
- * messages and labels carry data, and data must never drive the terminal. */
+/* Writes text with every character that could drive the terminal replaced
+ * (chronicle_utf8_append_clean): plugin messages and labels carry data, and
+ * data must never drive the terminal. */
 static void put_clean(FILE *f, const char *s)
 {
-    size_t len = strlen(s);
-    for (size_t i = 0; i < len;) {
-        int unsafe;
-        size_t n = next_char(s + i, len - i, 1, &unsafe);
-        if (unsafe)
-            fputs(REPLACEMENT, f);
-        else
-            fwrite(s + i, 1, n, f);
-        i += n;
-    }
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_utf8_append_clean(&b, s, strlen(s), SIZE_MAX, 1);
+    fputs(chronicle_buf_cstr(&b), f);
+    chronicle_buf_free(&b);
 }
 
 /* Appends s with put_clean's rules, newlines replaced too: the result is one
  * line whose display width chronicle_utf8_width() measures. */
 static void append_clean(chronicle_buf *b, const char *s)
 {
-    size_t len = strlen(s);
-    for (size_t i = 0; i < len;) {
-        int unsafe;
-        size_t n = next_char(s + i, len - i, 0, &unsafe);
-        if (unsafe)
-            chronicle_buf_puts(b, REPLACEMENT);
-        else
-            chronicle_buf_append(b, s + i, n);
-        i += n;
-    }
+    chronicle_utf8_append_clean(b, s, strlen(s), SIZE_MAX, 0);
 }
 
 static void print_diag(const chronicle_diag *d)

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "chronicle/registry.h"
+#include "chronicle/utf8.h"
 #include "registry_internal.h"
 
 const char *chronicle_opt_type_name(chronicle_opt_type t)
@@ -184,7 +185,7 @@ enum {
 
 static char *clean_string(const cJSON *v, size_t cap)
 {
-    return cJSON_IsString(v) ? plugin_text_clean(v->valuestring, strlen(v->valuestring), cap, 0)
+    return cJSON_IsString(v) ? chronicle_utf8_clean(v->valuestring, strlen(v->valuestring), cap, 0)
                              : NULL;
 }
 

@@ -40,31 +40,6 @@ static char *msg(const char *fmt, ...)
     return chronicle_buf_steal(&b);
 }
 
-char *plugin_text_clean(const char *s, size_t len, size_t cap, int keep_newlines)
-{
-    static const char replacement[] = "\xEF\xBF\xBD", cut[] = "\xE2\x80\xA6"; /* U+FFFD, U+2026 */
-    chronicle_buf b = CHRONICLE_BUF_INIT;
-    /* room for the worst case up front (a byte can become three), so no
-     * append below can fail */
-    size_t most = len < cap / 3 ? len * 3 : cap;
-    if (chronicle_buf_reserve(&b, most + sizeof cut) != CHRONICLE_OK) return NULL;
-    for (size_t i = 0; i < len;) {
-        uint32_t cp = 0;
-        size_t n = chronicle_utf8_decode(s + i, len - i, &cp);
-        int unsafe = !n || (chronicle_cp_is_control(cp) && !(keep_newlines && cp == '\n')) ||
-                     chronicle_cp_is_bidi_control(cp);
-        const char *put = unsafe ? replacement : s + i;
-        size_t put_len = unsafe ? sizeof replacement - 1 : n;
-        if (b.len + put_len > cap) {
-            chronicle_buf_puts(&b, cut);
-            break;
-        }
-        chronicle_buf_append(&b, put, put_len);
-        i += n ? n : 1;
-    }
-    return chronicle_buf_steal(&b);
-}
-
 /* ---- opening a plugin file: every check on the descriptor that is loaded ---- */
 
 /* Refuses a directory someone other than you or root could change: they
@@ -540,7 +515,7 @@ static void keep_output(chronicle_plugin_info *p, const probe_pipe *out)
     while (len && (out->text.ptr[len - 1] == '\n' || out->text.ptr[len - 1] == '\r'))
         len--;
     if (!len) return;
-    char *clean = plugin_text_clean(out->text.ptr, len, OUTPUT_MAX, 1);
+    char *clean = chronicle_utf8_clean(out->text.ptr, len, OUTPUT_MAX, 1);
     if (clean && out->dropped) {
         p->load_output = msg("%s\n(and %zu more bytes)", clean, out->dropped);
         free(clean);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "chronicle/utf8.h"
 #include "registry_internal.h"
 
 struct chronicle_registry {
@@ -49,7 +50,7 @@ static int add_dir(chronicle_registry *r, const char *dir, size_t len)
 static int add_warning(chronicle_registry *r, const char *what, const char *entry, size_t len,
                        const char *why)
 {
-    char *clean = plugin_text_clean(entry, len, 200, 0);
+    char *clean = chronicle_utf8_clean(entry, len, 200, 0);
     char **p = realloc(r->warnings, (r->n_warnings + 1) * sizeof *p);
     chronicle_buf b = CHRONICLE_BUF_INIT;
     if (p) r->warnings = p;

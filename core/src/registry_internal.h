@@ -11,7 +11,7 @@
 #include "chronicle/registry.h"
 
 /* Fills the descriptor part of p from the probe's JSON; 0 if malformed.
- * Every string is cleaned and capped (plugin_text_clean): the child that
+ * Every string is cleaned and capped (chronicle_utf8_clean): the child that
  * sent it ran the plugin's code. */
 int plugin_info_from_json(chronicle_plugin_info *p, const char *text, size_t len);
 void option_info_clear(chronicle_option_info *op);
@@ -32,11 +32,6 @@ const chronicle_plugin *plugin_load(const char *path, const chronicle_host *host
 
 /* Probes p in a child process (see chronicle_registry_probe). */
 chronicle_status probe_plugin(chronicle_plugin_info *p, double timeout);
-/* A copy of s[0..len) fit for a terminal and a JSON reader: invalid UTF-8,
- * control characters (but '\n' when keep_newlines) and bidi controls become
- * U+FFFD; past cap bytes the text is cut, and ends in U+2026.  Caller owns
- * the result; NULL when out of memory. */
-char *plugin_text_clean(const char *s, size_t len, size_t cap, int keep_newlines);
 
 /* "SIGSEGV" for 11 ... */
 const char *signal_name(int sig);

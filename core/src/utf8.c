@@ -2,6 +2,8 @@
  * utf8.c — strict UTF-8 decoding and locale-independent display width.
  * The width tables are sorted, non-overlapping ranges searched by bisection.
  */
+#include <stdlib.h>
+
 #include "chronicle/utf8.h"
 
 size_t chronicle_utf8_decode(const char *s, size_t len, uint32_t *cp)
@@ -219,4 +221,38 @@ size_t chronicle_utf8_width(const char *s, size_t len)
         i += n;
     }
     return w;
+}
+
+chronicle_status chronicle_utf8_append_clean(chronicle_buf *b, const char *s, size_t len, size_t cap,
+                                             int keep_newlines)
+{
+    static const char replacement[] = "\xEF\xBF\xBD", cut[] = "\xE2\x80\xA6"; /* U+FFFD, U+2026 */
+    size_t start = b->len;
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0; i < len && st == CHRONICLE_OK;) {
+        uint32_t cp = 0;
+        size_t n = chronicle_utf8_decode(s + i, len - i, &cp);
+        int unsafe = !n || (chronicle_cp_is_control(cp) && !(keep_newlines && cp == '\n')) ||
+                     chronicle_cp_is_bidi_control(cp);
+        st = unsafe ? chronicle_buf_append(b, replacement, sizeof replacement - 1)
+                    : chronicle_buf_append(b, s + i, n);
+        i += n ? n : 1;
+        if (cap != SIZE_MAX && b->len - start > cap) break;
+    }
+    if (st != CHRONICLE_OK || cap == SIZE_MAX || b->len - start <= cap) return st;
+    /* too long: keep whole characters, and room for the mark */
+    size_t keep = cap > sizeof cut - 1 ? cap - (sizeof cut - 1) : 0;
+    while (keep && (b->ptr[start + keep] & 0xC0) == 0x80) keep--;
+    chronicle_buf_truncate(b, start + keep);
+    return cap >= sizeof cut - 1 ? chronicle_buf_puts(b, cut) : CHRONICLE_OK;
+}
+
+char *chronicle_utf8_clean(const char *s, size_t len, size_t cap, int keep_newlines)
+{
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    if (chronicle_utf8_append_clean(&b, s, len, cap, keep_newlines) != CHRONICLE_OK) {
+        chronicle_buf_free(&b);
+        return NULL;
+    }
+    return chronicle_buf_steal(&b);
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -214,6 +215,33 @@ static void test_width_of_strings(void **state)
                      3); /* so does a bad byte */
 }
 
+static void test_clean_replaces_what_drives_a_terminal(void **state)
+{
+    (void)state;
+    /* ESC, BEL, CR, a C1 control, U+202E, an invalid byte */
+    const char in[] = "a\x1b[2Jb\x07\r\xc2\x9b" "c\xe2\x80\xae\xff\nd";
+    char *out = chronicle_utf8_clean(in, sizeof in - 1, SIZE_MAX, 1);
+    assert_string_equal(out, "a\xEF\xBF\xBD[2Jb\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+                             "c\xEF\xBF\xBD\xEF\xBF\xBD\nd");
+    free(out);
+    out = chronicle_utf8_clean("x\ny", 3, SIZE_MAX, 0);
+    assert_string_equal(out, "x\xEF\xBF\xBDy");
+    free(out);
+}
+
+static void test_clean_cuts_within_the_cap(void **state)
+{
+    (void)state;
+    for (size_t cap = 3; cap < 14; cap++) {
+        char *out = chronicle_utf8_clean("abcd\xC3\xA9" "fghij", 11, cap, 0);
+        assert_true(strlen(out) <= cap);
+        assert_int_equal(chronicle_utf8_check(out, strlen(out)), strlen(out)); /* never a cut character */
+        if (cap < 11) assert_memory_equal(out + strlen(out) - 3, "\xE2\x80\xA6", 3);
+        else assert_string_equal(out, "abcd\xC3\xA9" "fghij");
+        free(out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +260,8 @@ int main(void)
         cmocka_unit_test(test_width_of_combining_marks_is_0),
         cmocka_unit_test(test_width_of_controls_is_minus_1),
         cmocka_unit_test(test_width_of_strings),
+        cmocka_unit_test(test_clean_replaces_what_drives_a_terminal),
+        cmocka_unit_test(test_clean_cuts_within_the_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

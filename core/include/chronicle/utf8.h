@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chronicle/strbuf.h"
+
 /* Decodes one code point from s[0..len).  Returns the number of bytes used
  * (1..4) and stores the code point, or returns 0 for an invalid or truncated
  * sequence (overlong forms, surrogates and values past U+10FFFF are
@@ -32,6 +34,18 @@ int chronicle_cp_is_control(uint32_t cp);
 /* True for the bidirectional formatting characters (U+061C, U+200E-F,
  * U+202A-E, U+2066-9): invisible, they reorder the text around them. */
 int chronicle_cp_is_bidi_control(uint32_t cp);
+
+/* Appends s[0..len) with every character that must not reach a terminal
+ * replaced by U+FFFD: controls (ESC starts escape sequences; a newline is
+ * kept when keep_newlines), bidirectional controls and invalid bytes.  At
+ * most cap bytes are appended, a cut text ending in U+2026 within them
+ * (SIZE_MAX: no cap).  Text from data or from a plugin goes through this
+ * before it is shown. */
+chronicle_status chronicle_utf8_append_clean(chronicle_buf *b, const char *s, size_t len, size_t cap,
+                                             int keep_newlines);
+
+/* The same as a new string; caller owns it (free()); NULL when out of memory. */
+char *chronicle_utf8_clean(const char *s, size_t len, size_t cap, int keep_newlines);
 
 /* Display width of a valid UTF-8 string; controls count 1 (they are shown
  * as a replacement character). */
