@@ -293,8 +293,16 @@ static void xml_row(xlsx_sheet *s, double height)
     memcpy(p, "<row r=\"", 8);
     p = put_uint(p + 8, (uint64_t)s->row + 1);
     *p++ = '"';
-    if (height > 0)
-        p += snprintf(p, sizeof head - (size_t)(p - head), " ht=\"%g\" customHeight=\"1\"", height);
+    if (height > 0) { /* quarter points, as "%g" prints them */
+        static const char *const quarter[] = {"", ".25", ".5", ".75"};
+        unsigned q = (unsigned)(height * 4 + 0.5);
+        memcpy(p, " ht=\"", 5);
+        p = put_uint(p + 5, q / 4);
+        size_t k = strlen(quarter[q % 4]);
+        memcpy(p, quarter[q % 4], k);
+        memcpy(p + k, "\" customHeight=\"1\"", 18);
+        p += k + 18;
+    }
     *p++ = '>';
     xml_frame(s, head, (size_t)(p - head));
     xml_frame(s, x->cells.ptr, x->cells.len);

@@ -153,9 +153,10 @@ unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt
     size_t i = 0, word = 0;
     double w = 0;
     while (i < len) {
-        uint32_t cp;
-        size_t n = chronicle_utf8_decode(s + i, len - i, &cp);
-        if (!n) n = 1, cp = 0xFFFD;
+        unsigned char c = (unsigned char)s[i];
+        uint32_t cp = c;
+        size_t n = 1;
+        if (c >= 0x80 && !(n = chronicle_utf8_decode(s + i, len - i, &cp))) n = 1, cp = 0xFFFD;
         if (cp == '\n' || cp == '\r' || cp == ' ') {
             place_word(&r, s + word, i - word, w);
             w = 0;
@@ -169,7 +170,7 @@ unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt
             }
             word = i + n;
         } else {
-            w += advance(cp);
+            w += cp >= 0x20 && cp < 0x7F ? latin[cp - 0x20] : advance(cp); /* ASCII: the table */
             if (breaks_after(cp)) {
                 place_word(&r, s + word, i + n - word, w);
                 w = 0;
