@@ -18,6 +18,7 @@
 #define SUMMARY "Summary"
 #define TABLE_MAX 10000 /* rows of one count table; the rest is counted in one line */
 #define CHART_ROWS 16   /* rows the chart covers */
+#define GAP_MAX 30      /* empty years shown one by one; the briefing's chart closes longer gaps */
 #define TITLE_PT 14.0
 
 enum { COL_A, COL_B, COL_C, COL_D, COL_E, COL_F, N_COLS };
@@ -254,30 +255,45 @@ static void count_table(flow *f, const char *title, const char *key, const char 
     table_end(f, shown, n);
 }
 
-/* Every year from the first to the last, years without events as 0: the
- * chart draws from it, and a gap in time shows as one. */
+/* One row of the year table, while it has room: a year, or a run of years
+ * without events ("1901–2022"). */
+static void year_row(flow *f, size_t *total, long from, long to, size_t count)
+{
+    summary *w = f->w;
+    if ((*total)++ >= TABLE_MAX) return;
+    if (from == to) {
+        number_at(w, f->row, COL_A, (double)from, w->x->fmt.s_key);
+    } else {
+        chronicle_buf_reset(&w->x->buf);
+        if (wording_ok(w, chronicle_buf_appendf(&w->x->buf, "%ld\xE2\x80\x93%ld", from, to),
+                       "wording the year table"))
+            buf_at(w, f->row, COL_A, COL_A, w->x->fmt.s_key);
+    }
+    number_at(w, f->row++, COL_B, (double)count, w->x->fmt.s_number);
+    w->n_years++;
+}
+
+/* Every year from the first to the last, years without events as 0, so the
+ * chart drawn from it shows time as it passed; a run of more than GAP_MAX
+ * empty years is one row, which the chart shows as one empty column. */
 static void year_table(flow *f)
 {
     summary *w = f->w;
     const chronicle_summary *sm = w->sm;
+    size_t total = 0;
+    long prev = 0;
     w->years = table_head(f, "Events by year", "Year", "Events", 0);
-    if (!sm->n_by_year) {
-        f->row++;
-        return;
+    for (size_t k = 0; k < sm->n_by_year; k++) {
+        long year = strtol(sm->by_year[k].key.ptr, NULL, 10);
+        if (k && year - prev - 1 > GAP_MAX)
+            year_row(f, &total, prev + 1, year - 1, 0);
+        else
+            for (long y = prev + 1; k && y < year; y++)
+                year_row(f, &total, y, y, 0);
+        year_row(f, &total, year, year, sm->by_year[k].count);
+        prev = year;
     }
-    long first = strtol(sm->by_year[0].key.ptr, NULL, 10);
-    long last = strtol(sm->by_year[sm->n_by_year - 1].key.ptr, NULL, 10);
-    size_t n = last >= first ? (size_t)(last - first + 1) : 0, k = 0;
-    w->n_years = n > TABLE_MAX ? TABLE_MAX : n;
-    for (size_t i = 0; i < w->n_years; i++, f->row++) {
-        long year = first + (long)i;
-        size_t count = 0;
-        if (k < sm->n_by_year && strtol(sm->by_year[k].key.ptr, NULL, 10) == year)
-            count = sm->by_year[k++].count;
-        number_at(w, f->row, COL_A, (double)year, w->x->fmt.s_key);
-        number_at(w, f->row, COL_B, (double)count, w->x->fmt.s_number);
-    }
-    table_end(f, w->n_years, n);
+    table_end(f, w->n_years, total);
 }
 
 static void place_all(summary *w)

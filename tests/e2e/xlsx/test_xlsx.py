@@ -221,10 +221,19 @@ def expected_summary(doc, events, group=None):
         r = put(r, (1, label), (2, value))
     r = put(r + 1, (1, "Events by year"))
     r = put(r, (1, "Year"), (2, "Events"))
-    span = range(min(years), max(years) + 1) if years else []
-    year_rows = (r, r + len(span) - 1)  # every year from the first to the last, 0 included
-    for y in span:
-        r = put(r, (1, y), (2, years.get(y, 0)))
+    # every year from the first to the last, 0 included; more than 30 empty
+    # years in a row are one row, "1901\u20132022"
+    span, prev = [], None
+    for y in sorted(years):
+        if prev is not None and y - prev - 1 > 30:
+            span.append((f"{prev + 1}\u2013{y - 1}", 0))
+        elif prev is not None:
+            span += [(z, 0) for z in range(prev + 1, y)]
+        span.append((y, years[y]))
+        prev = y
+    year_rows = (r, r + len(span) - 1)
+    for y, c in span:
+        r = put(r, (1, y), (2, c))
     r = put(r + 1, (1, "Events by country"))
     r = put(r, (1, "Country"), (2, "Events"), (3, "Country code"))
     for k, c in by_count(countries):
@@ -532,6 +541,11 @@ def test_unicode_and_formulas():
     # line feeds wrap a column however narrow, and count as lines
     lf = [c for row in a["Activities"].iter_rows(min_row=2) for c in row
           if isinstance(c.value, str) and "\n" in c.value]
+    ws = a["Summary"]
+    keys = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    check("unicode: more than 30 years without events are one row of the year table",
+          "1901\u20132022" in keys and keys[keys.index("1901\u20132022") - 1] == 1900
+          and keys[keys.index("1901\u20132022") + 1] == 2023, keys[:40])
     check("unicode: a column with line feeds wraps, however narrow",
           lf and all(c.alignment.wrap_text and a["Activities"].row_dimensions[c.row].height >= 30
                      for c in lf), [(c.coordinate, c.alignment.wrap_text) for c in lf])
