@@ -757,7 +757,11 @@ const chronicle_event *event_reader_read(event_reader *r, const chronicle_event 
                               file, s->index, member);
     } else {
         /* what the load would say of the file as it is now, then why it matters */
-        chronicle_diag_format(chronicle_diag_at(r->diag, 0), why);
+        const chronicle_diag_entry *said = chronicle_diag_at(r->diag, 0);
+        if (said)
+            chronicle_diag_format(said, why);
+        else
+            chronicle_buf_puts(why, file);
         chronicle_buf_appendf(why,
                               "; /events/%zu is not what was loaded: the file changed after "
                               "it was loaded; export it again",
