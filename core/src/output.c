@@ -17,12 +17,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "host_internal.h"
 
 #define SCRATCH_PREFIX ".chronicle-"
 #define REMOVE_DEPTH 16
+#define SCRATCH_BIRTH 600 /* seconds a directory not yet 0700 may be a run being born */
 
 /* ---- planning ---- */
 
@@ -103,8 +105,10 @@ static void random_suffix(char *out, size_t n)
     out[n] = '\0';
 }
 
-/* Makes SCRATCH_PREFIX<plugin>.XXXXXX, 0700, opens it and locks it: a live
- * lock is how output_sweep() tells a running job from a dead run's rest. */
+/* Makes SCRATCH_PREFIX<plugin>.XXXXXX, opens it and locks it: a live lock
+ * is how output_sweep() tells a running job from a dead run's rest.  It is
+ * born 0400 and becomes 0700 only once locked, so a sweep that comes
+ * between mkdir and flock leaves it alone (SCRATCH_BIRTH). */
 static chronicle_status make_scratch(chronicle_job *job, chronicle_buf *why)
 {
     chronicle_buf name = CHRONICLE_BUF_INIT;
@@ -114,7 +118,7 @@ static chronicle_status make_scratch(chronicle_job *job, chronicle_buf *why)
         chronicle_buf_reset(&name);
         chronicle_buf_appendf(&name, SCRATCH_PREFIX "%s.%s", job->plugin->name, suffix);
         if (!name.ptr) return CHRONICLE_ERR_NOMEM;
-        if (mkdirat(job->scratch_parent_fd, name.ptr, 0700) == 0) break;
+        if (mkdirat(job->scratch_parent_fd, name.ptr, 0400) == 0) break;
         if (errno != EEXIST) {
             chronicle_buf_appendf(why, "cannot create a scratch directory in %s: %s",
                                   job->scratch_parent, strerror(errno));
@@ -129,8 +133,8 @@ static chronicle_status make_scratch(chronicle_job *job, chronicle_buf *why)
     int fd = openat(job->scratch_parent_fd, job->scratch_name,
                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     struct stat sb;
-    if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_uid != geteuid() || fchmod(fd, 0700) != 0 ||
-        flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_uid != geteuid() ||
+        flock(fd, LOCK_EX | LOCK_NB) != 0 || fchmod(fd, 0700) != 0) {
         chronicle_buf_appendf(why, "cannot use the scratch directory %s/%s: %s", job->scratch_parent,
                               job->scratch_name, errno ? strerror(errno) : "not ours");
         if (fd >= 0) close(fd);
@@ -308,8 +312,10 @@ void output_sweep(int dir_fd, const char *dir, chronicle_buf *said)
         if (!is_scratch_name(e->d_name)) continue;
         int sfd = openat(dir_fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct stat sb;
-        /* someone else's, or locked by a live run: not ours to remove */
+        /* someone else's, locked by a live run, or one being born: not
+         * ours to remove */
         int stale = sfd >= 0 && fstat(sfd, &sb) == 0 && sb.st_uid == geteuid() &&
+                    ((sb.st_mode & 0777) == 0700 || time(NULL) - sb.st_mtime > SCRATCH_BIRTH) &&
                     flock(sfd, LOCK_EX | LOCK_NB) == 0;
         if (stale && remove_at(dir_fd, e->d_name, 0) == 0)
             chronicle_buf_appendf(said, "%sremoved %s/%s, left by an interrupted run", said->len ? "\n" : "",

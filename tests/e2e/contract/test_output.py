@@ -244,6 +244,30 @@ def test_stale_scratch_swept():
     shutil.rmtree(d)
 
 
+def test_concurrent_runs_spare_each_other():
+    """Each run sweeps the directory it writes into: a sweep must never take
+    a live run's scratch, even one made a moment ago."""
+    d = tempfile.mkdtemp()
+    bad = []
+    for i in range(20):
+        procs = [subprocess.Popen([CHRONICLE, "export", "--plugin-path", FIX, "-f", "text,good,csv",
+                                   "-o", os.path.join(d, str(k)) + "/", DATA], stderr=subprocess.PIPE, env=env())
+                 for k in range(3)]
+        for p in procs:
+            err = p.stderr.read().decode()
+            if p.wait() != 0 or err:
+                bad.append((i, p.returncode, err))
+        procs = [subprocess.Popen([CHRONICLE, "export", "--plugin-path", FIX, "-f", "text,good,csv",
+                                   "-o", d + "/", DATA], stderr=subprocess.PIPE, env=env()) for _ in range(3)]
+        for p in procs:
+            err = p.stderr.read().decode()
+            if p.wait() != 0 or err:
+                bad.append((i, p.returncode, err))
+    check("concurrent runs into one directory: all succeed, nothing swept", not bad, bad[:3])
+    check("concurrent runs: no scratch left", hidden(d) == [], hidden(d))
+    shutil.rmtree(d)
+
+
 def test_same_named_inputs():
     d = tempfile.mkdtemp()
     for sub in ("a", "b"):
