@@ -118,12 +118,11 @@ static chronicle_status cover_counts(briefing *br)
                         s->n_statements, s->n_figures,    s->n_sources_cited};
     const char *label[] = {"events",     "countries", "participants",
                            "statements", "figures",   "sources cited"};
-    float gap = 10, w = (d->right - d->left - 2 * gap) / 3;
-    chronicle_status st = CHRONICLE_OK;
+    float gap = 10, w = (d->right - d->left - 2 * gap) / 3, top;
+    chronicle_status st = pdf_reserve(d, 2 * 62 + 8, 2, &top);
     for (size_t i = 0; i < 6 && st == CHRONICLE_OK; i++)
-        st = count_box(br, d->left + (float)(i % 3) * (w + gap), d->y - (float)(i / 3) * 62, w,
-                       v[i], label[i]);
-    d->y -= 2 * 62 + 8;
+        st = count_box(br, d->left + (float)(i % 3) * (w + gap), top - (float)(i / 3) * 62, w, v[i],
+                       label[i]);
     return st;
 }
 
@@ -169,7 +168,7 @@ static chronicle_status cover_period(briefing *br)
                                    br->ds->n_events_total,
                                    br->ds->path.len ? br->ds->path.ptr : "the dataset");
     if (st == CHRONICLE_OK) st = pdf_field(d, "Selection", br->a.ptr, br->a.len, NULL);
-    d->y -= 14;
+    pdf_gap(d, 14);
     return st;
 }
 
@@ -195,6 +194,7 @@ static chronicle_status cover(briefing *br)
     pdf_para n = {.weight = PDF_REGULAR, .size = 8.5f, .color = pdf_grey, .max_lines = 4};
     d->y = fminf(d->y, d->bottom + 3 * pdf_leading(8.5f));
     if (st == CHRONICLE_OK) st = pdf_paragraph(d, &n, note, sizeof note - 1);
+    if (st == CHRONICLE_OK) st = pdf_flush(d);
     if (st == CHRONICLE_OK) outline_add(br, NULL, "Cover", 5, (pdf_target){0, d->page_h});
     return st == CHRONICLE_OK ? pdf_check(d, "drawing the cover") : st;
 }
@@ -245,8 +245,10 @@ static chronicle_status toc_link(briefing *br, float x, float baseline, pdf_targ
 }
 
 /* Draws one entry's lines (when draw is set), moving to the next reserved
- * page as needed; *page counts the pages used. */
-static chronicle_status toc_entry_flow(briefing *br, const toc_entry *t, int draw, size_t *page)
+ * page as needed; *page counts the pages used.  with_next: a part's
+ * entry, which stays on a page with the first line of the entries under it. */
+static chronicle_status toc_entry_flow(briefing *br, const toc_entry *t, int with_next, int draw,
+                                       size_t *page)
 {
     pdf_doc *d = br->d;
     const float date_w = 74, num_w = 34, lead = pdf_leading(d->size);
@@ -256,7 +258,7 @@ static chronicle_status toc_entry_flow(briefing *br, const toc_entry *t, int dra
         pdf_wrap(d, t->title, t->len, w, d->size, d->right - num_w - x, &br->toc_lines);
     if (!t->level) d->y -= 4;
     /* an entry that fits on a page is not split across two */
-    float h = (float)br->toc_lines.n * lead;
+    float h = (float)(br->toc_lines.n + (with_next ? 1 : 0)) * lead;
     int keep = h <= d->top - d->bottom && d->y - h < d->bottom;
     for (size_t j = 0; j < br->toc_lines.n && st == CHRONICLE_OK; j++) {
         if (d->y - lead < d->bottom || (j == 0 && keep)) {
@@ -289,7 +291,9 @@ static chronicle_status toc_flow(briefing *br, int draw, size_t *pages)
 {
     pdf_doc *d = br->d;
     size_t page = 0;
-    chronicle_status st = CHRONICLE_OK;
+    /* what is queued goes where the flow left off, before y moves here */
+    chronicle_status st = pdf_flush(d);
+    if (st != CHRONICLE_OK) return st;
     d->y = d->top;
     if (draw) {
         st = pdf_page_use(d, br->toc_page);
@@ -298,7 +302,8 @@ static chronicle_status toc_flow(briefing *br, int draw, size_t *pages)
         d->y -= pdf_leading(PART_SIZE) + 14;
     }
     for (size_t i = 0; i < br->n_toc && st == CHRONICLE_OK; i++)
-        st = toc_entry_flow(br, &br->toc[i], draw, &page);
+        st =
+            toc_entry_flow(br, &br->toc[i], i + 1 < br->n_toc && br->toc[i + 1].level, draw, &page);
     *pages = page + 1;
     return st;
 }
@@ -330,11 +335,11 @@ static chronicle_status count_table(briefing *br, const char *heading, const cha
 {
     pdf_doc *d = br->d;
     const pdf_column cols[] = {{col, 230, 0}, {unit, 70, 1}, {"Share", 60, 1}};
-    pdf_table t = {.cols = cols, .n_cols = 3, .size = d->size * 0.9f};
+    size_t shown = n > TOP_ROWS + 1 ? TOP_ROWS : n, rest = 0;
+    pdf_table t = {.cols = cols, .n_cols = 3, .size = d->size * 0.9f, .total = shown + (shown < n)};
     chronicle_buf name = CHRONICLE_BUF_INIT, num = CHRONICLE_BUF_INIT, pct = CHRONICLE_BUF_INIT;
     chronicle_status st = pdf_subheading(d, heading);
     if (st == CHRONICLE_OK) st = pdf_table_start(d, &t);
-    size_t shown = n > TOP_ROWS + 1 ? TOP_ROWS : n, rest = 0;
     for (size_t i = shown; i < n; i++)
         rest += rows[i].count;
     for (size_t i = 0; i <= shown && st == CHRONICLE_OK; i++) {
@@ -356,8 +361,8 @@ static chronicle_status count_table(briefing *br, const char *heading, const cha
         chronicle_str cells[] = {{name.ptr, name.len}, {num.ptr, num.len}, {pct.ptr, pct.len}};
         if (st == CHRONICLE_OK) st = pdf_table_row(d, &t, cells);
     }
-    d->y -= 10;
-    pdf_table_free(&t);
+    st = pdf_table_end(d, &t, st);
+    pdf_gap(d, 10);
     chronicle_buf_free(&name);
     chronicle_buf_free(&num);
     chronicle_buf_free(&pct);
@@ -444,12 +449,11 @@ static chronicle_status country_chart(briefing *br)
             rest += (double)s->by_country[i].count;
         bars[n++] = (pdf_bar){"Other countries", rest};
     }
-    float h = (float)n * 17 + 16;
+    float h = (float)n * 17 + 16, top;
     chronicle_status st = pdf_subheading(d, "Events per country");
-    if (st == CHRONICLE_OK) st = pdf_need(d, h + 8);
+    if (st == CHRONICLE_OK) st = pdf_reserve(d, h + 14, 2, &top);
     if (st == CHRONICLE_OK)
-        st = pdf_chart_bars(d, d->left, d->y - 6, d->right - d->left, bars, n, &h);
-    d->y -= h + 14;
+        st = pdf_chart_bars(d, d->left, top - 6, d->right - d->left, bars, n, &h);
     return st;
 }
 
@@ -459,13 +463,13 @@ static chronicle_status charts(briefing *br)
     pdf_bar *bars = NULL;
     char(*names)[8] = NULL;
     size_t n = 0;
+    float top;
     chronicle_status st = part_start(br, "Charts", NULL);
     if (st == CHRONICLE_OK) st = year_bars(br->sum, &bars, &names, &n);
     if (st == CHRONICLE_OK) st = pdf_subheading(d, "Events per year");
-    if (st == CHRONICLE_OK) st = pdf_need(d, 200);
+    if (st == CHRONICLE_OK) st = pdf_reserve(d, 210, 2, &top);
     if (st == CHRONICLE_OK)
-        st = pdf_chart_columns(d, d->left, d->y - 4, d->right - d->left, 190, bars, n);
-    d->y -= 210;
+        st = pdf_chart_columns(d, d->left, top - 4, d->right - d->left, 190, bars, n);
     if (st == CHRONICLE_OK) st = country_chart(br);
     static const char caption[] = "Counts of the events in this briefing, by the year of the "
                                   "event date and by the country where the event took place.";
@@ -486,7 +490,7 @@ static chronicle_status event_table(briefing *br)
                                {"Event", w - 66 - 116 - 126, 0},
                                {"Place", 116, 0},
                                {"Organisers", 126, 0}};
-    pdf_table t = {.cols = cols, .n_cols = 4, .size = d->size * 0.85f};
+    pdf_table t = {.cols = cols, .n_cols = 4, .size = d->size * 0.85f, .total = br->n};
     chronicle_buf date = CHRONICLE_BUF_INIT, place = CHRONICLE_BUF_INIT, orgs = CHRONICLE_BUF_INIT;
     chronicle_status st = part_start(br, "Event table", NULL);
     if (st == CHRONICLE_OK) st = pdf_table_start(d, &t);
@@ -503,7 +507,7 @@ static chronicle_status event_table(briefing *br)
             {date.ptr, date.len}, e->title, {place.ptr, place.len}, {orgs.ptr, orgs.len}};
         if (st == CHRONICLE_OK) st = pdf_table_row(d, &t, cells);
     }
-    pdf_table_free(&t);
+    st = pdf_table_end(d, &t, st);
     chronicle_buf_free(&date);
     chronicle_buf_free(&place);
     chronicle_buf_free(&orgs);
@@ -568,7 +572,8 @@ static chronicle_status appendix_entry(briefing *br, const chronicle_source *src
     chronicle_status st = chronicle_buf_appendf(
         &br->a, "[%s] %s", src->id.ptr, src->outlet.len ? src->outlet.ptr : src->document.ptr);
     pdf_para head = {.weight = PDF_BOLD, .size = d->size, .color = pdf_black, .space_after = 1.5f};
-    if (st == CHRONICLE_OK) st = pdf_need(d, 3 * pdf_leading(d->size));
+    /* an entry is one block */
+    pdf_keep_begin(d, PDF_KEEP_BLOCK);
     if (st == CHRONICLE_OK) st = pdf_paragraph(d, &head, br->a.ptr, br->a.len);
     chronicle_buf_reset(&br->a);
     if (st == CHRONICLE_OK && src->published_ymd)
@@ -581,7 +586,8 @@ static chronicle_status appendix_entry(briefing *br, const chronicle_source *src
     if (st == CHRONICLE_OK)
         st = pdf_field(d, "Document", src->document.ptr, src->document.len, NULL);
     if (st == CHRONICLE_OK) st = pdf_field(d, "URL", src->url.ptr, src->url.len, src->url.ptr);
-    d->y -= 6;
+    pdf_keep_end(d);
+    pdf_gap(d, 6);
     return st;
 }
 

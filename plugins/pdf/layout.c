@@ -1,9 +1,10 @@
 /*
- * layout.c — text and page flow for the briefing: measuring with cached
+ * layout.c — text and pages for the briefing: measuring with cached
  * per-character widths, wrapping by measured width (long words broken
- * between characters), drawing lines as per-font runs, flowing paragraphs
- * and tables across pages, and the running header and "page N of M" footer
- * drawn last on the kept page handles.  Text and simple graphics are
+ * between characters), drawing lines as per-font runs, paragraphs and
+ * tables queued line by line with their keeps (flow.c places them), and
+ * the running header and "page N of M" footer drawn last on the kept page
+ * handles.  Text and simple graphics are
  * written as PDF operators into a drawing buffer, sealed (deflated) into
  * the page's content streams when the target page changes (page_seal).
  * Invariant: nothing is drawn outside d->left..d->right; d->y never goes
@@ -89,14 +90,15 @@ static chronicle_status page_seal(pdf_doc *d)
     }
     stream->filter = HPDF_STREAM_FILTER_NONE;
     stream->write_fn = write_flate_filter;
-    if (HPDF_Stream_Write(stream->stream, (const HPDF_BYTE *)d->packed.ptr, (HPDF_UINT)n) != HPDF_OK)
+    if (HPDF_Stream_Write(stream->stream, (const HPDF_BYTE *)d->packed.ptr, (HPDF_UINT)n) !=
+        HPDF_OK)
         return pdf_check(d, "writing a page");
     p->n_streams++;
     chronicle_buf_reset(raw);
     return CHRONICLE_OK;
 }
 
-chronicle_status pdf_page_use(pdf_doc *d, size_t i)
+static chronicle_status page_switch(pdf_doc *d, size_t i)
 {
     chronicle_status st = page_seal(d);
     d->cur = i;
@@ -105,7 +107,19 @@ chronicle_status pdf_page_use(pdf_doc *d, size_t i)
     return st;
 }
 
+chronicle_status pdf_page_use(pdf_doc *d, size_t i)
+{
+    chronicle_status st = pdf_flush(d);
+    return st == CHRONICLE_OK ? page_switch(d, i) : st;
+}
+
 chronicle_status pdf_page_add(pdf_doc *d)
+{
+    chronicle_status st = pdf_flush(d);
+    return st == CHRONICLE_OK ? pdf_page_new(d) : st;
+}
+
+chronicle_status pdf_page_new(pdf_doc *d)
 {
     if (d->n_pages == d->cap_pages) {
         size_t cap = d->cap_pages ? 2 * d->cap_pages : 64;
@@ -120,14 +134,9 @@ chronicle_status pdf_page_add(pdf_doc *d)
     /* a page nothing is drawn on keeps an empty stream with no filter */
     ((HPDF_PageAttr)page->attr)->contents->filter = HPDF_STREAM_FILTER_NONE;
     d->pages[d->n_pages] = (pdf_page){page, NULL, 0};
-    chronicle_status st = pdf_page_use(d, d->n_pages++);
-    d->y = d->top;
+    chronicle_status st = page_switch(d, d->n_pages++);
+    d->y = d->flow.fresh_y = d->top;
     return st;
-}
-
-chronicle_status pdf_need(pdf_doc *d, float h)
-{
-    return d->y - h < d->bottom - 0.01f ? pdf_page_add(d) : CHRONICLE_OK;
 }
 
 HPDF_Destination pdf_dest(pdf_doc *d, pdf_target at)
@@ -496,50 +505,10 @@ chronicle_status pdf_fit(pdf_doc *d, const char *s, size_t len, pdf_weight w, fl
 
 /* ---- paragraphs ---- */
 
-/* A URI action holds 7-bit ASCII: other bytes, spaces and the characters
- * RFC 3986 never allows are percent-encoded (an IRI becomes its URI). */
-static chronicle_status uri_ascii(const char *uri, chronicle_buf *out)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    chronicle_status st = CHRONICLE_OK;
-    for (const unsigned char *p = (const unsigned char *)uri; *p && st == CHRONICLE_OK; p++) {
-        if (*p > 0x20 && *p < 0x7F && !strchr("\"<>\\^`{|}", *p)) {
-            st = chronicle_buf_putc(out, (char)*p);
-        } else {
-            char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            st = chronicle_buf_append(out, esc, 3);
-        }
-    }
-    return st;
-}
-
-static chronicle_status link_line(pdf_doc *d, const char *uri, float x, float baseline, float w,
-                                  float size)
-{
-    HPDF_Rect r = {x, baseline - 0.25f * size, x + w, baseline + 0.95f * size};
-    chronicle_buf ascii = CHRONICLE_BUF_INIT, what = CHRONICLE_BUF_INIT;
-    chronicle_status st = uri_ascii(uri, &ascii);
-    if (st == CHRONICLE_OK) {
-        HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(d->page, r, chronicle_buf_cstr(&ascii));
-        if (a) HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
-    }
-    /* the error names the link: the URL's start and its length once encoded */
-    if (st == CHRONICLE_OK && (d->hpdf_code || HPDF_GetError(d->doc) != HPDF_OK)) {
-        int cut = ascii.len > 60;
-        st = chronicle_buf_appendf(&what, "adding the link to %.*s%s (%zu bytes encoded)",
-                                   cut ? 60 : (int)ascii.len, ascii.ptr, cut ? ELLIPSIS : "",
-                                   ascii.len);
-        if (st == CHRONICLE_OK) st = pdf_check(d, what.ptr);
-    }
-    chronicle_buf_free(&ascii);
-    chronicle_buf_free(&what);
-    return st;
-}
-
-/* Draws the last allowed line of a shortened paragraph: the rest of the
- * text, cut to the width with an ellipsis. */
-static chronicle_status draw_cut(pdf_doc *d, const pdf_para *p, float x, float width,
-                                 float baseline, const char *s, size_t len)
+/* The last allowed line of a shortened paragraph: the rest of the text,
+ * cut to the width with an ellipsis. */
+static chronicle_status queue_cut(pdf_doc *d, const pdf_para *p, float x, float width,
+                                  float baseline, const char *s, size_t len)
 {
     chronicle_buf cut = CHRONICLE_BUF_INIT;
     chronicle_status st = pdf_fit(d, s, len, p->weight, p->size, width, &cut);
@@ -550,7 +519,7 @@ static chronicle_status draw_cut(pdf_doc *d, const pdf_para *p, float x, float w
         st = chronicle_buf_puts(&cut, ELLIPSIS);
     }
     if (st == CHRONICLE_OK)
-        st = pdf_draw_text(d, x, baseline, cut.ptr, cut.len, p->weight, p->size, p->color);
+        st = pdf_box_text(d, x, baseline, cut.ptr, cut.len, p->weight, p->size, p->color);
     chronicle_buf_free(&cut);
     return st;
 }
@@ -561,16 +530,54 @@ static chronicle_status lead_apart(pdf_doc *d, const pdf_para *p, const char *s,
     pdf_para q = *p, r = *p;
     q.lead = NULL, q.lead_len = 0, q.weight = p->lead_weight, q.color = p->lead_color;
     q.space_after = 0, q.uri = NULL, q.max_lines = 0;
-    r.lead = NULL, r.lead_len = 0, r.marker = NULL;
+    r.lead = NULL, r.lead_len = 0, r.marker = NULL, r.anchor = NULL;
     chronicle_status st = pdf_paragraph(d, &q, p->lead, p->lead_len);
+    if (st == CHRONICLE_OK && len) pdf_keep_next(d, 2);
     return st == CHRONICLE_OK && len ? pdf_paragraph(d, &r, s, len) : st;
+}
+
+/* Orphans and widows: no page break after the first line or before the
+ * last, so at least two lines stand on each side of a break. */
+static pdf_keep line_keep(size_t i, size_t n)
+{
+    return i + 1 < n && (i == 0 || i + 2 == n) ? PDF_KEEP : PDF_BREAK;
+}
+
+/* Queues line i of a paragraph: marker and lead on the first line, the
+ * cut on the last allowed one, and its link. */
+static chronicle_status queue_line(pdf_doc *d, const pdf_para *p, const char *s, size_t len,
+                                   size_t i, size_t n, int cut, float first, size_t uri)
+{
+    float x = d->left + p->indent, width = p->width > 0 ? p->width : d->right - x;
+    float lx = i ? x : x + first;
+    const pdf_span *l = &d->lines.v[i];
+    pdf_box *b;
+    chronicle_status st = pdf_box_add(d, pdf_leading(p->size), line_keep(i, n), 1, &b);
+    if (st != CHRONICLE_OK) return st;
+    if (i == 0) b->anchor = p->anchor;
+    if (i + 1 == n) b->after = p->space_after;
+    if (i == 0 && p->marker)
+        st = pdf_box_text(d, d->left + p->marker_indent, p->size, p->marker, strlen(p->marker),
+                          p->marker_weight, p->size, p->marker_color);
+    if (st == CHRONICLE_OK && i == 0 && p->lead_len)
+        st = pdf_box_text(d, x, p->size, p->lead, p->lead_len, p->lead_weight, p->size,
+                          p->lead_color);
+    if (st != CHRONICLE_OK) return st;
+    if (cut && i + 1 == n)
+        st = queue_cut(d, p, lx, width - (lx - x), p->size, s + l->start, len - l->start);
+    else
+        st = pdf_box_text(d, lx, p->size, s + l->start, l->end - l->start, p->weight, p->size,
+                          p->color);
+    if (st == CHRONICLE_OK && p->uri && l->end > l->start)
+        st = pdf_box_link(d, uri, lx, p->size, l->width, p->size);
+    return st;
 }
 
 chronicle_status pdf_paragraph(pdf_doc *d, const pdf_para *p, const char *s, size_t len)
 {
     float x = d->left + p->indent;
-    float width = p->width > 0 ? p->width : d->right - x;
-    float lead = pdf_leading(p->size), first = 0;
+    float width = p->width > 0 ? p->width : d->right - x, first = 0;
+    size_t uri = 0;
     chronicle_status st = CHRONICLE_OK;
     if (p->lead_len) {
         pdf_glyph sp;
@@ -586,32 +593,13 @@ chronicle_status pdf_paragraph(pdf_doc *d, const pdf_para *p, const char *s, siz
         return st;
     if (!d->lines.n && p->lead_len && (st = lines_push(&d->lines, 0, 0, 0)) != CHRONICLE_OK)
         return st;
+    if (p->uri && (st = pdf_flow_keep(d, p->uri, strlen(p->uri), &uri)) != CHRONICLE_OK) return st;
     size_t n = d->lines.n;
     int cut = p->max_lines && n > p->max_lines;
     if (cut) n = p->max_lines;
-    /* no single first line left alone at the foot of a page */
-    if (n && (st = pdf_need(d, lead * (n > 1 ? 2 : 1))) != CHRONICLE_OK) return st;
-    for (size_t i = 0; i < n && st == CHRONICLE_OK; i++) {
-        if ((st = pdf_need(d, lead)) != CHRONICLE_OK) break;
-        float baseline = d->y - p->size, lx = i ? x : x + first;
-        const pdf_span *l = &d->lines.v[i];
-        if (i == 0 && p->marker)
-            st = pdf_draw_text(d, d->left + p->marker_indent, baseline, p->marker,
-                               strlen(p->marker), p->marker_weight, p->size, p->marker_color);
-        if (st == CHRONICLE_OK && i == 0 && p->lead_len)
-            st = pdf_draw_text(d, x, baseline, p->lead, p->lead_len, p->lead_weight, p->size,
-                               p->lead_color);
-        if (st != CHRONICLE_OK) break;
-        if (cut && i + 1 == n)
-            st = draw_cut(d, p, lx, width - (lx - x), baseline, s + l->start, len - l->start);
-        else
-            st = pdf_draw_text(d, lx, baseline, s + l->start, l->end - l->start, p->weight, p->size,
-                               p->color);
-        if (st == CHRONICLE_OK && p->uri && l->end > l->start)
-            st = link_line(d, p->uri, lx, baseline, l->width, p->size);
-        d->y -= lead;
-    }
-    d->y -= p->space_after;
+    for (size_t i = 0; i < n && st == CHRONICLE_OK; i++)
+        st = queue_line(d, p, s, len, i, n, cut, first, uri);
+    if (st == CHRONICLE_OK && !n) pdf_gap(d, p->space_after);
     return st;
 }
 
@@ -625,9 +613,14 @@ static float table_width(const pdf_table *t)
     return w;
 }
 
-static chronicle_status table_header(pdf_doc *d, pdf_table *t)
+float pdf_table_header_height(const pdf_table *t)
 {
-    float h = pdf_leading(t->size) + 2 * TABLE_PAD, x = d->left + t->x;
+    return pdf_leading(t->size) + 2 * TABLE_PAD;
+}
+
+chronicle_status pdf_table_header(pdf_doc *d, const pdf_table *t)
+{
+    float h = pdf_table_header_height(t), x = d->left + t->x;
     chronicle_buf title = CHRONICLE_BUF_INIT;
     chronicle_status st = CHRONICLE_OK;
     pdf_fill_rect(d, x, d->y - h, table_width(t), h, pdf_navy);
@@ -651,38 +644,44 @@ static chronicle_status table_header(pdf_doc *d, pdf_table *t)
 
 chronicle_status pdf_table_start(pdf_doc *d, pdf_table *t)
 {
-    float h = 2 * (pdf_leading(t->size) + 2 * TABLE_PAD);
-    chronicle_status st = pdf_need(d, h);
-    return st == CHRONICLE_OK ? table_header(d, t) : st;
+    pdf_box *b;
+    chronicle_status st = pdf_box_add(d, pdf_table_header_height(t), PDF_KEEP, 0, &b);
+    if (st == CHRONICLE_OK) {
+        b->draw = pdf_table_header;
+        b->table = t;
+    }
+    return st;
 }
 
-/* Draws lines [from, from+k) of every cell of the current row. */
-static chronicle_status row_chunk(pdf_doc *d, pdf_table *t, size_t from, size_t k)
+/* Queues line j of the current row (k lines): its slice of the shading,
+ * every cell's line j, and the rule under the row's last line. */
+static chronicle_status row_line(pdf_doc *d, pdf_table *t, size_t j, size_t k, pdf_keep keep)
 {
-    float lead = pdf_leading(t->size), h = (float)k * lead + 2 * TABLE_PAD;
-    float x = d->left + t->x;
-    chronicle_status st = CHRONICLE_OK;
-    if (t->rows % 2) pdf_fill_rect(d, x, d->y - h, table_width(t), h, pdf_light);
+    float lead = pdf_leading(t->size), pad_top = j ? 0 : TABLE_PAD;
+    float h = lead + pad_top + (j + 1 == k ? TABLE_PAD : 0), x = d->left + t->x;
+    pdf_box *b;
+    chronicle_status st = pdf_box_add(d, h, j + 1 < k ? PDF_KEEP : keep, 1, &b);
+    if (st != CHRONICLE_OK) return st;
+    b->table = t;
+    if (t->rows % 2) st = pdf_box_fill(d, x, 0, table_width(t), h, pdf_light);
     for (size_t c = 0; c < t->n_cols && st == CHRONICLE_OK; c++) {
         const pdf_column *col = &t->cols[c];
         const pdf_lines *cell = &t->cell[c];
-        for (size_t j = from; j < from + k && j < cell->n && st == CHRONICLE_OK; j++) {
+        if (j < cell->n) {
             const pdf_span *l = &cell->v[j];
             float lx = col->right ? x + col->width - TABLE_PAD - l->width : x + TABLE_PAD;
-            float baseline = d->y - TABLE_PAD - t->size - (float)(j - from) * lead;
-            st = pdf_draw_text(d, lx, baseline, t->cell_text[c] + l->start, l->end - l->start,
-                               PDF_REGULAR, t->size, pdf_black);
+            st = pdf_box_text(d, lx, pad_top + t->size, t->cell_text[c] + l->start,
+                              l->end - l->start, PDF_REGULAR, t->size, pdf_black);
         }
         x += col->width;
     }
-    pdf_hline(d, d->left + t->x, d->left + t->x + table_width(t), d->y - h, 0.4f, pdf_rule);
-    d->y -= h;
+    if (st == CHRONICLE_OK && j + 1 == k)
+        st = pdf_box_rule(d, d->left + t->x, h, table_width(t), 0.4f, pdf_rule);
     return st;
 }
 
 chronicle_status pdf_table_row(pdf_doc *d, pdf_table *t, const chronicle_str *cells)
 {
-    float lead = pdf_leading(t->size), header = lead + 2 * TABLE_PAD;
     size_t rows = 1;
     chronicle_status st = CHRONICLE_OK;
     for (size_t c = 0; c < t->n_cols && st == CHRONICLE_OK; c++) {
@@ -691,29 +690,25 @@ chronicle_status pdf_table_row(pdf_doc *d, pdf_table *t, const chronicle_str *ce
                       t->cols[c].width - 2 * TABLE_PAD, &t->cell[c]);
         if (t->cell[c].n > rows) rows = t->cell[c].n;
     }
-    float h = (float)rows * lead + 2 * TABLE_PAD;
-    /* a row that fits on a fresh page starts on one; a taller row is split */
-    if (st == CHRONICLE_OK && d->y - h < d->bottom && h <= d->top - d->bottom - header) {
-        if ((st = pdf_page_add(d)) == CHRONICLE_OK) st = table_header(d, t);
-    }
-    for (size_t done = 0; done < rows && st == CHRONICLE_OK;) {
-        long fit = (long)floorf((d->y - d->bottom - 2 * TABLE_PAD) / lead + 0.001f);
-        if (fit < 1) {
-            if ((st = pdf_page_add(d)) == CHRONICLE_OK) st = table_header(d, t);
-            continue;
-        }
-        size_t k = rows - done < (size_t)fit ? rows - done : (size_t)fit;
-        st = row_chunk(d, t, done, k);
-        done += k;
-    }
+    /* no lone row at a page foot (the first keeps with the second) or top
+     * (the last but one keeps with the last) */
+    size_t i = t->rows;
+    pdf_keep keep = t->total > 1 && (i == 0 || i + 2 == t->total) ? PDF_KEEP : PDF_BREAK;
+    for (size_t j = 0; j < rows && st == CHRONICLE_OK; j++)
+        st = row_line(d, t, j, rows, keep);
     t->rows++;
     return st;
 }
 
-void pdf_table_free(pdf_table *t)
+chronicle_status pdf_table_end(pdf_doc *d, pdf_table *t, chronicle_status st)
 {
+    if (st == CHRONICLE_OK)
+        st = pdf_flush(d);
+    else
+        pdf_flow_drop(d);
     for (size_t c = 0; c < PDF_TABLE_MAX_COLS; c++)
         pdf_lines_free(&t->cell[c]);
+    return st;
 }
 
 /* ---- running header and footer ---- */

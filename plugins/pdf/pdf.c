@@ -333,6 +333,7 @@ static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *hos
     libdeflate_free_compressor(d.deflater);
     chronicle_buf_free(&d.packed);
     pdf_lines_free(&d.lines);
+    pdf_flow_free(&d.flow);
     chronicle_buf_free(&d.title);
     return st;
 }

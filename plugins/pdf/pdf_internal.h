@@ -92,6 +92,65 @@ typedef struct pdf_lines {
     size_t n, cap;
 } pdf_lines;
 
+/* ---- the flow (flow.c): boxes queued, then placed on pages ----
+ *
+ * Flowing content (paragraph lines, table rows, headings, space kept for
+ * a chart) is queued as boxes and placed once it is known where a page may
+ * break.  Each box says how much a break after it is to be avoided; a run
+ * of boxes joined by keeps moves to the next page whole, and a run taller
+ * than a page is broken at its weakest keeps. */
+
+typedef enum pdf_keep {
+    PDF_BREAK = 0,      /* a page may break after the box */
+    PDF_KEEP_BLOCK = 1, /* inside a block (a claim and its attribution) */
+    PDF_KEEP = 2        /* a heading and what follows; orphans and widows */
+} pdf_keep;
+
+typedef enum pdf_piece_kind {
+    PDF_PIECE_TEXT, /* one line of text at a baseline */
+    PDF_PIECE_RULE, /* a horizontal rule: w long, h thick */
+    PDF_PIECE_FILL, /* a filled rectangle, w by h, its top at dy */
+    PDF_PIECE_LINK  /* a link to the URI at off, over w at a baseline */
+} pdf_piece_kind;
+
+/* Something drawn in a box.  x is from the page's left edge; dy is down
+ * from the box's top (to the baseline for text and links). */
+typedef struct pdf_piece {
+    uint8_t kind, weight;
+    float x, dy, w, h, size;
+    pdf_rgb color;
+    size_t off, len; /* text or URI, in the flow's text */
+} pdf_piece;
+
+struct pdf_doc;
+struct pdf_table;
+
+typedef struct pdf_box {
+    float height, before, after; /* before is dropped at the top of a page */
+    size_t piece, n_pieces;
+    unsigned lines; /* lines of content, for pdf_keep_next */
+    uint8_t keep;   /* pdf_keep: after this box */
+    unsigned block; /* the block it belongs to, 0: none */
+    /* drawn by a function, not pieces (a table's header) */
+    chronicle_status (*draw)(struct pdf_doc *d, const struct pdf_table *t);
+    const struct pdf_table *table; /* a table's row: its header repeats on a new page */
+    pdf_target *anchor;            /* receives where the box was placed */
+} pdf_box;
+
+typedef struct pdf_flow {
+    pdf_box *box;
+    size_t n_box, cap_box;
+    pdf_piece *piece;
+    size_t n_piece, cap_piece;
+    chronicle_buf text;
+    unsigned hold;  /* lines that must still follow on the same page */
+    unsigned block; /* the open block, 0: none */
+    unsigned depth, blocks;
+    uint8_t block_keep;
+    int placing;
+    float fresh_y; /* y where the current page's flow began (below a repeated header) */
+} pdf_flow;
+
 /* A page and its content streams, sealed from d->draw (layout.c). */
 typedef struct pdf_page {
     HPDF_Page page;
@@ -123,13 +182,14 @@ typedef struct pdf_doc {
     chronicle_buf packed;                   /* a sealed stream, compressed */
     chronicle_status draw_status;           /* first failure to append to a page */
     chronicle_status out_status;            /* of the writes while saving (pdf.c) */
-    HPDF_Font cur_font; /* text state of `page`, to skip redundant operators */
+    HPDF_Font cur_font;                     /* text state of `page`, to skip redundant operators */
     float cur_size;
     pdf_rgb cur_fill;
     int fill_known;
     /* what the briefing says about itself (pdf.c) */
     chronicle_buf title; /* the briefing title, with the group of a --split-by job */
     uint32_t generated;  /* the host timestamp's date, YYYYMMDD (UTC) */
+    pdf_flow flow;       /* queued, not yet placed (flow.c) */
     /* scratch, reused */
     pdf_lines lines;
 } pdf_doc;
@@ -186,13 +246,14 @@ void pdf_fonts_mark(pdf_fonts *f, int face, uint32_t cp);
 /* ---- layout.c ---- */
 
 float pdf_leading(float size);
+/* Places what is queued (pdf_flush), then starts a new page. */
 chronicle_status pdf_page_add(pdf_doc *d);
-/* Starts a new page unless h points are free on the current one. */
-chronicle_status pdf_need(pdf_doc *d, float h);
+/* Starts a new page, leaving the queue alone: for flow.c. */
+chronicle_status pdf_page_new(pdf_doc *d);
 /* A destination showing the target at the top of the window. */
 HPDF_Destination pdf_dest(pdf_doc *d, pdf_target at);
 /* Makes page i the drawing target (for revisiting earlier pages), after
- * sealing what was drawn on the current one. */
+ * placing what is queued and sealing what was drawn on the current one. */
 chronicle_status pdf_page_use(pdf_doc *d, size_t i);
 
 chronicle_status pdf_text_width(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
@@ -221,7 +282,43 @@ void pdf_hline(pdf_doc *d, float x0, float x1, float y, float width, pdf_rgb c);
 /* The text state of the current page is unknown again (a revisited page). */
 void pdf_state_forget(pdf_doc *d);
 
-/* A flowing paragraph: wrapped, drawn line by line, continued on new pages. */
+/* ---- flow.c: queueing boxes and placing them on pages ---- */
+
+/* Queues a box h points high, after placing the run before it when a
+ * page may break between them.  keep: how much a break after it is to be
+ * avoided (raised by an open block or pdf_keep_next); lines: the lines of
+ * content it holds.  *out, when given, is valid until the next box is
+ * queued or the queue is placed. */
+chronicle_status pdf_box_add(pdf_doc *d, float h, pdf_keep keep, unsigned lines, pdf_box **out);
+/* Pieces of the last queued box; text is copied. */
+chronicle_status pdf_box_text(pdf_doc *d, float x, float dy, const char *s, size_t len,
+                              pdf_weight w, float size, pdf_rgb color);
+chronicle_status pdf_box_rule(pdf_doc *d, float x, float dy, float w, float thick, pdf_rgb c);
+chronicle_status pdf_box_fill(pdf_doc *d, float x, float dy, float w, float h, pdf_rgb c);
+/* A link over w points of the line at baseline dy, to a URI kept with
+ * pdf_flow_keep (one copy for all the lines of a paragraph). */
+chronicle_status pdf_box_link(pdf_doc *d, size_t uri, float x, float dy, float w, float size);
+chronicle_status pdf_flow_keep(pdf_doc *d, const char *s, size_t len, size_t *off);
+/* The last queued box stays on its page with the next `lines` lines of
+ * content (a heading moves with them). */
+void pdf_keep_next(pdf_doc *d, unsigned lines);
+/* The boxes queued from begin to end are kept together with the given
+ * strength: a run that fits on a page is never broken. */
+void pdf_keep_begin(pdf_doc *d, pdf_keep keep);
+void pdf_keep_end(pdf_doc *d);
+/* Space after what is queued; nothing at the top of a page. */
+void pdf_gap(pdf_doc *d, float h);
+/* Places everything queued. */
+chronicle_status pdf_flush(pdf_doc *d);
+/* Forgets everything queued, unplaced (after an error). */
+void pdf_flow_drop(pdf_doc *d);
+/* Queues h points of room holding `lines` lines of content and places it;
+ * *top is its top on the current page, for the caller to draw into. */
+chronicle_status pdf_reserve(pdf_doc *d, float h, unsigned lines, float *top);
+void pdf_flow_free(pdf_flow *f);
+
+/* A flowing paragraph, queued line by line: at least two lines each side
+ * of a page break (fewer only when the paragraph has fewer). */
 typedef struct pdf_para {
     float indent; /* from d->left */
     float width;  /* 0: to d->right */
@@ -239,6 +336,7 @@ typedef struct pdf_para {
     size_t lead_len;
     pdf_weight lead_weight;
     pdf_rgb lead_color;
+    pdf_target *anchor; /* receives where the first line was placed */
 } pdf_para;
 
 chronicle_status pdf_paragraph(pdf_doc *d, const pdf_para *p, const char *s, size_t len);
@@ -256,14 +354,24 @@ typedef struct pdf_table {
     size_t n_cols;
     float x;                            /* from d->left */
     float size;                         /* text size */
-    size_t rows;                        /* rows drawn so far (for shading) */
+    size_t total;                       /* rows the table will have */
+    size_t rows;                        /* rows queued so far (for shading) */
     pdf_lines cell[PDF_TABLE_MAX_COLS]; /* scratch: the current row's lines */
     const char *cell_text[PDF_TABLE_MAX_COLS];
 } pdf_table;
 
+/* The header is kept with the first row; no page holds a single row of
+ * the table at its foot or top (the first row keeps with the second, the
+ * last but one with the last); a row is split only when taller than a
+ * page.  The table must live until pdf_table_end, which places it. */
 chronicle_status pdf_table_start(pdf_doc *d, pdf_table *t);
 chronicle_status pdf_table_row(pdf_doc *d, pdf_table *t, const chronicle_str *cells);
-void pdf_table_free(pdf_table *t);
+/* Places the table when st is CHRONICLE_OK (drops what is queued
+ * otherwise) and frees t; returns st, or the placement's status. */
+chronicle_status pdf_table_end(pdf_doc *d, pdf_table *t, chronicle_status st);
+/* Draws the header row at d->y and moves d->y below it: for flow.c. */
+chronicle_status pdf_table_header(pdf_doc *d, const pdf_table *t);
+float pdf_table_header_height(const pdf_table *t);
 
 /* Draws the running header and "page N of M" footer on every page but the
  * first, and seals the last drawing: nothing can be drawn after this. */

@@ -19,12 +19,13 @@
 
 chronicle_status pdf_subheading(pdf_doc *d, const char *text)
 {
-    float size = d->size * 1.05f, lead = pdf_leading(size);
-    chronicle_status st = pdf_need(d, 6 + lead + 2 * pdf_leading(d->size));
+    float size = d->size * 1.05f;
+    pdf_box *b;
+    chronicle_status st = pdf_box_add(d, pdf_leading(size) + 1, PDF_KEEP, 0, &b);
     if (st != CHRONICLE_OK) return st;
-    if (d->y < d->top - 0.5f) d->y -= 6; /* space before, except at the top of a page */
-    st = pdf_draw_text(d, d->left, d->y - size, text, strlen(text), PDF_BOLD, size, pdf_navy);
-    d->y -= lead + 1;
+    b->before = 6;
+    st = pdf_box_text(d, d->left, size, text, strlen(text), PDF_BOLD, size, pdf_navy);
+    pdf_keep_next(d, 2);
     return st;
 }
 
@@ -147,28 +148,33 @@ static chronicle_status occasion_text(chronicle_buf *b, const chronicle_event *e
 
 /* ---- the section ---- */
 
+/* The heading is one block, kept with two lines of what follows; *at
+ * receives where it is placed (known once the section is flushed). */
 static chronicle_status section_heading(pdf_doc *d, const chronicle_event *e, pdf_target *at,
                                         chronicle_buf *b)
 {
     float ts = d->size * 1.3f, ms = d->size * 0.9f;
-    chronicle_status st =
-        pdf_wrap(d, e->title.ptr, e->title.len, PDF_BOLD, ts, d->right - d->left, &d->lines);
-    size_t n = d->lines.n < 3 ? d->lines.n : 3;
-    float keep = pdf_leading(ms) + (float)n * pdf_leading(ts) + 8 + 4 * pdf_leading(d->size);
-    if (st == CHRONICLE_OK) st = pdf_need(d, keep);
-    if (st != CHRONICLE_OK) return st;
-    *at = (pdf_target){d->n_pages - 1, d->y};
     chronicle_buf_reset(b);
-    st = pdf_dates(b, e->date_ymd, e->end_date_ymd, 1);
+    chronicle_status st = pdf_dates(b, e->date_ymd, e->end_date_ymd, 1);
     if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, " \xC2\xB7 ");
     if (st == CHRONICLE_OK) st = pdf_place(b, e, 1);
-    pdf_para meta = {
-        .weight = PDF_REGULAR, .size = ms, .color = pdf_grey, .space_after = 1, .max_lines = 2};
-    if (st == CHRONICLE_OK) st = pdf_paragraph(d, &meta, b->ptr, b->len);
+    pdf_para meta = {.weight = PDF_REGULAR,
+                     .size = ms,
+                     .color = pdf_grey,
+                     .space_after = 1,
+                     .max_lines = 2,
+                     .anchor = at};
     pdf_para title = {.weight = PDF_BOLD, .size = ts, .color = pdf_navy, .space_after = 2};
+    pdf_box *rule;
+    pdf_keep_begin(d, PDF_KEEP);
+    if (st == CHRONICLE_OK) st = pdf_paragraph(d, &meta, b->ptr, b->len);
     if (st == CHRONICLE_OK) st = pdf_paragraph(d, &title, e->title.ptr, e->title.len);
-    pdf_hline(d, d->left, d->right, d->y, 0.6f, pdf_rule);
-    d->y -= 6;
+    if (st == CHRONICLE_OK && (st = pdf_box_add(d, 0, PDF_KEEP, 0, &rule)) == CHRONICLE_OK) {
+        rule->after = 6;
+        st = pdf_box_rule(d, d->left, 0, d->right - d->left, 0.6f, pdf_rule);
+    }
+    pdf_keep_end(d);
+    pdf_keep_next(d, 2);
     return st;
 }
 
@@ -185,7 +191,7 @@ static chronicle_status section_fields(pdf_doc *d, const chronicle_event *e, chr
     if (st == CHRONICLE_OK) st = pdf_field(d, "Tags", b->ptr, b->len, NULL);
     if (st == CHRONICLE_OK && e->summary.len) {
         pdf_para p = {.weight = PDF_REGULAR, .size = d->size, .color = pdf_black, .space_after = 2};
-        d->y -= 4;
+        pdf_gap(d, 4);
         st = pdf_paragraph(d, &p, e->summary.ptr, e->summary.len);
     }
     return st;
@@ -278,7 +284,8 @@ static chronicle_status section_statements(pdf_doc *d, const chronicle_event *e,
                           .size = d->size,
                           .color = pdf_grey,
                           .space_after = 1.5f};
-        if (st == CHRONICLE_OK) st = pdf_need(d, 3 * pdf_leading(d->size));
+        /* the claim and its attribution are one block */
+        pdf_keep_begin(d, PDF_KEEP_BLOCK);
         if (st == CHRONICLE_OK) st = pdf_paragraph(d, &says, s->summary.ptr, s->summary.len);
         if (st == CHRONICLE_OK && s->quote.len) {
             chronicle_buf_reset(b);
@@ -286,6 +293,7 @@ static chronicle_status section_statements(pdf_doc *d, const chronicle_event *e,
             if (st == CHRONICLE_OK) st = pdf_paragraph(d, &quote, b->ptr, b->len);
         }
         if (st == CHRONICLE_OK) st = attribution_line(d, s->source, indent, b);
+        pdf_keep_end(d);
     }
     return st;
 }
@@ -304,7 +312,10 @@ static chronicle_status section_figures(pdf_doc *d, const chronicle_event *e, ch
         if (st == CHRONICLE_OK && f->note.len) st = chronicle_buf_appendf(b, " (%s)", f->note.ptr);
         if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, DASH);
         if (st == CHRONICLE_OK) st = chronicle_format_attribution(b, f->source);
+        /* label, value and attribution are one block */
+        pdf_keep_begin(d, PDF_KEEP_BLOCK);
         if (st == CHRONICLE_OK) st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
+        pdf_keep_end(d);
     }
     return st;
 }
@@ -331,6 +342,7 @@ static chronicle_status section_sources(pdf_doc *d, const chronicle_event *e, ch
     chronicle_status st = e->n_sources ? pdf_subheading(d, "Sources") : CHRONICLE_OK;
     for (size_t i = 0; i < e->n_sources && st == CHRONICLE_OK; i++) {
         const chronicle_source *src = e->sources[i];
+        pdf_keep_begin(d, PDF_KEEP_BLOCK);
         if ((st = source_text(b, src)) == CHRONICLE_OK)
             st = pdf_bullet(d, NULL, b->ptr, b->len, d->size, pdf_black);
         if (st == CHRONICLE_OK && src->url.len) {
@@ -342,6 +354,7 @@ static chronicle_status section_sources(pdf_doc *d, const chronicle_event *e, ch
                           .uri = src->url.ptr};
             st = pdf_paragraph(d, &p, src->url.ptr, src->url.len);
         }
+        pdf_keep_end(d);
     }
     return st;
 }
@@ -356,7 +369,9 @@ chronicle_status pdf_section_write(pdf_doc *d, const chronicle_event *e, pdf_tar
     if (st == CHRONICLE_OK) st = section_statements(d, e, &l, &b);
     if (st == CHRONICLE_OK) st = section_figures(d, e, &l, &b);
     if (st == CHRONICLE_OK) st = section_sources(d, e, &b);
-    d->y -= 16;
+    pdf_gap(d, 16);
+    /* *at is known once the heading is placed */
+    if (st == CHRONICLE_OK) st = pdf_flush(d);
     chronicle_buf_free(&b);
     chronicle_buf_free(&l);
     return st;
