@@ -322,50 +322,91 @@ static chronicle_status toc_reserve(briefing *br)
 
 /* ---- key figures ---- */
 
+/* Whole percent, halves rounded up, in integers so that no binary
+ * fraction decides a half; "<1%" and ">99%" for shares that would show as
+ * 0 or 100 without being either. */
 static chronicle_status share_text(chronicle_buf *b, size_t n, size_t total)
 {
     chronicle_buf_reset(b);
-    double pct = total ? 100.0 * (double)n / (double)total : 0;
-    return chronicle_buf_appendf(b, pct > 0 && pct < 1 ? "<1%%" : "%.0f%%", pct);
+    if (!n || !total) return chronicle_buf_puts(b, "0%");
+    if (100 * n < total) return chronicle_buf_puts(b, "<1%");
+    if (100 * n > 99 * total && n < total) return chronicle_buf_puts(b, ">99%");
+    return chronicle_buf_appendf(b, "%zu%%", (200 * n + total) / (2 * total));
 }
 
-static chronicle_status count_table(briefing *br, const char *heading, const char *col,
-                                    const char *unit, const chronicle_count *rows, size_t n,
-                                    size_t total)
+/* A key-figure table: every row, or the largest and one "N others". */
+typedef struct count_spec {
+    const char *heading, *col, *unit;
+    const chronicle_count *rows;
+    size_t n, total;
+    const char *others;  /* NULL: every row; else what the rest are ("organisers") */
+    const char *several; /* said when the counts add up to more than the total */
+} count_spec;
+
+static chronicle_status count_cells(const count_spec *c, size_t i, size_t shown,
+                                    chronicle_buf cell[3])
+{
+    size_t count = 0;
+    for (size_t k = 0; k < 3; k++)
+        chronicle_buf_reset(&cell[k]);
+    chronicle_status st = CHRONICLE_OK;
+    if (i < shown) {
+        const chronicle_count *r = &c->rows[i];
+        chronicle_str label = r->label.len ? r->label : r->key;
+        count = r->count;
+        st = chronicle_buf_append(&cell[0], label.ptr, label.len);
+        if (st == CHRONICLE_OK && r->label.len && strcmp(r->label.ptr, r->key.ptr))
+            st = chronicle_buf_appendf(&cell[0], " (%s)", r->key.ptr);
+    } else {
+        for (size_t k = shown; k < c->n; k++)
+            count += c->rows[k].count;
+        st = chronicle_buf_appendf(&cell[0], "%zu others", c->n - shown);
+    }
+    if (st == CHRONICLE_OK) st = chronicle_format_number(&cell[1], (double)count);
+    return st == CHRONICLE_OK ? share_text(&cell[2], count, c->total) : st;
+}
+
+/* What a reader must know to read the table: shares over 100 % in all,
+ * and where the rows left out are. */
+static chronicle_status count_note(briefing *br, const count_spec *c, size_t shown)
+{
+    size_t sum = 0;
+    for (size_t k = 0; k < c->n; k++)
+        sum += c->rows[k].count;
+    chronicle_buf_reset(&br->b);
+    chronicle_status st = CHRONICLE_OK;
+    if (c->several && sum > c->total) st = chronicle_buf_puts(&br->b, c->several);
+    if (st == CHRONICLE_OK && shown < c->n)
+        st = chronicle_buf_appendf(&br->b,
+                                   "%sThe other %zu %s are listed in the workbook's Summary sheet "
+                                   "(chronicle export -f xlsx).",
+                                   br->b.len ? " " : "", c->n - shown, c->others);
+    pdf_para p = {.weight = PDF_REGULAR, .size = br->d->size * 0.85f, .color = pdf_grey};
+    return st == CHRONICLE_OK && br->b.len ? pdf_paragraph(br->d, &p, br->b.ptr, br->b.len) : st;
+}
+
+static chronicle_status count_table(briefing *br, const count_spec *c)
 {
     pdf_doc *d = br->d;
-    const pdf_column cols[] = {{col, 230, 0}, {unit, 70, 1}, {"Share", 60, 1}};
-    size_t shown = n > TOP_ROWS + 1 ? TOP_ROWS : n, rest = 0;
-    pdf_table t = {.cols = cols, .n_cols = 3, .size = d->size * 0.9f, .total = shown + (shown < n)};
-    chronicle_buf name = CHRONICLE_BUF_INIT, num = CHRONICLE_BUF_INIT, pct = CHRONICLE_BUF_INIT;
-    chronicle_status st = pdf_subheading(d, heading);
+    const pdf_column cols[] = {{c->col, 230, 0}, {c->unit, 70, 1}, {"Share", 60, 1}};
+    size_t shown = c->others && c->n > TOP_ROWS + 1 ? TOP_ROWS : c->n;
+    pdf_table t = {
+        .cols = cols, .n_cols = 3, .size = d->size * 0.9f, .total = shown + (shown < c->n)};
+    chronicle_buf cell[3] = {CHRONICLE_BUF_INIT, CHRONICLE_BUF_INIT, CHRONICLE_BUF_INIT};
+    chronicle_status st = pdf_subheading(d, c->heading);
     if (st == CHRONICLE_OK) st = pdf_table_start(d, &t);
-    for (size_t i = shown; i < n; i++)
-        rest += rows[i].count;
-    for (size_t i = 0; i <= shown && st == CHRONICLE_OK; i++) {
-        if (i == shown && shown == n) break;
-        size_t c = i < shown ? rows[i].count : rest;
-        chronicle_buf_reset(&name);
-        chronicle_buf_reset(&num);
-        if (i < shown) {
-            chronicle_str label = rows[i].label.len ? rows[i].label : rows[i].key;
-            st = chronicle_buf_append(&name, label.ptr, label.len);
-            if (st == CHRONICLE_OK && rows[i].label.len &&
-                strcmp(rows[i].label.ptr, rows[i].key.ptr))
-                st = chronicle_buf_appendf(&name, " (%s)", rows[i].key.ptr);
-        } else {
-            st = chronicle_buf_appendf(&name, "%zu others", n - shown);
-        }
-        if (st == CHRONICLE_OK) st = chronicle_format_number(&num, (double)c);
-        if (st == CHRONICLE_OK) st = share_text(&pct, c, total);
-        chronicle_str cells[] = {{name.ptr, name.len}, {num.ptr, num.len}, {pct.ptr, pct.len}};
+    for (size_t i = 0; i < t.total && st == CHRONICLE_OK; i++) {
+        st = count_cells(c, i, shown, cell);
+        chronicle_str cells[] = {
+            {cell[0].ptr, cell[0].len}, {cell[1].ptr, cell[1].len}, {cell[2].ptr, cell[2].len}};
         if (st == CHRONICLE_OK) st = pdf_table_row(d, &t, cells);
     }
     st = pdf_table_end(d, &t, st);
-    pdf_gap(d, 10);
-    chronicle_buf_free(&name);
-    chronicle_buf_free(&num);
-    chronicle_buf_free(&pct);
+    pdf_gap(d, 4);
+    if (st == CHRONICLE_OK) st = count_note(br, c, shown);
+    pdf_gap(d, 6);
+    for (size_t k = 0; k < 3; k++)
+        chronicle_buf_free(&cell[k]);
     return st;
 }
 
@@ -392,19 +433,26 @@ static chronicle_status key_figures(briefing *br)
             plural(s->n_statements, "statement", "statements"), s->n_figures,
             plural(s->n_figures, "figure", "figures"), s->n_sources_cited,
             plural(s->n_sources_cited, "source", "sources"));
-    if (st == CHRONICLE_OK) st = body_text(d, br->b.ptr, br->b.len, 8);
-    if (st == CHRONICLE_OK)
-        st = count_table(br, "Events by year", "Year", "Events", s->by_year, s->n_by_year,
-                         s->n_events);
-    if (st == CHRONICLE_OK)
-        st = count_table(br, "Events by country", "Country", "Events", s->by_country,
-                         s->n_by_country, s->n_events);
-    if (st == CHRONICLE_OK && s->n_by_organizer)
-        st = count_table(br, "Events by organiser", "Organiser", "Events", s->by_organizer,
-                         s->n_by_organizer, s->n_events);
-    if (st == CHRONICLE_OK && s->n_by_activity_kind)
-        st = count_table(br, "Programme items by kind", "Kind", "Items", s->by_activity_kind,
-                         s->n_by_activity_kind, s->n_activities);
+    if (st == CHRONICLE_OK) st = body_text(d, br->b.ptr, br->b.len, 4);
+    static const char rounding[] =
+        "Shares are of all events (of all programme items for kinds), rounded to whole percent, "
+        "halves up (12.5 % shows as 13 %); a share under 1 % shows as <1%, one over 99 % but "
+        "short of all as >99%.";
+    pdf_para note = {
+        .weight = PDF_REGULAR, .size = d->size * 0.85f, .color = pdf_grey, .space_after = 8};
+    if (st == CHRONICLE_OK) st = pdf_paragraph(d, &note, rounding, sizeof rounding - 1);
+    const count_spec tables[] = {
+        {"Events by year", "Year", "Events", s->by_year, s->n_by_year, s->n_events, NULL, NULL},
+        {"Events by country", "Country", "Events", s->by_country, s->n_by_country, s->n_events,
+         NULL, NULL},
+        {"Events by organiser", "Organiser", "Events", s->by_organizer, s->n_by_organizer,
+         s->n_events, "organisers",
+         "An event with several organisers counts once for each of them, so these shares add up "
+         "to more than 100 %."},
+        {"Programme items by kind", "Kind", "Items", s->by_activity_kind, s->n_by_activity_kind,
+         s->n_activities, "kinds", NULL}};
+    for (size_t i = 0; i < 4 && st == CHRONICLE_OK; i++)
+        if (tables[i].n || i < 2) st = count_table(br, &tables[i]);
     return st;
 }
 
