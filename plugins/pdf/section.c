@@ -219,31 +219,47 @@ static chronicle_status section_participants(pdf_doc *d, const chronicle_event *
     return st;
 }
 
+/* "kind — title — performed by A, B", then the description on lines of
+ * its own below, as the text summary has it (formats/summary.md): a
+ * title's own punctuation never meets the description's. */
+static chronicle_status activity_head(chronicle_buf *b, const chronicle_activity *a, int kind)
+{
+    chronicle_status st = CHRONICLE_OK;
+    if (kind && (a->title.len || a->n_performers)) st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
+    size_t at = b->len, named = 0;
+    if (st == CHRONICLE_OK) st = put_sep(b, a->title, "");
+    for (size_t k = 0; k < a->n_performers && st == CHRONICLE_OK; k++) {
+        if (!a->performers[k].len) continue;
+        st = chronicle_buf_puts(b, named++       ? ", "
+                                   : b->len > at ? DASH "performed by "
+                                                 : "performed by ");
+        if (st == CHRONICLE_OK)
+            st = chronicle_buf_append(b, a->performers[k].ptr, a->performers[k].len);
+    }
+    return st;
+}
+
 static chronicle_status section_programme(pdf_doc *d, const chronicle_event *e, chronicle_buf *l,
                                           chronicle_buf *b)
 {
     chronicle_status st = e->n_activities ? pdf_subheading(d, "Programme") : CHRONICLE_OK;
+    pdf_para desc = {
+        .indent = 14, .weight = PDF_REGULAR, .size = d->size, .color = pdf_black, .space_after = 2};
     for (size_t i = 0; i < e->n_activities && st == CHRONICLE_OK; i++) {
         const chronicle_activity *a = e->activities[i];
         chronicle_buf_reset(l);
         chronicle_buf_reset(b);
         st = put_sep(l, a->kind, "");
-        if (st == CHRONICLE_OK && l->len && (a->title.len || a->description.len))
-            st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
-        size_t at = b->len;
-        if (st == CHRONICLE_OK)
-            st = chronicle_buf_append(b, a->title.ptr ? a->title.ptr : "", a->title.len);
-        if (st == CHRONICLE_OK && a->description.len)
-            st = put_sep(b, a->description, b->len > at ? ": " : "");
-        int full_stop = b->len && b->ptr[b->len - 1] == '.';
-        for (size_t k = 0; k < a->n_performers && st == CHRONICLE_OK; k++)
-            st = put_sep(b, a->performers[k],
-                         k           ? ", "
-                         : !b->len   ? "Performers: "
-                         : full_stop ? " Performers: "
-                                     : ". Performers: ");
-        if (st == CHRONICLE_OK && (l->len || b->len))
-            st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
+        if (st == CHRONICLE_OK) st = activity_head(b, a, l->len > 0);
+        int head = l->len || b->len;
+        if (st == CHRONICLE_OK && head) st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
+        if (st != CHRONICLE_OK || !a->description.len) continue;
+        if (head) {
+            pdf_keep_next(d, 2);
+            st = pdf_paragraph(d, &desc, a->description.ptr, a->description.len);
+        } else {
+            st = pdf_bullet(d, NULL, a->description.ptr, a->description.len, d->size, pdf_black);
+        }
     }
     return st;
 }
