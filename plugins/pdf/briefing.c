@@ -458,26 +458,54 @@ static chronicle_status key_figures(briefing *br)
 
 /* ---- charts ---- */
 
-static chronicle_status year_bars(const chronicle_summary *s, pdf_bar **out, char (**names)[8],
-                                  size_t *n)
+/* Runs of more years than this without events are left out of the year
+ * chart, at a break mark; shorter ones are shown as zero. */
+#define YEAR_GAP_MAX 30
+
+static int year_at(const chronicle_summary *s, size_t i)
 {
-    int first = atoi(s->by_year[0].key.ptr), last = atoi(s->by_year[s->n_by_year - 1].key.ptr);
-    int span = last - first + 1, fill = span > 0 && span <= 30;
-    size_t m = fill ? (size_t)span : s->n_by_year;
+    return atoi(s->by_year[i].key.ptr);
+}
+
+/* Appends "1951–1994" for a run left out, joined to those before it. */
+static chronicle_status gap_text(chronicle_buf *gaps, int from, int to, int last)
+{
+    const char *sep = !gaps->len ? "" : last ? " and " : ", ";
+    return chronicle_buf_appendf(gaps, "%s%d\xE2\x80\x93%d", sep, from, to);
+}
+
+/* The year chart's columns: every year from the first to the last, years
+ * without events as zero columns, and one marked column for each run of
+ * more than YEAR_GAP_MAX of them; gaps receives the runs left out. */
+static chronicle_status year_bars(const chronicle_summary *s, pdf_bar **out, char (**names)[12],
+                                  size_t *n, chronicle_buf *gaps)
+{
+    size_t m = 0, runs = 0, k = 0;
+    for (size_t i = 0; i < s->n_by_year; i++) {
+        int missing = i + 1 < s->n_by_year ? year_at(s, i + 1) - year_at(s, i) - 1 : 0;
+        m += 1 + (missing > YEAR_GAP_MAX ? 1 : (size_t)(missing > 0 ? missing : 0));
+        runs += missing > YEAR_GAP_MAX;
+    }
     *out = calloc(m, sizeof **out);
     *names = calloc(m, sizeof **names);
     if (!*out || !*names) return CHRONICLE_ERR_NOMEM;
-    for (size_t i = 0; i < m; i++) {
-        int year = fill ? first + (int)i : atoi(s->by_year[i].key.ptr);
-        snprintf((*names)[i], sizeof **names, "%d", year);
-        (*out)[i].label = (*names)[i];
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0, done = 0; i < s->n_by_year && st == CHRONICLE_OK; i++) {
+        int y = year_at(s, i), next = i + 1 < s->n_by_year ? year_at(s, i + 1) : y + 1;
+        for (int z = y; z < next && st == CHRONICLE_OK; z++) {
+            pdf_bar *b = &(*out)[k];
+            b->label = (*names)[k++];
+            if (z > y && next - y - 1 > YEAR_GAP_MAX) {
+                b->gap = 1;
+                st = gap_text(gaps, y + 1, next - 1, ++done == runs && runs > 1);
+                break;
+            }
+            snprintf((*names)[k - 1], sizeof **names, "%d", z);
+            b->value = z == y ? (double)s->by_year[i].count : 0;
+        }
     }
-    for (size_t i = 0; i < s->n_by_year; i++) {
-        size_t at = fill ? (size_t)(atoi(s->by_year[i].key.ptr) - first) : i;
-        (*out)[at].value = (double)s->by_year[i].count;
-    }
-    *n = m;
-    return CHRONICLE_OK;
+    *n = k;
+    return st;
 }
 
 static chronicle_status country_chart(briefing *br)
@@ -488,14 +516,14 @@ static chronicle_status country_chart(briefing *br)
     pdf_bar bars[TOP_ROWS + 1];
     for (size_t i = 0; i < shown; i++) {
         const chronicle_count *c = &s->by_country[i];
-        bars[i] = (pdf_bar){c->label.len ? c->label.ptr : c->key.ptr, (double)c->count};
+        bars[i] = (pdf_bar){c->label.len ? c->label.ptr : c->key.ptr, (double)c->count, 0};
     }
     size_t n = shown;
     if (shown < s->n_by_country) {
         double rest = 0;
         for (size_t i = shown; i < s->n_by_country; i++)
             rest += (double)s->by_country[i].count;
-        bars[n++] = (pdf_bar){"Other countries", rest};
+        bars[n++] = (pdf_bar){"Other countries", rest, 0};
     }
     float h = (float)n * 17 + 16, top;
     chronicle_status st = pdf_subheading(d, "Events per country");
@@ -509,22 +537,32 @@ static chronicle_status charts(briefing *br)
 {
     pdf_doc *d = br->d;
     pdf_bar *bars = NULL;
-    char(*names)[8] = NULL;
+    char(*names)[12] = NULL;
     size_t n = 0;
     float top;
+    chronicle_buf gaps = CHRONICLE_BUF_INIT;
     chronicle_status st = part_start(br, "Charts", NULL);
-    if (st == CHRONICLE_OK) st = year_bars(br->sum, &bars, &names, &n);
+    if (st == CHRONICLE_OK) st = year_bars(br->sum, &bars, &names, &n, &gaps);
     if (st == CHRONICLE_OK) st = pdf_subheading(d, "Events per year");
     if (st == CHRONICLE_OK) st = pdf_reserve(d, 210, 2, &top);
     if (st == CHRONICLE_OK)
         st = pdf_chart_columns(d, d->left, top - 4, d->right - d->left, 190, bars, n);
     if (st == CHRONICLE_OK) st = country_chart(br);
-    static const char caption[] = "Counts of the events in this briefing, by the year of the "
-                                  "event date and by the country where the event took place.";
+    chronicle_buf_reset(&br->b);
+    if (st == CHRONICLE_OK)
+        st =
+            chronicle_buf_puts(&br->b, "Counts of the events in this briefing, by the year of the "
+                                       "event date and by the country where the event took place.");
+    if (st == CHRONICLE_OK && gaps.len)
+        st = chronicle_buf_appendf(&br->b,
+                                   " No events in %s: those years are left out of the year chart, "
+                                   "where the axis is broken (//).",
+                                   gaps.ptr);
     pdf_para p = {.weight = PDF_REGULAR, .size = d->size * 0.85f, .color = pdf_grey};
-    if (st == CHRONICLE_OK) st = pdf_paragraph(d, &p, caption, sizeof caption - 1);
+    if (st == CHRONICLE_OK) st = pdf_paragraph(d, &p, br->b.ptr, br->b.len);
     free(bars);
     free(names);
+    chronicle_buf_free(&gaps);
     return st;
 }
 

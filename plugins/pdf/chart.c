@@ -1,8 +1,10 @@
 /*
  * chart.c — the briefing's bar charts, drawn with libharu's vector
  * operators: a value axis with round ticks and light grid lines, category
- * labels (thinned or shortened with "…" when they do not fit), and each
- * bar's value.  Charts never draw outside the box they are given.
+ * labels (thinned or shortened with "…" when they do not fit, never
+ * past the box's edges), each bar's value, and a break of the axis where
+ * a column stands for years left out.  Charts never draw outside the box
+ * they are given.
  */
 #include <math.h>
 #include <string.h>
@@ -47,6 +49,29 @@ static chronicle_status label_at(pdf_doc *d, const char *s, size_t len, float cx
                          color);
 }
 
+/* Draws a label centred under cx but inside lo..hi, unless it would run
+ * into the one drawn before (which ends at *shown_to). */
+static chronicle_status category_label(pdf_doc *d, const char *s, float cx, float baseline,
+                                       float lo, float hi, float *shown_to)
+{
+    float w;
+    size_t len = strlen(s);
+    chronicle_status st = pdf_text_width(d, s, len, PDF_REGULAR, LABEL_SIZE, &w);
+    float at = fmaxf(lo, fminf(cx - w / 2, hi - w));
+    if (st != CHRONICLE_OK || !len || at < *shown_to + 2) return st;
+    *shown_to = at + w;
+    return pdf_draw_text(d, at, baseline, s, len, PDF_REGULAR, LABEL_SIZE, pdf_grey);
+}
+
+/* The axis broken at cx: years left out of the chart.  Two slanted
+ * strokes across the base line, the line cleared between them. */
+static void axis_break(pdf_doc *d, float cx, float y, float half)
+{
+    pdf_fill_rect(d, cx - half, y - 1.5f, 2 * half, 3, pdf_white);
+    pdf_line(d, cx - half - 2, y - 4, cx - half + 2, y + 4, 0.8f, pdf_grey, 0);
+    pdf_line(d, cx + half - 2, y - 4, cx + half + 2, y + 4, 0.8f, pdf_grey, 0);
+}
+
 chronicle_status pdf_chart_columns(pdf_doc *d, float x, float top, float w, float h,
                                    const pdf_bar *bars, size_t n)
 {
@@ -70,8 +95,10 @@ chronicle_status pdf_chart_columns(pdf_doc *d, float x, float top, float w, floa
     }
     size_t every = (size_t)ceilf((widest + 4) / slot);
     if (every < 1) every = 1;
+    float shown_to = x; /* where the last category label drawn ends */
     for (size_t i = 0; i < n && st == CHRONICLE_OK; i++) {
         float cx = px + slot * ((float)i + 0.5f), bh = (float)(bars[i].value / amax) * ph;
+        if (bars[i].gap) axis_break(d, cx, py, fminf(slot * 0.3f, 4.0f));
         if (bh > 0) pdf_fill_rect(d, cx - bw / 2, py, bw, bh, pdf_blue);
         if ((st = number_text(bars[i].value, &text)) != CHRONICLE_OK) break;
         float vw;
@@ -79,7 +106,7 @@ chronicle_status pdf_chart_columns(pdf_doc *d, float x, float top, float w, floa
         if (st == CHRONICLE_OK && vw <= slot && bars[i].value > 0)
             st = label_at(d, text.ptr, text.len, cx, py + bh + 3, 0, pdf_black);
         if (st == CHRONICLE_OK && i % every == 0)
-            st = label_at(d, bars[i].label, strlen(bars[i].label), cx, py - foot + 6, 0, pdf_grey);
+            st = category_label(d, bars[i].label, cx, py - foot + 6, x, x + w, &shown_to);
     }
     chronicle_buf_free(&text);
     return st;

@@ -382,6 +382,7 @@ chronicle_status pdf_pages_finish(pdf_doc *d, const char *header, const char *fo
 typedef struct pdf_bar {
     const char *label;
     double value;
+    int gap; /* a column standing for years left out: drawn as a break of the axis */
 } pdf_bar;
 
 /* Vertical columns (one per category) in the box x..x+w, top..top-h. */
