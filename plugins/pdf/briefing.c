@@ -251,7 +251,7 @@ static chronicle_status toc_entry_flow(briefing *br, const toc_entry *t, int wit
                                        size_t *page)
 {
     pdf_doc *d = br->d;
-    const float date_w = 74, num_w = 34, lead = pdf_leading(d->size);
+    const float date_w = 7.4f * d->size, num_w = 34, lead = pdf_leading(d->size);
     float x = d->left + (t->level ? 14 + date_w : 0);
     pdf_weight w = t->level ? PDF_REGULAR : PDF_BOLD;
     chronicle_status st =
@@ -571,9 +571,9 @@ static chronicle_status charts(briefing *br)
 static chronicle_status event_table(briefing *br)
 {
     pdf_doc *d = br->d;
-    float w = d->right - d->left;
-    const pdf_column cols[] = {{"Date", 66, 0},
-                               {"Event", w - 66 - 116 - 126, 0},
+    float w = d->right - d->left, date_w = 6.6f * d->size; /* "29 Apr 2016" on one line */
+    const pdf_column cols[] = {{"Date", date_w, 0},
+                               {"Event", w - date_w - 116 - 126, 0},
                                {"Place", 116, 0},
                                {"Organisers", 126, 0}};
     pdf_table t = {.cols = cols, .n_cols = 4, .size = d->size * 0.85f, .total = br->n};

@@ -536,6 +536,22 @@ static chronicle_status lead_apart(pdf_doc *d, const pdf_para *p, const char *s,
     return st == CHRONICLE_OK && len ? pdf_paragraph(d, &r, s, len) : st;
 }
 
+/* A marker (a field's label) wider than the room before the text goes on
+ * a line of its own, the text below it. */
+static chronicle_status marker_apart(pdf_doc *d, const pdf_para *p, const char *s, size_t len)
+{
+    pdf_para q = {.indent = p->marker_indent,
+                  .weight = p->marker_weight,
+                  .size = p->size,
+                  .color = p->marker_color,
+                  .anchor = p->anchor};
+    pdf_para r = *p;
+    r.marker = NULL, r.anchor = NULL;
+    chronicle_status st = pdf_paragraph(d, &q, p->marker, strlen(p->marker));
+    if (st == CHRONICLE_OK) pdf_keep_next(d, 2);
+    return st == CHRONICLE_OK ? pdf_paragraph(d, &r, s, len) : st;
+}
+
 /* Orphans and widows: no page break after the first line or before the
  * last, so at least two lines stand on each side of a break. */
 static pdf_keep line_keep(size_t i, size_t n)
@@ -587,6 +603,13 @@ chronicle_status pdf_paragraph(pdf_doc *d, const pdf_para *p, const char *s, siz
             return st;
         first += (float)sp.width * p->size / 1000.0f;
         if (first > width * 0.6f) return lead_apart(d, p, s, len);
+    }
+    if (p->marker) {
+        float mw;
+        if ((st = pdf_text_width(d, p->marker, strlen(p->marker), p->marker_weight, p->size,
+                                 &mw)) != CHRONICLE_OK)
+            return st;
+        if (p->marker_indent + mw > p->indent - 2) return marker_apart(d, p, s, len);
     }
     if ((st = pdf_wrap_lead(d, s, len, p->weight, p->size, width, first, &d->lines)) !=
         CHRONICLE_OK)

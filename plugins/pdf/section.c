@@ -11,7 +11,7 @@
 #include "chronicle/format.h"
 #include "pdf_internal.h"
 
-#define LABEL_W 90.0f
+#define LABEL_EM 9.0f /* the width of a field's label column, in body text sizes */
 #define BULLET "\xE2\x80\xA2"
 #define DASH " \xE2\x80\x94 "
 
@@ -33,7 +33,7 @@ chronicle_status pdf_field(pdf_doc *d, const char *label, const char *value, siz
                            const char *uri)
 {
     if (!value || !len) return CHRONICLE_OK;
-    pdf_para p = {.indent = LABEL_W,
+    pdf_para p = {.indent = LABEL_EM * d->size,
                   .weight = PDF_REGULAR,
                   .size = d->size,
                   .color = pdf_black,
@@ -48,14 +48,14 @@ chronicle_status pdf_field(pdf_doc *d, const char *label, const char *value, siz
 chronicle_status pdf_bullet(pdf_doc *d, const chronicle_buf *lead, const char *text, size_t len,
                             float size, pdf_rgb color)
 {
-    const float indent = 14.0f;
+    const float indent = 1.4f * size;
     pdf_para p = {.indent = indent,
                   .weight = PDF_REGULAR,
                   .size = size,
                   .color = color,
                   .space_after = 2,
                   .marker = BULLET,
-                  .marker_indent = indent - 10,
+                  .marker_indent = indent - size,
                   .marker_weight = PDF_REGULAR,
                   .marker_color = pdf_grey,
                   .lead = lead ? lead->ptr : NULL,
@@ -243,8 +243,11 @@ static chronicle_status section_programme(pdf_doc *d, const chronicle_event *e, 
                                           chronicle_buf *b)
 {
     chronicle_status st = e->n_activities ? pdf_subheading(d, "Programme") : CHRONICLE_OK;
-    pdf_para desc = {
-        .indent = 14, .weight = PDF_REGULAR, .size = d->size, .color = pdf_black, .space_after = 2};
+    pdf_para desc = {.indent = 1.4f * d->size,
+                     .weight = PDF_REGULAR,
+                     .size = d->size,
+                     .color = pdf_black,
+                     .space_after = 2};
     for (size_t i = 0; i < e->n_activities && st == CHRONICLE_OK; i++) {
         const chronicle_activity *a = e->activities[i];
         chronicle_buf_reset(l);
@@ -282,7 +285,7 @@ static chronicle_status section_statements(pdf_doc *d, const chronicle_event *e,
                                            chronicle_buf *b)
 {
     chronicle_status st = e->n_statements ? pdf_subheading(d, "Statements") : CHRONICLE_OK;
-    const float indent = 14;
+    const float indent = 1.4f * d->size;
     for (size_t i = 0; i < e->n_statements && st == CHRONICLE_OK; i++) {
         const chronicle_statement *s = e->statements[i];
         chronicle_buf_reset(l);
@@ -362,7 +365,7 @@ static chronicle_status section_sources(pdf_doc *d, const chronicle_event *e, ch
         if ((st = source_text(b, src)) == CHRONICLE_OK)
             st = pdf_bullet(d, NULL, b->ptr, b->len, d->size, pdf_black);
         if (st == CHRONICLE_OK && src->url.len) {
-            pdf_para p = {.indent = 14,
+            pdf_para p = {.indent = 1.4f * d->size,
                           .weight = PDF_REGULAR,
                           .size = d->size * 0.88f,
                           .color = pdf_blue,
