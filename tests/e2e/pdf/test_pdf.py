@@ -5,7 +5,10 @@ Runs `chronicle export -f pdf` and reads the result back with independent
 tools: qpdf (structure, outline, annotations, ToUnicode maps), pdffonts
 (embedding), pdfinfo (pages, metadata), pdftotext (text, per page, word
 boxes).  Expected values come from the input JSON, loaded here, never from
-the exporter.  Prints "N passed, N failed"; exits 1 if anything failed.
+the exporter.  The page-break rules are checked one page at a time
+(pdftotext -layout -f N -l N) on a generated 300-event briefing and on
+data/events.json at pdf.font-size=14.  Prints "N passed, N failed"; exits
+1 if anything failed.
 
 Environment (set by meson): CHRONICLE, SOURCE_ROOT, SOURCE_DATE_EPOCH.
 """
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from expect import Tally, attribution  # noqa: E402
@@ -462,6 +466,333 @@ def test_letter(tmp):
           size.group(1) if size else r.stderr.decode())
 
 
+# ---- pages: what is kept together, and tables that are complete ----
+#
+# formats/briefing.md "Page breaks": read back one page at a time
+# (pdftotext -layout -f N -l N), with the running header and footer taken
+# off, on a generated 300-event briefing and on data/events.json at the
+# largest type size.
+
+GENERATOR = os.path.join(ROOT, "tests", "tools", "gen_events.py")
+# the subheadings of an event section, of the key figures and of the charts
+HEADINGS = {"Participants", "Programme", "Statements", "Figures", "Sources", "Events by year",
+            "Events by country", "Events by organiser", "Programme items by kind",
+            "Events per year", "Events per country"}
+# the first line of an event's heading: "22 July 1993 · Venice, Italy (IT)"
+EVENT_HEAD = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}\b.* \u00b7 ")
+ATTRIBUTION = re.compile(r"^(\u2014 )?as reported (by|in) ")
+# right-to-left runs come back reordered from -layout: they are left out of
+# the string comparisons below
+RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+SHARE_ROW = re.compile(r"^\s*(.+?)\s{2,}([\d,]+)\s+(<1%|>99%|\d+%)\s*$")
+
+
+def page_lines(pdf, last=None):
+    """Per page (up to last), the non-empty lines between the running header
+    and the footer, as pdftotext -layout prints them; page 1 (the cover) is
+    empty."""
+    n = min(pages(pdf), last or 1 << 30)
+
+    def one(p):
+        lines = [l.rstrip() for l in text_of(pdf, "-layout", "-f", str(p), "-l", str(p))[0]
+                 .splitlines() if l.strip()]
+        if p == 1:
+            return []
+        if lines and re.search(r"page \d+ of \d+$", lines[-1]):
+            lines = lines[:-1]
+        return lines[1:]  # the running header
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(one, range(1, n + 1)))
+
+
+def is_heading(line):
+    return line.strip() in HEADINGS or EVENT_HEAD.match(line.strip())
+
+
+def lonely_headings(pages_):
+    """(page, line) of every heading that does not move with two lines of
+    what follows it: the last line of a page, or the last but one when the
+    next page goes on with the same list; an event heading needs its title
+    and two more lines."""
+    bad = []
+    for i, lines in enumerate(pages_):
+        nxt = pages_[i + 1][0].strip() if i + 1 < len(pages_) and pages_[i + 1] else ""
+        for k, line in enumerate(lines):
+            after = len(lines) - k - 1
+            if EVENT_HEAD.match(line.strip()) and after < 3:
+                bad.append((i + 1, line.strip()))
+            elif line.strip() in HEADINGS and (after == 0 or (after == 1 and nxt and
+                                                             not is_heading(nxt))):
+                bad.append((i + 1, line.strip()))
+    return bad
+
+
+def attributions_on_top(pages_):
+    return [(i + 1, l[0].strip()) for i, l in enumerate(pages_)
+            if l and ATTRIBUTION.match(l[0].strip())]
+
+
+def claims(ds):
+    """Each statement and figure as the briefing prints it, from the
+    speaker or label to the end of its attribution."""
+    sources = {s["id"]: s for s in ds["sources"]}
+    out = []
+    for e in ds["events"]:
+        for s in e.get("statements", []):
+            quote = f" \u201c{s['quote']}\u201d" if "quote" in s else ""
+            out.append(("statement", f"{s['speaker']}: {s['summary']}{quote} \u2014 "
+                        + attribution(sources[s["source"]])))
+        for f in e.get("figures", []):
+            value = number(f["value"]) + (" " + f["unit"] if "unit" in f else "")
+            out.append(("figure", f"{f['label']}: {value}"))
+            note = f" ({f['note']})" if "note" in f else ""
+            out.append(("figure and attribution", f"{f['label']}: {value}{note} \u2014 "
+                        + attribution(sources[f["source"]])))
+    return [(k, norm(s)) for k, s in out if not RTL.search(s)]
+
+
+def split_claims(pages_, ds):
+    """Claims whose text is whole in the document but on no single page,
+    and the number found whole (so the check cannot pass by finding none)."""
+    texts = [norm(" ".join(l)) for l in pages_]
+    whole = norm(" ".join(texts))
+    found = [(k, s) for k, s in claims(ds) if s in whole]
+    return [(k, s[:60]) for k, s in found if not any(s in t for t in texts)], len(found)
+
+
+def short_ends(pages_, paragraphs):
+    """Paragraphs broken with fewer than two lines on either side of the
+    page break: (page, lines before, lines after, start of the paragraph)."""
+    bad = []
+    for text in (norm(p) for p in paragraphs if not RTL.search(p)):
+        for i in range(len(pages_) - 1):
+            lines, head, before = pages_[i], "", 0
+            for k in range(len(lines) - 1, -1, -1):
+                cand = norm(" ".join(lines[k:]))
+                if cand not in text or cand == text:
+                    break
+                if text.startswith(cand):
+                    head, before = cand, len(lines) - k
+            if not before:
+                continue
+            tail, after = head, 0
+            for line in pages_[i + 1]:
+                cand = norm(tail + " " + line)
+                if not text.startswith(cand):
+                    break
+                tail, after = cand, after + 1
+            if tail == text and (before < 2 or after < 2):
+                bad.append((i + 1, before, after, text[:50]))
+    return bad
+
+
+def table_rows(pages_, heading, end):
+    """(name, count, share) of the rows of a key-figure table, over every
+    page it flows onto, and the lines under it that are not rows."""
+    rows, other, inside = [], [], False
+    for line in (l for p in pages_ for l in p):
+        if line.strip() == heading:
+            inside = True
+        elif inside and (line.strip() in end or line.strip() in ("Charts", "Event table")):
+            break
+        elif inside:
+            m = SHARE_ROW.match(line)
+            if m and not re.match(r"^\s*\S+\s+(Events|Items)\s+Share$", line):
+                rows.append((m.group(1).strip(), int(m.group(2).replace(",", "")), m.group(3)))
+            elif not re.match(r"^\s*\S+\s+(Events|Items)\s+Share\s*$", line):
+                other.append(line.strip())
+    return rows, other
+
+
+def lone_rows(pages_):
+    """(page, table) for each page holding a single row of a key-figure
+    table whose rows go on over several pages."""
+    counts, table = [], None
+    for i, lines in enumerate(pages_):
+        for line in lines:
+            if line.strip() in HEADINGS:
+                table = line.strip()
+            elif line.strip() in ("Charts", "Event table", "Events"):
+                table = None
+            elif table and SHARE_ROW.match(line) and not re.search(r"\bShare$", line):
+                if counts and counts[-1][:2] == [i + 1, table]:
+                    counts[-1][2] += 1
+                else:
+                    counts.append([i + 1, table, 1])
+    spread = {t for _, t, _ in counts if sum(1 for c in counts if c[1] == t) > 1}
+    return [(p, t) for p, t, n in counts if n == 1 and t in spread]
+
+
+def share(count, total):
+    """formats/briefing.md: whole percent, halves rounded up; <1% and >99%
+    for what would round to 0 or 100 without being it."""
+    if 0 < 100 * count < total:
+        return "<1%"
+    if 99 * total < 100 * count < 100 * total:
+        return ">99%"
+    return f"{(200 * count + total) // (2 * total)}%"
+
+
+def overlaps(pdf):
+    """(page, word, word) for words whose boxes overlap: text drawn over
+    text.  Words of a line touch at most (a space apart)."""
+    bbox, _ = text_of(pdf, "-bbox")
+    bad = []
+    for n, page in enumerate(bbox.split("<page ")[1:], 1):
+        words = sorted((float(y0), float(x0), float(x1), float(y1), t) for x0, y0, x1, y1, t in
+                       re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                  r'yMax="([\d.]+)">([^<]*)<', page))
+        for i, (y0, x0, x1, y1, t) in enumerate(words):
+            for v0, u0, u1, v1, w in words[i + 1:]:
+                if v0 >= y1 - 1:
+                    break
+                if min(x1, u1) - max(x0, u0) > 1 and min(y1, v1) - max(y0, v0) > 1:
+                    bad.append((n, t, w))
+    return bad
+
+
+def check_keep_together(name, pdf, ds):
+    over = overlaps(pdf)
+    check(f"{name}: no text is drawn over other text", not over, f"{len(over)}: {over[:5]}")
+    pages_ = page_lines(pdf)
+    lonely = lonely_headings(pages_)
+    check(f"{name}: no heading ends a page (each moves with two lines of what follows)",
+          not lonely, f"{len(lonely)}: {lonely[:6]}")
+    top = attributions_on_top(pages_)
+    check(f"{name}: no page starts with an 'as reported by' line", not top,
+          f"{len(top)}: {top[:6]}")
+    split, found = split_claims(pages_, ds)
+    figures = [s for k, s in split if k == "figure"]
+    check(f"{name}: no figure's label is on another page than its value", not figures,
+          f"{len(figures)}: {figures[:4]}")
+    check(f"{name}: every statement and figure is on one page with its attribution",
+          not split and found == len(claims(ds)),
+          f"{len(split)} split of {found} found ({len(claims(ds))} expected): {split[:4]}")
+    short = short_ends(pages_, [e["summary"] for e in ds["events"] if "summary" in e])
+    check(f"{name}: no summary leaves one line alone at a page foot or top", not short,
+          f"{len(short)}: {short[:4]}")
+    joined = [l for p in pages_ for l in p if ".:" in l]
+    check(f"{name}: no '.:' anywhere", not joined, f"{len(joined)}: {joined[:3]}")
+    return pages_
+
+
+def check_tables(name, pages_, ds):
+    years, countries = {}, {}
+    for e in ds["events"]:
+        years[e["date"][:4]] = years.get(e["date"][:4], 0) + 1
+        c = e["location"]["country"]
+        countries[c] = countries.get(c, 0) + 1
+    rows, other = table_rows(pages_, "Events by year", {"Events by country"})
+    got = {y: c for y, c, _ in rows}
+    check(f"{name}: 'Events by year' has every year with its count, ascending",
+          got == years and [y for y, _, _ in rows] == sorted(years) and not other,
+          f"{len(got)} rows of {len(years)}, other lines {other[:3]}")
+    n = len(ds["events"])
+    bad = [r for r in rows if r[2] != share(r[1], n)]
+    rows, _ = table_rows(pages_, "Events by country", {"Events by organiser"})
+    got = {re.sub(r" \([A-Z]{2}\)$", "", c): k for c, k, _ in rows}
+    check(f"{name}: 'Events by country' has every country with its count",
+          got == countries, f"{len(got)} rows of {len(countries)}")
+    bad += [r for r in rows if r[2] != share(r[1], n)]
+    orgs, notes = table_rows(pages_, "Events by organiser", {"Programme items by kind"})
+    bad += [r for r in orgs if r[2] != share(r[1], n)]
+    check(f"{name}: every share is whole percent with halves rounded up", not bad, str(bad[:5]))
+    text = norm(" ".join(notes))
+    check(f"{name}: the rounding rule is stated",
+          "rounded to whole percent, halves up" in norm(" ".join(l for p in pages_ for l in p)))
+    several = sum(len(e.get("organizers", [])) for e in ds["events"]) > n
+    check(f"{name}: a note says when organiser shares add up to more than 100 %",
+          ("add up to more than 100 %" in text) == several, text[:300])
+    rest = [r for r in orgs if re.fullmatch(r"\d+ others", r[0])]
+    if rest:
+        k = rest[0][0].split()[0]
+        check(f"{name}: the {k} other organisers are pointed at in the workbook",
+              f"The other {k} organisers are listed in the workbook" in text, text[:300])
+
+
+def chart_page(pages_):
+    return next((i + 1 for i, p in enumerate(pages_)
+                 if any(l.strip() == "Events per year" for l in p)), None)
+
+
+def words_outside(pdf, page):
+    bbox, _ = text_of(pdf, "-bbox", "-f", str(page), "-l", str(page))
+    page_w = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>([^<]*)<', bbox)
+    return [w[2] for w in words if float(w[1]) > page_w - MARGIN + 0.5
+            or float(w[0]) < MARGIN - 0.5]
+
+
+def odd_dataset(tmp):
+    """Eight generated events (shares of 12.5 %, several organisers), one of
+    them moved back to 1950: a 44-year gap in the year chart."""
+    path = os.path.join(tmp, "odd.json")
+    subprocess.run([sys.executable, GENERATOR, "-n", "8", "--seed", "2", "-o", path],
+                   check=True, capture_output=True)
+    with open(path, encoding="utf-8") as f:
+        ds = json.load(f)
+    e = min(ds["events"], key=lambda e: e["date"])
+    e["date"] = "1950" + e["date"][4:]
+    e.pop("end_date", None)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(ds, f, ensure_ascii=False)
+    return path, ds
+
+
+def test_pages(tmp, ds):
+    big = os.path.join(tmp, "big.json")
+    subprocess.run([sys.executable, GENERATOR, "-n", "300", "--seed", "1", "-o", big],
+                   check=True, capture_output=True)
+    with open(big, encoding="utf-8") as f:
+        big_ds = json.load(f)
+    out = os.path.join(tmp, "big.pdf")
+    r = export(big, out)
+    if check("300 generated events export", r.returncode == 0, r.stderr.decode()):
+        pages_ = check_keep_together("300 events", out, big_ds)
+        check_tables("300 events", pages_, big_ds)
+        page = chart_page(pages_)
+        check("300 events: the year chart is there", page, "no 'Events per year'")
+    out = os.path.join(tmp, "large.pdf")
+    r = export(DATASET, out, "-O", "pdf.font-size=14")
+    if check("data/events.json at pdf.font-size=14 exports", r.returncode == 0, r.stderr.decode()):
+        check_keep_together("font-size 14", out, ds)
+    # 1993-2025, 33 columns: the last label is drawn under the last column
+    out = os.path.join(tmp, "until.pdf")
+    r = export(big, out, "--until", "2025-12-31", "-O", "pdf.event-table=false",
+               "-O", "pdf.contents=false")
+    if check("300 events until 2025 export", r.returncode == 0, r.stderr.decode()):
+        page = chart_page(page_lines(out, 8))
+        outside = words_outside(out, page) if page else ["no chart"]
+        check("the year chart's labels stay within the margins", not outside, str(outside))
+    # 100 events at 12 pt: "Events by country" breaks one row before its end
+    hundred = os.path.join(tmp, "hundred.json")
+    subprocess.run([sys.executable, GENERATOR, "-n", "100", "--seed", "1", "-o", hundred],
+                   check=True, capture_output=True)
+    out = os.path.join(tmp, "hundred.pdf")
+    r = export(hundred, out, "-O", "pdf.font-size=12", "-O", "pdf.contents=false",
+               "-O", "pdf.event-table=false")
+    if check("100 events at pdf.font-size=12 export", r.returncode == 0, r.stderr.decode()):
+        lone = lone_rows(page_lines(out, 8))
+        check("no page holds a lone row of a key-figure table", not lone, str(lone))
+    src, odd = odd_dataset(tmp)
+    out = os.path.join(tmp, "odd.pdf")
+    r = export(src, out)
+    if check("the 8-event dataset with a gap exports", r.returncode == 0, r.stderr.decode()):
+        pages_ = page_lines(out)
+        check_tables("8 events", pages_, odd)
+        page = chart_page(pages_)
+        chart = norm(" ".join(pages_[page - 1])) if page else ""
+        check("the year chart marks the 44 years without events",
+              "No events in 1951\u20131994" in chart, chart[:400])
+        axis = [l for l in (pages_[page - 1] if page else [])
+                if re.fullmatch(r"(\s*\d{4})+\s*", l) and len(l.split()) > 2]
+        labels = {int(y) for y in axis[0].split()} if axis else set()
+        years = {int(e["date"][:4]) for e in odd["events"]}
+        check("the year chart labels years without events (zero columns), none of those left out",
+              labels - years and not any(1950 < y < 1995 for y in labels), f"{sorted(labels)}")
+
+
 def main():
     for tool in ("qpdf", "pdftotext", "pdfinfo", "pdffonts"):
         if not shutil.which(tool):
@@ -484,6 +815,7 @@ def main():
         test_libharu_errors(tmp)
         test_unicode(tmp)
         test_letter(tmp)
+        test_pages(tmp, ds)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return tally.finish()
