@@ -139,11 +139,13 @@ static void child_main(run *runs, size_t n, run *self, int msg_fd, pid_t parent)
     signal(SIGINT, SIG_IGN); /* the parent handles Ctrl-C for everyone */
     signal(SIGPIPE, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
-    for (size_t i = 0; i < n; i++) { /* hold no other job's pipe or file */
+    for (size_t i = 0; i < n; i++) { /* hold no other job's pipe, output or scratch */
         if (&runs[i] == self) continue;
         close_fd(&runs[i].fd);
         close_fd(&runs[i].out.fd);
         close_fd(&runs[i].err.fd);
+        if (runs[i].job->tmp_fd > STDERR_FILENO) close_fd(&runs[i].job->tmp_fd);
+        close_fd(&runs[i].job->scratch_fd);
     }
     close_fd(&chld_pipe[0]);
     close_fd(&chld_pipe[1]);

@@ -268,6 +268,37 @@ def test_concurrent_runs_spare_each_other():
     shutil.rmtree(d)
 
 
+def test_jobs_hold_only_their_own_output():
+    """A job's process inherits nothing of another job's: no temp file, no
+    scratch directory (a plugin could otherwise write into another report)."""
+    d = tempfile.mkdtemp()
+    p = subprocess.Popen([CHRONICLE, "export", "--plugin-path", FIX, "-f", "hang", "--split-by", "country",
+                          "-j", "3", "-o", d + "/", DATA], stderr=subprocess.DEVNULL, env=env())
+    seen = {}
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(seen) < 3:
+        time.sleep(0.2)
+        try:
+            kids = open(f"/proc/{p.pid}/task/{p.pid}/children").read().split()
+        except OSError:
+            break
+        for kid in kids:
+            dirs = set()
+            try:
+                for fd in os.listdir(f"/proc/{kid}/fd"):
+                    target = os.readlink(f"/proc/{kid}/fd/{fd}")
+                    if ".chronicle-hang." in target:
+                        dirs.add(target.split(".chronicle-hang.")[1][:6])
+            except OSError:
+                continue
+            seen[kid] = dirs
+    p.send_signal(signal.SIGTERM)
+    p.wait(timeout=30)
+    check("three jobs ran at once", len(seen) == 3, seen)
+    check("each job holds its own scratch and temp file only", all(len(v) == 1 for v in seen.values()), seen)
+    shutil.rmtree(d)
+
+
 def test_same_named_inputs():
     d = tempfile.mkdtemp()
     for sub in ("a", "b"):
