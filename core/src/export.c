@@ -208,10 +208,15 @@ static chronicle_status stat_keep(plan *p)
         const char *path = i < req->n_keep ? req->keep[i] : own;
         if (path && stat(path, &p->keep[p->n_keep]) == 0) p->n_keep++;
     }
+    return CHRONICLE_OK;
+}
+
+/* A new output's mode, as open(2) would make it: 0666 less the umask. */
+static mode_t new_file_mode(void)
+{
     mode_t mask = umask(0);
     umask(mask);
-    p->new_mode = 0666 & ~mask;
-    return CHRONICLE_OK;
+    return 0666 & ~mask;
 }
 
 /* Directory mode (several outputs) or one file; checks stdout use. */
@@ -423,6 +428,7 @@ chronicle_status chronicle_export(const chronicle_export_request *req, chronicle
     if (!p.plugins || !p.values) goto out;
     if ((st = find_plugins(&p)) != CHRONICLE_OK) goto out;
     if ((st = parse_options(&p)) != CHRONICLE_OK) goto out;
+    p.new_mode = new_file_mode();
     if ((st = stat_keep(&p)) != CHRONICLE_OK) goto out;
     if ((st = choose_output(&p)) != CHRONICLE_OK) goto out;
     if ((st = make_jobs(&p)) != CHRONICLE_OK) goto out;
