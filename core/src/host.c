@@ -379,8 +379,11 @@ static void h_progress(chronicle_job *job, uint64_t done, uint64_t total)
 {
     /* at most ten updates a second reach the parent, plus the last one */
     uint64_t t = now_ms();
-    if (done < total && t - job->progress_sent_ms < 100) return;
-    job->progress_sent_ms = t;
+    uint64_t last = atomic_load(&job->progress_sent_ms);
+    if (done < total && (t - last < 100 ||
+                         !atomic_compare_exchange_strong(&job->progress_sent_ms, &last, t)))
+        return; /* too soon, or another thread just sent one */
+    atomic_store(&job->progress_sent_ms, t);
     uint64_t v[2] = {done, total};
     send_msg(job, MSG_PROGRESS, v, sizeof v, NULL, 0);
 }

@@ -9,6 +9,7 @@
 #define CHRONICLE_HOST_INTERNAL_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -66,7 +67,7 @@ struct chronicle_job {
     uint64_t wb_start, wb_pending; /* output bytes handed to writeback, and since */
     int msg_fd;
     chronicle_status failed;
-    uint64_t progress_sent_ms;
+    _Atomic uint64_t progress_sent_ms; /* progress() is callable from any thread */
     volatile sig_atomic_t cancel; /* set by SIGTERM: the parent asks the job to stop */
 };
 
