@@ -3,7 +3,9 @@
  * checks every -O option against their declarations, decides each job's
  * output path against the output contract (output.c), and only then hands
  * the jobs to the dispatcher.  Nothing is created on disk before all of
- * that has passed, except a missing output directory.
+ * that has passed, except a missing output directory.  A shard's jobs are
+ * picked only after the whole run is planned, so names never depend on it;
+ * a dry plan (chronicle_export_plan_new) creates and removes nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +36,14 @@ typedef struct plan {
     struct stat *keep; /* the files never written: the inputs */
     size_t n_keep;
     mode_t new_mode;
+    int dry;             /* planning only: create nothing, not even the directory */
+    size_t first, count; /* the shard's jobs: jobs[first .. first + count) */
 } plan;
+
+struct chronicle_export_plan {
+    chronicle_planned_job *jobs;
+    size_t n_jobs;
+};
 
 static void plan_error(plan *p, const char *fmt, ...) CHRONICLE_PRINTF(2, 3);
 static void plan_error(plan *p, const char *fmt, ...)
@@ -189,6 +198,19 @@ static char *dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
+/* What a dry plan can tell of mkdir(path) without calling it: the errno it
+ * would fail with, or 0. */
+static int mkdir_would_fail(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0) return EEXIST;
+    if (errno != ENOENT) return errno;
+    char *parent = dir_of(path);
+    int err = !parent ? ENOMEM : is_dir(parent) ? 0 : ENOENT;
+    free(parent);
+    return err;
+}
+
 /* Opens the directory outputs go to (or scratch, for streams), once. */
 static chronicle_status open_dir(plan *p, const char *dir, int *fd)
 {
@@ -246,9 +268,14 @@ static chronicle_status choose_output(plan *p)
         p->dir = strdup(out ? out : ".");
         if (!p->dir) return CHRONICLE_ERR_NOMEM;
         while (strlen(p->dir) > 1 && p->dir[strlen(p->dir) - 1] == '/') p->dir[strlen(p->dir) - 1] = '\0';
-        if (!is_dir(p->dir) && mkdir(p->dir, 0777) != 0) {
-            plan_error(p, "cannot create the output directory %s: %s", p->dir, strerror(errno));
-            return CHRONICLE_ERR_IO;
+        if (!is_dir(p->dir)) {
+            int err = p->dry ? mkdir_would_fail(p->dir) : mkdir(p->dir, 0777) != 0 ? errno : 0;
+            if (err) {
+                plan_error(p, "cannot create the output directory %s: %s", p->dir, strerror(err));
+                return CHRONICLE_ERR_IO;
+            }
+            /* a dry plan takes the directory it would make as empty */
+            if (p->dry) return CHRONICLE_OK;
         }
     } else if (!(p->dir = dir_of(out))) {
         return CHRONICLE_ERR_NOMEM;
@@ -315,6 +342,9 @@ static chronicle_status place_output(plan *p, chronicle_job *job)
             chronicle_buf_appendf(&b, "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "", job->dest_name);
         if (!(job->dest = chronicle_buf_steal(&b))) return CHRONICLE_ERR_NOMEM;
     }
+    /* a dry plan writes nothing to standard output, and a directory that
+     * does not exist yet holds nothing to check */
+    if (p->dry && (!job->dest || p->dir_fd < 0)) return CHRONICLE_OK;
     chronicle_buf why = CHRONICLE_BUF_INIT;
     chronicle_status st = output_plan(job, p->keep, p->n_keep, &why);
     if (st != CHRONICLE_OK) plan_error(p, "%s: %s", job->plugin->name, chronicle_buf_cstr(&why));
@@ -415,27 +445,117 @@ static int cpu_count(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* The shard's share of n_jobs: a contiguous block, the first n % shards
+ * blocks one job longer, so sizes differ by at most one.  Blocks rather
+ * than every N-th job: dealing round a plan ordered group by group, format
+ * by format, would hand one shard all the PDFs whenever N shares a factor
+ * with the number of formats. */
+static void shard_range(plan *p)
+{
+    const chronicle_export_request *req = p->req;
+    if (!req->n_shards) {
+        p->first = 0;
+        p->count = p->n_jobs;
+        return;
+    }
+    size_t n = req->n_shards, i = req->shard, q = p->n_jobs / n, r = p->n_jobs % n;
+    p->first = i * q + (i < r ? i : r);
+    p->count = q + (i < r);
+}
+
+/* Everything before the first job runs: plugins, options, every job's
+ * output checked, then the shard picked. */
+static chronicle_status plan_build(plan *p)
+{
+    const chronicle_export_request *req = p->req;
+    chronicle_status st;
+    if (!req->n_formats) {
+        plan_error(p, "no format given (-f FORMAT)");
+        return CHRONICLE_ERR_OPTION;
+    }
+    if (req->n_shards && req->shard >= req->n_shards) {
+        plan_error(p, "shard %u of %u: shards are counted from 0 to %u", req->shard, req->n_shards,
+                   req->n_shards - 1);
+        return CHRONICLE_ERR_OPTION;
+    }
+    p->plugins = calloc(req->n_formats, sizeof *p->plugins);
+    p->values = calloc(req->n_formats, sizeof *p->values);
+    if (!p->plugins || !p->values) return CHRONICLE_ERR_NOMEM;
+    if ((st = find_plugins(p)) != CHRONICLE_OK) return st;
+    if ((st = parse_options(p)) != CHRONICLE_OK) return st;
+    p->new_mode = new_file_mode();
+    if ((st = stat_keep(p)) != CHRONICLE_OK) return st;
+    if ((st = choose_output(p)) != CHRONICLE_OK) return st;
+    if ((st = make_jobs(p)) != CHRONICLE_OK) return st;
+    shard_range(p);
+    return CHRONICLE_OK;
+}
+
 chronicle_status chronicle_export(const chronicle_export_request *req, chronicle_diag *diag)
 {
     plan p = {.req = req, .diag = diag, .dir_fd = -1, .tmp_fd = -1};
-    chronicle_status st = CHRONICLE_ERR_NOMEM;
-    if (!req->n_formats) {
-        plan_error(&p, "no format given (-f FORMAT)");
-        return CHRONICLE_ERR_OPTION;
+    chronicle_status st = plan_build(&p);
+    if (st == CHRONICLE_OK) {
+        sweep(&p); /* every shard sweeps, as an unsharded run does */
+        st = dispatch_jobs(p.jobs + p.first, p.count, req->jobs > 0 ? req->jobs : cpu_count(),
+                           req->timeout, &req->hooks);
     }
-    p.plugins = calloc(req->n_formats, sizeof *p.plugins);
-    p.values = calloc(req->n_formats, sizeof *p.values);
-    if (!p.plugins || !p.values) goto out;
-    if ((st = find_plugins(&p)) != CHRONICLE_OK) goto out;
-    if ((st = parse_options(&p)) != CHRONICLE_OK) goto out;
-    p.new_mode = new_file_mode();
-    if ((st = stat_keep(&p)) != CHRONICLE_OK) goto out;
-    if ((st = choose_output(&p)) != CHRONICLE_OK) goto out;
-    if ((st = make_jobs(&p)) != CHRONICLE_OK) goto out;
-    sweep(&p);
-    st = dispatch_jobs(p.jobs, p.n_jobs, req->jobs > 0 ? req->jobs : cpu_count(), req->timeout,
-                       &req->hooks);
-out:
     plan_free(&p);
     return st;
+}
+
+static chronicle_status copy_job(chronicle_planned_job *to, const chronicle_job *job, size_t index)
+{
+    to->index = index;
+    to->n_events = job->n_events;
+    to->format = strdup(job->plugin->name);
+    to->group = job->group ? strdup(job->group) : NULL;
+    to->output = job->dest ? strdup(job->dest) : NULL;
+    int ok = to->format && (!job->group || to->group) && (!job->dest || to->output);
+    return ok ? CHRONICLE_OK : CHRONICLE_ERR_NOMEM;
+}
+
+chronicle_status chronicle_export_plan_new(const chronicle_export_request *req,
+                                           chronicle_export_plan **out, chronicle_diag *diag)
+{
+    plan p = {.req = req, .diag = diag, .dir_fd = -1, .tmp_fd = -1, .dry = 1};
+    chronicle_export_plan *ep = NULL;
+    chronicle_status st = plan_build(&p);
+    *out = NULL;
+    if (st != CHRONICLE_OK) goto out;
+    st = CHRONICLE_ERR_NOMEM;
+    if (!(ep = calloc(1, sizeof *ep)) || !(ep->jobs = calloc(p.count + 1, sizeof *ep->jobs)))
+        goto out;
+    for (st = CHRONICLE_OK; st == CHRONICLE_OK && ep->n_jobs < p.count; ep->n_jobs++)
+        st = copy_job(&ep->jobs[ep->n_jobs], p.jobs[p.first + ep->n_jobs], p.first + ep->n_jobs);
+    if (st == CHRONICLE_OK) {
+        *out = ep;
+        ep = NULL;
+    }
+out:
+    chronicle_export_plan_free(ep);
+    plan_free(&p);
+    return st;
+}
+
+size_t chronicle_export_plan_count(const chronicle_export_plan *ep)
+{
+    return ep ? ep->n_jobs : 0;
+}
+
+const chronicle_planned_job *chronicle_export_plan_job(const chronicle_export_plan *ep, size_t i)
+{
+    return ep && i < ep->n_jobs ? &ep->jobs[i] : NULL;
+}
+
+void chronicle_export_plan_free(chronicle_export_plan *ep)
+{
+    if (!ep) return;
+    for (size_t i = 0; i < ep->n_jobs; i++) {
+        free((void *)ep->jobs[i].format);
+        free((void *)ep->jobs[i].group);
+        free((void *)ep->jobs[i].output);
+    }
+    free(ep->jobs);
+    free(ep);
 }

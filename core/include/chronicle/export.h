@@ -64,6 +64,14 @@ typedef struct chronicle_export_request {
      * the run (the dataset's own file is always kept). */
     const char *const *keep;
     size_t n_keep;
+    /* Run only share `shard` (counted from 0) of n_shards; n_shards 0: every
+     * job.  The shares are contiguous blocks of the planned order (groups in
+     * their sorted order, each group's formats as given), whose sizes differ
+     * by at most one: the first n_jobs % n_shards take one job more.  Every
+     * job of the whole run is still planned and checked, so an output's name
+     * and a refusal never depend on the shard; a shard with no job runs
+     * nothing and succeeds. */
+    unsigned shard, n_shards;
 } chronicle_export_request;
 
 /*
@@ -82,5 +90,34 @@ typedef struct chronicle_export_request {
  * (stale scratch directories removed) are added to diag.
  */
 chronicle_status chronicle_export(const chronicle_export_request *req, chronicle_diag *diag);
+
+/* One job of a plan: what chronicle_export() would run. */
+typedef struct chronicle_planned_job {
+    const char *format; /* plugin name */
+    const char *group;  /* the --split-by group, or NULL */
+    const char *output; /* the path written, as the run names it; NULL: standard output */
+    size_t n_events;
+    size_t index; /* position in the whole run's plan, from 0, whatever the shard */
+} chronicle_planned_job;
+
+typedef struct chronicle_export_plan chronicle_export_plan;
+
+/*
+ * Plans req exactly as chronicle_export() would (the same checks, names
+ * and shard) and runs nothing: no directory or file is created, no stale
+ * scratch swept.  An output directory that does not exist yet is taken as
+ * empty.  Returns the errors chronicle_export() returns before any job
+ * starts.  Caller owns *out; free with chronicle_export_plan_free().
+ */
+chronicle_status chronicle_export_plan_new(const chronicle_export_request *req,
+                                           chronicle_export_plan **out, chronicle_diag *diag);
+
+/* The jobs of req's shard (all of them without one), in the order they run. */
+size_t chronicle_export_plan_count(const chronicle_export_plan *plan);
+
+/* Returns a view owned by the plan; valid until chronicle_export_plan_free(). */
+const chronicle_planned_job *chronicle_export_plan_job(const chronicle_export_plan *plan, size_t i);
+
+void chronicle_export_plan_free(chronicle_export_plan *plan);
 
 #endif
