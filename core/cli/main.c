@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,8 @@ static const char usage_text[] =
     "       chronicle export -f FORMAT[,FORMAT...] [-o PATH] [-O FORMAT.KEY=VALUE]...\n"
     "                        [--since DATE] [--until DATE] [--country CC]... [--tag TAG]...\n"
     "                        [--split-by country|year|organizer|tag] [-j N] [--timeout SECONDS]\n"
-    "                        [--plugin-path DIR]... [--memory auto|low|high] [-q] [-v] FILE...\n"
+    "                        [--plugin-path DIR]... [--memory auto|low|high] [-q] [-v]\n"
+    "                        [--shard I/N] [--plan [--json]] FILE...\n"
     "       chronicle plugins [--json] [--plugin-path DIR]... [NAME]\n"
     "       chronicle --help | --version\n"
     "\n"
@@ -70,6 +72,10 @@ static const char usage_text[] =
     "                         and read each event again from FILE when it is\n"
     "                         exported (a fifth of the memory, a second parse);\n"
     "                         auto (default): low for files of 1 GiB and more\n"
+    "      --shard I/N        run only share I of N (I from 0 to N-1) of the jobs:\n"
+    "                         N runs together write what one run writes\n"
+    "      --plan             list the jobs (format, group, events, output) and run\n"
+    "                         nothing, create nothing; --json: one JSON object a line\n"
     "  -q, --quiet            no progress, no warnings\n"
     "  -v, --verbose          also informational messages from plugins\n"
     "\n"
@@ -87,6 +93,7 @@ enum { MEMORY_AUTO, MEMORY_LOW, MEMORY_HIGH };
 
 typedef struct cli {
     int quiet, verbose, json;
+    int plan;   /* --plan: list the jobs, run none */
     int memory; /* --memory */
     int closed; /* standard output's reader went away during an export */
     const char **plugin_dirs;
@@ -593,6 +600,47 @@ static int stems_clash(int argc, char **argv)
     return 0;
 }
 
+/* --plan: one line a job of input's run, tab-separated or (--json) a JSON
+ * object: what chronicle_export() would write, nothing run or created. */
+static chronicle_status print_plan(const cli *c, const chronicle_export_request *req,
+                                   const char *input, chronicle_diag *d)
+{
+    chronicle_export_plan *plan = NULL;
+    chronicle_status st = chronicle_export_plan_new(req, &plan, d);
+    chronicle_buf line = CHRONICLE_BUF_INIT;
+    for (size_t i = 0; i < chronicle_export_plan_count(plan); i++) {
+        const chronicle_planned_job *j = chronicle_export_plan_job(plan, i);
+        chronicle_buf_reset(&line);
+        if (c->json) {
+            chronicle_buf_puts(&line, "{\"input\":");
+            append_json_string(&line, input);
+            chronicle_buf_appendf(&line, ",\"index\":%zu,\"format\":", j->index);
+            append_json_string(&line, j->format);
+            chronicle_buf_puts(&line, ",\"group\":");
+            if (j->group)
+                append_json_string(&line, j->group);
+            else
+                chronicle_buf_puts(&line, "null");
+            chronicle_buf_puts(&line, ",\"output\":");
+            if (j->output)
+                append_json_string(&line, j->output);
+            else
+                chronicle_buf_puts(&line, "null");
+            chronicle_buf_appendf(&line, ",\"events\":%zu}", j->n_events);
+        } else {
+            chronicle_buf_appendf(&line, "%s\t", j->format);
+            append_clean(&line, j->group ? j->group : "-");
+            chronicle_buf_appendf(&line, "\t%zu\t", j->n_events);
+            append_clean(&line, j->output ? j->output : "-");
+        }
+        fputs(chronicle_buf_cstr(&line), stdout);
+        fputc('\n', stdout);
+    }
+    chronicle_buf_free(&line);
+    chronicle_export_plan_free(plan);
+    return st;
+}
+
 static int run_exports(cli *c, chronicle_export_request *req, int argc, char **argv)
 {
     int worst = 0;
@@ -604,7 +652,8 @@ static int run_exports(cli *c, chronicle_export_request *req, int argc, char **a
         if (!rc) {
             req->ds = ds;
             chronicle_diag *d = chronicle_diag_new(100);
-            chronicle_status st = chronicle_export(req, d);
+            chronicle_status st =
+                c->plan ? print_plan(c, req, argv[i], d) : chronicle_export(req, d);
             clear_progress(c);
             for (size_t k = 0; k < chronicle_diag_count(d); k++) {
                 if (c->quiet && chronicle_diag_at(d, k)->severity == CHRONICLE_SEV_WARNING) continue;
@@ -631,7 +680,7 @@ static int run_exports(cli *c, chronicle_export_request *req, int argc, char **a
 }
 
 enum { OPT_SINCE = 256, OPT_UNTIL, OPT_COUNTRY, OPT_TAG, OPT_SPLIT, OPT_TIMEOUT, OPT_PLUGIN_PATH,
-       OPT_INPUT_FORMAT, OPT_MEMORY, OPT_JSON, OPT_HELP, OPT_VERSION };
+       OPT_INPUT_FORMAT, OPT_MEMORY, OPT_JSON, OPT_HELP, OPT_VERSION, OPT_SHARD, OPT_PLAN };
 
 static const struct option long_options[] = {
     {"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
@@ -644,6 +693,7 @@ static const struct option long_options[] = {
     {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
     {"memory", required_argument, NULL, OPT_MEMORY},
     {"json", no_argument, NULL, OPT_JSON},      {"help", no_argument, NULL, OPT_HELP},
+    {"shard", required_argument, NULL, OPT_SHARD}, {"plan", no_argument, NULL, OPT_PLAN},
     {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
 
 typedef struct args {
@@ -654,6 +704,28 @@ typedef struct args {
     char **format_store;
     size_t n_store;
 } args;
+
+/* "I/N": digits only, 0 <= I < N.  I counts from 0, as Kubernetes'
+ * JOB_COMPLETION_INDEX does (a Slurm array says --array=0-(N-1)). */
+static int parse_shard(const char *val, chronicle_export_request *req)
+{
+    char *end;
+    if (*val < '0' || *val > '9')
+        return usage_error("--shard: \"%s\" is not I/N (two whole numbers, e.g. 0/4)", val);
+    unsigned long i = strtoul(val, &end, 10);
+    if (*end != '/' || end[1] < '0' || end[1] > '9')
+        return usage_error("--shard: \"%s\" is not I/N (two whole numbers, e.g. 0/4)", val);
+    unsigned long n = strtoul(end + 1, &end, 10);
+    if (*end) return usage_error("--shard: \"%s\" is not I/N (two whole numbers, e.g. 0/4)", val);
+    if (n == 0 || n > UINT_MAX)
+        return usage_error("--shard: \"%s\" is not I/N with N from 1 to 4294967295", val);
+    if (i >= n)
+        return usage_error("--shard: \"%s\": I counts from 0 and must be less than N "
+                           "(a Slurm array runs --array=0-N-1)", val);
+    req->shard = (unsigned)i;
+    req->n_shards = (unsigned)n;
+    return 0;
+}
 
 static int parse_arg(cli *c, args *a, int opt, const char *val)
 {
@@ -697,6 +769,8 @@ static int parse_arg(cli *c, args *a, int opt, const char *val)
         c->memory = !strcmp(val, "auto") ? MEMORY_AUTO : !strcmp(val, "low") ? MEMORY_LOW : !strcmp(val, "high") ? MEMORY_HIGH : -1;
         return c->memory >= 0 ? 0 : usage_error("--memory: \"%s\" is not auto, low or high", val);
     case OPT_JSON: c->json = 1; return 0;
+    case OPT_PLAN: c->plan = 1; return 0;
+    case OPT_SHARD: return parse_shard(val, &a->req);
     }
     return usage_error("%s", "unknown option");
 }
