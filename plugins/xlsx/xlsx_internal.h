@@ -95,7 +95,7 @@ typedef struct xlsx_ctx {
     int constant_memory;     /* rows strictly in order; no tables */
     int tables;              /* Excel tables on data sheets (normal mode only) */
     int zip64;               /* sheets may pass 4 GiB: zip64 headers for streamed ones */
-    int zip_level;           /* zlib level of the streamed sheets */
+    int zip_level;           /* libdeflate level of the streamed sheets */
     xlsx_zip *zip;           /* constant memory: the workbook being written */
     chronicle_buf xml;       /* constant memory: rows on their way to the zip */
     chronicle_buf cells;     /* constant memory: the cells of the row being made */
@@ -215,6 +215,14 @@ chronicle_status xlsx_zip_write(xlsx_zip *z, const void *p, size_t n);
 chronicle_status xlsx_zip_end(xlsx_zip *z);
 /* Copies the rest and writes the directory (when all went well); frees z. */
 chronicle_status xlsx_zip_close(xlsx_zip *z);
+
+/* ---- unfinal.c: joining deflate streams ---- */
+
+/* Makes the complete raw deflate stream s[0..len) joinable: its last block
+ * no longer final, an empty stored block after it (zlib's sync flush).
+ * Returns the new length, at most len + 5 (cap: the room in s), or 0 when
+ * s is not one well-formed stream or cap is too small. */
+size_t xlsx_deflate_unfinal(unsigned char *s, size_t len, size_t cap);
 
 /* ---- widths.c: column fitting by display width ---- */
 

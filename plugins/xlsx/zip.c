@@ -5,20 +5,20 @@
  *
  * libxlsxwriter's constant-memory mode prints every cell with fprintf into
  * a temp file, copies the file into the zip and deflates it at zlib's
- * default level: for 100k events that was 80 % of the workbook's time.
- * Here rows go from the sheet functions straight into zlib, at level 2 by
- * default (xlsx.compression), and the frame's other entries are copied
- * without being recompressed.  Level 2 costs no more time than 1 here and
- * makes a 5 % smaller file; level 6, libxlsxwriter's, a fifth smaller
- * again, for twice the time.
+ * default level.  Here rows go from the sheet functions straight into
+ * libdeflate, at level 1 by default (xlsx.compression; figures in
+ * doc/performance.md), and the frame's other entries are copied without
+ * being recompressed.
  *
- * zlib runs on two threads of its own, as pigz does: each megabyte of rows
- * is deflated apart, primed with the 32 KiB before it, and ends with a
- * sync flush (an empty stored block), so the pieces join into one deflate
- * stream; the last ends the stream.  Deflating took longer than making the
- * rows, so one thread left the rows waiting.  The threads only compress;
- * the plugin's thread writes their output in order and never lets them
- * call the host (the plugin ABI's thread rule).
+ * libdeflate runs on two threads of its own: each megabyte of rows is
+ * deflated apart as a whole stream, which unfinal.c then makes joinable
+ * (its last block not final, an empty stored block after it, as zlib's
+ * sync flush ends), so the pieces join into one deflate stream; the last
+ * piece ends it.  libdeflate takes no preset dictionary, so a piece starts
+ * without the 32 KiB before it: at a megabyte that costs a fraction of a
+ * percent of the size.  The threads only compress; the plugin's thread
+ * writes their output in order and never lets them call the host (the
+ * plugin ABI's thread rule).
  *
  * Entries are written as a zip writer that can seek does: local header,
  * data, then the header patched with CRC and sizes.  zip64 (sizes or
@@ -34,6 +34,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libdeflate.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -41,12 +42,8 @@
 
 #define OUT_BUF (256u << 10)
 #define IN_BUF (1u << 20)
-#define DICT (32u << 10) /* deflate's window */
 #define N_SLOTS 4
 #define N_WORKERS 2
-/* a sync-flushed megabyte never deflates to more than this (zlib's
- * compressBound, with room for the flush's stored block) */
-#define SLOT_OUT (IN_BUF + IN_BUF / 1000 * 2 + 4096)
 #define U32_MAX 0xFFFFFFFFu
 
 typedef struct zip_entry {
@@ -68,15 +65,13 @@ struct xlsx_zip {
     /* the entry being replaced */
     int open;
     zip_entry cur;
-    size_t chunks;   /* of the entry, handed to the threads so far */
-    size_t prev_len; /* bytes in the slot handed over last */
     unsigned char *obuf;
+    size_t slot_out; /* room in a slot's out: libdeflate's bound, and the join's block */
     /* rows are gathered in slot[fill]; the threads deflate the slots handed
      * to them, and the slots are written out in turn from slot[turn] */
     struct slot {
         unsigned char *in, *out;
-        size_t in_len, out_len, dict_len;
-        unsigned char dict[DICT];
+        size_t in_len, out_len;
         int last, state, zerr;
         uint32_t crc;
     } slot[N_SLOTS];
@@ -305,8 +300,10 @@ chronicle_status xlsx_zip_open(xlsx_ctx *x, const char *frame, const char *out, 
     z->out = open(out, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (z->in < 0) return fail(z, CHRONICLE_ERR_IO, frame, errno);
     if (z->out < 0) return fail(z, CHRONICLE_ERR_IO, NULL, errno);
+    /* the join adds an empty stored block: 3 bits, up to 7 of padding, 4 bytes */
+    z->slot_out = libdeflate_deflate_compress_bound(NULL, IN_BUF) + 6;
     for (int i = 0; i < N_SLOTS; i++)
-        if (!(z->slot[i].in = malloc(IN_BUF)) || !(z->slot[i].out = malloc(SLOT_OUT)))
+        if (!(z->slot[i].in = malloc(IN_BUF)) || !(z->slot[i].out = malloc(z->slot_out)))
             return fail(z, CHRONICLE_ERR_NOMEM, "out of memory", 0);
     for (; z->n_workers < N_WORKERS; z->n_workers++)
         if (pthread_create(&z->worker[z->n_workers], NULL, deflater, z) != 0)
@@ -326,27 +323,20 @@ chronicle_status xlsx_zip_copy_until(xlsx_zip *z, const char *name)
 
 /* ---- the deflating threads ---- */
 
-/* Deflates one slot: apart, primed with the bytes before it. */
-static void deflate_slot(z_stream *zs, struct slot *sl)
+/* Deflates one slot as a whole stream; all but the entry's last are made
+ * joinable (unfinal.c), so the slots written in turn are one stream. */
+static void deflate_slot(struct libdeflate_compressor *c, struct slot *sl, size_t cap)
 {
-    sl->crc = (uint32_t)crc32(0, sl->in, (uInt)sl->in_len);
-    sl->zerr = deflateReset(zs) != Z_OK ||
-               (sl->dict_len && deflateSetDictionary(zs, sl->dict, (uInt)sl->dict_len) != Z_OK);
-    zs->next_in = sl->in;
-    zs->avail_in = (uInt)sl->in_len;
-    zs->next_out = sl->out;
-    zs->avail_out = (uInt)SLOT_OUT;
-    int rc = sl->zerr ? Z_STREAM_ERROR : deflate(zs, sl->last ? Z_FINISH : Z_SYNC_FLUSH);
-    if (rc == Z_STREAM_ERROR || zs->avail_in || !zs->avail_out || (sl->last && rc != Z_STREAM_END))
-        sl->zerr = 1;
-    sl->out_len = (size_t)(zs->next_out - sl->out);
+    sl->crc = libdeflate_crc32(0, sl->in, sl->in_len);
+    sl->out_len = libdeflate_deflate_compress(c, sl->in, sl->in_len, sl->out, cap);
+    if (sl->out_len && !sl->last) sl->out_len = xlsx_deflate_unfinal(sl->out, sl->out_len, cap);
+    sl->zerr = sl->out_len == 0;
 }
 
 static void *deflater(void *arg)
 {
     xlsx_zip *z = arg;
-    z_stream zs = {0};
-    int ok = deflateInit2(&zs, z->x->zip_level, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(z->x->zip_level);
     pthread_mutex_lock(&z->mu);
     for (;;) {
         /* the oldest slot waiting: the plugin's thread writes them in turn */
@@ -361,8 +351,8 @@ static void *deflater(void *arg)
         struct slot *sl = &z->slot[pick];
         sl->state = SLOT_BUSY;
         pthread_mutex_unlock(&z->mu);
-        if (ok)
-            deflate_slot(&zs, sl);
+        if (c)
+            deflate_slot(c, sl, z->slot_out);
         else
             sl->zerr = 1;
         pthread_mutex_lock(&z->mu);
@@ -370,7 +360,7 @@ static void *deflater(void *arg)
         pthread_cond_broadcast(&z->cv);
     }
     pthread_mutex_unlock(&z->mu);
-    if (ok) deflateEnd(&zs);
+    libdeflate_free_compressor(c);
     return NULL;
 }
 
@@ -389,7 +379,7 @@ static chronicle_status drain(xlsx_zip *z, int all)
             continue;
         }
         pthread_mutex_unlock(&z->mu);
-        if (z->x->status == CHRONICLE_OK && sl->zerr) fail(z, CHRONICLE_ERR_INTERNAL, "zlib failed", 0);
+        if (z->x->status == CHRONICLE_OK && sl->zerr) fail(z, CHRONICLE_ERR_INTERNAL, "libdeflate failed", 0);
         if (z->x->status == CHRONICLE_OK && put(z, sl->out, sl->out_len) == CHRONICLE_OK) {
             z->cur.crc = (uint32_t)crc32_combine(z->cur.crc, sl->crc, (z_off_t)sl->in_len);
             z->cur.csize += sl->out_len;
@@ -407,16 +397,6 @@ static chronicle_status drain(xlsx_zip *z, int all)
 static chronicle_status submit(xlsx_zip *z, int last)
 {
     struct slot *sl = &z->slot[z->fill];
-    const struct slot *prev = &z->slot[(z->fill + N_SLOTS - 1) % N_SLOTS];
-    /* the megabyte before is still in its slot, whose in_len is kept until
-     * it is filled again: after this one */
-    sl->dict_len = 0;
-    if (z->chunks) {
-        sl->dict_len = z->prev_len < DICT ? z->prev_len : DICT;
-        memcpy(sl->dict, prev->in + z->prev_len - sl->dict_len, sl->dict_len);
-    }
-    z->chunks++;
-    z->prev_len = sl->in_len;
     z->cur.usize += sl->in_len;
     sl->last = last;
     pthread_mutex_lock(&z->mu);
@@ -483,7 +463,6 @@ chronicle_status xlsx_zip_begin(xlsx_zip *z, const char *name, char **frame_xml,
     z->cur = (zip_entry){.name = e->name, .flags = 0, .method = 8, .time = e->time, .date = e->date,
                          .offset = z->at};
     z->cur.zip64 = z->x->zip64;
-    z->chunks = 0;
     z->open = 1;
     unsigned char h[30 + 512 + 20];
     if (strlen(e->name) > 480) {

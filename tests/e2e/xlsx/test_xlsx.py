@@ -706,21 +706,35 @@ def test_hyperlink_count_and_auto_constant_memory():
 
 
 def test_compression_changes_only_the_size():
-    """xlsx.compression is the zlib level of the streamed sheets: every
-    entry inflates to the same bytes at level 1 and 9, and 9 is smaller."""
-    parts, sizes = {}, {}
-    for level in (1, 9):
-        out = os.path.join(TMP, f"level{level}.xlsx")
-        rc, _, err = export(EVENTS, out, "xlsx.constant-memory=true", f"xlsx.compression={level}")
-        if not check(f"compression={level} export", rc == 0, err):
-            return
-        with zipfile.ZipFile(out) as z:
-            parts[level] = {n: z.read(n) for n in z.namelist()}
-        sizes[level] = os.path.getsize(out)
-    check("compression: the same entries, byte for byte once inflated", parts[1] == parts[9])
-    check("compression: level 9 is smaller than level 1", sizes[9] < sizes[1], sizes)
-    rc, _, err = export(EVENTS, os.path.join(TMP, "level0.xlsx"), "xlsx.compression=0")
-    check("compression=0 refused", rc == 64 and "compression" in err, (rc, err))
+    """xlsx.compression is the libdeflate level of the streamed sheets: every
+    entry inflates to the same bytes at level 1 and 12, and 12 is smaller.
+    The generated dataset makes sheets of several megabytes, deflated in
+    pieces that must join into one stream."""
+    big = os.path.join(TMP, "gen1500.json")
+    subprocess.run([sys.executable, os.path.join(SRC, "tests", "tools", "gen_events.py"),
+                    "-n", "1500", "-o", big], check=True, capture_output=True)
+    small = None
+    for data, levels in ((EVENTS, (1, 12)), (big, (1, 6))):
+        parts, sizes = {}, {}
+        small = small or parts
+        for level in levels:
+            out = os.path.join(TMP, f"level{level}.xlsx")
+            rc, _, err = export(data, out, "xlsx.constant-memory=true", f"xlsx.compression={level}")
+            if not check(f"compression={level} export", rc == 0, err):
+                return
+            with zipfile.ZipFile(out) as z:
+                check(f"compression={level}: every entry's CRC holds", z.testzip() is None)
+                parts[level] = {n: z.read(n) for n in z.namelist()}
+            sizes[level] = os.path.getsize(out)
+        lo, hi = levels
+        check("compression: the same entries, byte for byte once inflated", parts[lo] == parts[hi])
+        check(f"compression: level {hi} is smaller than level {lo}", sizes[hi] < sizes[lo], sizes)
+    events = max(len(v) for k, v in parts[1].items() if k.startswith("xl/worksheets/"))
+    check("compression: a sheet deflated in several pieces", events > 2 << 20, events)
+    parts = small
+    for bad in (0, 13):
+        rc, _, err = export(EVENTS, os.path.join(TMP, "bad.xlsx"), f"xlsx.compression={bad}")
+        check(f"compression={bad} refused", rc == 64 and "compression" in err, (rc, err))
     # ZIP64 headers, as a workbook past 4 GiB has them: the same cells
     out = os.path.join(TMP, "zip64.xlsx")
     rc, _, err = export(EVENTS, out, "xlsx.constant-memory=true", "xlsx.zip64=always")
