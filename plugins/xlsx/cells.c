@@ -539,6 +539,7 @@ chronicle_status xlsx_sheet_frame(xlsx_sheet *s)
         s->col_xf[c] = s->col_fmt[c] ? lxw_format_get_xf_index(s->col_fmt[c]) : 0;
     x->xf_wrap_top = lxw_format_get_xf_index(x->fmt.wrap_top);
     x->xf_date_text = lxw_format_get_xf_index(x->fmt.date_text);
+    x->xf_wrap = lxw_format_get_xf_index(x->fmt.wrap);
     s->part = 0;
     s->rows_written = 0;
     do {
@@ -549,16 +550,57 @@ chronicle_status xlsx_sheet_frame(xlsx_sheet *s)
     return x->status;
 }
 
-/* Ends the current part: the frame's XML after its header row. */
+/* The sheet's relationships: its hyperlinks' targets, as libxlsxwriter
+ * writes them to xl/worksheets/_rels/sheetN.xml.rels. */
+static chronicle_status stream_rels(xlsx_sheet *s)
+{
+    xlsx_ctx *x = s->x;
+    static const char head[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships "
+        "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">";
+    static const char tail[] = "</Relationships>";
+    char entry[64];
+    snprintf(entry, sizeof entry, "xl/worksheets/_rels/sheet%u.xml.rels",
+             s->first_sheet + s->part - 1);
+    if (xlsx_zip_begin_new(x->zip, entry) != CHRONICLE_OK) return x->status;
+    xlsx_zip_write(x->zip, head, sizeof head - 1);
+    xlsx_zip_write(x->zip, s->rels.ptr, s->rels.len);
+    xlsx_zip_write(x->zip, tail, sizeof tail - 1);
+    return xlsx_zip_end(x->zip);
+}
+
+/* Ends the current part: the frame's XML after its header row, with the
+ * part's <hyperlinks> where the schema puts them (before printOptions or
+ * pageMargins, which libxlsxwriter always writes), then its relationships. */
 static chronicle_status stream_part_close(xlsx_sheet *s)
 {
     xlsx_ctx *x = s->x;
-    if (s->suffix) xml_frame(s, s->suffix, strlen(s->suffix));
+    if (s->suffix) {
+        size_t len = strlen(s->suffix), at = len;
+        if (s->n_links) {
+            const char *p = strstr(s->suffix, "<printOptions");
+            if (!p) p = strstr(s->suffix, "<pageMargins");
+            if (!p) {
+                x->status = CHRONICLE_ERR_INTERNAL;
+                x->host->error(x->job, x->status,
+                               "sheet '%s': libxlsxwriter wrote an unexpected frame", s->part_name);
+            }
+            at = p ? (size_t)(p - s->suffix) : len;
+        }
+        xml_frame(s, s->suffix, at);
+        if (s->n_links) {
+            xml_frame(s, "<hyperlinks>", 12);
+            xml_frame(s, s->links.ptr, s->links.len);
+            xml_frame(s, "</hyperlinks>", 13);
+        }
+        xml_frame(s, s->suffix + at, len - at);
+    }
     free(s->suffix);
     s->suffix = NULL;
     if (x->status == CHRONICLE_OK && x->xml.len) xlsx_zip_write(x->zip, x->xml.ptr, x->xml.len);
     chronicle_buf_reset(&x->xml);
-    return xlsx_zip_end(x->zip);
+    if (xlsx_zip_end(x->zip) != CHRONICLE_OK) return x->status;
+    return s->n_links ? stream_rels(s) : x->status;
 }
 
 /* Starts the next part: its frame up to the end of the header row, with the
@@ -594,6 +636,9 @@ static chronicle_status stream_part_open(xlsx_sheet *s)
     s->row = 1;
     s->col = 0;
     s->lines = 0;
+    s->n_links = 0;
+    chronicle_buf_reset(&s->links);
+    chronicle_buf_reset(&s->rels);
     chronicle_buf_reset(&x->cells);
     return x->status;
 }
@@ -615,6 +660,8 @@ chronicle_status xlsx_sheet_stream(xlsx_sheet *s)
     s->streaming = 0;
     free(s->suffix);
     s->suffix = NULL;
+    chronicle_buf_free(&s->links);
+    chronicle_buf_free(&s->rels);
     if (x->status == CHRONICLE_OK && s->rows_written != s->n_rows) {
         x->status = CHRONICLE_ERR_INTERNAL;
         x->host->error(x->job, x->status, "sheet '%s': %zu rows written, %zu measured", s->name,
@@ -811,6 +858,76 @@ static size_t escaped_url_len(const char *u, size_t len)
     return n;
 }
 
+/* Appends v[0..n) to b as an XML attribute value, as libxlsxwriter escapes
+ * one; with url, also %-escaped first as libxlsxwriter escapes a link. */
+static void put_attr(xlsx_sheet *s, chronicle_buf *b, const char *v, size_t n, int url)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)v[i];
+        char pct[4];
+        const char *rep = NULL;
+        if (url && ((c && strchr(" \"<>[]`^{}", c)) ||
+                    (c == '%' && !(i + 2 < n && is_hex(v[i + 1]) && is_hex(v[i + 2]))))) {
+            static const char hex[] = "0123456789abcdef";
+            pct[0] = '%';
+            pct[1] = hex[c >> 4];
+            pct[2] = hex[c & 15];
+            pct[3] = '\0';
+            rep = pct;
+        } else if (c == '&') {
+            rep = "&amp;";
+        } else if (c == '<') {
+            rep = "&lt;";
+        } else if (c == '>') {
+            rep = "&gt;";
+        } else if (c == '"') {
+            rep = "&quot;";
+        } else if (c == '\n') {
+            rep = "&#xA;";
+        }
+        if (!rep) continue;
+        buf_put(s, b, v + from, i - from);
+        buf_put(s, b, rep, strlen(rep));
+        from = i + 1;
+    }
+    buf_put(s, b, v + from, n - from);
+}
+
+/* A streamed cell's hyperlink: its <hyperlink> element and relationship,
+ * numbered in row order from rId1 in each part, as libxlsxwriter numbers
+ * them.  What follows a '#' is the link's location, not %-escaped. */
+static void xml_link(xlsx_sheet *s, lxw_col_t col, chronicle_str v)
+{
+    char head[64], *p = head;
+    const char *hash = memchr(v.ptr, '#', v.len);
+    size_t target = hash ? (size_t)(hash - v.ptr) : v.len;
+    memcpy(p, "<hyperlink ref=\"", 16);
+    p += 16;
+    *p++ = (char)('A' + col);
+    p = put_uint(p, (uint64_t)s->row + 1);
+    memcpy(p, "\" r:id=\"rId", 11);
+    p = put_uint(p + 11, (uint64_t)s->n_links + 1);
+    *p++ = '"';
+    buf_put(s, &s->links, head, (size_t)(p - head));
+    if (hash) {
+        buf_put(s, &s->links, " location=\"", 11);
+        put_attr(s, &s->links, hash + 1, v.len - target - 1, 0);
+        buf_put(s, &s->links, "\"", 1);
+    }
+    buf_put(s, &s->links, "/>", 2);
+    p = head;
+    memcpy(p, "<Relationship Id=\"rId", 21);
+    p = put_uint(p + 21, (uint64_t)s->n_links + 1);
+    buf_put(s, &s->rels, head, (size_t)(p - head));
+    static const char type[] = "\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+                               "relationships/hyperlink\" Target=\"";
+    buf_put(s, &s->rels, type, sizeof type - 1);
+    put_attr(s, &s->rels, v.ptr, target, 1);
+    static const char mode[] = "\" TargetMode=\"External\"/>";
+    buf_put(s, &s->rels, mode, sizeof mode - 1);
+}
+
 void xlsx_cell_url(xlsx_sheet *s, chronicle_str v)
 {
     if (!v.ptr || !v.len) {
@@ -827,7 +944,18 @@ void xlsx_cell_url(xlsx_sheet *s, chronicle_str v)
     if (s->n_links >= XLSX_LINKS_MAX || escaped_url_len(v.ptr, v.len) > XLSX_URL_MAX) {
         /* past Excel's limits a link would be dropped or refused: keep the text */
         x->n_plain_urls++;
-        text_cell_as(s, v, plain, 0);
+        text_cell_as(s, v, plain, s->wraps[s->col] ? x->xf_wrap : 0);
+        return;
+    }
+    if (s->streaming) {
+        lxw_col_t col = s->col++;
+        if (x->status != CHRONICLE_OK) return;
+        int32_t xf = s->col_xf[col];
+        if (s->wraps[col] && !wrapped_lines(s, col, v.ptr, v.len)) xf = x->xf_wrap_top;
+        /* the URL as worksheet_write_url writes it: "_xHHHH_" not escaped */
+        xml_text(s, col, v.ptr, v.len, xf);
+        xml_link(s, col, v);
+        s->n_links++;
         return;
     }
     lxw_col_t col = s->col++;

@@ -95,6 +95,24 @@ chronicle_status xlsx_measure_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_
     return x->status;
 }
 
+int xlsx_sources_links_plain(const xlsx_ctx *x)
+{
+    const chronicle_dataset_info *di = x->host->dataset(x->job);
+    for (size_t i = 0; i < x->src.n; i++) {
+        if (!source_cited(&x->src, i)) continue;
+        chronicle_str u = di->sources[i]->url;
+        /* libxlsxwriter looks for these anywhere in a URL (strstr) */
+        static const char *const kinds[] = {"internal:", "external:", "mailto:"};
+        for (size_t k = 0; u.ptr && k < 3; k++) {
+            size_t n = strlen(kinds[k]);
+            for (size_t j = 0; j + n <= u.len; j++)
+                if (u.ptr[j] == kinds[k][0] && !memcmp(u.ptr + j, kinds[k], n)) return 0;
+        }
+        if (u.ptr && memchr(u.ptr, '\0', u.len)) return 0;
+    }
+    return 1;
+}
+
 void xlsx_sources_free(xlsx_sources *src)
 {
     for (size_t i = 0; src->attribution && i < src->n; i++)

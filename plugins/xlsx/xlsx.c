@@ -286,12 +286,13 @@ static void report_limits(xlsx_ctx *x)
                      x->n_too_tall, x->n_too_tall == 1 ? "" : "s", x->first_too_tall);
 }
 
-/* A sheet whose rows can be streamed: no hyperlinks (libxlsxwriter keeps
- * those in the sheet's relationships). */
+/* A sheet whose rows can be streamed: all but a Sources sheet whose links
+ * libxlsxwriter would treat as other than web links (cells.c writes those
+ * as it writes an http one). */
 static int streamable(const xlsx_sheet *s)
 {
     for (unsigned c = 0; c < s->n_cols; c++)
-        if (s->cols[c].kind == XLSX_URL) return 0;
+        if (s->cols[c].kind == XLSX_URL) return xlsx_sources_links_plain(s->x);
     return 1;
 }
 

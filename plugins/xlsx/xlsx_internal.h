@@ -112,7 +112,7 @@ typedef struct xlsx_ctx {
     size_t n_rounded;     /* numbers that need 17 significant digits */
     size_t n_too_tall;    /* cells with more lines than the tallest row shows */
     char first_too_tall[80];
-    int32_t xf_wrap_top, xf_date_text; /* constant memory: their style numbers */
+    int32_t xf_wrap_top, xf_date_text, xf_wrap; /* constant memory: their style numbers */
     uint8_t paper;        /* libxlsxwriter's paper type: 9 A4, 1 Letter */
     char *page_header;    /* "&L<title>&R&A", escaped, for every sheet */
     uint64_t done, total; /* progress units: events visited */
@@ -154,6 +154,8 @@ struct xlsx_sheet {
     int streaming;
     unsigned first_sheet;  /* sheetN.xml of its first part */
     char *suffix;          /* the frame's XML after the rows of the current part */
+    chronicle_buf links;   /* the current part's <hyperlink> elements */
+    chronicle_buf rels;    /* and their relationships, for the sheet's .rels part */
     int32_t col_xf[XLSX_MAX_COLS]; /* style of each column's cells */
 };
 
@@ -211,6 +213,9 @@ chronicle_status xlsx_zip_copy_until(xlsx_zip *z, const char *name);
 /* Starts an entry in place of the frame's entry name; *frame_xml (caller
  * frees) is that entry's XML. */
 chronicle_status xlsx_zip_begin(xlsx_zip *z, const char *name, char **frame_xml, size_t *len);
+/* Starts an entry the frame does not have (a sheet's relationships), dated
+ * as the entry written last. */
+chronicle_status xlsx_zip_begin_new(xlsx_zip *z, const char *name);
 chronicle_status xlsx_zip_write(xlsx_zip *z, const void *p, size_t n);
 chronicle_status xlsx_zip_end(xlsx_zip *z);
 /* Copies the rest and writes the directory (when all went well); frees z. */
@@ -271,6 +276,9 @@ void xlsx_sources_free(xlsx_sources *src);
 /* Measures the six sheets, and counts what cites each source: one pass over
  * the events for the five made from them, then Sources. */
 chronicle_status xlsx_measure_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS]);
+/* True when the links of the cited sources can be streamed: none is one
+ * that libxlsxwriter treats as internal, external or mailto. */
+int xlsx_sources_links_plain(const xlsx_ctx *x);
 /* Fills the six data sheets (Events ... Sources), in workbook order. */
 void xlsx_data_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS]);
 chronicle_status xlsx_summary_write(xlsx_ctx *x);

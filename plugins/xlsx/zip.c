@@ -66,6 +66,7 @@ struct xlsx_zip {
     int open;
     zip_entry cur;
     unsigned char *obuf;
+    char *new_name;  /* the entry being written, when the frame has none of that name */
     size_t slot_out; /* room in a slot's out: libdeflate's bound, and the join's block */
     /* rows are gathered in slot[fill]; the threads deflate the slots handed
      * to them, and the slots are written out in turn from slot[turn] */
@@ -422,6 +423,33 @@ chronicle_status xlsx_zip_write(xlsx_zip *z, const void *p, size_t n)
     return z->x->status;
 }
 
+/* Opens the entry name at the end of the output: deflated, its local
+ * header patched with CRC and sizes by xlsx_zip_end. */
+static chronicle_status start_entry(xlsx_zip *z, char *name, uint16_t time, uint16_t date)
+{
+    z->cur = (zip_entry){
+        .name = name, .flags = 0, .method = 8, .time = time, .date = date, .offset = z->at};
+    z->cur.zip64 = z->x->zip64;
+    z->open = 1;
+    unsigned char h[30 + 512 + 20];
+    if (strlen(name) > 480)
+        return fail(z, CHRONICLE_ERR_INTERNAL, "a zip entry name is too long", 0);
+    return put(z, h, local_header(h, &z->cur, z->cur.zip64));
+}
+
+chronicle_status xlsx_zip_begin_new(xlsx_zip *z, const char *name)
+{
+    if (z->x->status != CHRONICLE_OK) return z->x->status;
+    for (size_t i = 0; i < z->n_frame; i++)
+        if (!strcmp(z->frame[i].name, name))
+            return fail(z, CHRONICLE_ERR_INTERNAL,
+                        "libxlsxwriter's workbook already has a part streamed in", 0);
+    free(z->new_name);
+    if (!(z->new_name = strdup(name))) return fail(z, CHRONICLE_ERR_NOMEM, "out of memory", 0);
+    const zip_entry *last = z->n_done ? &z->done[z->n_done - 1] : NULL;
+    return start_entry(z, z->new_name, last ? last->time : 0, last ? last->date : (1 << 5) | 1);
+}
+
 chronicle_status xlsx_zip_begin(xlsx_zip *z, const char *name, char **frame_xml, size_t *len)
 {
     *frame_xml = NULL;
@@ -460,16 +488,7 @@ chronicle_status xlsx_zip_begin(xlsx_zip *z, const char *name, char **frame_xml,
     }
     xml[e->usize] = '\0';
     /* the new entry: same name and time, deflated, sizes patched at the end */
-    z->cur = (zip_entry){.name = e->name, .flags = 0, .method = 8, .time = e->time, .date = e->date,
-                         .offset = z->at};
-    z->cur.zip64 = z->x->zip64;
-    z->open = 1;
-    unsigned char h[30 + 512 + 20];
-    if (strlen(e->name) > 480) {
-        free(xml);
-        return fail(z, CHRONICLE_ERR_INTERNAL, "a zip entry name is too long", 0);
-    }
-    if (put(z, h, local_header(h, &z->cur, z->cur.zip64)) != CHRONICLE_OK) {
+    if (start_entry(z, e->name, e->time, e->date) != CHRONICLE_OK) {
         free(xml);
         return z->x->status;
     }
@@ -589,6 +608,7 @@ chronicle_status xlsx_zip_close(xlsx_zip *z)
     for (size_t i = 0; i < z->n_done; i++) free(z->done[i].name);
     free(z->frame);
     free(z->done);
+    free(z->new_name);
     free(z->obuf);
     for (int i = 0; i < N_SLOTS; i++) {
         free(z->slot[i].in);

@@ -679,6 +679,60 @@ def sheet_xml(path, name):
     return z.read("xl/" + target).decode()
 
 
+def sheet_links(path, name):
+    """A sheet's <hyperlinks> element and its relationships part ("" if none)."""
+    z = zipfile.ZipFile(path)
+    wbx = z.read("xl/workbook.xml").decode()
+    rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(r'<sheet name="%s" sheetId="\d+" r:id="(rId\d+)"' % re.escape(name), wbx).group(1)
+    target = re.search(r'Id="%s" Type="[^"]+" Target="([^"]+)"' % rid, rels).group(1)
+    xml = z.read("xl/" + target).decode()
+    links = re.search(r"<hyperlinks>.*</hyperlinks>", xml)
+    part = "xl/" + target.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    return (links.group(0) if links else "",
+            z.read(part).decode() if part in z.namelist() else "")
+
+
+def test_streamed_links_as_libxlsxwriter_writes_them():
+    """Constant memory streams the Sources sheet's links itself: the same
+    <hyperlinks>, relationships (TargetMode="External") and cells as
+    libxlsxwriter writes in normal mode, part by part, with its escaping
+    (%-escapes, a '#' location, XML attributes); a URL libxlsxwriter would
+    take for an internal or mailto link leaves the sheet to libxlsxwriter."""
+    urls = ["https://example.org/a#frag&x=\"1\"", "https://example.org/100%/x%2Fy%zz?q=\"q\"&a=<b>",
+            "https://example.org/[a]{b}^c`d|e", "https://example.org/p#", "https://example.org/_x0041_"]
+    urls += [f"https://example.org/{i}?a=1&b=2" for i in range(20)]
+    for extra, streamed in (([], True), (["https://example.org/?to=mailto:x"], False)):
+        # 25 or 26 sources at 10 rows a sheet: three parts
+        us = urls + extra
+        doc = {"schema": "chronicle/events@1", "title": "Links",
+               "sources": [{"id": f"s{i}", "document": f"d{i}.txt", "url": u} for i, u in enumerate(us)],
+               "events": [{"id": "e1", "title": "Cites them", "date": "2023-02-24",
+                           "location": {"country": "Azerbaijan", "country_code": "AZ"},
+                           "occasion": {"subject": "Khojaly"}, "sources": [f"s{i}" for i in range(len(us))]}]}
+        path = write_json("links.json", doc)
+        outs = {}
+        for mode, opts in (("normal", ["xlsx.tables=false"]), ("constant", ["xlsx.constant-memory=true"])):
+            outs[mode] = os.path.join(TMP, f"links-{mode}.xlsx")
+            rc, _, err = export(path, outs[mode], "xlsx.sheet-rows=10", *opts)
+            if not check(f"links {mode} export", rc == 0, err):
+                return
+        names = ["Sources", "Sources (2)", "Sources (3)"]
+        for name in names:
+            a, b = sheet_links(outs["normal"], name), sheet_links(outs["constant"], name)
+            check(f"links: {name}: hyperlinks and relationships as libxlsxwriter's", a == b and a[0] and a[1],
+                  (a, b))
+        check("links: External target mode", 'TargetMode="External"' in sheet_links(outs["constant"], "Sources")[1])
+        wa, wb = load(outs["normal"]), load(outs["constant"])
+        for name in names:
+            ca = [(c.value, c.hyperlink.target if c.hyperlink else None) for c in wa[name]["F"][1:]]
+            cb = [(c.value, c.hyperlink.target if c.hyperlink else None) for c in wb[name]["F"][1:]]
+            check(f"links: {name}: the same URL cells and targets", ca == cb and all(t for _, t in cb), (ca, cb))
+        if streamed:  # libxlsxwriter shows a URL holding "mailto:" from past it
+            got = [c.value for name in names for c in wb[name]["F"][1:]]
+            check("links: every URL once, in order", got == us, got)
+
+
 def test_hyperlink_count_and_auto_constant_memory():
     n = 65535
     doc = {"schema": "chronicle/events@1", "title": "Many sources",
@@ -772,6 +826,7 @@ def main():
         for t in [test_events_json, test_unicode_and_formulas, test_empty_selection,
                   test_continuation_sheets, test_split_group, test_limits,
                   test_hyperlink_count_and_auto_constant_memory,
+                  test_streamed_links_as_libxlsxwriter_writes_them,
                   test_compression_changes_only_the_size, test_refusals]:
             try:
                 t()
