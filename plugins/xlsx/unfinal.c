@@ -14,7 +14,7 @@
 
 #include "xlsx_internal.h"
 
-#define FAST_BITS 10
+#define FAST_BITS 11
 #define MAX_BITS 15
 
 typedef struct bits {
@@ -32,15 +32,15 @@ typedef struct huff {
 } huff;
 
 /* The next 56 or more bits, from pos; zeros past the end. */
-static uint64_t peek(const bits *b)
+static inline uint64_t peek(const bits *b)
 {
     size_t i = (size_t)(b->pos >> 3);
     uint64_t v = 0;
     if (i + 8 <= b->len) {
-        const unsigned char *q = b->p + i;
-        v = (uint64_t)q[0] | (uint64_t)q[1] << 8 | (uint64_t)q[2] << 16 | (uint64_t)q[3] << 24 |
-            (uint64_t)q[4] << 32 | (uint64_t)q[5] << 40 | (uint64_t)q[6] << 48 |
-            (uint64_t)q[7] << 56;
+        memcpy(&v, b->p + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        v = __builtin_bswap64(v);
+#endif
     } else {
         for (unsigned k = 0; i + k < b->len && k < 8; k++)
             v |= (uint64_t)b->p[i + k] << (8 * k);
@@ -93,7 +93,7 @@ static int build(huff *h, const unsigned char *lens, unsigned n)
 }
 
 /* The next symbol, or -1 for a code that is not in h. */
-static int decode(bits *b, const huff *h)
+static inline int decode(bits *b, const huff *h)
 {
     uint64_t v = peek(b);
     unsigned e = h->fast[v & ((1u << FAST_BITS) - 1)];
@@ -116,13 +116,23 @@ static int decode(bits *b, const huff *h)
     return -1;
 }
 
-/* Skips one block's symbols, to its end-of-block; 0 when malformed. */
+/* Skips one block's symbols, to its end-of-block; 0 when malformed.  A
+ * length's extra bits and its distance's code are read from one peek when
+ * they fit the 56 bits it gives (they always do in the fast tables' reach). */
 static int skip_codes(bits *b, const huff *lit, const huff *dist)
 {
     uint64_t stop = (uint64_t)b->len * 8;
     for (;;) {
         if (b->pos > stop) return 0;
-        int s = decode(b, lit);
+        uint64_t v = peek(b);
+        unsigned e = lit->fast[v & ((1u << FAST_BITS) - 1)];
+        int s;
+        if (e) {
+            b->pos += e & 15;
+            s = (int)(e >> 4);
+        } else {
+            s = decode(b, lit);
+        }
         if (s < 256) {
             if (s < 0) return 0;
             continue;
