@@ -372,7 +372,7 @@ static void xml_number(xlsx_sheet *s, lxw_col_t col, double v, int32_t xf)
         if (v < 0) *p++ = '-';
         p = put_uint(p, (uint64_t)(v < 0 ? -v : v));
         n = (size_t)(p - num);
-    } else {
+    } else if (!(n = xlsx_format_g(num, v, 16))) {
         n = (size_t)snprintf(num, sizeof num, "%.16G", v);
     }
     xml_put(s, num, n);
@@ -808,8 +808,10 @@ void xlsx_cell_number(xlsx_sheet *s, double v)
             /* libxlsxwriter writes numbers with "%.16G": a double that needs
              * 17 significant digits comes back one bit off */
             char digits[40];
-            snprintf(digits, sizeof digits, "%.16G", v);
-            if (strtod(digits, NULL) != v) s->x->n_rounded++;
+            if (!xlsx_format_g(digits, v, 16)) { /* else it reads back as v */
+                snprintf(digits, sizeof digits, "%.16G", v);
+                if (strtod(digits, NULL) != v) s->x->n_rounded++;
+            }
         }
         return;
     }

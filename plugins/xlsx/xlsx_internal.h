@@ -236,6 +236,11 @@ unsigned xlsx_text_width(const char *s, size_t len, unsigned cap);
 void xlsx_measure_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len);
 void xlsx_measure_list(xlsx_sheet *s, lxw_col_t col, const chronicle_str *v, size_t n);
 unsigned xlsx_number_width(double v);
+/* What printf's "%.<sig>G" (sig 1-16) prints for v, in out (24 bytes), when
+ * that is v's shortest decimal of at most 6 places and needs no exponent:
+ * its length, and then the text reads back as v exactly.  0 otherwise: ask
+ * printf. */
+size_t xlsx_format_g(char *out, double v, int sig);
 /* Column width for a header and its widest cell, in Excel character units. */
 double xlsx_column_width(const char *header, unsigned widest);
 /* True when text in the column should wrap: wider than the cap, or holding
