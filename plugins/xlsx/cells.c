@@ -334,6 +334,21 @@ static void xml_cell_head(xlsx_sheet *s, lxw_col_t col, int32_t xf, const char *
     xml_put(s, head, (size_t)(p - head));
 }
 
+/* Nonzero when one of the 8 bytes at p is '&', '<', '>' or '\r' (and
+ * sometimes when one is not: the caller then looks byte by byte). */
+static uint64_t needs_escape8(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t w, any = 0;
+    memcpy(&w, p, 8);
+    static const unsigned char special[] = {'&', '<', '>', '\r'};
+    for (size_t k = 0; k < sizeof special; k++) {
+        uint64_t x = w ^ (ones * special[k]); /* a zero byte where p has special[k] */
+        any |= (x - ones) & ~x & highs;
+    }
+    return any;
+}
+
 static void xml_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len, int32_t xf)
 {
     xml_cell_head(s, col, xf, " t=\"inlineStr\"><is>");
@@ -346,6 +361,10 @@ static void xml_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len, in
         XML_LIT(s, "<t>");
     size_t from = 0;
     for (size_t i = 0; i < len; i++) {
+        /* most text has nothing to escape: eight bytes at a time past it */
+        while (len - i >= 8 && !needs_escape8(v + i))
+            i += 8;
+        if (i == len) break;
         const char *rep;
         switch (v[i]) {
         case '&': rep = "&amp;"; break;
