@@ -317,6 +317,9 @@ void output_sweep(int dir_fd, const char *dir, chronicle_buf *said)
         int stale = sfd >= 0 && fstat(sfd, &sb) == 0 && sb.st_uid == geteuid() &&
                     ((sb.st_mode & 0777) == 0700 || time(NULL) - sb.st_mtime > SCRATCH_BIRTH) &&
                     flock(sfd, LOCK_EX | LOCK_NB) == 0;
+        /* its owner removes it before letting go of the lock: one that is
+         * gone by now was finished, not left */
+        if (stale) stale = fstat(sfd, &sb) == 0 && sb.st_nlink > 0;
         if (stale && remove_at(dir_fd, e->d_name, 0) == 0)
             chronicle_buf_appendf(said, "%sremoved %s/%s, left by an interrupted run", said->len ? "\n" : "",
                                   dir, e->d_name);
