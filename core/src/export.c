@@ -29,6 +29,7 @@ typedef struct plan {
     size_t n_events;
     chronicle_group *groups;
     size_t n_groups;
+    int directory; /* -o names a directory: outputs are named STEM[-GROUP].EXT */
     char *dir;   /* where outputs go: -o's directory, or -o itself in directory mode */
     int dir_fd;  /* ... held open: every output is made relative to it */
     int tmp_fd;  /* $TMPDIR, for the scratch of jobs that write to a stream */
@@ -264,7 +265,8 @@ static chronicle_status choose_output(plan *p)
         return CHRONICLE_OK;
     }
     size_t len = out ? strlen(out) : 0;
-    if (several || !out || (len && out[len - 1] == '/') || is_dir(out)) {
+    p->directory = several || !out || (len && out[len - 1] == '/') || is_dir(out);
+    if (p->directory) {
         p->dir = strdup(out ? out : ".");
         if (!p->dir) return CHRONICLE_ERR_NOMEM;
         while (strlen(p->dir) > 1 && p->dir[strlen(p->dir) - 1] == '/') p->dir[strlen(p->dir) - 1] = '\0';
@@ -305,10 +307,7 @@ static char *dest_name(plan *p, const chronicle_plugin_info *info, const char *g
     const chronicle_export_request *req = p->req;
     const char *out = req->output;
     chronicle_buf b = CHRONICLE_BUF_INIT;
-    size_t len = out ? strlen(out) : 0;
-    int directory = req->n_formats > 1 || req->split != CHRONICLE_SPLIT_NONE || !out ||
-                    out[len - 1] == '/' || is_dir(out);
-    if (!directory) {
+    if (!p->directory) {
         const char *slash = strrchr(out, '/');
         chronicle_buf_puts(&b, slash ? slash + 1 : out);
         return chronicle_buf_steal(&b);

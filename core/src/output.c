@@ -33,11 +33,11 @@ static int same_file(const struct stat *a, const struct stat *b)
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-static const char *input_named(const struct stat *sb, const struct stat *keep, size_t n_keep)
+static int is_input(const struct stat *sb, const struct stat *keep, size_t n_keep)
 {
     for (size_t i = 0; i < n_keep; i++)
-        if (same_file(sb, &keep[i])) return "an input of this run";
-    return NULL;
+        if (same_file(sb, &keep[i])) return 1;
+    return 0;
 }
 
 static chronicle_status plan_stdout(chronicle_job *job, const struct stat *keep, size_t n_keep,
@@ -45,7 +45,7 @@ static chronicle_status plan_stdout(chronicle_job *job, const struct stat *keep,
 {
     struct stat sb;
     job->out_kind = OUTPUT_STDOUT;
-    if (fstat(STDOUT_FILENO, &sb) == 0 && S_ISREG(sb.st_mode) && input_named(&sb, keep, n_keep)) {
+    if (fstat(STDOUT_FILENO, &sb) == 0 && S_ISREG(sb.st_mode) && is_input(&sb, keep, n_keep)) {
         chronicle_buf_puts(why, "standard output is the input dataset; writing would destroy it");
         return CHRONICLE_ERR_OPTION;
     }
@@ -63,7 +63,7 @@ chronicle_status output_plan(chronicle_job *job, const struct stat *keep, size_t
         chronicle_buf_appendf(why, "cannot examine %s: %s", job->dest, strerror(errno));
         return CHRONICLE_ERR_IO;
     }
-    if (input_named(&sb, keep, n_keep)) {
+    if (is_input(&sb, keep, n_keep)) {
         chronicle_buf_appendf(why, "the output %s is an input of this run; writing would destroy it",
                               job->dest);
         return CHRONICLE_ERR_OPTION;
