@@ -405,15 +405,19 @@ static int stderr_is_terminal(void)
     return isatty(STDERR_FILENO) && !(term && !strcmp(term, "dumb"));
 }
 
-/* True when one of the jobs writes its report on a terminal: standard output
- * (dest NULL) that is one, or a path naming stderr's terminal or /dev/tty. */
+/* True when one of the jobs may write its report on a terminal: standard
+ * output that is one, or a pipe (`| head`, `| less` print on the terminal
+ * too, and where a pipe ends cannot be known), or a path naming stderr's
+ * terminal or /dev/tty.  Only a report going to a file leaves the terminal
+ * to the progress line. */
 static int report_on_terminal(const chronicle_job_status *jobs, size_t n)
 {
     struct stat err, tty, st;
     int have_err = fstat(STDERR_FILENO, &err) == 0, have_tty = stat("/dev/tty", &tty) == 0;
     for (size_t i = 0; i < n; i++) {
         if (!jobs[i].dest) {
-            if (isatty(STDOUT_FILENO)) return 1;
+            if (isatty(STDOUT_FILENO) || (fstat(STDOUT_FILENO, &st) == 0 && !S_ISREG(st.st_mode)))
+                return 1;
         } else if (stat(jobs[i].dest, &st) == 0 && S_ISCHR(st.st_mode) &&
                    ((have_err && st.st_rdev == err.st_rdev) ||
                     (have_tty && st.st_rdev == tty.st_rdev))) {
