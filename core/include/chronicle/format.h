@@ -11,12 +11,6 @@
 #include "plugin.h"
 #include "strbuf.h"
 
-typedef enum chronicle_date_style {
-    CHRONICLE_DATE_ISO,   /* 2023-02-24 */
-    CHRONICLE_DATE_SHORT, /* 24 Feb 2023 */
-    CHRONICLE_DATE_LONG   /* 24 February 2023 */
-} chronicle_date_style;
-
 /* Appends a YYYYMMDD date; nothing for 0. */
 chronicle_status chronicle_format_date(chronicle_buf *out, uint32_t ymd, chronicle_date_style style);
 

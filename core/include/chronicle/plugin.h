@@ -1,5 +1,5 @@
 /*
- * chronicle/plugin.h — the exporter plugin ABI, version 1.1.
+ * chronicle/plugin.h — the exporter plugin ABI, version 1.2.
  *
  * A plugin is a shared object exporting one symbol, chronicle_plugin_v1(),
  * which returns a static descriptor.  Plugins never link libchronicle: every
@@ -9,7 +9,12 @@
  *   - every struct that crosses the ABI starts with uint32_t struct_size;
  *   - structs grow only by appending members; test for them with CHRONICLE_HAS;
  *   - dataset arrays are arrays of pointers (no stride trap), except the
- *     frozen-layout chronicle_str, chronicle_count and chronicle_option.
+ *     frozen-layout chronicle_str, chronicle_count and chronicle_option;
+ *   - a descriptor's abi_version is the lowest host ABI the plugin needs,
+ *     not the header it was built with: a plugin that uses nothing added
+ *     after 1.1 says CHRONICLE_ABI(1, 1) and loads in a 1.1 host.
+ * Each member of the host table and of the views says which ABI added it
+ * ("1.2:"); a member without a mark is 1.0.
  *
  * This header is C11 and C++ compatible and depends on nothing but libc.
  */
@@ -24,7 +29,7 @@ extern "C" {
 #endif
 
 #define CHRONICLE_ABI_MAJOR 1
-#define CHRONICLE_ABI_MINOR 1
+#define CHRONICLE_ABI_MINOR 2
 #define CHRONICLE_ABI(maj, min) ((uint32_t)(maj) << 16 | (uint32_t)(min))
 #define CHRONICLE_ABI_VERSION CHRONICLE_ABI(CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR)
 #define CHRONICLE_ABI_MAJOR_OF(v) ((uint32_t)(v) >> 16)
@@ -126,6 +131,7 @@ typedef struct chronicle_event {
     size_t n_figures;
     const chronicle_source *const *sources; /* resolved, in the event's order */
     size_t n_sources;
+    uint32_t occasion_of_date_ymd; /* 1.2: occasion.of_date as YYYYMMDD, 0 when absent */
 } chronicle_event;
 
 /* One row of a count table.  Frozen layout. */
@@ -149,18 +155,61 @@ typedef struct chronicle_summary {
     size_t n_by_organizer;
     const chronicle_count *by_activity_kind; /* descending count, then key */
     size_t n_by_activity_kind;
+    uint32_t first_date_ymd, last_date_ymd; /* 1.2: first_date, last_date as YYYYMMDD; 0: none */
 } chronicle_summary;
 
 /* The dataset as a whole (not filtered). */
 typedef struct chronicle_dataset_info {
     uint32_t struct_size;
     chronicle_str schema, title, description;
-    chronicle_str path; /* the file it was loaded from */
+    chronicle_str path; /* the file it was loaded from, as spelled: never print it in
+                         * a report (1.2: chronicle_report says what was selected) */
     chronicle_str stem; /* its base name without extension, e.g. "events" */
     const chronicle_source *const *sources;
     size_t n_sources;
     size_t n_events_total; /* before filtering */
 } chronicle_dataset_info;
+
+/* ---- 1.2: the report, as its author defined it (--report, -M, --lang) ---- */
+
+typedef enum chronicle_text_direction {
+    CHRONICLE_LTR = 0,
+    CHRONICLE_RTL = 1
+} chronicle_text_direction;
+
+typedef enum chronicle_image_format {
+    CHRONICLE_IMAGE_NONE = 0,
+    CHRONICLE_IMAGE_PNG,
+    CHRONICLE_IMAGE_JPEG
+} chronicle_image_format;
+
+typedef struct chronicle_report {
+    uint32_t struct_size;
+    uint32_t direction;  /* chronicle_text_direction of lang */
+    chronicle_str lang;  /* "en" (the default), "fr", "ru", "az", "zh" */
+    chronicle_str title; /* the author's title, else the dataset's; never absent */
+    chronicle_str subtitle, organization, author;
+    chronicle_str marking; /* a handling banner ("OFFICIAL-SENSITIVE"), shown as given */
+    chronicle_str logo;    /* a path to open, to an image the host has checked; absent: none */
+    uint32_t logo_format;  /* chronicle_image_format */
+    /* The selection, as given (format_selection() puts it in words). */
+    uint32_t since_ymd, until_ymd; /* 0: not given */
+    const chronicle_str *countries; /* ISO 3166-1 alpha-2, as given */
+    size_t n_countries;
+    const chronicle_str *tags;
+    size_t n_tags;
+    chronicle_str split_by; /* "country", "year", "organizer"; absent: not split */
+} chronicle_report;
+
+/* Date styles of format_date() and format_period(), as CLDR gives them for
+ * the report's language ("en" follows CLDR's international English). */
+typedef enum chronicle_date_style {
+    CHRONICLE_DATE_ISO,   /* 2023-02-24, in every language */
+    CHRONICLE_DATE_SHORT, /* 24 Feb 2023 · 24 févr. 2023 · 24 февр. 2023 г. · 2023年2月24日 */
+    CHRONICLE_DATE_LONG   /* 24 February 2023 · 24 février 2023 · 24 февраля 2023 г. */
+} chronicle_date_style;
+
+typedef struct chronicle_cursor chronicle_cursor; /* 1.2: opaque, see cursor_open() */
 
 /* ---- declared options: frozen layout for ABI 1 (array element) ---- */
 
@@ -190,7 +239,14 @@ typedef struct chronicle_job chronicle_job; /* opaque: one export run */
 
 /*
  * Thread rule: call everything from the thread that entered export_dataset,
- * except progress() and cancelled(), which are thread-safe.
+ * except progress() and cancelled(), which are thread-safe, and (1.2) the
+ * wording services, error(), log() and the cursors, which are too.
+ *
+ * 1.2 text services write like snprintf: at most size bytes into buf,
+ * always NUL-terminated when size > 0, and return the length of the whole
+ * text (without the NUL), so a caller with too small a buffer calls again.
+ * They follow the report's language, never the process locale, and never
+ * translate data: names, titles and claims stay as the dataset has them.
  */
 typedef struct chronicle_host {
     uint32_t struct_size;     /* sizeof as compiled into the host */
@@ -236,7 +292,62 @@ typedef struct chronicle_host {
     void (*progress)(chronicle_job *job, uint64_t done, uint64_t total);
     int (*cancelled)(const chronicle_job *job);
 
-    /* ABI 1.1+ members are appended here; test with CHRONICLE_HAS(host, chronicle_host, m). */
+    /* Members from here on are tested with CHRONICLE_HAS(host, chronicle_host, m). */
+
+    /* 1.2: the report's definition: title, branding, marking, language,
+     * selection.  Valid until export_dataset returns. */
+    const chronicle_report *(*report)(const chronicle_job *job);
+    /* 1.2: a fixed word of a report in its language, by message id
+     * ("cover.generated", listed in formats/messages.md), falling back to
+     * English.  An unknown id comes back as itself, as gettext does.  The
+     * text lives as long as the plugin is loaded. */
+    const char *(*label)(const chronicle_job *job, const char *msgid);
+    /* 1.2: a message with arguments: {1} ... {9} in the translated text are
+     * replaced by args[0] ... args[8] (data, not translated). */
+    size_t (*format_message)(const chronicle_job *job, char *buf, size_t size, const char *msgid,
+                             const char *const *args, size_t n_args);
+    /* 1.2: a YYYYMMDD date in a style; "" for 0 or an impossible date. */
+    size_t (*format_date)(const chronicle_job *job, char *buf, size_t size, uint32_t ymd,
+                          chronicle_date_style style);
+    /* 1.2: a period: one date when first == last or last == 0, else both
+     * joined as the language joins them; "no events" (in words) for first == 0. */
+    size_t (*format_period)(const chronicle_job *job, char *buf, size_t size, uint32_t first,
+                            uint32_t last, chronicle_date_style style);
+    /* 1.2: a number with the language's digits, grouping and decimal sign
+     * (up to six decimals, no exponent for ordinary magnitudes). */
+    size_t (*format_number)(const chronicle_job *job, char *buf, size_t size, double value);
+    /* 1.2: a count with its noun in the plural form the language wants for
+     * n ("1 event", "21 событие", "5 событий"); msgid names the noun
+     * ("count.event", formats/messages.md). */
+    size_t (*format_count)(const chronicle_job *job, char *buf, size_t size, uint64_t n,
+                           const char *msgid);
+    /* 1.2: how a claim is attributed to its source: "as reported by Trend,
+     * 24 Feb 2023"; the document's name when the outlet is unknown. */
+    size_t (*format_attribution)(const chronicle_job *job, char *buf, size_t size,
+                                 const chronicle_source *src);
+    /* 1.2: what the report covers, in one line: "12 of 40 events · country
+     * AZ · from 1 January 2023" (the whole dataset: "all 40 events"). */
+    size_t (*format_selection)(const chronicle_job *job, char *buf, size_t size);
+    /* 1.2: day arithmetic on YYYYMMDD dates (proleptic Gregorian, years
+     * 1-9999): days since 1970-01-01 (INT64_MIN for an impossible date),
+     * and back (0 out of range).  days_to_ymd(timestamp / 86400) is the
+     * generation date. */
+    int64_t (*ymd_to_days)(uint32_t ymd);
+    uint32_t (*days_to_ymd)(int64_t days);
+
+    /* 1.2: cursors over the job's events, one per thread.  A cursor reads
+     * the same events as event_at(), in the same order, for an in-memory
+     * and an indexed (--memory low) dataset alike; an event it gives is
+     * valid until the next cursor_event() or cursor_close() on the same
+     * cursor (CHRONICLE_PLUGIN_ONE_EVENT, per cursor, whatever the flags).
+     * Open and close from any thread; use each cursor from one thread at a
+     * time.  cursor_open() returns NULL when out of memory (error() has said
+     * so); cursor_event() fails as event_at() does. */
+    chronicle_cursor *(*cursor_open)(chronicle_job *job);
+    const chronicle_event *(*cursor_event)(chronicle_cursor *cursor, size_t i);
+    void (*cursor_close)(chronicle_cursor *cursor);
+
+    /* Later members are appended here, each marked with its ABI version. */
 } chronicle_host;
 
 /* ---- the descriptor a plugin returns ---- */
@@ -244,7 +355,7 @@ typedef struct chronicle_host {
 enum {
     CHRONICLE_PLUGIN_STDOUT_OK = 1u << 0,  /* streams through write(): `-o -` allowed */
     CHRONICLE_PLUGIN_NEEDS_PATH = 1u << 1, /* fills output_path() (libxlsxwriter, libharu) */
-    /* ABI 1.1: the plugin keeps nothing from an event_at() result (the event,
+    /* 1.1: the plugin keeps nothing from an event_at() result (the event,
      * its strings, its participants ...) past its next event_at() call, so
      * the host may reuse one event's memory for the next when it reads a
      * large dataset again from its file.  The summary, dataset info and
@@ -254,7 +365,9 @@ enum {
 
 typedef struct chronicle_plugin {
     uint32_t struct_size;  /* sizeof(chronicle_plugin) as compiled */
-    uint32_t abi_version;  /* the lowest host ABI it needs: CHRONICLE_ABI_VERSION */
+    uint32_t abi_version;  /* the lowest host ABI it needs: CHRONICLE_ABI(1, 2) for a
+                            * plugin that uses the 1.2 services, CHRONICLE_ABI(1, 0)
+                            * for one that uses none of 1.1 or 1.2 */
     const char *name;      /* "pdf"; equals the file's base name */
     const char *version;   /* the plugin's own version */
     const char *summary;   /* one line */
@@ -263,7 +376,7 @@ typedef struct chronicle_plugin {
     uint32_t flags;
     const chronicle_option *options; /* ends with {0}; may be NULL */
     chronicle_status (*export_dataset)(chronicle_job *job, const chronicle_host *host);
-    /* ABI 1.1+: append only */
+    /* later members are appended, each marked with its ABI version */
 } chronicle_plugin;
 
 typedef const chronicle_plugin *(*chronicle_plugin_entry_fn)(const chronicle_host *host);
