@@ -562,7 +562,7 @@ static void convert_occasion(loader *L, const cJSON *ev, chronicle_event *e)
         return;
     }
     take_str(L, occ, "subject", REQUIRED | NONEMPTY | INTERN, &e->occasion);
-    take_date(L, occ, "of_date", 0, &e->occasion_of_date, NULL);
+    take_date(L, occ, "of_date", 0, &e->occasion_of_date, &e->occasion_of_date_ymd);
     const cJSON *a = field(L, occ, "anniversary", 0);
     if (a) {
         double d = cJSON_IsNumber(a) ? a->valuedouble : -1;

@@ -20,6 +20,7 @@
 #include "dataset_internal.h"
 #include "host_internal.h"
 #include "registry_internal.h"
+#include "wording.h"
 
 #define OUT_BUF (1u << 20)
 #define WRITEBACK_EVERY (8u << 20)
@@ -393,6 +394,76 @@ static int h_cancelled(const chronicle_job *job)
     return job->cancel;
 }
 
+/* ---- wording (1.2): the report's language, wording.c ---- */
+
+/* Until the plan fills job->report (--report, -M, --lang), a report is
+ * English and titled as the dataset is. */
+static void settle_report(chronicle_job *job)
+{
+    chronicle_report *r = &job->report;
+    if (!r->struct_size) {
+        const chronicle_dataset_info *info = chronicle_dataset_get_info(job->ds);
+        r->struct_size = sizeof *r;
+        r->title = info->title.ptr ? info->title : info->stem.ptr ? info->stem : (chronicle_str){"", 0};
+    }
+    if (!job->lang) job->lang = r->lang.ptr ? wording_find(r->lang.ptr) : NULL;
+    if (!job->lang) job->lang = wording_english();
+    r->lang = (chronicle_str){wording_tag(job->lang), strlen(wording_tag(job->lang))};
+    r->direction = (uint32_t)wording_direction(job->lang);
+}
+
+static const chronicle_report *h_report(const chronicle_job *job)
+{
+    return &job->report;
+}
+
+static const char *h_label(const chronicle_job *job, const char *msgid)
+{
+    return wording_label(job->lang, msgid);
+}
+
+static size_t h_format_message(const chronicle_job *job, char *buf, size_t size, const char *msgid,
+                               const char *const *args, size_t n_args)
+{
+    return wording_message(job->lang, buf, size, msgid, args, n_args);
+}
+
+static size_t h_format_date(const chronicle_job *job, char *buf, size_t size, uint32_t ymd,
+                            chronicle_date_style style)
+{
+    return wording_date(job->lang, buf, size, ymd, style);
+}
+
+static size_t h_format_period(const chronicle_job *job, char *buf, size_t size, uint32_t first,
+                              uint32_t last, chronicle_date_style style)
+{
+    return wording_period(job->lang, buf, size, first, last, style);
+}
+
+static size_t h_format_number(const chronicle_job *job, char *buf, size_t size, double value)
+{
+    return wording_number(job->lang, buf, size, value);
+}
+
+static size_t h_format_count(const chronicle_job *job, char *buf, size_t size, uint64_t n,
+                             const char *msgid)
+{
+    return wording_count(job->lang, buf, size, n, msgid);
+}
+
+static size_t h_format_attribution(const chronicle_job *job, char *buf, size_t size,
+                                   const chronicle_source *src)
+{
+    return wording_attribution(job->lang, buf, size, src);
+}
+
+static size_t h_format_selection(const chronicle_job *job, char *buf, size_t size)
+{
+    const chronicle_dataset_info *info = chronicle_dataset_get_info(job->ds);
+    return wording_selection(job->lang, buf, size, &job->report, job->n_events,
+                             info->n_events_total);
+}
+
 const chronicle_host host_table = {
     .struct_size = sizeof(chronicle_host),
     .abi_version = CHRONICLE_ABI_VERSION,
@@ -415,6 +486,17 @@ const chronicle_host host_table = {
     .log = h_log,
     .progress = h_progress,
     .cancelled = h_cancelled,
+    .report = h_report,
+    .label = h_label,
+    .format_message = h_format_message,
+    .format_date = h_format_date,
+    .format_period = h_format_period,
+    .format_number = h_format_number,
+    .format_count = h_format_count,
+    .format_attribution = h_format_attribution,
+    .format_selection = h_format_selection,
+    .ymd_to_days = wording_ymd_to_days,
+    .days_to_ymd = wording_days_to_ymd,
 };
 
 /* An indexed dataset: a reader for this job, and the file must be as loaded. */
@@ -452,6 +534,7 @@ chronicle_status job_run_child(chronicle_job *job)
                CHRONICLE_OK) {
         h_error(job, st, "cannot summarise the dataset: %s", chronicle_strerror(st));
     } else {
+        settle_report(job);
         st = p->export_dataset(job, &host_table);
         if (job->failed) st = job->failed; /* error() marks failure, and may have cancelled */
         chronicle_buf changed = CHRONICLE_BUF_INIT;

@@ -39,6 +39,8 @@ struct chronicle_job {
     chronicle_opt_value *values; /* parallel to plugin->options */
     int64_t timestamp;
     char *label; /* "pdf", or "pdf [AZ]" */
+    chronicle_report report;        /* 1.2: report(); its strings borrow from the plan */
+    const struct wording_lang *lang; /* the report's language (wording.h) */
 
     /* the output (output.c): settled in the plan, made at start, committed
      * or discarded after the job's whole process group is gone */

@@ -183,10 +183,16 @@ chronicle_status chronicle_summary_build(const chronicle_event *const *events, s
     v->n_events = n;
     for (size_t i = 0; i < n; i++) {
         if (!count_event(s, &cited, events[i])) goto nomem;
-        if (!v->first_date.ptr || strcmp(events[i]->date.ptr, v->first_date.ptr) < 0)
+        if (!v->first_date.ptr || strcmp(events[i]->date.ptr, v->first_date.ptr) < 0) {
             v->first_date = events[i]->date;
-        const chronicle_str *last = events[i]->end_date.ptr ? &events[i]->end_date : &events[i]->date;
-        if (!v->last_date.ptr || strcmp(last->ptr, v->last_date.ptr) > 0) v->last_date = *last;
+            v->first_date_ymd = events[i]->date_ymd;
+        }
+        const chronicle_event *e = events[i];
+        const chronicle_str *last = e->end_date.ptr ? &e->end_date : &e->date;
+        if (!v->last_date.ptr || strcmp(last->ptr, v->last_date.ptr) > 0) {
+            v->last_date = *last;
+            v->last_date_ymd = e->end_date.ptr ? e->end_date_ymd : e->date_ymd;
+        }
     }
     if (!name_years(s)) goto nomem;
     v->n_sources_cited = cited.n;

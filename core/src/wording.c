@@ -1,0 +1,475 @@
+/*
+ * wording.c — the report's words in its language (wording.h), read from the
+ * catalogs po/catalog.py compiles.  A message a language lacks falls back
+ * to English, and an id nobody has comes back as itself.  Invariant: pure
+ * functions of their arguments and the constant tables — no process
+ * locale, no mutable state — so any thread may call them.
+ */
+#include "wording.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wording_catalog.h"
+
+#define ENGLISH (&wording_langs[0])
+
+/* ---- the catalogs ---- */
+
+const wording_lang *wording_find(const char *tag)
+{
+    for (size_t i = 0; tag && i < wording_n_langs; i++)
+        if (!strcmp(wording_langs[i].tag, tag)) return &wording_langs[i];
+    return NULL;
+}
+
+const char *wording_tags(void)
+{
+    return wording_tag_list;
+}
+
+const wording_lang *wording_english(void)
+{
+    return ENGLISH;
+}
+
+const char *wording_tag(const wording_lang *lang)
+{
+    return (lang ? lang : ENGLISH)->tag;
+}
+
+chronicle_text_direction wording_direction(const wording_lang *lang)
+{
+    return (chronicle_text_direction)(lang ? lang : ENGLISH)->direction;
+}
+
+static const wording_msg *search(const wording_lang *lang, const char *id)
+{
+    size_t lo = 0, hi = lang->n_msgs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(id, lang->msgs[mid].id);
+        if (!c) return &lang->msgs[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+/* The message in lang, else in English (*from says which); NULL: nowhere. */
+static const wording_msg *lookup(const wording_lang *lang, const char *id,
+                                 const wording_lang **from)
+{
+    if (!lang) lang = ENGLISH;
+    const wording_msg *m = id ? search(lang, id) : NULL;
+    if (!m && id && lang != ENGLISH) m = search(lang = ENGLISH, id);
+    *from = lang;
+    return m;
+}
+
+const char *wording_label(const wording_lang *lang, const char *msgid)
+{
+    const wording_lang *from;
+    const wording_msg *m = lookup(lang, msgid, &from);
+    return m ? m->forms[0] : msgid ? msgid : "";
+}
+
+/* ---- snprintf-style output ---- */
+
+typedef struct out {
+    char *buf;
+    size_t size, len; /* len counts the whole text, written or not */
+} out;
+
+static out out_start(char *buf, size_t size)
+{
+    if (size) buf[0] = '\0';
+    return (out){buf, size, 0};
+}
+
+static void put(out *o, const char *s, size_t n)
+{
+    if (o->size && o->len < o->size - 1) {
+        size_t room = o->size - 1 - o->len, k = n < room ? n : room;
+        memcpy(o->buf + o->len, s, k);
+        o->buf[o->len + k] = '\0';
+    }
+    o->len += n;
+}
+
+static void puts_(out *o, const char *s)
+{
+    put(o, s, strlen(s));
+}
+
+/* The text with {1}..{9} from args and {n} from n_text (NULL: left as is). */
+static void substitute(out *o, const char *text, const char *const *args, size_t n_args,
+                       const char *n_text)
+{
+    const char *p = text;
+    while (*p) {
+        const char *b = strchr(p, '{');
+        if (!b) break;
+        put(o, p, (size_t)(b - p));
+        p = b;
+        const char *arg = NULL;
+        if (b[1] >= '1' && b[1] <= '9' && b[2] == '}' && (size_t)(b[1] - '1') < n_args)
+            arg = args[b[1] - '1'] ? args[b[1] - '1'] : "";
+        else if (b[1] == 'n' && b[2] == '}')
+            arg = n_text;
+        if (arg) {
+            puts_(o, arg);
+            p += 3;
+        } else {
+            put(o, p, 1);
+            p++;
+        }
+    }
+    puts_(o, p);
+}
+
+size_t wording_message(const wording_lang *lang, char *buf, size_t size, const char *msgid,
+                       const char *const *args, size_t n_args)
+{
+    out o = out_start(buf, size);
+    substitute(&o, wording_label(lang, msgid), args, n_args, NULL);
+    return o.len;
+}
+
+/* ---- days ---- */
+
+static int is_leap(unsigned y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned month_days(unsigned y, unsigned m)
+{
+    static const unsigned char days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+static int valid_ymd(uint32_t ymd)
+{
+    unsigned y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= month_days(y, m);
+}
+
+/* Howard Hinnant's days_from_civil: eras of 400 years, March-based years. */
+int64_t wording_ymd_to_days(uint32_t ymd)
+{
+    if (!valid_ymd(ymd)) return INT64_MIN;
+    int64_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+#define FIRST_DAY (-719162)  /* 0001-01-01 */
+#define LAST_DAY 2932896     /* 9999-12-31 */
+
+/* ... and civil_from_days. */
+uint32_t wording_days_to_ymd(int64_t days)
+{
+    if (days < FIRST_DAY || days > LAST_DAY) return 0;
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y = yoe + era * 400 + (m <= 2);
+    return (uint32_t)(y * 10000 + m * 100 + d);
+}
+
+/* ---- dates: CLDR patterns ---- */
+
+static void put_uint(out *o, unsigned v, int width)
+{
+    char s[16];
+    int n = snprintf(s, sizeof s, "%0*u", width, v);
+    put(o, s, (size_t)n);
+}
+
+static void put_month(out *o, const wording_lang *lang, const char *kind, unsigned m)
+{
+    char id[48];
+    snprintf(id, sizeof id, "date.month.%s.%u", kind, m);
+    puts_(o, wording_label(lang, id));
+}
+
+/* One field of a pattern: a run of n copies of letter c. */
+static void put_field(out *o, const wording_lang *lang, char c, size_t n, uint32_t ymd)
+{
+    unsigned y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    switch (c) {
+    case 'd': put_uint(o, d, n >= 2 ? 2 : 1); return;
+    case 'y':
+        if (n == 2)
+            put_uint(o, y % 100, 2);
+        else
+            put_uint(o, y, (int)n);
+        return;
+    case 'M':
+    case 'L':
+        if (n <= 2)
+            put_uint(o, m, (int)n);
+        else
+            put_month(o, lang,
+                      c == 'M' ? (n == 3 ? "abbr" : "wide")
+                               : (n == 3 ? "standalone.abbr" : "standalone.wide"),
+                      m);
+        return;
+    default:
+        for (size_t i = 0; i < n; i++) put(o, &c, 1); /* a field we do not know: as written */
+    }
+}
+
+static void put_pattern(out *o, const wording_lang *lang, const char *p, uint32_t ymd)
+{
+    while (*p) {
+        if (*p == '\'') {
+            if (p[1] == '\'') { /* '' is a quote */
+                put(o, p, 1);
+                p += 2;
+                continue;
+            }
+            for (p++; *p; p++) {
+                if (*p == '\'' && p[1] == '\'') {
+                    put(o, p++, 1);
+                } else if (*p == '\'') {
+                    p++;
+                    break;
+                } else {
+                    put(o, p, 1);
+                }
+            }
+        } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
+            size_t n = 1;
+            while (p[n] == *p) n++;
+            put_field(o, lang, *p, n, ymd);
+            p += n;
+        } else {
+            put(o, p++, 1);
+        }
+    }
+}
+
+static void put_date(out *o, const wording_lang *lang, uint32_t ymd, chronicle_date_style style)
+{
+    if (!valid_ymd(ymd)) return;
+    if (style == CHRONICLE_DATE_ISO) {
+        put_uint(o, ymd / 10000, 4);
+        put(o, "-", 1);
+        put_uint(o, ymd / 100 % 100, 2);
+        put(o, "-", 1);
+        put_uint(o, ymd % 100, 2);
+        return;
+    }
+    const char *id = style == CHRONICLE_DATE_LONG ? "date.pattern.long" : "date.pattern.short";
+    put_pattern(o, lang, wording_label(lang, id), ymd);
+}
+
+size_t wording_date(const wording_lang *lang, char *buf, size_t size, uint32_t ymd,
+                    chronicle_date_style style)
+{
+    out o = out_start(buf, size);
+    put_date(&o, lang, ymd, style);
+    return o.len;
+}
+
+/* A date into a small local buffer: patterns and month names are short. */
+typedef struct date_text {
+    char s[128];
+} date_text;
+
+static date_text date_of(const wording_lang *lang, uint32_t ymd, chronicle_date_style style)
+{
+    date_text t;
+    wording_date(lang, t.s, sizeof t.s, ymd, style);
+    return t;
+}
+
+size_t wording_period(const wording_lang *lang, char *buf, size_t size, uint32_t first,
+                      uint32_t last, chronicle_date_style style)
+{
+    out o = out_start(buf, size);
+    if (!first) {
+        puts_(&o, wording_label(lang, "period.none"));
+    } else if (!last || last == first) {
+        put_date(&o, lang, first, style);
+    } else {
+        date_text a = date_of(lang, first, style), b = date_of(lang, last, style);
+        const char *args[] = {a.s, b.s};
+        substitute(&o, wording_label(lang, "date.interval"), args, 2, NULL);
+    }
+    return o.len;
+}
+
+/* ---- numbers ---- */
+
+/* digits[0..n) grouped by threes with the language's sign, when there are
+ * at least 3 + number.min-grouping of them. */
+static void put_grouped(out *o, const wording_lang *lang, const char *digits, size_t n)
+{
+    const char *group = wording_label(lang, "number.group");
+    unsigned min = (unsigned)(wording_label(lang, "number.min-grouping")[0] - '0');
+    if (min < 1 || min > 4) min = 1;
+    int grouped = n >= 3 + min;
+    for (size_t i = 0; i < n; i++) {
+        if (grouped && i && (n - i) % 3 == 0) puts_(o, group);
+        put(o, digits + i, 1);
+    }
+}
+
+static void put_number(out *o, const wording_lang *lang, double v)
+{
+    if (!isfinite(v)) {
+        puts_(o, v != v ? "NaN" : v < 0 ? "-inf" : "inf");
+        return;
+    }
+    const char *decimal = wording_label(lang, "number.decimal");
+    char digits[64];
+    if (fabs(v) >= 1e15 || (v != 0 && fabs(v) < 1e-6)) {
+        snprintf(digits, sizeof digits, "%g", v);
+        /* the decimal sign printf chose (LC_NUMERIC) becomes the language's */
+        for (const char *p = digits; *p; p++) {
+            if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == 'e')
+                put(o, p, 1);
+            else
+                puts_(o, decimal);
+        }
+        return;
+    }
+    snprintf(digits, sizeof digits, "%.6f", fabs(v));
+    char *dot = digits + strspn(digits, "0123456789"); /* whatever printf wrote there */
+    char *end = dot + strlen(dot);
+    while (end > dot + 1 && end[-1] == '0') end--;
+    if (end == dot + 1) end = dot;
+    if (v < 0) put(o, "-", 1);
+    put_grouped(o, lang, digits, (size_t)(dot - digits));
+    if (end > dot) {
+        puts_(o, decimal);
+        put(o, dot + 1, (size_t)(end - dot - 1));
+    }
+}
+
+size_t wording_number(const wording_lang *lang, char *buf, size_t size, double value)
+{
+    out o = out_start(buf, size);
+    put_number(&o, lang, value);
+    return o.len;
+}
+
+typedef struct number_text {
+    char s[96];
+} number_text;
+
+static number_text count_of(const wording_lang *lang, uint64_t n)
+{
+    char digits[24];
+    number_text t;
+    int k = snprintf(digits, sizeof digits, "%" PRIu64, n);
+    out o = out_start(t.s, sizeof t.s);
+    put_grouped(&o, lang, digits, (size_t)k);
+    return t;
+}
+
+/* msgid's text in the plural form lang wants for n (msgid itself when unknown). */
+static const char *plural_form(const wording_lang *lang, const char *msgid, uint64_t n)
+{
+    const wording_lang *from;
+    const wording_msg *m = lookup(lang, msgid, &from);
+    if (!m) return msgid ? msgid : "";
+    unsigned form = from->plural(n);
+    return m->forms[form < m->n_forms ? form : m->n_forms - 1];
+}
+
+/* The plural form of msgid for n, {n} and {1}..{9} replaced. */
+static void put_plural(out *o, const wording_lang *lang, const char *msgid, uint64_t n,
+                       const char *const *args, size_t n_args)
+{
+    number_text t = count_of(lang, n);
+    substitute(o, plural_form(lang, msgid, n), args, n_args, t.s);
+}
+
+size_t wording_count(const wording_lang *lang, char *buf, size_t size, uint64_t n,
+                     const char *msgid)
+{
+    out o = out_start(buf, size);
+    put_plural(&o, lang, msgid, n, NULL, 0);
+    return o.len;
+}
+
+/* ---- attribution and selection ---- */
+
+size_t wording_attribution(const wording_lang *lang, char *buf, size_t size,
+                           const chronicle_source *src)
+{
+    out o = out_start(buf, size);
+    if (!src) return o.len;
+    int outlet = src->outlet.ptr != NULL;
+    const char *who = outlet ? src->outlet.ptr : src->document.ptr ? src->document.ptr : "";
+    date_text when = date_of(lang, src->published_ymd, CHRONICLE_DATE_SHORT);
+    const char *args[] = {who, when.s};
+    const char *id = outlet ? (when.s[0] ? "attribution.outlet-date" : "attribution.outlet")
+                            : (when.s[0] ? "attribution.document-date" : "attribution.document");
+    substitute(&o, wording_label(lang, id), args, 2, NULL);
+    return o.len;
+}
+
+/* One part of the selection line: msgid's form for n items, the items
+ * (data, as given) joined in place of its {1}. */
+static void put_list_part(out *o, const wording_lang *lang, const char *msgid,
+                          const chronicle_str *items, size_t n)
+{
+    const char *t = plural_form(lang, msgid, n), *at = strstr(t, "{1}");
+    const char *sep = wording_label(lang, "selection.list-separator");
+    puts_(o, wording_label(lang, "selection.separator"));
+    if (!at) { /* the catalogs are checked to have it */
+        puts_(o, t);
+        return;
+    }
+    put(o, t, (size_t)(at - t));
+    for (size_t i = 0; i < n; i++) {
+        if (i) puts_(o, sep);
+        if (items[i].ptr) put(o, items[i].ptr, items[i].len);
+    }
+    puts_(o, at + 3);
+}
+
+static void put_date_part(out *o, const wording_lang *lang, const char *msgid, uint32_t ymd)
+{
+    date_text d = date_of(lang, ymd, CHRONICLE_DATE_LONG);
+    const char *args[] = {d.s};
+    puts_(o, wording_label(lang, "selection.separator"));
+    substitute(o, wording_label(lang, msgid), args, 1, NULL);
+}
+
+size_t wording_selection(const wording_lang *lang, char *buf, size_t size,
+                         const chronicle_report *report, size_t n_events, size_t n_total)
+{
+    out o = out_start(buf, size);
+    number_text shown = count_of(lang, n_events);
+    const char *args[] = {shown.s};
+    if (n_events == n_total)
+        put_plural(&o, lang, "selection.all", n_total, NULL, 0);
+    else
+        put_plural(&o, lang, "selection.subset", n_total, args, 1);
+    if (!report) return o.len;
+    if (report->n_countries)
+        put_list_part(&o, lang, "selection.country", report->countries, report->n_countries);
+    if (report->n_tags) put_list_part(&o, lang, "selection.tag", report->tags, report->n_tags);
+    if (report->since_ymd) put_date_part(&o, lang, "selection.since", report->since_ymd);
+    if (report->until_ymd) put_date_part(&o, lang, "selection.until", report->until_ymd);
+    return o.len;
+}
