@@ -1,22 +1,23 @@
 /*
- * text.c — the plain-text summary exporter (formats/summary.md): a headline,
- * count tables, then one digest per event, wrapped by display width.
- * Every string from the dataset reaches the output through text_wrap() or
- * text_sanitize(), so no control character gets to a terminal; the output
- * leaves in blocks of about 64 KiB through host->write.
+ * text.c — the plain-text summary exporter (formats/summary.md): the marking,
+ * a headline, count tables, one digest per event, the marking again, wrapped
+ * by display width.  Every word, date, number and attribution comes from the
+ * host's wording services (ABI 1.2), in the report's language.  Every string
+ * from the dataset reaches the output through text_wrap() or text_sanitize(),
+ * so no control character gets to a terminal; the output leaves in blocks of
+ * about 64 KiB through host->write.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "chronicle/format.h"
 #include "chronicle/plugin.h"
 #include "chronicle/strbuf.h"
 #include "chronicle/utf8.h"
 #include "wrap.h"
 
 #define FLUSH_AT (64 * 1024)
-#define LABEL_COLS 15     /* "Sources cited" and two spaces */
+#define LABEL_COLS 15     /* "Sources cited" and two spaces: the least label column */
 #define HANGING_MIN 40    /* narrower than this, labels go on a line of their own */
 #define TOP_ORGANIZERS 20 /* rows of the organiser table */
 #define PROGRESS_EVERY 1000
@@ -32,7 +33,7 @@ static chronicle_status export_text(chronicle_job *job, const chronicle_host *ho
 
 static const chronicle_plugin plugin = {
     .struct_size = sizeof plugin,
-    .abi_version = CHRONICLE_ABI_VERSION,
+    .abi_version = CHRONICLE_ABI(1, 2), /* the wording services */
     .name = "text",
     .version = "1.0.0",
     .summary = "Plain-text summary: headline counts, tables, one digest per event",
@@ -50,7 +51,7 @@ typedef struct glyphs {
     const char *bullet;             /* four columns */
     const char *dash;               /* between a name and its role */
     const char *lquote, *rquote;
-    const char *en_dash; /* replaces the en dash of chronicle_format_period */
+    const char *en_dash; /* replaces the en dash of format_period() */
 } glyphs;
 
 static const glyphs unicode_glyphs = {
@@ -63,7 +64,7 @@ static const glyphs ascii_glyphs = {"-", "=", "  - ", " - ", "\"", "\"", "-"};
 
 typedef struct date_slot {
     uint32_t key; /* ymd << 2 | style; 0: empty */
-    char text[24];
+    char text[48];
 } date_slot;
 
 typedef struct writer {
@@ -71,6 +72,7 @@ typedef struct writer {
     const chronicle_host *host;
     const glyphs *g;
     size_t width;
+    size_t label_cols; /* the widest field label and two spaces, at least LABEL_COLS */
     int ascii;
     chronicle_buf out;   /* output not yet handed to host->write */
     chronicle_buf para;  /* the paragraph being composed */
@@ -108,98 +110,123 @@ static void add_str(writer *t, chronicle_buf *b, chronicle_str s)
 }
 
 /* Appends items joined by sep. */
-static void add_list(writer *t, const chronicle_str *items, size_t n, const char *sep)
+static void add_list(writer *t, chronicle_buf *b, const chronicle_str *items, size_t n,
+                     const char *sep)
 {
     for (size_t i = 0; i < n; i++) {
-        if (i) add(t, &t->para, sep);
-        add_str(t, &t->para, items[i]);
+        if (i) add(t, b, sep);
+        add_str(t, b, items[i]);
     }
+}
+
+/* ---- the host's wording (ABI 1.2) ---- */
+
+/* A fixed word of the report in its language ("label.period"). */
+static const char *word(const writer *t, const char *id)
+{
+    return t->host->label(t->job, id);
+}
+
+/* The 1.2 text services write like snprintf.  FORMATTED(t, b, call) runs
+ * call (which writes size bytes at `at`, the end of b) and keeps what it
+ * wrote; when that was too little room, it makes room for the whole text
+ * and runs call again.  spare() makes room and says how much; fits() keeps
+ * the text when it fitted. */
+static size_t spare(writer *t, chronicle_buf *b, size_t least)
+{
+    if (t->st == CHRONICLE_OK && (!b->ptr || b->cap - b->len <= least))
+        t->st = chronicle_buf_reserve(b, least);
+    return t->st == CHRONICLE_OK ? b->cap - b->len : 0;
+}
+
+static int fits(writer *t, chronicle_buf *b, size_t n, size_t size)
+{
+    if (t->st != CHRONICLE_OK) return 1;
+    if (n < size) {
+        b->len += n;
+        return 1;
+    }
+    t->st = chronicle_buf_reserve(b, n);
+    return t->st != CHRONICLE_OK;
+}
+
+#define FORMATTED(t, b, call)                                                                      \
+    for (int pass_ = 0; pass_ < 2; pass_++) {                                                      \
+        size_t size = spare(t, b, 64);                                                             \
+        char *at = size ? (b)->ptr + (b)->len : NULL;                                              \
+        if (!at || fits(t, b, (call), size)) break;                                                \
+    }
+
+static void add_message(writer *t, chronicle_buf *b, const char *id, const char *const *args,
+                        size_t n)
+{
+    FORMATTED(t, b, t->host->format_message(t->job, at, size, id, args, n));
+}
+
+/* The message id with one argument, "{1} ..." */
+static void add_message1(writer *t, chronicle_buf *b, const char *id, const char *arg)
+{
+    add_message(t, b, id, &arg, 1);
 }
 
 static void add_count(writer *t, chronicle_buf *b, size_t n)
 {
-    if (t->st == CHRONICLE_OK) t->st = chronicle_format_number(b, (double)n);
+    FORMATTED(t, b, t->host->format_number(t->job, at, size, (double)n));
 }
 
-/* A figure's value as chronicle_format_number writes it; small whole
- * numbers, the usual case, are formatted once per job. */
+/* A figure's value as format_number() writes it; small whole numbers, the
+ * usual case, are formatted once per job. */
 static void add_number(writer *t, double v)
 {
     if (t->st != CHRONICLE_OK) return;
     if (!t->numbers || !(v >= 0 && v < NUMBERS_CACHED) || v != (double)(uint32_t)v ||
         t->cache.len >= UINT32_MAX) {
-        t->st = chronicle_format_number(&t->para, v);
+        FORMATTED(t, &t->para, t->host->format_number(t->job, at, size, v));
         return;
     }
-    uint32_t *at = &t->numbers[(uint32_t)v];
-    if (!*at) {
+    uint32_t *slot = &t->numbers[(uint32_t)v];
+    if (!*slot) {
         size_t off = t->cache.len;
-        t->st = chronicle_format_number(&t->cache, v);
+        FORMATTED(t, &t->cache, t->host->format_number(t->job, at, size, v));
         if (t->st == CHRONICLE_OK) t->st = chronicle_buf_putc(&t->cache, '\0');
         if (t->st != CHRONICLE_OK) return;
-        *at = (uint32_t)off + 1;
+        *slot = (uint32_t)off + 1;
     }
-    add(t, &t->para, t->cache.ptr + *at - 1);
+    add(t, &t->para, t->cache.ptr + *slot - 1);
 }
 
-/* A date as chronicle_format_date writes it, through a small cache: events
- * come in date order, so the same few dates repeat. */
+/* A date as format_date() writes it, through a small cache: events come in
+ * date order, so the same few dates repeat. */
 static void add_date(writer *t, uint32_t ymd, chronicle_date_style style)
 {
     if (!ymd || t->st != CHRONICLE_OK) return;
     uint32_t key = ymd << 2 | (uint32_t)style;
     date_slot *d = &t->dates[(key * 2654435761u) >> (32 - DATES_CACHED_BITS)];
     if (d->key != key) {
-        chronicle_buf_reset(&t->tmp);
-        t->st = chronicle_format_date(&t->tmp, ymd, style);
-        if (t->st != CHRONICLE_OK) return;
-        if (t->tmp.len >= sizeof d->text) {
-            add(t, &t->para, chronicle_buf_cstr(&t->tmp));
+        size_t n = t->host->format_date(t->job, d->text, sizeof d->text, ymd, style);
+        if (n >= sizeof d->text) {
+            d->key = 0;
+            FORMATTED(t, &t->para, t->host->format_date(t->job, at, size, ymd, style));
             return;
         }
-        memcpy(d->text, t->tmp.ptr, t->tmp.len + 1);
         d->key = key;
     }
     add(t, &t->para, d->text);
 }
 
-/* chronicle_format_period, with the en dash made ASCII when asked. */
+/* format_period(), with the en dash made ASCII when asked. */
 static void add_period(writer *t, uint32_t first, uint32_t last, chronicle_date_style style)
 {
     chronicle_buf_reset(&t->tmp);
-    if (t->st == CHRONICLE_OK) t->st = chronicle_format_period(&t->tmp, first, last, style);
+    FORMATTED(t, &t->tmp, t->host->format_period(t->job, at, size, first, last, style));
     const char *s = chronicle_buf_cstr(&t->tmp), *dash = strstr(s, "\xE2\x80\x93");
-    if (!dash) {
+    if (!dash || !t->ascii) {
         add(t, &t->para, s);
         return;
     }
     if (t->st == CHRONICLE_OK) t->st = chronicle_buf_append(&t->para, s, (size_t)(dash - s));
     add(t, &t->para, t->g->en_dash);
     add(t, &t->para, dash + 3);
-}
-
-static void add_ordinal(writer *t, int32_t n)
-{
-    const char *suffix = "th";
-    if (n % 100 < 11 || n % 100 > 13) {
-        if (n % 10 == 1) suffix = "st";
-        if (n % 10 == 2) suffix = "nd";
-        if (n % 10 == 3) suffix = "rd";
-    }
-    if (t->st == CHRONICLE_OK) t->st = chronicle_buf_appendf(&t->para, "%ld%s", (long)n, suffix);
-}
-
-/* "2023-02-24" as 20230224; 0 when absent or malformed. */
-static uint32_t ymd_of(chronicle_str s)
-{
-    if (!s.ptr || s.len != 10 || s.ptr[4] != '-' || s.ptr[7] != '-') return 0;
-    uint32_t v = 0;
-    for (size_t i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) continue;
-        if (s.ptr[i] < '0' || s.ptr[i] > '9') return 0;
-        v = v * 10 + (uint32_t)(s.ptr[i] - '0');
-    }
-    return v;
 }
 
 /* ---- output ---- */
@@ -231,29 +258,32 @@ static void put_para(writer *t, const char *lead, size_t indent)
     chronicle_buf_reset(&t->para);
 }
 
-/* "Label          value" with a hanging indent; on narrow pages a value too
- * long for the first line goes under its label, indented by two. */
+/* "Label          value" with a hanging indent, the labels padded to one
+ * column; on narrow pages a value too long for the first line goes under
+ * its label, indented by two. */
 static void put_field(writer *t, const char *label)
 {
-    if (t->width < HANGING_MIN &&
-        (t->width < LABEL_COLS + 1 ||
-         chronicle_utf8_width(t->para.ptr, t->para.len) > t->width - LABEL_COLS)) {
+    size_t cols = t->label_cols, n = strlen(label), w = chronicle_utf8_width(label, n);
+    char lead[256];
+    if (n + cols >= sizeof lead || w >= cols || cols >= t->width ||
+        (t->width < HANGING_MIN &&
+         (t->width < cols + 1 || cols > LABEL_COLS ||
+          chronicle_utf8_width(t->para.ptr, t->para.len) > t->width - cols))) {
         put_line(t, label);
         put_para(t, "  ", 2);
         return;
     }
-    char lead[LABEL_COLS + 1];
-    size_t n = strlen(label);
     memcpy(lead, label, n);
-    memset(lead + n, ' ', LABEL_COLS - n);
-    lead[LABEL_COLS] = '\0';
-    put_para(t, lead, LABEL_COLS);
+    size_t pad = cols - w;
+    memset(lead + n, ' ', pad);
+    lead[n + pad] = '\0';
+    put_para(t, lead, cols);
 }
 
-static void put_count_field(writer *t, const char *label, size_t n)
+static void put_count_field(writer *t, const char *id, size_t n)
 {
     add_count(t, &t->para, n);
-    put_field(t, label);
+    put_field(t, word(t, id));
 }
 
 /* A blank line, the heading, and a rule as wide as the heading. */
@@ -261,7 +291,7 @@ static void put_heading(writer *t, const char *title, const char *glyph)
 {
     put_line(t, "");
     put_line(t, title);
-    put_rule(t, glyph, strlen(title));
+    put_rule(t, glyph, chronicle_utf8_width(title, strlen(title)));
 }
 
 static size_t widest_line(const char *s, size_t len)
@@ -279,12 +309,62 @@ static size_t widest_line(const char *s, size_t len)
 
 /* ---- headline ---- */
 
-static void put_headline(writer *t, const chronicle_summary *sum)
+/* The labels of put_field(), in every part of the report: the widest sets
+ * the label column. */
+static const char *const field_ids[] = {
+    "label.organization",
+    "label.author",
+    "label.group",
+    "plain.field.selection",
+    "label.period",
+    "label.events",
+    "label.participants",
+    "label.activities",
+    "label.statements",
+    "label.figures",
+    "plain.field.sources-cited",
+    "label.generated",
+    "label.summary",
+    "label.place",
+    "label.occasion",
+    "label.organizers",
+    "label.audience",
+    "label.tags",
+};
+
+static size_t label_column(const writer *t)
 {
-    const chronicle_dataset_info *ds = t->host->dataset(t->job);
+    size_t cols = LABEL_COLS;
+    for (size_t i = 0; i < sizeof field_ids / sizeof *field_ids; i++) {
+        const char *label = word(t, field_ids[i]);
+        size_t w = chronicle_utf8_width(label, strlen(label)) + 2;
+        if (w > cols) cols = w;
+    }
+    return cols;
+}
+
+/* The handling banner, as the author gave it: the first and the last line. */
+static void put_marking(writer *t, const chronicle_report *r)
+{
+    add_str(t, &t->para, r->marking);
+    put_para(t, "", 0);
+}
+
+/* A field with a value from the report or the dataset, when it has one. */
+static void put_str_field(writer *t, const char *id, chronicle_str value)
+{
+    if (!value.ptr || !value.len) return;
+    add_str(t, &t->para, value);
+    put_field(t, word(t, id));
+}
+
+/* The title (and the group of a --split-by job) over a double rule as wide
+ * as its widest line, then the subtitle. */
+static void put_title(writer *t, const chronicle_report *r)
+{
     const char *group = t->host->group(t->job);
     size_t start = t->out.len;
-    add_str(t, &t->para, ds->title);
+    add_str(t, &t->para, r->title);
     if (group) {
         add(t, &t->para, t->g->dash);
         add(t, &t->para, group);
@@ -292,37 +372,69 @@ static void put_headline(writer *t, const chronicle_summary *sum)
     put_para(t, "", 0);
     if (t->st == CHRONICLE_OK)
         put_rule(t, t->g->double_rule, widest_line(t->out.ptr + start, t->out.len - start));
+    if (r->subtitle.ptr && r->subtitle.len) {
+        add_str(t, &t->para, r->subtitle);
+        put_para(t, "", 0);
+    }
+}
+
+/* "2023-11-14 22:13 UTC": the host's timestamp, the same in every language. */
+static void put_generated(writer *t)
+{
+    int64_t when = t->host->timestamp(t->job), days = when / 86400, secs = when % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        days--;
+    }
+    uint32_t ymd = t->host->days_to_ymd(days);
+    if (!ymd) return;
+    add_date(t, ymd, CHRONICLE_DATE_ISO);
+    char clock[16];
+    snprintf(clock, sizeof clock, " %02d:%02d UTC", (int)(secs / 3600), (int)(secs / 60 % 60));
+    add(t, &t->para, clock);
+    put_field(t, word(t, "label.generated"));
+}
+
+static void put_headline(writer *t, const chronicle_summary *sum)
+{
+    const chronicle_dataset_info *ds = t->host->dataset(t->job);
+    const chronicle_report *r = t->host->report(t->job);
+    const char *group = t->host->group(t->job);
+    if (r->marking.ptr && r->marking.len) {
+        put_marking(t, r);
+        put_line(t, "");
+    }
+    put_title(t, r);
     if (ds->description.ptr) {
         put_line(t, "");
         add_str(t, &t->para, ds->description);
         put_para(t, "", 0);
     }
     put_line(t, "");
-    if (group) {
-        add(t, &t->para, group);
-        put_field(t, "Group");
-    }
-    add_period(t, ymd_of(sum->first_date), ymd_of(sum->last_date), CHRONICLE_DATE_LONG);
-    put_field(t, "Period");
-    add_count(t, &t->para, sum->n_events);
+    put_str_field(t, "label.organization", r->organization);
+    put_str_field(t, "label.author", r->author);
+    if (group) put_str_field(t, "label.group", (chronicle_str){group, strlen(group)});
+    FORMATTED(t, &t->para, t->host->format_selection(t->job, at, size));
+    put_field(t, word(t, "plain.field.selection"));
+    add_period(t, sum->first_date_ymd, sum->last_date_ymd, CHRONICLE_DATE_LONG);
+    put_field(t, word(t, "label.period"));
     if (sum->n_events != ds->n_events_total) {
-        add(t, &t->para, " (of ");
-        add_count(t, &t->para, ds->n_events_total);
-        add(t, &t->para, " in the dataset)");
+        /* "4 (of 40 in the dataset)" */
+        char shown[96], total[96];
+        t->host->format_number(t->job, shown, sizeof shown, (double)sum->n_events);
+        t->host->format_number(t->job, total, sizeof total, (double)ds->n_events_total);
+        const char *args[] = {shown, total};
+        add_message(t, &t->para, "plain.field.events-of", args, 2);
+    } else {
+        add_count(t, &t->para, sum->n_events);
     }
-    put_field(t, "Events");
-    put_count_field(t, "Participants", sum->n_participants);
-    put_count_field(t, "Activities", sum->n_activities);
-    put_count_field(t, "Statements", sum->n_statements);
-    put_count_field(t, "Figures", sum->n_figures);
-    put_count_field(t, "Sources cited", sum->n_sources_cited);
-    time_t when = (time_t)t->host->timestamp(t->job);
-    struct tm tm;
-    if (gmtime_r(&when, &tm) && t->st == CHRONICLE_OK) {
-        t->st = chronicle_buf_appendf(&t->para, "%04d-%02d-%02d %02d:%02d UTC", tm.tm_year + 1900,
-                                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
-        put_field(t, "Generated");
-    }
+    put_field(t, word(t, "label.events"));
+    put_count_field(t, "label.participants", sum->n_participants);
+    put_count_field(t, "label.activities", sum->n_activities);
+    put_count_field(t, "label.statements", sum->n_statements);
+    put_count_field(t, "label.figures", sum->n_figures);
+    put_count_field(t, "plain.field.sources-cited", sum->n_sources_cited);
+    put_generated(t);
 }
 
 /* ---- count tables ---- */
@@ -389,8 +501,11 @@ static void put_count_table(writer *t, const char *title, const chronicle_count 
                             const char *label_head)
 {
     size_t shown = n_rows < limit ? n_rows : limit, n = label_head ? 3 : 2, flex = n - 2;
-    column c[3] = {{key_head, strlen(key_head), 0}, {label_head, 0, 0}, {"Events", 6, 1}};
-    if (label_head) c[1].cols = strlen(label_head);
+    const char *events_head = word(t, "label.events");
+    column c[3] = {{key_head, chronicle_utf8_width(key_head, strlen(key_head)), 0},
+                   {label_head, 0, 0},
+                   {events_head, chronicle_utf8_width(events_head, strlen(events_head)), 1}};
+    if (label_head) c[1].cols = chronicle_utf8_width(label_head, strlen(label_head));
     c[n - 1] = c[2];
     for (size_t i = 0; i < shown; i++) {
         size_t w[3] = {chronicle_utf8_width(rows[i].key.ptr, rows[i].key.len),
@@ -418,39 +533,34 @@ static void put_count_table(writer *t, const char *title, const chronicle_count 
         put_row(t, cells, c, n, flex);
     }
     if (n_rows > shown) {
-        add(t, &t->para, "... and ");
-        add_count(t, &t->para, n_rows - shown);
-        add(t, &t->para, " more");
+        char more[96];
+        const char *arg = more;
+        t->host->format_number(t->job, more, sizeof more, (double)(n_rows - shown));
+        add_message(t, &t->para, "plain.table.more", &arg, 1);
         put_para(t, "  ", 2);
     }
 }
 
 static void put_tables(writer *t, const chronicle_summary *sum)
 {
-    put_count_table(t, "Events by year", sum->by_year, sum->n_by_year, sum->n_by_year, "Year",
-                    NULL);
-    put_count_table(t, "Events by country", sum->by_country, sum->n_by_country, sum->n_by_country,
-                    "Code", "Country");
-    put_count_table(t, "Organisers", sum->by_organizer, sum->n_by_organizer, TOP_ORGANIZERS,
-                    "Organiser", NULL);
+    put_count_table(t, word(t, "plain.heading.by-year"), sum->by_year, sum->n_by_year,
+                    sum->n_by_year, word(t, "label.year"), NULL);
+    put_count_table(t, word(t, "plain.heading.by-country"), sum->by_country, sum->n_by_country,
+                    sum->n_by_country, word(t, "plain.column.code"), word(t, "label.country"));
+    put_count_table(t, word(t, "label.organizers"), sum->by_organizer, sum->n_by_organizer,
+                    TOP_ORGANIZERS, word(t, "label.organizer"), NULL);
 }
 
 /* ---- one digest per event ---- */
 
-/* "Participants (3)" */
-static void put_list_heading(writer *t, const char *name, size_t n)
+/* "Participants (3)": the list's name (a message id) and its length. */
+static void put_list_heading(writer *t, const char *id, size_t n)
 {
-    char digits[24], *p = digits + sizeof digits;
-    *--p = '\0';
-    *--p = '\n';
-    *--p = ')';
-    do
-        *--p = (char)('0' + n % 10);
-    while (n /= 10);
-    *--p = '(';
-    *--p = ' ';
-    add(t, &t->out, name);
-    add(t, &t->out, p);
+    char count[96];
+    t->host->format_number(t->job, count, sizeof count, (double)n);
+    const char *args[] = {word(t, id), count};
+    add_message(t, &t->out, "plain.list.count", args, 2);
+    add(t, &t->out, "\n");
 }
 
 /* A bullet paragraph, and the lines under it, indented under its text. */
@@ -507,7 +617,7 @@ static void put_attribution(writer *t, const chronicle_source *src)
     if (c && put_cached(t, c->attr, c->attr_len)) return;
     size_t start = t->out.len;
     add(t, &t->para, "(");
-    if (t->st == CHRONICLE_OK) t->st = chronicle_format_attribution(&t->para, src);
+    FORMATTED(t, &t->para, t->host->format_attribution(t->job, at, size, src));
     add(t, &t->para, ")");
     put_subitem(t);
     if (c) keep_cached(t, start, &c->attr, &c->attr_len);
@@ -515,13 +625,19 @@ static void put_attribution(writer *t, const chronicle_source *src)
 
 static void put_when_and_where(writer *t, const chronicle_event *e)
 {
-    add_date(t, e->date_ymd, CHRONICLE_DATE_ISO);
-    if (e->end_date_ymd && e->end_date_ymd != e->date_ymd) {
-        add(t, &t->para, " to ");
-        add_date(t, e->end_date_ymd, CHRONICLE_DATE_ISO);
+    int days = e->end_date_ymd && e->end_date_ymd != e->date_ymd;
+    if (days) {
+        /* "2024-02-26 to 2024-02-27" */
+        char first[16], last[16];
+        t->host->format_date(t->job, first, sizeof first, e->date_ymd, CHRONICLE_DATE_ISO);
+        t->host->format_date(t->job, last, sizeof last, e->end_date_ymd, CHRONICLE_DATE_ISO);
+        const char *args[] = {first, last};
+        add_message(t, &t->para, "plain.digest.dates", args, 2);
+    } else {
+        add_date(t, e->date_ymd, CHRONICLE_DATE_ISO);
     }
     add(t, &t->para, " (");
-    if (e->end_date_ymd && e->end_date_ymd != e->date_ymd)
+    if (days)
         add_period(t, e->date_ymd, e->end_date_ymd, CHRONICLE_DATE_LONG);
     else
         add_date(t, e->date_ymd, CHRONICLE_DATE_LONG);
@@ -531,7 +647,7 @@ static void put_when_and_where(writer *t, const chronicle_event *e)
     put_para(t, "", 0);
     if (e->summary.ptr) {
         add_str(t, &t->para, e->summary);
-        put_field(t, "Summary");
+        put_field(t, word(t, "label.summary"));
     }
     const chronicle_str place[] = {e->venue, e->city, e->country};
     for (size_t i = 0, n = 0; i < 3; i++) {
@@ -542,41 +658,48 @@ static void put_when_and_where(writer *t, const chronicle_event *e)
     add(t, &t->para, " (");
     add_str(t, &t->para, e->country_code);
     add(t, &t->para, ")");
-    put_field(t, "Place");
+    put_field(t, word(t, "label.place"));
 }
 
 static void put_occasion(writer *t, const chronicle_event *e)
 {
+    /* "Khojaly, 31st anniversary of 25 February 1992" */
     add_str(t, &t->para, e->occasion);
-    if (e->anniversary >= 0) {
-        add(t, &t->para, ", ");
-        add_ordinal(t, e->anniversary);
-        add(t, &t->para, " anniversary");
+    char anniversary[160] = "", date[96] = "";
+    if (e->anniversary >= 0)
+        t->host->format_count(t->job, anniversary, sizeof anniversary, (uint64_t)e->anniversary,
+                              "plain.occasion.anniversary");
+    if (e->occasion_of_date_ymd)
+        t->host->format_date(t->job, date, sizeof date, e->occasion_of_date_ymd,
+                             CHRONICLE_DATE_LONG);
+    if (*anniversary || *date) add(t, &t->para, ", ");
+    if (*anniversary && *date) {
+        const char *args[] = {anniversary, date};
+        add_message(t, &t->para, "plain.occasion.anniversary-of", args, 2);
+    } else if (*anniversary) {
+        add(t, &t->para, anniversary);
+    } else if (*date) {
+        add_message1(t, &t->para, "plain.occasion.of-date", date);
     }
-    uint32_t of = ymd_of(e->occasion_of_date);
-    if (of) {
-        add(t, &t->para, e->anniversary >= 0 ? " of " : ", of ");
-        add_date(t, of, CHRONICLE_DATE_LONG);
-    }
-    put_field(t, "Occasion");
+    put_field(t, word(t, "label.occasion"));
     const struct {
-        const char *label;
+        const char *id;
         const chronicle_str *items;
         size_t n;
-    } lists[] = {{"Organisers", e->organizers, e->n_organizers},
-                 {"Audience", e->audience, e->n_audience},
-                 {"Tags", e->tags, e->n_tags}};
+    } lists[] = {{"label.organizers", e->organizers, e->n_organizers},
+                 {"label.audience", e->audience, e->n_audience},
+                 {"label.tags", e->tags, e->n_tags}};
     for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
         if (!lists[i].n) continue;
-        add_list(t, lists[i].items, lists[i].n, "; ");
-        put_field(t, lists[i].label);
+        add_list(t, &t->para, lists[i].items, lists[i].n, "; ");
+        put_field(t, word(t, lists[i].id));
     }
 }
 
 static void put_participants(writer *t, const chronicle_event *e)
 {
     if (!e->n_participants) return;
-    put_list_heading(t, "Participants", e->n_participants);
+    put_list_heading(t, "label.participants", e->n_participants);
     for (size_t i = 0; i < e->n_participants; i++) {
         const chronicle_participant *p = e->participants[i];
         add_str(t, &t->para, p->name);
@@ -584,7 +707,10 @@ static void put_participants(writer *t, const chronicle_event *e)
         add_str(t, &t->para, p->role);
         if (p->role.ptr && p->organization.ptr) add(t, &t->para, ", ");
         add_str(t, &t->para, p->organization);
-        if (p->spoke == 1) add(t, &t->para, " (speaker)");
+        if (p->spoke == 1) {
+            add(t, &t->para, " ");
+            add(t, &t->para, word(t, "plain.participant.speaker"));
+        }
         put_item(t);
     }
 }
@@ -592,7 +718,7 @@ static void put_participants(writer *t, const chronicle_event *e)
 static void put_programme(writer *t, const chronicle_event *e)
 {
     if (!e->n_activities) return;
-    put_list_heading(t, "Programme", e->n_activities);
+    put_list_heading(t, "label.programme", e->n_activities);
     for (size_t i = 0; i < e->n_activities; i++) {
         const chronicle_activity *a = e->activities[i];
         add_str(t, &t->para, a->kind);
@@ -600,8 +726,9 @@ static void put_programme(writer *t, const chronicle_event *e)
         add_str(t, &t->para, a->title);
         if (a->n_performers) {
             add(t, &t->para, t->g->dash);
-            add(t, &t->para, "performed by ");
-            add_list(t, a->performers, a->n_performers, ", ");
+            chronicle_buf_reset(&t->tmp);
+            add_list(t, &t->tmp, a->performers, a->n_performers, ", ");
+            add_message1(t, &t->para, "plain.activity.performed-by", chronicle_buf_cstr(&t->tmp));
         }
         put_item(t);
         if (a->description.ptr) {
@@ -613,7 +740,7 @@ static void put_programme(writer *t, const chronicle_event *e)
 
 static void put_claims(writer *t, const chronicle_event *e)
 {
-    if (e->n_statements) put_list_heading(t, "Statements", e->n_statements);
+    if (e->n_statements) put_list_heading(t, "label.statements", e->n_statements);
     for (size_t i = 0; i < e->n_statements; i++) {
         const chronicle_statement *s = e->statements[i];
         add_str(t, &t->para, s->speaker);
@@ -621,14 +748,18 @@ static void put_claims(writer *t, const chronicle_event *e)
         add_str(t, &t->para, s->summary);
         put_item(t);
         if (s->quote.ptr) {
-            add(t, &t->para, t->g->lquote);
-            add_str(t, &t->para, s->quote);
-            add(t, &t->para, t->g->rquote);
+            if (t->ascii) {
+                add(t, &t->para, t->g->lquote);
+                add_str(t, &t->para, s->quote);
+                add(t, &t->para, t->g->rquote);
+            } else {
+                add_message1(t, &t->para, "plain.quote", s->quote.ptr);
+            }
             put_subitem(t);
         }
         put_attribution(t, s->source);
     }
-    if (e->n_figures) put_list_heading(t, "Figures", e->n_figures);
+    if (e->n_figures) put_list_heading(t, "label.figures", e->n_figures);
     for (size_t i = 0; i < e->n_figures; i++) {
         const chronicle_figure *f = e->figures[i];
         add_str(t, &t->para, f->label);
@@ -648,7 +779,7 @@ static void put_claims(writer *t, const chronicle_event *e)
 static void put_sources(writer *t, const chronicle_event *e)
 {
     if (!e->n_sources) return;
-    put_list_heading(t, "Sources", e->n_sources);
+    put_list_heading(t, "label.sources", e->n_sources);
     for (size_t i = 0; i < e->n_sources; i++) {
         const chronicle_source *s = e->sources[i];
         cached_source *c = cache_source(t, s);
@@ -657,16 +788,17 @@ static void put_sources(writer *t, const chronicle_event *e)
         add_str(t, &t->para, s->outlet.ptr ? s->outlet : s->document);
         if (s->published_ymd) add(t, &t->para, ", ");
         add_date(t, s->published_ymd, CHRONICLE_DATE_SHORT);
-        if (s->dateline.ptr) add(t, &t->para, "; dateline: ");
-        add_str(t, &t->para, s->dateline);
+        if (s->dateline.ptr) {
+            add(t, &t->para, "; ");
+            add_message1(t, &t->para, "plain.source.dateline", s->dateline.ptr);
+        }
         put_item(t);
         if (s->url.ptr) {
             add_str(t, &t->para, s->url);
             put_subitem(t);
         }
         if (s->outlet.ptr) {
-            add(t, &t->para, "document: ");
-            add_str(t, &t->para, s->document);
+            add_message1(t, &t->para, "plain.source.document", s->document.ptr);
             put_subitem(t);
         }
         if (c) keep_cached(t, start, &c->entry, &c->entry_len);
@@ -696,7 +828,7 @@ static void put_digest(writer *t, const chronicle_event *e)
 static chronicle_status put_digests(writer *t)
 {
     size_t n = t->host->event_count(t->job);
-    if (n) put_heading(t, "Events", t->g->double_rule);
+    if (n) put_heading(t, word(t, "label.events"), t->g->double_rule);
     for (size_t i = 0; i < n && t->st == CHRONICLE_OK; i++) {
         put_digest(t, t->host->event_at(t->job, i));
         if (t->out.len >= FLUSH_AT) flush(t);
@@ -717,6 +849,7 @@ static void writer_init(writer *t, chronicle_job *job, const chronicle_host *hos
     t->width = (size_t)host->opt_int(job, "width");
     t->ascii = host->opt_bool(job, "ascii");
     t->g = t->ascii ? &ascii_glyphs : &unicode_glyphs;
+    t->label_cols = label_column(t);
     size_t want = 16, n = host->dataset(job)->n_sources;
     while (want < 2 * n && want < SIZE_MAX / 4)
         want *= 2;
@@ -738,18 +871,31 @@ static void writer_free(writer *t)
 
 static chronicle_status export_text(chronicle_job *job, const chronicle_host *host)
 {
+    /* A 1.2 host lends every service; one that lends them empty is broken. */
+    if (!CHRONICLE_HAS(host, chronicle_host, days_to_ymd) || !host->report || !host->label ||
+        !host->format_message || !host->format_date || !host->format_period ||
+        !host->format_number || !host->format_count || !host->format_attribution ||
+        !host->format_selection || !host->days_to_ymd) {
+        host->error(job, CHRONICLE_ERR_UNSUPPORTED, "this chronicle lends no wording services");
+        return CHRONICLE_ERR_UNSUPPORTED;
+    }
     writer t = {0};
     writer_init(&t, job, host);
     const chronicle_summary *sum = host->summary(job);
+    const chronicle_report *r = host->report(job);
     chronicle_status st = CHRONICLE_OK;
 
     put_headline(&t, sum);
     if (!host->event_count(job)) {
         put_line(&t, "");
-        put_line(&t, "No events match.");
+        put_line(&t, word(&t, "plain.text.no-events"));
     } else {
         put_tables(&t, sum);
         if (host->opt_bool(job, "digests")) st = put_digests(&t);
+    }
+    if (st == CHRONICLE_OK && r->marking.ptr && r->marking.len) {
+        put_line(&t, "");
+        put_marking(&t, r);
     }
     if (st == CHRONICLE_OK) flush(&t);
     if (st == CHRONICLE_OK) st = t.st;

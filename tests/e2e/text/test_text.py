@@ -71,10 +71,9 @@ def number(v):
     return ("-" if neg else "") + whole + ("." + frac if frac else "")
 
 
-def ordinal(n):
-    if n % 100 in (11, 12, 13):
-        return f"{n}th"
-    return f"{n}" + {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+def anniversary(n):
+    """plain.occasion.anniversary in English: a count of years, no ordinal."""
+    return f"{n}-year anniversary"
 
 
 def check_widths(name, text, width):
@@ -198,7 +197,7 @@ def check_digest(ev, chunk, srcs, label):
             needles.append(loc[key])
     needles.append(ev["occasion"]["subject"])
     if "anniversary" in ev["occasion"]:
-        needles.append(ordinal(ev["occasion"]["anniversary"]) + " anniversary")
+        needles.append(anniversary(ev["occasion"]["anniversary"]))
     needles += ev.get("organizers", []) + ev.get("audience", [])
     for p in ev.get("participants", []):
         needles += [p["name"]] + [p[k] for k in ("role", "organization") if k in p]
