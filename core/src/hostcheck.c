@@ -1,0 +1,123 @@
+/*
+ * hostcheck.c — the host as `chronicle plugin-check` runs it (job->check):
+ * the real services, some wrapped.  CHECK_POISON hands out each event as a
+ * copy poisoned when the next is read (poison.h); CHECK_CANCEL cancels the
+ * job at the plugin's first event_at(), write() or progress() and holds it
+ * to one second; CHECK_THREAD fails a job that calls event_at() or write()
+ * off the thread that entered export_dataset.  An ordinary run never comes
+ * here: check_host() then returns host_table itself.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host_internal.h"
+#include "poison.h"
+
+static chronicle_host check_table;
+static chronicle_poison *poison;
+static pthread_t export_thread;
+static struct timespec cancel_at;
+static int cancelled_by_check;
+static char late_frame[256]; /* sent by the timer: built before it can fire */
+static size_t late_len;
+static int late_fd = -1;
+
+static void on_late(int sig)
+{
+    (void)sig;
+    if (late_fd >= 0 && write(late_fd, late_frame, late_len) < 0) {
+    }
+    _exit(1);
+}
+
+static void frame_late(const chronicle_job *job)
+{
+    static const char text[] =
+        CHECK_TAG "cancel: export_dataset did not return within 1 s of the cancellation";
+    uint32_t code = CHRONICLE_ERR_CANCELLED, len = (uint32_t)(sizeof code + sizeof text - 1);
+    late_frame[0] = MSG_ERROR;
+    memcpy(late_frame + 1, &len, 4);
+    memcpy(late_frame + 5, &code, 4);
+    memcpy(late_frame + 9, text, sizeof text - 1);
+    late_len = 9 + sizeof text - 1;
+    late_fd = job->msg_fd;
+}
+
+/* The first call that shows the plugin at work cancels the job, as
+ * SIGTERM does (--timeout, Ctrl-C), and starts the one-second clock. */
+static void maybe_cancel(chronicle_job *job)
+{
+    if (!(job->check & CHECK_CANCEL) || cancelled_by_check) return;
+    cancelled_by_check = 1;
+    frame_late(job);
+    signal(SIGALRM, on_late);
+    struct itimerval one = {{0, 0}, {1, 0}};
+    setitimer(ITIMER_REAL, &one, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &cancel_at);
+    job->cancel = 1;
+}
+
+static int off_thread(chronicle_job *job, const char *what)
+{
+    if (!(job->check & CHECK_THREAD) || pthread_equal(pthread_self(), export_thread)) return 0;
+    host_table.error(job, CHRONICLE_ERR_INTERNAL,
+                     CHECK_TAG "thread: %s() was called from a thread other than the one that "
+                               "entered export_dataset",
+                     what);
+    return 1;
+}
+
+static const chronicle_event *c_event_at(const chronicle_job *cjob, size_t i)
+{
+    chronicle_job *job = (chronicle_job *)cjob; /* every job is writable; the ABI lends it const */
+    if (off_thread(job, "event_at")) return NULL;
+    maybe_cancel(job);
+    const chronicle_event *e = host_table.event_at(cjob, i);
+    if (!(job->check & CHECK_POISON) || !poison) return e;
+    const chronicle_event *copy = chronicle_poison_next(poison, e);
+    return copy || !e ? copy : e;
+}
+
+static chronicle_status c_write(chronicle_job *job, const void *buf, size_t len)
+{
+    if (off_thread(job, "write")) return CHRONICLE_ERR_INTERNAL;
+    maybe_cancel(job);
+    return host_table.write(job, buf, len);
+}
+
+static void c_progress(chronicle_job *job, uint64_t done, uint64_t total)
+{
+    maybe_cancel(job);
+    host_table.progress(job, done, total);
+}
+
+const chronicle_host *check_host(chronicle_job *job)
+{
+    if (!job->check) return &host_table;
+    check_table = host_table;
+    check_table.event_at = c_event_at;
+    check_table.write = c_write;
+    check_table.progress = c_progress;
+    export_thread = pthread_self();
+    if (job->check & CHECK_POISON) poison = chronicle_poison_new();
+    return &check_table;
+}
+
+void check_returned(chronicle_job *job, chronicle_status st)
+{
+    if (!(job->check & CHECK_CANCEL)) return;
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, NULL);
+    if (!cancelled_by_check) {
+        host_table.log(job, CHRONICLE_LOG_INFO, CHECK_TAG "cancel: not exercised");
+        return;
+    }
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    double s = (double)(t.tv_sec - cancel_at.tv_sec) + (double)(t.tv_nsec - cancel_at.tv_nsec) / 1e9;
+    host_table.log(job, CHRONICLE_LOG_INFO, CHECK_TAG "cancel: returned %d after %.3f s", (int)st, s);
+}
