@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "xlsx_internal.h"
 
@@ -54,38 +53,6 @@ chronicle_status xlsx_fail(xlsx_ctx *x, const char *sheet, lxw_row_t row, lxw_co
     x->host->error(x->job, x->status, "sheet '%s', cell %s: %s failed: %s", sheet, cell, what,
                    lxw_strerror(err));
     return x->status;
-}
-
-/* ---- dates ---- */
-
-static unsigned days_in_month(unsigned y, unsigned m)
-{
-    static const unsigned char days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29u : days[m - 1];
-}
-
-uint32_t xlsx_excel_ymd(uint32_t ymd)
-{
-    unsigned y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return 0;
-    /* Excel's day numbers before March 1900 carry its fictitious 29 Feb 1900 */
-    return ymd >= 19000301 ? ymd : 0;
-}
-
-uint32_t xlsx_parse_ymd(chronicle_str iso)
-{
-    const char *s = iso.ptr;
-    if (!s || iso.len != 10 || s[4] != '-' || s[7] != '-') return 0;
-    uint32_t v = 0;
-    for (size_t i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) continue;
-        if (s[i] < '0' || s[i] > '9') return 0;
-        v = v * 10 + (uint32_t)(s[i] - '0');
-    }
-    unsigned y = v / 10000, m = v / 100 % 100, d = v % 100;
-    if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return 0;
-    return v;
 }
 
 /* ---- low-level puts ---- */
@@ -211,14 +178,16 @@ chronicle_status xlsx_put_number(xlsx_ctx *x, lxw_worksheet *ws, const char *she
     return err ? xlsx_fail(x, sheet, row, col, "writing a number", err) : CHRONICLE_OK;
 }
 
+/* A date is its serial day number in a cell with a date format: what
+ * worksheet_write_datetime() would write, without its calendar code. */
 chronicle_status xlsx_put_date(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
                                lxw_col_t col, uint32_t ymd, lxw_format *f)
 {
     if (x->status != CHRONICLE_OK) return x->status;
-    if (!xlsx_excel_ymd(ymd)) /* callers check; libxlsxwriter would accept month 13 */
+    int64_t serial = xlsx_excel_serial(x, ymd);
+    if (serial < 0) /* callers check */
         return xlsx_fail(x, sheet, row, col, "writing a date", LXW_ERROR_PARAMETER_VALIDATION);
-    lxw_datetime dt = {(int)(ymd / 10000), (int)(ymd / 100 % 100), (int)(ymd % 100), 0, 0, 0.0};
-    lxw_error err = worksheet_write_datetime(ws, row, col, &dt, f);
+    lxw_error err = worksheet_write_number(ws, row, col, (double)serial, f);
     return err ? xlsx_fail(x, sheet, row, col, "writing a date", err) : CHRONICLE_OK;
 }
 
@@ -226,14 +195,13 @@ chronicle_status xlsx_put_datetime(xlsx_ctx *x, lxw_worksheet *ws, const char *s
                                    lxw_col_t col, int64_t unix_seconds)
 {
     if (x->status != CHRONICLE_OK) return x->status;
-    time_t t = (time_t)unix_seconds;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || tm.tm_year < 0 || tm.tm_year > 8099)
+    int64_t days = unix_seconds / 86400 - (unix_seconds % 86400 < 0); /* floor */
+    int64_t serial = xlsx_excel_serial(x, x->host->days_to_ymd(days));
+    if (serial < 0)
         return xlsx_fail(x, sheet, row, col, "writing the generation time",
                          LXW_ERROR_PARAMETER_VALIDATION);
-    lxw_datetime dt = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                       tm.tm_hour,        tm.tm_min,     (double)tm.tm_sec};
-    lxw_error err = worksheet_write_datetime(ws, row, col, &dt, x->fmt.datetime);
+    double when = (double)serial + (double)(unix_seconds - days * 86400) / 86400.0;
+    lxw_error err = worksheet_write_number(ws, row, col, when, x->fmt.datetime);
     return err ? xlsx_fail(x, sheet, row, col, "writing the generation time", err) : CHRONICLE_OK;
 }
 
@@ -403,17 +371,6 @@ static void xml_bool(xlsx_sheet *s, lxw_col_t col, int v, int32_t xf)
     xml_cell_head(s, col, xf, v ? " t=\"b\"><v>1</v></c>" : " t=\"b\"><v>0</v></c>");
 }
 
-/* Excel's serial day of a date from 1900-03-01 on: days since 1899-12-30. */
-static int64_t excel_serial(uint32_t ymd)
-{
-    int64_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468; /* since 1970 */
-    return days + 25569;
-}
-
 /* ---- sheet parts ---- */
 
 static chronicle_status add_filter(xlsx_sheet *s)
@@ -428,15 +385,15 @@ static chronicle_status add_filter(xlsx_sheet *s)
     lxw_table_column colv[XLSX_MAX_COLS], *colp[XLSX_MAX_COLS + 1];
     for (unsigned c = 0; c < s->n_cols; c++) {
         colv[c] =
-            (lxw_table_column){.header = (char *)s->cols[c].header, .header_format = x->fmt.header};
+            (lxw_table_column){.header = (char *)s->header[c], .header_format = x->fmt.header};
         colp[c] = &colv[c];
     }
     colp[s->n_cols] = NULL;
     char name[64];
     if (s->part == 1)
-        snprintf(name, sizeof name, "%s", s->name);
+        snprintf(name, sizeof name, "%s", s->table);
     else
-        snprintf(name, sizeof name, "%s_%u", s->name, s->part);
+        snprintf(name, sizeof name, "%s_%u", s->table, s->part);
     lxw_table_options opt = {.name = name,
                              .style_type = LXW_TABLE_STYLE_TYPE_MEDIUM,
                              .style_type_number = 2,
@@ -471,7 +428,7 @@ static chronicle_status part_open(xlsx_sheet *s)
     }
     s->n_links = 0;
     for (unsigned c = 0; c < s->n_cols; c++) {
-        double w = s->col_width[c] = xlsx_column_width(s->cols[c].header, s->width[c]);
+        double w = s->col_width[c] = xlsx_column_width(s->header[c], s->width[c]);
         lxw_error err = worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
         if (err)
             return xlsx_fail(x, s->part_name, 0, (lxw_col_t)c, "setting the column width", err);
@@ -480,8 +437,8 @@ static chronicle_status part_open(xlsx_sheet *s)
     if (xlsx_print_data_sheet(x, s->ws, s->part_name) != CHRONICLE_OK) return x->status;
     if (add_filter(s) != CHRONICLE_OK) return x->status;
     for (unsigned c = 0; c < s->n_cols; c++)
-        xlsx_put_text(x, s->ws, s->part_name, 0, (lxw_col_t)c, s->cols[c].header,
-                      strlen(s->cols[c].header), x->fmt.header);
+        xlsx_put_text(x, s->ws, s->part_name, 0, (lxw_col_t)c, s->header[c], strlen(s->header[c]),
+                      x->fmt.header);
     s->row = 1;
     s->col = 0;
     return x->status;
@@ -541,7 +498,7 @@ static void columns_prepare(xlsx_sheet *s)
     for (unsigned c = 0; c < s->n_cols; c++) {
         s->col_fmt[c] = column_format(s, c);
         s->wraps[c] = (unsigned char)xlsx_column_wraps(s, c);
-        s->col_width[c] = xlsx_column_width(s->cols[c].header, s->width[c]);
+        s->col_width[c] = xlsx_column_width(s->header[c], s->width[c]);
     }
     s->lines = 0;
 }
@@ -798,7 +755,8 @@ void xlsx_cell_list(xlsx_sheet *s, const chronicle_str *v, size_t n)
 
 void xlsx_cell_date(xlsx_sheet *s, uint32_t ymd, chronicle_str iso)
 {
-    if (!xlsx_excel_ymd(ymd)) {
+    int64_t serial = xlsx_excel_serial(s->x, ymd);
+    if (serial < 0) {
         /* absent, or before 1900-03-01, which Excel cannot show: the ISO
          * text, right-aligned as the dates are */
         text_cell_as(s, iso, s->x->fmt.date_text, s->x->xf_date_text);
@@ -811,7 +769,7 @@ void xlsx_cell_date(xlsx_sheet *s, uint32_t ymd, chronicle_str iso)
         return;
     }
     if (s->streaming)
-        xml_number(s, col, (double)excel_serial(ymd), s->col_xf[col]);
+        xml_number(s, col, (double)serial, s->col_xf[col]);
     else
         xlsx_put_date(s->x, s->ws, s->part_name, s->row, col, ymd, s->col_fmt[col]);
 }

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chronicle/format.h"
 #include "xlsx_internal.h"
 
 /* ---- sources cited by the job ---- */
@@ -132,7 +131,7 @@ static const char *attribution(xlsx_ctx *x, const chronicle_source *s)
     if (pos == SIZE_MAX) return NULL;
     if (!x->src.attribution[pos]) {
         chronicle_buf_reset(&x->buf);
-        if (chronicle_format_attribution(&x->buf, s) != CHRONICLE_OK ||
+        if (xlsx_words_attribution(x, &x->buf, s) != CHRONICLE_OK ||
             !(x->src.attribution[pos] = chronicle_buf_steal(&x->buf))) {
             if (x->status == CHRONICLE_OK) {
                 x->status = CHRONICLE_ERR_NOMEM;
@@ -147,13 +146,26 @@ static const char *attribution(xlsx_ctx *x, const chronicle_source *s)
 /* ---- Events ---- */
 
 static const xlsx_column event_cols[] = {
-    {"ID", XLSX_TEXT},         {"Date", XLSX_DATE},          {"End date", XLSX_DATE},
-    {"Title", XLSX_TEXT},      {"Venue", XLSX_TEXT},         {"City", XLSX_TEXT},
-    {"Country", XLSX_TEXT},    {"Country code", XLSX_TEXT},  {"Occasion", XLSX_TEXT},
-    {"Anniversary", XLSX_INT}, {"Occasion date", XLSX_DATE}, {"Organisers", XLSX_TEXT},
-    {"Audience", XLSX_TEXT},   {"Participants", XLSX_INT},   {"Activities", XLSX_INT},
-    {"Statements", XLSX_INT},  {"Figures", XLSX_INT},        {"Sources", XLSX_TEXT},
-    {"Tags", XLSX_TEXT},       {"Summary", XLSX_TEXT},
+    {"label.id", XLSX_TEXT},
+    {"label.date", XLSX_DATE},
+    {"label.end-date", XLSX_DATE},
+    {"label.title", XLSX_TEXT},
+    {"label.venue", XLSX_TEXT},
+    {"label.city", XLSX_TEXT},
+    {"label.country", XLSX_TEXT},
+    {"label.country-code", XLSX_TEXT},
+    {"label.occasion", XLSX_TEXT},
+    {"label.anniversary", XLSX_INT},
+    {"label.occasion-date", XLSX_DATE},
+    {"label.organizers", XLSX_TEXT},
+    {"label.audience", XLSX_TEXT},
+    {"label.participants", XLSX_INT},
+    {"label.activities", XLSX_INT},
+    {"label.statements", XLSX_INT},
+    {"label.figures", XLSX_INT},
+    {"label.sources", XLSX_TEXT},
+    {"label.tags", XLSX_TEXT},
+    {"label.summary", XLSX_TEXT},
 };
 
 static void cell_source_ids(xlsx_sheet *s, const chronicle_event *e)
@@ -190,7 +202,7 @@ static chronicle_status rows_event(xlsx_sheet *s, const chronicle_event *e)
         xlsx_cell_int(s, e->anniversary);
     else
         xlsx_cell_blank(s);
-    xlsx_cell_date(s, xlsx_parse_ymd(e->occasion_of_date), e->occasion_of_date);
+    xlsx_cell_date(s, e->occasion_of_date_ymd, e->occasion_of_date);
     xlsx_cell_list(s, e->organizers, e->n_organizers);
     xlsx_cell_list(s, e->audience, e->n_audience);
     xlsx_cell_int(s, (int64_t)e->n_participants);
@@ -214,8 +226,10 @@ static void cells_event_key(xlsx_sheet *s, const chronicle_event *e, size_t k)
 }
 
 static const xlsx_column participant_cols[] = {
-    {"Event ID", XLSX_TEXT}, {"Event date", XLSX_DATE},   {"No.", XLSX_INT},    {"Name", XLSX_TEXT},
-    {"Role", XLSX_TEXT},     {"Organisation", XLSX_TEXT}, {"Spoke", XLSX_BOOL},
+    {"xlsx.col.event_id", XLSX_TEXT}, {"xlsx.col.event_date", XLSX_DATE},
+    {"xlsx.col.number", XLSX_INT},    {"label.name", XLSX_TEXT},
+    {"label.role", XLSX_TEXT},        {"label.organization", XLSX_TEXT},
+    {"label.spoke", XLSX_BOOL},
 };
 
 static chronicle_status rows_participants(xlsx_sheet *s, const chronicle_event *e)
@@ -234,9 +248,10 @@ static chronicle_status rows_participants(xlsx_sheet *s, const chronicle_event *
 }
 
 static const xlsx_column activity_cols[] = {
-    {"Event ID", XLSX_TEXT},   {"Event date", XLSX_DATE}, {"No.", XLSX_INT},
-    {"Kind", XLSX_TEXT},       {"Title", XLSX_TEXT},      {"Description", XLSX_TEXT},
-    {"Performers", XLSX_TEXT},
+    {"xlsx.col.event_id", XLSX_TEXT}, {"xlsx.col.event_date", XLSX_DATE},
+    {"xlsx.col.number", XLSX_INT},    {"label.kind", XLSX_TEXT},
+    {"label.title", XLSX_TEXT},       {"label.description", XLSX_TEXT},
+    {"label.performers", XLSX_TEXT},
 };
 
 static chronicle_status rows_activities(xlsx_sheet *s, const chronicle_event *e)
@@ -255,9 +270,10 @@ static chronicle_status rows_activities(xlsx_sheet *s, const chronicle_event *e)
 }
 
 static const xlsx_column statement_cols[] = {
-    {"Event ID", XLSX_TEXT},  {"Event date", XLSX_DATE},  {"No.", XLSX_INT},
-    {"Speaker", XLSX_TEXT},   {"Summary", XLSX_TEXT},     {"Quote", XLSX_TEXT},
-    {"Source ID", XLSX_TEXT}, {"Attribution", XLSX_TEXT},
+    {"xlsx.col.event_id", XLSX_TEXT},  {"xlsx.col.event_date", XLSX_DATE},
+    {"xlsx.col.number", XLSX_INT},     {"label.speaker", XLSX_TEXT},
+    {"label.summary", XLSX_TEXT},      {"label.quote", XLSX_TEXT},
+    {"xlsx.col.source_id", XLSX_TEXT}, {"label.attribution", XLSX_TEXT},
 };
 
 static chronicle_status rows_statements(xlsx_sheet *s, const chronicle_event *e)
@@ -277,9 +293,11 @@ static chronicle_status rows_statements(xlsx_sheet *s, const chronicle_event *e)
 }
 
 static const xlsx_column figure_cols[] = {
-    {"Event ID", XLSX_TEXT}, {"Event date", XLSX_DATE}, {"No.", XLSX_INT},
-    {"Label", XLSX_TEXT},    {"Value", XLSX_NUMBER},    {"Unit", XLSX_TEXT},
-    {"Note", XLSX_TEXT},     {"Source ID", XLSX_TEXT},  {"Attribution", XLSX_TEXT},
+    {"xlsx.col.event_id", XLSX_TEXT}, {"xlsx.col.event_date", XLSX_DATE},
+    {"xlsx.col.number", XLSX_INT},    {"label.label", XLSX_TEXT},
+    {"label.value", XLSX_NUMBER},     {"label.unit", XLSX_TEXT},
+    {"label.note", XLSX_TEXT},        {"xlsx.col.source_id", XLSX_TEXT},
+    {"label.attribution", XLSX_TEXT},
 };
 
 static chronicle_status rows_figures(xlsx_sheet *s, const chronicle_event *e)
@@ -302,10 +320,10 @@ static chronicle_status rows_figures(xlsx_sheet *s, const chronicle_event *e)
 /* ---- Sources: those the job's events, statements or figures cite ---- */
 
 static const xlsx_column source_cols[] = {
-    {"ID", XLSX_TEXT},          {"Outlet", XLSX_TEXT},   {"Published", XLSX_DATE},
-    {"Dateline", XLSX_TEXT},    {"Document", XLSX_TEXT}, {"URL", XLSX_URL},
-    {"Attribution", XLSX_TEXT}, {"Events", XLSX_INT},    {"Statements", XLSX_INT},
-    {"Figures", XLSX_INT},
+    {"label.id", XLSX_TEXT},          {"label.outlet", XLSX_TEXT},   {"label.published", XLSX_DATE},
+    {"label.dateline", XLSX_TEXT},    {"label.document", XLSX_TEXT}, {"label.url", XLSX_URL},
+    {"label.attribution", XLSX_TEXT}, {"label.events", XLSX_INT},    {"label.statements", XLSX_INT},
+    {"label.figures", XLSX_INT},
 };
 
 static chronicle_status rows_sources(xlsx_sheet *s)
@@ -345,21 +363,87 @@ static chronicle_status rows_each_event(xlsx_sheet *s)
     return x->status;
 }
 
-static xlsx_sheet sheet_of(xlsx_ctx *x, const char *name, const xlsx_column *cols, unsigned n,
-                           xlsx_event_rows_fn event_rows)
+/* ---- names in the report's language ---- */
+
+#define NAME_MAX_CHARS 24 /* Excel allows 31: room for " (9999)" on a continuation */
+
+/* A translated sheet name Excel takes: 1 to NAME_MAX_CHARS characters, none
+ * of []:*?/\, not starting or ending with an apostrophe. */
+static int sheet_name_ok(const char *name)
 {
-    return (xlsx_sheet){.x = x, .name = name, .cols = cols, .n_cols = n, .rows = rows_each_event,
-                        .event_rows = event_rows};
+    size_t len = strlen(name), chars = 0;
+    for (size_t i = 0; i < len; i++)
+        chars += ((unsigned char)name[i] & 0xC0) != 0x80;
+    return chars >= 1 && chars <= NAME_MAX_CHARS && !strpbrk(name, "[]:*?/\\") && name[0] != '\'' &&
+           name[len - 1] != '\'';
+}
+
+/* Excel compares sheet names without case: ASCII is enough to catch two
+ * translations that collide (the catalogs' own words). */
+static int same_name(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char ca = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char cb = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (ca != cb) return 0;
+    }
+    return *a == *b;
+}
+
+/* The seven sheets' names, translated; all English when a translation is
+ * not a valid or distinct name (a catalog's mistake must not cost the
+ * workbook).  names[0] is the Summary. */
+static void name_sheets(xlsx_ctx *x, const char *names[7])
+{
+    static const char *const ids[7] = {"xlsx.sheet.summary",      "xlsx.sheet.events",
+                                       "xlsx.sheet.participants", "xlsx.sheet.activities",
+                                       "xlsx.sheet.statements",   "xlsx.sheet.figures",
+                                       "xlsx.sheet.sources"};
+    static const char *const english[7] = {"Summary",    "Events",  "Participants", "Activities",
+                                           "Statements", "Figures", "Sources"};
+    int ok = 1;
+    for (size_t i = 0; i < 7; i++) {
+        names[i] = xlsx_label(x, ids[i]);
+        ok = ok && names[i] && sheet_name_ok(names[i]);
+        for (size_t j = 0; ok && j < i; j++)
+            ok = !same_name(names[i], names[j]);
+    }
+    if (ok) return;
+    x->host->log(x->job, CHRONICLE_LOG_WARN,
+                 "the sheet names in language '%s' are not valid Excel names: English ones used",
+                 x->report->lang.ptr ? x->report->lang.ptr : "?");
+    for (size_t i = 0; i < 7; i++)
+        names[i] = english[i];
+}
+
+static xlsx_sheet sheet_of(xlsx_ctx *x, const char *name, const char *table,
+                           const xlsx_column *cols, unsigned n, xlsx_event_rows_fn event_rows)
+{
+    xlsx_sheet s = {.x = x,
+                    .name = name,
+                    .table = table,
+                    .cols = cols,
+                    .n_cols = n,
+                    .rows = event_rows ? rows_each_event : rows_sources,
+                    .event_rows = event_rows};
+    for (unsigned c = 0; c < n; c++)
+        s.header[c] = xlsx_label(x, cols[c].msgid);
+    return s;
 }
 
 void xlsx_data_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS])
 {
-    sheets[0] = sheet_of(x, "Events", event_cols, N_COLS(event_cols), rows_event);
-    sheets[1] =
-        sheet_of(x, "Participants", participant_cols, N_COLS(participant_cols), rows_participants);
-    sheets[2] = sheet_of(x, "Activities", activity_cols, N_COLS(activity_cols), rows_activities);
-    sheets[3] = sheet_of(x, "Statements", statement_cols, N_COLS(statement_cols), rows_statements);
-    sheets[4] = sheet_of(x, "Figures", figure_cols, N_COLS(figure_cols), rows_figures);
-    sheets[5] = (xlsx_sheet){.x = x, .name = "Sources", .cols = source_cols,
-                             .n_cols = N_COLS(source_cols), .rows = rows_sources};
+    const char *names[7];
+    name_sheets(x, names);
+    x->summary_name = names[0];
+    /* table names are identifiers formulas use: the same in every language */
+    sheets[0] = sheet_of(x, names[1], "Events", event_cols, N_COLS(event_cols), rows_event);
+    sheets[1] = sheet_of(x, names[2], "Participants", participant_cols, N_COLS(participant_cols),
+                         rows_participants);
+    sheets[2] =
+        sheet_of(x, names[3], "Activities", activity_cols, N_COLS(activity_cols), rows_activities);
+    sheets[3] = sheet_of(x, names[4], "Statements", statement_cols, N_COLS(statement_cols),
+                         rows_statements);
+    sheets[4] = sheet_of(x, names[5], "Figures", figure_cols, N_COLS(figure_cols), rows_figures);
+    sheets[5] = sheet_of(x, names[6], "Sources", source_cols, N_COLS(source_cols), NULL);
 }

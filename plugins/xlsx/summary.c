@@ -1,29 +1,32 @@
 /*
- * summary.c — the Summary sheet, laid out to print on one page: the title,
- * description and note across the top, then two blocks side by side.  Left
+ * summary.c — the Summary sheet, laid out to print on one page: the report's
+ * marking, logo, title, subtitle and organisation, the dataset's description
+ * and the note across the top, then two blocks side by side.  Left
  * (A:C): period, dates, headline counts, events by year and by country;
  * right (E:F): the chart of events per year, events by organiser, activities
  * by kind.  Labels and keys sit in A and E, counts in the narrow B and F,
  * country codes centred in C, the period and dates right-aligned across B:C.
  * The blocks are placed first as a list of cells, then written row by row
  * (constant-memory mode takes rows strictly in order), each row as tall as
- * its wrapped text needs.
+ * its wrapped text needs.  Every word is the host's, in the report's language.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "chronicle/format.h"
 #include "xlsx_internal.h"
 
-#define SUMMARY "Summary"
 #define TABLE_MAX 10000 /* rows of one count table; the rest is counted in one line */
 #define CHART_ROWS 16   /* rows the chart covers */
 #define GAP_MAX 30      /* empty years shown one by one; the briefing's chart closes longer gaps */
 #define TITLE_PT 14.0
+#define SUBTITLE_PT 12.0 /* the subtitle and the marking */
+#define LOGO_PX 64       /* the logo's height on the sheet: 48 pt */
+#define LOGO_ROW_PT 54.0 /* its row: the logo and 3 pt above and below */
+#define LOGO_SCALE_MAX 4.0
 
 enum { COL_A, COL_B, COL_C, COL_D, COL_E, COL_F, N_COLS };
 
-typedef enum s_kind { S_TEXT, S_NUMBER, S_DATE, S_DATETIME } s_kind;
+typedef enum s_kind { S_TEXT, S_NUMBER, S_DATE, S_DATETIME, S_SPACE } s_kind;
 
 typedef struct s_cell {
     lxw_row_t row;
@@ -33,7 +36,7 @@ typedef struct s_cell {
     const char *text; /* S_TEXT: the host's, or own */
     size_t len;
     char *own;
-    double num; /* S_NUMBER; S_DATE: YYYYMMDD; S_DATETIME: Unix seconds */
+    double num; /* S_NUMBER; S_DATE: YYYYMMDD; S_DATETIME: Unix seconds; S_SPACE: points */
     size_t seq; /* placing order: sorting keeps it within a row */
 } s_cell;
 
@@ -47,6 +50,7 @@ typedef struct summary {
     lxw_row_t years;  /* first row of the year table's data */
     size_t n_years;   /* its rows */
     lxw_row_t chart;  /* the chart's top row */
+    lxw_row_t logo;   /* the logo's row, when the report has a logo */
     double height_pt; /* of all rows, for the page setup */
 } summary;
 
@@ -67,7 +71,7 @@ static s_cell *place(summary *w, lxw_row_t row, lxw_col_t col, lxw_col_t last, s
         size_t cap = w->cap ? w->cap * 2 : 128;
         s_cell *c = realloc(w->cells, cap * sizeof *c);
         if (!c) {
-            xlsx_fail(w->x, SUMMARY, row, col, "laying out the sheet",
+            xlsx_fail(w->x, w->x->summary_name, row, col, "laying out the sheet",
                       LXW_ERROR_MEMORY_MALLOC_FAILED);
             return NULL;
         }
@@ -108,53 +112,65 @@ static void number_at(summary *w, lxw_row_t row, lxw_col_t col, double v, lxw_fo
     if (c) c->num = v;
 }
 
-static void label_at(summary *w, lxw_row_t row, lxw_col_t col, const char *label)
+/* A bold label in the report's language, by message id. */
+static void label_at(summary *w, lxw_row_t row, lxw_col_t col, const char *msgid)
 {
+    const char *label = xlsx_label(w->x, msgid);
     text_at(w, row, col, col, label, strlen(label), w->x->fmt.label);
+}
+
+/* Text of the report's definition across the sheet (A:F). */
+static void across(summary *w, lxw_row_t row, chronicle_str v, lxw_format *f)
+{
+    text_at(w, row, COL_A, COL_F, v.ptr, v.len, f);
 }
 
 /* A buffer append that failed: out of memory, reported once. */
 static int wording_ok(summary *w, chronicle_status st, const char *what)
 {
     if (st == CHRONICLE_OK) return 1;
-    xlsx_fail(w->x, SUMMARY, 0, 0, what, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    xlsx_fail(w->x, w->x->summary_name, 0, 0, what, LXW_ERROR_MEMORY_MALLOC_FAILED);
     return 0;
 }
 
 /* ---- the blocks ---- */
 
-/* Title across the sheet, then description and note beside their labels. */
+/* The marking first, then the logo's row, the title, subtitle and
+ * organisation across the sheet; then description and note beside their
+ * labels. */
 static lxw_row_t place_top(summary *w)
 {
     xlsx_ctx *x = w->x;
+    const chronicle_report *rep = x->report;
     const chronicle_dataset_info *di = x->host->dataset(x->job);
-    const char *group = x->host->group(x->job);
-    chronicle_buf_reset(&x->buf);
-    chronicle_status st = chronicle_buf_append(&x->buf, di->title.ptr, di->title.len);
-    if (st == CHRONICLE_OK && group)
-        st = chronicle_buf_appendf(&x->buf, " \xE2\x80\x94 %s", group); /* em dash */
-    if (wording_ok(w, st, "wording the title")) buf_at(w, 0, COL_A, COL_F, x->fmt.title);
-    lxw_row_t row = 2;
+    lxw_row_t row = 0;
+    if (rep->marking.len) across(w, row++, rep->marking, x->fmt.marking);
+    if (rep->logo.len && rep->logo_format != CHRONICLE_IMAGE_NONE) {
+        s_cell *c = place(w, w->logo = row++, COL_A, COL_A, S_SPACE, NULL);
+        if (c) c->num = LOGO_ROW_PT;
+    }
+    text_at(w, row++, COL_A, COL_F, x->title, strlen(x->title), x->fmt.title);
+    if (rep->subtitle.len) across(w, row++, rep->subtitle, x->fmt.subtitle);
+    if (rep->organization.len) across(w, row++, rep->organization, x->fmt.s_text);
+    row++;
     if (di->description.len) {
-        label_at(w, row, COL_A, "Description");
+        label_at(w, row, COL_A, "label.description");
         text_at(w, row++, COL_B, COL_F, di->description.ptr, di->description.len, x->fmt.s_text);
     }
-    static const char note[] =
-        "Claims made at events are recorded as statements and figures, each attributed to the "
-        "source that reports it (see the Attribution columns); the software takes no side.";
-    label_at(w, row, COL_A, "Note");
-    text_at(w, row++, COL_B, COL_F, note, sizeof note - 1, x->fmt.s_text);
+    const char *note = xlsx_label(x, "xlsx.summary.note");
+    label_at(w, row, COL_A, "label.note");
+    text_at(w, row++, COL_B, COL_F, note, strlen(note), x->fmt.s_text);
     return row + 1;
 }
 
 /* A value of the left block: right-aligned across B:C. */
-static void value_date(flow *f, const char *label, chronicle_str iso)
+static void value_date(flow *f, const char *msgid, uint32_t ymd, chronicle_str iso)
 {
-    if (!iso.ptr) return;
+    if (!ymd) return;
     summary *w = f->w;
-    uint32_t ymd = xlsx_excel_ymd(xlsx_parse_ymd(iso));
-    label_at(w, f->row, COL_A, label);
-    s_cell *c = ymd ? place(w, f->row, COL_B, COL_C, S_DATE, w->x->fmt.s_date) : NULL;
+    label_at(w, f->row, COL_A, msgid);
+    int shown = xlsx_excel_serial(w->x, ymd) >= 0; /* else its ISO text */
+    s_cell *c = shown ? place(w, f->row, COL_B, COL_C, S_DATE, w->x->fmt.s_date) : NULL;
     if (c)
         c->num = ymd;
     else
@@ -168,19 +184,18 @@ static void place_head(flow *f)
     xlsx_ctx *x = w->x;
     const char *group = x->host->group(x->job);
     if (group) {
-        label_at(w, f->row, COL_A, "Group");
+        label_at(w, f->row, COL_A, "label.group");
         text_at(w, f->row++, COL_B, COL_C, group, strlen(group), x->fmt.s_value);
     }
     chronicle_buf_reset(&x->buf);
     chronicle_status st =
-        chronicle_format_period(&x->buf, xlsx_parse_ymd(w->sm->first_date),
-                                xlsx_parse_ymd(w->sm->last_date), CHRONICLE_DATE_SHORT);
+        xlsx_words_period(x, &x->buf, w->sm->first_date_ymd, w->sm->last_date_ymd);
     if (!wording_ok(w, st, "wording the period")) return;
-    label_at(w, f->row, COL_A, "Period");
+    label_at(w, f->row, COL_A, "label.period");
     buf_at(w, f->row++, COL_B, COL_C, x->fmt.s_value);
-    value_date(f, "First event", w->sm->first_date);
-    value_date(f, "Last event", w->sm->last_date);
-    label_at(w, f->row, COL_A, "Generated (UTC)");
+    value_date(f, "xlsx.summary.first_event", w->sm->first_date_ymd, w->sm->first_date);
+    value_date(f, "xlsx.summary.last_event", w->sm->last_date_ymd, w->sm->last_date);
+    label_at(w, f->row, COL_A, "xlsx.summary.generated");
     s_cell *c = place(w, f->row++, COL_B, COL_C, S_DATETIME, x->fmt.datetime);
     if (c) c->num = (double)x->host->timestamp(x->job);
     f->row++;
@@ -195,17 +210,17 @@ static void place_counts(flow *f)
         const char *label;
         size_t n;
     } counts[] = {
-        {"Events", sm->n_events},
-        {"Events in the dataset", di->n_events_total},
-        {"Countries", sm->n_by_country},
-        {"Organisers", sm->n_by_organizer},
-        {"Participants", sm->n_participants},
-        {"Activities", sm->n_activities},
-        {"Statements", sm->n_statements},
-        {"Figures", sm->n_figures},
-        {"Sources cited", w->x->src.n_cited},
+        {"label.events", sm->n_events},
+        {"xlsx.summary.events_total", di->n_events_total},
+        {"xlsx.summary.countries", sm->n_by_country},
+        {"xlsx.summary.organizers", sm->n_by_organizer},
+        {"label.participants", sm->n_participants},
+        {"label.activities", sm->n_activities},
+        {"label.statements", sm->n_statements},
+        {"label.figures", sm->n_figures},
+        {"xlsx.summary.sources_cited", w->x->src.n_cited},
     };
-    label_at(w, f->row++, COL_A, "Headline counts");
+    label_at(w, f->row++, COL_A, "xlsx.summary.headline");
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         label_at(w, f->row, COL_A, counts[i].label);
         number_at(w, f->row++, COL_B, (double)counts[i].n, w->x->fmt.s_number);
@@ -213,17 +228,23 @@ static void place_counts(flow *f)
     f->row++;
 }
 
+/* A header cell of a table, by message id. */
+static void head_at(summary *w, lxw_row_t row, lxw_col_t col, const char *msgid)
+{
+    const char *head = xlsx_label(w->x, msgid);
+    text_at(w, row, col, col, head, strlen(head), w->x->fmt.header);
+}
+
 /* A titled table: header row, then key | count (| code for countries).
- * Returns the row of the first data row. */
+ * Titles and heads are message ids.  Returns the row of the first data row. */
 static lxw_row_t table_head(flow *f, const char *title, const char *key, const char *what,
                             int codes)
 {
     summary *w = f->w;
-    lxw_format *h = w->x->fmt.header;
     label_at(w, f->row++, f->key, title);
-    text_at(w, f->row, f->key, f->key, key, strlen(key), h);
-    text_at(w, f->row, f->value, f->value, what, strlen(what), h);
-    if (codes) text_at(w, f->row, COL_C, COL_C, "Country code", 12, h);
+    head_at(w, f->row, f->key, key);
+    head_at(w, f->row, f->value, what);
+    if (codes) head_at(w, f->row, COL_C, "label.country-code");
     return ++f->row;
 }
 
@@ -231,11 +252,16 @@ static lxw_row_t table_head(flow *f, const char *title, const char *key, const c
 static void table_end(flow *f, size_t shown, size_t n)
 {
     summary *w = f->w;
-    chronicle_buf_reset(&w->x->buf);
-    if (shown < n &&
-        wording_ok(w, chronicle_buf_appendf(&w->x->buf, "\xE2\x80\xA6 and %zu more", n - shown),
-                   "wording a table"))
-        buf_at(w, f->row++, f->key, f->key, w->x->fmt.s_key);
+    xlsx_ctx *x = w->x;
+    if (shown < n) {
+        chronicle_buf count = CHRONICLE_BUF_INIT;
+        chronicle_status st = xlsx_words_number(x, &count, (double)(n - shown));
+        const char *args[] = {chronicle_buf_cstr(&count)};
+        chronicle_buf_reset(&x->buf);
+        if (st == CHRONICLE_OK) st = xlsx_words_message(x, &x->buf, "xlsx.summary.more", args, 1);
+        chronicle_buf_free(&count);
+        if (wording_ok(w, st, "wording a table")) buf_at(w, f->row++, f->key, f->key, x->fmt.s_key);
+    }
     f->row++;
 }
 
@@ -282,7 +308,7 @@ static void year_table(flow *f)
     const chronicle_summary *sm = w->sm;
     size_t total = 0;
     long prev = 0;
-    w->years = table_head(f, "Events by year", "Year", "Events", 0);
+    w->years = table_head(f, "xlsx.summary.by_year", "label.year", "label.events", 0);
     for (size_t k = 0; k < sm->n_by_year; k++) {
         long year = strtol(sm->by_year[k].key.ptr, NULL, 10);
         if (k && year - prev - 1 > GAP_MAX)
@@ -304,16 +330,16 @@ static void place_all(summary *w)
     place_head(&left);
     place_counts(&left);
     year_table(&left);
-    count_table(&left, "Events by country", "Country", "Events", sm->by_country, sm->n_by_country,
-                1);
+    count_table(&left, "xlsx.summary.by_country", "label.country", "label.events", sm->by_country,
+                sm->n_by_country, 1);
     if (sm->n_by_year) {
         w->chart = right.row;
         right.row += CHART_ROWS + 1;
     }
-    count_table(&right, "Events by organiser", "Organiser", "Events", sm->by_organizer,
-                sm->n_by_organizer, 0);
-    count_table(&right, "Activities by kind", "Kind", "Activities", sm->by_activity_kind,
-                sm->n_by_activity_kind, 0);
+    count_table(&right, "xlsx.summary.by_organizer", "label.organizer", "label.events",
+                sm->by_organizer, sm->n_by_organizer, 0);
+    count_table(&right, "xlsx.summary.by_kind", "label.kind", "label.activities",
+                sm->by_activity_kind, sm->n_by_activity_kind, 0);
 }
 
 /* ---- widths, heights, writing ---- */
@@ -344,7 +370,7 @@ static chronicle_status set_widths(summary *w)
     for (lxw_col_t c = 0; c < N_COLS; c++) {
         w->width[c] = widths[c];
         lxw_error err = worksheet_set_column(w->ws, c, c, widths[c], NULL);
-        if (err) return xlsx_fail(w->x, SUMMARY, 0, c, "setting the column width", err);
+        if (err) return xlsx_fail(w->x, w->x->summary_name, 0, c, "setting the column width", err);
     }
     return CHRONICLE_OK;
 }
@@ -369,6 +395,7 @@ static double row_height(const summary *w, const s_cell *cells, size_t n)
     double h = 0;
     for (size_t i = 0; i < n; i++) {
         const s_cell *c = &cells[i];
+        if (c->kind == S_SPACE && c->num > h) h = c->num;
         if (c->kind != S_TEXT || c->fmt == f->label || c->fmt == f->header || c->fmt == f->s_code)
             continue; /* single lines, narrower than their columns */
         /* merged: the columns' pixels, less one cell's padding, in 7-pixel units */
@@ -376,8 +403,11 @@ static double row_height(const summary *w, const s_cell *cells, size_t n)
         for (lxw_col_t k = c->col; k <= c->last; k++)
             px += column_pixels(w->width[k]);
         double width = (px - 5) / 7.0;
-        double pt = c->fmt == f->title ? TITLE_PT : XLSX_FONT_PT;
-        unsigned lines = xlsx_text_lines(c->text, c->len, width, pt, c->fmt == f->title);
+        int bold = c->fmt == f->title || c->fmt == f->marking;
+        double pt = c->fmt == f->title                              ? TITLE_PT
+                    : c->fmt == f->subtitle || c->fmt == f->marking ? SUBTITLE_PT
+                                                                    : XLSX_FONT_PT;
+        unsigned lines = xlsx_text_lines(c->text, c->len, width, pt, bold);
         double ch = xlsx_row_height(lines, pt);
         if (ch > h) h = ch;
     }
@@ -390,22 +420,24 @@ static void write_cell(summary *w, const s_cell *c)
     if (c->last > c->col) {
         lxw_error err = worksheet_merge_range(w->ws, c->row, c->col, c->row, c->last, "", c->fmt);
         if (err) {
-            xlsx_fail(x, SUMMARY, c->row, c->col, "merging cells", err);
+            xlsx_fail(x, x->summary_name, c->row, c->col, "merging cells", err);
             return;
         }
     }
     switch (c->kind) {
     case S_TEXT:
-        xlsx_put_text(x, w->ws, SUMMARY, c->row, c->col, c->text, c->len, c->fmt);
+        xlsx_put_text(x, w->ws, x->summary_name, c->row, c->col, c->text, c->len, c->fmt);
         break;
     case S_NUMBER:
-        xlsx_put_number(x, w->ws, SUMMARY, c->row, c->col, c->num, c->fmt);
+        xlsx_put_number(x, w->ws, x->summary_name, c->row, c->col, c->num, c->fmt);
         break;
     case S_DATE:
-        xlsx_put_date(x, w->ws, SUMMARY, c->row, c->col, (uint32_t)c->num, c->fmt);
+        xlsx_put_date(x, w->ws, x->summary_name, c->row, c->col, (uint32_t)c->num, c->fmt);
         break;
     case S_DATETIME:
-        xlsx_put_datetime(x, w->ws, SUMMARY, c->row, c->col, (int64_t)c->num);
+        xlsx_put_datetime(x, w->ws, x->summary_name, c->row, c->col, (int64_t)c->num);
+        break;
+    case S_SPACE: /* a row kept for the logo */
         break;
     }
 }
@@ -422,7 +454,7 @@ static void write_cells(summary *w)
         double h = row_height(w, &w->cells[i], j - i);
         if (h > 15) {
             lxw_error err = worksheet_set_row(w->ws, row, h, NULL);
-            if (err) xlsx_fail(w->x, SUMMARY, row, 0, "setting the row height", err);
+            if (err) xlsx_fail(w->x, w->x->summary_name, row, 0, "setting the row height", err);
         }
         w->height_pt += (h > 15 ? h : 15) + 15.0 * (row - rows); /* and the blank rows above */
         rows = row + 1;
@@ -452,15 +484,15 @@ static chronicle_status add_chart(summary *w)
     lxw_chart *chart = workbook_add_chart(x->wb, LXW_CHART_COLUMN);
     lxw_chart_series *series = chart ? chart_add_series(chart, NULL, NULL) : NULL;
     if (!series)
-        return xlsx_fail(x, SUMMARY, w->chart, COL_D, "adding the chart",
+        return xlsx_fail(x, x->summary_name, w->chart, COL_D, "adding the chart",
                          LXW_ERROR_MEMORY_MALLOC_FAILED);
     lxw_row_t last = w->years + (lxw_row_t)w->n_years - 1;
-    chart_series_set_categories(series, SUMMARY, w->years, COL_A, last, COL_A);
-    chart_series_set_values(series, SUMMARY, w->years, COL_B, last, COL_B);
-    chart_series_set_name(series, "Events");
-    chart_title_set_name(chart, "Events per year");
+    chart_series_set_categories(series, x->summary_name, w->years, COL_A, last, COL_A);
+    chart_series_set_values(series, x->summary_name, w->years, COL_B, last, COL_B);
+    chart_series_set_name(series, xlsx_label(x, "xlsx.chart.axis"));
+    chart_title_set_name(chart, xlsx_label(x, "xlsx.chart.title"));
     chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
-    chart_axis_set_name(chart->y_axis, "Events");
+    chart_axis_set_name(chart->y_axis, xlsx_label(x, "xlsx.chart.axis"));
     chart_axis_set_min(chart->y_axis, 0);
     chart_axis_set_major_unit(chart->y_axis, axis_step(w->sm));
     chart_axis_set_num_format(chart->y_axis, "0");
@@ -471,16 +503,49 @@ static chronicle_status add_chart(summary *w)
     lxw_chart_options opt = {
         .x_offset = 12, .x_scale = width / 480.0, .y_scale = CHART_ROWS * 20 / 288.0};
     lxw_error err = worksheet_insert_chart_opt(w->ws, w->chart, COL_D, chart, &opt);
-    return err ? xlsx_fail(x, SUMMARY, w->chart, COL_D, "inserting the chart", err) : CHRONICLE_OK;
+    return err ? xlsx_fail(x, x->summary_name, w->chart, COL_D, "inserting the chart", err)
+               : CHRONICLE_OK;
+}
+
+/* The report's logo (a PNG or JPEG the host has checked) at the top left,
+ * LOGO_PX tall and no wider than the sheet's columns; its alternative text
+ * is a word, never the file's name.  libxlsxwriter reads the image's size
+ * and resolution when it is inserted and lays it out when the workbook is
+ * closed, so the scale is set on its record of the image just inserted:
+ * the one place the plugin reads libxlsxwriter's image properties. */
+static chronicle_status add_logo(summary *w)
+{
+    xlsx_ctx *x = w->x;
+    lxw_image_options opt = {.y_offset = 4,
+                             .object_position = LXW_OBJECT_MOVE_DONT_SIZE,
+                             .description = (char *)xlsx_label(x, "xlsx.logo")};
+    lxw_error err = worksheet_insert_image_opt(w->ws, w->logo, COL_A, x->report->logo.ptr, &opt);
+    if (err) return xlsx_fail(x, x->summary_name, w->logo, COL_A, "inserting the logo", err);
+    lxw_object_properties *img = NULL, *p;
+    STAILQ_FOREACH(p, w->ws->image_props, list_pointers)
+    img = p;
+    if (!img || img->width <= 0 || img->height <= 0 || img->x_dpi <= 0 || img->y_dpi <= 0)
+        return xlsx_fail(x, x->summary_name, w->logo, COL_A, "sizing the logo",
+                         LXW_ERROR_IMAGE_DIMENSIONS);
+    double width = img->width * 96.0 / img->x_dpi, height = img->height * 96.0 / img->y_dpi;
+    unsigned room = 0;
+    for (lxw_col_t c = COL_A; c <= COL_F; c++)
+        room += column_pixels(w->width[c]);
+    double scale = LOGO_PX / height;
+    if (width * scale > room - 10) scale = (room - 10) / width;
+    if (scale > LOGO_SCALE_MAX) scale = LOGO_SCALE_MAX;
+    img->x_scale = img->y_scale = scale;
+    return CHRONICLE_OK;
 }
 
 chronicle_status xlsx_summary_write(xlsx_ctx *x)
 {
-    summary w = {
-        .x = x, .sm = x->host->summary(x->job), .ws = workbook_add_worksheet(x->wb, SUMMARY)};
+    summary w = {.x = x,
+                 .sm = x->host->summary(x->job),
+                 .ws = workbook_add_worksheet(x->wb, x->summary_name)};
     if (!w.ws) {
         x->status = x->constant_memory ? CHRONICLE_ERR_IO : CHRONICLE_ERR_NOMEM;
-        x->host->error(x->job, x->status, "cannot add the sheet '%s'", SUMMARY);
+        x->host->error(x->job, x->status, "cannot add the sheet '%s'", x->summary_name);
         return x->status;
     }
     if (set_widths(&w) == CHRONICLE_OK) {
@@ -488,6 +553,9 @@ chronicle_status xlsx_summary_write(xlsx_ctx *x)
         write_cells(&w);
     }
     if (x->status == CHRONICLE_OK && w.n_years) add_chart(&w);
+    if (x->status == CHRONICLE_OK && x->report->logo.len &&
+        x->report->logo_format != CHRONICLE_IMAGE_NONE)
+        add_logo(&w);
     if (x->status == CHRONICLE_OK) xlsx_print_summary(x, w.ws, w.height_pt);
     for (size_t i = 0; i < w.n; i++)
         free(w.cells[i].own);

@@ -16,7 +16,6 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "chronicle/format.h"
 #include "xlsx_internal.h"
 
 static const char *const memory_modes[] = {"auto", "true", "false", NULL};
@@ -40,8 +39,11 @@ static const chronicle_option options[] = {
      zip64_modes, 0, -1, {0}},
     {"page-size", CHRONICLE_OPT_ENUM, "a4", "paper size the sheets are set up to print on",
      page_sizes, 0, -1, {0}},
-    {"author", CHRONICLE_OPT_STRING, "Chronicle", "the Author document property", NULL, 0, -1, {0}},
-    {"company", CHRONICLE_OPT_STRING, NULL, "the Company document property", NULL, 0, -1, {0}},
+    {"author", CHRONICLE_OPT_STRING, NULL,
+     "the Author document property (default: the report's author, else Chronicle)", NULL, 0, -1,
+     {0}},
+    {"company", CHRONICLE_OPT_STRING, NULL,
+     "the Company document property (default: the report's organization)", NULL, 0, -1, {0}},
     {0}};
 /* clang-format on */
 
@@ -49,7 +51,7 @@ static chronicle_status export_xlsx(chronicle_job *job, const chronicle_host *ho
 
 static const chronicle_plugin plugin = {
     .struct_size = sizeof plugin,
-    .abi_version = CHRONICLE_ABI_VERSION,
+    .abi_version = CHRONICLE_ABI(1, 2), /* the report and its wording services */
     .name = "xlsx",
     .version = XLSX_PLUGIN_VERSION,
     .summary = "Analyst workbook: one sheet per entity, real dates, filters, a summary chart",
@@ -144,47 +146,73 @@ static chronicle_status add_formats(xlsx_ctx *x)
     f->s_code = aligned(new_format(x, 0, 0, NULL), LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_TOP);
     f->s_date = aligned(new_format(x, 0, 0, "yyyy-mm-dd"), 0, LXW_ALIGN_VERTICAL_TOP);
     f->s_number = aligned(new_format(x, 0, 0, NULL), 0, LXW_ALIGN_VERTICAL_TOP);
+    f->marking = aligned(new_format(x, 1, 1, NULL), LXW_ALIGN_CENTER, LXW_ALIGN_VERTICAL_TOP);
+    f->subtitle = aligned(new_format(x, 0, 1, NULL), 0, LXW_ALIGN_VERTICAL_TOP);
     if (!f->wrap || !f->wrap_top || !f->date || !f->date_text || !f->url || !f->url_wrap ||
         !f->label || !f->datetime || !f->title || !f->header || !f->s_text || !f->s_value ||
-        !f->s_key || !f->s_code || !f->s_date || !f->s_number)
-        return xlsx_fail(x, "Summary", 0, 0, "adding cell formats", LXW_ERROR_MEMORY_MALLOC_FAILED);
+        !f->s_key || !f->s_code || !f->s_date || !f->s_number || !f->marking || !f->subtitle)
+        return xlsx_fail(x, x->summary_name, 0, 0, "adding cell formats",
+                         LXW_ERROR_MEMORY_MALLOC_FAILED);
     format_set_underline(f->url, LXW_UNDERLINE_SINGLE);
     format_set_font_color(f->url, 0x0563C1);
     format_set_underline(f->url_wrap, LXW_UNDERLINE_SINGLE);
     format_set_font_color(f->url_wrap, 0x0563C1);
     format_set_font_size(f->title, 14);
+    format_set_font_size(f->marking, 12);
+    format_set_font_color(f->marking, 0xC00000); /* dark red: a handling banner stands out */
+    format_set_font_size(f->subtitle, 12);
     format_set_bg_color(f->header, 0xDCE6F1);
     format_set_bottom(f->header, LXW_BORDER_THIN);
     return CHRONICLE_OK;
 }
 
-/* Title, subject, author, company; created from the host timestamp, so
- * the same input and SOURCE_DATE_EPOCH give the same bytes. */
+/* True when the report narrows the dataset: dates, countries or tags. */
+static int selects(const chronicle_report *r)
+{
+    return r->since_ymd || r->until_ymd || r->n_countries || r->n_tags;
+}
+
+/* "Analyst workbook: 4 events, 26 Feb 2019 – 26 Feb 2024"; when the report
+ * selects, its selection in words in place of the count. */
+static chronicle_status word_subject(xlsx_ctx *x, chronicle_buf *subject)
+{
+    const chronicle_summary *sm = x->host->summary(x->job);
+    chronicle_buf what = CHRONICLE_BUF_INIT, period = CHRONICLE_BUF_INIT;
+    chronicle_status st = selects(x->report)
+                              ? xlsx_words_selection(x, &what)
+                              : xlsx_words_count(x, &what, sm->n_events, "count.event");
+    if (st == CHRONICLE_OK)
+        st = xlsx_words_period(x, &period, sm->first_date_ymd, sm->last_date_ymd);
+    const char *args[] = {chronicle_buf_cstr(&what), chronicle_buf_cstr(&period)};
+    if (st == CHRONICLE_OK) st = xlsx_words_message(x, subject, "xlsx.property.subject", args, 2);
+    chronicle_buf_free(&what);
+    chronicle_buf_free(&period);
+    return st;
+}
+
+/* The report's title, subject, author (xlsx.author, else the report's,
+ * else "Chronicle"), company (xlsx.company, else the report's
+ * organization), the language; created from the host timestamp, so the
+ * same input and SOURCE_DATE_EPOCH give the same bytes. */
 static chronicle_status set_properties(xlsx_ctx *x)
 {
-    const chronicle_dataset_info *di = x->host->dataset(x->job);
-    const chronicle_summary *sm = x->host->summary(x->job);
-    const char *group = x->host->group(x->job);
-    chronicle_buf title = CHRONICLE_BUF_INIT, subject = CHRONICLE_BUF_INIT;
-    chronicle_status st = chronicle_buf_append(&title, di->title.ptr, di->title.len);
-    if (st == CHRONICLE_OK && group) st = chronicle_buf_appendf(&title, " \xE2\x80\x94 %s", group);
-    if (st == CHRONICLE_OK)
-        st = chronicle_buf_appendf(&subject, "Analyst workbook: %zu event%s, ", sm->n_events,
-                                   sm->n_events == 1 ? "" : "s");
-    if (st == CHRONICLE_OK)
-        st = chronicle_format_period(&subject, xlsx_parse_ymd(sm->first_date),
-                                     xlsx_parse_ymd(sm->last_date), CHRONICLE_DATE_SHORT);
+    const chronicle_report *r = x->report;
+    chronicle_buf subject = CHRONICLE_BUF_INIT;
+    chronicle_status st = word_subject(x, &subject);
+    const char *author = x->host->opt_string(x->job, "author");
+    const char *company = x->host->opt_string(x->job, "company");
+    if (!author) author = r->author.len ? r->author.ptr : "Chronicle";
+    if (!company && r->organization.len) company = r->organization.ptr;
     lxw_doc_properties props = {
-        .title = (char *)chronicle_buf_cstr(&title),
+        .title = x->title,
         .subject = (char *)chronicle_buf_cstr(&subject),
-        .author = (char *)x->host->opt_string(x->job, "author"),
-        .company = (char *)x->host->opt_string(x->job, "company"),
-        .comments = "Claims made at events are attributed to the sources that report them.",
+        .author = (char *)author,
+        .company = (char *)company,
+        .comments = (char *)xlsx_label(x, "xlsx.property.comments"),
         .created = (time_t)x->host->timestamp(x->job),
     };
     lxw_error err = st == CHRONICLE_OK ? workbook_set_properties(x->wb, &props)
                                        : LXW_ERROR_MEMORY_MALLOC_FAILED;
-    chronicle_buf_free(&title);
     chronicle_buf_free(&subject);
     if (!err) return CHRONICLE_OK;
     x->status = xlsx_status_of(err);
@@ -352,10 +380,31 @@ static chronicle_status write_all(xlsx_ctx *x, xlsx_sheet *sheets, const char *p
     return close_workbook(x, path);
 }
 
+/* The report's title, " — GROUP" for a split job: the Summary's first
+ * words, the page header's and the Title property's. */
+static chronicle_status word_title(xlsx_ctx *x)
+{
+    const char *group = x->host->group(x->job);
+    chronicle_str t = x->report->title;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_status st = chronicle_buf_append(&b, t.ptr ? t.ptr : "", t.len);
+    if (st == CHRONICLE_OK && group) st = chronicle_buf_appendf(&b, " \xE2\x80\x94 %s", group);
+    if (st == CHRONICLE_OK && (x->title = chronicle_buf_steal(&b))) return CHRONICLE_OK;
+    chronicle_buf_free(&b);
+    x->status = CHRONICLE_ERR_NOMEM;
+    x->host->error(x->job, x->status, "out of memory wording the title");
+    return x->status;
+}
+
 static chronicle_status export_xlsx(chronicle_job *job, const chronicle_host *host)
 {
     xlsx_ctx x = {.job = job, .host = host};
     xlsx_sheet sheets[XLSX_N_DATA_SHEETS];
+    if (!xlsx_words_available(host) || !(x.report = host->report(job))) {
+        host->error(job, CHRONICLE_ERR_UNSUPPORTED,
+                    "this host lends no report or wording services (plugin ABI 1.2)");
+        return CHRONICLE_ERR_UNSUPPORTED;
+    }
     const char *path = host->output_path(job);
     if (!path) {
         host->error(job, CHRONICLE_ERR_OPTION,
@@ -371,8 +420,9 @@ static chronicle_status export_xlsx(chronicle_job *job, const chronicle_host *ho
     x.paper = paper && !strcmp(paper, "letter") ? 1 : 9;
     /* progress: every event, five item sheets, measured then written */
     x.total = (uint64_t)host->event_count(job) * 10;
-    if (xlsx_sources_index(&x) == CHRONICLE_OK && xlsx_print_prepare(&x) == CHRONICLE_OK) {
-        xlsx_data_sheets(&x, sheets);
+    xlsx_data_sheets(&x, sheets); /* names the sheets, the Summary too */
+    if (word_title(&x) == CHRONICLE_OK && xlsx_sources_index(&x) == CHRONICLE_OK &&
+        xlsx_print_prepare(&x) == CHRONICLE_OK) {
         if (write_all(&x, sheets, path) == CHRONICLE_OK) {
             host->progress(job, x.total, x.total);
             report_limits(&x);
@@ -385,6 +435,8 @@ static chronicle_status export_xlsx(chronicle_job *job, const chronicle_host *ho
     chronicle_buf_free(&x.xml);
     chronicle_buf_free(&x.cells);
     free(x.page_header);
+    free(x.page_footer);
+    free(x.title);
     free(x.ids);
     return x.status;
 }

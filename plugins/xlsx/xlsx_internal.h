@@ -2,7 +2,8 @@
  * xlsx_internal.h — what the files of the workbook exporter share: the export
  * context (xlsx_ctx), the data-sheet writer with its typed cells (cells.c),
  * column fitting (widths.c), row heights (heights.c), page setup (print.c),
- * the data sheets (sheets.c) and the Summary sheet (summary.c).
+ * the data sheets (sheets.c), the Summary sheet (summary.c) and the words,
+ * all from the host's wording services in the report's language (words.c).
  * Private to plugins/xlsx; nothing here crosses the plugin ABI.
  *
  * A data sheet is one function that emits its rows cell by cell.  It runs
@@ -46,7 +47,7 @@ typedef enum xlsx_kind {
 } xlsx_kind;
 
 typedef struct xlsx_column {
-    const char *header;
+    const char *msgid; /* its header's message id: "xlsx.col.date" */
     xlsx_kind kind;
 } xlsx_column;
 
@@ -69,6 +70,8 @@ typedef struct xlsx_formats {
     lxw_format *s_code;   /* Summary: country codes, centred */
     lxw_format *s_date;   /* Summary: yyyy-mm-dd, from the top */
     lxw_format *s_number; /* Summary: counts, from the top */
+    lxw_format *marking;  /* Summary: the report's marking, bold, centred, dark red */
+    lxw_format *subtitle; /* Summary: the report's subtitle, 12 pt, wrapped */
 } xlsx_formats;
 
 /* The dataset's sources, found by address, with what the job cites. */
@@ -90,6 +93,9 @@ typedef struct xlsx_zip xlsx_zip;
 typedef struct xlsx_ctx {
     chronicle_job *job;
     const chronicle_host *host;
+    const chronicle_report *report; /* never NULL once the export has begun */
+    char *title;                    /* the report's title, " — GROUP" for a split job */
+    const char *summary_name;       /* the Summary sheet's name, in the report's language */
     lxw_workbook *wb;
     xlsx_formats fmt;
     int constant_memory;     /* rows strictly in order; no tables */
@@ -107,14 +113,15 @@ typedef struct xlsx_ctx {
     chronicle_str *ids; /* an event's source ids, for joining: reused */
     size_t ids_cap;
     size_t n_truncated; /* cells cut at XLSX_CELL_MAX */
-    char first_truncated[80];
+    char first_truncated[200]; /* "'Sheet name'!T2" */
     size_t n_plain_urls;  /* URLs written as text past Excel's limits */
     size_t n_rounded;     /* numbers that need 17 significant digits */
     size_t n_too_tall;    /* cells with more lines than the tallest row shows */
-    char first_too_tall[80];
+    char first_too_tall[200];
     int32_t xf_wrap_top, xf_date_text, xf_wrap; /* constant memory: their style numbers */
     uint8_t paper;        /* libxlsxwriter's paper type: 9 A4, 1 Letter */
-    char *page_header;    /* "&L<title>&R&A", escaped, for every sheet */
+    char *page_header;    /* "&L<title>&C<marking>&R&A", escaped, for every sheet */
+    char *page_footer;    /* "&CPage &P of &N", or with a marking "&C<marking>&RPage..." */
     uint64_t done, total; /* progress units: events visited */
 } xlsx_ctx;
 
@@ -125,8 +132,10 @@ typedef chronicle_status (*xlsx_event_rows_fn)(xlsx_sheet *s, const chronicle_ev
 /* One logical data sheet, possibly continued on "Name (2)", "Name (3)"... */
 struct xlsx_sheet {
     xlsx_ctx *x;
-    const char *name; /* "Participants" */
+    const char *name;  /* "Participants", in the report's language */
+    const char *table; /* "Participants": the Excel table's name, in every language */
     const xlsx_column *cols;
+    const char *header[XLSX_MAX_COLS]; /* the columns' headers, in the report's language */
     unsigned n_cols;
     xlsx_rows_fn rows;             /* every row of the sheet */
     xlsx_event_rows_fn event_rows; /* one event's rows; NULL: not made from events */
@@ -138,7 +147,7 @@ struct xlsx_sheet {
     uint64_t xml_bytes;            /* estimated size of the sheet XML */
     /* writing */
     lxw_worksheet *ws;
-    char part_name[48];
+    char part_name[160]; /* a name of 31 characters, " (N)" included */
     unsigned part;       /* 1, 2, ... */
     size_t part_rows;    /* data rows in the current part */
     size_t rows_written; /* data rows written, all parts */
@@ -191,6 +200,7 @@ chronicle_status xlsx_put_text(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet
                                lxw_col_t col, const char *v, size_t len, lxw_format *f);
 chronicle_status xlsx_put_number(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
                                  lxw_col_t col, double v, lxw_format *f);
+/* ymd must be one xlsx_excel_serial() accepts. */
 chronicle_status xlsx_put_date(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
                                lxw_col_t col, uint32_t ymd, lxw_format *f);
 chronicle_status xlsx_put_datetime(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, lxw_row_t row,
@@ -200,10 +210,26 @@ chronicle_status xlsx_status_of(lxw_error err);
 /* Reports a libxlsxwriter failure: what failed, where, and lxw_strerror(). */
 chronicle_status xlsx_fail(xlsx_ctx *x, const char *sheet, lxw_row_t row, lxw_col_t col,
                            const char *what, lxw_error err);
-/* YYYYMMDD of a real calendar date Excel can show (1900-03-01 or later), else 0. */
-uint32_t xlsx_excel_ymd(uint32_t ymd);
-/* Parses "YYYY-MM-DD" into YYYYMMDD; 0 when absent or malformed. */
-uint32_t xlsx_parse_ymd(chronicle_str iso);
+
+/* ---- words.c: the host's wording services, appended to a buffer ----
+ * Each returns CHRONICLE_ERR_NOMEM when the buffer cannot grow, else OK. */
+
+/* True when the host lends every 1.2 service the workbook uses. */
+int xlsx_words_available(const chronicle_host *h);
+/* A fixed word by message id ("xlsx.col.date"); lives as long as the plugin. */
+const char *xlsx_label(const xlsx_ctx *x, const char *msgid);
+chronicle_status xlsx_words_message(xlsx_ctx *x, chronicle_buf *out, const char *msgid,
+                                    const char *const *args, size_t n_args);
+/* "26 Feb 2019 – 26 Feb 2024", one date, or "no events" (short dates). */
+chronicle_status xlsx_words_period(xlsx_ctx *x, chronicle_buf *out, uint32_t first, uint32_t last);
+chronicle_status xlsx_words_count(xlsx_ctx *x, chronicle_buf *out, uint64_t n, const char *msgid);
+chronicle_status xlsx_words_number(xlsx_ctx *x, chronicle_buf *out, double v);
+chronicle_status xlsx_words_attribution(xlsx_ctx *x, chronicle_buf *out,
+                                        const chronicle_source *src);
+chronicle_status xlsx_words_selection(xlsx_ctx *x, chronicle_buf *out);
+/* Excel's serial day number of a YYYYMMDD date it can show (a real date
+ * from 1900-03-01 on); -1 for 0, an impossible date or an earlier one. */
+int64_t xlsx_excel_serial(const xlsx_ctx *x, uint32_t ymd);
 
 /* ---- zip.c: the workbook, from libxlsxwriter's with streamed sheets ---- */
 
@@ -262,7 +288,8 @@ int xlsx_lines_fit(unsigned lines, double size_pt);
 
 /* ---- print.c: page setup ---- */
 
-/* The page header every sheet prints (report title, sheet name); call once. */
+/* The page header and footer every sheet prints (report title, marking,
+ * sheet name, page numbers); call once. */
 chronicle_status xlsx_print_prepare(xlsx_ctx *x);
 /* A data sheet: landscape, one page wide, its header row on every page. */
 chronicle_status xlsx_print_data_sheet(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet);
@@ -284,7 +311,8 @@ chronicle_status xlsx_measure_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_
 /* True when the links of the cited sources can be streamed: none is one
  * that libxlsxwriter treats as internal, external or mailto. */
 int xlsx_sources_links_plain(const xlsx_ctx *x);
-/* Fills the six data sheets (Events ... Sources), in workbook order. */
+/* Fills the six data sheets (Events ... Sources), in workbook order, with
+ * their names and headers in the report's language, and names the Summary. */
 void xlsx_data_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS]);
 chronicle_status xlsx_summary_write(xlsx_ctx *x);
 
