@@ -1,21 +1,38 @@
 /*
- * markdown.c — the SDK's example exporter: a Markdown digest with the title,
- * the period, a table of events by year, then one section per event (date,
- * place, organisers, statements and figures, each with its attribution).
+ * markdown.c — the SDK's example exporter: a Markdown digest with the
+ * marking, the title, what the report covers, a table of events by year,
+ * then one section per event (date, place, organisers, statements and
+ * figures, each with its attribution), and the marking again.
  * It is written as any third-party plugin would be: it includes only
- * <chronicle/plugin.h> and reaches everything through the host table.
+ * <chronicle/plugin.h> and reaches everything through the host table.  Its
+ * words, dates and numbers come from the host's wording services (ABI 1.2)
+ * in the report's language; in an older host it writes English, with ISO
+ * dates, so it keeps loading wherever it did.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <chronicle/plugin.h>
 
 static const chronicle_option options[] = {
-    {"heading-level", CHRONICLE_OPT_INT, "1", "heading level of the title; events go one below",
-     NULL, 1, 4, {0}},
-    {"toc", CHRONICLE_OPT_BOOL, "false", "a linked list of the events after the table", NULL, 1,
-     0, {0}},
+    {"heading-level",
+     CHRONICLE_OPT_INT,
+     "1",
+     "heading level of the title; events go one below",
+     NULL,
+     1,
+     4,
+     {0}},
+    {"toc",
+     CHRONICLE_OPT_BOOL,
+     "false",
+     "a linked list of the events after the table",
+     NULL,
+     1,
+     0,
+     {0}},
     {0},
 };
 
@@ -23,9 +40,11 @@ static chronicle_status export_markdown(chronicle_job *job, const chronicle_host
 
 static const chronicle_plugin plugin = {
     .struct_size = sizeof plugin,
-    .abi_version = CHRONICLE_ABI_VERSION,
+    /* The lowest host it needs: 1.0.  The 1.2 services are tested for with
+     * CHRONICLE_HAS, and ONE_EVENT is a 1.1 promise that a 1.0 host ignores. */
+    .abi_version = CHRONICLE_ABI(1, 0),
     .name = "markdown",
-    .version = "1.0.0",
+    .version = "1.1.0",
     .summary = "Markdown digest: period, events by year, one section per event",
     .extension = "md",
     .media_type = "text/markdown; charset=utf-8",
@@ -40,6 +59,7 @@ CHRONICLE_PLUGIN_DEFINE(plugin)
 typedef struct md {
     chronicle_job *job;
     const chronicle_host *host;
+    int words; /* the host lends the 1.2 wording services */
     int level; /* heading level of the title */
     int toc;   /* contents list and anchors */
     chronicle_status st;
@@ -55,8 +75,8 @@ static void put_cstr(md *m, const char *s)
     put(m, s, strlen(s));
 }
 
-/* For the short pieces the plugin formats itself (numbers, dates); data
- * goes through put_text, never through a format string. */
+/* For the short pieces the plugin writes itself (anchors, English numbers
+ * in an older host); data goes through put_text, never through a format. */
 static void put_fmt(md *m, const char *fmt, ...) CHRONICLE_PRINTF(2, 3);
 static void put_fmt(md *m, const char *fmt, ...)
 {
@@ -84,35 +104,102 @@ static void put_text(md *m, chronicle_str s)
     put(m, s.ptr + from, s.len - from);
 }
 
-/* 20230224 as "24 Feb 2023", in English whatever the locale. */
-static void put_date(md *m, uint32_t ymd)
+static void put_ctext(md *m, const char *s)
 {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    unsigned day = ymd % 100, month = ymd / 100 % 100, year = ymd / 10000;
-    if (month >= 1 && month <= 12) put_fmt(m, "%u %.3s %u", day, months + 3 * (month - 1), year);
+    put_text(m, (chronicle_str){s, strlen(s)});
 }
 
-/* "YYYY-MM-DD" as YYYYMMDD; the host has validated every date. */
-static uint32_t ymd_of(chronicle_str date)
+/* ---- the host's wording, with English for an older host ---- */
+
+/* Members are appended in ABI order, so a host that has the last wording
+ * service (and fills it) has them all. */
+static int has_wording(const chronicle_host *h)
 {
-    uint32_t v = 0;
-    for (size_t i = 0; i < date.len; i++)
-        if (date.ptr[i] != '-') v = v * 10 + (uint32_t)(date.ptr[i] - '0');
-    return v;
+    return CHRONICLE_HAS(h, chronicle_host, days_to_ymd) && h->days_to_ymd;
 }
 
-/* The wording every Chronicle report uses: "as reported by Trend, 24 Feb
- * 2023", or "as reported in <document>" when the source names no outlet;
- * no date part when the source has no published date. */
-static void put_attribution(md *m, const chronicle_source *src)
+/* A fixed word in the report's language (message ids: formats/messages.md).
+ * The host gives an id it does not know back as itself: then English. */
+static const char *word(const md *m, const char *id, const char *english)
 {
-    put_cstr(m, src->outlet.ptr ? "as reported by " : "as reported in ");
-    put_text(m, src->outlet.ptr ? src->outlet : src->document);
-    if (src->published_ymd) {
-        put_cstr(m, ", ");
-        put_date(m, src->published_ymd);
+    if (!m->words) return english;
+    const char *s = m->host->label(m->job, id);
+    return strcmp(s, id) ? s : english;
+}
+
+/* A message with one argument around data: the text before {1}, the data
+ * escaped as Markdown, the text after ("**{1}:**", "“{1}”"). */
+static void put_around(md *m, const char *id, const char *english, chronicle_str data)
+{
+    const char *t = word(m, id, english), *at = strstr(t, "{1}");
+    if (!at) at = strstr(t = english, "{1}");
+    put(m, t, (size_t)(at - t));
+    put_text(m, data);
+    put_cstr(m, at + 3);
+}
+
+/* Puts, escaped, what a 1.2 text service writes: `call` is the service's
+ * call on (buf, size).  The services write like snprintf and return the
+ * whole length, so a text too long for the stack is written again into
+ * memory of its size. */
+#define PUT_FORMATTED(m, call)                                                                     \
+    do {                                                                                           \
+        char piece_[256], *buf = piece_;                                                           \
+        size_t size = sizeof piece_, n_ = (call);                                                  \
+        if (n_ >= size) {                                                                          \
+            if (!(buf = malloc(n_ + 1))) {                                                         \
+                (m)->st = CHRONICLE_ERR_NOMEM;                                                     \
+                break;                                                                             \
+            }                                                                                      \
+            size = n_ + 1;                                                                         \
+            n_ = (call);                                                                           \
+        }                                                                                          \
+        put_text((m), (chronicle_str){buf, n_ < size ? n_ : size - 1});                            \
+        if (buf != piece_) free(buf);                                                              \
+    } while (0)
+
+/* From first to last, or one date when they are the same. */
+static void put_period(md *m, uint32_t first, chronicle_str first_iso, uint32_t last,
+                       chronicle_str last_iso)
+{
+    if (m->words) {
+        PUT_FORMATTED(m,
+                      m->host->format_period(m->job, buf, size, first, last, CHRONICLE_DATE_SHORT));
+        return;
+    }
+    put_text(m, first_iso);
+    if (last_iso.ptr && (last_iso.len != first_iso.len ||
+                         memcmp(last_iso.ptr, first_iso.ptr, first_iso.len) != 0)) {
+        put_cstr(m, " \xE2\x80\x93 ");
+        put_text(m, last_iso);
     }
 }
+
+static void put_number(md *m, double v)
+{
+    if (m->words)
+        PUT_FORMATTED(m, m->host->format_number(m->job, buf, size, v));
+    else
+        put_fmt(m, "%.15g", v);
+}
+
+/* "as reported by Trend, 24 Feb 2023", or "as reported in <document>" when
+ * the source names no outlet; no date part when the source has none. */
+static void put_attribution(md *m, const chronicle_source *src)
+{
+    if (m->words) {
+        PUT_FORMATTED(m, m->host->format_attribution(m->job, buf, size, src));
+        return;
+    }
+    put_cstr(m, src->outlet.ptr ? "as reported by " : "as reported in ");
+    put_text(m, src->outlet.ptr ? src->outlet : src->document);
+    if (src->published.ptr) {
+        put_cstr(m, ", ");
+        put_text(m, src->published);
+    }
+}
+
+/* ---- the digest ---- */
 
 /* "# " for the title at heading-level 1, "## " for its events. */
 static void put_hashes(md *m, int depth)
@@ -121,10 +208,14 @@ static void put_hashes(md *m, int depth)
     put_cstr(m, " ");
 }
 
-static void put_list(md *m, const char *label, const chronicle_str *items, size_t n)
+static void put_list(md *m, const char *id, const char *english, const chronicle_str *items,
+                     size_t n)
 {
     if (!n) return;
-    put_fmt(m, "**%s:** ", label);
+    const char *label = word(m, id, english);
+    put_cstr(m, "**");
+    put_around(m, "plain.colon", "{1}:", (chronicle_str){label, strlen(label)});
+    put_cstr(m, "** ");
     for (size_t i = 0; i < n; i++) {
         if (i) put_cstr(m, "; ");
         put_text(m, items[i]);
@@ -132,33 +223,81 @@ static void put_list(md *m, const char *label, const chronicle_str *items, size_
     put_cstr(m, "\n\n");
 }
 
-static void put_head(md *m)
+/* The handling banner, as the author gave it: the first and the last line. */
+static void put_marking(md *m, const chronicle_report *r)
 {
-    const chronicle_dataset_info *ds = m->host->dataset(m->job);
-    const chronicle_summary *sum = m->host->summary(m->job);
+    put_cstr(m, "**");
+    put_text(m, r->marking);
+    put_cstr(m, "**\n");
+}
+
+/* The title, the subtitle, then who made the report: "Organisation · Author". */
+static void put_title(md *m, const chronicle_report *r)
+{
     const char *group = m->host->group(m->job);
     put_hashes(m, 0);
-    put_text(m, ds->title);
+    put_text(m, r ? r->title : m->host->dataset(m->job)->title);
     if (group) {
         put_cstr(m, " \xE2\x80\x94 ");
-        put_text(m, (chronicle_str){group, strlen(group)});
+        put_ctext(m, group);
     }
     put_cstr(m, "\n\n");
+    if (!r) return;
+    if (r->subtitle.len) {
+        put_cstr(m, "*");
+        put_text(m, r->subtitle);
+        put_cstr(m, "*\n\n");
+    }
+    put_text(m, r->organization);
+    if (r->organization.len && r->author.len) put_cstr(m, " \xC2\xB7 ");
+    put_text(m, r->author);
+    if (r->organization.len || r->author.len) put_cstr(m, "\n\n");
+}
+
+/* "26 Feb 2019 – 26 Feb 2024 · all 4 events": the period and what the
+ * report covers; in an older host, the number of events. */
+static void put_coverage(md *m, const chronicle_summary *sum)
+{
+    int ymd = CHRONICLE_HAS(sum, chronicle_summary, last_date_ymd);
+    put_period(m, ymd ? sum->first_date_ymd : 0, sum->first_date, ymd ? sum->last_date_ymd : 0,
+               sum->last_date);
+    put_cstr(m, " \xC2\xB7 ");
+    if (m->words)
+        PUT_FORMATTED(m, m->host->format_selection(m->job, buf, size));
+    else
+        put_fmt(m, "%zu event%s", sum->n_events, sum->n_events == 1 ? "" : "s");
+    put_cstr(m, "\n\n");
+}
+
+static void put_head(md *m, const chronicle_report *r)
+{
+    const chronicle_summary *sum = m->host->summary(m->job);
+    if (r && r->marking.len) {
+        put_marking(m, r);
+        put_cstr(m, "\n");
+    }
+    put_title(m, r);
     if (!sum->n_events) {
-        put_cstr(m, "No events.\n");
+        if (m->words) {
+            PUT_FORMATTED(m, m->host->format_selection(m->job, buf, size));
+            put_cstr(m, "\n\n");
+        }
+        put_ctext(m, word(m, "plain.markdown.no-events", "No events."));
+        put_cstr(m, "\n");
         return;
     }
-    put_date(m, ymd_of(sum->first_date));
-    if (ymd_of(sum->last_date) != ymd_of(sum->first_date)) {
-        put_cstr(m, " \xE2\x80\x93 ");
-        put_date(m, ymd_of(sum->last_date));
-    }
-    put_fmt(m, " \xC2\xB7 %zu event%s\n\n| Year | Events |\n| ---: | ---: |\n", sum->n_events,
-            sum->n_events == 1 ? "" : "s");
+    put_coverage(m, sum);
+    put_cstr(m, "| ");
+    put_ctext(m, word(m, "label.year", "Year"));
+    put_cstr(m, " | ");
+    put_ctext(m, word(m, "label.events", "Events"));
+    put_cstr(m, " |\n| ---: | ---: |\n");
     for (size_t i = 0; i < sum->n_by_year; i++) {
         put_cstr(m, "| ");
         put_text(m, sum->by_year[i].key);
-        put_fmt(m, " | %zu |\n", sum->by_year[i].count);
+        put_cstr(m, " | ");
+        put_number(m, (double)sum->by_year[i].count);
+        put_cstr(m, " |\n");
     }
     put_cstr(m, "\n");
 }
@@ -185,10 +324,20 @@ static void put_place(md *m, const chronicle_event *ev)
     }
 }
 
+/* A claim's attribution, in parentheses. */
+static void put_source_of(md *m, const chronicle_source *src)
+{
+    put_cstr(m, " (");
+    put_attribution(m, src);
+    put_cstr(m, ")\n");
+}
+
 static void put_statements(md *m, const chronicle_event *ev)
 {
     if (!ev->n_statements) return;
-    put_cstr(m, "**Statements**\n\n");
+    put_cstr(m, "**");
+    put_ctext(m, word(m, "label.statements", "Statements"));
+    put_cstr(m, "**\n\n");
     for (size_t i = 0; i < ev->n_statements; i++) {
         const chronicle_statement *s = ev->statements[i];
         put_cstr(m, "- **");
@@ -196,13 +345,10 @@ static void put_statements(md *m, const chronicle_event *ev)
         put_cstr(m, ":** ");
         put_text(m, s->summary);
         if (s->quote.ptr) {
-            put_cstr(m, " \xE2\x80\x9C");
-            put_text(m, s->quote);
-            put_cstr(m, "\xE2\x80\x9D");
+            put_cstr(m, " ");
+            put_around(m, "plain.quote", "\xE2\x80\x9C{1}\xE2\x80\x9D", s->quote);
         }
-        put_cstr(m, " (");
-        put_attribution(m, s->source);
-        put_cstr(m, ")\n");
+        put_source_of(m, s->source);
     }
     put_cstr(m, "\n");
 }
@@ -210,19 +356,20 @@ static void put_statements(md *m, const chronicle_event *ev)
 static void put_figures(md *m, const chronicle_event *ev)
 {
     if (!ev->n_figures) return;
-    put_cstr(m, "**Figures**\n\n");
+    put_cstr(m, "**");
+    put_ctext(m, word(m, "label.figures", "Figures"));
+    put_cstr(m, "**\n\n");
     for (size_t i = 0; i < ev->n_figures; i++) {
         const chronicle_figure *f = ev->figures[i];
         put_cstr(m, "- ");
         put_text(m, f->label);
-        put_fmt(m, ": %.15g", f->value);
+        put_cstr(m, ": ");
+        put_number(m, f->value);
         if (f->unit.ptr) {
             put_cstr(m, " ");
             put_text(m, f->unit);
         }
-        put_cstr(m, " (");
-        put_attribution(m, f->source);
-        put_cstr(m, ")\n");
+        put_source_of(m, f->source);
     }
     put_cstr(m, "\n");
 }
@@ -233,15 +380,12 @@ static void put_event(md *m, size_t i, const chronicle_event *ev)
     put_hashes(m, 1);
     put_text(m, ev->title);
     put_cstr(m, "\n\n*");
-    put_date(m, ev->date_ymd);
-    if (ev->end_date_ymd) {
-        put_cstr(m, " \xE2\x80\x93 ");
-        put_date(m, ev->end_date_ymd);
-    }
+    put_period(m, ev->date_ymd, ev->date, ev->end_date_ymd ? ev->end_date_ymd : ev->date_ymd,
+               ev->end_date);
     put_cstr(m, "*");
     put_place(m, ev);
     put_cstr(m, "\n\n");
-    put_list(m, "Organisers", ev->organizers, ev->n_organizers);
+    put_list(m, "label.organizers", "Organisers", ev->organizers, ev->n_organizers);
     if (ev->summary.ptr) {
         put_text(m, ev->summary);
         put_cstr(m, "\n\n");
@@ -252,15 +396,24 @@ static void put_event(md *m, size_t i, const chronicle_event *ev)
 
 static chronicle_status export_markdown(chronicle_job *job, const chronicle_host *host)
 {
-    md m = {job, host, (int)host->opt_int(job, "heading-level"), host->opt_bool(job, "toc"),
+    md m = {job,
+            host,
+            has_wording(host),
+            (int)host->opt_int(job, "heading-level"),
+            host->opt_bool(job, "toc"),
             CHRONICLE_OK};
+    const chronicle_report *r = m.words ? host->report(job) : NULL;
     size_t n = host->event_count(job);
-    put_head(&m);
+    put_head(&m, r);
     if (m.toc && n) put_toc(&m, n);
     for (size_t i = 0; i < n && m.st == CHRONICLE_OK; i++) {
         put_event(&m, i, host->event_at(job, i));
         host->progress(job, i + 1, n);
         if (host->cancelled(job)) return CHRONICLE_ERR_CANCELLED;
+    }
+    if (r && r->marking.len) {
+        if (!n) put_cstr(&m, "\n"); /* each event ends with a blank line already */
+        put_marking(&m, r);
     }
     /* a failed write() has already told the host what failed */
     return m.st;

@@ -51,7 +51,8 @@ static const chronicle_figure *const ev2_figures[] = {&ev2_f1};
 static const chronicle_source *const ev2_sources[] = {&sources[1]};
 
 static const chronicle_event events[] = {
-    {.struct_size = sizeof(chronicle_event), .date_ymd = 20230224, .anniversary = 31,
+    {.struct_size = offsetof(chronicle_event, occasion_of_date_ymd), /* 1.1 */
+     .date_ymd = 20230224, .anniversary = 31,
      .id = S("baku-2023"), .title = S("Opening of an exhibition, Bakı"), .date = S("2023-02-24"),
      .end_date = NONE, .summary = S("The museum opened an exhibition."), .venue = S("City Museum"),
      .city = S("Bakı"), .country = S("Azerbaijan"), .country_code = S("AZ"),
@@ -60,7 +61,8 @@ static const chronicle_event events[] = {
      .participants = ev1_participants, .n_participants = 1, .activities = ev1_activities,
      .n_activities = 1, .statements = ev1_statements, .n_statements = 1, .figures = ev1_figures,
      .n_figures = 1, .sources = ev1_sources, .n_sources = 1},
-    {.struct_size = sizeof(chronicle_event), .date_ymd = 20240226, .end_date_ymd = 20240227,
+    {.struct_size = offsetof(chronicle_event, occasion_of_date_ymd),
+     .date_ymd = 20240226, .end_date_ymd = 20240227,
      .anniversary = -1, .id = S("paris-2024"), .title = S("Concert, Paris"),
      .date = S("2024-02-26"), .end_date = S("2024-02-27"), .city = S("Paris"),
      .country = S("France"), .country_code = S("FR"), .occasion = S("Example occasion"),
@@ -73,7 +75,7 @@ static const chronicle_count by_year[] = {{S("2023"), S("2023"), 1}, {S("2024"),
 static const chronicle_count by_country[] = {{S("AZ"), S("Azerbaijan"), 1},
                                              {S("FR"), S("France"), 1}};
 static const chronicle_summary summary = {
-    .struct_size = sizeof summary, .n_events = 2, .n_participants = 1, .n_activities = 1,
+    .struct_size = offsetof(chronicle_summary, first_date_ymd), /* 1.1 */ .n_events = 2, .n_participants = 1, .n_activities = 1,
     .n_statements = 2, .n_figures = 2, .n_sources_cited = 2, .first_date = S("2023-02-24"),
     .last_date = S("2024-02-27"), .by_year = by_year, .n_by_year = 2, .by_country = by_country,
     .n_by_country = 2};
@@ -228,8 +230,11 @@ static int m_cancelled(const chronicle_job *job)
     return j->cancel_after && ++j->cancel_calls >= j->cancel_after;
 }
 
+/* A 1.1 host: it lends none of the 1.2 wording services, so what a plugin
+ * writes here is its fallback for older hosts (English, ISO dates).  Run
+ * the plugin under `chronicle export --lang` for the host's wording. */
 static const chronicle_host host = {
-    .struct_size = sizeof host,  .abi_version = CHRONICLE_ABI_VERSION,
+    .struct_size = offsetof(chronicle_host, report), .abi_version = CHRONICLE_ABI(1, 1),
     .host_version = "mock",      .dataset = m_dataset,
     .event_count = m_event_count, .event_at = m_event_at,
     .summary = m_summary,        .source_by_id = m_source_by_id,

@@ -149,7 +149,7 @@ def check_plugin(label, chronicle, plugin_dir, tmp, plugindir):
           re.search(r"Filename\s+" + re.escape(os.path.join(plugin_dir, "markdown.so")) + "\n", out), out)
     check(f"{label}: shadows the installed one",
           re.search(r"Shadows\s+" + re.escape(os.path.join(plugindir, "markdown.so")), out), out)
-    for text in ("heading-level    int     1..4  default: 1", "toc              bool", "Plugin ABI     1.1"):
+    for text in ("heading-level    int     1..4  default: 1", "toc              bool", "Plugin ABI     1.0"):
         check(f"{label}: shows {text!r}", text in out, out)
     dest = os.path.join(tmp, label + ".md")
     rc, out, err = sh([chronicle, "export", "-f", "markdown", "-O", "markdown.heading-level=9", "-o", dest, DATA],
