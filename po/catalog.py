@@ -4,6 +4,7 @@
 Run by meson at build time:
     catalog.py PO_DIR OUTPUT.c [--depfile FILE]     the C tables for wording.c
     catalog.py PO_DIR --messages-md FILE             formats/messages.md
+    catalog.py PO_DIR --check-md FILE                 ... and check it is current
 It reads the languages in PO_DIR/LINGUAS and every domain directory under
 PO_DIR.  A bad catalog stops the build with "file:line: reason".  Checked:
 every id exists in English; ids are unique across domains; the placeholders
@@ -344,7 +345,7 @@ def check_lang(lang, msgs, english, plural):
 
 
 def show(s):
-    return "{" + ", ".join("{%s}" % x for x in sorted(s)) + "}" if s else "none"
+    return " ".join("{%s}" % x for x in sorted(s)) if s else "none"
 
 
 # ---- C output ----
@@ -459,6 +460,11 @@ def main(argv):
         i = args.index("--messages-md")
         md_out = args[i + 1]
         del args[i:i + 2]
+    check_md = None
+    if "--check-md" in args:
+        i = args.index("--check-md")
+        check_md = md_out = args[i + 1]
+        del args[i:i + 2]
     if len(args) != (1 if md_out else 2):
         sys.stderr.write(__doc__)
         return 2
@@ -473,6 +479,17 @@ def main(argv):
         return 1
     if md_out:
         text = emit_md(domains, english)
+        if check_md:
+            try:
+                with open(check_md, encoding="utf-8") as f:
+                    same = f.read() == text
+            except OSError:
+                same = False
+            if not same:
+                sys.stderr.write("%s: not what the catalogs say; run po/catalog.py %s "
+                                 "--messages-md %s\n" % (check_md, po_dir, check_md))
+                return 1
+            return 0
         if md_out == "-":
             sys.stdout.write(text)
         else:

@@ -240,6 +240,7 @@ static void test_load_keeps_every_optional_member(void **state)
     assert_string_equal(e->country.ptr, "Azerbaijan");
     assert_int_equal(e->anniversary, 31);
     assert_string_equal(e->occasion_of_date.ptr, "1992-02-25");
+    assert_int_equal(e->occasion_of_date_ymd, 19920225);
     assert_int_equal(e->n_organizers, 2);
     assert_string_equal(e->organizers[1].ptr, "O2");
     assert_int_equal(e->n_audience, 1);
@@ -1579,6 +1580,7 @@ static void test_indexed_load_reads_every_event_again(void **state)
         const chronicle_event *e = event_reader_read(r, stubs[i], 0, &why);
         assert_non_null(e);
         assert_same_event(all[i], e);
+        assert_int_equal(e->occasion_of_date_ymd, !strcmp(e->id.ptr, "e2") ? 19920226 : 0);
     }
     const chronicle_event *kept[2];
     for (size_t i = 0; i < n; i++) assert_non_null(kept[i] = event_reader_read(r, stubs[i], 1, &why));

@@ -159,11 +159,14 @@ static void test_summary_period_includes_end_dates(void **state)
     chronicle_summary *s = build(f);
     assert_string_equal(s->first_date.ptr, "2019-02-26");
     assert_string_equal(s->last_date.ptr, "2024-12-31"); /* f23 ends after d24 */
+    assert_int_equal(s->first_date_ymd, 20190226);
+    assert_int_equal(s->last_date_ymd, 20241231);
     chronicle_summary_free(s);
     /* q19 alone: its end date is the last date */
     assert_int_equal(chronicle_summary_build(f->ev, 1, &s), CHRONICLE_OK);
     assert_string_equal(s->first_date.ptr, "2019-02-26");
     assert_string_equal(s->last_date.ptr, "2019-02-27");
+    assert_int_equal(s->last_date_ymd, 20190227);
     chronicle_summary_free(s);
 }
 
@@ -187,6 +190,7 @@ static void test_summary_of_no_events(void **state)
     assert_int_equal(s->n_events, 0);
     assert_null(s->first_date.ptr);
     assert_null(s->last_date.ptr);
+    assert_int_equal(s->first_date_ymd + s->last_date_ymd, 0);
     assert_int_equal(s->n_by_year + s->n_by_country + s->n_by_organizer, 0);
     assert_int_equal(s->n_sources_cited, 0);
     chronicle_summary_free(s);
