@@ -3,7 +3,9 @@
  * -O csv.table; UTF-8, CRLF, a field quoted only when it must be, and text
  * cells a spreadsheet would run as a formula neutralised with a leading '.
  * Third-party style: it includes only <chronicle/plugin.h>.  Rows stream out
- * through host->write in blocks of about 64 KiB.
+ * through host->write in blocks of about 64 KiB.  The columns are for
+ * programs: names, ISO dates and numbers as the dataset has them, in every
+ * language; only the attribution, text for people, follows --lang.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +32,7 @@ static chronicle_status export_csv(chronicle_job *job, const chronicle_host *hos
 
 static const chronicle_plugin plugin = {
     .struct_size = sizeof plugin,
-    .abi_version = CHRONICLE_ABI_VERSION,
+    .abi_version = CHRONICLE_ABI(1, 2), /* format_attribution() */
     .name = "csv",
     .version = "1.0.0",
     .summary = "CSV (RFC 4180): events, participants, activities, statements, figures or sources",
@@ -49,7 +51,8 @@ typedef struct bytes {
     size_t len, cap;
 } bytes;
 
-static int bytes_add(bytes *b, const char *s, size_t n)
+/* Makes room for n more bytes. */
+static int bytes_room(bytes *b, size_t n)
 {
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
@@ -59,6 +62,12 @@ static int bytes_add(bytes *b, const char *s, size_t n)
         b->ptr = p;
         b->cap = cap;
     }
+    return 1;
+}
+
+static int bytes_add(bytes *b, const char *s, size_t n)
+{
+    if (!bytes_room(b, n)) return 0;
     if (n) memcpy(b->ptr + b->len, s, n);
     b->len += n;
     return 1;
@@ -184,20 +193,21 @@ static void header(csv *c, const char *const *names)
     end_row(c);
 }
 
-/* "as reported by Trend, 24 Feb 2023", or "as reported in <document>" when
- * no outlet is named; no date part when the source has none. */
+/* "as reported by Trend, 24 Feb 2023" in the report's language, in the
+ * host's words.  format_attribution() writes like snprintf: a text longer
+ * than the room is written again into room of its length. */
 static void attribution(csv *c, const chronicle_source *src)
 {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    add_cstr(c, src->outlet.ptr ? "as reported by " : "as reported in ");
-    add_str(c, src->outlet.ptr ? src->outlet : src->document);
-    uint32_t ymd = src->published_ymd, month = ymd / 100 % 100;
-    if (ymd && month >= 1 && month <= 12) {
-        char s[32];
-        snprintf(s, sizeof s, ", %u %.3s %u", (unsigned)(ymd % 100), months + 3 * (month - 1),
-                 (unsigned)(ymd / 10000));
-        add_cstr(c, s);
+    size_t room = 128, n = room;
+    for (int pass = 0; pass < 2 && n >= room && c->st == CHRONICLE_OK; pass++) {
+        room = n + 1;
+        if (!bytes_room(&c->cell, room)) {
+            c->st = CHRONICLE_ERR_NOMEM;
+            break;
+        }
+        n = c->host->format_attribution(c->job, c->cell.ptr + c->cell.len, room, src);
     }
+    if (c->st == CHRONICLE_OK && n < room) c->cell.len += n;
     end_cell(c, 1);
 }
 
