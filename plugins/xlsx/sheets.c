@@ -395,10 +395,9 @@ static int same_name(const char *a, const char *b)
  * workbook).  names[0] is the Summary. */
 static void name_sheets(xlsx_ctx *x, const char *names[7])
 {
-    static const char *const ids[7] = {"xlsx.sheet.summary",      "xlsx.sheet.events",
-                                       "xlsx.sheet.participants", "xlsx.sheet.activities",
-                                       "xlsx.sheet.statements",   "xlsx.sheet.figures",
-                                       "xlsx.sheet.sources"};
+    static const char *const ids[7] = {
+        "xlsx.sheet.summary", "label.events",  "label.participants", "label.activities",
+        "label.statements",   "label.figures", "label.sources"};
     static const char *const english[7] = {"Summary",    "Events",  "Participants", "Activities",
                                            "Statements", "Figures", "Sources"};
     int ok = 1;
