@@ -4,6 +4,9 @@
  * statements and figures and the sources.  Every content line is built
  * whole, then folded at 75 octets (never inside a UTF-8 sequence) and ended
  * with CRLF.  Third-party style: it includes only <chronicle/plugin.h>.
+ * The description's words, dates and numbers come from the host's wording
+ * services in the report's language; the calendar is named for the
+ * report's title; dates stay iCalendar dates.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +22,7 @@ static chronicle_status export_ics(chronicle_job *job, const chronicle_host *hos
 
 static const chronicle_plugin plugin = {
     .struct_size = sizeof plugin,
-    .abi_version = CHRONICLE_ABI_VERSION,
+    .abi_version = CHRONICLE_ABI(1, 2), /* the wording services */
     .name = "ics",
     .version = "1.0.0",
     .summary = "iCalendar (RFC 5545): one all-day event per event, claims attributed",
@@ -38,7 +41,8 @@ typedef struct bytes {
     size_t len, cap;
 } bytes;
 
-static int bytes_add(bytes *b, const char *s, size_t n)
+/* Makes room for n more bytes. */
+static int bytes_room(bytes *b, size_t n)
 {
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
@@ -49,6 +53,12 @@ static int bytes_add(bytes *b, const char *s, size_t n)
         b->ptr = p;
         b->cap = cap;
     }
+    return 1;
+}
+
+static int bytes_add(bytes *b, const char *s, size_t n)
+{
+    if (!bytes_room(b, n)) return 0;
     if (n) memcpy(b->ptr + b->len, s, n);
     b->len += n;
     return 1;
@@ -153,36 +163,6 @@ static void property(ics *c, const char *name, chronicle_str value)
 
 /* ---- dates ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back
- * (H. Hinnant's algorithms); no libc time functions, no time zone. */
-static long days_from_civil(long y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long)doe - 719468;
-}
-
-static uint32_t ymd_from_days(long z)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    long y = (long)yoe + era * 400 + (m <= 2);
-    return (uint32_t)(y * 10000 + (long)m * 100 + d);
-}
-
-static uint32_t next_day(uint32_t ymd)
-{
-    return ymd_from_days(days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100) + 1);
-}
-
 static void date_property(ics *c, const char *name, uint32_t ymd)
 {
     char s[64];
@@ -193,14 +173,14 @@ static void date_property(ics *c, const char *name, uint32_t ymd)
 /* DTSTAMP: the host's timestamp (SOURCE_DATE_EPOCH when set) in UTC. */
 static void stamp_property(ics *c, int64_t t)
 {
-    long days = (long)(t / 86400), secs = (long)(t % 86400);
+    int64_t days = t / 86400, secs = t % 86400;
     if (secs < 0) {
         secs += 86400;
         days--;
     }
     char s[64];
-    snprintf(s, sizeof s, "DTSTAMP:%08uT%02ld%02ld%02ldZ", (unsigned)ymd_from_days(days),
-             secs / 3600, secs / 60 % 60, secs % 60);
+    snprintf(s, sizeof s, "DTSTAMP:%08uT%02d%02d%02dZ", (unsigned)c->host->days_to_ymd(days),
+             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
     line(c, s);
 }
 
@@ -216,38 +196,45 @@ static void say_str(ics *c, chronicle_str s)
     append(c, &c->text, s.ptr, s.len);
 }
 
+/* The 1.2 text services write like snprintf.  SAY_FORMATTED(c, call) runs
+ * call, which writes at most `size` bytes at `at` (the end of c->text),
+ * keeps what it wrote and, when the room was too small, makes room for all
+ * of it and runs call again. */
+#define SAY_FORMATTED(c, call)                                                                     \
+    for (size_t size = 128, n_ = size; n_ >= size && (c)->st == CHRONICLE_OK;) {                   \
+        size = n_ + 1;                                                                             \
+        if (!bytes_room(&(c)->text, size)) {                                                       \
+            (c)->st = CHRONICLE_ERR_NOMEM;                                                         \
+            break;                                                                                 \
+        }                                                                                          \
+        char *at = (c)->text.ptr + (c)->text.len;                                                  \
+        if ((n_ = (call)) < size) (c)->text.len += n_;                                             \
+    }
+
+/* "24 Feb 2023" in the report's language */
 static void say_date(ics *c, uint32_t ymd)
 {
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    unsigned month = ymd / 100 % 100;
-    char s[32];
-    if (month < 1 || month > 12) return;
-    snprintf(s, sizeof s, "%u %.3s %u", (unsigned)(ymd % 100), months + 3 * (month - 1),
-             (unsigned)(ymd / 10000));
-    say(c, s);
+    SAY_FORMATTED(c, c->host->format_date(c->job, at, size, ymd, CHRONICLE_DATE_SHORT));
 }
 
-/* "as reported by Trend, 24 Feb 2023", or "as reported in <document>" when
- * no outlet is named; no date part when the source has none. */
+/* "as reported by Trend, 24 Feb 2023" in the report's language */
 static void say_attribution(ics *c, const chronicle_source *src)
 {
-    say(c, src->outlet.ptr ? "as reported by " : "as reported in ");
-    say_str(c, src->outlet.ptr ? src->outlet : src->document);
-    if (src->published_ymd) {
-        say(c, ", ");
-        say_date(c, src->published_ymd);
-    }
+    SAY_FORMATTED(c, c->host->format_attribution(c->job, at, size, src));
 }
 
-static void say_section(ics *c, const char *title)
+/* A heading in the description: "Statements:" (the label, a colon as the
+ * language writes it) after a blank line. */
+static void say_section(ics *c, const char *label_id)
 {
+    const char *label = c->host->label(c->job, label_id);
     if (c->text.len) say(c, "\n\n");
-    say(c, title);
+    SAY_FORMATTED(c, c->host->format_message(c->job, at, size, "plain.colon", &label, 1));
 }
 
 static void say_claims(ics *c, const chronicle_event *ev)
 {
-    if (ev->n_statements) say_section(c, "Statements:");
+    if (ev->n_statements) say_section(c, "label.statements");
     for (size_t i = 0; i < ev->n_statements; i++) {
         const chronicle_statement *s = ev->statements[i];
         say(c, "\n- ");
@@ -255,22 +242,21 @@ static void say_claims(ics *c, const chronicle_event *ev)
         say(c, ": ");
         say_str(c, s->summary);
         if (s->quote.ptr) {
-            say(c, " \xE2\x80\x9C");
-            say_str(c, s->quote);
-            say(c, "\xE2\x80\x9D");
+            say(c, " ");
+            SAY_FORMATTED(
+                c, c->host->format_message(c->job, at, size, "plain.quote", &s->quote.ptr, 1));
         }
         say(c, " (");
         say_attribution(c, s->source);
         say(c, ")");
     }
-    if (ev->n_figures) say_section(c, "Figures:");
+    if (ev->n_figures) say_section(c, "label.figures");
     for (size_t i = 0; i < ev->n_figures; i++) {
         const chronicle_figure *f = ev->figures[i];
-        char value[40];
-        snprintf(value, sizeof value, ": %.15g", f->value);
         say(c, "\n- ");
         say_str(c, f->label);
-        say(c, value);
+        say(c, ": ");
+        SAY_FORMATTED(c, c->host->format_number(c->job, at, size, f->value));
         if (f->unit.ptr) {
             say(c, " ");
             say_str(c, f->unit);
@@ -283,7 +269,7 @@ static void say_claims(ics *c, const chronicle_event *ev)
 
 static void say_sources(ics *c, const chronicle_event *ev)
 {
-    say_section(c, "Sources:");
+    say_section(c, "label.sources");
     for (size_t i = 0; i < ev->n_sources; i++) {
         const chronicle_source *s = ev->sources[i];
         say(c, "\n- ");
@@ -292,7 +278,7 @@ static void say_sources(ics *c, const chronicle_event *ev)
             say(c, " (");
             say_str(c, s->outlet);
             if (s->outlet.ptr && s->published_ymd) say(c, ", ");
-            say_date(c, s->published_ymd);
+            if (s->published_ymd) say_date(c, s->published_ymd);
             say(c, ")");
         }
         if (s->url.ptr) {
@@ -306,7 +292,10 @@ static void description(ics *c, const chronicle_event *ev)
 {
     c->text.len = 0;
     if (ev->summary.ptr) say_str(c, ev->summary);
-    if (ev->n_organizers) say_section(c, "Organisers: ");
+    if (ev->n_organizers) {
+        say_section(c, "label.organizers");
+        say(c, " ");
+    }
     for (size_t i = 0; i < ev->n_organizers; i++) {
         if (i) say(c, "; ");
         say_str(c, ev->organizers[i]);
@@ -353,7 +342,8 @@ static void vevent(ics *c, const chronicle_event *ev, int64_t stamp)
     stamp_property(c, stamp);
     date_property(c, "DTSTART", ev->date_ymd);
     /* DTEND is exclusive: the day after the last day */
-    date_property(c, "DTEND", next_day(ev->end_date_ymd ? ev->end_date_ymd : ev->date_ymd));
+    uint32_t last = ev->end_date_ymd ? ev->end_date_ymd : ev->date_ymd;
+    date_property(c, "DTEND", c->host->days_to_ymd(c->host->ymd_to_days(last) + 1));
     property(c, "SUMMARY", ev->title);
     location(c, ev);
     description(c, ev);
@@ -362,22 +352,30 @@ static void vevent(ics *c, const chronicle_event *ev, int64_t stamp)
     line(c, "END:VEVENT");
 }
 
-static void vcalendar_head(ics *c)
+/* The calendar's name: the report's title, and the group of a --split-by
+ * job.  NAME is RFC 7986's; X-WR-CALNAME is what most readers show. */
+static void calendar_name(ics *c, const char *property)
 {
-    const chronicle_dataset_info *ds = c->host->dataset(c->job);
+    const chronicle_str title = c->host->report(c->job)->title;
     const char *group = c->host->group(c->job);
-    line(c, "BEGIN:VCALENDAR");
-    line(c, "VERSION:2.0");
-    line(c, "PRODID:-//Chronicle//ics plugin 1.0.0//EN");
-    line(c, "CALSCALE:GREGORIAN");
-    line(c, "METHOD:PUBLISH");
-    raw(c, "X-WR-CALNAME:");
-    escaped(c, ds->title.ptr, ds->title.len);
+    raw(c, property);
+    escaped(c, title.ptr, title.len);
     if (group) {
         escaped(c, " \xE2\x80\x94 ", 5);
         escaped(c, group, strlen(group));
     }
     end_line(c);
+}
+
+static void vcalendar_head(ics *c)
+{
+    line(c, "BEGIN:VCALENDAR");
+    line(c, "VERSION:2.0");
+    line(c, "PRODID:-//Chronicle//ics plugin 1.0.0//EN");
+    line(c, "CALSCALE:GREGORIAN");
+    line(c, "METHOD:PUBLISH");
+    calendar_name(c, "NAME:");
+    calendar_name(c, "X-WR-CALNAME:");
 }
 
 static chronicle_status export_ics(chronicle_job *job, const chronicle_host *host)

@@ -197,6 +197,15 @@ def test_csv_options():
 
 # ---- ICS ----
 
+def human_number(v):
+    """format_number() in English for the fixtures' figures: thousands
+    separated from five digits on (1275, 12,500), else as %.15g."""
+    text = f"{v:.15g}"
+    if float(v).is_integer() and abs(v) >= 10000 and "e" not in text:
+        return f"{int(v):,}"
+    return text
+
+
 def escape_free_description(doc, e):
     """The DESCRIPTION text of formats/ics.md, before TEXT escaping."""
     src = {s["id"]: s for s in doc["sources"]}
@@ -215,7 +224,7 @@ def escape_free_description(doc, e):
         lines = ["Figures:"]
         for f in e["figures"]:
             unit = f" {f['unit']}" if "unit" in f else ""
-            lines.append(f"- {f['label']}: {f['value']:.15g}{unit} ({attribution(src[f['source']])})")
+            lines.append(f"- {f['label']}: {human_number(f['value'])}{unit} ({attribution(src[f['source']])})")
         parts.append("\n".join(lines))
     lines = ["Sources:"]
     for sid in e["sources"]:
@@ -291,6 +300,7 @@ def test_ics():
         check(f"{name}: PRODID", str(cal["PRODID"]).startswith("-//Chronicle//"), cal.get("PRODID"))
         check(f"{name}: CALSCALE", str(cal["CALSCALE"]) == "GREGORIAN")
         check(f"{name}: calendar name is the title", str(cal["X-WR-CALNAME"]) == doc["title"], cal.get("X-WR-CALNAME"))
+        check(f"{name}: NAME (RFC 7986) is the title", str(cal.get("NAME")) == doc["title"], cal.get("NAME"))
         vevents = cal.walk("VEVENT")
         evs = events_of(doc)
         check(f"{name}: one VEVENT per event", len(vevents) == len(evs), (len(vevents), len(evs)))
