@@ -48,8 +48,8 @@ def test_listing():
     for name in ("good", "crash", "half", "hang", "needspath"):
         check(f"plugins lists {name}", f"\n{name} " in "\n" + out, out)
     reasons = {
-        "wrongmajor": "built for plugin ABI 2.0, this chronicle speaks 1.1: rebuild the plugin",
-        "newerminor": "built for plugin ABI 1.7, this chronicle speaks 1.1: upgrade chronicle",
+        "wrongmajor": "built for plugin ABI 2.0, this chronicle speaks 1.2: rebuild the plugin",
+        "newerminor": "built for plugin ABI 1.7, this chronicle speaks 1.2: upgrade chronicle",
         "nosymbol": "not a Chronicle plugin (no symbol chronicle_plugin_v1)",
         "v2symbol": "built for a newer Chronicle: it exports chronicle_plugin_v2",
         "refuses": "the plugin refused this host",
@@ -66,7 +66,7 @@ def test_listing():
         check(f"{name} reason", reason in p.get("reason", ""), p.get("reason"))
         check(f"{name} listed as broken in text", reason in run("plugins")[1], name)
     good = by_name["good"]
-    check("json version", good["version"] == "0.0.1" and good["abi"] == "1.1", good)
+    check("json version", good["version"] == "0.0.1" and good["abi"] == "1.2", good)
     opts = {o["name"]: o for o in good["options"]}
     check("json options", list(opts) == ["count", "colour", "loud", "ratio"], opts)
     check("json int range", opts["count"]["min"] == 0 and opts["count"]["max"] == 1000, opts)
@@ -77,7 +77,7 @@ def test_listing():
 def test_inspect():
     rc, out, err = run("plugins", "good")
     check("inspect exit", rc == 0, err)
-    for text in ("Name           good", "Plugin ABI     1.1", "count            int     0..1000  default: 3",
+    for text in ("Name           good", "Plugin ABI     1.2", "count            int     0..1000  default: 3",
                  "colour           enum    one of: red green  default: red", "lines of padding"):
         check(f"inspect shows {text!r}", text in out, out)
     rc, out, err = run("plugins", "good", "--json")

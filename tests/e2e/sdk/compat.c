@@ -6,8 +6,13 @@
  *                 descriptor a 1.0 host accepts) — must load and run;
  *   bigger:       a descriptor with a member from a future 1.x appended, but
  *                 needing only ABI 1.0 — must load and run;
- *   newer minor, next major, v2 symbol, too small — must be refused.
+ *   newer minor, next major, v2 symbol, too small — must be refused;
+ *   abi10, abi11: built against the 1.0 and 1.1 headers themselves
+ *                 (tests/e2e/sdk/abi/), so the host table, event and summary
+ *                 they know are smaller than this host's — must load and run,
+ *                 and say so (COMPAT_SIZES).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <chronicle/plugin.h>
@@ -32,6 +37,17 @@ static chronicle_status run(chronicle_job *job, const chronicle_host *h)
     if (put(job, h, head, sizeof head - 1) != CHRONICLE_OK) return CHRONICLE_ERR_IO;
     if (CHRONICLE_HAS(h, chronicle_host, cancelled) && h->cancelled(job))
         return CHRONICLE_ERR_CANCELLED;
+#if defined(COMPAT_SIZES)
+    /* the host's structs are bigger than the ones this plugin was built with */
+    const chronicle_event *first = h->event_count(job) ? h->event_at(job, 0) : NULL;
+    char line[160];
+    int n = snprintf(line, sizeof line, "ABI %u.%u, smaller: host %s, event %s, summary %s\n",
+                     (unsigned)CHRONICLE_ABI_MAJOR, (unsigned)CHRONICLE_ABI_MINOR,
+                     sizeof(chronicle_host) < h->struct_size ? "yes" : "no",
+                     first && sizeof(chronicle_event) < first->struct_size ? "yes" : "no",
+                     sizeof(chronicle_summary) < h->summary(job)->struct_size ? "yes" : "no");
+    if (put(job, h, line, (size_t)n) != CHRONICLE_OK) return CHRONICLE_ERR_IO;
+#endif
     for (size_t i = 0; i < h->event_count(job); i++) {
         const chronicle_event *e = h->event_at(job, i);
         if (put(job, h, e->id.ptr, e->id.len) != CHRONICLE_OK ||

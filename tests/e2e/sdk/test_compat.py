@@ -44,14 +44,30 @@ def test_loads_and_runs():
         check(f"{name}: output equals the dataset", out.splitlines() == expected_lines(name), out)
 
 
+def test_older_abis_with_smaller_structs_load_and_run():
+    for name, abi in (("abi10", "1.0"), ("abi11", "1.1")):
+        rc, out, err = run("plugins", name, "--json")
+        info = json.loads(out) if rc == 0 else {}
+        check(f"{name}: probed", rc == 0 and not info.get("broken"), (rc, err, out))
+        check(f"{name}: ABI {abi}", info.get("abi") == abi, info)
+        for memory in ([], ["--memory", "low"]):
+            rc, out, err = run("export", "-f", name, "-o", "-", *memory, DATA)
+            check(f"{name} {memory}: export runs", rc == 0, (rc, err))
+            lines = out.splitlines()
+            check(f"{name} {memory}: built with the {abi} header, whose structs are smaller",
+                  lines[1:2] == [f"ABI {abi}, smaller: host yes, event yes, summary yes"], lines[:2])
+            check(f"{name} {memory}: output equals the dataset",
+                  lines[:1] + lines[2:] == expected_lines(name), out)
+
+
 def test_refusals():
     refused = {
-        "newerminor": "built for plugin ABI 1.2, this chronicle speaks 1.1: upgrade chronicle, or rebuild "
+        "newerminor": "built for plugin ABI 1.3, this chronicle speaks 1.2: upgrade chronicle, or rebuild "
                       "the plugin against this one (pkg-config --modversion chronicle)",
-        "nextmajor": "built for plugin ABI 2.0, this chronicle speaks 1.1: rebuild the plugin against this "
+        "nextmajor": "built for plugin ABI 2.0, this chronicle speaks 1.2: rebuild the plugin against this "
                      "chronicle (pkg-config --modversion chronicle)",
         "v2only": "built for a newer Chronicle: it exports chronicle_plugin_v2, and this chronicle speaks "
-                  "plugin ABI 1.1; upgrade chronicle or rebuild the plugin for ABI 1",
+                  "plugin ABI 1.2; upgrade chronicle or rebuild the plugin for ABI 1",
         "toosmall": "malformed descriptor: struct_size",
     }
     rc, out, err = run("plugins", "--json")
