@@ -358,12 +358,41 @@ static double clamp(unsigned v, double lo, double hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* A and E fit their keys within limits (longer ones wrap); B and F hold
- * counts, C the country codes, D keeps the blocks apart. */
+/* Display width of the widest bold label beside a value in A, in the
+ * report's language: bold text is a little wider, and a label does not
+ * wrap ("Événements du jeu de données"). */
+static unsigned widest_label(const summary *w)
+{
+    static const char *const ids[] = {"label.group",
+                                      "label.period",
+                                      "xlsx.summary.first_event",
+                                      "xlsx.summary.last_event",
+                                      "xlsx.summary.generated",
+                                      "label.events",
+                                      "xlsx.summary.events_total",
+                                      "xlsx.summary.countries",
+                                      "xlsx.summary.organizers",
+                                      "label.participants",
+                                      "label.activities",
+                                      "label.statements",
+                                      "label.figures",
+                                      "xlsx.summary.sources_cited"};
+    unsigned widest = 0;
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        const char *label = xlsx_label(w->x, ids[i]);
+        unsigned k = xlsx_text_width(label, strlen(label), XLSX_WIDTH_CAP);
+        k += k / 20;
+        if (k > widest) widest = k;
+    }
+    return widest;
+}
+
+/* A and E fit their keys within limits (longer ones wrap), A its labels too;
+ * B and F hold counts, C the country codes, D keeps the blocks apart. */
 static chronicle_status set_widths(summary *w)
 {
     const chronicle_summary *sm = w->sm;
-    unsigned a = widest_key(sm->by_country, sm->n_by_country, 0);
+    unsigned a = widest_key(sm->by_country, sm->n_by_country, widest_label(w));
     unsigned e = widest_key(sm->by_organizer, sm->n_by_organizer, 0);
     e = widest_key(sm->by_activity_kind, sm->n_by_activity_kind, e);
     double widths[N_COLS] = {clamp(a + 2, 24, 34), 12, 13, 3, clamp(e + 2, 24, 40), 12};
