@@ -9,7 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "chronicle/format.h"
 #include "pdf_internal.h"
 
 #define LABEL_SIZE 7.5f
@@ -32,10 +31,10 @@ static double bars_max(const pdf_bar *bars, size_t n)
     return m;
 }
 
-static chronicle_status number_text(double v, chronicle_buf *out)
+static chronicle_status number_text(pdf_doc *d, double v, chronicle_buf *out)
 {
     chronicle_buf_reset(out);
-    return chronicle_format_number(out, v);
+    return pdf_put_number(d, out, v);
 }
 
 /* Draws text centred on cx, or right-aligned at cx when right is set. */
@@ -84,7 +83,7 @@ chronicle_status pdf_chart_columns(pdf_doc *d, float x, float top, float w, floa
     for (double v = 0; v <= amax + step / 2 && st == CHRONICLE_OK; v += step) {
         float gy = py + (float)(v / amax) * ph;
         pdf_hline(d, px, px + pw, gy, v == 0 ? 0.8f : 0.4f, v == 0 ? pdf_grey : pdf_rule);
-        if ((st = number_text(v, &text)) == CHRONICLE_OK)
+        if ((st = number_text(d, v, &text)) == CHRONICLE_OK)
             st = label_at(d, text.ptr, text.len, px - 5, gy - 2.5f, 1, pdf_grey);
     }
     float slot = n ? pw / (float)n : pw, bw = fminf(slot * 0.62f, 42.0f), widest = 0;
@@ -100,7 +99,7 @@ chronicle_status pdf_chart_columns(pdf_doc *d, float x, float top, float w, floa
         float cx = px + slot * ((float)i + 0.5f), bh = (float)(bars[i].value / amax) * ph;
         if (bars[i].gap) axis_break(d, cx, py, fminf(slot * 0.3f, 4.0f));
         if (bh > 0) pdf_fill_rect(d, cx - bw / 2, py, bw, bh, pdf_blue);
-        if ((st = number_text(bars[i].value, &text)) != CHRONICLE_OK) break;
+        if ((st = number_text(d, bars[i].value, &text)) != CHRONICLE_OK) break;
         float vw;
         st = pdf_text_width(d, text.ptr, text.len, PDF_REGULAR, LABEL_SIZE, &vw);
         if (st == CHRONICLE_OK && vw <= slot && bars[i].value > 0)
@@ -132,7 +131,7 @@ chronicle_status pdf_chart_bars(pdf_doc *d, float x, float top, float w, const p
     for (double v = 0; v <= amax + step / 2 && st == CHRONICLE_OK; v += step) {
         float gx = px + (float)(v / amax) * pw;
         pdf_line(d, gx, py, gx, top, v == 0 ? 0.8f : 0.4f, v == 0 ? pdf_grey : pdf_rule, 0);
-        if ((st = number_text(v, &text)) == CHRONICLE_OK)
+        if ((st = number_text(d, v, &text)) == CHRONICLE_OK)
             st = label_at(d, text.ptr, text.len, gx, py - foot + 6, 0, pdf_grey);
     }
     for (size_t i = 0; i < n && st == CHRONICLE_OK; i++) {
@@ -143,7 +142,7 @@ chronicle_status pdf_chart_bars(pdf_doc *d, float x, float top, float w, const p
                      &text);
         if (st == CHRONICLE_OK)
             st = label_at(d, text.ptr, text.len, px - 6, cy - 2.5f, 1, pdf_black);
-        if (st == CHRONICLE_OK) st = number_text(bars[i].value, &text);
+        if (st == CHRONICLE_OK) st = number_text(d, bars[i].value, &text);
         if (st == CHRONICLE_OK)
             st = pdf_draw_text(d, px + bw + 4, cy - 2.5f, text.ptr, text.len, PDF_REGULAR,
                                LABEL_SIZE, pdf_black);

@@ -225,7 +225,10 @@ static chronicle_status fallback_locate(pdf_doc *d)
 {
     pdf_fonts *f = &d->fonts;
     f->fallback_state = -1;
-    if (!d->host->opt_bool(d->job, "fallback")) return CHRONICLE_OK;
+    /* a Chinese briefing's own words need the CJK font, whatever pdf.fallback says */
+    const chronicle_str *lang = &d->report->lang;
+    int cjk = lang->len >= 2 && !strncmp(lang->ptr, "zh", 2);
+    if (!cjk && !d->host->opt_bool(d->job, "fallback")) return CHRONICLE_OK;
     const char *v = d->host->opt_string(d->job, "fallback-font");
     int is_default = !v || !strcmp(v, PDF_DEFAULT_FALLBACK_FONT);
     if (is_default) {

@@ -14,6 +14,7 @@
 #include <hpdf_pages.h>
 #include <libdeflate.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,7 +27,7 @@
 const pdf_rgb pdf_black = {0.10f, 0.10f, 0.12f}, pdf_navy = {0.09f, 0.17f, 0.32f},
               pdf_grey = {0.38f, 0.40f, 0.44f}, pdf_light = {0.94f, 0.95f, 0.97f},
               pdf_rule = {0.75f, 0.77f, 0.80f}, pdf_blue = {0.20f, 0.38f, 0.60f},
-              pdf_white = {1.0f, 1.0f, 1.0f};
+              pdf_white = {1.0f, 1.0f, 1.0f}, pdf_mark_red = {0.72f, 0.05f, 0.05f};
 
 float pdf_leading(float size)
 {
@@ -219,14 +220,32 @@ static float box_limit(const wrap_box *b, const pdf_lines *out)
     return (out->n ? b->width : b->width - b->first) + 0.001f;
 }
 
+/* Chinese text has no spaces: a line breaks between characters, but not
+ * before closing punctuation (。，」) nor after opening punctuation (（“「),
+ * as CJK typesetting has it (kinsoku). */
+static int no_line_start(uint32_t cp)
+{
+    return (cp >= 0x3001 && cp <= 0x3002) || cp == 0xFF0C || cp == 0xFF0E || cp == 0xFF1A ||
+           cp == 0xFF1B || cp == 0xFF01 || cp == 0xFF1F || cp == 0xFF09 || cp == 0x300D ||
+           cp == 0x300F || cp == 0x3009 || cp == 0x300B || cp == 0x3011 || cp == 0x201D ||
+           cp == 0x2019 || cp == 0x2026;
+}
+
+static int no_line_end(uint32_t cp)
+{
+    return cp == 0xFF08 || cp == 0x300C || cp == 0x300E || cp == 0x3008 || cp == 0x300A ||
+           cp == 0x3010 || cp == 0x201C || cp == 0x2018;
+}
+
 /* Breaks the word s[*start..end) between characters: pushes every full line
  * and leaves the rest (which fits) as the open line *start, *lw. */
 static chronicle_status break_word(pdf_doc *d, const char *s, size_t *start, size_t end,
                                    pdf_weight w, float k, const wrap_box *box, pdf_lines *out,
                                    float *lw)
 {
-    size_t ls = *start;
-    float acc = 0;
+    size_t ls = *start, prev = ls;
+    float acc = 0, prev_w = 0;
+    uint32_t prev_cp = 0;
     for (size_t i = ls; i < end;) {
         uint32_t cp;
         pdf_glyph g;
@@ -235,10 +254,15 @@ static chronicle_status break_word(pdf_doc *d, const char *s, size_t *start, siz
         if (st != CHRONICLE_OK) return st;
         float cw = (float)g.width * k;
         if (acc + cw > box_limit(box, out) && i > ls) {
-            if ((st = lines_push(out, ls, i, acc)) != CHRONICLE_OK) return st;
-            ls = i;
-            acc = 0;
+            /* the character before goes down with this one (kinsoku) */
+            int carry = (no_line_start(cp) || no_line_end(prev_cp)) && prev > ls;
+            size_t at = carry ? prev : i;
+            if ((st = lines_push(out, ls, at, carry ? acc - prev_w : acc)) != CHRONICLE_OK)
+                return st;
+            ls = at;
+            acc = carry ? prev_w : 0;
         }
+        prev = i, prev_w = cw, prev_cp = cp;
         acc += cw;
         i += n;
     }
@@ -734,33 +758,100 @@ chronicle_status pdf_table_end(pdf_doc *d, pdf_table *t, chronicle_status st)
     return st;
 }
 
+/* ---- images ---- */
+
+chronicle_status pdf_logo(pdf_doc *d, float x, float y, float w, float h)
+{
+    const chronicle_report *r = d->report;
+    HPDF_Image img = r->logo_format == CHRONICLE_IMAGE_PNG
+                         ? HPDF_LoadPngImageFromFile(d->doc, r->logo.ptr)
+                         : HPDF_LoadJpegImageFromFile(d->doc, r->logo.ptr);
+    const char *name = img && !d->hpdf_code ? HPDF_Page_GetXObjectName(d->page, img) : NULL;
+    if (!name || d->hpdf_code) {
+        chronicle_buf what = CHRONICLE_BUF_INIT;
+        chronicle_buf_appendf(&what, "cannot use the logo %s", r->logo.ptr);
+        chronicle_status st = pdf_check(d, chronicle_buf_cstr(&what));
+        chronicle_buf_free(&what);
+        if (st != CHRONICLE_OK) return st;
+        d->host->error(d->job, CHRONICLE_ERR_DATA, "cannot use the logo %s: libharu refused it",
+                       r->logo.ptr);
+        return CHRONICLE_ERR_DATA;
+    }
+    float iw = (float)HPDF_Image_GetWidth(img), ih = (float)HPDF_Image_GetHeight(img);
+    if (iw <= 0 || ih <= 0) return CHRONICLE_OK;
+    /* as large as fits in the box, its aspect kept, centred */
+    float k = fminf(w / iw, h / ih), dw = iw * k, dh = ih * k;
+    chronicle_buf *o = &d->draw;
+    chronicle_status st = chronicle_buf_puts(o, "q ");
+    if (st == CHRONICLE_OK) st = put_num(o, dw);
+    if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "0 0 ");
+    if (st == CHRONICLE_OK) st = put_num(o, dh);
+    if (st == CHRONICLE_OK) st = put_num(o, x + (w - dw) / 2);
+    if (st == CHRONICLE_OK) st = put_num(o, y + (h - dh) / 2);
+    if (st == CHRONICLE_OK) st = chronicle_buf_appendf(o, "cm /%s Do Q\n", name);
+    return drawn(d, st);
+}
+
 /* ---- running header and footer ---- */
+
+/* The marking, centred in bold at the top and the bottom of the page, in
+ * the bands doc_open (pdf.c) keeps for it. */
+static chronicle_status page_marking(pdf_doc *d, chronicle_buf *text)
+{
+    const chronicle_str *m = &d->report->marking;
+    const float size = 9.0f;
+    float w = 0;
+    chronicle_buf_reset(text);
+    chronicle_status st = pdf_fit(d, m->ptr, m->len, PDF_BOLD, size, d->right - d->left, text);
+    if (st == CHRONICLE_OK) st = pdf_text_width(d, text->ptr, text->len, PDF_BOLD, size, &w);
+    float x = (d->page_w - w) / 2;
+    if (st == CHRONICLE_OK)
+        st =
+            pdf_draw_text(d, x, d->page_h - 22, text->ptr, text->len, PDF_BOLD, size, pdf_mark_red);
+    if (st == CHRONICLE_OK)
+        st = pdf_draw_text(d, x, 18, text->ptr, text->len, PDF_BOLD, size, pdf_mark_red);
+    return st;
+}
+
+/* The title above a rule, and "Generated …" and "page N of M" below one. */
+static chronicle_status page_running(pdf_doc *d, size_t i, const char *header,
+                                     const char *footer_left, chronicle_buf *text)
+{
+    const float size = 8.0f, width = d->right - d->left;
+    const float head = d->page_h - 40 - d->mark, foot = 32 + d->mark;
+    chronicle_buf_reset(text);
+    chronicle_status st = pdf_fit(d, header, strlen(header), PDF_REGULAR, size, width, text);
+    if (st == CHRONICLE_OK)
+        st = pdf_draw_text(d, d->left, head, text->ptr, text->len, PDF_REGULAR, size, pdf_grey);
+    pdf_hline(d, d->left, d->right, head - 6, 0.5f, pdf_rule);
+    pdf_hline(d, d->left, d->right, foot + 14, 0.5f, pdf_rule);
+    if (st == CHRONICLE_OK)
+        st = pdf_draw_text(d, d->left, foot, footer_left, strlen(footer_left), PDF_REGULAR, size,
+                           pdf_grey);
+    /* page numbers are plain digits, as the page labels and the contents give them */
+    char n[24], m[24];
+    snprintf(n, sizeof n, "%zu", i + 1);
+    snprintf(m, sizeof m, "%zu", d->n_pages);
+    const char *args[] = {n, m};
+    float w = 0;
+    chronicle_buf_reset(text);
+    if (st == CHRONICLE_OK) st = pdf_put_message(d, text, "label.page-of", args, 2);
+    if (st == CHRONICLE_OK) st = pdf_text_width(d, text->ptr, text->len, PDF_REGULAR, size, &w);
+    if (st == CHRONICLE_OK)
+        st =
+            pdf_draw_text(d, d->right - w, foot, text->ptr, text->len, PDF_REGULAR, size, pdf_grey);
+    return st;
+}
 
 chronicle_status pdf_pages_finish(pdf_doc *d, const char *header, const char *footer_left)
 {
     chronicle_buf text = CHRONICLE_BUF_INIT;
     chronicle_status st = CHRONICLE_OK;
-    const float size = 8.0f, width = d->right - d->left;
-    for (size_t i = 1; i < d->n_pages && st == CHRONICLE_OK; i++) {
+    for (size_t i = 0; i < d->n_pages && st == CHRONICLE_OK; i++) {
+        if (i == 0 && !d->mark) continue;
         if ((st = pdf_page_use(d, i)) != CHRONICLE_OK) break;
-        chronicle_buf_reset(&text);
-        st = pdf_fit(d, header, strlen(header), PDF_REGULAR, size, width, &text);
-        if (st == CHRONICLE_OK)
-            st = pdf_draw_text(d, d->left, d->page_h - 40, text.ptr, text.len, PDF_REGULAR, size,
-                               pdf_grey);
-        pdf_hline(d, d->left, d->right, d->page_h - 46, 0.5f, pdf_rule);
-        pdf_hline(d, d->left, d->right, 46, 0.5f, pdf_rule);
-        if (st == CHRONICLE_OK)
-            st = pdf_draw_text(d, d->left, 32, footer_left, strlen(footer_left), PDF_REGULAR, size,
-                               pdf_grey);
-        chronicle_buf_reset(&text);
-        float w = 0;
-        if (st == CHRONICLE_OK)
-            st = chronicle_buf_appendf(&text, "page %zu of %zu", i + 1, d->n_pages);
-        if (st == CHRONICLE_OK) st = pdf_text_width(d, text.ptr, text.len, PDF_REGULAR, size, &w);
-        if (st == CHRONICLE_OK)
-            st =
-                pdf_draw_text(d, d->right - w, 32, text.ptr, text.len, PDF_REGULAR, size, pdf_grey);
+        if (d->mark) st = page_marking(d, &text);
+        if (st == CHRONICLE_OK && i > 0) st = page_running(d, i, header, footer_left, &text);
     }
     if (st == CHRONICLE_OK) st = page_seal(d);
     chronicle_buf_free(&text);

@@ -10,9 +10,7 @@
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "chronicle/format.h"
 #include "chronicle/sanitize.h"
 #include "pdf_internal.h"
 
@@ -56,16 +54,23 @@ static const chronicle_option options[] = {
     {"title",
      CHRONICLE_OPT_STRING,
      NULL,
-     "briefing title (default: the dataset title)",
+     "briefing title (default: the report's title)",
      NULL,
      0,
      -1,
      {0}},
-    {"author", CHRONICLE_OPT_STRING, "Chronicle", "document author", NULL, 0, -1, {0}},
+    {"author",
+     CHRONICLE_OPT_STRING,
+     NULL,
+     "document author (default: the report's author, else Chronicle)",
+     NULL,
+     0,
+     -1,
+     {0}},
     {"subject",
      CHRONICLE_OPT_STRING,
      NULL,
-     "document subject (default: the dataset description)",
+     "document subject (default: the report's subtitle, else the dataset description)",
      NULL,
      0,
      -1,
@@ -119,31 +124,43 @@ static void on_hpdf_error(HPDF_STATUS code, HPDF_STATUS detail, void *user)
 
 /* ---- the document ---- */
 
+/* The title: pdf.title, else the report's (which is the dataset's when
+ * its author gave none), with the group of a --split-by job. */
 static chronicle_status doc_title(pdf_doc *d)
 {
     const char *t = d->host->opt_string(d->job, "title");
-    const chronicle_dataset_info *ds = d->host->dataset(d->job);
+    const chronicle_str *rt = &d->report->title;
     const char *group = d->host->group(d->job);
     chronicle_status st;
     if (t && *t)
         st = chronicle_buf_puts(&d->title, t);
-    else if (ds->title.len)
-        st = chronicle_buf_append(&d->title, ds->title.ptr, ds->title.len);
+    else if (rt->len)
+        st = chronicle_buf_append(&d->title, rt->ptr, rt->len);
     else
-        st = chronicle_buf_puts(&d->title, "Briefing");
-    if (st == CHRONICLE_OK && group)
-        st = chronicle_buf_appendf(&d->title, " \xE2\x80\x94 %s", group);
+        st = chronicle_buf_puts(&d->title, pdf_label(d, "pdf.title.default"));
+    if (st == CHRONICLE_OK && group) {
+        const char *args[] = {d->title.ptr, group};
+        chronicle_buf with = CHRONICLE_BUF_INIT;
+        st = pdf_put_message(d, &with, "pdf.title.group", args, 2);
+        chronicle_buf_free(&d->title);
+        d->title = with;
+    }
     return st;
 }
 
-static HPDF_Date timestamp_date(int64_t ts, uint32_t *ymd)
+/* The host timestamp as a UTC date and time: the generation date is the
+ * day days_to_ymd gives, the document dates carry the time too. */
+static HPDF_Date timestamp_date(const pdf_doc *d, int64_t ts, uint32_t *ymd)
 {
     HPDF_Date date = {1970, 1, 1, 0, 0, 0, 'Z', 0, 0};
-    time_t t = (time_t)ts;
-    struct tm tm;
-    if (ts >= 0 && ts < 253402300800LL && gmtime_r(&t, &tm)) {
-        date.year = tm.tm_year + 1900, date.month = tm.tm_mon + 1, date.day = tm.tm_mday;
-        date.hour = tm.tm_hour, date.minutes = tm.tm_min, date.seconds = tm.tm_sec;
+    int64_t days = ts / 86400, secs = ts % 86400;
+    if (secs < 0) days--, secs += 86400;
+    uint32_t v = d->host->days_to_ymd(days);
+    if (v) {
+        date.year = (HPDF_INT)(v / 10000), date.month = (HPDF_INT)(v / 100 % 100);
+        date.day = (HPDF_INT)(v % 100);
+        date.hour = (HPDF_INT)(secs / 3600), date.minutes = (HPDF_INT)(secs / 60 % 60);
+        date.seconds = (HPDF_INT)(secs % 60);
     }
     *ymd = (uint32_t)(date.year * 10000 + date.month * 100 + date.day);
     return date;
@@ -156,11 +173,15 @@ static chronicle_status doc_open(pdf_doc *d)
     d->paper = letter ? HPDF_PAGE_SIZE_LETTER : HPDF_PAGE_SIZE_A4;
     d->page_w = letter ? 612.0f : 595.276f;
     d->page_h = letter ? 792.0f : 841.89f;
-    d->left = 56, d->right = d->page_w - 56, d->top = d->page_h - 68, d->bottom = 60;
+    /* a marking takes a band of its own above the running header and below
+     * the footer (layout.c pdf_pages_finish): the text area gives it room */
+    d->mark = d->report->marking.len ? PDF_MARK_BAND : 0;
+    d->left = 56, d->right = d->page_w - 56;
+    d->top = d->page_h - 68 - d->mark, d->bottom = 60 + d->mark;
     d->size = (float)d->host->opt_double(d->job, "font-size");
     if (d->size < 7 || d->size > 14) d->size = 10;
-    /* libharu's own memory pool gives unaligned blocks; alloc.c does not.
-     * Under AddressSanitizer, plain malloc keeps every object's redzones. */
+        /* libharu's own memory pool gives unaligned blocks; alloc.c does not.
+         * Under AddressSanitizer, plain malloc keeps every object's redzones. */
 #if CHRONICLE_UNDER_ASAN
     d->doc = HPDF_New(on_hpdf_error, d);
 #else
@@ -237,25 +258,32 @@ static chronicle_status info_set(pdf_doc *d, HPDF_InfoType type, const char *s, 
     return st == CHRONICLE_OK ? pdf_check(d, "setting the document information") : st;
 }
 
+/* The first of the values that is set: an option, then the report's
+ * fields, then the last resort. */
+static chronicle_str first_set(const char *opt, const chronicle_str *a, const chronicle_str *b,
+                               const char *last)
+{
+    if (opt) return (chronicle_str){opt, strlen(opt)};
+    if (a && a->len) return *a;
+    if (b && b->len) return *b;
+    return (chronicle_str){last, strlen(last)};
+}
+
 static chronicle_status doc_info(pdf_doc *d)
 {
     const chronicle_dataset_info *ds = d->host->dataset(d->job);
-    const char *author = d->host->opt_string(d->job, "author");
-    const char *subject = d->host->opt_string(d->job, "subject");
+    const chronicle_report *r = d->report;
     const char *keywords = d->host->opt_string(d->job, "keywords");
+    chronicle_str author =
+        first_set(d->host->opt_string(d->job, "author"), &r->author, NULL, "Chronicle");
+    chronicle_str subject = first_set(d->host->opt_string(d->job, "subject"), &r->subtitle,
+                                      &ds->description, pdf_label(d, "pdf.info.subject"));
     chronicle_buf b = CHRONICLE_BUF_INIT;
     uint32_t ymd;
-    HPDF_Date date = timestamp_date(d->host->timestamp(d->job), &ymd);
+    HPDF_Date date = timestamp_date(d, d->host->timestamp(d->job), &ymd);
     chronicle_status st = info_set(d, HPDF_INFO_TITLE, d->title.ptr, d->title.len);
-    if (st == CHRONICLE_OK && author) st = info_set(d, HPDF_INFO_AUTHOR, author, strlen(author));
-    if (st == CHRONICLE_OK) {
-        if (subject)
-            st = info_set(d, HPDF_INFO_SUBJECT, subject, strlen(subject));
-        else if (ds->description.len)
-            st = info_set(d, HPDF_INFO_SUBJECT, ds->description.ptr, ds->description.len);
-        else
-            st = info_set(d, HPDF_INFO_SUBJECT, "Event briefing", 14);
-    }
+    if (st == CHRONICLE_OK) st = info_set(d, HPDF_INFO_AUTHOR, author.ptr, author.len);
+    if (st == CHRONICLE_OK) st = info_set(d, HPDF_INFO_SUBJECT, subject.ptr, subject.len);
     if (st == CHRONICLE_OK && !keywords && (st = default_keywords(d, &b)) == CHRONICLE_OK)
         keywords = chronicle_buf_cstr(&b);
     if (st == CHRONICLE_OK && keywords)
@@ -315,10 +343,17 @@ static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *hos
     memset(&d, 0, sizeof d);
     d.job = job;
     d.host = host;
-    chronicle_status st = doc_open(&d);
+    if (!pdf_words_available(host)) {
+        host->error(
+            job, CHRONICLE_ERR_UNSUPPORTED,
+            "this host lends no wording services (plugin ABI 1.2); the briefing needs them");
+        return CHRONICLE_ERR_UNSUPPORTED;
+    }
+    d.report = host->report(job);
     uint32_t ymd;
-    timestamp_date(host->timestamp(job), &ymd);
+    timestamp_date(&d, host->timestamp(job), &ymd);
     d.generated = ymd;
+    chronicle_status st = doc_open(&d);
     if (st == CHRONICLE_OK) st = pdf_fonts_open(&d);
     if (st == CHRONICLE_OK) st = pdf_briefing_write(&d);
     if (st == CHRONICLE_OK) st = pdf_fonts_finish(&d);

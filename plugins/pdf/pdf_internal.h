@@ -32,6 +32,9 @@
  * near the square root of the page counts briefings reach (a reader walks
  * both to find a page), and a one-page document just one node deeper. */
 #define PDF_PAGES_PER_NODE 256
+/* Points a marking (report()->marking) takes at the top and at the bottom
+ * of every page, outside the running header and footer. */
+#define PDF_MARK_BAND 16.0f
 
 /* Build-time font locations (plugins/pdf/meson.build); fonts.c falls back
  * to other known directories when they have gone at run time. */
@@ -50,7 +53,8 @@ typedef struct pdf_rgb {
     float r, g, b;
 } pdf_rgb;
 
-extern const pdf_rgb pdf_black, pdf_navy, pdf_grey, pdf_light, pdf_rule, pdf_blue, pdf_white;
+extern const pdf_rgb pdf_black, pdf_navy, pdf_grey, pdf_light, pdf_rule, pdf_blue, pdf_white,
+    pdf_mark_red;
 
 /* ---- fonts (fonts.c) ---- */
 
@@ -161,6 +165,7 @@ typedef struct pdf_page {
 typedef struct pdf_doc {
     chronicle_job *job;
     const chronicle_host *host;
+    const chronicle_report *report; /* title, branding, marking, language */
     HPDF_Doc doc;
     HPDF_Encoder utf8;
     HPDF_STATUS hpdf_code, hpdf_detail; /* first libharu error, from the handler */
@@ -171,6 +176,7 @@ typedef struct pdf_doc {
     float page_w, page_h;
     float left, right, top, bottom; /* the text area */
     float size;                     /* body text size */
+    float mark;                     /* PDF_MARK_BAND when the report has a marking, else 0 */
     /* flow */
     HPDF_Page page; /* current page */
     size_t cur;     /* its index in pages */
@@ -213,6 +219,29 @@ chronicle_status pdf_hpdf_describe(chronicle_buf *out, const char *what, HPDF_ST
 /* Turns a pending libharu error into one host error, as pdf_hpdf_describe
  * words it; returns its status (CHRONICLE_OK when there is none). */
 chronicle_status pdf_check(pdf_doc *d, const char *what);
+
+/* ---- words.c: the report's wording, through the host's 1.2 services ----
+ *
+ * Every fixed word, date, number, count and attribution the briefing
+ * prints comes from here, in the report's language (po/pdf, po/common);
+ * none is spelled in the plugin.  The put functions append to b. */
+
+/* The host lends the 1.2 services (pdf.c refuses an older host). */
+int pdf_words_available(const chronicle_host *host);
+/* A fixed word by message id ("pdf.part.contents"); lives as long as the plugin. */
+const char *pdf_label(const pdf_doc *d, const char *id);
+chronicle_status pdf_put_message(pdf_doc *d, chronicle_buf *b, const char *id,
+                                 const char *const *args, size_t n_args);
+chronicle_status pdf_put_date(pdf_doc *d, chronicle_buf *b, uint32_t ymd,
+                              chronicle_date_style style);
+/* One date when last is 0 or equal to first. */
+chronicle_status pdf_put_period(pdf_doc *d, chronicle_buf *b, uint32_t first, uint32_t last,
+                                chronicle_date_style style);
+chronicle_status pdf_put_number(pdf_doc *d, chronicle_buf *b, double v);
+/* A count and its noun in the plural form n takes: msgid "count.event". */
+chronicle_status pdf_put_count(pdf_doc *d, chronicle_buf *b, uint64_t n, const char *id);
+chronicle_status pdf_put_attribution(pdf_doc *d, chronicle_buf *b, const chronicle_source *src);
+chronicle_status pdf_put_selection(pdf_doc *d, chronicle_buf *b);
 
 /* ---- alloc.c: libharu's memory (HPDF_NewEx) ---- */
 
@@ -279,6 +308,10 @@ void pdf_fill_rect(pdf_doc *d, float x, float y, float w, float h, pdf_rgb c);
 void pdf_line(pdf_doc *d, float x0, float y0, float x1, float y1, float width, pdf_rgb c,
               int dotted);
 void pdf_hline(pdf_doc *d, float x0, float x1, float y, float width, pdf_rgb c);
+/* Draws the report's logo (a checked PNG or JPEG) on the current page, as
+ * large as fits in the box x, y (bottom left), w by h, its aspect kept.
+ * Errors name the file. */
+chronicle_status pdf_logo(pdf_doc *d, float x, float y, float w, float h);
 /* The text state of the current page is unknown again (a revisited page). */
 void pdf_state_forget(pdf_doc *d);
 
@@ -373,8 +406,9 @@ chronicle_status pdf_table_end(pdf_doc *d, pdf_table *t, chronicle_status st);
 chronicle_status pdf_table_header(pdf_doc *d, const pdf_table *t);
 float pdf_table_header_height(const pdf_table *t);
 
-/* Draws the running header and "page N of M" footer on every page but the
- * first, and seals the last drawing: nothing can be drawn after this. */
+/* Draws the marking (when the report has one) on every page, the running
+ * header and "page N of M" footer on every page but the first, and seals
+ * the last drawing: nothing can be drawn after this. */
 chronicle_status pdf_pages_finish(pdf_doc *d, const char *header, const char *footer_left);
 
 /* ---- chart.c ---- */
@@ -406,12 +440,13 @@ chronicle_status pdf_subheading(pdf_doc *d, const char *text);
 /* "Label   value", the value wrapped beside the label; skipped when empty. */
 chronicle_status pdf_field(pdf_doc *d, const char *label, const char *value, size_t len,
                            const char *uri);
+/* The same with the value at column points from the left margin. */
+chronicle_status pdf_field_at(pdf_doc *d, float column, const char *label, const char *value,
+                              size_t len, const char *uri);
 /* A bulleted paragraph, with an optional bold run-in lead (a name, a label). */
 chronicle_status pdf_bullet(pdf_doc *d, const chronicle_buf *lead, const char *text, size_t len,
                             float size, pdf_rgb color);
 /* Appends the place of an event: venue, city, country (CODE). */
 chronicle_status pdf_place(chronicle_buf *b, const chronicle_event *e, int with_code);
-/* Appends a date, or a date range when end is set. */
-chronicle_status pdf_dates(chronicle_buf *b, uint32_t ymd, uint32_t end, int long_style);
 
 #endif

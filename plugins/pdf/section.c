@@ -2,13 +2,13 @@
  * section.c — one section per event: a heading (date and place, then the
  * title) kept with the first lines that follow it, the fields, the summary,
  * participants, programme, statements and figures — each claim followed by
- * its attribution in chronicle_format_attribution's words — and the
+ * its attribution in the host's words (format_attribution) — and the
  * event's sources with their documents and links.  Also the small blocks
- * (subheading, field, bullet) the other parts reuse.
+ * (subheading, field, bullet) the other parts reuse.  Every word, date and
+ * number comes from words.c.
  */
 #include <string.h>
 
-#include "chronicle/format.h"
 #include "pdf_internal.h"
 
 #define LABEL_EM 9.0f /* the width of a field's label column, in body text sizes */
@@ -32,8 +32,14 @@ chronicle_status pdf_subheading(pdf_doc *d, const char *text)
 chronicle_status pdf_field(pdf_doc *d, const char *label, const char *value, size_t len,
                            const char *uri)
 {
+    return pdf_field_at(d, LABEL_EM * d->size, label, value, len, uri);
+}
+
+chronicle_status pdf_field_at(pdf_doc *d, float column, const char *label, const char *value,
+                              size_t len, const char *uri)
+{
     if (!value || !len) return CHRONICLE_OK;
-    pdf_para p = {.indent = LABEL_EM * d->size,
+    pdf_para p = {.indent = column,
                   .weight = PDF_REGULAR,
                   .size = d->size,
                   .color = pdf_black,
@@ -98,52 +104,44 @@ chronicle_status pdf_place(chronicle_buf *b, const chronicle_event *e, int with_
     return st;
 }
 
-chronicle_status pdf_dates(chronicle_buf *b, uint32_t ymd, uint32_t end, int long_style)
+/* What the occasion's anniversary and date say: "31-year anniversary of
+ * 26 February 1992", "of 26 February 1992", or the anniversary alone. */
+static chronicle_status occasion_when(pdf_doc *d, chronicle_buf *b, const chronicle_event *e)
 {
-    return chronicle_format_period(b, ymd, end ? end : ymd,
-                                   long_style ? CHRONICLE_DATE_LONG : CHRONICLE_DATE_SHORT);
+    int anniv = e->anniversary >= 0, of = e->occasion_of_date.len > 0;
+    chronicle_buf n = CHRONICLE_BUF_INIT, date = CHRONICLE_BUF_INIT;
+    chronicle_status st = CHRONICLE_OK;
+    if (anniv) st = pdf_put_count(d, &n, (uint64_t)e->anniversary, "pdf.occasion.anniversary");
+    if (st == CHRONICLE_OK && of)
+        st = e->occasion_of_date_ymd
+                 ? pdf_put_date(d, &date, e->occasion_of_date_ymd, CHRONICLE_DATE_LONG)
+                 : chronicle_buf_append(&date, e->occasion_of_date.ptr, e->occasion_of_date.len);
+    const char *args[] = {n.ptr, date.ptr};
+    if (st == CHRONICLE_OK && anniv && of)
+        st = pdf_put_message(d, b, "pdf.occasion.anniversary-of", args, 2);
+    else if (st == CHRONICLE_OK && of)
+        st = pdf_put_message(d, b, "pdf.occasion.of", args + 1, 1);
+    else if (st == CHRONICLE_OK)
+        st = chronicle_buf_append(b, n.ptr, n.len);
+    chronicle_buf_free(&n);
+    chronicle_buf_free(&date);
+    return st;
 }
 
-static const char *ordinal(int n)
-{
-    if (n % 100 >= 11 && n % 100 <= 13) return "th";
-    return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
-}
-
-/* "YYYY-MM-DD" as YYYYMMDD, or 0. */
-static uint32_t iso_ymd(chronicle_str s)
-{
-    if (s.len != 10 || s.ptr[4] != '-' || s.ptr[7] != '-') return 0;
-    uint32_t v = 0;
-    for (size_t i = 0; i < 10; i++) {
-        if (i == 4 || i == 7) continue;
-        if (s.ptr[i] < '0' || s.ptr[i] > '9') return 0;
-        v = v * 10 + (uint32_t)(s.ptr[i] - '0');
-    }
-    uint32_t m = v / 100 % 100, day = v % 100;
-    return m >= 1 && m <= 12 && day >= 1 && day <= 31 ? v : 0;
-}
-
-/* "Khojaly tragedy (31st anniversary of 26 February 1992)" */
-static chronicle_status occasion_text(chronicle_buf *b, const chronicle_event *e)
+/* "Khojaly tragedy (31-year anniversary of 26 February 1992)" */
+static chronicle_status occasion_text(pdf_doc *d, chronicle_buf *b, const chronicle_event *e)
 {
     chronicle_buf_reset(b);
-    chronicle_status st =
-        chronicle_buf_append(b, e->occasion.ptr ? e->occasion.ptr : "", e->occasion.len);
-    int anniv = e->anniversary >= 0, of = e->occasion_of_date.len > 0;
-    if (st != CHRONICLE_OK || (!anniv && !of)) return st;
-    st = chronicle_buf_puts(b, b->len ? " (" : "(");
-    if (st == CHRONICLE_OK && anniv)
-        st = chronicle_buf_appendf(b, "%d%s anniversary", (int)e->anniversary,
-                                   ordinal((int)e->anniversary));
-    if (st == CHRONICLE_OK && of) {
-        uint32_t ymd = iso_ymd(e->occasion_of_date);
-        st = chronicle_buf_puts(b, anniv ? " of " : "of ");
-        if (st == CHRONICLE_OK)
-            st = ymd ? chronicle_format_date(b, ymd, CHRONICLE_DATE_LONG)
-                     : chronicle_buf_append(b, e->occasion_of_date.ptr, e->occasion_of_date.len);
-    }
-    return st == CHRONICLE_OK ? chronicle_buf_putc(b, ')') : st;
+    if (e->anniversary < 0 && !e->occasion_of_date.len)
+        return chronicle_buf_append(b, e->occasion.ptr ? e->occasion.ptr : "", e->occasion.len);
+    chronicle_buf when = CHRONICLE_BUF_INIT;
+    chronicle_status st = occasion_when(d, &when, e);
+    const char *args[] = {e->occasion.ptr, when.ptr};
+    if (st == CHRONICLE_OK)
+        st = e->occasion.len ? pdf_put_message(d, b, "pdf.occasion.subject-when", args, 2)
+                             : pdf_put_message(d, b, "pdf.occasion.when", args + 1, 1);
+    chronicle_buf_free(&when);
+    return st;
 }
 
 /* ---- the section ---- */
@@ -155,7 +153,7 @@ static chronicle_status section_heading(pdf_doc *d, const chronicle_event *e, pd
 {
     float ts = d->size * 1.3f, ms = d->size * 0.9f;
     chronicle_buf_reset(b);
-    chronicle_status st = pdf_dates(b, e->date_ymd, e->end_date_ymd, 1);
+    chronicle_status st = pdf_put_period(d, b, e->date_ymd, e->end_date_ymd, CHRONICLE_DATE_LONG);
     if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, " \xC2\xB7 ");
     if (st == CHRONICLE_OK) st = pdf_place(b, e, 1);
     pdf_para meta = {.weight = PDF_REGULAR,
@@ -181,14 +179,15 @@ static chronicle_status section_heading(pdf_doc *d, const chronicle_event *e, pd
 /* The date and the place are in the heading's first line. */
 static chronicle_status section_fields(pdf_doc *d, const chronicle_event *e, chronicle_buf *b)
 {
-    chronicle_status st = occasion_text(b, e);
-    if (st == CHRONICLE_OK) st = pdf_field(d, "Occasion", b->ptr, b->len, NULL);
+    chronicle_status st = occasion_text(d, b, e);
+    if (st == CHRONICLE_OK) st = pdf_field(d, pdf_label(d, "label.occasion"), b->ptr, b->len, NULL);
     if (st == CHRONICLE_OK) st = join(b, e->organizers, e->n_organizers, "; ");
-    if (st == CHRONICLE_OK) st = pdf_field(d, "Organisers", b->ptr, b->len, NULL);
+    if (st == CHRONICLE_OK)
+        st = pdf_field(d, pdf_label(d, "label.organizers"), b->ptr, b->len, NULL);
     if (st == CHRONICLE_OK) st = join(b, e->audience, e->n_audience, "; ");
-    if (st == CHRONICLE_OK) st = pdf_field(d, "Audience", b->ptr, b->len, NULL);
+    if (st == CHRONICLE_OK) st = pdf_field(d, pdf_label(d, "label.audience"), b->ptr, b->len, NULL);
     if (st == CHRONICLE_OK) st = join(b, e->tags, e->n_tags, ", ");
-    if (st == CHRONICLE_OK) st = pdf_field(d, "Tags", b->ptr, b->len, NULL);
+    if (st == CHRONICLE_OK) st = pdf_field(d, pdf_label(d, "label.tags"), b->ptr, b->len, NULL);
     if (st == CHRONICLE_OK && e->summary.len) {
         pdf_para p = {.weight = PDF_REGULAR, .size = d->size, .color = pdf_black, .space_after = 2};
         pdf_gap(d, 4);
@@ -200,7 +199,8 @@ static chronicle_status section_fields(pdf_doc *d, const chronicle_event *e, chr
 static chronicle_status section_participants(pdf_doc *d, const chronicle_event *e, chronicle_buf *l,
                                              chronicle_buf *b)
 {
-    chronicle_status st = e->n_participants ? pdf_subheading(d, "Participants") : CHRONICLE_OK;
+    chronicle_status st =
+        e->n_participants ? pdf_subheading(d, pdf_label(d, "label.participants")) : CHRONICLE_OK;
     for (size_t i = 0; i < e->n_participants && st == CHRONICLE_OK; i++) {
         const chronicle_participant *p = e->participants[i];
         chronicle_buf_reset(l);
@@ -212,8 +212,9 @@ static chronicle_status section_participants(pdf_doc *d, const chronicle_event *
             st = chronicle_buf_append(b, p->role.ptr ? p->role.ptr : "", p->role.len);
         if (st == CHRONICLE_OK && p->organization.len)
             st = put_sep(b, p->organization, p->role.len ? ", " : "");
+        if (st == CHRONICLE_OK && p->spoke == 1 && b->len) st = chronicle_buf_putc(b, ' ');
         if (st == CHRONICLE_OK && p->spoke == 1)
-            st = chronicle_buf_puts(b, b->len ? " (spoke)" : "(spoke)");
+            st = chronicle_buf_puts(b, pdf_label(d, "pdf.participant.spoke"));
         if (st == CHRONICLE_OK) st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
     }
     return st;
@@ -222,27 +223,28 @@ static chronicle_status section_participants(pdf_doc *d, const chronicle_event *
 /* "kind — title — performed by A, B", then the description on lines of
  * its own below, as the text summary has it (formats/summary.md): a
  * title's own punctuation never meets the description's. */
-static chronicle_status activity_head(chronicle_buf *b, const chronicle_activity *a, int kind)
+static chronicle_status activity_head(pdf_doc *d, chronicle_buf *b, const chronicle_activity *a,
+                                      int kind)
 {
-    chronicle_status st = CHRONICLE_OK;
-    if (kind && (a->title.len || a->n_performers)) st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
-    size_t at = b->len, named = 0;
+    chronicle_buf names = CHRONICLE_BUF_INIT;
+    chronicle_status st = join(&names, a->performers, a->n_performers, ", ");
+    if (st == CHRONICLE_OK && kind && (a->title.len || names.len))
+        st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
+    size_t at = b->len;
     if (st == CHRONICLE_OK) st = put_sep(b, a->title, "");
-    for (size_t k = 0; k < a->n_performers && st == CHRONICLE_OK; k++) {
-        if (!a->performers[k].len) continue;
-        st = chronicle_buf_puts(b, named++       ? ", "
-                                   : b->len > at ? DASH "performed by "
-                                                 : "performed by ");
-        if (st == CHRONICLE_OK)
-            st = chronicle_buf_append(b, a->performers[k].ptr, a->performers[k].len);
-    }
+    if (st == CHRONICLE_OK && names.len && b->len > at) st = chronicle_buf_puts(b, DASH);
+    const char *args[] = {names.ptr};
+    if (st == CHRONICLE_OK && names.len)
+        st = pdf_put_message(d, b, "pdf.activity.performed-by", args, 1);
+    chronicle_buf_free(&names);
     return st;
 }
 
 static chronicle_status section_programme(pdf_doc *d, const chronicle_event *e, chronicle_buf *l,
                                           chronicle_buf *b)
 {
-    chronicle_status st = e->n_activities ? pdf_subheading(d, "Programme") : CHRONICLE_OK;
+    chronicle_status st =
+        e->n_activities ? pdf_subheading(d, pdf_label(d, "label.programme")) : CHRONICLE_OK;
     pdf_para desc = {.indent = 1.4f * d->size,
                      .weight = PDF_REGULAR,
                      .size = d->size,
@@ -253,7 +255,7 @@ static chronicle_status section_programme(pdf_doc *d, const chronicle_event *e, 
         chronicle_buf_reset(l);
         chronicle_buf_reset(b);
         st = put_sep(l, a->kind, "");
-        if (st == CHRONICLE_OK) st = activity_head(b, a, l->len > 0);
+        if (st == CHRONICLE_OK) st = activity_head(d, b, a, l->len > 0);
         int head = l->len || b->len;
         if (st == CHRONICLE_OK && head) st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
         if (st != CHRONICLE_OK || !a->description.len) continue;
@@ -272,7 +274,7 @@ static chronicle_status attribution_line(pdf_doc *d, const chronicle_source *src
 {
     chronicle_buf_reset(b);
     chronicle_status st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
-    if (st == CHRONICLE_OK) st = chronicle_format_attribution(b, src);
+    if (st == CHRONICLE_OK) st = pdf_put_attribution(d, b, src);
     pdf_para p = {.indent = indent,
                   .weight = PDF_REGULAR,
                   .size = d->size * 0.88f,
@@ -284,12 +286,14 @@ static chronicle_status attribution_line(pdf_doc *d, const chronicle_source *src
 static chronicle_status section_statements(pdf_doc *d, const chronicle_event *e, chronicle_buf *l,
                                            chronicle_buf *b)
 {
-    chronicle_status st = e->n_statements ? pdf_subheading(d, "Statements") : CHRONICLE_OK;
+    chronicle_status st =
+        e->n_statements ? pdf_subheading(d, pdf_label(d, "label.statements")) : CHRONICLE_OK;
     const float indent = 1.4f * d->size;
     for (size_t i = 0; i < e->n_statements && st == CHRONICLE_OK; i++) {
         const chronicle_statement *s = e->statements[i];
+        const char *speaker[] = {s->speaker.ptr ? s->speaker.ptr : ""};
         chronicle_buf_reset(l);
-        st = chronicle_buf_appendf(l, "%s:", s->speaker.ptr ? s->speaker.ptr : "");
+        st = pdf_put_message(d, l, "pdf.lead", speaker, 1);
         pdf_para says = {.weight = PDF_REGULAR,
                          .size = d->size,
                          .color = pdf_black,
@@ -307,8 +311,9 @@ static chronicle_status section_statements(pdf_doc *d, const chronicle_event *e,
         pdf_keep_begin(d, PDF_KEEP_BLOCK);
         if (st == CHRONICLE_OK) st = pdf_paragraph(d, &says, s->summary.ptr, s->summary.len);
         if (st == CHRONICLE_OK && s->quote.len) {
+            const char *quoted[] = {s->quote.ptr};
             chronicle_buf_reset(b);
-            st = chronicle_buf_appendf(b, "\xE2\x80\x9C%s\xE2\x80\x9D", s->quote.ptr);
+            st = pdf_put_message(d, b, "pdf.quote", quoted, 1);
             if (st == CHRONICLE_OK) st = pdf_paragraph(d, &quote, b->ptr, b->len);
         }
         if (st == CHRONICLE_OK) st = attribution_line(d, s->source, indent, b);
@@ -320,17 +325,19 @@ static chronicle_status section_statements(pdf_doc *d, const chronicle_event *e,
 static chronicle_status section_figures(pdf_doc *d, const chronicle_event *e, chronicle_buf *l,
                                         chronicle_buf *b)
 {
-    chronicle_status st = e->n_figures ? pdf_subheading(d, "Figures") : CHRONICLE_OK;
+    chronicle_status st =
+        e->n_figures ? pdf_subheading(d, pdf_label(d, "label.figures")) : CHRONICLE_OK;
     for (size_t i = 0; i < e->n_figures && st == CHRONICLE_OK; i++) {
         const chronicle_figure *f = e->figures[i];
+        const char *label[] = {f->label.ptr ? f->label.ptr : ""};
         chronicle_buf_reset(l);
         chronicle_buf_reset(b);
-        st = chronicle_buf_appendf(l, "%s:", f->label.ptr ? f->label.ptr : "");
-        if (st == CHRONICLE_OK) st = chronicle_format_number(b, f->value);
+        st = pdf_put_message(d, l, "pdf.lead", label, 1);
+        if (st == CHRONICLE_OK) st = pdf_put_number(d, b, f->value);
         if (st == CHRONICLE_OK && f->unit.len) st = chronicle_buf_appendf(b, " %s", f->unit.ptr);
         if (st == CHRONICLE_OK && f->note.len) st = chronicle_buf_appendf(b, " (%s)", f->note.ptr);
         if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, DASH);
-        if (st == CHRONICLE_OK) st = chronicle_format_attribution(b, f->source);
+        if (st == CHRONICLE_OK) st = pdf_put_attribution(d, b, f->source);
         /* label, value and attribution are one block */
         pdf_keep_begin(d, PDF_KEEP_BLOCK);
         if (st == CHRONICLE_OK) st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
@@ -340,14 +347,13 @@ static chronicle_status section_figures(pdf_doc *d, const chronicle_event *e, ch
 }
 
 /* "Trend, 24 Feb 2023 (Baku) — 001_2b7d35f5b2fc6915.txt" */
-static chronicle_status source_text(chronicle_buf *b, const chronicle_source *src)
+static chronicle_status source_text(pdf_doc *d, chronicle_buf *b, const chronicle_source *src)
 {
     chronicle_buf_reset(b);
     chronicle_status st = put_sep(b, src->outlet.len ? src->outlet : src->document, "");
     if (st == CHRONICLE_OK && src->published_ymd) {
         st = chronicle_buf_puts(b, ", ");
-        if (st == CHRONICLE_OK)
-            st = chronicle_format_date(b, src->published_ymd, CHRONICLE_DATE_SHORT);
+        if (st == CHRONICLE_OK) st = pdf_put_date(d, b, src->published_ymd, CHRONICLE_DATE_SHORT);
     }
     if (st == CHRONICLE_OK && src->dateline.len)
         st = chronicle_buf_appendf(b, " (%s)", src->dateline.ptr);
@@ -358,11 +364,12 @@ static chronicle_status source_text(chronicle_buf *b, const chronicle_source *sr
 
 static chronicle_status section_sources(pdf_doc *d, const chronicle_event *e, chronicle_buf *b)
 {
-    chronicle_status st = e->n_sources ? pdf_subheading(d, "Sources") : CHRONICLE_OK;
+    chronicle_status st =
+        e->n_sources ? pdf_subheading(d, pdf_label(d, "label.sources")) : CHRONICLE_OK;
     for (size_t i = 0; i < e->n_sources && st == CHRONICLE_OK; i++) {
         const chronicle_source *src = e->sources[i];
         pdf_keep_begin(d, PDF_KEEP_BLOCK);
-        if ((st = source_text(b, src)) == CHRONICLE_OK)
+        if ((st = source_text(d, b, src)) == CHRONICLE_OK)
             st = pdf_bullet(d, NULL, b->ptr, b->len, d->size, pdf_black);
         if (st == CHRONICLE_OK && src->url.len) {
             pdf_para p = {.indent = 1.4f * d->size,
