@@ -74,11 +74,11 @@ typedef struct writer {
     size_t width;
     size_t label_cols; /* the widest field label and two spaces, at least LABEL_COLS */
     int ascii;
-    chronicle_buf out;   /* output not yet handed to host->write */
-    chronicle_buf para;  /* the paragraph being composed */
-    chronicle_buf cell;  /* a wrapped table cell */
-    chronicle_buf tmp;   /* a formatted date, period or number */
-    chronicle_status st; /* sticky: after a failure every put is a no-op */
+    chronicle_buf out;      /* output not yet handed to host->write */
+    chronicle_buf para;     /* the paragraph being composed */
+    chronicle_buf cells[3]; /* the wrapped cells of a table row */
+    chronicle_buf tmp;      /* a formatted date, period or number */
+    chronicle_status st;    /* sticky: after a failure every put is a no-op */
     /* Text that repeats from event to event, made once (see cache_source). */
     chronicle_buf cache;
     chronicle_buf digest_rule;     /* "\n" and a rule across the width, "\n" */
@@ -286,14 +286,6 @@ static void put_count_field(writer *t, const char *id, size_t n)
     put_field(t, word(t, id));
 }
 
-/* A blank line, the heading, and a rule as wide as the heading. */
-static void put_heading(writer *t, const char *title, const char *glyph)
-{
-    put_line(t, "");
-    put_line(t, title);
-    put_rule(t, glyph, chronicle_utf8_width(title, strlen(title)));
-}
-
 static size_t widest_line(const char *s, size_t len)
 {
     size_t widest = 0;
@@ -305,6 +297,18 @@ static size_t widest_line(const char *s, size_t len)
         len -= n + (nl != NULL);
     }
     return widest;
+}
+
+/* A blank line, the heading (wrapped), and a rule as wide as its widest
+ * line. */
+static void put_heading(writer *t, const char *title, const char *glyph)
+{
+    put_line(t, "");
+    size_t start = t->out.len;
+    add(t, &t->para, title);
+    put_para(t, "", 0);
+    if (t->st == CHRONICLE_OK)
+        put_rule(t, glyph, widest_line(t->out.ptr + start, t->out.len - start));
 }
 
 /* ---- headline ---- */
@@ -456,33 +460,36 @@ static void put_cell(writer *t, const char *s, size_t len, size_t cols, int righ
         add(t, &t->out, " ");
 }
 
-/* One table row; the flex cell wraps within its column, the others are
- * written on the row's first line only. */
-static void put_row(writer *t, const chronicle_str *cells, const column *c, size_t n, size_t flex)
+/* One table row: each cell wraps within its column (usually only the name
+ * does; a column head may too, on a narrow page); the row is as tall as
+ * its tallest cell. */
+static void put_row(writer *t, const chronicle_str *cells, const column *c, size_t n)
 {
-    text_wrap_opts o = {c[flex].cols, 0, t->ascii};
-    chronicle_buf_reset(&t->cell);
-    if (t->st == CHRONICLE_OK)
-        t->st = text_wrap(&t->cell, "", cells[flex].ptr, cells[flex].len, &o);
-    const char *line = chronicle_buf_cstr(&t->cell);
-    for (int first = 1; t->st == CHRONICLE_OK && *line; first = 0) {
-        const char *nl = strchr(line, '\n');
+    const char *line[3];
+    for (size_t k = 0; k < n; k++) {
+        text_wrap_opts o = {c[k].cols > 2 ? c[k].cols : 2, 0, t->ascii};
+        chronicle_buf_reset(&t->cells[k]);
+        if (t->st == CHRONICLE_OK)
+            t->st = text_wrap(&t->cells[k], "", cells[k].ptr, cells[k].len, &o);
+        line[k] = chronicle_buf_cstr(&t->cells[k]);
+    }
+    for (int more = 1; t->st == CHRONICLE_OK && more;) {
         size_t line_start = t->out.len;
         add(t, &t->out, "  ");
+        more = 0;
         for (size_t k = 0; k < n; k++) {
             if (k) add(t, &t->out, "  ");
-            if (k == flex)
-                put_cell(t, line, (size_t)(nl - line), c[k].cols, c[k].right);
-            else
-                put_cell(t, first ? cells[k].ptr : "", first ? cells[k].len : 0, c[k].cols,
-                         c[k].right);
+            const char *nl = strchr(line[k], '\n');
+            size_t len = nl ? (size_t)(nl - line[k]) : strlen(line[k]);
+            put_cell(t, line[k], len, c[k].cols, c[k].right);
+            line[k] += len + (nl != NULL);
+            if (*line[k]) more = 1;
         }
         size_t len = t->out.len;
         while (len > line_start && t->out.ptr[len - 1] == ' ')
             len--;
         chronicle_buf_truncate(&t->out, len);
         add(t, &t->out, "\n");
-        line = nl + 1;
     }
 }
 
@@ -507,17 +514,32 @@ static void put_count_table(writer *t, const char *title, const chronicle_count 
                    {events_head, chronicle_utf8_width(events_head, strlen(events_head)), 1}};
     if (label_head) c[1].cols = chronicle_utf8_width(label_head, strlen(label_head));
     c[n - 1] = c[2];
+    size_t values[3] = {0, 0, 0}; /* the widest value of each column */
     for (size_t i = 0; i < shown; i++) {
+        chronicle_str count = count_text(t, rows[i].count);
         size_t w[3] = {chronicle_utf8_width(rows[i].key.ptr, rows[i].key.len),
                        chronicle_utf8_width(rows[i].label.ptr, rows[i].label.len),
-                       count_text(t, rows[i].count).len};
+                       chronicle_utf8_width(count.ptr, count.len)};
         w[n - 1] = w[2];
         for (size_t k = 0; k < n; k++)
-            if (w[k] > c[k].cols) c[k].cols = w[k];
+            if (w[k] > values[k]) values[k] = w[k];
     }
     size_t fixed = 2 + 2 * (n - 1); /* indent and gaps */
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < n; k++) {
+        if (values[k] > c[k].cols) c[k].cols = values[k];
         if (k != flex) fixed += c[k].cols;
+    }
+    /* too wide for the page: a column wider than its values for its head's
+     * sake gives some back, and the head wraps */
+    size_t want = 2; /* the least room of the name column */
+    for (size_t k = n; k-- > 0 && fixed + want > t->width;) {
+        size_t least = values[k] > 2 ? values[k] : 2;
+        size_t cut = c[k].cols > least ? c[k].cols - least : 0;
+        if (k == flex || !cut) continue;
+        if (cut > fixed + want - t->width) cut = fixed + want - t->width;
+        c[k].cols -= cut;
+        fixed -= cut;
+    }
     size_t room = t->width >= fixed + 2 ? t->width - fixed : 2;
     if (c[flex].cols > room) c[flex].cols = room;
 
@@ -525,12 +547,12 @@ static void put_count_table(writer *t, const char *title, const chronicle_count 
     chronicle_str cells[3];
     for (size_t k = 0; k < n; k++)
         cells[k] = (chronicle_str){c[k].head, strlen(c[k].head)};
-    put_row(t, cells, c, n, flex);
+    put_row(t, cells, c, n);
     for (size_t i = 0; i < shown; i++) {
         cells[0] = rows[i].key;
         cells[1] = rows[i].label;
         cells[n - 1] = count_text(t, rows[i].count);
-        put_row(t, cells, c, n, flex);
+        put_row(t, cells, c, n);
     }
     if (n_rows > shown) {
         char more[96];
@@ -861,7 +883,8 @@ static void writer_free(writer *t)
 {
     chronicle_buf_free(&t->out);
     chronicle_buf_free(&t->para);
-    chronicle_buf_free(&t->cell);
+    for (size_t k = 0; k < 3; k++)
+        chronicle_buf_free(&t->cells[k]);
     chronicle_buf_free(&t->tmp);
     chronicle_buf_free(&t->cache);
     chronicle_buf_free(&t->digest_rule);

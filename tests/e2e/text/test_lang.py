@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from expect import Tally  # noqa: E402
@@ -124,6 +125,20 @@ def check_text(lang):
               sub[:900])
 
 
+def display_width(s):
+    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf")
+               else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in s)
+
+
+def check_widths(lang):
+    """Labels, headings and column heads of every length still fit the page."""
+    for width in (20, 40, 78):
+        rc, out, err = export("text", "--lang", lang, "-O", f"text.width={width}")
+        bad = [l for l in out.split("\n") if display_width(l) > width or l.endswith(" ")]
+        check(f"text {lang} width {width}: every line fits, none ends with a space",
+              rc == 0 and not bad, (err, bad[:2]))
+
+
 def check_markdown(lang):
     rc, out, err = export("markdown", "--lang", lang)
     if not check(f"markdown {lang}: exit 0", rc == 0, err):
@@ -220,6 +235,7 @@ def check_paths():
 def main():
     for lang in ("fr", "ru", "az", "zh"):
         check_text(lang)
+        check_widths(lang)
         check_markdown(lang)
         check_title_and_marking(lang)
         check_ics(lang)
