@@ -123,11 +123,13 @@ int cli_plugin_check(int argc, char **argv)
 {
     static const struct option longs[] = {{"dataset", required_argument, NULL, 'd'},
                                           {"json", no_argument, NULL, 'J'},
+                                          {"events", required_argument, NULL, 'n'},
                                           {"timeout", required_argument, NULL, 't'},
                                           {NULL, 0, NULL, 0}};
     out o = {0};
     const char *dataset = NULL;
     double timeout = 0;
+    long events = 10000;
     int opt;
     optind = 1;
     opterr = 0;
@@ -136,6 +138,8 @@ int cli_plugin_check(int argc, char **argv)
         if (opt == 'd') dataset = optarg;
         else if (opt == 'J') o.json = 1;
         else if (opt == 't' && (timeout = strtod(optarg, &end)) > 0 && !*end) continue;
+        else if (opt == 'n' && (events = strtol(optarg, &end, 10)) >= 1 && events <= 10000000 && !*end) continue;
+        else if (opt == 'n') return usage("--events is not a number from 1 to 10000000: ", optarg);
         else if (opt == 't') return usage("--timeout is not a positive number of seconds: ", optarg);
         else return usage("an unknown option, or one missing its value: ", argv[optind - 1]);
     }
@@ -152,7 +156,7 @@ int cli_plugin_check(int argc, char **argv)
     char *uni = cli_data_file("samples/unicode-torture.json");
     chronicle_check_request req = {.plugin = argv[optind], .dataset = dataset ? dataset : def,
                                    .unicode_dataset = access(uni, R_OK) == 0 ? uni : NULL,
-                                   .timeout = timeout, .timestamp = ts, .ctx = &o,
+                                   .n_generated = (size_t)events, .timeout = timeout, .timestamp = ts, .ctx = &o,
                                    .result = on_result};
     int rc = 0;
     if (access(req.dataset, R_OK) != 0) {

@@ -40,7 +40,7 @@ static const struct {
     {"export-default", "exports the default dataset"},
     {"export-empty", "exports an empty selection"},
     {"export-split", "exports each group of --split-by country"},
-    {"export-generated", "exports a generated dataset of 10,000 events"},
+    {"export-generated", "exports a generated dataset (10,000 events unless --events)"},
     {"export-unicode", "exports the Unicode torture set"},
     {"deterministic", "two runs under one SOURCE_DATE_EPOCH give identical bytes"},
     {"cancel", "a cancellation is honoured within a second"},
@@ -232,8 +232,8 @@ static void sweep_leftovers(report *rep)
             continue;
         if (ppid != self || state == 'Z') continue;
         if (!rep->n_leftover++)
-            SAY(rep->leftover, "%.*s (pid %s)", (int)(close_paren - open_paren - 1),
-                open_paren + 1, e->d_name);
+            SAY(rep->leftover, "pid %s, named %.*s", e->d_name, (int)(close_paren - open_paren - 1),
+                open_paren + 1);
         kill((pid_t)atoi(e->d_name), SIGKILL);
     }
     if (d) closedir(d);
