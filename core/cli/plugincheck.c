@@ -90,9 +90,9 @@ static void on_result(void *ctx, const chronicle_check_result *r)
     chronicle_buf_free(&b);
 }
 
-/* data/NAME in the source tree when this chronicle runs from its build
- * directory, else the installed copy under DATADIR/chronicle/data. */
-char *cli_data_file(const char *name)
+/* source (under data/) in the source tree when this chronicle runs from
+ * its build directory, else the installed copy DATADIR/chronicle/data/name. */
+char *cli_data_file(const char *name, const char *source)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -104,8 +104,10 @@ char *cli_data_file(const char *name)
         in_build = !strcmp(exe, CHRONICLE_BUILD_ROOT "/core");
     }
     chronicle_buf b = CHRONICLE_BUF_INIT;
-    chronicle_buf_appendf(&b, "%s/%s", in_build ? CHRONICLE_SOURCE_ROOT "/data" : CHRONICLE_DATADIR,
-                          name);
+    if (in_build)
+        chronicle_buf_appendf(&b, "%s/data/%s", CHRONICLE_SOURCE_ROOT, source);
+    else
+        chronicle_buf_appendf(&b, "%s/%s", CHRONICLE_DATADIR, name);
     return chronicle_buf_steal(&b);
 }
 
@@ -152,8 +154,8 @@ int cli_plugin_check(int argc, char **argv)
         if (!*sde || *end || v < 0) return usage("SOURCE_DATE_EPOCH is not a whole number: ", sde);
         ts = v;
     }
-    char *def = dataset ? NULL : cli_data_file("events.json");
-    char *uni = cli_data_file("samples/unicode-torture.json");
+    char *def = dataset ? NULL : cli_data_file("events.json", "events.json");
+    char *uni = cli_data_file("unicode-torture.json", "samples/unicode-torture.json");
     chronicle_check_request req = {.plugin = argv[optind], .dataset = dataset ? dataset : def,
                                    .unicode_dataset = access(uni, R_OK) == 0 ? uni : NULL,
                                    .n_generated = (size_t)events, .timeout = timeout, .timestamp = ts, .ctx = &o,

@@ -8,7 +8,10 @@ introspection, option checking, an export compared with the dataset); checks
 that the installed binary finds the installed built-in plugins with no
 environment set, that every shipped plugin exports exactly one symbol, and
 that the installed man page renders and documents every long option of
-`chronicle --help`.  Slow: a full build (timeout 600 s in meson.build)."""
+`chronicle --help`; and the test kit: the example installed under
+share/doc/chronicle/example builds with its own meson.build and with cc and
+`pkg-config chronicle chronicle-plugintest`, its test passes over the
+installed fixtures, and the installed plugin-check passes it.  Slow: a full build (timeout 600 s in meson.build)."""
 
 import glob
 import json
@@ -209,6 +212,56 @@ def check_man_page(chronicle, prefix, tmp):
         check(f"man page documents exit status {code}", re.search(r"\n {7}" + code + r"\s", text), code)
 
 
+# ---- the test kit and the installed example, from the prefix alone ----
+
+def check_kit(chronicle, prefix, tmp, env):
+    """The example as a writer finds it under share/doc/chronicle/example:
+    its own meson.build builds the plugin and its cmocka test against
+    `pkg-config chronicle chronicle-plugintest`, the test passes over the
+    installed fixtures, and the installed plugin-check passes the plugin."""
+    doc = os.path.join(prefix, "share", "doc", "chronicle")
+    example = os.path.join(doc, "example")
+    for f in ("markdown.c", "test_example.c", "mock.json", "meson.build", "README.md"):
+        check(f"example/{f} installed", os.path.isfile(os.path.join(example, f)), example)
+    check("the guide installed", os.path.isfile(os.path.join(doc, "plugin-guide.md")), doc)
+    header = os.path.join(prefix, "include", "chronicle", "plugintest.h")
+    check("plugintest.h installed", os.path.isfile(header), header)
+    fixtures = os.path.join(prefix, "share", "chronicle", "data")
+    for f in ("events.json", "generated-1k.json", "unicode-torture.json"):
+        check(f"fixture {f} installed", os.path.isfile(os.path.join(fixtures, f)), fixtures)
+    rc, out, err = sh(["pkg-config", "--cflags", "--libs", "chronicle", "chronicle-plugintest"], env=env)
+    check("pkg-config chronicle chronicle-plugintest", rc == 0 and "-lchronicle-plugintest" in out, out + err)
+    rc, out, err = sh(["pkg-config", "--variable=fixturedir", "chronicle-plugintest"], env=env)
+    check("fixturedir variable", out.strip() == fixtures, out)
+    # cc alone: the test program, from the installed copies only
+    proj = os.path.join(tmp, "kit")
+    shutil.copytree(example, proj)
+    rc, flags, err = sh(["pkg-config", "--cflags", "--libs", "chronicle", "chronicle-plugintest", "cmocka"], env=env)
+    exe = os.path.join(proj, "test_cc")
+    cmd = (["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-O2",
+            '-DEXAMPLE_DATA="' + os.path.join(proj, "mock.json") + '"', "-o", exe,
+            os.path.join(proj, "test_example.c"), os.path.join(proj, "markdown.c")] + flags.split() +
+           ["-Wl,-rpath," + os.path.dirname(glob.glob(os.path.join(prefix, "**", "libchronicle-plugintest.so"),
+                                                      recursive=True)[0])])
+    rc, out, err = sh(cmd, env=env)
+    if check("cc builds the example's test with pkg-config chronicle chronicle-plugintest", rc == 0,
+             " ".join(cmd) + "\n" + err):
+        rc, out, err = sh([exe], env=env)
+        check("the example's test passes against the installed kit", rc == 0, out + err)
+    # meson, with the installed meson.build
+    build = os.path.join(proj, "build")
+    libdir = os.path.dirname(glob.glob(os.path.join(prefix, "**", "libchronicle-plugintest.so"), recursive=True)[0])
+    menv = dict(env, LD_LIBRARY_PATH=libdir)
+    for cmd in (["meson", "setup", build, proj], ["meson", "compile", "-C", build],
+                ["meson", "test", "-C", build, "--print-errorlogs"]):
+        rc, out, err = sh(cmd, env=menv)
+        check(f"installed example/meson.build: {' '.join(cmd[:2])}", rc == 0, out + err)
+    so = os.path.join(build, "markdown.so")
+    rc, out, err = sh([chronicle, "plugin-check", "--events", "2000", so], env=clean_env(tmp))
+    check("installed plugin-check passes the example built out of tree", rc == 0, out + err)
+    check("plugin-check found the installed Unicode set", "PASS export-unicode" in out, out)
+
+
 def main():
     os.umask(0o022)  # plugin directories must not be group-writable
     tmp = tempfile.mkdtemp(prefix="chronicle-sdk-")
@@ -236,6 +289,7 @@ def main():
         check_plugin("meson", chronicle, build_with_meson(tmp, env, plugindir), tmp, plugindir)
         check_installed_plugins(chronicle, plugindir, tmp)
         check_man_page(chronicle, prefix, tmp)
+        check_kit(chronicle, prefix, tmp, env)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
