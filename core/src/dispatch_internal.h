@@ -13,4 +13,8 @@
 chronicle_status dispatch_jobs(chronicle_job **jobs, size_t n, int max_jobs, double timeout,
                                const chronicle_export_hooks *hooks);
 
+/* chronicle_export() with plugin-check's host modes (CHECK_*) in every job. */
+chronicle_status export_run(const chronicle_export_request *req, unsigned check,
+                            chronicle_diag *diag);
+
 #endif
