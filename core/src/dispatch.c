@@ -152,6 +152,7 @@ static void child_main(run *runs, size_t n, run *self, int msg_fd, pid_t parent)
     chronicle_job *job = self->job;
     /* a program the plugin runs may be handed scratch_dir() too */
     fcntl(job->scratch_fd, F_SETFD, 0);
+    if (job->logo_fd >= 0) fcntl(job->logo_fd, F_SETFD, 0); /* and report()->logo */
     job->msg_fd = msg_fd;
     chronicle_status st = job_run_child(job);
     fflush(stdout); /* what the plugin printf()ed reaches the parent as words */

@@ -17,11 +17,21 @@
 #include "chronicle/export.h"
 #include "dispatch_internal.h"
 #include "registry_internal.h"
+#include "report_internal.h"
+#include "wording.h"
 
 typedef struct plan {
     const chronicle_export_request *req;
     chronicle_diag *diag;
-    chronicle_plugin_info **plugins; /* parallel to req->formats */
+    /* what the run does: the request's, else its report definition's */
+    const char *const *formats;
+    size_t n_formats;
+    chronicle_split_key split;
+    chronicle_filter filter;
+    chronicle_str *countries, *tags; /* the filter's, as chronicle_report lists them */
+    chronicle_report report;         /* every job's report() */
+    const wording_lang *lang;        /* ... and its language */
+    chronicle_plugin_info **plugins; /* parallel to formats */
     chronicle_opt_value **values;    /* per format, parallel to its options */
     chronicle_job **jobs;
     size_t n_jobs;
@@ -39,6 +49,7 @@ typedef struct plan {
     mode_t new_mode;
     int dry;             /* planning only: create nothing, not even the directory */
     size_t first, count; /* the shard's jobs: jobs[first .. first + count) */
+    unsigned check;      /* plugin-check's host modes for every job (host_internal.h) */
 } plan;
 
 struct chronicle_export_plan {
@@ -74,20 +85,20 @@ static chronicle_status find_plugins(plan *p)
 {
     const chronicle_export_request *req = p->req;
     chronicle_status st = CHRONICLE_OK;
-    for (size_t i = 0; i < req->n_formats; i++) {
+    for (size_t i = 0; i < p->n_formats; i++) {
         for (size_t j = 0; j < i; j++)
-            if (!strcmp(req->formats[i], req->formats[j])) {
-                plan_error(p, "format \"%s\" is given twice", req->formats[i]);
+            if (!strcmp(p->formats[i], p->formats[j])) {
+                plan_error(p, "format \"%s\" is given twice", p->formats[i]);
                 return CHRONICLE_ERR_OPTION;
             }
-        chronicle_plugin_info *info = chronicle_registry_find(req->registry, req->formats[i]);
+        chronicle_plugin_info *info = chronicle_registry_find(req->registry, p->formats[i]);
         if (!info) {
             chronicle_buf known = CHRONICLE_BUF_INIT;
             for (size_t k = 0; k < chronicle_registry_count(req->registry); k++)
                 chronicle_buf_appendf(&known, "%s%s", k ? ", " : "",
                                       chronicle_registry_at(req->registry, k)->name);
             plan_error(p, "unknown format \"%s\"; available: %s (see: chronicle plugins)",
-                       req->formats[i], known.len ? known.ptr : "none found");
+                       p->formats[i], known.len ? known.ptr : "none found");
             chronicle_buf_free(&known);
             st = CHRONICLE_ERR_OPTION;
             continue;
@@ -105,24 +116,10 @@ static chronicle_status find_plugins(plan *p)
     return st;
 }
 
-/* A path option names a file the plugin reads (a font, a logo): one that
- * cannot be read is a usage error now, not a failed export later. */
-static chronicle_status readable_file(const char *path, chronicle_buf *why)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    struct stat sb;
-    int err = fd < 0 || fstat(fd, &sb) != 0 ? errno : S_ISREG(sb.st_mode) ? 0 : EINVAL;
-    if (fd >= 0) close(fd);
-    if (!err) return CHRONICLE_OK;
-    chronicle_buf_appendf(why, "cannot be read: %s",
-                          err == EINVAL ? "not a regular file" : strerror(err));
-    return CHRONICLE_ERR_OPTION;
-}
-
 static long format_index(const plan *p, const char *name, size_t len)
 {
-    for (size_t i = 0; i < p->req->n_formats; i++)
-        if (strlen(p->req->formats[i]) == len && !strncmp(p->req->formats[i], name, len)) return (long)i;
+    for (size_t i = 0; i < p->n_formats; i++)
+        if (strlen(p->formats[i]) == len && !strncmp(p->formats[i], name, len)) return (long)i;
     return -1;
 }
 
@@ -146,7 +143,7 @@ static chronicle_status set_option(plan *p, const char *arg)
         if (strlen(o->name) != klen || strncmp(o->name, dot + 1, klen)) continue;
         chronicle_buf why = CHRONICLE_BUF_INIT;
         chronicle_status st = chronicle_opt_parse(o, eq + 1, &p->values[f][i], &why);
-        if (st == CHRONICLE_OK && o->type == CHRONICLE_OPT_PATH) st = readable_file(eq + 1, &why);
+        if (st == CHRONICLE_OK && o->type == CHRONICLE_OPT_PATH) st = report_readable_file(eq + 1, &why);
         if (st != CHRONICLE_OK)
             plan_error(p, "-O %s: %s.%s %s", arg, info->name, o->name, chronicle_buf_cstr(&why));
         chronicle_buf_free(&why);
@@ -161,18 +158,39 @@ static chronicle_status set_option(plan *p, const char *arg)
     return CHRONICLE_ERR_OPTION;
 }
 
+/* The report definition's options for the formats exported (checked with
+ * the definition), before the request's own. */
+static void report_options(plan *p)
+{
+    const chronicle_report_def *def = p->req->report;
+    for (size_t k = 0; def && k < def->n_options; k++) {
+        const report_option *ro = &def->options[k];
+        long f = format_index(p, ro->format, strlen(ro->format));
+        const chronicle_plugin_info *info = f >= 0 ? p->plugins[f] : NULL;
+        for (size_t i = 0; info && i < info->n_options; i++) {
+            const chronicle_option_info *o = &info->options[i];
+            if (strcmp(o->name, ro->key)) continue;
+            chronicle_buf why = CHRONICLE_BUF_INIT;
+            chronicle_opt_parse(o, o->type == CHRONICLE_OPT_PATH ? ro->path : ro->value,
+                                &p->values[f][i], &why);
+            chronicle_buf_free(&why);
+        }
+    }
+}
+
 static chronicle_status parse_options(plan *p)
 {
     const chronicle_export_request *req = p->req;
-    for (size_t f = 0; f < req->n_formats; f++) {
+    for (size_t f = 0; f < p->n_formats; f++) {
         const chronicle_plugin_info *info = p->plugins[f];
         p->values[f] = calloc(info->n_options ? info->n_options : 1, sizeof *p->values[f]);
         if (!p->values[f]) return CHRONICLE_ERR_NOMEM;
     }
     chronicle_status st = CHRONICLE_OK;
+    report_options(p);
     for (size_t i = 0; i < req->n_options; i++)
         if (set_option(p, req->options[i]) != CHRONICLE_OK) st = CHRONICLE_ERR_OPTION;
-    for (size_t f = 0; f < req->n_formats && st == CHRONICLE_OK; f++) {
+    for (size_t f = 0; f < p->n_formats && st == CHRONICLE_OK; f++) {
         const chronicle_plugin_info *info = p->plugins[f];
         for (size_t i = 0; i < info->n_options; i++) {
             chronicle_buf why = CHRONICLE_BUF_INIT;
@@ -225,12 +243,16 @@ static chronicle_status open_dir(plan *p, const char *dir, int *fd)
 static chronicle_status stat_keep(plan *p)
 {
     const chronicle_export_request *req = p->req;
-    if (!(p->keep = calloc(req->n_keep + 1, sizeof *p->keep))) return CHRONICLE_ERR_NOMEM;
+    if (!(p->keep = calloc(req->n_keep + 3, sizeof *p->keep))) return CHRONICLE_ERR_NOMEM;
     const char *own = chronicle_dataset_get_info(req->ds)->path.ptr;
     for (size_t i = 0; i <= req->n_keep; i++) {
         const char *path = i < req->n_keep ? req->keep[i] : own;
         if (path && stat(path, &p->keep[p->n_keep]) == 0) p->n_keep++;
     }
+    /* the report's definition and its logo are inputs too */
+    const chronicle_report_def *def = req->report;
+    if (def && def->file && stat(def->file, &p->keep[p->n_keep]) == 0) p->n_keep++;
+    if (def && def->logo_fd >= 0 && fstat(def->logo_fd, &p->keep[p->n_keep]) == 0) p->n_keep++;
     return CHRONICLE_OK;
 }
 
@@ -247,7 +269,7 @@ static chronicle_status choose_output(plan *p)
 {
     const chronicle_export_request *req = p->req;
     const char *out = req->output;
-    int several = req->n_formats > 1 || req->split != CHRONICLE_SPLIT_NONE;
+    int several = p->n_formats > 1 || p->split != CHRONICLE_SPLIT_NONE;
     if (out && !*out) {
         plan_error(p, "-o: an empty path; give a file, a directory, or - for standard output");
         return CHRONICLE_ERR_OPTION;
@@ -372,6 +394,10 @@ static chronicle_status add_job(plan *p, size_t f, const chronicle_group *g)
     job->ds = p->req->ds;
     job->values = p->values[f];
     job->timestamp = p->req->timestamp;
+    job->report = p->report;
+    job->lang = p->lang;
+    job->logo_fd = p->req->report ? p->req->report->logo_fd : -1;
+    job->check = p->check;
     job->msg_fd = job->tmp_fd = job->scratch_fd = job->dir_fd = job->scratch_parent_fd = -1;
     job->events = g ? g->events : p->events;
     job->n_events = g ? g->n_events : p->n_events;
@@ -389,15 +415,15 @@ static chronicle_status add_job(plan *p, size_t f, const chronicle_group *g)
 static chronicle_status make_jobs(plan *p)
 {
     const chronicle_export_request *req = p->req;
-    chronicle_status st = chronicle_dataset_select(req->ds, req->filter, &p->events, &p->n_events);
-    if (st == CHRONICLE_OK && req->split != CHRONICLE_SPLIT_NONE)
-        st = chronicle_split(p->events, p->n_events, req->split, &p->groups, &p->n_groups);
+    chronicle_status st = chronicle_dataset_select(req->ds, &p->filter, &p->events, &p->n_events);
+    if (st == CHRONICLE_OK && p->split != CHRONICLE_SPLIT_NONE)
+        st = chronicle_split(p->events, p->n_events, p->split, &p->groups, &p->n_groups);
     if (st != CHRONICLE_OK) return st;
-    size_t n_sets = req->split != CHRONICLE_SPLIT_NONE ? p->n_groups : 1;
-    if (!(p->jobs = calloc(n_sets * req->n_formats + 1, sizeof *p->jobs))) return CHRONICLE_ERR_NOMEM;
+    size_t n_sets = p->split != CHRONICLE_SPLIT_NONE ? p->n_groups : 1;
+    if (!(p->jobs = calloc(n_sets * p->n_formats + 1, sizeof *p->jobs))) return CHRONICLE_ERR_NOMEM;
     for (size_t g = 0; g < n_sets; g++)
-        for (size_t f = 0; f < req->n_formats && st == CHRONICLE_OK; f++)
-            st = add_job(p, f, req->split != CHRONICLE_SPLIT_NONE ? &p->groups[g] : NULL);
+        for (size_t f = 0; f < p->n_formats && st == CHRONICLE_OK; f++)
+            st = add_job(p, f, p->split != CHRONICLE_SPLIT_NONE ? &p->groups[g] : NULL);
     return st;
 }
 
@@ -413,7 +439,9 @@ static void plan_free(plan *p)
         free(j);
     }
     free(p->jobs);
-    for (size_t f = 0; p->values && f < p->req->n_formats; f++) free(p->values[f]);
+    for (size_t f = 0; p->values && f < p->n_formats; f++) free(p->values[f]);
+    free(p->countries);
+    free(p->tags);
     free(p->values);
     free(p->plugins);
     free((void *)p->events);
@@ -462,14 +490,86 @@ static void shard_range(plan *p)
     p->count = q + (i < r);
 }
 
+static chronicle_str view(const char *s)
+{
+    return (chronicle_str){s, s ? strlen(s) : 0};
+}
+
+static chronicle_str *views(const char *const *list, size_t n)
+{
+    chronicle_str *v = calloc(n + 1, sizeof *v);
+    for (size_t i = 0; v && i < n; i++) v[i] = view(list[i]);
+    return v;
+}
+
+/* The run as the request and its report definition give it together (the
+ * request's formats, filter fields and split where it sets them, else the
+ * definition's), and the report every job's plugin sees: the selection as
+ * applied, never the input's path. */
+static chronicle_status settle_request(plan *p)
+{
+    const chronicle_export_request *req = p->req;
+    const chronicle_report_def *def = req->report;
+    chronicle_filter *f = &p->filter;
+    p->formats = req->formats;
+    p->n_formats = req->n_formats;
+    if (!p->n_formats && def) {
+        p->formats = (const char *const *)def->formats;
+        p->n_formats = def->n_formats;
+    }
+    p->split = req->split ? req->split : chronicle_report_def_split(def);
+    if (req->filter) *f = *req->filter;
+    if (def && !f->since) f->since = def->since;
+    if (def && !f->until) f->until = def->until;
+    if (def && !f->n_countries) {
+        f->countries = (const char *const *)def->countries;
+        f->n_countries = def->n_countries;
+    }
+    if (def && !f->n_tags) {
+        f->tags = (const char *const *)def->tags;
+        f->n_tags = def->n_tags;
+    }
+    if (!(p->countries = views(f->countries, f->n_countries)) || !(p->tags = views(f->tags, f->n_tags)))
+        return CHRONICLE_ERR_NOMEM;
+    chronicle_report *r = &p->report;
+    const chronicle_dataset_info *di = chronicle_dataset_get_info(req->ds);
+    const char *const *meta = def ? (const char *const *)def->meta : NULL;
+    p->lang = def && def->lang ? wording_find(def->lang) : wording_english();
+    r->struct_size = sizeof *r;
+    r->direction = (uint32_t)wording_direction(p->lang);
+    r->lang = view(wording_tag(p->lang));
+    r->title = meta && meta[META_TITLE] ? view(meta[META_TITLE]) : di->title.ptr ? di->title : view("");
+    if (meta) {
+        r->subtitle = view(meta[META_SUBTITLE]);
+        r->organization = view(meta[META_ORGANIZATION]);
+        r->author = view(meta[META_AUTHOR]);
+        r->marking = view(meta[META_MARKING]);
+    }
+    if (def && def->logo_path) {
+        r->logo = view(def->logo_path);
+        r->logo_format = def->logo_format;
+    }
+    r->since_ymd = f->since;
+    r->until_ymd = f->until;
+    r->countries = p->countries;
+    r->n_countries = f->n_countries;
+    r->tags = p->tags;
+    r->n_tags = f->n_tags;
+    r->split_by = view(report_split_name(p->split));
+    return CHRONICLE_OK;
+}
+
 /* Everything before the first job runs: plugins, options, every job's
  * output checked, then the shard picked. */
 static chronicle_status plan_build(plan *p)
 {
     const chronicle_export_request *req = p->req;
     chronicle_status st;
-    if (!req->n_formats) {
-        plan_error(p, "no format given (-f FORMAT)");
+    if (req->report && (st = chronicle_report_def_check(req->report, req->registry, p->diag)))
+        return st;
+    if ((st = settle_request(p)) != CHRONICLE_OK) return st;
+    if (!p->n_formats) {
+        plan_error(p, "no format given (-f FORMAT, or \"formats\" in the report definition)");
         return CHRONICLE_ERR_OPTION;
     }
     if (req->n_shards && req->shard >= req->n_shards) {
@@ -477,8 +577,8 @@ static chronicle_status plan_build(plan *p)
                    req->n_shards - 1);
         return CHRONICLE_ERR_OPTION;
     }
-    p->plugins = calloc(req->n_formats, sizeof *p->plugins);
-    p->values = calloc(req->n_formats, sizeof *p->values);
+    p->plugins = calloc(p->n_formats, sizeof *p->plugins);
+    p->values = calloc(p->n_formats, sizeof *p->values);
     if (!p->plugins || !p->values) return CHRONICLE_ERR_NOMEM;
     if ((st = find_plugins(p)) != CHRONICLE_OK) return st;
     if ((st = parse_options(p)) != CHRONICLE_OK) return st;
@@ -492,7 +592,13 @@ static chronicle_status plan_build(plan *p)
 
 chronicle_status chronicle_export(const chronicle_export_request *req, chronicle_diag *diag)
 {
-    plan p = {.req = req, .diag = diag, .dir_fd = -1, .tmp_fd = -1};
+    return export_run(req, 0, diag);
+}
+
+chronicle_status export_run(const chronicle_export_request *req, unsigned check,
+                            chronicle_diag *diag)
+{
+    plan p = {.req = req, .diag = diag, .dir_fd = -1, .tmp_fd = -1, .check = check};
     chronicle_status st = plan_build(&p);
     if (st == CHRONICLE_OK) {
         sweep(&p); /* every shard sweeps, as an unsharded run does */

@@ -41,6 +41,7 @@ struct chronicle_job {
     char *label; /* "pdf", or "pdf [AZ]" */
     chronicle_report report;        /* 1.2: report(); its strings borrow from the plan */
     const struct wording_lang *lang; /* the report's language (wording.h) */
+    int logo_fd; /* the report's checked logo, shared by every job; -1: none */
 
     /* the output (output.c): settled in the plan, made at start, committed
      * or discarded after the job's whole process group is gone */
@@ -68,10 +69,26 @@ struct chronicle_job {
     struct out_writer *writer; /* output buffers and their thread (host.c) */
     uint64_t wb_start, wb_pending; /* output bytes handed to writeback, and since */
     int msg_fd;
-    chronicle_status failed;
-    _Atomic uint64_t progress_sent_ms; /* progress() is callable from any thread */
-    volatile sig_atomic_t cancel; /* set by SIGTERM: the parent asks the job to stop */
+    /* error(), log(), progress() and the cursors are callable from any
+     * thread: these three are atomic (lock-free, so the SIGTERM handler may
+     * set cancel), and frames reach msg_fd whole under a lock (host.c) */
+    _Atomic(chronicle_status) failed; /* the first error() wins */
+    _Atomic uint64_t progress_sent_ms;
+    atomic_int cancel; /* set by SIGTERM (the parent asks the job to stop) or a failed read */
+    unsigned check;    /* plugin-check's host modes (CHECK_*, hostcheck.c); 0 in every export */
 };
+
+/* plugin-check's host modes (hostcheck.c): each event a copy poisoned when
+ * the next is read; a cancellation at the plugin's first call, held to one
+ * second; event_at() and write() only from export_dataset's thread.  What
+ * they find is said in messages starting with CHECK_TAG. */
+enum { CHECK_POISON = 1u << 0, CHECK_CANCEL = 1u << 1, CHECK_THREAD = 1u << 2 };
+#define CHECK_TAG "plugin-check: "
+
+/* The services a job's plugin gets: host_table itself when job->check is 0. */
+const chronicle_host *check_host(chronicle_job *job);
+/* Told what export_dataset returned, before anything else happens. */
+void check_returned(chronicle_job *job, chronicle_status st);
 
 /* Runs the job's plugin in this (child) process and returns the status to
  * exit with.  Never returns to the caller's loop: call _exit() after. */

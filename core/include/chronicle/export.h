@@ -16,6 +16,7 @@
 #include "dataset.h"
 #include "diag.h"
 #include "registry.h"
+#include "report.h"
 
 typedef enum chronicle_job_state {
     CHRONICLE_JOB_WAITING,
@@ -72,6 +73,14 @@ typedef struct chronicle_export_request {
      * and a refusal never depend on the shard; a shard with no job runs
      * nothing and succeeds. */
     unsigned shard, n_shards;
+    /* 1.2: the report's definition (chronicle/report.h), borrowed; NULL:
+     * the dataset's title, English, no branding.  What the request leaves
+     * unset comes from it: the formats when n_formats is 0, each filter
+     * field left 0 or empty, the split when CHRONICLE_SPLIT_NONE.  Its
+     * options for the formats exported are applied first, then `options`,
+     * which override them key by key.  Checked as
+     * chronicle_report_def_check() does, before any job. */
+    const chronicle_report_def *report;
 } chronicle_export_request;
 
 /*
