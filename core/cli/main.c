@@ -19,7 +19,9 @@
 #include "chronicle/export.h"
 #include "chronicle/format.h"
 #include "chronicle/registry.h"
+#include "chronicle/report.h"
 #include "chronicle/utf8.h"
+#include "cli.h"
 #include "config.h"
 
 enum {
@@ -37,11 +39,14 @@ enum {
 static const char usage_text[] =
     "usage: chronicle validate [-q] [--input-format json|ndjson] [--memory low|high] FILE...\n"
     "       chronicle export -f FORMAT[,FORMAT...] [-o PATH] [-O FORMAT.KEY=VALUE]...\n"
+    "                        [--report FILE] [-M KEY=VALUE]... [--lang TAG]\n"
     "                        [--since DATE] [--until DATE] [--country CC]... [--tag TAG]...\n"
     "                        [--split-by country|year|organizer|tag] [-j N] [--timeout SECONDS]\n"
     "                        [--plugin-path DIR]... [--memory auto|low|high] [-q] [-v]\n"
     "                        [--shard I/N] [--plan [--json]] FILE...\n"
     "       chronicle plugins [--json] [--plugin-path DIR]... [NAME]\n"
+    "       chronicle plugin-check [--dataset FILE] [--events N] [--json] [--timeout SECONDS]\n"
+    "                        PATH.so\n"
     "       chronicle --help | --version\n"
     "\n"
     "Turns a Chronicle dataset (formats/events-v1: JSON, or NDJSON for .ndjson files)\n"
@@ -54,11 +59,25 @@ static const char usage_text[] =
     "           several formats or --split-by: -o is a directory (default: .), and\n"
     "           files are named STEM.EXT or STEM-GROUP.EXT\n"
     "plugins    list plugins, or show one plugin's options (like gst-inspect)\n"
-    "\n"
+    "plugin-check  run a plugin through the conformance suite, each check in a child:\n"
+    "           one line a check, PASS/FAIL, the reason and a fix (--json: one object\n"
+    "           a line); --dataset replaces the default data/events.json, --events\n"
+    "           sets the size of the generated dataset (default 10000); exit 1 when a\n"
+    "           check failed\n"
+    "\n";
+/* in two parts: C guarantees string literals of 4095 bytes only */
+static const char usage_options[] =
     "export options:\n"
     "  -f, --format LIST      plugins to run, comma-separated\n"
     "  -o, --output PATH      output file, directory, or - (standard output)\n"
     "  -O, --option F.K=V     a plugin option (see: chronicle plugins FORMAT)\n"
+    "      --report FILE      the report's definition (formats/report-v1.md): title,\n"
+    "                         branding, language, selection, formats, options;\n"
+    "                         the command line overrides it\n"
+    "  -M, --metadata K=V     one key of the report: title, subtitle, organization,\n"
+    "                         author, marking, logo (PNG or JPEG), lang; an empty\n"
+    "                         VALUE removes the key (repeatable)\n"
+    "      --lang TAG         the report's language: en (default), fr, ru, az, zh\n"
     "      --since DATE       events on or after DATE (YYYY-MM-DD)\n"
     "      --until DATE       events on or before DATE\n"
     "      --country CC       events in country CC (repeatable)\n"
@@ -85,9 +104,15 @@ static const char usage_text[] =
     "  CHRONICLE_PLUGIN_SYSTEM_PATH  replaces the installed plugin directory\n"
     "  SOURCE_DATE_EPOCH             the timestamp written into reports\n"
     "\n"
-    "exit status: 0 success, 64 usage error, 65 invalid dataset, 66 input not\n"
-    "readable, 69 plugin refused or broken, 70 an export failed, 73 output cannot\n"
-    "be created, 130 interrupted\n";
+    "exit status: 0 success, 1 a plugin-check check failed, 64 usage error,\n"
+    "65 invalid dataset, 66 input not readable, 69 plugin refused or broken,\n"
+    "70 an export failed, 73 output cannot be created, 130 interrupted\n";
+
+static void put_usage(FILE *f)
+{
+    fputs(usage_text, f);
+    fputs(usage_options, f);
+}
 
 enum { MEMORY_AUTO, MEMORY_LOW, MEMORY_HIGH };
 
@@ -684,7 +709,8 @@ static int run_exports(cli *c, chronicle_export_request *req, int argc, char **a
 }
 
 enum { OPT_SINCE = 256, OPT_UNTIL, OPT_COUNTRY, OPT_TAG, OPT_SPLIT, OPT_TIMEOUT, OPT_PLUGIN_PATH,
-       OPT_INPUT_FORMAT, OPT_MEMORY, OPT_JSON, OPT_HELP, OPT_VERSION, OPT_SHARD, OPT_PLAN };
+       OPT_INPUT_FORMAT, OPT_MEMORY, OPT_JSON, OPT_HELP, OPT_VERSION, OPT_SHARD, OPT_PLAN,
+       OPT_REPORT, OPT_LANG };
 
 static const struct option long_options[] = {
     {"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
@@ -698,6 +724,8 @@ static const struct option long_options[] = {
     {"memory", required_argument, NULL, OPT_MEMORY},
     {"json", no_argument, NULL, OPT_JSON},      {"help", no_argument, NULL, OPT_HELP},
     {"shard", required_argument, NULL, OPT_SHARD}, {"plan", no_argument, NULL, OPT_PLAN},
+    {"report", required_argument, NULL, OPT_REPORT}, {"metadata", required_argument, NULL, 'M'},
+    {"lang", required_argument, NULL, OPT_LANG},
     {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
 
 typedef struct args {
@@ -705,6 +733,10 @@ typedef struct args {
     chronicle_filter filter;
     const char **formats, **options, **countries, **tags;
     size_t n_formats, n_options;
+    const char *report_file, *lang; /* --report, --lang */
+    const char **meta;              /* -M KEY=VALUE, in order */
+    size_t n_meta;
+    chronicle_report_def *def;
     char **format_store;
     size_t n_store;
 } args;
@@ -775,6 +807,9 @@ static int parse_arg(cli *c, args *a, int opt, const char *val)
     case OPT_JSON: c->json = 1; return 0;
     case OPT_PLAN: c->plan = 1; return 0;
     case OPT_SHARD: return parse_shard(val, &a->req);
+    case OPT_REPORT: a->report_file = val; return 0;
+    case 'M': return push(&a->meta, &a->n_meta, val) ? 0 : EXIT_SOFTWARE;
+    case OPT_LANG: a->lang = val; return 0;
     }
     return usage_error("%s", "unknown option");
 }
@@ -787,7 +822,85 @@ static void free_args(cli *c, args *a)
     free(a->options);
     free(a->countries);
     free(a->tags);
+    free(a->meta);
+    chronicle_report_def_free(a->def);
     free(c->plugin_dirs);
+}
+
+/* A -M or --lang value refused: where it came from, then why. */
+static void say_set_error(const char *flag, const char *arg, const chronicle_diag *d)
+{
+    for (size_t i = 0; i < chronicle_diag_count(d); i++) {
+        fprintf(stderr, "chronicle: %s ", flag);
+        put_clean(stderr, arg);
+        fputs(": ", stderr);
+        put_clean(stderr, chronicle_diag_at(d, i)->message);
+        fputc('\n', stderr);
+    }
+}
+
+/* The report's definition: the --report file, then each -M in order, then
+ * --lang, so the command line overrides the file.  Every value is checked
+ * here, before any dataset is read. */
+static int build_report(args *a)
+{
+    if (!a->report_file && !a->n_meta && !a->lang) return 0;
+    chronicle_diag *d = chronicle_diag_new(100);
+    if (!d || !(a->def = chronicle_report_def_new())) {
+        chronicle_diag_free(d);
+        fputs("chronicle: out of memory\n", stderr);
+        return EXIT_SOFTWARE;
+    }
+    int rc = 0;
+    if (a->report_file) {
+        chronicle_status st = chronicle_report_def_load(a->def, a->report_file, d);
+        print_diag(d);
+        rc = st == CHRONICLE_OK ? 0 : st == CHRONICLE_ERR_IO ? EXIT_NOINPUT
+             : st == CHRONICLE_ERR_OPTION ? EXIT_USAGE : EXIT_SOFTWARE;
+    }
+    for (size_t i = 0; !rc && i < a->n_meta; i++) {
+        const char *eq = strchr(a->meta[i], '=');
+        if (!eq || eq == a->meta[i]) {
+            rc = usage_error("-M %s: expected KEY=VALUE, e.g. -M title=\"Weekly briefing\"", a->meta[i]);
+            break;
+        }
+        char *key = strndup(a->meta[i], (size_t)(eq - a->meta[i]));
+        chronicle_diag_clear(d);
+        chronicle_status st = key ? chronicle_report_def_set(a->def, key, eq + 1, d) : CHRONICLE_ERR_NOMEM;
+        if (st != CHRONICLE_OK) say_set_error("-M", a->meta[i], d);
+        rc = st == CHRONICLE_OK ? 0 : st == CHRONICLE_ERR_OPTION ? EXIT_USAGE : EXIT_SOFTWARE;
+        free(key);
+    }
+    if (!rc && a->lang) {
+        chronicle_diag_clear(d);
+        chronicle_status st = chronicle_report_def_set(a->def, "lang", a->lang, d);
+        if (st != CHRONICLE_OK) say_set_error("--lang", a->lang, d);
+        rc = st == CHRONICLE_OK ? 0 : st == CHRONICLE_ERR_OPTION ? EXIT_USAGE : EXIT_SOFTWARE;
+    }
+    chronicle_diag_free(d);
+    return rc;
+}
+
+/* The definition against the plugins (formats, option keys and values),
+ * still before any dataset is read. */
+static int check_report(const cli *c, chronicle_report_def *def, chronicle_registry *reg)
+{
+    if (!def) return 0;
+    chronicle_diag *d = chronicle_diag_new(100);
+    if (!d) return EXIT_SOFTWARE;
+    chronicle_status st = chronicle_report_def_check(def, reg, d);
+    for (size_t k = 0; k < chronicle_diag_count(d); k++) {
+        const chronicle_diag_entry *e = chronicle_diag_at(d, k);
+        if (c->quiet && e->severity == CHRONICLE_SEV_WARNING) continue;
+        chronicle_buf line = CHRONICLE_BUF_INIT;
+        chronicle_diag_format(e, &line);
+        fputs("chronicle: ", stderr);
+        put_clean(stderr, chronicle_buf_cstr(&line));
+        fputc('\n', stderr);
+        chronicle_buf_free(&line);
+    }
+    chronicle_diag_free(d);
+    return st == CHRONICLE_OK ? 0 : st == CHRONICLE_ERR_UNSUPPORTED ? EXIT_UNAVAILABLE : EXIT_USAGE;
 }
 
 /* A listing or help text that did not reach standard output (a full
@@ -806,14 +919,15 @@ int main(int argc, char **argv)
     cli c = {.tty = stderr_is_terminal()};
     args a = {0};
     if (argc < 2) {
-        fputs(usage_text, stderr);
+        put_usage(stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
+        put_usage(stdout);
         return flushed(0);
     }
+    if (!strcmp(cmd, "plugin-check")) return flushed(cli_plugin_check(argc - 1, argv + 1));
     if (!strcmp(cmd, "--version")) {
         printf("chronicle %s (plugin ABI %d.%d)\n", CHRONICLE_VERSION, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
         return flushed(0);
@@ -824,9 +938,9 @@ int main(int argc, char **argv)
     int opt, rc = 0;
     optind = 2;
     opterr = 0;
-    while (!rc && (opt = getopt_long(argc, argv, "f:o:O:j:qvh", long_options, NULL)) != -1) {
+    while (!rc && (opt = getopt_long(argc, argv, "f:o:O:j:M:qvh", long_options, NULL)) != -1) {
         if (opt == OPT_HELP || opt == 'h') {
-            fputs(usage_text, stdout);
+            put_usage(stdout);
             free_args(&c, &a);
             return flushed(0);
         }
@@ -850,18 +964,24 @@ int main(int argc, char **argv)
         a.req.options = a.options;
         a.req.n_options = a.n_options;
         a.req.hooks = (chronicle_export_hooks){&c, on_message, on_status};
+        size_t n_formats = a.n_formats; /* -f, else the definition's */
+        int split = a.req.split != CHRONICLE_SPLIT_NONE;
         if (!rest) rc = usage_error("%s", "export needs at least one FILE");
-        else if (!a.n_formats) rc = usage_error("%s", "export needs -f FORMAT");
+        else if ((rc = build_report(&a)) != 0) {
+        } else if (!(n_formats = a.n_formats ? a.n_formats : chronicle_report_def_format_count(a.def)))
+            rc = usage_error("%s", "export needs -f FORMAT (or \"formats\" in the --report file)");
         else if (!timestamp_from_env(&a.req.timestamp))
             rc = usage_error("SOURCE_DATE_EPOCH=%s is not a whole number of seconds", getenv("SOURCE_DATE_EPOCH"));
-        else if (rest > 1 && a.req.output && strcmp(a.req.output, "-") && a.n_formats == 1 &&
-                 !a.req.split && !is_directory(a.req.output))
+        else if (rest > 1 && a.req.output && strcmp(a.req.output, "-") && n_formats == 1 &&
+                 !(split || chronicle_report_def_split(a.def)) && !is_directory(a.req.output))
             rc = usage_error("%s", "several input files need -o DIRECTORY/");
         else if (rest > 1 && (!a.req.output || strcmp(a.req.output, "-")) && stems_clash(rest, files))
             rc = EXIT_USAGE;
         if (!rc) {
+            a.req.report = a.def;
             if (!(a.req.registry = open_registry(&c))) rc = EXIT_SOFTWARE;
-            else rc = run_exports(&c, &a.req, rest, files);
+            else if (!(rc = check_report(&c, a.def, a.req.registry)))
+                rc = run_exports(&c, &a.req, rest, files);
             chronicle_registry_free(a.req.registry);
         }
         if (c.closed && !rc) rc = EXIT_PIPE;
