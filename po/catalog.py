@@ -10,7 +10,11 @@ PO_DIR.  A bad catalog stops the build with "file:line: reason".  Checked:
 every id exists in English; ids are unique across domains; the placeholders
 {1}..{9} and {n} of a translation are those of the English text; a plural
 entry has nplurals forms; the Plural-Forms expression (po/common only) uses
-nothing but n, digits, operators, parentheses and ?:.  A missing or empty
+nothing but n, digits, operators, parentheses and ?:.  An ordinal ("31st
+anniversary") is one entry per CLDR ordinal category of the language, the
+category as its msgctxt ("one", "two", "few", "many", "other"), chosen by
+the X-Ordinal-Forms header of po/common/LANG.po ("one: EXPR; few: EXPR",
+the first true one wins, else "other"); "other" is always given.  A missing or empty
 translation (or a fuzzy one) is left out: wording.c falls back to English.
 Python 3 standard library only.
 """
@@ -59,6 +63,7 @@ class Entry:
         self.line = line
         self.comments = []  # "#." extracted comments: what the message is for
         self.flags = set()
+        self.msgctxt = None  # an ordinal category, or None
         self.msgid = None
         self.msgid_plural = None
         self.msgstr = {}  # index -> text; index None for a singular entry
@@ -88,7 +93,17 @@ def parse_po(path):
         if m:
             key, idx, rest = m.group(1), m.group(2), m.group(3)
             if key == "msgctxt":
-                fail(path, n, "msgctxt is not used: ids are unique dotted names")
+                if cur is not None and cur.msgid is not None:
+                    entries.append(cur)
+                    cur = None
+                if cur is None:
+                    cur = Entry(n)
+                cur.msgctxt = unquote(path, n, rest)
+                if cur.msgctxt not in ORDINAL_CATEGORIES:
+                    fail(path, n, "msgctxt %r: only an ordinal category (%s) is a context"
+                         % (cur.msgctxt, ", ".join(ORDINAL_CATEGORIES)))
+                field = ("msgctxt", None)
+                continue
             if key == "msgid":
                 if cur is not None and cur.msgid is not None:
                     entries.append(cur)
@@ -129,6 +144,8 @@ def parse_po(path):
             fail(path, e.line, "%r has no msgstr" % e.msgid)
         if e.msgid_plural is None and list(e.msgstr) != [None]:
             fail(path, e.line, "%r: msgstr[N] without msgid_plural" % e.msgid)
+        if e.msgctxt is not None and e.msgid_plural is not None:
+            fail(path, e.line, "%r: an ordinal form is a singular entry" % e.msgid)
         if e.msgid_plural is not None and None in e.msgstr:
             fail(path, e.line, "%r: a plural entry needs msgstr[0], msgstr[1] ..." % e.msgid)
     return entries
@@ -245,6 +262,39 @@ def plural_forms(header, path, line):
     return nplurals, " ".join(toks), f
 
 
+ORDINAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+def ordinal_forms(header, path, line):
+    """X-Ordinal-Forms: one: EXPR; two: EXPR ... -> [(category index, C, f)]."""
+    m = re.search(r"X-Ordinal-Forms:(.*)$", header, re.M)
+    rules = []
+    if not m:
+        return rules
+    for part in (p.strip() for p in m.group(1).split(";")):
+        if not part:
+            continue
+        r = re.fullmatch(r"(zero|one|two|few|many)\s*:\s*(.+)", part)
+        if not r:
+            fail(path, line, "X-Ordinal-Forms: expected CATEGORY: EXPR, found %r" % part)
+        toks = tokenize(r.group(2), path, line)
+        p = Parser(toks, path, line)
+        f = p.expr()
+        if p.peek() is not None:
+            fail(path, line, "X-Ordinal-Forms: unexpected %r" % p.peek())
+        for n in range(0, 1200):
+            f(n)  # division by zero and the like fail here, not at run time
+        rules.append((ORDINAL_CATEGORIES.index(r.group(1)), " ".join(toks), f))
+    return rules
+
+
+def ordinal_of(rules, n):
+    for cat, _, f in rules:
+        if f(n):
+            return cat
+    return ORDINAL_CATEGORIES.index("other")
+
+
 # ---- the catalogs ----
 
 def placeholders(text):
@@ -285,6 +335,8 @@ def read_catalogs(po_dir):
                 if header is None:
                     fail(path, 1, "no header entry (msgid \"\") with Plural-Forms")
                 plural = plural_forms(header.msgstr.get(None, ""), path, header.line)
+                plural = plural + (ordinal_forms(header.msgstr.get(None, ""), path, header.line),)
+            entries = merge_ordinals(path, entries)
             for e in entries:
                 if e.msgid == "":
                     continue
@@ -305,6 +357,34 @@ def read_catalogs(po_dir):
     return langs, domains, cats, english, read
 
 
+def merge_ordinals(path, entries):
+    """The ordinal forms of an id (one entry per category) as one entry whose
+    msgstr maps category index -> text, marked ordinal."""
+    out, by_id = [], {}
+    for e in entries:
+        e.ordinal = e.msgctxt is not None
+        if not e.ordinal:
+            out.append(e)
+            continue
+        cat = ORDINAL_CATEGORIES.index(e.msgctxt)
+        o = by_id.get(e.msgid)
+        if o is None:
+            o = by_id[e.msgid] = e
+            o.forms_by_cat = {}
+            out.append(o)
+        elif "fuzzy" in e.flags:
+            continue
+        if cat in o.forms_by_cat:
+            fail(path, e.line, "%r: the %s form is given twice" % (e.msgid, e.msgctxt))
+        if "fuzzy" not in e.flags and e.msgstr[None]:
+            o.forms_by_cat[cat] = e.msgstr[None]
+        o.comments = o.comments or e.comments
+    for o in by_id.values():
+        o.flags.discard("fuzzy")
+        o.msgstr = {None: o.forms_by_cat.get(5, "")}
+    return out
+
+
 def check_lang(lang, msgs, english, plural):
     """The id -> forms of one language, untranslated entries left out."""
     nplurals = plural[0]
@@ -315,7 +395,32 @@ def check_lang(lang, msgs, english, plural):
         en = english[mid][1]
         if (e.msgid_plural is None) != (en.msgid_plural is None):
             fail(path, line, "%r is %s in English" % (mid, "plural" if en.msgid_plural else "not plural"))
+        if e.ordinal != en.ordinal:
+            fail(path, line, "%r is %s in English" % (mid, "ordinal" if en.ordinal else "not ordinal"))
         if "fuzzy" in e.flags:
+            continue
+        if e.ordinal:
+            # a form for every category the language's rule gives, "other" included
+            need = {ordinal_of(plural[3], n) for n in range(0, 1200)} | {5}
+            if e.forms_by_cat and not e.forms_by_cat.get(5):
+                fail(path, line, "%r: an ordinal needs its \"other\" form" % mid)
+            missing = need - set(e.forms_by_cat) if e.forms_by_cat else set()
+            if missing:
+                fail(path, line, "%r: no %s form, which X-Ordinal-Forms gives" % (
+                    mid, ", ".join(ORDINAL_CATEGORIES[c] for c in sorted(missing))))
+            forms = [e.forms_by_cat.get(c, "") for c in range(6)] if e.forms_by_cat else [""]
+            if not any(forms):
+                if lang == "en":
+                    fail(path, line, "%r has no English text" % mid)
+                continue
+            want = set()
+            for t in english[mid][1].forms_by_cat.values():
+                want |= placeholders(t)
+            for t in forms:
+                if t and placeholders(t) != want:
+                    fail(path, line, "%r: placeholders %s, English has %s" % (
+                        mid, show(placeholders(t)), show(want)))
+            out[mid] = forms
             continue
         if e.msgid_plural is None:
             forms = [e.msgstr[None]]
@@ -370,7 +475,16 @@ def emit_c(langs, cats, english):
     o = ["/* Generated by po/catalog.py from po/DOMAIN/LANG.po: do not edit. */",
          '#include "wording_catalog.h"', ""]
     for lang in langs:
-        (nplurals, expr, _), msgs = cats[lang]
+        (nplurals, expr, _, ordinals), msgs = cats[lang]
+        o.append("static unsigned ordinal_%s(uint64_t n)" % lang)
+        o.append("{")
+        if not ordinals:
+            o.append("    (void)n;")
+        for cat, cexpr, _ in ordinals:
+            o.append("    if (%s) return %d; /* %s */" % (cexpr, cat, ORDINAL_CATEGORIES[cat]))
+        o.append("    return 5; /* other */")
+        o.append("}")
+        o.append("")
         o.append("static unsigned plural_%s(uint64_t n)" % lang)
         o.append("{")
         if "n" not in expr.split():
@@ -381,20 +495,21 @@ def emit_c(langs, cats, english):
         ids = sorted(msgs, key=lambda s: s.encode("utf-8"))
         for k, mid in enumerate(ids):
             o.append("static const char *const %s_%d[] = {%s};" % (
-                lang, k, ", ".join(c_string(t) for t in msgs[mid])))
+                lang, k, ", ".join(c_string(t) if t else "NULL" for t in msgs[mid])))
         o.append("static const wording_msg msgs_%s[] = {" % lang)
         for k, mid in enumerate(ids):
-            o.append("    {%s, %s_%d, %d}," % (c_string(mid), lang, k, len(msgs[mid])))
+            o.append("    {%s, %s_%d, %d, %d}," % (c_string(mid), lang, k, len(msgs[mid]),
+                                          1 if english[mid][1].ordinal else 0))
         if not ids:
             o.append("    {0},")
         o.append("};")
         o.append("")
     o.append("const wording_lang wording_langs[] = {")
     for lang in langs:
-        (nplurals, _, _), msgs = cats[lang]
+        (nplurals, _, _, _), msgs = cats[lang]
         rtl = lang in ("ar", "he", "fa", "ur")
-        o.append("    {%s, %d, %d, plural_%s, msgs_%s, %d}," % (
-            c_string(lang), 1 if rtl else 0, nplurals, lang, lang, len(msgs)))
+        o.append("    {%s, %d, %d, plural_%s, ordinal_%s, msgs_%s, %d}," % (
+            c_string(lang), 1 if rtl else 0, nplurals, lang, lang, lang, len(msgs)))
     o.append("};")
     o.append("const size_t wording_n_langs = %d;" % len(langs))
     o.append("const char wording_tag_list[] = %s;" % c_string(", ".join(langs)))
@@ -422,7 +537,10 @@ def emit_md(domains, english):
         o.append("| --- | --- | --- |")
         for mid in ids:
             e = english[mid][1]
-            if e.msgid_plural is None:
+            if e.ordinal:
+                text = " / ".join("%s: %s" % (ORDINAL_CATEGORIES[c], md(t))
+                                  for c, t in sorted(e.forms_by_cat.items()))
+            elif e.msgid_plural is None:
                 text = md(e.msgstr[None])
             else:
                 text = " / ".join(md(e.msgstr[i]) for i in range(len(e.msgstr)))

@@ -288,6 +288,12 @@ static size_t m_format_count(const chronicle_job *job, char *buf, size_t size, u
     return wording_count(job->lang, buf, size, n, msgid);
 }
 
+static size_t m_format_ordinal(const chronicle_job *job, char *buf, size_t size, uint64_t n,
+                               const char *msgid)
+{
+    return wording_ordinal(job->lang, buf, size, n, msgid);
+}
+
 static size_t m_format_attribution(const chronicle_job *job, char *buf, size_t size,
                                    const chronicle_source *src)
 {
@@ -359,6 +365,7 @@ static const chronicle_host host = {
     .format_period = m_format_period,
     .format_number = m_format_number,
     .format_count = m_format_count,
+    .format_ordinal = m_format_ordinal,
     .format_attribution = m_format_attribution,
     .format_selection = m_format_selection,
     .ymd_to_days = wording_ymd_to_days,

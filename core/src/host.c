@@ -451,6 +451,12 @@ static size_t h_format_count(const chronicle_job *job, char *buf, size_t size, u
     return wording_count(job->lang, buf, size, n, msgid);
 }
 
+static size_t h_format_ordinal(const chronicle_job *job, char *buf, size_t size, uint64_t n,
+                               const char *msgid)
+{
+    return wording_ordinal(job->lang, buf, size, n, msgid);
+}
+
 static size_t h_format_attribution(const chronicle_job *job, char *buf, size_t size,
                                    const chronicle_source *src)
 {
@@ -493,6 +499,7 @@ const chronicle_host host_table = {
     .format_period = h_format_period,
     .format_number = h_format_number,
     .format_count = h_format_count,
+    .format_ordinal = h_format_ordinal,
     .format_attribution = h_format_attribution,
     .format_selection = h_format_selection,
     .ymd_to_days = wording_ymd_to_days,

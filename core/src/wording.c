@@ -410,6 +410,24 @@ size_t wording_count(const wording_lang *lang, char *buf, size_t size, uint64_t 
     return o.len;
 }
 
+size_t wording_ordinal(const wording_lang *lang, char *buf, size_t size, uint64_t n,
+                       const char *msgid)
+{
+    const wording_lang *from;
+    const wording_msg *m = lookup(lang, msgid, &from);
+    const char *t = msgid ? msgid : "";
+    if (m && m->ordinal) {
+        unsigned cat = from->ordinal(n);
+        t = cat < m->n_forms && m->forms[cat] ? m->forms[cat] : m->forms[m->n_forms - 1];
+    } else if (m) {
+        t = m->forms[0]; /* not an ordinal: its text, {n} still filled in */
+    }
+    number_text num = count_of(lang, n);
+    out o = out_start(buf, size);
+    substitute(&o, t, NULL, 0, num.s);
+    return o.len;
+}
+
 /* ---- attribution and selection ---- */
 
 size_t wording_attribution(const wording_lang *lang, char *buf, size_t size,

@@ -47,6 +47,10 @@ size_t wording_number(const wording_lang *lang, char *buf, size_t size, double v
 /* msgid's plural form for n, {n} the number formatted. */
 size_t wording_count(const wording_lang *lang, char *buf, size_t size, uint64_t n,
                      const char *msgid);
+/* msgid's ordinal form for n ("31st anniversary"): the language's CLDR
+ * ordinal category picks the form, {n} is n formatted. */
+size_t wording_ordinal(const wording_lang *lang, char *buf, size_t size, uint64_t n,
+                       const char *msgid);
 size_t wording_attribution(const wording_lang *lang, char *buf, size_t size,
                            const chronicle_source *src);
 /* "12 of 40 events · country AZ · tag x · from DATE · until DATE", or "all 40 events". */

@@ -13,8 +13,10 @@
 
 typedef struct wording_msg {
     const char *id;
-    const char *const *forms; /* one text, or nplurals plural forms */
+    const char *const *forms; /* one text, nplurals plural forms, or (ordinal) one
+                               * per CLDR category zero..other, NULL where none */
     unsigned n_forms;
+    unsigned ordinal; /* forms are indexed by the language's ordinal() */
 } wording_msg;
 
 struct wording_lang {
@@ -22,6 +24,7 @@ struct wording_lang {
     unsigned direction; /* chronicle_text_direction */
     unsigned nplurals;
     unsigned (*plural)(uint64_t n); /* the compiled Plural-Forms of po/common/LANG.po */
+    unsigned (*ordinal)(uint64_t n); /* its X-Ordinal-Forms: 0 zero ... 5 other */
     const wording_msg *msgs; /* sorted by id */
     size_t n_msgs;
 };

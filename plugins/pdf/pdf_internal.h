@@ -240,6 +240,7 @@ chronicle_status pdf_put_period(pdf_doc *d, chronicle_buf *b, uint32_t first, ui
 chronicle_status pdf_put_number(pdf_doc *d, chronicle_buf *b, double v);
 /* A count and its noun in the plural form n takes: msgid "count.event". */
 chronicle_status pdf_put_count(pdf_doc *d, chronicle_buf *b, uint64_t n, const char *id);
+chronicle_status pdf_put_ordinal(pdf_doc *d, chronicle_buf *b, uint64_t n, const char *id);
 chronicle_status pdf_put_attribution(pdf_doc *d, chronicle_buf *b, const chronicle_source *src);
 chronicle_status pdf_put_selection(pdf_doc *d, chronicle_buf *b);
 

@@ -104,14 +104,14 @@ chronicle_status pdf_place(chronicle_buf *b, const chronicle_event *e, int with_
     return st;
 }
 
-/* What the occasion's anniversary and date say: "31-year anniversary of
+/* What the occasion's anniversary and date say: "31st anniversary of
  * 26 February 1992", "of 26 February 1992", or the anniversary alone. */
 static chronicle_status occasion_when(pdf_doc *d, chronicle_buf *b, const chronicle_event *e)
 {
     int anniv = e->anniversary >= 0, of = e->occasion_of_date.len > 0;
     chronicle_buf n = CHRONICLE_BUF_INIT, date = CHRONICLE_BUF_INIT;
     chronicle_status st = CHRONICLE_OK;
-    if (anniv) st = pdf_put_count(d, &n, (uint64_t)e->anniversary, "pdf.occasion.anniversary");
+    if (anniv) st = pdf_put_ordinal(d, &n, (uint64_t)e->anniversary, "ordinal.anniversary");
     if (st == CHRONICLE_OK && of)
         st = e->occasion_of_date_ymd
                  ? pdf_put_date(d, &date, e->occasion_of_date_ymd, CHRONICLE_DATE_LONG)
@@ -128,7 +128,7 @@ static chronicle_status occasion_when(pdf_doc *d, chronicle_buf *b, const chroni
     return st;
 }
 
-/* "Khojaly tragedy (31-year anniversary of 26 February 1992)" */
+/* "Khojaly tragedy (31st anniversary of 26 February 1992)" */
 static chronicle_status occasion_text(pdf_doc *d, chronicle_buf *b, const chronicle_event *e)
 {
     chronicle_buf_reset(b);

@@ -13,7 +13,7 @@ int pdf_words_available(const chronicle_host *host)
 {
     return CHRONICLE_HAS(host, chronicle_host, days_to_ymd) && host->report && host->label &&
            host->format_message && host->format_date && host->format_period &&
-           host->format_number && host->format_count && host->format_attribution &&
+           host->format_number && host->format_count && host->format_ordinal && host->format_attribution &&
            host->format_selection && host->ymd_to_days && host->days_to_ymd;
 }
 
@@ -76,6 +76,11 @@ static size_t fill_count(const ask *q, char *buf, size_t size)
     return q->d->host->format_count(q->d->job, buf, size, q->n, q->id);
 }
 
+static size_t fill_ordinal(const ask *q, char *buf, size_t size)
+{
+    return q->d->host->format_ordinal(q->d->job, buf, size, q->n, q->id);
+}
+
 static size_t fill_attribution(const ask *q, char *buf, size_t size)
 {
     return q->d->host->format_attribution(q->d->job, buf, size, q->src);
@@ -116,6 +121,12 @@ chronicle_status pdf_put_number(pdf_doc *d, chronicle_buf *b, double v)
 chronicle_status pdf_put_count(pdf_doc *d, chronicle_buf *b, uint64_t n, const char *id)
 {
     ask q = {.d = d, .fill = fill_count, .id = id, .n = n};
+    return put(b, &q);
+}
+
+chronicle_status pdf_put_ordinal(pdf_doc *d, chronicle_buf *b, uint64_t n, const char *id)
+{
+    ask q = {.d = d, .fill = fill_ordinal, .id = id, .n = n};
     return put(b, &q);
 }
 

@@ -689,8 +689,8 @@ static void put_occasion(writer *t, const chronicle_event *e)
     add_str(t, &t->para, e->occasion);
     char anniversary[160] = "", date[96] = "";
     if (e->anniversary >= 0)
-        t->host->format_count(t->job, anniversary, sizeof anniversary, (uint64_t)e->anniversary,
-                              "plain.occasion.anniversary");
+        t->host->format_ordinal(t->job, anniversary, sizeof anniversary,
+                                (uint64_t)e->anniversary, "ordinal.anniversary");
     if (e->occasion_of_date_ymd)
         t->host->format_date(t->job, date, sizeof date, e->occasion_of_date_ymd,
                              CHRONICLE_DATE_LONG);
@@ -897,7 +897,8 @@ static chronicle_status export_text(chronicle_job *job, const chronicle_host *ho
     /* A 1.2 host lends every service; one that lends them empty is broken. */
     if (!CHRONICLE_HAS(host, chronicle_host, days_to_ymd) || !host->report || !host->label ||
         !host->format_message || !host->format_date || !host->format_period ||
-        !host->format_number || !host->format_count || !host->format_attribution ||
+        !host->format_number || !host->format_count || !host->format_ordinal ||
+        !host->format_attribution ||
         !host->format_selection || !host->days_to_ymd) {
         host->error(job, CHRONICLE_ERR_UNSUPPORTED, "this chronicle lends no wording services");
         return CHRONICLE_ERR_UNSUPPORTED;

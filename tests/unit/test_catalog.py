@@ -87,6 +87,24 @@ run({"common/ru.po": RU_HEAD + 'msgid "label.date"\nmsgid_plural "label.date"\n'
 run({"LINGUAS": "en ru fr\n", "common/ru.po": RU_HEAD},
     "common/fr.po:1: missing")
 
+# ordinals: one entry per CLDR category (msgctxt), picked by X-Ordinal-Forms
+EN_ORD = EN.replace('"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
+                    '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n'
+                    '"X-Ordinal-Forms: one: n%10==1 && n%100!=11; few: n%10==3\\n"') + \
+    '\nmsgctxt "one"\nmsgid "ordinal.x"\nmsgstr "{n}st"\n\n' \
+    'msgctxt "few"\nmsgid "ordinal.x"\nmsgstr "{n}rd"\n\n' \
+    'msgctxt "other"\nmsgid "ordinal.x"\nmsgstr "{n}th"\n'
+run({"common/en.po": EN_ORD, "common/ru.po": RU_HEAD + 'msgctxt "other"\nmsgid "ordinal.x"\n'
+     'msgstr "{n}-й"\n'}, None)
+run({"common/en.po": EN_ORD.replace('msgctxt "few"\nmsgid "ordinal.x"\nmsgstr "{n}rd"\n\n', "")},
+    "common/en.po:")
+run({"common/en.po": EN_ORD, "common/ru.po": RU_HEAD + 'msgctxt "one"\nmsgid "ordinal.x"\n'
+     'msgstr "{n}-й"\n'}, "common/ru.po:7: 'ordinal.x': an ordinal needs its \"other\" form")
+run({"common/en.po": EN_ORD, "common/ru.po": RU_HEAD + 'msgctxt "menu"\nmsgid "label.date"\n'
+     'msgstr "Д"\n'}, "common/ru.po:6: msgctxt 'menu': only an ordinal category")
+run({"common/en.po": EN_ORD, "common/ru.po": RU_HEAD + 'msgid "ordinal.x"\nmsgstr "{n}-й"\n'},
+    "common/ru.po:6: 'ordinal.x' is ordinal in English")
+
 p = subprocess.run([sys.executable, CATALOG, PO_DIR, "--check-md", MESSAGES],
                    capture_output=True, text=True)
 print("%s formats/messages.md matches the catalogs" % ("ok  " if p.returncode == 0 else "FAIL"))

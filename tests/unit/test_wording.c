@@ -275,6 +275,46 @@ static void test_counts_in_the_other_languages(void **state)
 
 /* ---- attribution and selection ---- */
 
+static void expect_ordinal(const char *tag, uint64_t n, const char *want)
+{
+    char text[128];
+    size_t len = wording_ordinal(wording_find(tag), text, sizeof text, n, "ordinal.anniversary");
+    assert_string_equal(text, want);
+    assert_int_equal(len, strlen(want));
+}
+
+/* CLDR ordinal categories, not the plural ones: English 1st 2nd 3rd but
+ * 11th 12th 13th; French 1er; Azerbaijani's four suffixes by last digits. */
+static void test_ordinals_follow_cldr(void **state)
+{
+    (void)state;
+    expect_ordinal("en", 1, "1st anniversary");
+    expect_ordinal("en", 2, "2nd anniversary");
+    expect_ordinal("en", 3, "3rd anniversary");
+    expect_ordinal("en", 4, "4th anniversary");
+    expect_ordinal("en", 11, "11th anniversary");
+    expect_ordinal("en", 12, "12th anniversary");
+    expect_ordinal("en", 13, "13th anniversary");
+    expect_ordinal("en", 21, "21st anniversary");
+    expect_ordinal("en", 31, "31st anniversary");
+    expect_ordinal("en", 112, "112th anniversary");
+    expect_ordinal("fr", 1, "1er anniversaire");
+    expect_ordinal("fr", 31, "31e anniversaire");
+    expect_ordinal("ru", 31, "31-я годовщина");
+    expect_ordinal("az", 31, "31-ci ildönümü");
+    expect_ordinal("az", 3, "3-cü ildönümü");
+    expect_ordinal("az", 6, "6-cı ildönümü");
+    expect_ordinal("az", 9, "9-cu ildönümü");
+    expect_ordinal("az", 100, "100-cü ildönümü");
+    expect_ordinal("zh", 31, "31周年");
+    /* an id that is not an ordinal: its text; an unknown one: itself */
+    char text[64];
+    wording_ordinal(wording_find("en"), text, sizeof text, 3, "label.date");
+    assert_string_equal(text, "Date");
+    wording_ordinal(wording_find("en"), text, sizeof text, 3, "no.such-id");
+    assert_string_equal(text, "no.such-id");
+}
+
 static void test_english_attribution_as_before(void **state)
 {
     (void)state;
@@ -383,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_numbers_per_language),
         cmocka_unit_test(test_russian_counts_take_three_forms),
         cmocka_unit_test(test_counts_in_the_other_languages),
+        cmocka_unit_test(test_ordinals_follow_cldr),
         cmocka_unit_test(test_english_attribution_as_before),
         cmocka_unit_test(test_attribution_in_other_languages),
         cmocka_unit_test(test_selection_line),

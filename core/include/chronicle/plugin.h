@@ -321,6 +321,12 @@ typedef struct chronicle_host {
      * ("count.event", formats/messages.md). */
     size_t (*format_count)(const chronicle_job *job, char *buf, size_t size, uint64_t n,
                            const char *msgid);
+    /* 1.2: an ordinal in the form the language wants for n ("31st
+     * anniversary", "31e anniversaire", "31-я годовщина", "31周年"): msgid
+     * names the phrase ("ordinal.anniversary", formats/messages.md), whose
+     * form the language's CLDR ordinal rule picks. */
+    size_t (*format_ordinal)(const chronicle_job *job, char *buf, size_t size, uint64_t n,
+                             const char *msgid);
     /* 1.2: how a claim is attributed to its source: "as reported by Trend,
      * 24 Feb 2023"; the document's name when the outlet is unknown. */
     size_t (*format_attribution)(const chronicle_job *job, char *buf, size_t size,

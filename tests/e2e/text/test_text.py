@@ -72,8 +72,10 @@ def number(v):
 
 
 def anniversary(n):
-    """plain.occasion.anniversary in English: a count of years, no ordinal."""
-    return f"{n}-year anniversary"
+    """ordinal.anniversary in English: CLDR's ordinal one/two/few/other."""
+    if n % 100 in (11, 12, 13):
+        return f"{n}th anniversary"
+    return f"{n}" + {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th") + " anniversary"
 
 
 def check_widths(name, text, width):
