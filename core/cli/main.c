@@ -17,7 +17,6 @@
 
 #include "chronicle/dataset.h"
 #include "chronicle/export.h"
-#include "chronicle/format.h"
 #include "chronicle/registry.h"
 #include "chronicle/report.h"
 #include "chronicle/utf8.h"
@@ -243,9 +242,14 @@ static int cmd_validate(cli *c, int argc, char **argv)
                                       argv[i], n, PLURAL(n), n_src, PLURAL(n_src), s->n_participants,
                                       PLURAL(s->n_participants), s->n_statements,
                                       PLURAL(s->n_statements), s->n_figures, PLURAL(s->n_figures));
-                chronicle_format_period(&line, s->first_date.ptr ? chronicle_date_parse(s->first_date.ptr, 10) : 0,
-                                        s->last_date.ptr ? chronicle_date_parse(s->last_date.ptr, 10) : 0,
-                                        CHRONICLE_DATE_ISO);
+                /* ISO dates as the dataset has them: "2019-02-26 – 2024-02-26" */
+                if (!s->first_date.ptr)
+                    chronicle_buf_puts(&line, "no events");
+                else if (!s->last_date.ptr || !strcmp(s->first_date.ptr, s->last_date.ptr))
+                    chronicle_buf_puts(&line, s->first_date.ptr);
+                else
+                    chronicle_buf_appendf(&line, "%s \xE2\x80\x93 %s", s->first_date.ptr,
+                                          s->last_date.ptr);
                 put_clean(stdout, chronicle_buf_cstr(&line));
                 fputc('\n', stdout);
             }
@@ -471,11 +475,8 @@ static void describe_job(chronicle_buf *b, const chronicle_job_status *j)
     case CHRONICLE_JOB_RUNNING:
         if (!j->done && !j->total) break;
         chronicle_buf_putc(b, ' ');
-        chronicle_format_number(b, (double)j->done);
-        if (j->total) {
-            chronicle_buf_putc(b, '/');
-            chronicle_format_number(b, (double)j->total);
-        }
+        chronicle_buf_appendf(b, "%llu", (unsigned long long)j->done);
+        if (j->total) chronicle_buf_appendf(b, "/%llu", (unsigned long long)j->total);
         break;
     case CHRONICLE_JOB_DONE:
         chronicle_buf_puts(b, " done");

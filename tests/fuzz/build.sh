@@ -12,9 +12,12 @@ mkdir -p "$OUT"
 
 # the library modules the harnesses reach (no dlopen, no fork: registry.c,
 # plugin_load.c, host.c, dispatch.c and output.c stay out)
-core=(arena json_scan convert load dataset summary diag options strbuf utf8 format)
+core=(arena json_scan convert load dataset summary diag options strbuf utf8 wording)
 srcs=()
 for m in "${core[@]}"; do srcs+=("$ROOT/core/src/$m.c"); done
+# the wording engine's tables, compiled from po/ as meson does
+python3 "$ROOT/po/catalog.py" "$ROOT/po" "$OUT/wording_catalog.c"
+srcs+=("$OUT/wording_catalog.c")
 
 flags=(-g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined

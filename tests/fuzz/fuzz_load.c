@@ -2,7 +2,8 @@
  * fuzz_load.c — libFuzzer harness for the loader.  The input is loaded from
  * memory as a JSON document, and also as NDJSON when its first byte is odd;
  * a dataset that loads is then walked the way exporters walk it (selection,
- * summary, every split, attributions and numbers), and everything is freed,
+ * summary, every split, attributions, periods, ordinals and numbers in
+ * every language), and everything is freed,
  * so leaks show up too.  Built by tests/fuzz/build.sh.
  */
 #include <stddef.h>
@@ -10,8 +11,9 @@
 #include <stdlib.h>
 
 #include "chronicle/dataset.h"
-#include "chronicle/format.h"
 #include "chronicle/strbuf.h"
+#include "wording.h"
+#include "wording_catalog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,21 +32,26 @@ static void walk(const chronicle_dataset *ds)
         for (size_t i = 0; i < ng; i++) free(chronicle_safe_filename(g[i].name));
         chronicle_groups_free(g, ng);
     }
-    chronicle_buf b = CHRONICLE_BUF_INIT;
+    /* the report wording over hostile values, in every language */
+    char text[256];
     const chronicle_dataset_info *info = chronicle_dataset_get_info(ds);
-    for (size_t i = 0; i < info->n_sources; i++) {
-        chronicle_format_attribution(&b, info->sources[i]);
-        chronicle_dataset_source(ds, info->sources[i]->id.ptr);
+    for (size_t l = 0; l < wording_n_langs; l++) {
+        const wording_lang *lang = &wording_langs[l];
+        for (size_t i = 0; i < info->n_sources; i++) {
+            wording_attribution(lang, text, sizeof text, info->sources[i]);
+            chronicle_dataset_source(ds, info->sources[i]->id.ptr);
+        }
+        for (size_t i = 0; i < n; i++) {
+            const chronicle_event *e = sel[i];
+            chronicle_filter_match(&f, e);
+            wording_period(lang, text, sizeof text, e->date_ymd, e->end_date_ymd,
+                           CHRONICLE_DATE_LONG);
+            wording_ordinal(lang, text, sizeof text, (uint64_t)e->anniversary,
+                            "ordinal.anniversary");
+            for (size_t k = 0; k < e->n_figures; k++)
+                wording_number(lang, text, sizeof text, e->figures[k]->value);
+        }
     }
-    for (size_t i = 0; i < n; i++) {
-        const chronicle_event *e = sel[i];
-        chronicle_filter_match(&f, e);
-        chronicle_format_period(&b, e->date_ymd, e->end_date_ymd ? e->end_date_ymd : e->date_ymd,
-                                CHRONICLE_DATE_LONG);
-        for (size_t k = 0; k < e->n_figures; k++) chronicle_format_number(&b, e->figures[k]->value);
-        chronicle_buf_reset(&b);
-    }
-    chronicle_buf_free(&b);
     free((void *)sel);
     (void)chronicle_dataset_memory(ds);
 }
