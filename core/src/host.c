@@ -38,21 +38,36 @@ static int send_all(int fd, const void *p, size_t n)
     return 1;
 }
 
-static void send_msg(const chronicle_job *job, char type, const void *a, size_t na, const void *b,
-                     size_t nb)
+/* Frames reach the parent one at a time: a frame longer than PIPE_BUF
+ * takes several write()s, which another thread's frame must not split.
+ * One lock for the process is enough: a job's child runs one job. */
+static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "job->cancel is set in a signal handler");
+
+/* The caller holds msg_lock. */
+static void send_frame(const chronicle_job *job, char type, const void *a, size_t na,
+                       const void *b, size_t nb)
 {
     if (job->msg_fd < 0) return;
     char head[5];
     uint32_t len = (uint32_t)(na + nb);
     head[0] = type;
     memcpy(head + 1, &len, 4);
-    /* one write per message keeps frames whole even if a plugin logs from threads */
     chronicle_buf frame = CHRONICLE_BUF_INIT;
     if (chronicle_buf_append(&frame, head, 5) == CHRONICLE_OK &&
         chronicle_buf_append(&frame, a, na) == CHRONICLE_OK &&
         chronicle_buf_append(&frame, b, nb) == CHRONICLE_OK)
         send_all(job->msg_fd, frame.ptr, frame.len);
     chronicle_buf_free(&frame);
+}
+
+static void send_msg(const chronicle_job *job, char type, const void *a, size_t na, const void *b,
+                     size_t nb)
+{
+    pthread_mutex_lock(&msg_lock);
+    send_frame(job, type, a, na, b, nb);
+    pthread_mutex_unlock(&msg_lock);
 }
 
 /* ---- dataset ---- */
@@ -70,9 +85,29 @@ static size_t h_event_count(const chronicle_job *job)
 static void h_error(chronicle_job *job, chronicle_status code, const char *fmt, ...) CHRONICLE_PRINTF(3, 4);
 
 /* An indexed dataset's events are stubs (dataset_internal.h): the whole
- * event is read again from the file.  A plugin that keeps views (no
- * CHRONICLE_PLUGIN_ONE_EVENT) gets each event read once and kept; one that
- * does not shares one event's memory with the next. */
+ * event behind stub is read again from the file with r.  When it cannot
+ * be, the job fails and is cancelled, and u, filled from the stub, stands
+ * in.  Any thread may call this, each with its own reader and u. */
+static const chronicle_event *read_whole(chronicle_job *job, event_reader *r,
+                                         const chronicle_event *stub, int keep, chronicle_event *u)
+{
+    chronicle_buf why = CHRONICLE_BUF_INIT;
+    const chronicle_event *e = job->failed ? NULL : event_reader_read(r, stub, keep, &why);
+    if (e) return e;
+    if (!job->failed) h_error(job, CHRONICLE_ERR_IO, "%s", chronicle_buf_cstr(&why));
+    chronicle_buf_free(&why);
+    job->cancel = 1;
+    /* every member a valid event must have, so no plugin trips on a NULL */
+    *u = (chronicle_event){.struct_size = sizeof *u, .date_ymd = stub->date_ymd, .anniversary = -1,
+                           .id = stub->id, .date = stub->date, .title = {"", 0},
+                           .country = stub->country, .country_code = stub->country_code,
+                           .occasion = {"", 0}};
+    return u;
+}
+
+/* A plugin that keeps views (no CHRONICLE_PLUGIN_ONE_EVENT) gets each
+ * event read once and kept; one that does not shares one event's memory
+ * with the next. */
 static const chronicle_event *h_event_at(const chronicle_job *cjob, size_t i)
 {
     if (i >= cjob->n_events) return NULL;
@@ -80,22 +115,50 @@ static const chronicle_event *h_event_at(const chronicle_job *cjob, size_t i)
     if (!cjob->reader) return stub;
     if (cjob->read && cjob->read[i]) return cjob->read[i];
     chronicle_job *job = (chronicle_job *)cjob; /* every job is made writable; the ABI lends it const */
-    chronicle_buf why = CHRONICLE_BUF_INIT;
-    const chronicle_event *e = job->failed ? NULL : event_reader_read(job->reader, stub, job->read != NULL, &why);
-    if (e) {
-        if (job->read) job->read[i] = e;
-        return e;
+    const chronicle_event *e = read_whole(job, job->reader, stub, job->read != NULL, &job->unreadable);
+    if (job->read && e != &job->unreadable) job->read[i] = e;
+    return e;
+}
+
+/* ---- cursors (1.2) ---- */
+
+/* event_at() for one thread.  Over an indexed dataset a cursor has its own
+ * reader (buffer, arena, cJSON block; the dataset and its file are only
+ * read, with pread), so cursors on different threads share nothing that
+ * changes but the job's failure, which is atomic. */
+struct chronicle_cursor {
+    chronicle_job *job;
+    event_reader *reader; /* NULL: the model's events are whole */
+    chronicle_event unreadable;
+};
+
+static chronicle_cursor *h_cursor_open(chronicle_job *job)
+{
+    chronicle_cursor *c = calloc(1, sizeof *c);
+    if (c && chronicle_dataset_indexed(job->ds) && !(c->reader = event_reader_new(job->ds))) {
+        free(c);
+        c = NULL;
     }
-    if (!job->failed) h_error(job, CHRONICLE_ERR_IO, "%s", chronicle_buf_cstr(&why));
-    chronicle_buf_free(&why);
-    job->cancel = 1;
-    chronicle_event *u = &job->unreadable;
-    /* every member a valid event must have, so no plugin trips on a NULL */
-    *u = (chronicle_event){.struct_size = sizeof *u, .date_ymd = stub->date_ymd, .anniversary = -1,
-                           .id = stub->id, .date = stub->date, .title = {"", 0},
-                           .country = stub->country, .country_code = stub->country_code,
-                           .occasion = {"", 0}};
-    return u;
+    if (!c) {
+        h_error(job, CHRONICLE_ERR_NOMEM, "out of memory for a cursor");
+        return NULL;
+    }
+    c->job = job;
+    return c;
+}
+
+static const chronicle_event *h_cursor_event(chronicle_cursor *c, size_t i)
+{
+    if (!c || i >= c->job->n_events) return NULL;
+    const chronicle_event *stub = c->job->events[i];
+    return c->reader ? read_whole(c->job, c->reader, stub, 0, &c->unreadable) : stub;
+}
+
+static void h_cursor_close(chronicle_cursor *c)
+{
+    if (!c) return;
+    event_reader_free(c->reader);
+    free(c);
 }
 
 static const chronicle_summary *h_summary(const chronicle_job *job)
@@ -354,7 +417,8 @@ static void vreport(chronicle_job *job, char type, uint32_t code, const char *fm
 
 static void h_error(chronicle_job *job, chronicle_status code, const char *fmt, ...)
 {
-    if (!job->failed) job->failed = code ? code : CHRONICLE_ERR_INTERNAL;
+    chronicle_status none = CHRONICLE_OK;
+    atomic_compare_exchange_strong(&job->failed, &none, code ? code : CHRONICLE_ERR_INTERNAL);
     va_list ap;
     va_start(ap, fmt);
     vreport(job, MSG_ERROR, (uint32_t)job->failed, fmt, ap);
@@ -378,15 +442,21 @@ static uint64_t now_ms(void)
 
 static void h_progress(chronicle_job *job, uint64_t done, uint64_t total)
 {
-    /* at most ten updates a second reach the parent, plus the last one */
+    /* at most ten updates a second reach the parent, plus the last one.
+     * Most calls stop at the first test, without the lock; under it the
+     * clock is read again, so the times kept only grow and the updates
+     * sent are in the order of their times. */
+    int last = done >= total;
+    if (!last && now_ms() < atomic_load_explicit(&job->progress_sent_ms, memory_order_relaxed) + 100)
+        return;
+    pthread_mutex_lock(&msg_lock);
     uint64_t t = now_ms();
-    uint64_t last = atomic_load(&job->progress_sent_ms);
-    if (done < total && (t - last < 100 ||
-                         !atomic_compare_exchange_strong(&job->progress_sent_ms, &last, t)))
-        return; /* too soon, or another thread just sent one */
-    atomic_store(&job->progress_sent_ms, t);
-    uint64_t v[2] = {done, total};
-    send_msg(job, MSG_PROGRESS, v, sizeof v, NULL, 0);
+    if (last || t >= atomic_load_explicit(&job->progress_sent_ms, memory_order_relaxed) + 100) {
+        atomic_store_explicit(&job->progress_sent_ms, t, memory_order_relaxed);
+        uint64_t v[2] = {done, total};
+        send_frame(job, MSG_PROGRESS, v, sizeof v, NULL, 0);
+    }
+    pthread_mutex_unlock(&msg_lock);
 }
 
 static int h_cancelled(const chronicle_job *job)
@@ -504,6 +574,9 @@ const chronicle_host host_table = {
     .format_selection = h_format_selection,
     .ymd_to_days = wording_ymd_to_days,
     .days_to_ymd = wording_days_to_ymd,
+    .cursor_open = h_cursor_open,
+    .cursor_event = h_cursor_event,
+    .cursor_close = h_cursor_close,
 };
 
 /* An indexed dataset: a reader for this job, and the file must be as loaded. */
@@ -529,7 +602,8 @@ chronicle_status job_run_child(chronicle_job *job)
 {
     chronicle_plugin copy;
     char *why = NULL;
-    const chronicle_plugin *p = plugin_load(job->plugin->path, &host_table, &copy, &why);
+    const chronicle_host *host = check_host(job); /* host_table, unless plugin-check runs */
+    const chronicle_plugin *p = plugin_load(job->plugin->path, host, &copy, &why);
     chronicle_status st;
     if (p && (st = open_reader(job, p->flags)) != CHRONICLE_OK) {
         /* said */
@@ -542,7 +616,8 @@ chronicle_status job_run_child(chronicle_job *job)
         h_error(job, st, "cannot summarise the dataset: %s", chronicle_strerror(st));
     } else {
         settle_report(job);
-        st = p->export_dataset(job, &host_table);
+        st = p->export_dataset(job, host);
+        check_returned(job, st);
         if (job->failed) st = job->failed; /* error() marks failure, and may have cancelled */
         chronicle_buf changed = CHRONICLE_BUF_INIT;
         if (st == CHRONICLE_OK && job->reader && !dataset_file_unchanged(job->ds, &changed)) {
