@@ -437,6 +437,8 @@ def check_lang(lang, msgs, english, plural):
             if lang == "en":
                 fail(path, line, "%r has no English text" % mid)
             continue
+        if mid == "number.digits" and len(forms[0]) != 10:
+            fail(path, line, "number.digits: ten characters, zero to nine; found %d" % len(forms[0]))
         want = set()
         for t in (en.msgstr.values()):
             want |= placeholders(t)

@@ -191,13 +191,51 @@ uint32_t wording_days_to_ymd(int64_t days)
     return (uint32_t)(y * 10000 + m * 100 + d);
 }
 
+/* ---- digits: CLDR's default numbering system ---- */
+
+/* The language's ten digits (number.digits): digit i is s[at[i]..at[i + 1]). */
+typedef struct digit_set {
+    const char *s;
+    unsigned char at[11];
+} digit_set;
+
+static digit_set digits_of(const wording_lang *lang)
+{
+    static const digit_set ascii = {"0123456789", {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}};
+    digit_set d = {lang ? wording_label(lang, "number.digits") : ascii.s, {0}};
+    size_t len = strlen(d.s), at = 0;
+    for (int i = 0; i < 10; i++) {
+        /* the catalogs are valid UTF-8 (po/catalog.py reads them as such):
+         * a character is its lead byte and the continuation bytes after it */
+        if (at >= len || at > 32) return ascii;
+        at++;
+        while (at < len && ((unsigned char)d.s[at] & 0xC0) == 0x80) at++;
+        d.at[i + 1] = (unsigned char)at;
+    }
+    return at == len ? d : ascii; /* po/catalog.py checks for ten characters */
+}
+
+/* s[0..n) with its ASCII digits written in d's; anything else as it is. */
+static void put_digits(out *o, const digit_set *d, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned k = (unsigned)(unsigned char)s[i] - '0';
+        if (k <= 9)
+            put(o, d->s + d->at[k], (size_t)(d->at[k + 1] - d->at[k]));
+        else
+            put(o, s + i, 1);
+    }
+}
+
 /* ---- dates: CLDR patterns ---- */
 
-static void put_uint(out *o, unsigned v, int width)
+/* v in the language's digits (lang NULL: ASCII, as ISO dates are). */
+static void put_uint(out *o, const wording_lang *lang, unsigned v, int width)
 {
     char s[16];
     int n = snprintf(s, sizeof s, "%0*u", width, v);
-    put(o, s, (size_t)n);
+    digit_set d = digits_of(lang);
+    put_digits(o, &d, s, (size_t)n);
 }
 
 static void put_month(out *o, const wording_lang *lang, const char *kind, unsigned m)
@@ -212,17 +250,17 @@ static void put_field(out *o, const wording_lang *lang, char c, size_t n, uint32
 {
     unsigned y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
     switch (c) {
-    case 'd': put_uint(o, d, n >= 2 ? 2 : 1); return;
+    case 'd': put_uint(o, lang, d, n >= 2 ? 2 : 1); return;
     case 'y':
         if (n == 2)
-            put_uint(o, y % 100, 2);
+            put_uint(o, lang, y % 100, 2);
         else
-            put_uint(o, y, (int)n);
+            put_uint(o, lang, y, (int)n);
         return;
     case 'M':
     case 'L':
         if (n <= 2)
-            put_uint(o, m, (int)n);
+            put_uint(o, lang, m, (int)n);
         else
             put_month(o, lang,
                       c == 'M' ? (n == 3 ? "abbr" : "wide")
@@ -268,11 +306,11 @@ static void put_date(out *o, const wording_lang *lang, uint32_t ymd, chronicle_d
 {
     if (!valid_ymd(ymd)) return;
     if (style == CHRONICLE_DATE_ISO) {
-        put_uint(o, ymd / 10000, 4);
+        put_uint(o, NULL, ymd / 10000, 4);
         put(o, "-", 1);
-        put_uint(o, ymd / 100 % 100, 2);
+        put_uint(o, NULL, ymd / 100 % 100, 2);
         put(o, "-", 1);
-        put_uint(o, ymd % 100, 2);
+        put_uint(o, NULL, ymd % 100, 2);
         return;
     }
     const char *id = style == CHRONICLE_DATE_LONG ? "date.pattern.long" : "date.pattern.short";
@@ -317,17 +355,18 @@ size_t wording_period(const wording_lang *lang, char *buf, size_t size, uint32_t
 
 /* ---- numbers ---- */
 
-/* digits[0..n) grouped by threes with the language's sign, when there are
- * at least 3 + number.min-grouping of them. */
-static void put_grouped(out *o, const wording_lang *lang, const char *digits, size_t n)
+/* ASCII digits s[0..n) in the language's digits, grouped by threes with
+ * its sign when there are at least 3 + number.min-grouping of them. */
+static void put_grouped(out *o, const wording_lang *lang, const char *s, size_t n)
 {
     const char *group = wording_label(lang, "number.group");
     unsigned min = (unsigned)(wording_label(lang, "number.min-grouping")[0] - '0');
     if (min < 1 || min > 4) min = 1;
     int grouped = n >= 3 + min;
+    digit_set d = digits_of(lang);
     for (size_t i = 0; i < n; i++) {
         if (grouped && i && (n - i) % 3 == 0) puts_(o, group);
-        put(o, digits + i, 1);
+        put_digits(o, &d, s + i, 1);
     }
 }
 
@@ -342,9 +381,10 @@ static void put_number(out *o, const wording_lang *lang, double v)
     if (fabs(v) >= 1e15 || (v != 0 && fabs(v) < 1e-6)) {
         snprintf(digits, sizeof digits, "%g", v);
         /* the decimal sign printf chose (LC_NUMERIC) becomes the language's */
+        digit_set d = digits_of(lang);
         for (const char *p = digits; *p; p++) {
             if ((*p >= '0' && *p <= '9') || *p == '-' || *p == '+' || *p == 'e')
-                put(o, p, 1);
+                put_digits(o, &d, p, 1);
             else
                 puts_(o, decimal);
         }
@@ -358,8 +398,9 @@ static void put_number(out *o, const wording_lang *lang, double v)
     if (v < 0) put(o, "-", 1);
     put_grouped(o, lang, digits, (size_t)(dot - digits));
     if (end > dot) {
+        digit_set d = digits_of(lang);
         puts_(o, decimal);
-        put(o, dot + 1, (size_t)(end - dot - 1));
+        put_digits(o, &d, dot + 1, (size_t)(end - dot - 1));
     }
 }
 

@@ -74,7 +74,8 @@ static void test_languages_by_tag(void **state)
     assert_null(wording_find("EN"));
     assert_null(wording_find(""));
     assert_null(wording_find(NULL));
-    assert_string_equal(wording_tags(), "en, fr, ru, az, zh");
+    assert_int_equal(wording_direction(lang("ar")), CHRONICLE_RTL);
+    assert_string_equal(wording_tags(), "en, fr, ru, az, zh, ar");
     assert_ptr_equal(wording_english(), lang("en"));
     assert_string_equal(wording_tag(NULL), "en");
 }
@@ -372,6 +373,57 @@ static void test_no_language_is_english(void **state)
     assert_string_equal(buf, "2 events");
 }
 
+/* ---- Arabic: CLDR's arab digits, six plural forms, right to left ---- */
+
+static void test_arabic_dates_in_arabic_digits(void **state)
+{
+    (void)state;
+    /* ICU 72 (CLDR 42) formats 2023-02-24 in ar, long, as ٢٤ فبراير ٢٠٢٣ */
+    expect_date("ar", 20230224, CHRONICLE_DATE_LONG, "٢٤ فبراير ٢٠٢٣");
+    expect_date("ar", 20231201, CHRONICLE_DATE_LONG, "١ ديسمبر ٢٠٢٣");
+    expect_date("ar", 20230101, CHRONICLE_DATE_SHORT, "١ يناير ٢٠٢٣");
+    expect_date("ar", 20230224, CHRONICLE_DATE_ISO, "2023-02-24"); /* ISO stays ASCII */
+    wording_period(lang("ar"), buf, sizeof buf, 20230224, 20240225, CHRONICLE_DATE_LONG);
+    assert_string_equal(buf, "٢٤ فبراير ٢٠٢٣ \xE2\x80\x93 ٢٥ فبراير ٢٠٢٤");
+}
+
+static void test_arabic_numbers_in_arabic_digits(void **state)
+{
+    (void)state;
+    /* as ICU gives them: U+066C groups from four digits, U+066B is the decimal sign */
+    expect_number("ar", 1234, "١٬٢٣٤");
+    expect_number("ar", 1234567.5, "١٬٢٣٤٬٥٦٧٫٥");
+    expect_number("ar", 0, "٠");
+    expect_number("ar", 12.25, "١٢٫٢٥");
+    expect_number("ar", -3, "-٣");
+    wording_ordinal(lang("ar"), buf, sizeof buf, 31, "ordinal.anniversary");
+    assert_string_equal(buf, "الذكرى السنوية الـ٣١");
+}
+
+static void test_arabic_counts_take_six_forms(void **state)
+{
+    (void)state;
+    expect_count("ar", 0, "count.event", "٠ فعالية");      /* zero */
+    expect_count("ar", 1, "count.event", "١ فعالية");      /* one */
+    expect_count("ar", 2, "count.event", "٢ فعاليتان");    /* two */
+    expect_count("ar", 3, "count.event", "٣ فعاليات");     /* few: 3-10 */
+    expect_count("ar", 11, "count.event", "١١ فعالية");    /* many: 11-99 */
+    expect_count("ar", 100, "count.event", "١٠٠ فعالية");  /* other */
+    expect_count("ar", 3, "count.source", "٣ مصادر");
+    expect_count("ar", 11, "count.source", "١١ مصدرًا");
+    expect_count("ar", 103, "count.source", "١٠٣ مصادر"); /* few again: n % 100 in 3..10 */
+    expect_count("ar", 111, "count.source", "١١١ مصدرًا");
+    expect_count("ar", 1000, "count.source", "١٬٠٠٠ مصدر");
+}
+
+static void test_arabic_labels_and_attribution(void **state)
+{
+    (void)state;
+    assert_string_equal(wording_label(lang("ar"), "label.organizers"), "الجهات المنظمة");
+    chronicle_source s = source("Al Jazeera", "aj.html", 20230224);
+    expect_attribution("ar", &s, "نقلًا عن Al Jazeera، ٢٤ فبراير ٢٠٢٣");
+}
+
 /* ---- days ---- */
 
 static void test_days_known_values(void **state)
@@ -428,6 +480,10 @@ int main(void)
         cmocka_unit_test(test_attribution_in_other_languages),
         cmocka_unit_test(test_selection_line),
         cmocka_unit_test(test_no_language_is_english),
+        cmocka_unit_test(test_arabic_dates_in_arabic_digits),
+        cmocka_unit_test(test_arabic_numbers_in_arabic_digits),
+        cmocka_unit_test(test_arabic_counts_take_six_forms),
+        cmocka_unit_test(test_arabic_labels_and_attribution),
         cmocka_unit_test(test_days_known_values),
         cmocka_unit_test(test_days_round_trip_over_the_whole_range),
     };
