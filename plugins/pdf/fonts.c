@@ -1,9 +1,11 @@
 /*
  * fonts.c — the briefing's fonts: finding the TrueType files, reading their
  * cmap (formats 4 and 12) to know which characters each one has, choosing
- * the face per character (main, then fallback, then a visible U+FFFD), and
- * replacing the /ToUnicode CMap libharu 2.3.0 writes (an invalid
- * begincidrange) with a correct bfchar/bfrange map of the characters drawn.
+ * the face per character (main, then the CJK fallback, then the Noto font
+ * of the character's script, read and embedded only when a character needs
+ * it, then a visible U+FFFD), the coverage report (what no font has, by
+ * script and where in the data), and replacing the /ToUnicode CMap libharu
+ * 2.3.0 writes (an invalid begincidrange) with a correct bfchar/bfrange map.
  * Invariant: a character is only ever drawn with a face whose cmap has it.
  */
 #include <errno.h>
@@ -34,10 +36,10 @@ static const char *const fallback_paths[] = {
     "/usr/share/fonts/TTF/DroidSansFallbackFull.ttf",
     "/usr/share/fonts/truetype/droid/DroidSansFallback.ttf", NULL};
 
-/* glyph cache entry: known bit, face, how the character is drawn, width */
+/* glyph cache entry: known bit, how the character is drawn, face, width */
 #define G_KNOWN 0x80000000u
-#define G_FACE_SHIFT 28
 #define G_KIND_SHIFT 24
+#define G_FACE_SHIFT 16
 enum { KIND_SELF, KIND_SPACE, KIND_MISSING };
 
 static int bit_get(const uint8_t *map, uint32_t cp)
@@ -48,6 +50,170 @@ static int bit_get(const uint8_t *map, uint32_t cp)
 static void bit_set(uint8_t *map, uint32_t cp)
 {
     map[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+}
+/* ---- scripts: the blocks of Unicode, named for the coverage report, with
+ * the Noto families (fonts-noto-core: NotoSans<family>-Regular.ttf) that
+ * may draw them, tried in order.  Sorted; gaps are "other characters". ---- */
+
+typedef struct script_block {
+    uint32_t first, last;
+    const char *script;
+    const char *noto; /* space-separated families, or NULL */
+} script_block;
+
+static const script_block blocks[] = {
+    {0x0000, 0x02FF, "Latin", NULL},
+    {0x0300, 0x036F, "combining marks", NULL},
+    {0x0370, 0x03FF, "Greek", NULL},
+    {0x0400, 0x052F, "Cyrillic", NULL},
+    {0x0530, 0x058F, "Armenian", "Armenian"},
+    {0x0590, 0x05FF, "Hebrew", "Hebrew"},
+    {0x0600, 0x06FF, "Arabic", "Arabic"},
+    {0x0700, 0x074F, "Syriac", "Syriac"},
+    {0x0750, 0x077F, "Arabic", "Arabic"},
+    {0x0780, 0x07BF, "Thaana", "Thaana"},
+    {0x07C0, 0x07FF, "N'Ko", "NKo"},
+    {0x0800, 0x083F, "Samaritan", "Samaritan"},
+    {0x0840, 0x085F, "Mandaic", "Mandaic"},
+    {0x0860, 0x086F, "Syriac", "Syriac"},
+    {0x08A0, 0x08FF, "Arabic", "Arabic"},
+    {0x0900, 0x097F, "Devanagari", "Devanagari"},
+    {0x0980, 0x09FF, "Bengali", "Bengali"},
+    {0x0A00, 0x0A7F, "Gurmukhi", "Gurmukhi"},
+    {0x0A80, 0x0AFF, "Gujarati", "Gujarati"},
+    {0x0B00, 0x0B7F, "Oriya", "Oriya"},
+    {0x0B80, 0x0BFF, "Tamil", "Tamil"},
+    {0x0C00, 0x0C7F, "Telugu", "Telugu"},
+    {0x0C80, 0x0CFF, "Kannada", "Kannada"},
+    {0x0D00, 0x0D7F, "Malayalam", "Malayalam"},
+    {0x0D80, 0x0DFF, "Sinhala", "Sinhala"},
+    {0x0E00, 0x0E7F, "Thai", "Thai"},
+    {0x0E80, 0x0EFF, "Lao", "Lao"},
+    {0x0F00, 0x0FFF, "Tibetan", NULL},
+    {0x1000, 0x109F, "Myanmar", "Myanmar"},
+    {0x10A0, 0x10FF, "Georgian", "Georgian"},
+    {0x1100, 0x11FF, "Hangul", NULL},
+    {0x1200, 0x139F, "Ethiopic", "Ethiopic"},
+    {0x13A0, 0x13FF, "Cherokee", "Cherokee"},
+    {0x1400, 0x167F, "Canadian Aboriginal", "CanadianAboriginal"},
+    {0x1680, 0x169F, "Ogham", "Ogham"},
+    {0x16A0, 0x16FF, "Runic", "Runic"},
+    {0x1700, 0x171F, "Tagalog", "Tagalog"},
+    {0x1720, 0x173F, "Hanunoo", "Hanunoo"},
+    {0x1740, 0x175F, "Buhid", "Buhid"},
+    {0x1760, 0x177F, "Tagbanwa", "Tagbanwa"},
+    {0x1780, 0x17FF, "Khmer", "Khmer"},
+    {0x1800, 0x18AF, "Mongolian", "Mongolian"},
+    {0x18B0, 0x18FF, "Canadian Aboriginal", "CanadianAboriginal"},
+    {0x1900, 0x194F, "Limbu", "Limbu"},
+    {0x1950, 0x197F, "Tai Le", "TaiLe"},
+    {0x1980, 0x19DF, "New Tai Lue", "NewTaiLue"},
+    {0x19E0, 0x19FF, "Khmer", "Khmer"},
+    {0x1A00, 0x1A1F, "Buginese", "Buginese"},
+    {0x1A20, 0x1AAF, "Tai Tham", "TaiTham"},
+    {0x1AB0, 0x1AFF, "combining marks", NULL},
+    {0x1B00, 0x1B7F, "Balinese", "Balinese"},
+    {0x1B80, 0x1BBF, "Sundanese", "Sundanese"},
+    {0x1BC0, 0x1BFF, "Batak", "Batak"},
+    {0x1C00, 0x1C4F, "Lepcha", "Lepcha"},
+    {0x1C50, 0x1C7F, "Ol Chiki", "OlChiki"},
+    {0x1C80, 0x1C8F, "Cyrillic", NULL},
+    {0x1C90, 0x1CBF, "Georgian", "Georgian"},
+    {0x1CC0, 0x1CCF, "Sundanese", "Sundanese"},
+    {0x1CD0, 0x1CFF, "Devanagari", "Devanagari"},
+    {0x1D00, 0x1DBF, "Latin", NULL},
+    {0x1DC0, 0x1DFF, "combining marks", NULL},
+    {0x1E00, 0x1EFF, "Latin", NULL},
+    {0x1F00, 0x1FFF, "Greek", NULL},
+    {0x2000, 0x2BFF, "symbols and punctuation", "Symbols Symbols2 Math"},
+    {0x2C00, 0x2C5F, "Glagolitic", "Glagolitic"},
+    {0x2C60, 0x2C7F, "Latin", NULL},
+    {0x2C80, 0x2CFF, "Coptic", "Coptic"},
+    {0x2D00, 0x2D2F, "Georgian", "Georgian"},
+    {0x2D30, 0x2D7F, "Tifinagh", "Tifinagh"},
+    {0x2D80, 0x2DDF, "Ethiopic", "Ethiopic"},
+    {0x2DE0, 0x2DFF, "Cyrillic", NULL},
+    {0x2E00, 0x2E7F, "symbols and punctuation", "Symbols2"},
+    {0x2E80, 0x312F, "Chinese, Japanese and Korean", NULL},
+    {0x3130, 0x318F, "Hangul", NULL},
+    {0x3190, 0x9FFF, "Chinese, Japanese and Korean", NULL},
+    {0xA000, 0xA4CF, "Yi", "Yi"},
+    {0xA4D0, 0xA4FF, "Lisu", "Lisu"},
+    {0xA500, 0xA63F, "Vai", "Vai"},
+    {0xA640, 0xA69F, "Cyrillic", NULL},
+    {0xA6A0, 0xA6FF, "Bamum", "Bamum"},
+    {0xA700, 0xA7FF, "Latin", NULL},
+    {0xA800, 0xA82F, "Syloti Nagri", "SylotiNagri"},
+    {0xA830, 0xA83F, "Indic number forms", "IndicSiyaqNumbers"},
+    {0xA840, 0xA87F, "Phags-pa", "PhagsPa"},
+    {0xA880, 0xA8DF, "Saurashtra", "Saurashtra"},
+    {0xA8E0, 0xA8FF, "Devanagari", "Devanagari"},
+    {0xA900, 0xA92F, "Kayah Li", "KayahLi"},
+    {0xA930, 0xA95F, "Rejang", "Rejang"},
+    {0xA960, 0xA97F, "Hangul", NULL},
+    {0xA980, 0xA9DF, "Javanese", "Javanese"},
+    {0xA9E0, 0xA9FF, "Myanmar", "Myanmar"},
+    {0xAA00, 0xAA5F, "Cham", "Cham"},
+    {0xAA60, 0xAA7F, "Myanmar", "Myanmar"},
+    {0xAA80, 0xAADF, "Tai Viet", "TaiViet"},
+    {0xAAE0, 0xAAFF, "Meetei Mayek", "MeeteiMayek"},
+    {0xAB00, 0xAB2F, "Ethiopic", "Ethiopic"},
+    {0xAB30, 0xAB6F, "Latin", NULL},
+    {0xAB70, 0xABBF, "Cherokee", "Cherokee"},
+    {0xABC0, 0xABFF, "Meetei Mayek", "MeeteiMayek"},
+    {0xAC00, 0xD7FF, "Hangul", NULL},
+    {0xE000, 0xF8FF, "private use", NULL},
+    {0xF900, 0xFAFF, "Chinese, Japanese and Korean", NULL},
+    {0xFB00, 0xFB12, "Latin", NULL},
+    {0xFB13, 0xFB1C, "Armenian", "Armenian"},
+    {0xFB1D, 0xFB4F, "Hebrew", "Hebrew"},
+    {0xFB50, 0xFDFF, "Arabic", "Arabic"},
+    {0xFE00, 0xFE0F, "variation selectors", NULL},
+    {0xFE10, 0xFE6F, "symbols and punctuation", NULL},
+    {0xFE70, 0xFEFF, "Arabic", "Arabic"},
+    {0xFF00, 0xFFEF, "Chinese, Japanese and Korean", NULL},
+    {0xFFF0, 0xFFFF, "specials", NULL},
+    {0x10000, 0x100FF, "Linear B", NULL},
+    {0x10100, 0x1013F, "Aegean numbers", NULL},
+    {0x10280, 0x1029F, "Lycian", NULL},
+    {0x102A0, 0x102DF, "Carian", NULL},
+    {0x10300, 0x1032F, "Old Italic", NULL},
+    {0x10330, 0x1034F, "Gothic", NULL},
+    {0x10380, 0x1039F, "Ugaritic", NULL},
+    {0x103A0, 0x103DF, "Old Persian", NULL},
+    {0x10400, 0x1044F, "Deseret", NULL},
+    {0x10450, 0x1047F, "Shavian", NULL},
+    {0x10480, 0x104AF, "Osmanya", NULL},
+    {0x10600, 0x1077F, "Linear A", NULL},
+    {0x10800, 0x1083F, "Cypriot", NULL},
+    {0x10900, 0x1091F, "Phoenician", NULL},
+    {0x10A00, 0x10A5F, "Kharoshthi", NULL},
+    {0x11000, 0x1107F, "Brahmi", NULL},
+    {0x12000, 0x1254F, "Cuneiform", NULL},
+    {0x13000, 0x1345F, "Egyptian hieroglyphs", NULL},
+    {0x14400, 0x1467F, "Anatolian hieroglyphs", NULL},
+    {0x1D400, 0x1D7FF, "mathematical letters", NULL},
+    {0x1F000, 0x1FAFF, "emoji and pictographs", NULL},
+    {0x20000, 0x3FFFF, "Chinese, Japanese and Korean", NULL},
+    {0xE0000, 0xE007F, "tags", NULL},
+    {0xE0100, 0xE01EF, "variation selectors", NULL},
+};
+#define N_BLOCKS (sizeof blocks / sizeof blocks[0])
+
+/* The block of cp, or N_BLOCKS when it is in none of them. */
+static size_t block_of(uint32_t cp)
+{
+    size_t lo = 0, hi = N_BLOCKS;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < blocks[mid].first)
+            hi = mid;
+        else if (cp > blocks[mid].last)
+            lo = mid + 1;
+        else
+            return mid;
+    }
+    return N_BLOCKS;
 }
 
 /* ---- reading the cmap ---- */
@@ -144,27 +310,41 @@ static const char *cmap_read(const ttf *t, uint8_t *cover)
     return "no usable Unicode cmap (format 4 or 12)";
 }
 
+/* A font that cannot be used: an error, or for a script font (found, not
+ * chosen by the person running the export) a warning, and its characters
+ * are missing. */
+static chronicle_status face_refuse(pdf_doc *d, int soft, chronicle_status st, const char *fmt,
+                                    const char *path, const char *why)
+{
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    if (chronicle_buf_appendf(&b, fmt, path, why) != CHRONICLE_OK) return CHRONICLE_ERR_NOMEM;
+    if (soft)
+        d->host->log(d->job, CHRONICLE_LOG_WARN, "%s; its characters are shown as U+FFFD", b.ptr);
+    else
+        d->host->error(d->job, st, "%s", b.ptr);
+    chronicle_buf_free(&b);
+    return st;
+}
+
 /* Reads path and fills the face's coverage.  Errors name the file. */
-static chronicle_status face_read(pdf_doc *d, pdf_face *f, const char *path)
+static chronicle_status face_read(pdf_doc *d, pdf_face *f, const char *path, int soft)
 {
     chronicle_status st = CHRONICLE_ERR_NOMEM;
     uint8_t *data = NULL;
     FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        d->host->error(d->job, CHRONICLE_ERR_IO, "cannot open font %s: %s", path, strerror(errno));
-        return CHRONICLE_ERR_IO;
-    }
+    if (!fp)
+        return face_refuse(d, soft, CHRONICLE_ERR_IO, "cannot open font %s: %s", path,
+                           strerror(errno));
     long size = fseek(fp, 0, SEEK_END) == 0 ? ftell(fp) : -1;
     if (size < 0 || fseek(fp, 0, SEEK_SET) != 0) {
-        d->host->error(d->job, CHRONICLE_ERR_IO, "cannot read font %s: %s", path, strerror(errno));
-        st = CHRONICLE_ERR_IO;
+        st = face_refuse(d, soft, CHRONICLE_ERR_IO, "cannot read font %s: %s", path,
+                         strerror(errno));
         goto out;
     }
     if (!(data = malloc(size ? (size_t)size : 1))) goto out;
     if (fread(data, 1, (size_t)size, fp) != (size_t)size) {
-        d->host->error(d->job, CHRONICLE_ERR_IO, "cannot read font %s: %s", path,
-                       ferror(fp) ? strerror(errno) : "unexpected end of file");
-        st = CHRONICLE_ERR_IO;
+        st = face_refuse(d, soft, CHRONICLE_ERR_IO, "cannot read font %s: %s", path,
+                         ferror(fp) ? strerror(errno) : "unexpected end of file");
         goto out;
     }
     if (!(f->cover = calloc(1, BMP_BITS)) || !(f->used = calloc(1, BMP_BITS)) ||
@@ -173,8 +353,7 @@ static chronicle_status face_read(pdf_doc *d, pdf_face *f, const char *path)
     ttf t = {data, (size_t)size};
     const char *why = cmap_read(&t, f->cover);
     if (why) {
-        d->host->error(d->job, CHRONICLE_ERR_DATA, "font %s: %s", path, why);
-        st = CHRONICLE_ERR_DATA;
+        st = face_refuse(d, soft, CHRONICLE_ERR_DATA, "font %s: %s", path, why);
         goto out;
     }
     f->data = data, f->len = (size_t)size;
@@ -240,8 +419,386 @@ static chronicle_status fallback_locate(pdf_doc *d)
     }
     if (f->face[PDF_FACE_REGULAR].path && !strcmp(v, f->face[PDF_FACE_REGULAR].path))
         return CHRONICLE_OK;
-    chronicle_status st = face_read(d, &f->face[PDF_FACE_FALLBACK], v);
+    chronicle_status st = face_read(d, &f->face[PDF_FACE_FALLBACK], v, 0);
     if (st == CHRONICLE_OK) f->fallback_state = 0;
+    return st;
+}
+
+static int weight_face(const pdf_fonts *f, pdf_weight w)
+{
+    return w == PDF_BOLD && !f->bold_shared ? PDF_FACE_BOLD : PDF_FACE_REGULAR;
+}
+
+/* ---- the script fonts and the coverage report ---- */
+
+#define MAX_FAMILIES 32
+#define MAX_PLACES 5
+
+typedef struct family {
+    const char *name; /* in blocks[].noto, len bytes */
+    size_t len;
+    int face[2]; /* per weight: a face index, -1 none, -2 not looked for yet */
+} family;
+
+typedef struct pdf_coverage {
+    int chain;  /* pdf.fallback: the script fonts may be used */
+    int strict; /* pdf.strict-glyphs */
+    int ascii;  /* the regular face has every printable ASCII character */
+    family fam[MAX_FAMILIES];
+    size_t n_fam;
+    uint8_t *seen;  /* per BMP code point: 0 not looked at, 1 drawn, 2 missing */
+    size_t missing; /* characters of the text scanned no font has */
+    size_t by_block[N_BLOCKS + 1];
+    chronicle_buf places; /* the first MAX_PLACES fields holding them */
+    size_t n_fields;      /* fields holding one (the first MAX_PLACES are listed) */
+} pdf_coverage;
+
+/* Where the Noto fonts live: Debian's fonts-noto-core, then Arch and others. */
+static const char *const noto_dirs[] = {PDF_DEFAULT_NOTO_DIR, "/usr/share/fonts/noto",
+                                        "/usr/share/fonts/TTF", "/usr/local/share/fonts/noto",
+                                        NULL};
+
+static void face_clear(pdf_face *f)
+{
+    free(f->path);
+    free(f->cover);
+    free(f->used);
+    free(f->data);
+    memset(f, 0, sizeof *f);
+}
+
+static family *family_get(pdf_coverage *c, const char *name, size_t len)
+{
+    for (size_t i = 0; i < c->n_fam; i++)
+        if (c->fam[i].len == len && !memcmp(c->fam[i].name, name, len)) return &c->fam[i];
+    if (c->n_fam == MAX_FAMILIES) return NULL;
+    family *fm = &c->fam[c->n_fam++];
+    *fm = (family){name, len, {-2, -2}};
+    return fm;
+}
+
+/* The face of a family in a weight, its cmap read the first time it is
+ * asked for; -1 when it is not installed (or unusable: a warning said so). */
+static int family_face(pdf_doc *d, family *fm, int bold, chronicle_status *st)
+{
+    pdf_fonts *f = &d->fonts;
+    if (fm->face[bold] != -2) return fm->face[bold];
+    fm->face[bold] = -1;
+    if (f->n_faces == PDF_N_FACES) return -1;
+    chronicle_buf path = CHRONICLE_BUF_INIT;
+    for (const char *const *dir = noto_dirs; *dir; dir++) {
+        chronicle_buf_reset(&path);
+        *st = chronicle_buf_appendf(&path, "%s/NotoSans%.*s-%s.ttf", *dir, (int)fm->len, fm->name,
+                                    bold ? "Bold" : "Regular");
+        if (*st != CHRONICLE_OK) break;
+        if (access(path.ptr, R_OK) != 0) continue;
+        pdf_face *face = &f->face[f->n_faces];
+        *st = face_read(d, face, path.ptr, 1);
+        if (*st == CHRONICLE_OK) {
+            fm->face[bold] = f->n_faces++;
+        } else {
+            face_clear(face);
+            if (*st != CHRONICLE_ERR_NOMEM) *st = CHRONICLE_OK; /* warned; not drawn */
+        }
+        break;
+    }
+    chronicle_buf_free(&path);
+    return fm->face[bold];
+}
+
+/* The first face of the chain that has cp: the weight's main face, the
+ * CJK fallback, then the script fonts of cp's block (bold ones for bold
+ * text where they exist); -1 when none has it.  Reads cmaps, loads nothing. */
+static int face_for(pdf_doc *d, pdf_weight w, uint32_t cp, chronicle_status *st)
+{
+    pdf_fonts *f = &d->fonts;
+    pdf_coverage *c = f->coverage;
+    int face = weight_face(f, w);
+    *st = CHRONICLE_OK;
+    if (bit_get(f->face[face].cover, cp)) return face;
+    if (f->fallback_state >= 0 && bit_get(f->face[PDF_FACE_FALLBACK].cover, cp))
+        return PDF_FACE_FALLBACK;
+    size_t b = block_of(cp);
+    if (!c || !c->chain || b == N_BLOCKS || !blocks[b].noto) return -1;
+    for (const char *p = blocks[b].noto; *p;) {
+        size_t len = strcspn(p, " ");
+        family *fm = family_get(c, p, len);
+        for (int bold = w == PDF_BOLD; fm && bold >= 0; bold--) {
+            int i = family_face(d, fm, bold, st);
+            if (*st != CHRONICLE_OK) return -1;
+            if (i >= 0 && bit_get(f->face[i].cover, cp)) return i;
+        }
+        p += len + (p[len] == ' ');
+    }
+    return -1;
+}
+
+/* Makes face i drawable (hands it to libharu).  A script font libharu
+ * refuses is dropped with a warning: its characters become missing, and
+ * *usable says so. */
+static chronicle_status face_ensure(pdf_doc *d, int i, int *usable)
+{
+    pdf_face *face = &d->fonts.face[i];
+    *usable = 1;
+    if (face->font) return CHRONICLE_OK;
+    if (i < PDF_FACE_SCRIPT || d->hpdf_code) {
+        chronicle_status st = face_load(d, face);
+        if (st == CHRONICLE_OK && i == PDF_FACE_FALLBACK) d->fonts.fallback_state = 1;
+        return st;
+    }
+    const char *name = HPDF_LoadTTFontFromFile(d->doc, face->path, HPDF_TRUE);
+    if (name) face->font = HPDF_GetFont(d->doc, name, "UTF-8");
+    if (face->font && !d->hpdf_code) return CHRONICLE_OK;
+    chronicle_buf why = CHRONICLE_BUF_INIT;
+    pdf_hpdf_describe(&why, "cannot use font", d->hpdf_code, d->hpdf_detail);
+    d->host->log(d->job, CHRONICLE_LOG_WARN, "%s (%s): its characters are shown as the replacement",
+                 chronicle_buf_cstr(&why), face->path);
+    chronicle_buf_free(&why);
+    HPDF_ResetError(d->doc);
+    d->hpdf_code = d->hpdf_detail = 0;
+    face->font = NULL;
+    memset(face->cover, 0, BMP_BITS); /* never chosen again */
+    *usable = 0;
+    return CHRONICLE_OK;
+}
+
+/* ---- the coverage scan: the data's text against the chain ---- */
+
+/* Whether no face has cp (characters beyond U+FFFF never: libharu's CIDs
+ * are 16-bit).  Each BMP code point is looked up once. */
+static int cp_missing(pdf_doc *d, uint32_t cp, chronicle_status *st)
+{
+    pdf_coverage *c = d->fonts.coverage;
+    *st = CHRONICLE_OK;
+    if (cp > 0xFFFF) return 1;
+    if (!c->seen[cp]) {
+        int face = face_for(d, PDF_REGULAR, cp, st);
+        if (*st != CHRONICLE_OK) return 0;
+        c->seen[cp] = face >= 0 ? 1 : 2;
+    }
+    return c->seen[cp] == 2;
+}
+
+/* Where a text is: "event ID", and its field as the dataset spells it. */
+typedef struct scan_at {
+    const char *owner; /* "event", "source", "report" */
+    const chronicle_str *id;
+} scan_at;
+
+#define NO_INDEX ((size_t)-1)
+
+static chronicle_status scan_text(pdf_doc *d, const scan_at *at, const chronicle_str *s,
+                                  const char *field, size_t i, const char *sub)
+{
+    pdf_coverage *c = d->fonts.coverage;
+    size_t found = 0;
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t k = 0; k < s->len;) {
+        if ((unsigned char)s->ptr[k] < 0x80 && c->ascii) {
+            k++;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = chronicle_utf8_decode(s->ptr + k, s->len - k, &cp);
+        k += n ? n : 1; /* the loader has rejected invalid UTF-8 */
+        if (!n || chronicle_cp_is_control(cp)) continue;
+        if (!cp_missing(d, cp, &st)) {
+            if (st != CHRONICLE_OK) return st;
+            continue;
+        }
+        found++;
+        c->by_block[block_of(cp)]++;
+    }
+    if (!found) return CHRONICLE_OK;
+    c->missing += found;
+    if (c->n_fields++ >= MAX_PLACES) return CHRONICLE_OK;
+    chronicle_buf *b = &c->places;
+    if (b->len) st = chronicle_buf_puts(b, ", ");
+    if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, at->owner);
+    if (st == CHRONICLE_OK && at->id && at->id->len)
+        st = chronicle_buf_appendf(b, " %.*s", (int)(at->id->len > 80 ? 80 : at->id->len),
+                                   at->id->ptr);
+    if (st == CHRONICLE_OK) st = chronicle_buf_appendf(b, " %s", field);
+    if (st == CHRONICLE_OK && i != NO_INDEX) st = chronicle_buf_appendf(b, "[%zu]", i);
+    if (st == CHRONICLE_OK && sub) st = chronicle_buf_appendf(b, ".%s", sub);
+    return st;
+}
+
+static chronicle_status scan_list(pdf_doc *d, const scan_at *at, const chronicle_str *v, size_t n,
+                                  const char *field)
+{
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0; i < n && st == CHRONICLE_OK; i++)
+        st = scan_text(d, at, &v[i], field, i, NULL);
+    return st;
+}
+
+/* Every text of an event the briefing draws. */
+static chronicle_status scan_event(pdf_doc *d, const chronicle_event *e)
+{
+    const scan_at at = {"event", &e->id};
+    const struct {
+        const chronicle_str *s;
+        const char *name;
+    } fields[] = {{&e->title, "title"},
+                  {&e->summary, "summary"},
+                  {&e->venue, "location.venue"},
+                  {&e->city, "location.city"},
+                  {&e->country, "location.country"},
+                  {&e->occasion, "occasion.subject"}};
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0] && st == CHRONICLE_OK; i++)
+        st = scan_text(d, &at, fields[i].s, fields[i].name, NO_INDEX, NULL);
+    if (st == CHRONICLE_OK) st = scan_list(d, &at, e->organizers, e->n_organizers, "organizers");
+    if (st == CHRONICLE_OK) st = scan_list(d, &at, e->audience, e->n_audience, "audience");
+    if (st == CHRONICLE_OK) st = scan_list(d, &at, e->tags, e->n_tags, "tags");
+    for (size_t i = 0; i < e->n_participants && st == CHRONICLE_OK; i++) {
+        const chronicle_participant *p = e->participants[i];
+        st = scan_text(d, &at, &p->name, "participants", i, "name");
+        if (st == CHRONICLE_OK) st = scan_text(d, &at, &p->role, "participants", i, "role");
+        if (st == CHRONICLE_OK)
+            st = scan_text(d, &at, &p->organization, "participants", i, "organization");
+    }
+    for (size_t i = 0; i < e->n_activities && st == CHRONICLE_OK; i++) {
+        const chronicle_activity *a = e->activities[i];
+        st = scan_text(d, &at, &a->kind, "activities", i, "kind");
+        if (st == CHRONICLE_OK) st = scan_text(d, &at, &a->title, "activities", i, "title");
+        if (st == CHRONICLE_OK)
+            st = scan_text(d, &at, &a->description, "activities", i, "description");
+        for (size_t k = 0; k < a->n_performers && st == CHRONICLE_OK; k++)
+            st = scan_text(d, &at, &a->performers[k], "activities", i, "performers");
+    }
+    for (size_t i = 0; i < e->n_statements && st == CHRONICLE_OK; i++) {
+        const chronicle_statement *s = e->statements[i];
+        st = scan_text(d, &at, &s->speaker, "statements", i, "speaker");
+        if (st == CHRONICLE_OK) st = scan_text(d, &at, &s->summary, "statements", i, "summary");
+        if (st == CHRONICLE_OK) st = scan_text(d, &at, &s->quote, "statements", i, "quote");
+    }
+    for (size_t i = 0; i < e->n_figures && st == CHRONICLE_OK; i++) {
+        const chronicle_figure *f = e->figures[i];
+        st = scan_text(d, &at, &f->label, "figures", i, "label");
+        if (st == CHRONICLE_OK) st = scan_text(d, &at, &f->unit, "figures", i, "unit");
+        if (st == CHRONICLE_OK) st = scan_text(d, &at, &f->note, "figures", i, "note");
+    }
+    return st;
+}
+
+/* The events, the sources and the report's own words: what no face of the
+ * chain has, counted by script, with the first fields that hold it. */
+static chronicle_status coverage_scan(pdf_doc *d)
+{
+    const chronicle_host *h = d->host;
+    chronicle_status st = CHRONICLE_OK;
+    size_t n = h->event_count(d->job);
+    for (size_t i = 0; i < n && st == CHRONICLE_OK; i++) {
+        if (i % 1024 == 0 && h->cancelled(d->job)) return CHRONICLE_ERR_CANCELLED;
+        st = scan_event(d, h->event_at(d->job, i));
+    }
+    const chronicle_dataset_info *ds = h->dataset(d->job);
+    for (size_t i = 0; i < ds->n_sources && st == CHRONICLE_OK; i++) {
+        const chronicle_source *src = ds->sources[i];
+        const scan_at at = {"source", &src->id};
+        st = scan_text(d, &at, &src->outlet, "outlet", NO_INDEX, NULL);
+        if (st == CHRONICLE_OK) st = scan_text(d, &at, &src->dateline, "dateline", NO_INDEX, NULL);
+        if (st == CHRONICLE_OK) st = scan_text(d, &at, &src->document, "document", NO_INDEX, NULL);
+        if (st == CHRONICLE_OK) st = scan_text(d, &at, &src->url, "url", NO_INDEX, NULL);
+    }
+    const chronicle_report *r = d->report;
+    const scan_at rep = {"report", NULL};
+    const struct {
+        const chronicle_str *s;
+        const char *name;
+    } words[] = {{&r->title, "title"},
+                 {&r->subtitle, "subtitle"},
+                 {&r->organization, "organization"},
+                 {&r->author, "author"},
+                 {&r->marking, "marking"}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0] && st == CHRONICLE_OK; i++)
+        st = scan_text(d, &rep, words[i].s, words[i].name, NO_INDEX, NULL);
+    const char *title = h->opt_string(d->job, "title");
+    if (title && st == CHRONICLE_OK) {
+        const chronicle_str t = {title, strlen(title)};
+        const scan_at opt = {"option", NULL};
+        st = scan_text(d, &opt, &t, "pdf.title", NO_INDEX, NULL);
+    }
+    return st;
+}
+
+typedef struct script_count {
+    const char *script;
+    size_t n;
+} script_count;
+
+static int by_count(const void *a, const void *b)
+{
+    const script_count *x = a, *y = b;
+    if (x->n != y->n) return x->n < y->n ? 1 : -1;
+    return strcmp(x->script, y->script);
+}
+
+/* "9 characters could not be drawn: 5 emoji and pictographs, 4 Linear B;
+ * in event e1 title, ...", and what to do about it. */
+static chronicle_status coverage_words(const pdf_doc *d, chronicle_buf *b)
+{
+    const pdf_coverage *c = d->fonts.coverage;
+    script_count v[N_BLOCKS + 1];
+    size_t n = 0, beyond = 0;
+    for (size_t i = 0; i <= N_BLOCKS; i++) {
+        if (!c->by_block[i]) continue;
+        const char *name = i < N_BLOCKS ? blocks[i].script : "other characters";
+        if (i < N_BLOCKS && blocks[i].first > 0xFFFF) beyond += c->by_block[i];
+        size_t k = 0;
+        while (k < n && strcmp(v[k].script, name))
+            k++;
+        if (k == n) v[n++] = (script_count){name, 0};
+        v[k].n += c->by_block[i];
+    }
+    qsort(v, n, sizeof v[0], by_count);
+    chronicle_status st = chronicle_buf_appendf(b, "%zu character%s could not be drawn (",
+                                                c->missing, c->missing == 1 ? "" : "s");
+    for (size_t k = 0; k < n && st == CHRONICLE_OK; k++)
+        st = chronicle_buf_appendf(b, "%s%zu %s", k ? ", " : "", v[k].n, v[k].script);
+    if (st == CHRONICLE_OK)
+        st = chronicle_buf_appendf(b, "): no font of the briefing has %s; in %s",
+                                   c->missing == 1 ? "it" : "them", c->places.ptr);
+    if (st == CHRONICLE_OK && c->n_fields > MAX_PLACES)
+        st = chronicle_buf_appendf(b, " and %zu more field%s", c->n_fields - MAX_PLACES,
+                                   c->n_fields - MAX_PLACES == 1 ? "" : "s");
+    if (st == CHRONICLE_OK && beyond)
+        st = chronicle_buf_appendf(b,
+                                   "; %zu %s beyond U+FFFF (emoji among them), which libharu "
+                                   "cannot draw from any font",
+                                   beyond, beyond == 1 ? "is" : "are");
+    if (st == CHRONICLE_OK && beyond < c->missing)
+        st = chronicle_buf_puts(b, c->chain ? "; install a font for the script (Debian: "
+                                              "fonts-noto-core) or pass -O pdf.fallback-font=PATH"
+                                            : "; -O pdf.fallback=true uses the fallback fonts");
+    return st;
+}
+
+/* The coverage report, once: a warning, or with pdf.strict-glyphs an
+ * error before anything is written. */
+static chronicle_status coverage_report(pdf_doc *d)
+{
+    pdf_coverage *c = d->fonts.coverage;
+    if (!c->missing) return CHRONICLE_OK;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_status st = coverage_words(d, &b);
+    if (st != CHRONICLE_OK) {
+        /* out of memory: no words */
+    } else if (c->strict) {
+        d->host->error(d->job, CHRONICLE_ERR_DATA,
+                       "%s; the briefing is not written (-O pdf.strict-glyphs=false draws them "
+                       "as U+FFFD)",
+                       b.ptr);
+        st = CHRONICLE_ERR_DATA;
+    } else {
+        d->host->log(d->job, CHRONICLE_LOG_WARN,
+                     "%s; they are shown as U+FFFD (-O pdf.strict-glyphs=true makes this an "
+                     "error)",
+                     b.ptr);
+    }
+    chronicle_buf_free(&b);
     return st;
 }
 
@@ -252,7 +809,7 @@ chronicle_status pdf_fonts_open(pdf_doc *d)
     chronicle_status st = CHRONICLE_ERR_NOMEM;
     const char *v = font_locate(d, "font", PDF_DEFAULT_FONT, "DejaVuSans.ttf", &path);
     if (!v) st = CHRONICLE_ERR_IO;
-    if (!v || (st = face_read(d, &f->face[PDF_FACE_REGULAR], v)) != CHRONICLE_OK) goto out;
+    if (!v || (st = face_read(d, &f->face[PDF_FACE_REGULAR], v, 0)) != CHRONICLE_OK) goto out;
     if ((st = face_load(d, &f->face[PDF_FACE_REGULAR])) != CHRONICLE_OK) goto out;
     v = font_locate(d, "font-bold", PDF_DEFAULT_FONT_BOLD, "DejaVuSans-Bold.ttf", &path);
     if (!v) {
@@ -262,7 +819,7 @@ chronicle_status pdf_fonts_open(pdf_doc *d)
     if (!strcmp(v, f->face[PDF_FACE_REGULAR].path)) {
         f->bold_shared = 1;
     } else {
-        if ((st = face_read(d, &f->face[PDF_FACE_BOLD], v)) != CHRONICLE_OK) goto out;
+        if ((st = face_read(d, &f->face[PDF_FACE_BOLD], v, 0)) != CHRONICLE_OK) goto out;
         if ((st = face_load(d, &f->face[PDF_FACE_BOLD])) != CHRONICLE_OK) goto out;
     }
     if ((st = fallback_locate(d)) != CHRONICLE_OK) goto out;
@@ -270,7 +827,15 @@ chronicle_status pdf_fonts_open(pdf_doc *d)
     if (!(f->glyph[0] = calloc(65536, sizeof(uint32_t)))) goto out;
     if (!(f->glyph[1] = calloc(65536, sizeof(uint32_t)))) goto out;
     f->replacement = bit_get(f->face[PDF_FACE_REGULAR].cover, 0xFFFD) ? 0xFFFD : '?';
-    st = CHRONICLE_OK;
+    f->n_faces = PDF_FACE_SCRIPT;
+    if (!(f->coverage = calloc(1, sizeof *f->coverage))) goto out;
+    if (!(f->coverage->seen = calloc(65536, 1))) goto out;
+    f->coverage->chain = d->host->opt_bool(d->job, "fallback");
+    f->coverage->strict = d->host->opt_bool(d->job, "strict-glyphs");
+    f->coverage->ascii = 1;
+    for (uint32_t c = 0x20; c < 0x7F; c++)
+        f->coverage->ascii &= bit_get(f->face[PDF_FACE_REGULAR].cover, c);
+    if ((st = coverage_scan(d)) == CHRONICLE_OK) st = coverage_report(d);
 out:
     chronicle_buf_free(&path);
     return st;
@@ -286,15 +851,15 @@ void pdf_fonts_free(pdf_fonts *f)
     }
     free(f->glyph[0]);
     free(f->glyph[1]);
+    if (f->coverage) {
+        free(f->coverage->seen);
+        chronicle_buf_free(&f->coverage->places);
+        free(f->coverage);
+    }
     memset(f, 0, sizeof *f);
 }
 
 /* ---- choosing a face per character ---- */
-
-static int weight_face(const pdf_fonts *f, pdf_weight w)
-{
-    return w == PDF_BOLD && !f->bold_shared ? PDF_FACE_BOLD : PDF_FACE_REGULAR;
-}
 
 static chronicle_status glyph_width(pdf_doc *d, HPDF_Font font, uint32_t cp, unsigned *out)
 {
@@ -305,43 +870,39 @@ static chronicle_status glyph_width(pdf_doc *d, HPDF_Font font, uint32_t cp, uns
     return d->hpdf_code ? pdf_check(d, "measuring text") : CHRONICLE_OK;
 }
 
-static int fallback_has(pdf_doc *d, uint32_t cp, chronicle_status *st)
+/* The replacement in a weight: the weight's face when it has it. */
+static chronicle_status missing_entry(pdf_doc *d, pdf_weight w, uint32_t *entry)
 {
     pdf_fonts *f = &d->fonts;
-    *st = CHRONICLE_OK;
-    if (f->fallback_state < 0 || !bit_get(f->face[PDF_FACE_FALLBACK].cover, cp)) return 0;
-    if (f->fallback_state == 0) {
-        /* loaded only when a character needs it, so only then embedded */
-        if ((*st = face_load(d, &f->face[PDF_FACE_FALLBACK])) != CHRONICLE_OK) return 0;
-        f->fallback_state = 1;
-    }
-    return 1;
+    int face = weight_face(f, w);
+    if (!bit_get(f->face[face].cover, f->replacement)) face = PDF_FACE_REGULAR;
+    unsigned width;
+    chronicle_status st = glyph_width(d, f->face[face].font, f->replacement, &width);
+    *entry = G_KNOWN | (uint32_t)KIND_MISSING << G_KIND_SHIFT | (uint32_t)face << G_FACE_SHIFT |
+             (width & 0xFFFF);
+    return st;
 }
 
 static chronicle_status glyph_resolve(pdf_doc *d, pdf_weight w, uint32_t cp, uint32_t *entry)
 {
     pdf_fonts *f = &d->fonts;
-    int face = weight_face(f, w), kind = KIND_SELF;
+    int face = weight_face(f, w), kind = KIND_SELF, usable = 0;
     uint32_t drawn = cp;
     chronicle_status st = CHRONICLE_OK;
     if (cp == '\t' || cp == '\r' || cp == '\n') {
         kind = KIND_SPACE, drawn = ' ';
     } else if (chronicle_cp_is_control(cp) || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        kind = KIND_MISSING, drawn = f->replacement;
-    } else if (bit_get(f->face[face].cover, cp)) {
-        /* the main face has it */
-    } else if (fallback_has(d, cp, &st)) {
-        face = PDF_FACE_FALLBACK;
-    } else if (st != CHRONICLE_OK) {
-        return st;
+        return missing_entry(d, w, entry);
     } else {
-        kind = KIND_MISSING, drawn = f->replacement;
-        face = weight_face(f, w);
-        if (!bit_get(f->face[face].cover, drawn)) face = PDF_FACE_REGULAR;
+        /* a script font libharu refuses is dropped: then look again */
+        while (!usable) {
+            if ((face = face_for(d, w, cp, &st)) < 0) return st ? st : missing_entry(d, w, entry);
+            if ((st = face_ensure(d, face, &usable)) != CHRONICLE_OK) return st;
+        }
     }
     unsigned width;
     if ((st = glyph_width(d, f->face[face].font, drawn, &width)) != CHRONICLE_OK) return st;
-    *entry = G_KNOWN | (uint32_t)face << G_FACE_SHIFT | (uint32_t)kind << G_KIND_SHIFT |
+    *entry = G_KNOWN | (uint32_t)kind << G_KIND_SHIFT | (uint32_t)face << G_FACE_SHIFT |
              (width & 0xFFFF);
     return CHRONICLE_OK;
 }
@@ -352,24 +913,13 @@ chronicle_status pdf_glyph_get(pdf_doc *d, pdf_weight w, uint32_t cp, pdf_glyph 
     uint32_t key = cp > 0xFFFF ? 0xFFFF : cp; /* U+FFFF is a noncharacter: also missing */
     uint32_t e = f->glyph[w][key];
     if (!(e & G_KNOWN)) {
-        if (key == 0xFFFF) {
-            /* outside the BMP: libharu's CIDs are 16-bit, so it cannot be drawn */
-            uint32_t r = f->replacement;
-            int face = weight_face(f, w);
-            if (!bit_get(f->face[face].cover, r)) face = PDF_FACE_REGULAR;
-            unsigned width;
-            chronicle_status st = glyph_width(d, f->face[face].font, r, &width);
-            if (st != CHRONICLE_OK) return st;
-            e = G_KNOWN | (uint32_t)face << G_FACE_SHIFT | (uint32_t)KIND_MISSING << G_KIND_SHIFT |
-                (width & 0xFFFF);
-        } else {
-            chronicle_status st = glyph_resolve(d, w, cp, &e);
-            if (st != CHRONICLE_OK) return st;
-        }
+        /* outside the BMP: libharu's CIDs are 16-bit, so it cannot be drawn */
+        chronicle_status st = key == 0xFFFF ? missing_entry(d, w, &e) : glyph_resolve(d, w, cp, &e);
+        if (st != CHRONICLE_OK) return st;
         f->glyph[w][key] = e;
     }
     int kind = (int)(e >> G_KIND_SHIFT & 3);
-    out->face = (int)(e >> G_FACE_SHIFT & 3);
+    out->face = (int)(e >> G_FACE_SHIFT & 0xFF);
     out->width = e & 0xFFFF;
     out->missing = kind == KIND_MISSING;
     out->cp = kind == KIND_SELF ? cp : kind == KIND_SPACE ? ' ' : f->replacement;
@@ -586,16 +1136,31 @@ chronicle_status pdf_fonts_finish(pdf_doc *d)
         if (st == CHRONICLE_OK) st = face_keep_components(&f->face[i]);
     }
     chronicle_buf_free(&text);
-    if (st == CHRONICLE_OK && f->n_missing)
-        d->host->log(d->job, CHRONICLE_LOG_WARN,
-                     "%zu character%s could not be drawn (in none of the fonts: %s%s%s, or "
-                     "outside the Basic Multilingual Plane, or a control character) and %s shown "
-                     "as %s",
-                     f->n_missing, f->n_missing == 1 ? "" : "s", f->face[PDF_FACE_REGULAR].path,
-                     f->fallback_state < 0 ? "; no fallback font" : ", ",
-                     f->fallback_state < 0 ? "" : f->face[PDF_FACE_FALLBACK].path,
+    /* the data's characters were reported by the scan; this is for the
+     * rest (the briefing's own words, a bold face with fewer characters) */
+    if (st != CHRONICLE_OK || !f->n_missing || f->coverage->missing) return st;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    st = chronicle_buf_appendf(
+        &b,
+        "%zu character%s could not be drawn (in none of the fonts: %s%s%s, or outside the Basic "
+        "Multilingual Plane, or a control character)",
+        f->n_missing, f->n_missing == 1 ? "" : "s", f->face[PDF_FACE_REGULAR].path,
+        f->fallback_state < 0 ? "; no fallback font" : ", ",
+        f->fallback_state < 0 ? "" : f->face[PDF_FACE_FALLBACK].path);
+    if (st != CHRONICLE_OK) {
+        /* out of memory: no words */
+    } else if (f->coverage->strict) {
+        d->host->error(d->job, CHRONICLE_ERR_DATA,
+                       "%s; the briefing is not written (-O pdf.strict-glyphs=false draws them "
+                       "as the replacement)",
+                       b.ptr);
+        st = CHRONICLE_ERR_DATA;
+    } else {
+        d->host->log(d->job, CHRONICLE_LOG_WARN, "%s and %s shown as %s", b.ptr,
                      f->n_missing == 1 ? "is" : "are",
                      f->replacement == 0xFFFD ? "U+FFFD \xEF\xBF\xBD" : "'?'");
+    }
+    chronicle_buf_free(&b);
     return st;
 }
 

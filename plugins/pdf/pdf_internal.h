@@ -44,6 +44,10 @@
 #ifndef PDF_DEFAULT_FALLBACK_FONT
 #define PDF_DEFAULT_FALLBACK_FONT "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
 #endif
+/* Where Debian's fonts-noto-core puts NotoSans<Script>-Regular.ttf */
+#ifndef PDF_DEFAULT_NOTO_DIR
+#define PDF_DEFAULT_NOTO_DIR "/usr/share/fonts/truetype/noto"
+#endif
 #define PDF_DEFAULT_FONT PDF_DEFAULT_FONT_DIR "/DejaVuSans.ttf"
 #define PDF_DEFAULT_FONT_BOLD PDF_DEFAULT_FONT_DIR "/DejaVuSans-Bold.ttf"
 
@@ -58,7 +62,10 @@ extern const pdf_rgb pdf_black, pdf_navy, pdf_grey, pdf_light, pdf_rule, pdf_blu
 
 /* ---- fonts (fonts.c) ---- */
 
-enum { PDF_FACE_REGULAR, PDF_FACE_BOLD, PDF_FACE_FALLBACK, PDF_N_FACES };
+/* Faces from PDF_FACE_SCRIPT on are the fonts of a script (Noto's, found
+ * by the block of a character no earlier face has), read when a character
+ * needs them; at most PDF_N_FACES faces in all. */
+enum { PDF_FACE_REGULAR, PDF_FACE_BOLD, PDF_FACE_FALLBACK, PDF_FACE_SCRIPT, PDF_N_FACES = 48 };
 
 typedef struct pdf_face {
     char *path;     /* owned; NULL: no such face */
@@ -76,6 +83,8 @@ typedef struct pdf_fonts {
     uint32_t *glyph[2];   /* per weight, per BMP code point: resolved glyph (fonts.c) */
     uint32_t replacement; /* drawn for characters no font has: U+FFFD or '?' */
     size_t n_missing;     /* characters drawn as the replacement */
+    int n_faces;          /* face[] in use: PDF_FACE_SCRIPT + the script faces read */
+    struct pdf_coverage *coverage; /* owned: script fonts and the coverage report (fonts.c) */
 } pdf_fonts;
 
 /* ---- the document ---- */
@@ -253,10 +262,13 @@ void pdf_mem_release(void);
 
 /* ---- fonts.c ---- */
 
-/* Finds and loads the regular and bold faces; locates the fallback face.
- * Errors name the font file. */
+/* Finds and loads the regular and bold faces; locates the fallback face;
+ * scans the data's text for characters no font of the chain has and
+ * reports them once, by script and where (a warning, or with
+ * pdf.strict-glyphs an error).  Errors name the font file. */
 chronicle_status pdf_fonts_open(pdf_doc *d);
-/* Writes each used face's ToUnicode CMap; warns once about replacements. */
+/* Writes each used face's ToUnicode CMap; warns once about replacements
+ * the scan did not report (the briefing's own words). */
 chronicle_status pdf_fonts_finish(pdf_doc *d);
 void pdf_fonts_free(pdf_fonts *f);
 
