@@ -103,9 +103,11 @@ chronicle_status xlsx_print_prepare(xlsx_ctx *x)
     return x->status;
 }
 
-/* What every sheet shares: paper, margins, header and footer. */
+/* What every sheet shares: paper, margins, header and footer, and the
+ * report's direction (a right-to-left language turns every sheet). */
 static chronicle_status common(xlsx_ctx *x, lxw_worksheet *ws, const char *sheet, double side)
 {
+    if (x->report->direction == CHRONICLE_RTL) worksheet_right_to_left(ws);
     worksheet_set_paper(ws, x->paper);
     worksheet_set_margins(ws, side, side, margin_top, margin_bottom);
     lxw_header_footer_options hf = {.margin = margin_hf};

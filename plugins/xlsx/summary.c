@@ -2,7 +2,7 @@
  * summary.c — the Summary sheet, laid out to print on one page: the report's
  * marking, logo, title, subtitle and organisation, the dataset's description
  * and the note across the top, then two blocks side by side.  Left
- * (A:C): period, dates, headline counts, events by year and by country;
+ * (A:C): period, selection, dates, headline counts, events by year and by country;
  * right (E:F): the chart of events per year, events by organiser, activities
  * by kind.  Labels and keys sit in A and E, counts in the narrow B and F,
  * country codes centred in C, the period and dates right-aligned across B:C.
@@ -193,6 +193,11 @@ static void place_head(flow *f)
     if (!wording_ok(w, st, "wording the period")) return;
     label_at(w, f->row, COL_A, "label.period");
     buf_at(w, f->row++, COL_B, COL_C, x->fmt.s_value);
+    /* which events, as the briefing's cover says it: "2 of 4 events · country AZ" */
+    chronicle_buf_reset(&x->buf);
+    if (!wording_ok(w, xlsx_words_selection(x, &x->buf), "wording the selection")) return;
+    label_at(w, f->row, COL_A, "xlsx.summary.selection");
+    buf_at(w, f->row++, COL_B, COL_C, x->fmt.s_value);
     value_date(f, "xlsx.summary.first_event", w->sm->first_date_ymd, w->sm->first_date);
     value_date(f, "xlsx.summary.last_event", w->sm->last_date_ymd, w->sm->last_date);
     label_at(w, f->row, COL_A, "xlsx.summary.generated");
@@ -365,6 +370,7 @@ static unsigned widest_label(const summary *w)
 {
     static const char *const ids[] = {"label.group",
                                       "label.period",
+                                      "xlsx.summary.selection",
                                       "xlsx.summary.first_event",
                                       "xlsx.summary.last_event",
                                       "xlsx.summary.generated",

@@ -172,7 +172,17 @@ NOTE = ("Claims made at events are recorded as statements and figures, each attr
 CHART_ROWS = 16  # rows the chart covers, on the right beside the headline counts
 
 
-def expected_summary(doc, events, group=None):
+def selection_line(doc, events, extra=""):
+    """The selection as the briefing's cover words it: "all 4 events", "1 of 4
+    events", then the filters (extra: " · from 1 January 2100")."""
+    n, total = len(events), len(doc["events"])
+    noun = "event" if total == 1 else "events"
+    head = (f"{n} {noun}" if total == 1 else f"all {n} events") if n == total else \
+        f"{n} of {total} {noun}"
+    return head + extra
+
+
+def expected_summary(doc, events, group=None, selection=None):
     """The Summary as formats/workbook.md lays it out: {(row, col): value},
     1-based, columns A..F; the rows of the year table's data; the period."""
     first = min((e["date"] for e in events), default=None)
@@ -207,6 +217,7 @@ def expected_summary(doc, events, group=None):
     if group:
         r = put(r, (1, "Group"), (2, group))
     r = put(r, (1, "Period"), (2, period))
+    r = put(r, (1, "Selection"), (2, selection or selection_line(doc, events)))
     if first:
         r = put(r, (1, "First event"), (2, date_cell(first)))
         r = put(r, (1, "Last event"), (2, date_cell(last)))
@@ -329,9 +340,9 @@ def compare_data_sheets(label, wb, expected, per_sheet=1048575, mode="tables"):
         check(f"{label}: {base} every cell", not bad, bad[:5])
 
 
-def compare_summary(label, wb, doc, events, group=None):
+def compare_summary(label, wb, doc, events, group=None, selection=None):
     ws = wb["Summary"]
-    want, year_rows, period = expected_summary(doc, events, group)
+    want, year_rows, period = expected_summary(doc, events, group, selection)
     rows = max(r for r, _ in want)
     check(f"{label}: Summary size", ws.max_column <= 6 and ws.max_row <= rows,
           (ws.max_row, ws.max_column, rows))
@@ -565,7 +576,7 @@ def test_empty_selection():
     compare_data_sheets("empty", wb, expected_sheets(doc, []))
     for name in SHEETS:
         check(f"empty: {name} header only", wb[name].max_row == 1, wb[name].max_row)
-    compare_summary("empty", wb, doc, [])
+    compare_summary("empty", wb, doc, [], selection=selection_line(doc, [], " \u00b7 from 1 January 2100"))
     check("empty: no chart", not [n for n in zipfile.ZipFile(out).namelist() if "chart" in n])
     rc, _, err = export(os.path.join(SRC, "data", "samples", "empty.json"), out)
     check("empty dataset: valid workbook", rc == 0 and load(out)["Events"].max_row == 1, err)
