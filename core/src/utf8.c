@@ -1,8 +1,10 @@
 /*
- * utf8.c — strict UTF-8 decoding and locale-independent display width.
+ * utf8.c — strict UTF-8 decoding, locale-independent display width, and the
+ * cleaners that make data safe to show (controls, bidirectional controls).
  * The width tables are sorted, non-overlapping ranges searched by bisection.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "chronicle/utf8.h"
 
@@ -245,6 +247,45 @@ chronicle_status chronicle_utf8_append_clean(chronicle_buf *b, const char *s, si
     while (keep && (b->ptr[start + keep] & 0xC0) == 0x80) keep--;
     chronicle_buf_truncate(b, start + keep);
     return cap >= sizeof cut - 1 ? chronicle_buf_puts(b, cut) : CHRONICLE_OK;
+}
+
+size_t chronicle_utf8_find_bidi(const char *s, size_t len, uint32_t *cp, size_t *n)
+{
+    for (size_t i = 0; i < len; i++) {
+        /* every bidi control is U+061C or U+2xxx: a lead byte 0xD8 or 0xE2 */
+        unsigned char c = (unsigned char)s[i];
+        if (c != 0xD8 && c != 0xE2) continue;
+        size_t k = chronicle_utf8_decode(s + i, len - i, cp);
+        if (k && chronicle_cp_is_bidi_control(*cp)) {
+            *n = k;
+            return i;
+        }
+    }
+    *n = 0;
+    return len;
+}
+
+size_t chronicle_bidi_visible(uint32_t cp, char out[CHRONICLE_BIDI_VISIBLE_LEN + 1])
+{
+    static const char hex[] = "0123456789ABCDEF";
+    memcpy(out, "<U+0000>", CHRONICLE_BIDI_VISIBLE_LEN + 1);
+    for (int k = 0; k < 4; k++) out[6 - k] = hex[cp >> (4 * k) & 0xF];
+    return CHRONICLE_BIDI_VISIBLE_LEN;
+}
+
+chronicle_status chronicle_utf8_append_bidi_visible(chronicle_buf *b, const char *s, size_t len)
+{
+    for (;;) {
+        uint32_t cp = 0;
+        size_t n, at = chronicle_utf8_find_bidi(s, len, &cp, &n);
+        chronicle_status st = chronicle_buf_append(b, s, at);
+        if (st != CHRONICLE_OK || at == len) return st;
+        char shown[CHRONICLE_BIDI_VISIBLE_LEN + 1];
+        st = chronicle_buf_append(b, shown, chronicle_bidi_visible(cp, shown));
+        if (st != CHRONICLE_OK) return st;
+        s += at + n;
+        len -= at + n;
+    }
 }
 
 char *chronicle_utf8_clean(const char *s, size_t len, size_t cap, int keep_newlines)

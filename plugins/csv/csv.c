@@ -2,7 +2,9 @@
  * csv.c — RFC 4180 CSV (formats/csv.md): one table per export, chosen with
  * -O csv.table; UTF-8, CRLF, a field quoted only when it must be, and text
  * cells a spreadsheet would run as a formula neutralised with a leading '.
- * Third-party style: it includes only <chronicle/plugin.h>.  Rows stream out
+ * Third-party style: it includes only <chronicle/plugin.h>, and <chronicle/utf8.h>
+ * for the one shared cleaner: a bidirectional control in data is written
+ * as "<U+202E>", so it cannot reorder a cell in a spreadsheet.  Rows stream out
  * through host->write in blocks of about 64 KiB.  The columns are for
  * programs: names, ISO dates and numbers as the dataset has them, in every
  * language; only the attribution, text for people, follows --lang.
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include <chronicle/plugin.h>
+#include <chronicle/utf8.h>
 
 #define FLUSH_AT (64 * 1024)
 #define PROGRESS_EVERY 1000
@@ -97,9 +100,25 @@ static void flush(csv *c)
     c->out.len = 0;
 }
 
-static void add(csv *c, const char *s, size_t n)
+static void add_raw(csv *c, const char *s, size_t n)
 {
     if (c->st == CHRONICLE_OK && !bytes_add(&c->cell, s, n)) c->st = CHRONICLE_ERR_NOMEM;
+}
+
+/* Everything a cell holds comes through here: each bidirectional control
+ * shown as "<U+202E>" (formats/csv.md), right-to-left letters as they are. */
+static void add(csv *c, const char *s, size_t n)
+{
+    for (;;) {
+        uint32_t cp;
+        size_t k, at = chronicle_utf8_find_bidi(s, n, &cp, &k);
+        add_raw(c, s, at);
+        if (at == n) return;
+        char shown[CHRONICLE_BIDI_VISIBLE_LEN + 1];
+        add_raw(c, shown, chronicle_bidi_visible(cp, shown));
+        s += at + k;
+        n -= at + k;
+    }
 }
 
 static void add_str(csv *c, chronicle_str s)

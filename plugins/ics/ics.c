@@ -3,7 +3,8 @@
  * VEVENT per event, its description carrying the organisers, the attributed
  * statements and figures and the sources.  Every content line is built
  * whole, then folded at 75 octets (never inside a UTF-8 sequence) and ended
- * with CRLF.  Third-party style: it includes only <chronicle/plugin.h>.
+ * with CRLF.  Third-party style: it includes only <chronicle/plugin.h>, and
+ * <chronicle/utf8.h> for the one shared cleaner of bidirectional controls.
  * The description's words, dates and numbers come from the host's wording
  * services in the report's language; the calendar is named for the
  * report's title; dates stay iCalendar dates.
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include <chronicle/plugin.h>
+#include <chronicle/utf8.h>
 
 #define FLUSH_AT (64 * 1024)
 #define FOLD_AT 75 /* octets per physical line, CRLF excluded */
@@ -136,7 +138,7 @@ static void line(ics *c, const char *s)
 }
 
 /* TEXT escaping (RFC 5545 3.3.11): backslash, semicolon, comma, newline. */
-static void escaped(ics *c, const char *s, size_t n)
+static void escaped_text(ics *c, const char *s, size_t n)
 {
     size_t from = 0;
     for (size_t i = 0; i < n; i++) {
@@ -151,6 +153,22 @@ static void escaped(ics *c, const char *s, size_t n)
         from = i + 1;
     }
     append(c, &c->line, s + from, n - from);
+}
+
+/* A TEXT value: escaped, and each bidirectional control shown as
+ * "<U+202E>" (formats/ics.md) so it cannot reorder a calendar's line. */
+static void escaped(ics *c, const char *s, size_t n)
+{
+    for (;;) {
+        uint32_t cp;
+        size_t k, at = chronicle_utf8_find_bidi(s, n, &cp, &k);
+        escaped_text(c, s, at);
+        if (at == n) return;
+        char shown[CHRONICLE_BIDI_VISIBLE_LEN + 1];
+        append(c, &c->line, shown, chronicle_bidi_visible(cp, shown));
+        s += at + k;
+        n -= at + k;
+    }
 }
 
 static void property(ics *c, const char *name, chronicle_str value)

@@ -15,7 +15,8 @@ static const char spaces[] = "                                                  
 
 /* Measures the character at s[0..len) (len > 0): returns its byte count,
  * stores its columns and whether it must be replaced (a control character or
- * an invalid byte, which then counts as one byte and one column). */
+ * an invalid byte, which then counts as one byte and one column; a
+ * bidirectional control, shown as "<U+202E>", as that many columns). */
 static size_t char_scan(const char *s, size_t len, int *cols, int *bad)
 {
     unsigned char c = (unsigned char)s[0];
@@ -28,6 +29,10 @@ static size_t char_scan(const char *s, size_t len, int *cols, int *bad)
     if (!n || chronicle_cp_is_control(cp)) {
         *cols = 1, *bad = 1;
         return n ? n : 1;
+    }
+    if (chronicle_cp_is_bidi_control(cp)) {
+        *cols = CHRONICLE_BIDI_VISIBLE_LEN, *bad = 1;
+        return n;
     }
     *cols = chronicle_cp_width(cp);
     *bad = 0;
@@ -51,8 +56,13 @@ chronicle_status text_sanitize(chronicle_buf *out, const char *s, size_t len, in
             i += n;
             continue;
         }
+        uint32_t cp = 0;
+        int bidi = c != '\t' && chronicle_utf8_decode(s + i, n, &cp) == n &&
+                   chronicle_cp_is_bidi_control(cp);
         st = text_buf_add(out, s + run, i - run);
-        if (st == CHRONICLE_OK) st = chronicle_buf_puts(out, c == '\t' ? " " : bad);
+        if (st == CHRONICLE_OK)
+            st = bidi ? chronicle_utf8_append_bidi_visible(out, s + i, n)
+                      : chronicle_buf_puts(out, c == '\t' ? " " : bad);
         i += n;
         run = i;
     }
@@ -369,7 +379,7 @@ static size_t fit_words(const char *s, size_t len, size_t pos, size_t avail, siz
         } else if (c >= 0x80) {
             uint32_t cp;
             m = chronicle_utf8_decode(s + k, len - k, &cp);
-            if (!m || chronicle_cp_is_control(cp)) return fit;
+            if (!m || chronicle_cp_is_control(cp) || chronicle_cp_is_bidi_control(cp)) return fit;
             int cw = chronicle_cp_width(cp);
             if (cw == 2) return fit;
             cols += (size_t)cw, k += m;

@@ -32,8 +32,11 @@ static inline chronicle_status text_buf_add(chronicle_buf *b, const char *s, siz
 
 /* Appends s[0..len) made safe for a terminal: control characters (C0 other
  * than newline and tab, DEL, C1 — so no escape sequence survives) and every
- * byte of invalid UTF-8 become U+FFFD ('?' when ascii); a tab becomes a
- * space; newlines are kept.  Errors: CHRONICLE_ERR_NOMEM. */
+ * byte of invalid UTF-8 become U+FFFD ('?' when ascii); a bidirectional
+ * control (U+202A-E, U+2066-9, U+200E-F, U+061C), which would reorder the
+ * line, is shown as "<U+202E>" (chronicle_utf8_append_bidi_visible); a tab
+ * becomes a space; newlines are kept.  Right-to-left letters are kept as
+ * they are.  Errors: CHRONICLE_ERR_NOMEM. */
 chronicle_status text_sanitize(chronicle_buf *out, const char *s, size_t len, int ascii);
 
 /* Appends one paragraph: lead (the caller's own, already safe text such as

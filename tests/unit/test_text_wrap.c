@@ -108,6 +108,26 @@ static void test_sanitize_replaces_escape_sequences(void **state)
     chronicle_buf_free(&b);
 }
 
+static void test_bidi_controls_are_shown_and_rtl_text_kept(void **state)
+{
+    (void)state;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    static const char rlo[] = "evil \xE2\x80\xAEtxt.exe\xE2\x80\xAC ok";
+    assert_string_equal(sanitize(&b, rlo, strlen(rlo), 0), "evil <U+202E>txt.exe<U+202C> ok");
+    assert_string_equal(sanitize(&b, rlo, strlen(rlo), 1), "evil <U+202E>txt.exe<U+202C> ok");
+    /* Arabic and Hebrew letters are data, kept as they are */
+    static const char rtl[] = "\xD8\xA7\xD9\x84\xD8\xAF\xD9\x88\xD8\xAD\xD8\xA9 "
+                              "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D";
+    assert_string_equal(sanitize(&b, rtl, strlen(rtl), 0), rtl);
+    assert_string_equal(wrap(&b, "", rtl, 40, 0, 0), "\xD8\xA7\xD9\x84\xD8\xAF\xD9\x88\xD8\xAD"
+                                                    "\xD8\xA9 \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D\n");
+    /* the wrapper shows them too, and counts the eight columns they take */
+    assert_string_equal(wrap(&b, "", "ab \xE2\x81\xA6x\xE2\x81\xA9 cd", 40, 0, 0),
+                        "ab <U+2066>x<U+2069> cd\n");
+    assert_string_equal(wrap(&b, "", "abc \xE2\x80\x8F" "def", 8, 0, 0), "abc\n<U+200F>\ndef\n");
+    chronicle_buf_free(&b);
+}
+
 /* wrap.c measures these ranges without the width tables (one column each);
  * if utf8.c ever disagrees, narrow_char() there must change too. */
 static void test_wrap_shortcut_ranges_match_width_tables(void **state)
@@ -250,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_wrap_hangs_continuation_under_lead),
         cmocka_unit_test(test_wrap_breaks_overlong_word),
         cmocka_unit_test(test_sanitize_replaces_escape_sequences),
+        cmocka_unit_test(test_bidi_controls_are_shown_and_rtl_text_kept),
         cmocka_unit_test(test_wrap_shortcut_ranges_match_width_tables),
         cmocka_unit_test(test_wrap_never_exceeds_width_random),
     };

@@ -242,11 +242,42 @@ static void test_clean_cuts_within_the_cap(void **state)
     }
 }
 
+static void test_bidi_controls_shown_visibly(void **state)
+{
+    (void)state;
+    /* U+202E, U+2067 ... U+2069, U+200F, U+061C among Arabic and Hebrew letters */
+    const char in[] = "a\xE2\x80\xAE" "b \xE2\x81\xA7" "\xD8\xA7\xE2\x81\xA9 "
+                      "\xD7\xA9\xE2\x80\x8F\xD8\x9C" "z";
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    assert_int_equal(chronicle_utf8_append_bidi_visible(&b, in, sizeof in - 1), CHRONICLE_OK);
+    assert_string_equal(chronicle_buf_cstr(&b), "a<U+202E>b <U+2067>\xD8\xA7<U+2069> "
+                                                "\xD7\xA9<U+200F><U+061C>z");
+    /* right-to-left letters alone, and other U+2xxx punctuation, unchanged */
+    chronicle_buf_reset(&b);
+    const char rtl[] = "\xD8\xA7\xD9\x84\xD8\xAF\xD9\x88\xD8\xAD\xD8\xA9 \xE2\x80\x94 "
+                       "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D\xE2\x80\x8D";
+    assert_int_equal(chronicle_utf8_append_bidi_visible(&b, rtl, sizeof rtl - 1), CHRONICLE_OK);
+    assert_string_equal(chronicle_buf_cstr(&b), rtl);
+    chronicle_buf_free(&b);
+    uint32_t cp = 0;
+    size_t n = 9;
+    assert_int_equal(chronicle_utf8_find_bidi("abc", 3, &cp, &n), 3);
+    assert_int_equal(n, 0);
+    assert_int_equal(chronicle_utf8_find_bidi("ab\xE2\x80\x8E", 5, &cp, &n), 2);
+    assert_int_equal(n, 3);
+    assert_int_equal(cp, 0x200E);
+    assert_int_equal(chronicle_utf8_find_bidi("ab\xE2\x80", 4, &cp, &n), 4); /* cut: not one */
+    char shown[CHRONICLE_BIDI_VISIBLE_LEN + 1];
+    assert_int_equal(chronicle_bidi_visible(0x202A, shown), CHRONICLE_BIDI_VISIBLE_LEN);
+    assert_string_equal(shown, "<U+202A>");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_decodes_one_to_four_bytes),
         cmocka_unit_test(test_bidi_controls_are_named),
+        cmocka_unit_test(test_bidi_controls_shown_visibly),
         cmocka_unit_test(test_utf8_decodes_nul_byte),
         cmocka_unit_test(test_utf8_rejects_overlong_forms),
         cmocka_unit_test(test_utf8_rejects_surrogates),

@@ -44,6 +44,27 @@ int chronicle_cp_is_bidi_control(uint32_t cp);
 chronicle_status chronicle_utf8_append_clean(chronicle_buf *b, const char *s, size_t len, size_t cap,
                                              int keep_newlines);
 
+/* Appends s[0..len) with each bidirectional control
+ * (chronicle_cp_is_bidi_control) shown as its code point in ASCII,
+ * "<U+202E>", and everything else as it is: right-to-left text keeps its
+ * letters and its order, but data can no longer reorder the line it is on
+ * in a terminal, a spreadsheet or a calendar, and nothing is silently
+ * dropped.  Invalid UTF-8 is copied unchanged (the loader has refused it).
+ * Errors: CHRONICLE_ERR_NOMEM. */
+chronicle_status chronicle_utf8_append_bidi_visible(chronicle_buf *b, const char *s, size_t len);
+
+/* The bytes of the stand-in for a bidirectional control, "<U+202E>". */
+#define CHRONICLE_BIDI_VISIBLE_LEN 8
+
+/* The offset of the first bidirectional control in s[0..len), or len when
+ * there is none; stores its code point and byte count.  For writers with
+ * buffers of their own (csv, ics): copy up to it, then its stand-in. */
+size_t chronicle_utf8_find_bidi(const char *s, size_t len, uint32_t *cp, size_t *n);
+
+/* Writes the stand-in for cp, "<U+" four hex digits ">", NUL-terminated;
+ * returns CHRONICLE_BIDI_VISIBLE_LEN. */
+size_t chronicle_bidi_visible(uint32_t cp, char out[CHRONICLE_BIDI_VISIBLE_LEN + 1]);
+
 /* The same as a new string; caller owns it (free()); NULL when out of memory. */
 char *chronicle_utf8_clean(const char *s, size_t len, size_t cap, int keep_newlines);
 
