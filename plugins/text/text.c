@@ -5,11 +5,17 @@
  * host's wording services (ABI 1.2), in the report's language.  Every string
  * from the dataset reaches the output through text_wrap() or text_sanitize(),
  * so no control character gets to a terminal; the output leaves in blocks of
- * about 64 KiB through host->write.
+ * about 64 KiB through host->write.  The digests are made on every CPU
+ * through cursors (ABI 1.2) and written in order: the bytes are those of
+ * one thread.
  */
+#define _GNU_SOURCE /* sched_getaffinity */
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chronicle/plugin.h"
 #include "chronicle/strbuf.h"
@@ -845,12 +851,10 @@ static void put_digest(writer *t, const chronicle_event *e)
     put_sources(t, e);
 }
 
-/* ---- the export ---- */
+/* ---- digests on one thread ---- */
 
-static chronicle_status put_digests(writer *t)
+static chronicle_status put_digests_in_turn(writer *t, size_t n)
 {
-    size_t n = t->host->event_count(t->job);
-    if (n) put_heading(t, word(t, "label.events"), t->g->double_rule);
     for (size_t i = 0; i < n && t->st == CHRONICLE_OK; i++) {
         put_digest(t, t->host->event_at(t->job, i));
         if (t->out.len >= FLUSH_AT) flush(t);
@@ -860,6 +864,193 @@ static chronicle_status put_digests(writer *t)
         }
     }
     return t->st;
+}
+
+/* ---- digests on every CPU (ABI 1.2 cursors) ----
+ *
+ * A digest depends on its event alone (the caches only save work), so the
+ * events are cut into chunks of CHUNK, each formatted whole by one thread
+ * with its own writer and cursor into one of a ring of pieces, and the
+ * export's thread writes the pieces in chunk order: the bytes are those of
+ * one thread.  A chunk is taken only when its piece is free, so at most
+ * n_pieces chunks of text are held at once.  The export's thread formats
+ * too when nothing is ready to write. */
+
+#define CHUNK 256
+#define MAX_THREADS 16
+
+typedef enum piece_state { PIECE_FREE, PIECE_BUSY, PIECE_DONE } piece_state;
+
+typedef struct piece {
+    chronicle_buf out; /* the digests of one chunk */
+    size_t chunk;
+    piece_state state;
+} piece;
+
+typedef struct digests {
+    const writer *main;
+    size_t n, n_chunks;
+    size_t next;    /* the next chunk to take */
+    size_t written; /* chunks written, in order */
+    piece *pieces;
+    size_t n_pieces;
+    chronicle_status st; /* the first failure of a formatting thread */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} digests;
+
+/* One formatting thread's state. */
+typedef struct worker {
+    digests *d;
+    writer w;
+    chronicle_cursor *cursor;
+    pthread_t thread;
+} worker;
+
+/* Formats chunk c into p->out; the caller holds no lock. */
+static chronicle_status format_chunk(worker *k, size_t c, piece *p)
+{
+    writer *w = &k->w;
+    const chronicle_host *h = w->host;
+    size_t end = (c + 1) * CHUNK < k->d->n ? (c + 1) * CHUNK : k->d->n;
+    if (!k->cursor && !(k->cursor = h->cursor_open(w->job))) return CHRONICLE_ERR_NOMEM;
+    chronicle_buf_reset(&w->out);
+    for (size_t i = c * CHUNK; i < end && w->st == CHRONICLE_OK; i++)
+        put_digest(w, h->cursor_event(k->cursor, i));
+    chronicle_buf spare = p->out;
+    p->out = w->out;
+    w->out = spare;
+    if (w->st == CHRONICLE_OK && h->cancelled(w->job)) return CHRONICLE_ERR_CANCELLED;
+    return w->st;
+}
+
+/* Takes the next chunk and formats it, if its piece is free; 0 when it
+ * cannot (then the caller waits).  Called and returns with d->mu held. */
+static int take_chunk(worker *k)
+{
+    digests *d = k->d;
+    if (d->st != CHRONICLE_OK || d->next >= d->n_chunks) return 0;
+    piece *p = &d->pieces[d->next % d->n_pieces];
+    if (p->state != PIECE_FREE) return 0;
+    size_t c = d->next++;
+    p->state = PIECE_BUSY;
+    p->chunk = c;
+    pthread_mutex_unlock(&d->mu);
+    chronicle_status st = format_chunk(k, c, p);
+    pthread_mutex_lock(&d->mu);
+    p->state = PIECE_DONE;
+    if (st != CHRONICLE_OK && d->st == CHRONICLE_OK) d->st = st;
+    pthread_cond_broadcast(&d->cv);
+    return 1;
+}
+
+static void *format_chunks(void *arg)
+{
+    worker *k = arg;
+    digests *d = k->d;
+    pthread_mutex_lock(&d->mu);
+    while (d->st == CHRONICLE_OK && d->next < d->n_chunks)
+        if (!take_chunk(k)) pthread_cond_wait(&d->cv, &d->mu);
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+/* The export's thread: writes each piece when its turn comes, formats a
+ * chunk when none is ready.  Returns with d->st set on any failure. */
+static void write_chunks(worker *self)
+{
+    digests *d = self->d;
+    const writer *t = d->main;
+    pthread_mutex_lock(&d->mu);
+    while (d->st == CHRONICLE_OK && d->written < d->n_chunks) {
+        piece *p = &d->pieces[d->written % d->n_pieces];
+        if (p->state != PIECE_DONE || p->chunk != d->written) {
+            if (!take_chunk(self)) pthread_cond_wait(&d->cv, &d->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&d->mu);
+        chronicle_status st = t->host->write(t->job, p->out.ptr, p->out.len);
+        size_t done = (d->written + 1) * CHUNK < d->n ? (d->written + 1) * CHUNK : d->n;
+        t->host->progress(t->job, done, d->n);
+        if (st == CHRONICLE_OK && t->host->cancelled(t->job)) st = CHRONICLE_ERR_CANCELLED;
+        pthread_mutex_lock(&d->mu);
+        p->state = PIECE_FREE;
+        d->written++;
+        if (st != CHRONICLE_OK && d->st == CHRONICLE_OK) d->st = st;
+        pthread_cond_broadcast(&d->cv);
+    }
+    pthread_cond_broadcast(&d->cv); /* a failure stops the others */
+    pthread_mutex_unlock(&d->mu);
+}
+
+static void writer_init(writer *t, chronicle_job *job, const chronicle_host *host);
+static void writer_free(writer *t);
+
+/* The CPUs this process may run on. */
+static size_t cpus(void)
+{
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return (size_t)CPU_COUNT(&set);
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (size_t)n : 1;
+}
+
+/* The digests of n events on up to threads threads (the export's among
+ * them); 0 threads started is not a failure, the export's thread does it
+ * all.  t->out must be empty. */
+static chronicle_status put_digests_in_parallel(writer *t, size_t n, size_t threads)
+{
+    digests d = {.main = t, .n = n, .n_chunks = (n + CHUNK - 1) / CHUNK, .n_pieces = 2 * threads};
+    worker *k = calloc(threads, sizeof *k);
+    if (!k || !(d.pieces = calloc(d.n_pieces, sizeof *d.pieces))) {
+        free(k);
+        return CHRONICLE_ERR_NOMEM;
+    }
+    pthread_mutex_init(&d.mu, NULL);
+    pthread_cond_init(&d.cv, NULL);
+    size_t started = 1;
+    k[0] = (worker){.d = &d, .w = *t}; /* the export's thread, with t's caches */
+    for (; started < threads; started++) {
+        k[started].d = &d;
+        writer_init(&k[started].w, t->job, t->host);
+        if (pthread_create(&k[started].thread, NULL, format_chunks, &k[started]) != 0) {
+            writer_free(&k[started].w);
+            break;
+        }
+    }
+    write_chunks(&k[0]);
+    for (size_t i = 1; i < started; i++) {
+        pthread_join(k[i].thread, NULL);
+        t->host->cursor_close(k[i].cursor);
+        writer_free(&k[i].w);
+    }
+    t->host->cursor_close(k[0].cursor);
+    *t = k[0].w; /* its buffers may have grown */
+    chronicle_buf_reset(&t->out);
+    for (size_t i = 0; i < d.n_pieces; i++)
+        chronicle_buf_free(&d.pieces[i].out);
+    pthread_cond_destroy(&d.cv);
+    pthread_mutex_destroy(&d.mu);
+    free(d.pieces);
+    free(k);
+    return d.st;
+}
+
+/* ---- the export ---- */
+
+static chronicle_status put_digests(writer *t)
+{
+    size_t n = t->host->event_count(t->job), threads = cpus();
+    if (n) put_heading(t, word(t, "label.events"), t->g->double_rule);
+    int cursors = CHRONICLE_HAS(t->host, chronicle_host, cursor_close) && t->host->cursor_open &&
+                  t->host->cursor_event && t->host->cursor_close;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    if (!cursors || threads < 2 || n <= CHUNK) return put_digests_in_turn(t, n);
+    flush(t);
+    if (t->st != CHRONICLE_OK) return t->st;
+    return put_digests_in_parallel(t, n, threads);
 }
 
 /* Sets up the writer; the caches are optional (without memory for them,
