@@ -11,6 +11,7 @@ PACKAGES=(
   build-essential pkg-config meson ninja-build
   libcjson-dev libhpdf-dev libdeflate-dev libxlsxwriter-dev zlib1g-dev libcmocka-dev
   fonts-dejavu-core fonts-droid-fallback
+  fonts-noto-core  # the pdf's fonts by script; optional at run time (formats/briefing.md)
   poppler-utils qpdf
   python3 python3-openpyxl python3-jsonschema python3-icalendar python3-pyte
   valgrind man-db binutils
