@@ -67,6 +67,21 @@ static const glyphs unicode_glyphs = {
 static const glyphs ascii_glyphs = {"-", "=", "  - ", " - ", "\"", "\"", "-"};
 
 #define DATES_CACHED_BITS 8
+#define WORDS_CACHED 64  /* a power of two */
+#define TEXTS_CACHED 256 /* a power of two */
+
+/* A label by its id's address: the ids are string literals. */
+typedef struct word_slot {
+    const char *id, *text;
+} word_slot;
+
+/* Text made once for a key (an id's address and a number, or two
+ * numbers), as an offset into writer.cache (len 0: not yet). */
+typedef struct text_slot {
+    uintptr_t a;
+    uint64_t b;
+    size_t off, len;
+} text_slot;
 
 typedef struct date_slot {
     uint32_t key; /* ymd << 2 | style; 0: empty */
@@ -92,6 +107,9 @@ typedef struct writer {
     size_t n_sources_slots;        /* a power of two, or 0: no cache */
     uint32_t *numbers;             /* NUMBERS_CACHED offsets + 1 into cache, 0: not yet */
     date_slot dates[1 << DATES_CACHED_BITS];
+    word_slot words[WORDS_CACHED];
+    text_slot headings[TEXTS_CACHED]; /* put_list_heading(): by id and count */
+    text_slot occasions[TEXTS_CACHED]; /* put_occasion()'s ordinal and date: by both */
 } writer;
 
 /* The wrapped lines of one source's attribution and of its entry in a
@@ -127,10 +145,16 @@ static void add_list(writer *t, chronicle_buf *b, const chronicle_str *items, si
 
 /* ---- the host's wording (ABI 1.2) ---- */
 
-/* A fixed word of the report in its language ("label.period"). */
-static const char *word(const writer *t, const char *id)
+/* A fixed word of the report in its language ("label.period"); each is
+ * looked up once per writer (a digest asks for a dozen). */
+static const char *word(writer *t, const char *id)
 {
-    return t->host->label(t->job, id);
+    word_slot *w = &t->words[((uintptr_t)id >> 3) & (WORDS_CACHED - 1)];
+    if (w->id != id) {
+        w->id = id;
+        w->text = t->host->label(t->job, id);
+    }
+    return w->text;
 }
 
 /* The 1.2 text services write like snprintf.  FORMATTED(t, b, call) runs
@@ -342,7 +366,7 @@ static const char *const field_ids[] = {
     "label.tags",
 };
 
-static size_t label_column(const writer *t)
+static size_t label_column(writer *t)
 {
     size_t cols = LABEL_COLS;
     for (size_t i = 0; i < sizeof field_ids / sizeof *field_ids; i++) {
@@ -581,14 +605,51 @@ static void put_tables(writer *t, const chronicle_summary *sum)
 
 /* ---- one digest per event ---- */
 
+/* ---- text made once per writer ---- */
+
+#define CACHE_MAX (8u << 20) /* past this, text is made again each time */
+
+/* The slot of key (a, b) in a table of TEXTS_CACHED, emptied when it held
+ * another key; NULL when the cache is full. */
+static text_slot *text_slot_of(writer *t, text_slot *table, uintptr_t a, uint64_t b)
+{
+    uint64_t h = ((uint64_t)a * 0x9E3779B97F4A7C15u ^ b) * 0x9E3779B97F4A7C15u;
+    text_slot *c = &table[h >> 56 & (TEXTS_CACHED - 1)];
+    if (c->len && c->a == a && c->b == b) return c;
+    if (t->cache.len >= CACHE_MAX) return NULL;
+    *c = (text_slot){.a = a, .b = b};
+    return c;
+}
+
+/* Appends the slot's text to b when made; returns 0 when not. */
+static int add_cached(writer *t, chronicle_buf *b, const text_slot *c)
+{
+    if (!c || !c->len) return 0;
+    if (t->st == CHRONICLE_OK) t->st = text_buf_add(b, t->cache.ptr + c->off, c->len);
+    return 1;
+}
+
+/* Keeps b[start..] as the slot's text. */
+static void keep_text(writer *t, text_slot *c, const chronicle_buf *b, size_t start)
+{
+    if (!c || t->st != CHRONICLE_OK || b->len == start) return;
+    c->off = t->cache.len;
+    t->st = chronicle_buf_append(&t->cache, b->ptr + start, b->len - start);
+    c->len = t->st == CHRONICLE_OK ? b->len - start : 0;
+}
+
 /* "Participants (3)": the list's name (a message id) and its length. */
 static void put_list_heading(writer *t, const char *id, size_t n)
 {
+    text_slot *c = text_slot_of(t, t->headings, (uintptr_t)id, n);
+    if (add_cached(t, &t->out, c)) return;
+    size_t start = t->out.len;
     char count[96];
     t->host->format_number(t->job, count, sizeof count, (double)n);
     const char *args[] = {word(t, id), count};
     add_message(t, &t->out, "plain.list.count", args, 2);
     add(t, &t->out, "\n");
+    keep_text(t, c, &t->out, start);
 }
 
 /* A bullet paragraph, and the lines under it, indented under its text. */
@@ -689,10 +750,14 @@ static void put_when_and_where(writer *t, const chronicle_event *e)
     put_field(t, word(t, "label.place"));
 }
 
-static void put_occasion(writer *t, const chronicle_event *e)
+/* ", 31st anniversary of 25 February 1992": the same few pairs repeat. */
+static void add_occasion_of(writer *t, const chronicle_event *e)
 {
-    /* "Khojaly, 31st anniversary of 25 February 1992" */
-    add_str(t, &t->para, e->occasion);
+    if (e->anniversary < 0 && !e->occasion_of_date_ymd) return;
+    text_slot *c = text_slot_of(t, t->occasions, (uintptr_t)e->anniversary + 1,
+                                e->occasion_of_date_ymd);
+    if (add_cached(t, &t->para, c)) return;
+    size_t start = t->para.len;
     char anniversary[160] = "", date[96] = "";
     if (e->anniversary >= 0)
         t->host->format_ordinal(t->job, anniversary, sizeof anniversary,
@@ -709,6 +774,14 @@ static void put_occasion(writer *t, const chronicle_event *e)
     } else if (*date) {
         add_message1(t, &t->para, "plain.occasion.of-date", date);
     }
+    keep_text(t, c, &t->para, start);
+}
+
+static void put_occasion(writer *t, const chronicle_event *e)
+{
+    /* "Khojaly, 31st anniversary of 25 February 1992" */
+    add_str(t, &t->para, e->occasion);
+    add_occasion_of(t, e);
     put_field(t, word(t, "label.occasion"));
     const struct {
         const char *id;
