@@ -9,7 +9,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Every Debian package the build, the suite and the benchmarks use.
 PACKAGES=(
   build-essential pkg-config meson ninja-build
-  libcjson-dev libhpdf-dev libdeflate-dev libxlsxwriter-dev zlib1g-dev libcmocka-dev
+  libcjson-dev libhpdf-dev libdeflate-dev libxlsxwriter-dev zlib1g-dev libcmocka-dev libfribidi-dev
   fonts-dejavu-core fonts-droid-fallback
   fonts-noto-core  # the pdf's fonts by script; optional at run time (formats/briefing.md)
   poppler-utils qpdf

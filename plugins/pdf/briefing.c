@@ -292,7 +292,8 @@ static chronicle_status toc_leader(pdf_doc *d, float x0, float x1, float baselin
 static chronicle_status toc_link(briefing *br, float x, float baseline, pdf_target at)
 {
     pdf_doc *d = br->d;
-    HPDF_Rect r = {x, baseline - 0.3f * d->size, d->right, baseline + 0.95f * d->size};
+    float x0 = pdf_mirror_x(d, x, d->right - x);
+    HPDF_Rect r = {x0, baseline - 0.3f * d->size, x0 + d->right - x, baseline + 0.95f * d->size};
     HPDF_Destination dst = pdf_dest(d, at);
     HPDF_Annotation a = dst ? HPDF_Page_CreateLinkAnnot(d->page, r, dst) : NULL;
     if (a) HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);

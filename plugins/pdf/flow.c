@@ -162,6 +162,7 @@ static chronicle_status uri_ascii(const char *uri, chronicle_buf *out)
 static chronicle_status link_line(pdf_doc *d, const char *uri, float x, float baseline, float w,
                                   float size)
 {
+    x = pdf_mirror_x(d, x, w);
     HPDF_Rect r = {x, baseline - 0.25f * size, x + w, baseline + 0.95f * size};
     chronicle_buf ascii = CHRONICLE_BUF_INIT, what = CHRONICLE_BUF_INIT;
     chronicle_status st = uri_ascii(uri, &ascii);

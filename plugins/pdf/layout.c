@@ -170,9 +170,28 @@ static size_t next_cp(const char *s, size_t len, uint32_t *cp)
     return 1;
 }
 
+/* The width of the line last put in drawing order (d->bidi): joined
+ * Arabic letters are narrower or wider than their isolated forms. */
+static chronicle_status visual_width(pdf_doc *d, pdf_weight w, float size, float *out)
+{
+    unsigned long units = 0;
+    for (size_t i = 0; i < d->bidi.n; i++) {
+        pdf_glyph g;
+        chronicle_status st = pdf_glyph_get(d, w, d->bidi.cp[i], &g);
+        if (st != CHRONICLE_OK) return st;
+        units += g.width;
+    }
+    *out = (float)units * size / 1000.0f;
+    return CHRONICLE_OK;
+}
+
 chronicle_status pdf_text_width(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
                                 float *out)
 {
+    if (pdf_bidi_needed(s, len)) {
+        chronicle_status st = pdf_bidi_line(d, s, len, &d->bidi);
+        return st == CHRONICLE_OK ? visual_width(d, w, size, out) : st;
+    }
     unsigned long units = 0;
     for (size_t i = 0; i < len;) {
         uint32_t cp;
@@ -295,11 +314,15 @@ chronicle_status pdf_wrap_lead(pdf_doc *d, const char *s, size_t len, pdf_weight
         }
         size_t ws = i;
         float ww = 0;
+        int joins = 0;
         while (i < len && s[i] != '\n' && !is_space(s[i]) && st == CHRONICLE_OK) {
             uint32_t cp;
             i += next_cp(s + i, len - i, &cp);
+            joins |= cp >= 0x0600 && cp <= 0x08FF;
             if ((st = pdf_glyph_get(d, w, cp, &g)) == CHRONICLE_OK) ww += (float)g.width * k;
         }
+        /* Arabic letters are measured as drawn, joined (joining stops at a space) */
+        if (joins && st == CHRONICLE_OK) st = pdf_text_width(d, s + ws, i - ws, w, size, &ww);
         if (st != CHRONICLE_OK) break;
         if (open && lw + sw + ww <= box_limit(&box, out)) {
             le = i, lw += sw + ww, sw = 0;
@@ -384,9 +407,19 @@ void pdf_set_fill(pdf_doc *d, pdf_rgb c)
 
 /* ---- drawing primitives, written like the text ---- */
 
+/* A right-to-left report is laid out as the left-to-right one, mirrored
+ * at the page's centre when drawn: text ends at the right margin, bullets,
+ * indents, table columns, the contents' page numbers and the charts go
+ * over to the other side.  Glyphs are not mirrored, only where they go. */
+float pdf_mirror_x(const pdf_doc *d, float x, float w)
+{
+    return d->rtl ? d->page_w - x - w : x;
+}
+
 void pdf_fill_rect(pdf_doc *d, float x, float y, float w, float h, pdf_rgb c)
 {
     chronicle_buf *o = &d->draw;
+    x = pdf_mirror_x(d, x, w);
     chronicle_status st = fill_op(d, o, c);
     if (st == CHRONICLE_OK) st = put_num(o, x);
     if (st == CHRONICLE_OK) st = put_num(o, y);
@@ -400,6 +433,7 @@ void pdf_line(pdf_doc *d, float x0, float y0, float x1, float y1, float width, p
               int dotted)
 {
     chronicle_buf *o = &d->draw;
+    x0 = pdf_mirror_x(d, x0, 0), x1 = pdf_mirror_x(d, x1, 0);
     chronicle_status st = put_color(o, c, "RG ");
     if (st == CHRONICLE_OK) st = put_num(o, width);
     if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, dotted ? "w [1 3] 0 d " : "w ");
@@ -476,16 +510,27 @@ chronicle_status pdf_draw_text(pdf_doc *d, float x, float baseline, const char *
 {
     if (!len) return CHRONICLE_OK;
     chronicle_buf *o = &d->draw;
-    int face = -1;
-    chronicle_status st = fill_op(d, o, color);
+    int face = -1, bidi = pdf_bidi_needed(s, len);
+    chronicle_status st = bidi ? pdf_bidi_line(d, s, len, &d->bidi) : CHRONICLE_OK;
+    if (st == CHRONICLE_OK && d->rtl) {
+        float tw = 0;
+        st = bidi ? visual_width(d, w, size, &tw) : pdf_text_width(d, s, len, w, size, &tw);
+        x = pdf_mirror_x(d, x, tw);
+    }
+    if (st == CHRONICLE_OK) st = fill_op(d, o, color);
     if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "BT\n");
     if (st == CHRONICLE_OK) st = put_num(o, x);
     if (st == CHRONICLE_OK) st = put_num(o, baseline);
     if (st == CHRONICLE_OK) st = chronicle_buf_puts(o, "Td\n");
-    for (size_t i = 0; i < len && st == CHRONICLE_OK;) {
+    /* i counts bytes of s, or code points of the line in drawing order */
+    size_t end = bidi ? d->bidi.n : len;
+    for (size_t i = 0; i < end && st == CHRONICLE_OK;) {
         uint32_t cp;
         pdf_glyph g;
-        i += next_cp(s + i, len - i, &cp);
+        if (bidi)
+            cp = d->bidi.cp[i++];
+        else
+            i += next_cp(s + i, len - i, &cp);
         if ((st = pdf_glyph_get(d, w, cp, &g)) != CHRONICLE_OK) break;
         if (g.face != face) {
             if (face >= 0 && (st = run_end(o, face, w)) != CHRONICLE_OK) break;
@@ -781,6 +826,7 @@ chronicle_status pdf_logo(pdf_doc *d, float x, float y, float w, float h)
     if (iw <= 0 || ih <= 0) return CHRONICLE_OK;
     /* as large as fits in the box, its aspect kept, centred */
     float k = fminf(w / iw, h / ih), dw = iw * k, dh = ih * k;
+    x = pdf_mirror_x(d, x, w);
     chronicle_buf *o = &d->draw;
     chronicle_status st = chronicle_buf_puts(o, "q ");
     if (st == CHRONICLE_OK) st = put_num(o, dw);

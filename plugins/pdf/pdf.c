@@ -359,6 +359,7 @@ static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *hos
         return CHRONICLE_ERR_UNSUPPORTED;
     }
     d.report = host->report(job);
+    d.rtl = d.report->direction == CHRONICLE_RTL;
     uint32_t ymd;
     timestamp_date(&d, host->timestamp(job), &ymd);
     d.generated = ymd;
@@ -377,6 +378,7 @@ static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *hos
     libdeflate_free_compressor(d.deflater);
     chronicle_buf_free(&d.packed);
     pdf_lines_free(&d.lines);
+    pdf_bidi_free(&d.bidi);
     pdf_flow_free(&d.flow);
     chronicle_buf_free(&d.title);
     return st;

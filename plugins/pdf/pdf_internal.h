@@ -164,6 +164,17 @@ typedef struct pdf_flow {
     float fresh_y; /* y where the current page's flow began (below a repeated header) */
 } pdf_flow;
 
+/* A line in drawing order (bidi.c): code points left to right, Arabic
+ * letters joined; scratch reused from line to line. */
+typedef struct pdf_bidi {
+    const uint32_t *cp; /* visual, n of them */
+    size_t n;
+    const uint32_t *logical; /* the line as given, n_logical code points */
+    size_t n_logical;
+    void *mem; /* owned: every array of the algorithm, cap code points each */
+    size_t cap;
+} pdf_bidi;
+
 /* A page and its content streams, sealed from d->draw (layout.c). */
 typedef struct pdf_page {
     HPDF_Page page;
@@ -207,6 +218,9 @@ typedef struct pdf_doc {
     pdf_flow flow;       /* queued, not yet placed (flow.c) */
     /* scratch, reused */
     pdf_lines lines;
+    /* right to left (bidi.c): the report's direction, and a line reordered */
+    int rtl;
+    pdf_bidi bidi;
 } pdf_doc;
 
 /* ---- errors.c: libharu's errors in words ---- */
@@ -252,6 +266,17 @@ chronicle_status pdf_put_count(pdf_doc *d, chronicle_buf *b, uint64_t n, const c
 chronicle_status pdf_put_ordinal(pdf_doc *d, chronicle_buf *b, uint64_t n, const char *id);
 chronicle_status pdf_put_attribution(pdf_doc *d, chronicle_buf *b, const chronicle_source *src);
 chronicle_status pdf_put_selection(pdf_doc *d, chronicle_buf *b);
+
+/* ---- bidi.c: right-to-left lines (GNU FriBiDi) ---- */
+
+/* True when s holds a right-to-left character (Hebrew, Arabic, an RLE...):
+ * only such a line is reordered or shaped. */
+int pdf_bidi_needed(const char *s, size_t len);
+/* One line of text in drawing order, Arabic joined, into b (valid until
+ * the next call with b): the base direction is the line's first strong
+ * character's, else the report's. */
+chronicle_status pdf_bidi_line(pdf_doc *d, const char *s, size_t len, pdf_bidi *b);
+void pdf_bidi_free(pdf_bidi *b);
 
 /* ---- alloc.c: libharu's memory (HPDF_NewEx) ---- */
 
@@ -315,6 +340,9 @@ chronicle_status pdf_draw_text(pdf_doc *d, float x, float baseline, const char *
 chronicle_status pdf_fit(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
                          float width, chronicle_buf *out);
 
+/* Where something w wide placed at x is drawn: x itself, or mirrored at
+ * the page's centre in a right-to-left report (every drawing call does it). */
+float pdf_mirror_x(const pdf_doc *d, float x, float w);
 /* Vector drawing on the current page; errors surface at the next pdf_check. */
 void pdf_set_fill(pdf_doc *d, pdf_rgb c);
 void pdf_fill_rect(pdf_doc *d, float x, float y, float w, float h, pdf_rgb c);

@@ -1,0 +1,194 @@
+#!/usr/bin/python3
+"""test_pdf_bidi.py — right-to-left text in the briefing (issue 14;
+formats/briefing.md "Right-to-left text").
+
+Exports tests/data/pdf/bidi.json (an Arabic title, an Arabic city inside an
+English title, Hebrew names, digits inside Arabic) and data/events.json
+with --lang ar, and reads them back with poppler and qpdf:
+- pdftotext, normalised with NFKC and without the embedding marks poppler
+  adds around right-to-left runs (U+202A-U+202C), gives back every string
+  written in one direction exactly, in logical order;
+- in a line mixing directions, poppler puts the runs back in logical order
+  but moves the spaces at their edges (its own visual-to-logical pass,
+  TextOutputDev reorderText): every run of the string is found on the
+  line, whole;
+- the fonts' /ToUnicode maps hold Arabic presentation forms (U+FE70 to
+  U+FEFF, U+FB50 to U+FDFF): the letters are drawn joined;
+- the outline keeps the titles in logical order;
+- with --lang ar, headings and paragraphs end at the right margin
+  (pdftotext -bbox-layout), and nothing passes it.
+Prints "N passed, N failed"; exits 1 if anything failed.
+
+Environment (set by meson): CHRONICLE, SOURCE_ROOT, SOURCE_DATE_EPOCH.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unicodedata
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from expect import Tally  # noqa: E402
+
+CHRONICLE = os.environ.get("CHRONICLE", "build/core/chronicle")
+ROOT = os.environ.get("SOURCE_ROOT", ".")
+EPOCH = os.environ.get("SOURCE_DATE_EPOCH", "1700000000")
+BIDI = os.path.join(ROOT, "tests", "data", "pdf", "bidi.json")
+EVENTS = os.path.join(ROOT, "data", "events.json")
+A4_W, MARGIN = 595.276, 56.0
+
+tally = Tally()
+check = tally.check
+
+# written here, never read from the exporter.  Not checked: digits inside an
+# Arabic sentence on a page whose text is mostly left to right: poppler
+# orders that line's runs left to right (its page-wide primary direction).
+ONE_DIRECTION = ["معرض الصور في القاهرة", "القاهرة", "الدوحة", "ערב זיכרון בירושלים",
+                 "דוד לוי", "أحمد علي", "سفارة أذربيجان في مصر", "שגרירות אזרבייג'ן"]
+MIXED = ["Commemoration in الدوحة with the embassy",
+         "Levi spoke about שלום and the 30 years since."]
+MARKS = re.compile("[\u202a-\u202e\u200e\u200f\u2066-\u2069]")
+
+
+def run(args):
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, LC_ALL="C.UTF-8")
+    return subprocess.run(args, capture_output=True, env=env)
+
+
+def export(src, out, *extra):
+    r = run([CHRONICLE, "export", "-q", "-f", "pdf", "-o", out, *extra, src])
+    check(f"export {os.path.basename(src)} {' '.join(extra)}", r.returncode == 0,
+          r.stderr.decode(errors="replace"))
+    return r.returncode == 0
+
+
+def text_of(pdf, *extra):
+    raw = run(["pdftotext", "-enc", "UTF-8", *extra, pdf, "-"]).stdout.decode("utf-8")
+    return MARKS.sub("", unicodedata.normalize("NFKC", raw))
+
+
+def runs(s):
+    """The strings of one direction a mixed string is made of, in order."""
+    out, cur, cur_rtl = [], "", None
+    for ch in s:
+        t = unicodedata.bidirectional(ch)
+        # digits are a run of their own inside right-to-left text
+        rtl = "R" if t in ("R", "AL") else "L" if t == "L" else "N" if t in ("EN", "AN") else None
+        if rtl is not None and cur_rtl is not None and rtl != cur_rtl:
+            out.append(cur.strip())
+            cur = ""
+        if rtl is not None:
+            cur_rtl = rtl
+        cur += ch
+    out.append(cur.strip())
+    return [r for r in out if r]
+
+
+def test_extraction(pdf):
+    text = text_of(pdf)
+    lines = [re.sub(r"\s+", " ", ln).strip() for ln in text.splitlines()]
+    for s in ONE_DIRECTION:
+        check(f"pdftotext gives {s!r} back exactly", s in lines or any(s in ln for ln in lines),
+              "\n".join(ln for ln in lines if ln)[:3000])
+    for s in MIXED:
+        parts = runs(s)
+        # the words of every run, whole and in order within the run, on one line
+        ok = any(all(re.search(r"(^|\s)" + re.escape(p) + r"(\s|$|[.:,])", " " + ln + " ")
+                     or p in ln for p in parts) for ln in lines)
+        check(f"every run of {s!r} on one line: {parts}", ok,
+              "\n".join(ln for ln in lines if ln)[:3000])
+
+
+def test_presentation_forms(tmp, pdf):
+    qdf = os.path.join(tmp, "qdf.pdf")
+    run(["qpdf", "--qdf", "--object-streams=disable", pdf, qdf])
+    with open(qdf, "rb") as f:
+        data = f.read().decode("latin-1")
+    cmaps = re.findall(r"begincmap.*?endcmap", data, re.S)
+    codes = {int(c, 16) for m in cmaps for c in re.findall(r"<([0-9A-Fa-f]{4})>", m)}
+    forms = sorted(c for c in codes if 0xFE70 <= c <= 0xFEFF or 0xFB50 <= c <= 0xFDFF)
+    check("Arabic presentation forms are drawn (ToUnicode)", len(forms) >= 10,
+          f"forms: {[hex(c) for c in forms]}")
+    # a joined lam-alef ligature or medial forms, not only isolated letters
+    medial = [c for c in forms if 0xFE70 <= c <= 0xFEFC and unicodedata.name(chr(c), "")
+              .endswith(("MEDIAL FORM", "INITIAL FORM", "FINAL FORM"))]
+    check("letters drawn in their joined (initial, medial, final) forms", len(medial) >= 5,
+          f"{[hex(c) for c in medial]}")
+
+
+def test_outline(pdf):
+    j = json.loads(run(["qpdf", "--json", "--json-key=outlines", pdf]).stdout)
+    titles = []
+
+    def walk(items):
+        for o in items:
+            titles.append(o["title"])
+            walk(o.get("kids", []))
+    walk(j["outlines"])
+    check("the outline keeps the Arabic title in logical order",
+          any("معرض الصور في القاهرة" in t for t in titles), repr(titles))
+    check("the outline keeps the Hebrew title in logical order",
+          any("ערב זיכרון בירושלים" in t for t in titles), repr(titles))
+
+
+def bbox_lines(pdf, first, last):
+    xml = run(["pdftotext", "-bbox-layout", "-f", str(first), "-l", str(last), pdf, "-"]).stdout
+    xml = re.sub(rb"<!DOCTYPE[^>]*>", b"", xml)
+    root = ET.fromstring(xml)
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    out = []
+    for pi, page in enumerate(root.iter("{http://www.w3.org/1999/xhtml}page")):
+        for line in page.iter("{http://www.w3.org/1999/xhtml}line"):
+            words = [unicodedata.normalize("NFKC", w.text or "") for w in line.findall("x:word", ns)]
+            out.append((first + pi, float(line.get("xMin")), float(line.get("xMax")),
+                        float(line.get("yMin")), " ".join(words)))
+    return out
+
+
+def test_rtl_layout(tmp):
+    pdf = os.path.join(tmp, "ar.pdf")
+    if not export(EVENTS, pdf, "--lang", "ar"):
+        return
+    right = A4_W - MARGIN
+    lines = bbox_lines(pdf, 1, 12)
+    past = [ln for ln in lines if ln[2] > right + 1.0]
+    check("nothing passes the right margin", not past, repr(past[:5]))
+    # -bbox-layout gives a word's characters as drawn, left to right
+    heads = [ln for ln in lines if ln[0] == 2 and {ln[4], ln[4][::-1]} & {"المحتويات"}]
+    check("the part headings end at the right margin", heads and all(
+        abs(ln[2] - right) < 1.5 for ln in heads), repr(heads))
+    # the dataset's description on the cover: a paragraph of long lines
+    paras = [ln for ln in lines if ln[0] == 1 and len(ln[4]) > 60]
+    check("the cover's paragraph ends its lines at the right margin",
+          paras and all(abs(ln[2] - right) < 1.5 for ln in paras),
+          repr([(round(p[2], 1), p[4][:40]) for p in paras[:8]]))
+    # the contents' page numbers are at the left margin
+    toc = [ln for ln in bbox_lines(pdf, 2, 2) if re.fullmatch(r"\d+", ln[4])]
+    check("the contents' page numbers stand at the left margin",
+          toc and all(abs(ln[1] - MARGIN) < 1.5 for ln in toc), repr(toc[:5]))
+    # the English layout is untouched: its text starts at the left margin
+    en = os.path.join(tmp, "en.pdf")
+    if export(EVENTS, en):
+        paras = [ln for ln in bbox_lines(en, 1, 1) if len(ln[4]) > 60]
+        check("the English cover's paragraph still starts its lines at the left margin",
+              paras and all(abs(ln[1] - MARGIN) < 1.5 for ln in paras),
+              repr([(round(p[1], 1), p[4][:40]) for p in paras[:8]]))
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = os.path.join(tmp, "bidi.pdf")
+        if export(BIDI, pdf):
+            test_extraction(pdf)
+            test_presentation_forms(tmp, pdf)
+            test_outline(pdf)
+        test_rtl_layout(tmp)
+    return tally.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
