@@ -347,6 +347,22 @@ def main():
         check("empty selection: no tables", "Events by year" not in out)
         check("empty selection: zero counts", re.search(r"^Events\s+0 \(of ", out, re.M) is not None)
 
+        # the digests are made on every CPU through cursors, in chunks of 256
+        # events: the same bytes as on one CPU (taskset), in memory and indexed
+        gen = os.path.join(ROOT, "tests", "tools", "gen_events.py")
+        big = os.path.join(tmp, "big.json")
+        taskset = shutil.which("taskset")
+        if taskset and subprocess.run([sys.executable, gen, "--events", "3000", "--seed", "3",
+                                       "-o", big], capture_output=True).returncode == 0:
+            for mode in ("high", "low"):
+                args = ["export", "-q", "-f", "text", "--memory", mode, "-o", "-", big]
+                every = run(*args)
+                one = subprocess.run([taskset, "-c", "0", CHRONICLE, *args], capture_output=True)
+                check(f"3000 events, --memory {mode}: every CPU writes the bytes of one",
+                      every.returncode == 0 and one.returncode == 0 and every.stdout == one.stdout
+                      and every.stdout.count(b"\n") > 3000 * 5,
+                      (every.stderr + one.stderr).decode("utf-8", "replace"))
+
         # option errors, before any work
         r = run("export", "-f", "text", "-o", "-", "-O", "text.width=5", EVENTS)
         msg = r.stderr.decode()
