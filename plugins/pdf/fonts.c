@@ -587,6 +587,13 @@ typedef struct scan_at {
 
 #define NO_INDEX ((size_t)-1)
 
+/* Explicit bidi controls and marks: bidi.c applies them and draws none. */
+static int is_bidi_control(uint32_t cp)
+{
+    return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
 static chronicle_status scan_text(pdf_doc *d, const scan_at *at, const chronicle_str *s,
                                   const char *field, size_t i, const char *sub)
 {
@@ -601,7 +608,7 @@ static chronicle_status scan_text(pdf_doc *d, const scan_at *at, const chronicle
         uint32_t cp;
         size_t n = chronicle_utf8_decode(s->ptr + k, s->len - k, &cp);
         k += n ? n : 1; /* the loader has rejected invalid UTF-8 */
-        if (!n || chronicle_cp_is_control(cp)) continue;
+        if (!n || chronicle_cp_is_control(cp) || is_bidi_control(cp)) continue;
         if (!cp_missing(d, cp, &st)) {
             if (st != CHRONICLE_OK) return st;
             continue;
