@@ -17,6 +17,11 @@ import sys
 import tempfile
 import time
 
+# Under AddressSanitizer a crashing fixture would be caught by ASan's own
+# SIGSEGV handler (exit status 1, a report on stderr) instead of dying of the
+# signal that plugin-check names: let the signal through.
+os.environ["ASAN_OPTIONS"] = (os.environ.get("ASAN_OPTIONS", "") + ":handle_segv=0").lstrip(":")
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from expect import Tally  # noqa: E402
 
