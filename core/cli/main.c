@@ -327,22 +327,6 @@ static void warn_load_output(const cli *c, const chronicle_plugin_info *p)
     }
 }
 
-/* Appends s as a JSON string. */
-static void append_json_string(chronicle_buf *b, const char *s)
-{
-    chronicle_buf_putc(b, '"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            chronicle_buf_appendf(b, "\\%c", ch);
-        else if (ch < 0x20 || ch == 0x7F)
-            chronicle_buf_appendf(b, "\\u%04x", ch);
-        else
-            chronicle_buf_putc(b, (char)ch);
-    }
-    chronicle_buf_putc(b, '"');
-}
-
 static int cmd_plugins(cli *c, int argc, char **argv)
 {
     if (argc > 1) return usage_error("plugins takes at most one NAME, got %s more", argv[1]);
@@ -396,7 +380,7 @@ static int cmd_plugins(cli *c, int argc, char **argv)
             chronicle_buf_puts(&json, "],\"search_path\":[");
             for (size_t i = 0; i < chronicle_registry_dir_count(r); i++) {
                 if (i) chronicle_buf_putc(&json, ',');
-                append_json_string(&json, chronicle_registry_dir(r, i));
+                chronicle_buf_put_json_string(&json, chronicle_registry_dir(r, i));
             }
             chronicle_buf_puts(&json, "]}");
             puts(chronicle_buf_cstr(&json));
@@ -643,17 +627,17 @@ static chronicle_status print_plan(const cli *c, const chronicle_export_request 
         chronicle_buf_reset(&line);
         if (c->json) {
             chronicle_buf_puts(&line, "{\"input\":");
-            append_json_string(&line, input);
+            chronicle_buf_put_json_string(&line, input);
             chronicle_buf_appendf(&line, ",\"index\":%zu,\"format\":", j->index);
-            append_json_string(&line, j->format);
+            chronicle_buf_put_json_string(&line, j->format);
             chronicle_buf_puts(&line, ",\"group\":");
             if (j->group)
-                append_json_string(&line, j->group);
+                chronicle_buf_put_json_string(&line, j->group);
             else
                 chronicle_buf_puts(&line, "null");
             chronicle_buf_puts(&line, ",\"output\":");
             if (j->output)
-                append_json_string(&line, j->output);
+                chronicle_buf_put_json_string(&line, j->output);
             else
                 chronicle_buf_puts(&line, "null");
             chronicle_buf_appendf(&line, ",\"events\":%zu}", j->n_events);

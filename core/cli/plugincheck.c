@@ -29,21 +29,6 @@ static void put_clean(chronicle_buf *b, const char *s)
     chronicle_utf8_append_clean(b, s, strlen(s), SIZE_MAX, 0);
 }
 
-static void put_json(chronicle_buf *b, const char *s)
-{
-    chronicle_buf_putc(b, '"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            chronicle_buf_appendf(b, "\\%c", ch);
-        else if (ch < 0x20 || ch == 0x7F)
-            chronicle_buf_appendf(b, "\\u%04x", ch);
-        else
-            chronicle_buf_putc(b, (char)ch);
-    }
-    chronicle_buf_putc(b, '"');
-}
-
 static const char *outcome_name(chronicle_check_outcome o, int upper)
 {
     switch (o) {
@@ -62,12 +47,12 @@ static void on_result(void *ctx, const chronicle_check_result *r)
     chronicle_buf b = CHRONICLE_BUF_INIT;
     if (o->json) {
         chronicle_buf_puts(&b, "{\"check\":");
-        put_json(&b, r->id);
+        chronicle_buf_put_json_string(&b, r->id);
         chronicle_buf_appendf(&b, ",\"result\":\"%s\",\"reason\":", outcome_name(r->outcome, 0));
-        put_json(&b, r->reason);
+        chronicle_buf_put_json_string(&b, r->reason);
         chronicle_buf_puts(&b, ",\"fix\":");
         if (r->fix)
-            put_json(&b, r->fix);
+            chronicle_buf_put_json_string(&b, r->fix);
         else
             chronicle_buf_puts(&b, "null");
         if (r->seconds >= 0) chronicle_buf_appendf(&b, ",\"seconds\":%.3f", r->seconds);

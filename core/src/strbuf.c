@@ -100,3 +100,18 @@ void chronicle_buf_free(chronicle_buf *b)
     b->ptr = NULL;
     b->len = b->cap = 0;
 }
+
+chronicle_status chronicle_buf_put_json_string(chronicle_buf *b, const char *s)
+{
+    chronicle_status st = chronicle_buf_putc(b, '"');
+    for (; st == CHRONICLE_OK && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            st = chronicle_buf_appendf(b, "\\%c", ch);
+        else if (ch < 0x20 || ch == 0x7F)
+            st = chronicle_buf_appendf(b, "\\u%04x", ch);
+        else
+            st = chronicle_buf_putc(b, (char)ch);
+    }
+    return st == CHRONICLE_OK ? chronicle_buf_putc(b, '"') : st;
+}

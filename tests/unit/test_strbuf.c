@@ -173,6 +173,15 @@ static void test_buf_refuses_impossible_sizes(void **state)
     chronicle_buf_free(&b);
 }
 
+static void test_json_string_escapes_what_json_needs(void **state)
+{
+    (void)state;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    assert_int_equal(chronicle_buf_put_json_string(&b, "a\"b\\c\n\x7f\xc3\xa9"), CHRONICLE_OK);
+    assert_string_equal(chronicle_buf_cstr(&b), "\"a\\\"b\\\\c\\u000a\\u007f\xc3\xa9\"");
+    chronicle_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_buf_steal_hands_over_the_text),
         cmocka_unit_test(test_buf_reserve_makes_room),
         cmocka_unit_test(test_buf_refuses_impossible_sizes),
+        cmocka_unit_test(test_json_string_escapes_what_json_needs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,9 @@ chronicle_status chronicle_buf_appendf(chronicle_buf *b, const char *fmt, ...)
     CHRONICLE_PRINTF(2, 3);
 chronicle_status chronicle_buf_vappendf(chronicle_buf *b, const char *fmt, va_list ap)
     CHRONICLE_PRINTF(2, 0);
+/* Appends s (UTF-8) as a JSON string: quotes, backslashes and control
+ * characters escaped. */
+chronicle_status chronicle_buf_put_json_string(chronicle_buf *b, const char *s);
 /* Empties the buffer, keeping its memory. */
 void chronicle_buf_reset(chronicle_buf *b);
 /* Shortens to len bytes (len <= b->len). */
