@@ -386,29 +386,17 @@ static chronicle_status place_output(plan *p, chronicle_job *job)
 
 static chronicle_status add_job(plan *p, size_t f, const chronicle_group *g)
 {
-    chronicle_job *job = calloc(1, sizeof *job);
+    chronicle_job *job = chronicle__job_new(p->plugins[f], p->req->ds, g ? g->name : NULL);
     if (!job) return CHRONICLE_ERR_NOMEM;
     p->jobs[p->n_jobs++] = job;
-    const chronicle_plugin_info *info = p->plugins[f];
-    job->plugin = info;
-    job->ds = p->req->ds;
     job->values = p->values[f];
     job->timestamp = p->req->timestamp;
     job->report = p->report;
     job->lang = p->lang;
     job->logo_fd = p->req->report ? p->req->report->logo_fd : -1;
     job->check = p->check;
-    job->msg_fd = job->tmp_fd = job->scratch_fd = job->dir_fd = job->scratch_parent_fd = -1;
     job->events = g ? g->events : p->events;
     job->n_events = g ? g->n_events : p->n_events;
-    chronicle_buf label = CHRONICLE_BUF_INIT;
-    chronicle_buf_puts(&label, info->name);
-    if (g) {
-        job->group = strdup(g->name);
-        chronicle_buf_appendf(&label, " [%s]", g->name);
-    }
-    job->label = chronicle_buf_steal(&label);
-    if (!job->label || (g && !job->group)) return CHRONICLE_ERR_NOMEM;
     return place_output(p, job);
 }
 
@@ -429,15 +417,7 @@ static chronicle_status make_jobs(plan *p)
 
 static void plan_free(plan *p)
 {
-    for (size_t i = 0; i < p->n_jobs; i++) {
-        chronicle_job *j = p->jobs[i];
-        output_discard(j);
-        free(j->group);
-        free(j->label);
-        free(j->dest);
-        free(j->dest_name);
-        free(j);
-    }
+    for (size_t i = 0; i < p->n_jobs; i++) chronicle__job_free(p->jobs[i]);
     free(p->jobs);
     for (size_t f = 0; p->values && f < p->n_formats; f++) free(p->values[f]);
     free(p->countries);

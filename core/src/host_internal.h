@@ -3,6 +3,7 @@
  *
  * A job is planned in the parent (plugin, events, options, output paths),
  * then runs in a child process: the plugin sees it only through host_table.
+ * One owner: chronicle__job_new() and chronicle__job_free() (job.c).
  * Messages (errors, logs, progress) travel to the parent over msg_fd.
  */
 #ifndef CHRONICLE_HOST_INTERNAL_H
@@ -77,6 +78,16 @@ struct chronicle_job {
     atomic_int cancel; /* set by SIGTERM (the parent asks the job to stop) or a failed read */
     unsigned check;    /* plugin-check's host modes (CHECK_*, hostcheck.c); 0 in every export */
 };
+
+/* Makes a job of plugin over ds, for group (--split-by; NULL: none) and
+ * labelled "pdf" or "pdf [AZ]"; every descriptor -1, the rest zero, to be
+ * planned by the caller.  NULL when out of memory.  Free with
+ * chronicle__job_free(). */
+chronicle_job *chronicle__job_new(const chronicle_plugin_info *plugin, const chronicle_dataset *ds,
+                                  const char *group);
+/* Frees the job and all that the plan, the output and the child attached
+ * to it: an output not committed is discarded.  NULL is a no-op. */
+void chronicle__job_free(chronicle_job *job);
 
 /* plugin-check's host modes (hostcheck.c): each event a copy poisoned when
  * the next is read; a cancellation at the plugin's first call, held to one

@@ -91,7 +91,7 @@ typedef struct fixture {
     chronicle_diag *diag;
     chronicle_dataset *ds;
     const chronicle_event **events;
-    chronicle_job job;
+    chronicle_job *job;
 } fixture;
 
 static void open_job(fixture *f, int indexed)
@@ -103,17 +103,18 @@ static void open_job(fixture *f, int indexed)
     assert_non_null(f->events = calloc(n, sizeof *f->events));
     for (size_t i = 0; i < n; i++)
         f->events[i] = chronicle_dataset_event(f->ds, i);
-    f->job.ds = f->ds;
-    f->job.events = f->events;
-    f->job.n_events = n;
-    f->job.msg_fd = -1;
-    if (indexed) assert_non_null(f->job.reader = event_reader_new(f->ds));
+    f->job->ds = f->ds;
+    f->job->events = f->events;
+    f->job->n_events = n;
+    f->job->msg_fd = -1;
+    if (indexed) assert_non_null(f->job->reader = event_reader_new(f->ds));
 }
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    if (!f || !(f->diag = chronicle_diag_new(0))) return -1;
+    if (!f || !(f->diag = chronicle_diag_new(0)) || !(f->job = chronicle__job_new(NULL, NULL, NULL)))
+        return -1;
     f->path = write_dataset();
     *state = f;
     return 0;
@@ -122,7 +123,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    event_reader_free(f->job.reader);
+    chronicle__job_free(f->job);
     free(f->events);
     chronicle_dataset_free(f->ds);
     chronicle_diag_free(f->diag);
@@ -250,17 +251,17 @@ static void *read_all(void *arg)
 
 static void read_on_two_threads(fixture *f)
 {
-    size_t n = f->job.n_events;
+    size_t n = f->job->n_events;
     reader_thread t[2];
     for (int k = 0; k < 2; k++) {
-        t[k] = (reader_thread){.job = &f->job, .start = k * n / 2};
+        t[k] = (reader_thread){.job = f->job, .start = k * n / 2};
         assert_non_null(t[k].hash = calloc(n, sizeof *t[k].hash));
         assert_int_equal(pthread_create(&t[k].thread, NULL, read_all, &t[k]), 0);
     }
     for (int k = 0; k < 2; k++)
         assert_int_equal(pthread_join(t[k].thread, NULL), 0);
     for (size_t i = 0; i < n; i++) {
-        uint64_t want = event_hash(host_table.event_at(&f->job, i));
+        uint64_t want = event_hash(host_table.event_at(f->job, i));
         assert_true(t[0].hash[i] == want);
         assert_true(t[1].hash[i] == want);
     }
@@ -268,8 +269,8 @@ static void read_on_two_threads(fixture *f)
         assert_true(t[k].null_past_end);
         free(t[k].hash);
     }
-    assert_int_equal(f->job.failed, CHRONICLE_OK);
-    assert_false(host_table.cancelled(&f->job));
+    assert_int_equal(f->job->failed, CHRONICLE_OK);
+    assert_false(host_table.cancelled(f->job));
 }
 
 static void test_cursors_on_two_threads_read_the_model_as_event_at(void **state)
@@ -278,8 +279,8 @@ static void test_cursors_on_two_threads_read_the_model_as_event_at(void **state)
     open_job(f, 0);
     read_on_two_threads(f);
     /* the model's events themselves: nothing to copy */
-    chronicle_cursor *c = host_table.cursor_open(&f->job);
-    assert_ptr_equal(host_table.cursor_event(c, 7), host_table.event_at(&f->job, 7));
+    chronicle_cursor *c = host_table.cursor_open(f->job);
+    assert_ptr_equal(host_table.cursor_event(c, 7), host_table.event_at(f->job, 7));
     host_table.cursor_close(c);
 }
 
@@ -294,15 +295,15 @@ static void test_cursors_own_their_event_memory(void **state)
 {
     fixture *f = *state;
     open_job(f, 1);
-    chronicle_cursor *a = host_table.cursor_open(&f->job), *b = host_table.cursor_open(&f->job);
+    chronicle_cursor *a = host_table.cursor_open(f->job), *b = host_table.cursor_open(f->job);
     assert_non_null(a);
     assert_non_null(b);
-    uint64_t want = event_hash(host_table.event_at(&f->job, 3));
+    uint64_t want = event_hash(host_table.event_at(f->job, 3));
     const chronicle_event *e = host_table.cursor_event(a, 3);
     /* reading with the other cursor, and with event_at(), leaves a's event whole */
     for (size_t i = 0; i < 50; i++) {
         (void)host_table.cursor_event(b, i);
-        (void)host_table.event_at(&f->job, i + 100);
+        (void)host_table.event_at(f->job, i + 100);
     }
     assert_true(event_hash(e) == want);
     host_table.cursor_close(a);
@@ -355,8 +356,8 @@ static void test_cursor_fails_as_event_at_when_the_file_shrinks(void **state)
     open_job(f, 1);
     int fds[2];
     assert_int_equal(pipe(fds), 0);
-    f->job.msg_fd = fds[1];
-    chronicle_cursor *c = host_table.cursor_open(&f->job);
+    f->job->msg_fd = fds[1];
+    chronicle_cursor *c = host_table.cursor_open(f->job);
     assert_non_null(host_table.cursor_event(c, 0));
     assert_int_equal(truncate(f->path, 100), 0);
     const chronicle_event *stub = f->events[N_EVENTS - 1];
@@ -367,8 +368,8 @@ static void test_cursor_fails_as_event_at_when_the_file_shrinks(void **state)
     assert_int_equal(e->date_ymd, stub->date_ymd);
     assert_int_equal(e->n_participants, 0);
     assert_string_equal(e->title.ptr, "");
-    assert_int_equal(f->job.failed, CHRONICLE_ERR_IO);
-    assert_true(host_table.cancelled(&f->job));
+    assert_int_equal(f->job->failed, CHRONICLE_ERR_IO);
+    assert_true(host_table.cancelled(f->job));
     /* once failed, no more reading: stand-ins, and no second message */
     e = host_table.cursor_event(c, 1);
     assert_string_equal(e->id.ptr, f->events[1]->id.ptr);
@@ -426,9 +427,9 @@ static void test_messages_from_two_threads_arrive_whole(void **state)
     fixture *f = *state;
     int fds[2];
     assert_int_equal(pipe(fds), 0);
-    f->job.msg_fd = fds[1];
+    f->job->msg_fd = fds[1];
     double start = now_s();
-    logger_thread t[2] = {{.job = &f->job, .letter = 'a'}, {.job = &f->job, .letter = 'b'}};
+    logger_thread t[2] = {{.job = f->job, .letter = 'a'}, {.job = f->job, .letter = 'b'}};
     for (int k = 0; k < 2; k++)
         assert_int_equal(pthread_create(&t[k].thread, NULL, log_and_progress, &t[k]), 0);
     size_t logs[2] = {0}, progress = 0, finals = 0, errors = 0;
@@ -462,9 +463,9 @@ static void test_messages_from_two_threads_arrive_whole(void **state)
     assert_int_equal(finals, 2);
     assert_true(progress <= finals + 1 + (size_t)(took * 10));
     /* the first error() decides the job's status, and every error says so */
-    assert_true(f->job.failed == CHRONICLE_ERR_DATA || f->job.failed == CHRONICLE_ERR_IO);
-    assert_int_equal(codes[0], f->job.failed);
-    assert_int_equal(codes[1], f->job.failed);
+    assert_true(f->job->failed == CHRONICLE_ERR_DATA || f->job->failed == CHRONICLE_ERR_IO);
+    assert_int_equal(codes[0], f->job->failed);
+    assert_int_equal(codes[1], f->job->failed);
     close(fds[1]);
     close(fds[0]);
 }
