@@ -64,7 +64,7 @@ static char *path_text(const loader *L)
     return chronicle_buf_steal(&b);
 }
 
-void load_error(loader *L, const char *member, const char *fmt, ...)
+void load_error(loader *L, chronicle_diag_code code, const char *member, const char *fmt, ...)
 {
     size_t mark = member ? push_key(L, member) : L->depth;
     chronicle_buf msg = CHRONICLE_BUF_INIT;
@@ -75,18 +75,19 @@ void load_error(loader *L, const char *member, const char *fmt, ...)
     if (st != CHRONICLE_OK) L->oom = 1;
     char *where = path_text(L);
     if (!where) L->oom = 1;
-    chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, where ? where : "",
-                       "%s", chronicle_buf_cstr(&msg));
+    chronicle_diag_add_coded(L->diag, code, CHRONICLE_SEV_ERROR, L->file, 0, 0, where ? where : "",
+                             "%s", chronicle_buf_cstr(&msg));
     free(where);
     chronicle_buf_free(&msg);
     pop(L, mark);
 }
 
-static void load_warning(loader *L, const char *fmt, const char *arg)
+static void load_warning(loader *L, chronicle_diag_code code, const char *fmt, const char *arg)
 {
     if (L->again) return; /* told when the dataset was loaded */
     char *where = path_text(L);
-    chronicle_diag_add(L->diag, CHRONICLE_SEV_WARNING, L->file, 0, 0, where ? where : "", fmt, arg);
+    chronicle_diag_add_coded(L->diag, code, CHRONICLE_SEV_WARNING, L->file, 0, 0,
+                             where ? where : "", fmt, arg);
     free(where);
 }
 
@@ -143,7 +144,8 @@ static int blank(const char *s)
 static const cJSON *field(loader *L, const cJSON *obj, const char *name, int flags)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    if (!v && (flags & REQUIRED)) load_error(L, name, "required member is missing");
+    if (!v && (flags & REQUIRED))
+        load_error(L, CHRONICLE_DIAG_REQUIRED, name, "required member is missing");
     return v;
 }
 
@@ -153,11 +155,11 @@ static int take_str(loader *L, const cJSON *obj, const char *name, int flags, ch
     const cJSON *v = field(L, obj, name, flags);
     if (!v) return !(flags & REQUIRED);
     if (!cJSON_IsString(v)) {
-        load_error(L, name, "expected a string, found %s", type_name(v));
+        load_error(L, CHRONICLE_DIAG_TYPE, name, "expected a string, found %s", type_name(v));
         return 0;
     }
     if ((flags & NONEMPTY) && blank(v->valuestring)) {
-        load_error(L, name, "must not be empty");
+        load_error(L, CHRONICLE_DIAG_EMPTY, name, "must not be empty");
         return 0;
     }
     *out = store(L, v->valuestring, flags);
@@ -170,12 +172,14 @@ static int take_date(loader *L, const cJSON *obj, const char *name, int flags, c
     const cJSON *v = field(L, obj, name, flags);
     if (!v) return !(flags & REQUIRED);
     if (!cJSON_IsString(v)) {
-        load_error(L, name, "expected a date string YYYY-MM-DD, found %s", type_name(v));
+        load_error(L, CHRONICLE_DIAG_TYPE, name, "expected a date string YYYY-MM-DD, found %s",
+                   type_name(v));
         return 0;
     }
     uint32_t d = chronicle_date_parse(v->valuestring, strlen(v->valuestring));
     if (!d) {
-        load_error(L, name, "\"%.*s%s\" is not a calendar date (YYYY-MM-DD)", SHOWN(v->valuestring));
+        load_error(L, CHRONICLE_DIAG_DATE, name, "\"%.*s%s\" is not a calendar date (YYYY-MM-DD)",
+                   SHOWN(v->valuestring));
         return 0;
     }
     *out = store(L, v->valuestring, INTERN);
@@ -188,7 +192,7 @@ static int take_bool(loader *L, const cJSON *obj, const char *name, int32_t *out
     const cJSON *v = field(L, obj, name, 0);
     if (!v) return 1;
     if (!cJSON_IsBool(v)) {
-        load_error(L, name, "expected true or false, found %s", type_name(v));
+        load_error(L, CHRONICLE_DIAG_TYPE, name, "expected true or false, found %s", type_name(v));
         return 0;
     }
     *out = cJSON_IsTrue(v) ? 1 : 0;
@@ -204,12 +208,12 @@ static const cJSON *take_array(loader *L, const cJSON *obj, const char *name, in
         return NULL;
     }
     if (!cJSON_IsArray(v)) {
-        load_error(L, name, "expected an array, found %s", type_name(v));
+        load_error(L, CHRONICLE_DIAG_TYPE, name, "expected an array, found %s", type_name(v));
         *ok = 0;
         return NULL;
     }
     if ((flags & NONEMPTY) && !v->child) {
-        load_error(L, name, "must list at least one item");
+        load_error(L, CHRONICLE_DIAG_EMPTY, name, "must list at least one item");
         *ok = 0;
     }
     return v;
@@ -229,12 +233,12 @@ static int take_str_array(loader *L, const cJSON *obj, const char *name, int fla
     {
         if (!cJSON_IsString(v)) {
             size_t m = push_index(L, i);
-            load_error(L, NULL, "expected a string, found %s", type_name(v));
+            load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(v));
             pop(L, m);
             ok = 0;
         } else if (blank(v->valuestring)) {
             size_t m = push_index(L, i);
-            load_error(L, NULL, "must not be empty");
+            load_error(L, CHRONICLE_DIAG_EMPTY, NULL, "must not be empty");
             pop(L, m);
             ok = 0;
         } else if (items) {
@@ -318,7 +322,8 @@ static const chronicle_source *cite(loader *L, const char *id)
     source_rec *r = source_lookup(&L->ds->sources_by_id, id, strlen(id));
     if (r && r->defined) return &r->view;
     if (L->seen & SEEN_SOURCES) {
-        load_error(L, NULL, "unknown source \"%.*s%s\" (not in /sources)", SHOWN(id));
+        load_error(L, CHRONICLE_DIAG_UNKNOWN_SOURCE, NULL,
+                   "unknown source \"%.*s%s\" (not in /sources)", SHOWN(id));
         return NULL;
     }
     if (!r && !(r = source_new(L, id))) return NULL;
@@ -343,7 +348,8 @@ static void convert_source(loader *L, const cJSON *obj)
     if (!take_str(L, obj, "id", REQUIRED | NONEMPTY, &id)) return;
     source_rec *r = source_lookup(&L->ds->sources_by_id, id.ptr, id.len);
     if (r && r->defined) {
-        load_error(L, "id", "duplicate source id \"%.*s%s\"", SHOWN(id.ptr));
+        load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id", "duplicate source id \"%.*s%s\"",
+                   SHOWN(id.ptr));
         return;
     }
     if (!r && !(r = source_new(L, id.ptr))) return;
@@ -353,7 +359,8 @@ static void convert_source(loader *L, const cJSON *obj)
     take_str(L, obj, "dateline", NONEMPTY | INTERN, &s->dateline);
     take_str(L, obj, "document", REQUIRED | NONEMPTY | INTERN, &s->document);
     if (take_str(L, obj, "url", NONEMPTY, &s->url) && s->url.ptr && !is_url(s->url.ptr))
-        load_error(L, "url", "\"%.*s%s\" is not an http or https URL", SHOWN(s->url.ptr));
+        load_error(L, CHRONICLE_DIAG_URL, "url", "\"%.*s%s\" is not an http or https URL",
+                   SHOWN(s->url.ptr));
     r->defined = 1;
     free(r->first_ref);
     r->first_ref = NULL;
@@ -374,7 +381,7 @@ static void convert_source(loader *L, const cJSON *obj)
 static void convert_sources(loader *L, const cJSON *arr)
 {
     if (!cJSON_IsArray(arr)) {
-        load_error(L, NULL, "expected an array, found %s", type_name(arr));
+        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an array, found %s", type_name(arr));
         return;
     }
     size_t i = 0;
@@ -385,7 +392,7 @@ static void convert_sources(loader *L, const cJSON *arr)
         if (cJSON_IsObject(v))
             convert_source(L, v);
         else
-            load_error(L, NULL, "expected an object, found %s", type_name(v));
+            load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(v));
         pop(L, m);
     }
 }
@@ -396,12 +403,13 @@ static void convert_schema(loader *L, const cJSON *v)
 {
     static const char prefix[] = "chronicle/events@";
     if (!cJSON_IsString(v)) {
-        load_error(L, NULL, "expected a string, found %s", type_name(v));
+        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(v));
         return;
     }
     const char *s = v->valuestring;
     if (strncmp(s, prefix, sizeof prefix - 1)) {
-        load_error(L, NULL, "\"%.*s%s\" is not a Chronicle dataset (expected \"chronicle/events@1\")",
+        load_error(L, CHRONICLE_DIAG_SCHEMA, NULL,
+                   "\"%.*s%s\" is not a Chronicle dataset (expected \"chronicle/events@1\")",
                    SHOWN(s));
         return;
     }
@@ -414,12 +422,13 @@ static void convert_schema(loader *L, const cJSON *v)
         while (*p >= '0' && *p <= '9') p++;
     }
     if (!digits || *p || (digits > 1 && s[sizeof prefix - 1] == '0')) { /* "@01": no */
-        load_error(L, NULL, "\"%.*s%s\" is not a valid schema version (expected \"chronicle/events@1\")",
+        load_error(L, CHRONICLE_DIAG_SCHEMA, NULL,
+                   "\"%.*s%s\" is not a valid schema version (expected \"chronicle/events@1\")",
                    SHOWN(s));
         return;
     }
     if (major != 1) {
-        load_error(L, NULL,
+        load_error(L, CHRONICLE_DIAG_VERSION, NULL,
                    "\"%.*s%s\" is format version %lu; this chronicle reads version 1 (upgrade "
                    "chronicle, or convert the file)",
                    SHOWN(s), major);
@@ -452,9 +461,9 @@ void convert_top(loader *L, const char *name, const cJSON *item)
     } else if (bit == SEEN_SOURCES) {
         convert_sources(L, item);
     } else if (!cJSON_IsString(item)) {
-        load_error(L, NULL, "expected a string, found %s", type_name(item));
+        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(item));
     } else if (bit == SEEN_TITLE && blank(item->valuestring)) {
-        load_error(L, NULL, "must not be empty");
+        load_error(L, CHRONICLE_DIAG_EMPTY, NULL, "must not be empty");
     } else if (bit == SEEN_TITLE) {
         info->title = store(L, item->valuestring, 0);
     } else {
@@ -479,9 +488,11 @@ void finish_checks(loader *L, int ndjson)
     path_reset(L); /* the last event's pointer is still set */
     for (size_t i = 0; i < sizeof required / sizeof *required; i++)
         if (!(L->seen & required[i].bit))
-            load_error(L, required[i].name, ndjson ? "required member is missing from the header line"
-                                                   : "required member is missing");
-    if (!ndjson && !(L->seen & SEEN_EVENTS)) load_error(L, "events", "required member is missing");
+            load_error(L, CHRONICLE_DIAG_REQUIRED, required[i].name,
+                       ndjson ? "required member is missing from the header line"
+                              : "required member is missing");
+    if (!ndjson && !(L->seen & SEEN_EVENTS))
+        load_error(L, CHRONICLE_DIAG_REQUIRED, "events", "required member is missing");
     /* stubs left: ids cited but never defined, reported in the order first
      * cited (the hash table's order would change with its size) */
     const source_map *m = &L->ds->sources_by_id;
@@ -495,10 +506,10 @@ void finish_checks(loader *L, int ndjson)
         if (m->slots[i] && !m->slots[i]->defined) stubs[n++] = m->slots[i];
     if (n) qsort(stubs, n, sizeof *stubs, by_order);
     for (size_t i = 0; i < n; i++)
-        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, stubs[i]->first_ref,
-                           "unknown source \"%.*s%s\" (not in /sources)%s",
-                           SHOWN(stubs[i]->view.id.ptr),
-                           stubs[i]->n_refs > 1 ? "; cited elsewhere too" : "");
+        chronicle_diag_add_coded(
+            L->diag, CHRONICLE_DIAG_UNKNOWN_SOURCE, CHRONICLE_SEV_ERROR, L->file, 0, 0,
+            stubs[i]->first_ref, "unknown source \"%.*s%s\" (not in /sources)%s",
+            SHOWN(stubs[i]->view.id.ptr), stubs[i]->n_refs > 1 ? "; cited elsewhere too" : "");
     free(stubs);
 }
 
@@ -535,14 +546,14 @@ static void convert_location(loader *L, const cJSON *ev, chronicle_event *e)
     if (!loc) return;
     size_t m = push_key(L, "location");
     if (!cJSON_IsObject(loc)) {
-        load_error(L, NULL, "expected an object, found %s", type_name(loc));
+        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(loc));
     } else {
         take_str(L, loc, "venue", NONEMPTY | INTERN, &e->venue);
         take_str(L, loc, "city", NONEMPTY | INTERN, &e->city);
         take_str(L, loc, "country", REQUIRED | NONEMPTY | INTERN, &e->country);
         if (take_str(L, loc, "country_code", REQUIRED | INTERN, &e->country_code) &&
             !is_country_code(e->country_code.ptr))
-            load_error(L, "country_code",
+            load_error(L, CHRONICLE_DIAG_COUNTRY_CODE, "country_code",
                        "\"%.*s%s\" is not an ISO 3166-1 alpha-2 code (two upper-case letters, e.g. "
                        "\"AZ\")",
                        SHOWN(e->country_code.ptr));
@@ -557,7 +568,7 @@ static void convert_occasion(loader *L, const cJSON *ev, chronicle_event *e)
     if (!occ) return;
     size_t m = push_key(L, "occasion");
     if (!cJSON_IsObject(occ)) {
-        load_error(L, NULL, "expected an object, found %s", type_name(occ));
+        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(occ));
         pop(L, m);
         return;
     }
@@ -567,9 +578,11 @@ static void convert_occasion(loader *L, const cJSON *ev, chronicle_event *e)
     if (a) {
         double d = cJSON_IsNumber(a) ? a->valuedouble : -1;
         if (!cJSON_IsNumber(a))
-            load_error(L, "anniversary", "expected a whole number, found %s", type_name(a));
+            load_error(L, CHRONICLE_DIAG_TYPE, "anniversary", "expected a whole number, found %s",
+                       type_name(a));
         else if (!(d >= 0 && d <= 100000) || d != (double)(int32_t)d)
-            load_error(L, "anniversary", "%g is not a whole number from 0 to 100000", d);
+            load_error(L, CHRONICLE_DIAG_RANGE, "anniversary",
+                       "%g is not a whole number from 0 to 100000", d);
         else
             e->anniversary = (int32_t)d;
     }
@@ -593,7 +606,7 @@ static void convert_list(loader *L, const cJSON *ev, const char *name, const chr
     {
         size_t mi = push_index(L, i++);
         if (!cJSON_IsObject(v)) {
-            load_error(L, NULL, "expected an object, found %s", type_name(v));
+            load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(v));
         } else {
             void *item = fn(L, v, e);
             if (item && items) items[kept++] = item;
@@ -643,7 +656,8 @@ static const chronicle_source *cited_source(loader *L, const cJSON *obj, const c
     int listed = 0;
     for (size_t i = 0; src && i < e->n_sources; i++) listed |= e->sources[i] == src;
     if (src && !listed && e->n_sources)
-        load_warning(L, "source \"%s\" is not in this event's \"sources\" list", id.ptr);
+        load_warning(L, CHRONICLE_DIAG_SOURCE_NOT_LISTED,
+                     "source \"%s\" is not in this event's \"sources\" list", id.ptr);
     pop(L, m);
     return src;
 }
@@ -670,9 +684,9 @@ static void *convert_figure(loader *L, const cJSON *obj, const chronicle_event *
     take_str(L, obj, "note", NONEMPTY, &f->note);
     const cJSON *v = field(L, obj, "value", REQUIRED);
     if (v && !cJSON_IsNumber(v))
-        load_error(L, "value", "expected a number, found %s", type_name(v));
+        load_error(L, CHRONICLE_DIAG_TYPE, "value", "expected a number, found %s", type_name(v));
     else if (v && !isfinite(v->valuedouble))
-        load_error(L, "value", "number out of range");
+        load_error(L, CHRONICLE_DIAG_RANGE, "value", "number out of range");
     else if (v)
         f->value = v->valuedouble;
     f->source = cited_source(L, obj, e);
@@ -692,7 +706,8 @@ static void convert_event_sources(loader *L, const cJSON *ev, chronicle_event *e
         const chronicle_source *s = cite(L, ids[i].ptr);
         for (size_t j = 0; s && j < kept; j++) {
             if (srcs[j] == s) {
-                load_error(L, NULL, "source \"%s\" is listed twice", ids[i].ptr);
+                load_error(L, CHRONICLE_DIAG_DUPLICATE_ITEM, NULL, "source \"%s\" is listed twice",
+                           ids[i].ptr);
                 s = NULL;
             }
         }
@@ -721,22 +736,25 @@ static void convert_event_body(loader *L, const cJSON *ev, chronicle_event *e)
 {
     const cJSON *id = field(L, ev, "id", REQUIRED);
     if (id && !cJSON_IsString(id)) {
-        load_error(L, "id", "expected a string, found %s", type_name(id));
+        load_error(L, CHRONICLE_DIAG_TYPE, "id", "expected a string, found %s", type_name(id));
     } else if (id && blank(id->valuestring)) {
-        load_error(L, "id", "must not be empty");
+        load_error(L, CHRONICLE_DIAG_EMPTY, "id", "must not be empty");
     } else if (id && L->again) {
         e->id = store(L, id->valuestring, 0); /* its uniqueness was checked by the load */
     } else if (id) {
         int found = 0;
         e->id = intern_ex(&L->ds->event_ids, id->valuestring, strlen(id->valuestring), &found);
         if (!e->id.ptr) L->oom = 1;
-        if (found) load_error(L, "id", "duplicate event id \"%.*s%s\"", SHOWN(id->valuestring));
+        if (found)
+            load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id", "duplicate event id \"%.*s%s\"",
+                       SHOWN(id->valuestring));
     }
     take_str(L, ev, "title", REQUIRED | NONEMPTY, &e->title);
     take_date(L, ev, "date", REQUIRED, &e->date, &e->date_ymd);
     if (take_date(L, ev, "end_date", 0, &e->end_date, &e->end_date_ymd) && e->end_date_ymd &&
         e->date_ymd && e->end_date_ymd < e->date_ymd)
-        load_error(L, "end_date", "\"%s\" is before date \"%s\"", e->end_date.ptr, e->date.ptr);
+        load_error(L, CHRONICLE_DIAG_DATE_ORDER, "end_date", "\"%s\" is before date \"%s\"",
+                   e->end_date.ptr, e->date.ptr);
     convert_location(L, ev, e);
     convert_occasion(L, ev, e);
     take_str_array(L, ev, "organizers", 0, &e->organizers, &e->n_organizers);
@@ -764,7 +782,8 @@ static void check_duplicate_keys(loader *L, const cJSON *v)
         if (cJSON_IsObject(v)) {
             for (const cJSON *prev = v->child; prev != c; prev = prev->next) {
                 if (prev->string[0] == c->string[0] && !strcmp(prev->string, c->string)) {
-                    load_error(L, c->string, "duplicate member (a JSON object may name it once)");
+                    load_error(L, CHRONICLE_DIAG_DUPLICATE_MEMBER, c->string,
+                               "duplicate member (a JSON object may name it once)");
                     break;
                 }
             }
@@ -899,7 +918,8 @@ static chronicle_event *convert_one(loader *L, size_t index, const cJSON *ev)
     size_t errors = chronicle_diag_errors(L->diag);
     check_duplicate_keys(L, ev);
     if (!cJSON_IsObject(ev)) {
-        load_error(L, NULL, "expected an event object, found %s", type_name(ev));
+        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an event object, found %s",
+                   type_name(ev));
         return NULL;
     }
     chronicle_event *e = alloc(L, sizeof *e);

@@ -94,7 +94,8 @@ typedef struct loader {
 void path_reset(loader *L);
 
 /* Reports an error at the current pointer, or at pointer/member. */
-void load_error(loader *L, const char *member, const char *fmt, ...) CHRONICLE_PRINTF(3, 4);
+void load_error(loader *L, chronicle_diag_code code, const char *member, const char *fmt, ...)
+    CHRONICLE_PRINTF(4, 5);
 
 /* Converts a top-level member ("schema", "title", "description",
  * "sources"); unknown names are ignored. */

@@ -1,6 +1,7 @@
 /*
  * diag.c — caller-owned diagnostics.  Each entry's strings live in one
- * allocation; past max_entries, entries are only counted.
+ * allocation; past max_entries, entries are only counted.  Code names are
+ * static: code_names[] must list every chronicle_diag_code, in order.
  */
 #include "chronicle/diag.h"
 
@@ -46,9 +47,60 @@ static const char *stash(char **at, const char *s)
     return p;
 }
 
-void chronicle_diag_add(chronicle_diag *d, chronicle_severity sev, const char *file,
-                        unsigned long line, unsigned long col, const char *pointer,
-                        const char *fmt, ...)
+static const char *const code_names[] = {
+    [CHRONICLE_DIAG_OTHER] = "other",
+    [CHRONICLE_DIAG_IO] = "io",
+    [CHRONICLE_DIAG_MEMORY] = "memory",
+    [CHRONICLE_DIAG_SYNTAX] = "syntax",
+    [CHRONICLE_DIAG_ENCODING] = "encoding",
+    [CHRONICLE_DIAG_LIMIT] = "limit",
+    [CHRONICLE_DIAG_EMPTY_FILE] = "empty-file",
+    [CHRONICLE_DIAG_STRUCTURE] = "structure",
+    [CHRONICLE_DIAG_SCHEMA] = "schema",
+    [CHRONICLE_DIAG_VERSION] = "version",
+    [CHRONICLE_DIAG_TYPE] = "type",
+    [CHRONICLE_DIAG_REQUIRED] = "required",
+    [CHRONICLE_DIAG_EMPTY] = "empty",
+    [CHRONICLE_DIAG_TEXT] = "text",
+    [CHRONICLE_DIAG_DATE] = "date",
+    [CHRONICLE_DIAG_DATE_ORDER] = "date-order",
+    [CHRONICLE_DIAG_RANGE] = "range",
+    [CHRONICLE_DIAG_COUNTRY_CODE] = "country-code",
+    [CHRONICLE_DIAG_URL] = "url",
+    [CHRONICLE_DIAG_DUPLICATE_MEMBER] = "duplicate-member",
+    [CHRONICLE_DIAG_DUPLICATE_ID] = "duplicate-id",
+    [CHRONICLE_DIAG_DUPLICATE_ITEM] = "duplicate-item",
+    [CHRONICLE_DIAG_UNKNOWN_SOURCE] = "unknown-source",
+    [CHRONICLE_DIAG_SOURCE_NOT_LISTED] = "source-not-listed",
+    [CHRONICLE_DIAG_UNKNOWN_MEMBER] = "unknown-member",
+    [CHRONICLE_DIAG_VALUE] = "value",
+    [CHRONICLE_DIAG_UNKNOWN_FORMAT] = "unknown-format",
+    [CHRONICLE_DIAG_UNKNOWN_OPTION] = "unknown-option",
+    [CHRONICLE_DIAG_OPTION] = "option",
+    [CHRONICLE_DIAG_OUTPUT] = "output",
+    [CHRONICLE_DIAG_PLUGIN] = "plugin",
+    [CHRONICLE_DIAG_PLUGIN_OUTPUT] = "plugin-output",
+    [CHRONICLE_DIAG_SCRATCH] = "scratch",
+    [CHRONICLE_DIAG_JOB] = "job",
+};
+
+#define N_CODES (sizeof code_names / sizeof *code_names)
+_Static_assert(N_CODES == CHRONICLE_DIAG_JOB + 1,
+               "code_names[] names every code (the last is JOB)");
+
+const char *chronicle_diag_code_name(chronicle_diag_code code)
+{
+    return (size_t)code < N_CODES ? code_names[code] : NULL;
+}
+
+size_t chronicle_diag_code_count(void)
+{
+    return N_CODES;
+}
+
+static void vadd(chronicle_diag *d, chronicle_diag_code code, chronicle_severity sev,
+                 const char *file, unsigned long line, unsigned long col, const char *pointer,
+                 const char *fmt, va_list ap)
 {
     if (!d) return;
     if (sev == CHRONICLE_SEV_ERROR) d->errors++;
@@ -57,10 +109,7 @@ void chronicle_diag_add(chronicle_diag *d, chronicle_severity sev, const char *f
         return;
     }
     chronicle_buf msg = CHRONICLE_BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
     chronicle_status st = chronicle_buf_vappendf(&msg, fmt, ap);
-    va_end(ap);
     size_t nf = file ? strlen(file) + 1 : 0, np = pointer ? strlen(pointer) + 1 : 0;
     char *block = st == CHRONICLE_OK ? malloc(msg.len + 1 + nf + np) : NULL;
     if (block && d->n == d->cap) {
@@ -87,7 +136,28 @@ void chronicle_diag_add(chronicle_diag *d, chronicle_severity sev, const char *f
     e->pointer = stash(&at, pointer);
     e->line = line;
     e->col = col;
+    e->code = code_names[(size_t)code < N_CODES ? code : CHRONICLE_DIAG_OTHER];
     chronicle_buf_free(&msg);
+}
+
+void chronicle_diag_add_coded(chronicle_diag *d, chronicle_diag_code code, chronicle_severity sev,
+                              const char *file, unsigned long line, unsigned long col,
+                              const char *pointer, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vadd(d, code, sev, file, line, col, pointer, fmt, ap);
+    va_end(ap);
+}
+
+void chronicle_diag_add(chronicle_diag *d, chronicle_severity sev, const char *file,
+                        unsigned long line, unsigned long col, const char *pointer, const char *fmt,
+                        ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vadd(d, CHRONICLE_DIAG_OTHER, sev, file, line, col, pointer, fmt, ap);
+    va_end(ap);
 }
 
 size_t chronicle_diag_count(const chronicle_diag *d)

@@ -57,15 +57,17 @@ struct chronicle_export_plan {
     size_t n_jobs;
 };
 
-static void plan_error(plan *p, const char *fmt, ...) CHRONICLE_PRINTF(2, 3);
-static void plan_error(plan *p, const char *fmt, ...)
+static void plan_error(plan *p, chronicle_diag_code code, const char *fmt, ...)
+    CHRONICLE_PRINTF(3, 4);
+static void plan_error(plan *p, chronicle_diag_code code, const char *fmt, ...)
 {
     chronicle_buf b = CHRONICLE_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
     chronicle_buf_vappendf(&b, fmt, ap);
     va_end(ap);
-    chronicle_diag_add(p->diag, CHRONICLE_SEV_ERROR, NULL, 0, 0, NULL, "%s", chronicle_buf_cstr(&b));
+    chronicle_diag_add_coded(p->diag, code, CHRONICLE_SEV_ERROR, NULL, 0, 0, NULL, "%s",
+                             chronicle_buf_cstr(&b));
     chronicle_buf_free(&b);
 }
 
@@ -75,8 +77,9 @@ static void say_load_output(plan *p, const chronicle_plugin_info *info)
 {
     for (const char *s = info->load_output; s && *s;) {
         size_t n = strcspn(s, "\n");
-        chronicle_diag_add(p->diag, CHRONICLE_SEV_WARNING, NULL, 0, 0, NULL,
-                           "%s printed while loading: %.*s", info->name, (int)n, s);
+        chronicle_diag_add_coded(p->diag, CHRONICLE_DIAG_PLUGIN_OUTPUT, CHRONICLE_SEV_WARNING, NULL,
+                                 0, 0, NULL, "%s printed while loading: %.*s", info->name, (int)n,
+                                 s);
         s += n + (s[n] == '\n');
     }
 }
@@ -88,7 +91,7 @@ static chronicle_status find_plugins(plan *p)
     for (size_t i = 0; i < p->n_formats; i++) {
         for (size_t j = 0; j < i; j++)
             if (!strcmp(p->formats[i], p->formats[j])) {
-                plan_error(p, "format \"%s\" is given twice", p->formats[i]);
+                plan_error(p, CHRONICLE_DIAG_OPTION, "format \"%s\" is given twice", p->formats[i]);
                 return CHRONICLE_ERR_OPTION;
             }
         chronicle_plugin_info *info = chronicle_registry_find(req->registry, p->formats[i]);
@@ -97,7 +100,8 @@ static chronicle_status find_plugins(plan *p)
             for (size_t k = 0; k < chronicle_registry_count(req->registry); k++)
                 chronicle_buf_appendf(&known, "%s%s", k ? ", " : "",
                                       chronicle_registry_at(req->registry, k)->name);
-            plan_error(p, "unknown format \"%s\"; available: %s (see: chronicle plugins)",
+            plan_error(p, CHRONICLE_DIAG_UNKNOWN_FORMAT,
+                       "unknown format \"%s\"; available: %s (see: chronicle plugins)",
                        p->formats[i], known.len ? known.ptr : "none found");
             chronicle_buf_free(&known);
             st = CHRONICLE_ERR_OPTION;
@@ -108,7 +112,8 @@ static chronicle_status find_plugins(plan *p)
             say_load_output(p, info);
         }
         if (info->broken) {
-            chronicle_diag_add(p->diag, CHRONICLE_SEV_ERROR, info->path, 0, 0, NULL, "%s", info->reason);
+            chronicle_diag_add_coded(p->diag, CHRONICLE_DIAG_PLUGIN, CHRONICLE_SEV_ERROR,
+                                     info->path, 0, 0, NULL, "%s", info->reason);
             if (st == CHRONICLE_OK) st = CHRONICLE_ERR_UNSUPPORTED;
         }
         p->plugins[i] = info;
@@ -127,12 +132,14 @@ static chronicle_status set_option(plan *p, const char *arg)
 {
     const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
     if (!dot || !eq || eq < dot) {
-        plan_error(p, "-O %s: expected FORMAT.KEY=VALUE, e.g. -O text.width=100", arg);
+        plan_error(p, CHRONICLE_DIAG_OPTION,
+                   "-O %s: expected FORMAT.KEY=VALUE, e.g. -O text.width=100", arg);
         return CHRONICLE_ERR_OPTION;
     }
     long f = format_index(p, arg, (size_t)(dot - arg));
     if (f < 0) {
-        plan_error(p, "-O %s: \"%.*s\" is not among the formats being exported (-f)", arg,
+        plan_error(p, CHRONICLE_DIAG_OPTION,
+                   "-O %s: \"%.*s\" is not among the formats being exported (-f)", arg,
                    (int)(dot - arg), arg);
         return CHRONICLE_ERR_OPTION;
     }
@@ -145,15 +152,17 @@ static chronicle_status set_option(plan *p, const char *arg)
         chronicle_status st = chronicle_opt_parse(o, eq + 1, &p->values[f][i], &why);
         if (st == CHRONICLE_OK && o->type == CHRONICLE_OPT_PATH) st = report_readable_file(eq + 1, &why);
         if (st != CHRONICLE_OK)
-            plan_error(p, "-O %s: %s.%s %s", arg, info->name, o->name, chronicle_buf_cstr(&why));
+            plan_error(p, CHRONICLE_DIAG_OPTION, "-O %s: %s.%s %s", arg, info->name, o->name,
+                       chronicle_buf_cstr(&why));
         chronicle_buf_free(&why);
         return st;
     }
     chronicle_buf valid = CHRONICLE_BUF_INIT;
     for (size_t i = 0; i < info->n_options; i++)
         chronicle_buf_appendf(&valid, "%s%s", i ? ", " : "", info->options[i].name);
-    plan_error(p, "-O %s: unknown option \"%.*s\" for %s; valid: %s", arg, (int)klen, dot + 1,
-               info->name, valid.len ? valid.ptr : "(this format has no options)");
+    plan_error(p, CHRONICLE_DIAG_UNKNOWN_OPTION, "-O %s: unknown option \"%.*s\" for %s; valid: %s",
+               arg, (int)klen, dot + 1, info->name,
+               valid.len ? valid.ptr : "(this format has no options)");
     chronicle_buf_free(&valid);
     return CHRONICLE_ERR_OPTION;
 }
@@ -235,7 +244,7 @@ static chronicle_status open_dir(plan *p, const char *dir, int *fd)
 {
     *fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (*fd >= 0) return CHRONICLE_OK;
-    plan_error(p, "cannot write into %s: %s", dir, strerror(errno));
+    plan_error(p, CHRONICLE_DIAG_OUTPUT, "cannot write into %s: %s", dir, strerror(errno));
     return CHRONICLE_ERR_IO;
 }
 
@@ -271,17 +280,21 @@ static chronicle_status choose_output(plan *p)
     const char *out = req->output;
     int several = p->n_formats > 1 || p->split != CHRONICLE_SPLIT_NONE;
     if (out && !*out) {
-        plan_error(p, "-o: an empty path; give a file, a directory, or - for standard output");
+        plan_error(p, CHRONICLE_DIAG_OUTPUT,
+                   "-o: an empty path; give a file, a directory, or - for standard output");
         return CHRONICLE_ERR_OPTION;
     }
     if (out && !strcmp(out, "-")) {
         if (several) {
-            plan_error(p, "-o - (standard output) takes one format and no --split-by");
+            plan_error(p, CHRONICLE_DIAG_OUTPUT,
+                       "-o - (standard output) takes one format and no --split-by");
             return CHRONICLE_ERR_OPTION;
         }
         if (!(p->plugins[0]->flags & CHRONICLE_PLUGIN_STDOUT_OK)) {
-            plan_error(p, "%s: cannot write to standard output (it needs a seekable file); use -o FILE",
-                       p->plugins[0]->name);
+            plan_error(
+                p, CHRONICLE_DIAG_OUTPUT,
+                "%s: cannot write to standard output (it needs a seekable file); use -o FILE",
+                p->plugins[0]->name);
             return CHRONICLE_ERR_OPTION;
         }
         return CHRONICLE_OK;
@@ -295,7 +308,8 @@ static chronicle_status choose_output(plan *p)
         if (!is_dir(p->dir)) {
             int err = p->dry ? mkdir_would_fail(p->dir) : mkdir(p->dir, 0777) != 0 ? errno : 0;
             if (err) {
-                plan_error(p, "cannot create the output directory %s: %s", p->dir, strerror(err));
+                plan_error(p, CHRONICLE_DIAG_OUTPUT, "cannot create the output directory %s: %s",
+                           p->dir, strerror(err));
                 return CHRONICLE_ERR_IO;
             }
             /* a dry plan takes the directory it would make as empty */
@@ -368,7 +382,9 @@ static chronicle_status place_output(plan *p, chronicle_job *job)
     if (p->dry && (!job->dest || p->dir_fd < 0)) return CHRONICLE_OK;
     chronicle_buf why = CHRONICLE_BUF_INIT;
     chronicle_status st = output_plan(job, p->keep, p->n_keep, &why);
-    if (st != CHRONICLE_OK) plan_error(p, "%s: %s", job->plugin->name, chronicle_buf_cstr(&why));
+    if (st != CHRONICLE_OK)
+        plan_error(p, st == CHRONICLE_ERR_NOMEM ? CHRONICLE_DIAG_MEMORY : CHRONICLE_DIAG_OUTPUT,
+                   "%s: %s", job->plugin->name, chronicle_buf_cstr(&why));
     chronicle_buf_free(&why);
     if (st != CHRONICLE_OK) return st;
     /* a file's scratch sits beside it (rename stays on one file system);
@@ -440,7 +456,8 @@ static void sweep(plan *p)
     if (p->tmp_fd >= 0) output_sweep(p->tmp_fd, p->tmp_dir, &said);
     for (char *line = said.ptr, *nl; line && *line; line = nl ? nl + 1 : NULL) {
         if ((nl = strchr(line, '\n'))) *nl = '\0';
-        chronicle_diag_add(p->diag, CHRONICLE_SEV_WARNING, NULL, 0, 0, NULL, "%s", line);
+        chronicle_diag_add_coded(p->diag, CHRONICLE_DIAG_SCRATCH, CHRONICLE_SEV_WARNING, NULL, 0, 0,
+                                 NULL, "%s", line);
         if (!nl) break;
     }
     chronicle_buf_free(&said);
@@ -549,12 +566,13 @@ static chronicle_status plan_build(plan *p)
         return st;
     if ((st = settle_request(p)) != CHRONICLE_OK) return st;
     if (!p->n_formats) {
-        plan_error(p, "no format given (-f FORMAT, or \"formats\" in the report definition)");
+        plan_error(p, CHRONICLE_DIAG_OPTION,
+                   "no format given (-f FORMAT, or \"formats\" in the report definition)");
         return CHRONICLE_ERR_OPTION;
     }
     if (req->n_shards && req->shard >= req->n_shards) {
-        plan_error(p, "shard %u of %u: shards are counted from 0 to %u", req->shard, req->n_shards,
-                   req->n_shards - 1);
+        plan_error(p, CHRONICLE_DIAG_OPTION, "shard %u of %u: shards are counted from 0 to %u",
+                   req->shard, req->n_shards, req->n_shards - 1);
         return CHRONICLE_ERR_OPTION;
     }
     p->plugins = calloc(p->n_formats, sizeof *p->plugins);

@@ -25,7 +25,18 @@ size_t json_skip_ws(const char *buf, size_t len, size_t pos)
 static scan_result fail(scan_error *err, size_t at, const char *fmt, unsigned v)
 {
     err->offset = at;
+    err->code = CHRONICLE_DIAG_SYNTAX;
     snprintf(err->reason, sizeof err->reason, fmt, v);
+    return SCAN_ERROR;
+}
+
+/* fail() for text the JSON grammar allows but Chronicle's text rules do not,
+ * or for a limit. */
+static scan_result fail_as(chronicle_diag_code code, scan_error *err, size_t at, const char *fmt,
+                           unsigned v)
+{
+    fail(err, at, fmt, v);
+    err->code = code;
     return SCAN_ERROR;
 }
 
@@ -65,7 +76,8 @@ static scan_result skip_escape(const char *s, size_t len, size_t *i, int eof, sc
         *i = at + 2;
         return SCAN_OK;
     case 'b': case 'f': case 'r':
-        return fail(err, at, "control character \\%c is not allowed in text", (unsigned char)e);
+        return fail_as(CHRONICLE_DIAG_ENCODING, err, at,
+                       "control character \\%c is not allowed in text", (unsigned char)e);
     case 'u': break;
     default:
         return fail(err, at, "invalid escape \\%c", (unsigned char)e);
@@ -73,23 +85,26 @@ static scan_result skip_escape(const char *s, size_t len, size_t *i, int eof, sc
     if (at + 6 > len) return eof ? fail(err, at, "unterminated string", 0) : SCAN_MORE;
     unsigned v;
     if (!hex4(s + at + 2, &v)) return fail(err, at, "invalid \\u escape", 0);
-    if (v == 0) return fail(err, at, "\\u0000 is not allowed in text", 0);
+    if (v == 0)
+        return fail_as(CHRONICLE_DIAG_ENCODING, err, at, "\\u0000 is not allowed in text", 0);
     if (forbidden_control(v))
-        return fail(err, at, "control character U+%04X is not allowed in text", v);
-    if (v >= 0xDC00 && v <= 0xDFFF) return fail(err, at, "unpaired surrogate \\u%04X", v);
+        return fail_as(CHRONICLE_DIAG_ENCODING, err, at,
+                       "control character U+%04X is not allowed in text", v);
+    if (v >= 0xDC00 && v <= 0xDFFF)
+        return fail_as(CHRONICLE_DIAG_ENCODING, err, at, "unpaired surrogate \\u%04X", v);
     if (v >= 0xD800 && v <= 0xDBFF) {
         if (at + 12 > len) {
             /* what follows must still be able to become "\uDC00": a lone
              * surrogate near the end of the input is not a cut-off string */
             size_t have = len - (at + 6);
             if ((have >= 1 && s[at + 6] != '\\') || (have >= 2 && s[at + 7] != 'u'))
-                return fail(err, at, "unpaired surrogate \\u%04X", v);
+                return fail_as(CHRONICLE_DIAG_ENCODING, err, at, "unpaired surrogate \\u%04X", v);
             return eof ? fail(err, at, "unterminated string", 0) : SCAN_MORE;
         }
         unsigned lo;
         if (s[at + 6] != '\\' || s[at + 7] != 'u' || !hex4(s + at + 8, &lo) || lo < 0xDC00 ||
             lo > 0xDFFF)
-            return fail(err, at, "unpaired surrogate \\u%04X", v);
+            return fail_as(CHRONICLE_DIAG_ENCODING, err, at, "unpaired surrogate \\u%04X", v);
         *i = at + 12;
         return SCAN_OK;
     }
@@ -141,15 +156,17 @@ static scan_result skip_string(const char *s, size_t len, size_t *i, int eof, sc
             continue;
         }
         if (c < 0x20 || c == 0x7F)
-            return fail(err, p, "control character U+%04X in a string", c);
+            return fail_as(CHRONICLE_DIAG_ENCODING, err, p, "control character U+%04X in a string",
+                           c);
         uint32_t cp;
         size_t n = chronicle_utf8_decode(s + p, len - p, &cp);
         if (!n) {
             if (!eof && len - p < 4) return SCAN_MORE;
-            return fail(err, p, "invalid UTF-8 (byte 0x%02X)", c);
+            return fail_as(CHRONICLE_DIAG_ENCODING, err, p, "invalid UTF-8 (byte 0x%02X)", c);
         }
         if (forbidden_control(cp))
-            return fail(err, p, "control character U+%04X in a string", cp);
+            return fail_as(CHRONICLE_DIAG_ENCODING, err, p, "control character U+%04X in a string",
+                           cp);
         p += n;
     }
 }
@@ -243,7 +260,8 @@ scan_result json_skip_value(const char *s, size_t len, size_t *pos, int eof, int
         case S_VALUE:
             if (c == '{' || c == '[') {
                 if (depth >= max_depth)
-                    return fail(err, i, "nesting deeper than %u levels", (unsigned)JSON_MAX_DEPTH);
+                    return fail_as(CHRONICLE_DIAG_LIMIT, err, i, "nesting deeper than %u levels",
+                                   (unsigned)JSON_MAX_DEPTH);
                 stack[depth++] = c;
                 i++;
                 st = c == '{' ? S_KEY_OR_CLOSE : S_VALUE_OR_CLOSE;

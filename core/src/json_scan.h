@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "chronicle/diag.h"
+
 #define JSON_MAX_DEPTH 64
 
 typedef enum {
@@ -23,6 +25,7 @@ typedef enum {
 typedef struct scan_error {
     size_t offset; /* into the buffer passed */
     char reason[96];
+    chronicle_diag_code code; /* SYNTAX, ENCODING (text rules) or LIMIT (nesting) */
 } scan_error;
 
 /*

@@ -107,11 +107,18 @@ static void position(const reader *r, size_t at, unsigned long *line, unsigned l
     *col = chars + 1;
 }
 
-static void syntax_error(loader *L, const reader *r, size_t at, const char *reason)
+static void error_at(loader *L, chronicle_diag_code code, const reader *r, size_t at,
+                     const char *reason)
 {
     unsigned long line, col;
     position(r, at, &line, &col);
-    chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, line, col, NULL, "%s", reason);
+    chronicle_diag_add_coded(L->diag, code, CHRONICLE_SEV_ERROR, L->file, line, col, NULL, "%s",
+                             reason);
+}
+
+static void syntax_error(loader *L, const reader *r, size_t at, const char *reason)
+{
+    error_at(L, CHRONICLE_DIAG_SYNTAX, r, at, reason);
 }
 
 /* The next byte that is not white space, refilling as needed; -1 at EOF. */
@@ -139,7 +146,7 @@ static int skip(loader *L, reader *r, int max_depth, size_t *start, size_t *end)
             return 1;
         }
         if (res == SCAN_ERROR) {
-            syntax_error(L, r, err.offset, err.reason);
+            error_at(L, err.code, r, err.offset, err.reason);
             return 0;
         }
         /* at the end of the file the next scan knows it is the end and
@@ -203,7 +210,8 @@ static cJSON *parse_slice(loader *L, const reader *r, size_t start, size_t end)
     cJSON *v = cJSON_ParseWithLengthOpts(r->buf + start, end - start, &stop, 0);
     if (!v) {
         /* only nesting beyond cJSON's own limit or memory can get here */
-        syntax_error(L, r, stop ? (size_t)(stop - r->buf) : start, "cannot parse this value");
+        error_at(L, stop ? CHRONICLE_DIAG_LIMIT : CHRONICLE_DIAG_MEMORY, r,
+                 stop ? (size_t)(stop - r->buf) : start, "cannot parse this value");
         L->oom = !stop;
     }
     return v;
@@ -232,8 +240,8 @@ static chronicle_event *read_event(loader *L, const char *buf, size_t len, size_
         /* nothing the skipper accepts fails here, but memory */
         char where[48];
         snprintf(where, sizeof where, "/events/%zu", index);
-        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, where,
-                           "cannot parse this event");
+        chronicle_diag_add_coded(L->diag, CHRONICLE_DIAG_MEMORY, CHRONICLE_SEV_ERROR, L->file, 0, 0,
+                                 where, "cannot parse this event");
         return NULL;
     }
     chronicle_event *e = convert_event(L, index, v, offset, len);
@@ -302,7 +310,8 @@ static int parse_member(loader *L, reader *r, interner *names)
     }
     if (ok && dup) {
         path_reset(L);
-        load_error(L, key->valuestring, "duplicate member (a JSON object may name it once)");
+        load_error(L, CHRONICLE_DIAG_DUPLICATE_MEMBER, key->valuestring,
+                   "duplicate member (a JSON object may name it once)");
         if (peek(r) < 0) {
             syntax_error(L, r, r->pos, "unexpected end of input");
             ok = 0;
@@ -321,7 +330,7 @@ static int parse_member(loader *L, reader *r, interner *names)
                 check_members(L, key->valuestring, v);
                 if (!strcmp(key->valuestring, "events")) {
                     path_reset(L);
-                    load_error(L, "events", "expected an array of events");
+                    load_error(L, CHRONICLE_DIAG_TYPE, "events", "expected an array of events");
                     loader_mark_events(L);
                 } else {
                     path_reset(L);
@@ -343,12 +352,14 @@ static void parse_json(loader *L, reader *r)
 {
     int c = peek(r);
     if (c < 0) {
-        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, NULL,
-                           "the file is empty (expected a JSON object)");
+        chronicle_diag_add_coded(L->diag, CHRONICLE_DIAG_EMPTY_FILE, CHRONICLE_SEV_ERROR, L->file,
+                                 0, 0, NULL, "the file is empty (expected a JSON object)");
         return;
     }
     if (c != '{') {
-        syntax_error(L, r, r->pos, "expected '{': a dataset is a JSON object");
+        /* a JSON value of another kind, or no JSON at all */
+        error_at(L, strchr("[\"-0123456789tfn", c) ? CHRONICLE_DIAG_TYPE : CHRONICLE_DIAG_SYNTAX, r,
+                 r->pos, "expected '{': a dataset is a JSON object");
         return;
     }
     advance(r, r->pos + 1);
@@ -397,7 +408,7 @@ static void parse_ndjson(loader *L, reader *r)
             size_t after = res == SCAN_OK ? json_skip_ws(r->buf, end, v_end) : end;
             /* a broken line still takes its place, so /events/N stays the Nth event line */
             if (res != SCAN_OK) {
-                syntax_error(L, r, err.offset, err.reason);
+                error_at(L, err.code, r, err.offset, err.reason);
                 index += !header;
             } else if (after < end) {
                 syntax_error(L, r, after, "unexpected content after the value (one value per line)");
@@ -410,14 +421,15 @@ static void parse_ndjson(loader *L, reader *r)
                 if (!v) return;
                 check_members(L, NULL, v);
                 if (!cJSON_IsObject(v)) {
-                    syntax_error(L, r, p, "the first line must be the header object");
+                    error_at(L, CHRONICLE_DIAG_TYPE, r, p,
+                             "the first line must be the header object");
                 } else {
                     for (const cJSON *m = v->child; m; m = m->next) {
                         path_reset(L);
                         if (strcmp(m->string, "events"))
                             convert_top(L, m->string, m);
                         else
-                            load_error(L, "events",
+                            load_error(L, CHRONICLE_DIAG_STRUCTURE, "events",
                                        "events go on the lines after the header, one per line");
                     }
                 }
@@ -430,8 +442,8 @@ static void parse_ndjson(loader *L, reader *r)
         advance(r, end + 1);
     }
     if (header) {
-        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, NULL,
-                           "the file is empty (expected a header line)");
+        chronicle_diag_add_coded(L->diag, CHRONICLE_DIAG_EMPTY_FILE, CHRONICLE_SEV_ERROR, L->file,
+                                 0, 0, NULL, "the file is empty (expected a header line)");
         return;
     }
     finish_checks(L, 1);
@@ -481,11 +493,12 @@ static chronicle_status finish(loader *L, reader *r, chronicle_dataset **out)
     if (r->io_errno == ENOMEM) L->oom = 1;
     if (L->oom) {
         st = CHRONICLE_ERR_NOMEM;
-        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, NULL, "out of memory");
+        chronicle_diag_add_coded(L->diag, CHRONICLE_DIAG_MEMORY, CHRONICLE_SEV_ERROR, L->file, 0, 0,
+                                 NULL, "out of memory");
     } else if (r->io_errno) {
         st = CHRONICLE_ERR_IO;
-        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, NULL, "read failed: %s",
-                           strerror(r->io_errno));
+        chronicle_diag_add_coded(L->diag, CHRONICLE_DIAG_IO, CHRONICLE_SEV_ERROR, L->file, 0, 0,
+                                 NULL, "read failed: %s", strerror(r->io_errno));
     } else if (chronicle_diag_errors(L->diag)) {
         st = CHRONICLE_ERR_DATA;
     }
@@ -519,7 +532,8 @@ static chronicle_status run(loader *L, reader *r, int ndjson, chronicle_dataset 
 {
     if (!L->ds) {
         *out = NULL;
-        chronicle_diag_add(L->diag, CHRONICLE_SEV_ERROR, L->file, 0, 0, NULL, "out of memory");
+        chronicle_diag_add_coded(L->diag, CHRONICLE_DIAG_MEMORY, CHRONICLE_SEV_ERROR, L->file, 0, 0,
+                                 NULL, "out of memory");
         return CHRONICLE_ERR_NOMEM;
     }
     /* a UTF-8 byte order mark is tolerated, as most editors write one */
@@ -555,14 +569,14 @@ chronicle_status chronicle_dataset_load(const char *path, const chronicle_load_o
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
-        chronicle_diag_add(diag, CHRONICLE_SEV_ERROR, path, 0, 0, NULL, "cannot open: %s",
-                           strerror(errno));
+        chronicle_diag_add_coded(diag, CHRONICLE_DIAG_IO, CHRONICLE_SEV_ERROR, path, 0, 0, NULL,
+                                 "cannot open: %s", strerror(errno));
         if (fd >= 0) close(fd);
         return CHRONICLE_ERR_IO;
     }
     if (S_ISDIR(sb.st_mode)) {
-        chronicle_diag_add(diag, CHRONICLE_SEV_ERROR, path, 0, 0, NULL,
-                           "is a directory, not a dataset file");
+        chronicle_diag_add_coded(diag, CHRONICLE_DIAG_IO, CHRONICLE_SEV_ERROR, path, 0, 0, NULL,
+                                 "is a directory, not a dataset file");
         close(fd);
         return CHRONICLE_ERR_IO;
     }
@@ -656,6 +670,7 @@ static int scan_event(const char *buf, size_t len, int ndjson, scan_error *err)
     size_t after = json_skip_ws(buf, len, pos);
     if (after == len) return 1;
     err->offset = after;
+    err->code = CHRONICLE_DIAG_SYNTAX;
     snprintf(err->reason, sizeof err->reason, "%s",
              !ndjson            ? "expected ',' or ']' after an event"
              : after < line_end ? "unexpected content after the value (one value per line)"
@@ -744,7 +759,8 @@ const chronicle_event *event_reader_read(event_reader *r, const chronicle_event 
     } else {
         unsigned long line, col;
         file_position(r->ds->fd, s->offset + err.offset, &line, &col);
-        chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, file, line, col, NULL, "%s", err.reason);
+        chronicle_diag_add_coded(r->diag, err.code, CHRONICLE_SEV_ERROR, file, line, col, NULL,
+                                 "%s", err.reason);
     }
     const char *member = e ? event_stub_differs(stub, e) : NULL;
     if (e && !member) return e;

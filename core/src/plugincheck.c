@@ -804,8 +804,9 @@ chronicle_status chronicle_plugin_check(const chronicle_check_request *req, size
     chronicle_buf_appendf(&b, "%s/chronicle-check-XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
     if (!(s.scratch = chronicle_buf_steal(&b))) goto out;
     if (!mkdtemp(s.scratch)) {
-        chronicle_diag_add(diag, CHRONICLE_SEV_ERROR, NULL, 0, 0, NULL,
-                           "cannot make a scratch directory %s: %s", s.scratch, strerror(errno));
+        chronicle_diag_add_coded(diag, CHRONICLE_DIAG_IO, CHRONICLE_SEV_ERROR, NULL, 0, 0, NULL,
+                                 "cannot make a scratch directory %s: %s", s.scratch,
+                                 strerror(errno));
         free(s.scratch);
         s.scratch = NULL;
         st = CHRONICLE_ERR_IO;
@@ -819,8 +820,8 @@ chronicle_status chronicle_plugin_check(const chronicle_check_request *req, size
         goto out;
     }
     if ((st = make_generated(&s)) != CHRONICLE_OK) {
-        chronicle_diag_add(diag, CHRONICLE_SEV_ERROR, NULL, 0, 0, NULL,
-                           "cannot write the generated dataset %s", s.generated);
+        chronicle_diag_add_coded(diag, CHRONICLE_DIAG_IO, CHRONICLE_SEV_ERROR, NULL, 0, 0, NULL,
+                                 "cannot write the generated dataset %s", s.generated);
         goto out;
     }
     static const check_fn fns[] = {check_options, check_default, check_empty, check_split,

@@ -42,16 +42,17 @@ typedef struct reading {
     size_t errors;
 } reading;
 
-static void fail(reading *r, const char *pointer, const char *fmt, ...) CHRONICLE_PRINTF(3, 4);
-static void fail(reading *r, const char *pointer, const char *fmt, ...)
+static void fail(reading *r, chronicle_diag_code code, const char *pointer, const char *fmt, ...)
+    CHRONICLE_PRINTF(4, 5);
+static void fail(reading *r, chronicle_diag_code code, const char *pointer, const char *fmt, ...)
 {
     chronicle_buf b = CHRONICLE_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
     chronicle_buf_vappendf(&b, fmt, ap);
     va_end(ap);
-    chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, r->file, 0, 0, r->file ? pointer : NULL, "%s",
-                       chronicle_buf_cstr(&b));
+    chronicle_diag_add_coded(r->diag, code, CHRONICLE_SEV_ERROR, r->file, 0, 0,
+                             r->file ? pointer : NULL, "%s", chronicle_buf_cstr(&b));
     chronicle_buf_free(&b);
     r->errors++;
 }
@@ -217,9 +218,10 @@ static chronicle_status set_logo(reading *r, const char *pointer, const char *gi
     if (!path || !show) {
         st = CHRONICLE_ERR_NOMEM;
     } else if (fd < 0 || fstat(fd, &sb) != 0) {
-        fail(r, pointer, "logo %s cannot be read: %s", show, strerror(errno));
+        fail(r, CHRONICLE_DIAG_IO, pointer, "logo %s cannot be read: %s", show, strerror(errno));
     } else if (!S_ISREG(sb.st_mode)) {
-        fail(r, pointer, "logo %s is not a regular file; give a PNG or JPEG image", show);
+        fail(r, CHRONICLE_DIAG_VALUE, pointer,
+             "logo %s is not a regular file; give a PNG or JPEG image", show);
     } else {
         ssize_t n = pread(fd, head, sizeof head, 0);
         uint32_t format = n == 8 && !memcmp(head, png, 8) ? CHRONICLE_IMAGE_PNG
@@ -227,9 +229,10 @@ static chronicle_status set_logo(reading *r, const char *pointer, const char *gi
                               ? CHRONICLE_IMAGE_JPEG
                               : 0;
         if (n < 0)
-            fail(r, pointer, "logo %s cannot be read: %s", show, strerror(errno));
+            fail(r, CHRONICLE_DIAG_IO, pointer, "logo %s cannot be read: %s", show,
+                 strerror(errno));
         else if (!format)
-            fail(r, pointer,
+            fail(r, CHRONICLE_DIAG_VALUE, pointer,
                  "logo %s is not a PNG or JPEG image (by its first bytes); give one of those",
                  show);
         else {
@@ -272,8 +275,9 @@ static chronicle_status set_meta(reading *r, const char *pointer, const char *ke
             r->def->lang = wording_tag(lang);
             st = CHRONICLE_OK;
         } else {
-            fail(r, pointer, "\"%s\" is not a language Chronicle writes reports in; valid: %s",
-                 show, wording_tags());
+            fail(r, CHRONICLE_DIAG_VALUE, pointer,
+                 "\"%s\" is not a language Chronicle writes reports in; valid: %s", show,
+                 wording_tags());
         }
         free(show);
         return st;
@@ -281,7 +285,7 @@ static chronicle_status set_meta(reading *r, const char *pointer, const char *ke
     for (int i = 0; i < N_META; i++) {
         if (strcmp(key, meta_keys[i])) continue;
         if (problem) {
-            fail(r, pointer, "%s \"%s\" %s", key, show, problem);
+            fail(r, CHRONICLE_DIAG_TEXT, pointer, "%s \"%s\" %s", key, show, problem);
         } else {
             char *copy = strdup(value);
             if (!copy) {
@@ -297,7 +301,8 @@ static chronicle_status set_meta(reading *r, const char *pointer, const char *ke
     }
     free(show);
     show = shown(key);
-    fail(r, pointer, "unknown key \"%s\"; valid: %s", show ? show : "?", valid_meta);
+    fail(r, CHRONICLE_DIAG_UNKNOWN_MEMBER, pointer, "unknown key \"%s\"; valid: %s",
+         show ? show : "?", valid_meta);
     free(show);
     return CHRONICLE_ERR_OPTION;
 }
@@ -335,13 +340,13 @@ static chronicle_status slurp(reading *r, const char *path, char **out, size_t *
     chronicle_buf b = CHRONICLE_BUF_INIT;
     chronicle_status st = CHRONICLE_ERR_IO;
     if (fd < 0 || fstat(fd, &sb) != 0) {
-        chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, path, 0, 0, NULL, "cannot read: %s",
-                           strerror(errno));
+        chronicle_diag_add_coded(r->diag, CHRONICLE_DIAG_IO, CHRONICLE_SEV_ERROR, path, 0, 0, NULL,
+                                 "cannot read: %s", strerror(errno));
         goto out;
     }
     if (S_ISDIR(sb.st_mode)) {
-        chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, path, 0, 0, NULL,
-                           "is a directory, not a report definition");
+        chronicle_diag_add_coded(r->diag, CHRONICLE_DIAG_IO, CHRONICLE_SEV_ERROR, path, 0, 0, NULL,
+                                 "is a directory, not a report definition");
         goto out;
     }
     for (;;) {
@@ -349,16 +354,16 @@ static chronicle_status slurp(reading *r, const char *path, char **out, size_t *
         ssize_t n = read(fd, b.ptr + b.len, 65536);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, path, 0, 0, NULL, "cannot read: %s",
-                               strerror(errno));
+            chronicle_diag_add_coded(r->diag, CHRONICLE_DIAG_IO, CHRONICLE_SEV_ERROR, path, 0, 0,
+                                     NULL, "cannot read: %s", strerror(errno));
             st = CHRONICLE_ERR_IO;
             goto out;
         }
         if (n == 0) break;
         b.len += (size_t)n;
         if (b.len > DEF_MAX_BYTES) {
-            chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, path, 0, 0, NULL,
-                               "is larger than 1 MiB: not a report definition");
+            chronicle_diag_add_coded(r->diag, CHRONICLE_DIAG_LIMIT, CHRONICLE_SEV_ERROR, path, 0, 0,
+                                     NULL, "is larger than 1 MiB: not a report definition");
             st = CHRONICLE_ERR_OPTION;
             goto out;
         }
@@ -374,7 +379,8 @@ out:
     return st;
 }
 
-static void syntax_error(reading *r, const char *buf, size_t at, const char *reason)
+static void syntax_error(reading *r, chronicle_diag_code code, const char *buf, size_t at,
+                         const char *reason)
 {
     unsigned long line = 1, col = 1;
     for (size_t i = 0; i < at; i++) {
@@ -383,7 +389,8 @@ static void syntax_error(reading *r, const char *buf, size_t at, const char *rea
         else if (((unsigned char)buf[i] & 0xC0) != 0x80)
             col++;
     }
-    chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, r->file, line, col, NULL, "%s", reason);
+    chronicle_diag_add_coded(r->diag, code, CHRONICLE_SEV_ERROR, r->file, line, col, NULL, "%s",
+                             reason);
     r->errors++;
 }
 
@@ -395,20 +402,23 @@ static cJSON *parse(reading *r, const char *buf, size_t len)
     pos = json_skip_ws(buf, len, pos);
     size_t start = pos;
     if (pos == len) {
-        syntax_error(r, buf, pos, "the file is empty; expected a JSON object");
+        syntax_error(r, CHRONICLE_DIAG_EMPTY_FILE, buf, pos,
+                     "the file is empty; expected a JSON object");
         return NULL;
     }
     if (json_skip_value(buf, len, &pos, 1, DEF_MAX_DEPTH, &err) != SCAN_OK) {
-        syntax_error(r, buf, err.offset, err.reason);
+        syntax_error(r, err.code, buf, err.offset, err.reason);
         return NULL;
     }
     if (json_skip_ws(buf, len, pos) != len) {
-        syntax_error(r, buf, json_skip_ws(buf, len, pos), "unexpected text after the JSON value");
+        syntax_error(r, CHRONICLE_DIAG_SYNTAX, buf, json_skip_ws(buf, len, pos),
+                     "unexpected text after the JSON value");
         return NULL;
     }
     cJSON *root = cJSON_ParseWithLength(buf + start, pos - start);
     if (!root)
-        chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, r->file, 0, 0, NULL, "out of memory");
+        chronicle_diag_add_coded(r->diag, CHRONICLE_DIAG_MEMORY, CHRONICLE_SEV_ERROR, r->file, 0, 0,
+                                 NULL, "out of memory");
     return root;
 }
 
@@ -422,7 +432,8 @@ static void check_duplicates(reading *r, const cJSON *v, const char *pointer)
         if (cJSON_IsObject(v))
             for (const cJSON *prev = v->child; prev != c; prev = prev->next)
                 if (!strcmp(prev->string, c->string)) {
-                    fail(r, at ? at : pointer, "duplicate member (a JSON object may name it once)");
+                    fail(r, CHRONICLE_DIAG_DUPLICATE_MEMBER, at ? at : pointer,
+                         "duplicate member (a JSON object may name it once)");
                     break;
                 }
         if (at && (cJSON_IsObject(c) || cJSON_IsArray(c))) check_duplicates(r, c, at);
@@ -434,13 +445,13 @@ static void read_schema(reading *r, const cJSON *v)
 {
     static const char prefix[] = "chronicle/report@";
     if (!cJSON_IsString(v)) {
-        fail(r, "/schema", "expected a string, found %s", type_name(v));
+        fail(r, CHRONICLE_DIAG_TYPE, "/schema", "expected a string, found %s", type_name(v));
         return;
     }
     const char *s = v->valuestring, *p = s + sizeof prefix - 1;
     char *show = shown(s);
     if (strncmp(s, prefix, sizeof prefix - 1)) {
-        fail(r, "/schema",
+        fail(r, CHRONICLE_DIAG_SCHEMA, "/schema",
              "\"%s\" is not a Chronicle report definition (expected \"chronicle/report@1\")",
              show ? show : "?");
     } else if (*p == '1' && (p[1] == '\0' || (p[1] == '.' && p[2] >= '0' && p[2] <= '9' &&
@@ -448,7 +459,7 @@ static void read_schema(reading *r, const cJSON *v)
         /* a later minor version: read as 1, its unknown members refused below */
     } else {
         fail(
-            r, "/schema",
+            r, CHRONICLE_DIAG_VERSION, "/schema",
             "\"%s\": this chronicle reads report definitions of version 1 (\"chronicle/report@1\")",
             show ? show : "?");
     }
@@ -458,7 +469,8 @@ static void read_schema(reading *r, const cJSON *v)
 static void read_date(reading *r, const cJSON *v, const char *pointer, uint32_t *out)
 {
     if (!cJSON_IsString(v)) {
-        fail(r, pointer, "expected a date string YYYY-MM-DD, found %s", type_name(v));
+        fail(r, CHRONICLE_DIAG_TYPE, pointer, "expected a date string YYYY-MM-DD, found %s",
+             type_name(v));
         return;
     }
     uint32_t ymd = chronicle_date_parse(v->valuestring, strlen(v->valuestring));
@@ -466,7 +478,8 @@ static void read_date(reading *r, const cJSON *v, const char *pointer, uint32_t 
     if (ymd)
         *out = ymd;
     else
-        fail(r, pointer, "\"%s\" is not a calendar date YYYY-MM-DD (0001-01-01 to 9999-12-31)",
+        fail(r, CHRONICLE_DIAG_DATE, pointer,
+             "\"%s\" is not a calendar date YYYY-MM-DD (0001-01-01 to 9999-12-31)",
              show ? show : "?");
     free(show);
 }
@@ -485,12 +498,13 @@ static void read_list(reading *r, const cJSON *v, const char *pointer, enum list
                       char ***list, size_t *n)
 {
     if (!cJSON_IsArray(v)) {
-        fail(r, pointer, "expected an array of strings, found %s", type_name(v));
+        fail(r, CHRONICLE_DIAG_TYPE, pointer, "expected an array of strings, found %s",
+             type_name(v));
         return;
     }
     size_t count = (size_t)cJSON_GetArraySize(v), k = 0, errors = r->errors;
     if (!count && kind == LIST_FORMAT) {
-        fail(r, pointer, "must list at least one format");
+        fail(r, CHRONICLE_DIAG_EMPTY, pointer, "must list at least one format");
         return;
     }
     char **items = calloc(count + 1, sizeof *items);
@@ -501,17 +515,19 @@ static void read_list(reading *r, const cJSON *v, const char *pointer, enum list
         const char *where = at ? at : pointer;
         char *show = cJSON_IsString(item) ? shown(item->valuestring) : NULL;
         if (!cJSON_IsString(item)) {
-            fail(r, where, "expected a string, found %s", type_name(item));
+            fail(r, CHRONICLE_DIAG_TYPE, where, "expected a string, found %s", type_name(item));
         } else if (kind == LIST_COUNTRY && !is_country_code(item->valuestring)) {
-            fail(r, where,
+            fail(r, CHRONICLE_DIAG_COUNTRY_CODE, where,
                  "\"%s\" is not a country code; give ISO 3166-1 alpha-2 codes such as \"AZ\"",
                  show ? show : "?");
         } else if (kind != LIST_COUNTRY && text_problem(item->valuestring)) {
-            fail(r, where, "\"%s\" %s", show ? show : "?", text_problem(item->valuestring));
+            fail(r, CHRONICLE_DIAG_TEXT, where, "\"%s\" %s", show ? show : "?",
+                 text_problem(item->valuestring));
         } else {
             for (size_t j = 0; j < k && items; j++)
                 if (items[j] && !strcmp(items[j], item->valuestring)) {
-                    fail(r, where, "\"%s\" is listed twice", show ? show : "?");
+                    fail(r, CHRONICLE_DIAG_DUPLICATE_ITEM, where, "\"%s\" is listed twice",
+                         show ? show : "?");
                     break;
                 }
             if (items) items[k] = strdup(item->valuestring);
@@ -525,7 +541,7 @@ static void read_list(reading *r, const cJSON *v, const char *pointer, enum list
         whole = items[j] != NULL;
     if (!whole) {
         free_list(items, count);
-        if (r->errors == errors) fail(r, pointer, "out of memory");
+        if (r->errors == errors) fail(r, CHRONICLE_DIAG_MEMORY, pointer, "out of memory");
         return;
     }
     free_list(*list, *n);
@@ -536,7 +552,7 @@ static void read_list(reading *r, const cJSON *v, const char *pointer, enum list
 static void read_selection(reading *r, const cJSON *sel)
 {
     if (!cJSON_IsObject(sel)) {
-        fail(r, "/selection", "expected an object, found %s", type_name(sel));
+        fail(r, CHRONICLE_DIAG_TYPE, "/selection", "expected an object, found %s", type_name(sel));
         return;
     }
     chronicle_report_def *def = r->def;
@@ -558,22 +574,24 @@ static void read_selection(reading *r, const cJSON *sel)
                                                         : CHRONICLE_SPLIT_NONE;
             char *show = cJSON_IsString(m) ? shown(m->valuestring) : NULL;
             if (!cJSON_IsString(m))
-                fail(r, where, "expected a string, found %s", type_name(m));
+                fail(r, CHRONICLE_DIAG_TYPE, where, "expected a string, found %s", type_name(m));
             else if (!key || strcmp(report_split_name(key), m->valuestring))
-                fail(r, where, "\"%s\" is not a way to split; valid: %s", show ? show : "?",
-                     valid_split);
+                fail(r, CHRONICLE_DIAG_VALUE, where, "\"%s\" is not a way to split; valid: %s",
+                     show ? show : "?", valid_split);
             else
                 def->split = key;
             free(show);
         } else {
             char *show = shown(m->string);
-            fail(r, where, "unknown member \"%s\"; valid: %s", show ? show : "?", valid_selection);
+            fail(r, CHRONICLE_DIAG_UNKNOWN_MEMBER, where, "unknown member \"%s\"; valid: %s",
+                 show ? show : "?", valid_selection);
             free(show);
         }
         free(at);
     }
     if (def->since && def->until && def->since > def->until)
-        fail(r, "/selection/until", "is before since: no event could be selected");
+        fail(r, CHRONICLE_DIAG_DATE_ORDER, "/selection/until",
+             "is before since: no event could be selected");
 }
 
 /* An option's value as -O would give it: a string as it is, true/false, a
@@ -599,8 +617,9 @@ static void read_format_options(reading *r, const cJSON *fmt, const char *fpoint
 {
     chronicle_report_def *def = r->def;
     if (!cJSON_IsObject(fmt)) {
-        fail(r, fpointer, "expected an object of options (\"%s\": {\"KEY\": VALUE}), found %s",
-             fmt->string, type_name(fmt));
+        fail(r, CHRONICLE_DIAG_TYPE, fpointer,
+             "expected an object of options (\"%s\": {\"KEY\": VALUE}), found %s", fmt->string,
+             type_name(fmt));
         return;
     }
     const cJSON *o;
@@ -608,15 +627,15 @@ static void read_format_options(reading *r, const cJSON *fmt, const char *fpoint
     {
         char *at = pointer_join(fpointer, o->string);
         if (!cJSON_IsString(o) && !cJSON_IsNumber(o) && !cJSON_IsBool(o)) {
-            fail(r, at ? at : fpointer, "expected a string, a number or true/false, found %s",
-                 type_name(o));
+            fail(r, CHRONICLE_DIAG_TYPE, at ? at : fpointer,
+                 "expected a string, a number or true/false, found %s", type_name(o));
             free(at);
             continue;
         }
         free(at);
         report_option *grown = realloc(def->options, (def->n_options + 1) * sizeof *grown);
         if (!grown) {
-            fail(r, fpointer, "out of memory");
+            fail(r, CHRONICLE_DIAG_MEMORY, fpointer, "out of memory");
             return;
         }
         def->options = grown;
@@ -630,7 +649,7 @@ static void read_format_options(reading *r, const cJSON *fmt, const char *fpoint
                 free(ro->path);
                 ro->value = option_text(o);
                 ro->path = ro->value ? relative_to(r->file, ro->value) : NULL;
-                if (!ro->path) fail(r, fpointer, "out of memory");
+                if (!ro->path) fail(r, CHRONICLE_DIAG_MEMORY, fpointer, "out of memory");
                 break;
             }
         if (ro != &def->options[def->n_options]) continue;
@@ -639,14 +658,15 @@ static void read_format_options(reading *r, const cJSON *fmt, const char *fpoint
         ro->value = option_text(o);
         ro->path = ro->value ? relative_to(r->file, ro->value) : NULL;
         def->n_options++;
-        if (!ro->format || !ro->key || !ro->path) fail(r, fpointer, "out of memory");
+        if (!ro->format || !ro->key || !ro->path)
+            fail(r, CHRONICLE_DIAG_MEMORY, fpointer, "out of memory");
     }
 }
 
 static void read_options(reading *r, const cJSON *v)
 {
     if (!cJSON_IsObject(v)) {
-        fail(r, "/options",
+        fail(r, CHRONICLE_DIAG_TYPE, "/options",
              "expected an object (\"options\": {\"pdf\": {\"page-size\": \"letter\"}}), found %s",
              type_name(v));
         return;
@@ -670,9 +690,9 @@ static void read_member(reading *r, const cJSON *m)
     if (!strcmp(m->string, "schema")) {
         /* read first, by chronicle_report_def_load */
     } else if (meta && !cJSON_IsString(m)) {
-        fail(r, where, "expected a string, found %s", type_name(m));
+        fail(r, CHRONICLE_DIAG_TYPE, where, "expected a string, found %s", type_name(m));
     } else if (meta && !*m->valuestring) {
-        fail(r, where, "must not be empty (leave the member out instead)");
+        fail(r, CHRONICLE_DIAG_EMPTY, where, "must not be empty (leave the member out instead)");
     } else if (meta) {
         set_meta(r, where, m->string, m->valuestring);
     } else if (!strcmp(m->string, "selection")) {
@@ -683,7 +703,8 @@ static void read_member(reading *r, const cJSON *m)
         read_options(r, m);
     } else {
         char *show = shown(m->string);
-        fail(r, where, "unknown member \"%s\"; valid: %s", show ? show : "?", valid_members);
+        fail(r, CHRONICLE_DIAG_UNKNOWN_MEMBER, where, "unknown member \"%s\"; valid: %s",
+             show ? show : "?", valid_members);
         free(show);
     }
     free(at);
@@ -703,12 +724,13 @@ chronicle_status chronicle_report_def_load(chronicle_report_def *def, const char
         return r.errors ? CHRONICLE_ERR_OPTION : CHRONICLE_ERR_NOMEM;
     }
     if (!cJSON_IsObject(root)) {
-        fail(&r, "", "expected a JSON object, found %s", type_name(root));
+        fail(&r, CHRONICLE_DIAG_TYPE, "", "expected a JSON object, found %s", type_name(root));
     } else {
         check_duplicates(&r, root, "");
         const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
         if (!schema)
-            fail(&r, "/schema", "required member is missing (\"schema\": \"chronicle/report@1\")");
+            fail(&r, CHRONICLE_DIAG_REQUIRED, "/schema",
+                 "required member is missing (\"schema\": \"chronicle/report@1\")");
         else
             read_schema(&r, schema);
         const cJSON *m;
@@ -742,8 +764,8 @@ void report_say_load_output(chronicle_diag *diag, const chronicle_plugin_info *i
 {
     for (const char *s = info->load_output; s && *s;) {
         size_t n = strcspn(s, "\n");
-        chronicle_diag_add(diag, CHRONICLE_SEV_WARNING, NULL, 0, 0, NULL,
-                           "%s printed while loading: %.*s", info->name, (int)n, s);
+        chronicle_diag_add_coded(diag, CHRONICLE_DIAG_PLUGIN_OUTPUT, CHRONICLE_SEV_WARNING, NULL, 0,
+                                 0, NULL, "%s printed while loading: %.*s", info->name, (int)n, s);
         s += n + (s[n] == '\n');
     }
 }
@@ -759,8 +781,9 @@ static chronicle_status check_format(reading *r, chronicle_registry *reg, const 
             chronicle_buf_appendf(&known, "%s%s", k ? ", " : "",
                                   chronicle_registry_at(reg, k)->name);
         char *show = shown(name);
-        fail(r, pointer, "unknown format \"%s\"; available: %s (see: chronicle plugins)",
-             show ? show : "?", known.len ? known.ptr : "none found");
+        fail(r, CHRONICLE_DIAG_UNKNOWN_FORMAT, pointer,
+             "unknown format \"%s\"; available: %s (see: chronicle plugins)", show ? show : "?",
+             known.len ? known.ptr : "none found");
         free(show);
         chronicle_buf_free(&known);
         return CHRONICLE_ERR_OPTION;
@@ -770,8 +793,8 @@ static chronicle_status check_format(reading *r, chronicle_registry *reg, const 
         report_say_load_output(r->diag, info);
     }
     if (info->broken) {
-        chronicle_diag_add(r->diag, CHRONICLE_SEV_ERROR, info->path, 0, 0, NULL, "%s",
-                           info->reason);
+        chronicle_diag_add_coded(r->diag, CHRONICLE_DIAG_PLUGIN, CHRONICLE_SEV_ERROR, info->path, 0,
+                                 0, NULL, "%s", info->reason);
         return CHRONICLE_ERR_UNSUPPORTED;
     }
     *out = info;
@@ -791,8 +814,8 @@ static chronicle_status check_option(reading *r, const chronicle_plugin_info *in
             st = report_readable_file(ro->path, &why);
         if (st != CHRONICLE_OK) {
             char *show = shown(ro->value);
-            fail(r, pointer, "%s.%s \"%s\" %s", info->name, o->name, show ? show : "?",
-                 chronicle_buf_cstr(&why));
+            fail(r, CHRONICLE_DIAG_OPTION, pointer, "%s.%s \"%s\" %s", info->name, o->name,
+                 show ? show : "?", chronicle_buf_cstr(&why));
             free(show);
         }
         chronicle_buf_free(&why);
@@ -802,8 +825,8 @@ static chronicle_status check_option(reading *r, const chronicle_plugin_info *in
     for (size_t i = 0; i < info->n_options; i++)
         chronicle_buf_appendf(&valid, "%s%s", i ? ", " : "", info->options[i].name);
     char *show = shown(ro->key);
-    fail(r, pointer, "unknown option \"%s\" for %s; valid: %s", show ? show : "?", info->name,
-         valid.len ? valid.ptr : "(this format has no options)");
+    fail(r, CHRONICLE_DIAG_UNKNOWN_OPTION, pointer, "unknown option \"%s\" for %s; valid: %s",
+         show ? show : "?", info->name, valid.len ? valid.ptr : "(this format has no options)");
     free(show);
     chronicle_buf_free(&valid);
     return CHRONICLE_ERR_OPTION;
