@@ -6,9 +6,11 @@
  * plugin); the hex code always ends the message, for support.
  * Nothing here draws or talks to the host except pdf_check().
  */
-#include <hpdf.h>
 #include <string.h>
 
+/* the error codes' names come with the full <hpdf.h> only (pdf_internal.h);
+ * nothing here touches libharu's structs */
+#define PDF_HPDF_FULL 1
 #include "pdf_internal.h"
 
 /* What to do, shared by the codes of a group. */

@@ -9,15 +9,13 @@
  * Invariant: a character is only ever drawn with a face whose cmap has it.
  */
 #include <errno.h>
-#include <hpdf_font.h>
-#include <hpdf_objects.h>
-#include <hpdf_streams.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "chronicle/utf8.h"
+#include "hpdf_private.h"
 #include "pdf_internal.h"
 
 #define BMP_BITS 8192 /* bytes in a bitmap of the 65,536 BMP code points */
@@ -992,24 +990,22 @@ static void glyph_components(const ttf *t, const glyf_index *g, uint32_t gid, HP
  * incomplete.  Flag every component, recursively, before saving. */
 static chronicle_status face_keep_components(pdf_face *f)
 {
-    HPDF_FontAttr fa = (HPDF_FontAttr)f->font->attr;
-    if (!fa || !fa->fontdef || fa->fontdef->type != HPDF_FONTDEF_TYPE_TRUETYPE) return CHRONICLE_OK;
-    HPDF_TTFontDefAttr ta = (HPDF_TTFontDefAttr)fa->fontdef->attr;
+    uint32_t n;
+    uint8_t *flags = pdf_hpdf_font_glyph_flags(f->font, &n);
     ttf t = {f->data, f->len};
     uint32_t fmt;
     size_t head = table_find(&t, 0x68656164);
     glyf_index g = {table_find(&t, 0x6C6F6361), table_find(&t, 0x676C7966), 0};
-    if (!ta || !ta->glyph_tbl.flgs || !head || !g.loca || !g.glyf || !rd16(&t, head + 50, &fmt))
-        return CHRONICLE_OK;
+    if (!flags || !head || !g.loca || !g.glyf || !rd16(&t, head + 50, &fmt)) return CHRONICLE_OK;
     g.long_loca = fmt == 1;
-    uint32_t n = ta->num_glyphs, *stack = malloc((n ? n : 1) * sizeof *stack);
+    uint32_t *stack = malloc((n ? n : 1) * sizeof *stack);
     size_t top = 0;
     if (!stack) return CHRONICLE_ERR_NOMEM;
     for (uint32_t gid = 0; gid < n; gid++)
-        if (ta->glyph_tbl.flgs[gid]) stack[top++] = gid;
+        if (flags[gid]) stack[top++] = gid;
     while (top) {
         uint32_t gid = stack[--top];
-        glyph_components(&t, &g, gid, ta->glyph_tbl.flgs, n, stack, &top);
+        glyph_components(&t, &g, gid, flags, n, stack, &top);
     }
     free(stack);
     return CHRONICLE_OK;
@@ -1022,26 +1018,23 @@ static chronicle_status face_keep_components(pdf_face *f)
  * points drawn need one. */
 static chronicle_status face_trim_widths(pdf_doc *d, pdf_face *f)
 {
-    HPDF_FontAttr fa = (HPDF_FontAttr)f->font->attr;
-    HPDF_Dict desc = fa ? fa->descendant_font : NULL;
-    if (!desc || !HPDF_Dict_GetItem(desc, "W", HPDF_OCLASS_ARRAY)) return CHRONICLE_OK;
-    HPDF_Array w = HPDF_Array_New(desc->mmgr), run = NULL;
-    for (uint32_t cp = 0; w && cp < 0x10000; cp++) {
+    if (!pdf_hpdf_font_has_widths(f->font)) return CHRONICLE_OK;
+    size_t n = 0;
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        n += (size_t)bit_get(f->used, cp);
+    uint32_t *cps = malloc((n ? n : 1) * sizeof *cps);
+    unsigned *widths = malloc((n ? n : 1) * sizeof *widths);
+    chronicle_status st = cps && widths ? CHRONICLE_OK : CHRONICLE_ERR_NOMEM;
+    n = 0;
+    for (uint32_t cp = 0; cp < 0x10000 && st == CHRONICLE_OK; cp++) {
         if (!bit_get(f->used, cp)) continue;
-        unsigned width;
-        chronicle_status st = glyph_width(d, f->font, cp, &width);
-        if (st != CHRONICLE_OK) return st;
-        if (!run || !bit_get(f->used, cp - 1)) {
-            HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
-            if (!(run = HPDF_Array_New(desc->mmgr)) || HPDF_Array_Add(w, run) != HPDF_OK) break;
-        }
-        HPDF_Array_AddNumber(run, (HPDF_INT32)width);
+        cps[n] = cp;
+        st = glyph_width(d, f->font, cp, &widths[n++]);
     }
-    if (w) {
-        HPDF_Dict_RemoveElement(desc, "W");
-        HPDF_Dict_Add(desc, "W", w);
-    }
-    return pdf_check(d, "writing the glyph widths");
+    if (st == CHRONICLE_OK) st = pdf_hpdf_font_set_widths(d, f->font, cps, widths, n);
+    free(cps);
+    free(widths);
+    return st;
 }
 
 /* ---- ToUnicode ---- */
@@ -1097,38 +1090,11 @@ out:
     return st;
 }
 
-/* Removes key if present; the class must be exact (libharu flags a
- * mismatch as an error). */
-static void dict_drop(HPDF_Dict dict, const char *key, HPDF_UINT16 cls)
-{
-    if (HPDF_Dict_GetItem(dict, key, cls)) HPDF_Dict_RemoveElement(dict, key);
-}
-
 static chronicle_status face_fix_tounicode(pdf_doc *d, pdf_face *f, chronicle_buf *text)
 {
-    HPDF_Dict tu = HPDF_Dict_GetItem(f->font, "ToUnicode", HPDF_OCLASS_DICT);
-    if (!tu || !tu->stream) {
-        d->host->error(d->job, CHRONICLE_ERR_INTERNAL,
-                       "font %s: libharu wrote no /ToUnicode stream to replace", f->path);
-        return CHRONICLE_ERR_INTERNAL;
-    }
     chronicle_buf_reset(text);
     chronicle_status st = cmap_text(f->used, text);
-    if (st != CHRONICLE_OK) return st;
-    /* the stream dictionary of a ToUnicode CMap needs no CMap keys; libharu's
-     * CIDSystemInfo (Identity-H) and CMapName (UTF-8) would be wrong there */
-    dict_drop(tu, "CIDSystemInfo", HPDF_OCLASS_DICT);
-    dict_drop(tu, "CMapName", HPDF_OCLASS_NAME);
-    dict_drop(tu, "WMode", HPDF_OCLASS_NUMBER);
-    dict_drop(tu, "Type", HPDF_OCLASS_NAME);
-    HPDF_MemStream_FreeData(tu->stream);
-    HPDF_Stream_Write(tu->stream, (const HPDF_BYTE *)text->ptr, (HPDF_UINT)text->len);
-    tu->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-    chronicle_buf what = CHRONICLE_BUF_INIT;
-    chronicle_buf_appendf(&what, "writing the ToUnicode map of font %s", f->path);
-    st = pdf_check(d, chronicle_buf_cstr(&what));
-    chronicle_buf_free(&what);
-    return st;
+    return st == CHRONICLE_OK ? pdf_hpdf_font_set_tounicode(d, f->font, f->path, text) : st;
 }
 
 chronicle_status pdf_fonts_finish(pdf_doc *d)

@@ -10,8 +10,6 @@
  * Invariant: nothing is drawn outside d->left..d->right; d->y never goes
  * below d->bottom except by the footer.
  */
-#include <hpdf_objects.h>
-#include <hpdf_pages.h>
 #include <libdeflate.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +17,7 @@
 #include <string.h>
 
 #include "chronicle/utf8.h"
+#include "hpdf_private.h"
 #include "pdf_internal.h"
 
 #define TABLE_PAD 3.0f
@@ -43,13 +42,6 @@ void pdf_state_forget(pdf_doc *d)
     d->fill_known = 0;
 }
 
-/* The compressed stream's filter, written among the dictionary's keys. */
-static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
-{
-    (void)dict;
-    return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
-}
-
 /* Seals what has been drawn on the current page since the drawing target
  * last moved to it: one more content stream of the page, deflated here.
  * libharu would deflate page content while saving, with zlib at level 6
@@ -57,7 +49,8 @@ static HPDF_STATUS write_flate_filter(HPDF_Dict dict, HPDF_Stream stream)
  * libdeflate, one compressor for the document, gives the same size in half
  * the time at level 6 and within 9 % in a fifth of it at level 1 (measured
  * on the briefing's pages).  The stream's filter is then "none" to libharu,
- * which copies it as it is, and write_flate_filter names the filter.
+ * which copies it as it is, and the dictionary names the filter
+ * (hpdf_private.c pdf_hpdf_page_write).
  * Sealing whenever the target moves keeps one page of drawing in memory,
  * not the whole document's: the flow fills pages in order, and only the
  * contents pages and the footers come back to a page, as streams of their
@@ -68,18 +61,6 @@ static chronicle_status page_seal(pdf_doc *d)
     chronicle_buf *raw = &d->draw;
     if (!d->page || !raw->len) return CHRONICLE_OK;
     pdf_page *p = &d->pages[d->cur];
-    HPDF_Dict first = ((HPDF_PageAttr)p->page->attr)->contents, stream = first;
-    if (p->n_streams) {
-        stream = HPDF_DictStream_New(d->doc->mmgr, d->doc->xref);
-        if (stream && p->n_streams == 1) {
-            HPDF_Array all = HPDF_Array_New(d->doc->mmgr);
-            if (all && HPDF_Array_Add(all, first) == HPDF_OK &&
-                HPDF_Dict_Add(p->page, "Contents", all) == HPDF_OK)
-                p->streams = all;
-        }
-        if (!stream || !p->streams || HPDF_Array_Add(p->streams, stream) != HPDF_OK)
-            return pdf_check(d, "adding a content stream to a page");
-    }
     size_t bound = libdeflate_zlib_compress_bound(d->deflater, raw->len);
     chronicle_buf_reset(&d->packed);
     chronicle_status st = chronicle_buf_reserve(&d->packed, bound);
@@ -89,12 +70,8 @@ static chronicle_status page_seal(pdf_doc *d)
         d->host->error(d->job, CHRONICLE_ERR_INTERNAL, "compressing page %zu failed", d->cur + 1);
         return CHRONICLE_ERR_INTERNAL;
     }
-    stream->filter = HPDF_STREAM_FILTER_NONE;
-    stream->write_fn = write_flate_filter;
-    if (HPDF_Stream_Write(stream->stream, (const HPDF_BYTE *)d->packed.ptr, (HPDF_UINT)n) !=
-        HPDF_OK)
-        return pdf_check(d, "writing a page");
-    p->n_streams++;
+    st = pdf_hpdf_page_write(d, p, d->packed.ptr, n);
+    if (st != CHRONICLE_OK) return st;
     chronicle_buf_reset(raw);
     return CHRONICLE_OK;
 }
@@ -132,8 +109,7 @@ chronicle_status pdf_page_new(pdf_doc *d)
     HPDF_Page page = HPDF_AddPage(d->doc);
     if (page) HPDF_Page_SetSize(page, d->paper, HPDF_PAGE_PORTRAIT);
     if (!page || d->hpdf_code) return pdf_check(d, "adding a page");
-    /* a page nothing is drawn on keeps an empty stream with no filter */
-    ((HPDF_PageAttr)page->attr)->contents->filter = HPDF_STREAM_FILTER_NONE;
+    pdf_hpdf_page_prepare(page);
     d->pages[d->n_pages] = (pdf_page){page, NULL, 0};
     chronicle_status st = page_switch(d, d->n_pages++);
     d->y = d->flow.fresh_y = d->top;
@@ -142,18 +118,7 @@ chronicle_status pdf_page_new(pdf_doc *d)
 
 HPDF_Destination pdf_dest(pdf_doc *d, pdf_target at)
 {
-    HPDF_Page page = d->pages[at.page].page;
-    HPDF_Destination dst = HPDF_Page_CreateDestination(page);
-    if (!dst) return NULL;
-    /* [page /XYZ null top null]: the reader keeps its zoom and horizontal
-     * position (HPDF_Destination_SetXYZ refuses a null zoom) */
-    HPDF_Array_Clear(dst);
-    HPDF_Array_Add(dst, page);
-    HPDF_Array_AddName(dst, "XYZ");
-    HPDF_Array_Add(dst, HPDF_Null_New(dst->mmgr));
-    HPDF_Array_AddReal(dst, at.y + 4 > d->page_h ? d->page_h : at.y + 4);
-    HPDF_Array_Add(dst, HPDF_Null_New(dst->mmgr));
-    return dst;
+    return pdf_hpdf_dest_top(d->pages[at.page].page, at.y + 4 > d->page_h ? d->page_h : at.y + 4);
 }
 
 /* ---- measuring and wrapping ---- */
@@ -460,7 +425,7 @@ static chronicle_status run_start(pdf_doc *d, chronicle_buf *o, int face, float 
     HPDF_Font font = d->fonts.face[face].font;
     chronicle_status st = CHRONICLE_OK;
     if (font != d->cur_font || size != d->cur_size) {
-        const char *name = HPDF_Page_GetLocalFontName(d->page, font);
+        const char *name = pdf_hpdf_page_font_name(d->page, font);
         if (!name) return pdf_check(d, "adding a font to a page");
         st = chronicle_buf_appendf(o, "/%s ", name);
         if (st == CHRONICLE_OK) st = put_num(o, size);
@@ -811,7 +776,7 @@ chronicle_status pdf_logo(pdf_doc *d, float x, float y, float w, float h)
     HPDF_Image img = r->logo_format == CHRONICLE_IMAGE_PNG
                          ? HPDF_LoadPngImageFromFile(d->doc, r->logo.ptr)
                          : HPDF_LoadJpegImageFromFile(d->doc, r->logo.ptr);
-    const char *name = img && !d->hpdf_code ? HPDF_Page_GetXObjectName(d->page, img) : NULL;
+    const char *name = img && !d->hpdf_code ? pdf_hpdf_page_image_name(d->page, img) : NULL;
     if (!name || d->hpdf_code) {
         chronicle_buf what = CHRONICLE_BUF_INIT;
         chronicle_buf_appendf(&what, "cannot use the logo %s", r->logo.ptr);

@@ -6,12 +6,12 @@
  * libharu's error handler records the first error; pdf_check() (errors.c)
  * turns it into a host error naming what failed, and nothing partial is kept.
  */
-#include <hpdf_doc.h>
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chronicle/sanitize.h"
+#include "hpdf_private.h"
 #include "pdf_internal.h"
 
 static const char *const page_sizes[] = {"a4", "letter", NULL};
@@ -315,10 +315,9 @@ static chronicle_status doc_info(pdf_doc *d)
  * an error, never a short file). */
 enum { OUT_CHUNK = 1 << 16 };
 
-static HPDF_STATUS save_write(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UINT size)
+static chronicle_status save_write(pdf_doc *d, const void *ptr, size_t size)
 {
-    pdf_doc *d = stream->attr;
-    if (d->out_status != CHRONICLE_OK) return HPDF_FILE_IO_ERROR;
+    if (d->out_status != CHRONICLE_OK) return d->out_status;
     if (d->packed.len + size > OUT_CHUNK && d->packed.len) {
         d->out_status = d->host->write(d->job, d->packed.ptr, d->packed.len);
         chronicle_buf_reset(&d->packed);
@@ -329,21 +328,20 @@ static HPDF_STATUS save_write(HPDF_Stream stream, const HPDF_BYTE *ptr, HPDF_UIN
         else
             d->out_status = chronicle_buf_append(&d->packed, ptr, size);
     }
-    return d->out_status == CHRONICLE_OK ? HPDF_OK : HPDF_FILE_IO_ERROR;
+    return d->out_status;
 }
 
 static chronicle_status stream_out(pdf_doc *d)
 {
-    HPDF_Doc doc = d->doc;
-    if (!doc->stream && !(doc->stream = HPDF_CallbackWriter_New(doc->mmgr, save_write, d)))
-        return pdf_check(d, "saving the PDF");
     chronicle_buf_reset(&d->packed);
     d->out_status = CHRONICLE_OK;
-    HPDF_SaveToStream(doc);
+    HPDF_STATUS saved = pdf_hpdf_save(d, save_write);
     if (d->out_status == CHRONICLE_OK && d->packed.len)
         d->out_status = d->host->write(d->job, d->packed.ptr, d->packed.len);
     /* a failed write has been reported by the host; libharu's error is its echo */
-    return d->out_status != CHRONICLE_OK ? d->out_status : pdf_check(d, "saving the PDF");
+    if (d->out_status != CHRONICLE_OK) return d->out_status;
+    if (saved != HPDF_OK && !d->hpdf_code) d->hpdf_code = saved;
+    return pdf_check(d, "saving the PDF");
 }
 
 static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *host)

@@ -13,12 +13,22 @@
 #ifndef CHRONICLE_PDF_INTERNAL_H
 #define CHRONICLE_PDF_INTERNAL_H
 
-#include <hpdf.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "chronicle/plugin.h"
 #include "chronicle/strbuf.h"
+
+/* libharu as its shared-library clients see it: handles are opaque
+ * pointers, so a file that reaches into libharu's structs does not
+ * compile.  Only hpdf_private.c (the door, hpdf_private.h) defines
+ * PDF_HPDF_FULL and sees the structs; errors.c and its test do too, for
+ * the error codes' names alone (hpdf_error.h, which only the full
+ * <hpdf.h> includes).  A handle is one pointer either way. */
+#ifndef PDF_HPDF_FULL
+#define HPDF_SHARED
+#endif
+#include <hpdf.h>
 
 #define PDF_PLUGIN_VERSION "1.0.0"
 /* libdeflate level for the page content streams (see layout.c page_seal) */
@@ -178,7 +188,7 @@ typedef struct pdf_bidi {
 /* A page and its content streams, sealed from d->draw (layout.c). */
 typedef struct pdf_page {
     HPDF_Page page;
-    HPDF_Array streams; /* its /Contents once there is more than one */
+    void *streams; /* its /Contents array once there is more than one (hpdf_private.c) */
     unsigned n_streams;
 } pdf_page;
 

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+/* the error codes' names: the full <hpdf.h>, as errors.c sees it */
+#define PDF_HPDF_FULL 1
 #include "pdf_internal.h"
 
 /* Every code libharu 2.3.0 defines (hpdf_error.h), by name: a code that
