@@ -3,9 +3,12 @@
  * organiser, activity kind) and grouping for --split-by.  Keys borrow the
  * dataset's strings; only year names are made here.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chronicle/dataset.h"
 #include "chronicle/utf8.h"
@@ -107,6 +110,11 @@ static int by_count_then_key(const void *a, const void *b)
 
 /* ---- summary ---- */
 
+enum {
+    SHARE_MIN_EVENTS = 16384, /* fewer per thread are counted faster than a thread starts */
+    MAX_SHARES = 8
+};
+
 typedef struct summary_impl {
     chronicle_summary view; /* first: freed through a view pointer */
     tally year, country, organizer, kind;
@@ -171,32 +179,125 @@ static int name_years(summary_impl *s)
     return 1;
 }
 
+/* Counts of one contiguous share of the events, for one thread. */
+typedef struct share {
+    summary_impl *s;
+    tally cited;
+    const chronicle_event *const *events;
+    size_t n;
+    int ok;
+    pthread_t thread;
+} share;
+
+static void *count_share(void *arg)
+{
+    share *p = arg;
+    chronicle_summary *v = &p->s->view;
+    p->ok = 1;
+    for (size_t i = 0; i < p->n && p->ok; i++) {
+        const chronicle_event *e = p->events[i];
+        p->ok = count_event(p->s, &p->cited, e);
+        /* dates as YYYYMMDD numbers order as their strings do */
+        if (!v->first_date.ptr || e->date_ymd < v->first_date_ymd) {
+            v->first_date = e->date;
+            v->first_date_ymd = e->date_ymd;
+        }
+        const chronicle_str *last = e->end_date.ptr ? &e->end_date : &e->date;
+        uint32_t last_ymd = e->end_date.ptr ? e->end_date_ymd : e->date_ymd;
+        if (!v->last_date.ptr || last_ymd > v->last_date_ymd) {
+            v->last_date = *last;
+            v->last_date_ymd = last_ymd;
+        }
+    }
+    return NULL;
+}
+
+/* Adds src's rows to dst: a key new to dst keeps src's label, which is the
+ * one first seen since src counted later events. */
+static int tally_merge(tally *dst, const tally *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        size_t j = tally_find(dst, src->rows[i].key, src->rows[i].label);
+        if (j == (size_t)-1) return 0;
+        dst->rows[j].count += src->rows[i].count;
+    }
+    return 1;
+}
+
+static int share_merge(share *dst, const share *src)
+{
+    chronicle_summary *v = &dst->s->view;
+    const chronicle_summary *w = &src->s->view;
+    v->n_participants += w->n_participants;
+    v->n_activities += w->n_activities;
+    v->n_statements += w->n_statements;
+    v->n_figures += w->n_figures;
+    if (w->first_date.ptr && (!v->first_date.ptr || w->first_date_ymd < v->first_date_ymd)) {
+        v->first_date = w->first_date;
+        v->first_date_ymd = w->first_date_ymd;
+    }
+    if (w->last_date.ptr && (!v->last_date.ptr || w->last_date_ymd > v->last_date_ymd)) {
+        v->last_date = w->last_date;
+        v->last_date_ymd = w->last_date_ymd;
+    }
+    return tally_merge(&dst->s->year, &src->s->year) &&
+           tally_merge(&dst->s->country, &src->s->country) &&
+           tally_merge(&dst->s->organizer, &src->s->organizer) &&
+           tally_merge(&dst->s->kind, &src->s->kind) && tally_merge(&dst->cited, &src->cited);
+}
+
+/* Threads worth starting for n events: reading a large selection is bound
+ * by memory latency (each event's lists are pointers into the arena), which
+ * several CPUs hide in parallel. */
+static size_t share_count(size_t n)
+{
+    if (n < SHARE_MIN_EVENTS) return 1;
+    size_t cpus = 1;
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) cpus = (size_t)CPU_COUNT(&set);
+#else
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (online > 0) cpus = (size_t)online;
+#endif
+    size_t most = n / SHARE_MIN_EVENTS;
+    if (cpus > most) cpus = most;
+    return cpus < MAX_SHARES ? cpus : MAX_SHARES;
+}
+
 chronicle_status chronicle_summary_build(const chronicle_event *const *events, size_t n,
                                          chronicle_summary **out)
 {
     *out = NULL;
-    summary_impl *s = calloc(1, sizeof *s);
-    tally cited = {0};
-    if (!s) return CHRONICLE_ERR_NOMEM;
+    share shares[MAX_SHARES] = {{0}};
+    size_t n_shares = share_count(n), started = 1;
+    for (size_t i = 0; i < n_shares; i++) {
+        if (!(shares[i].s = calloc(1, sizeof *shares[i].s))) goto nomem;
+        shares[i].events = events + n * i / n_shares;
+        shares[i].n = n * (i + 1) / n_shares - n * i / n_shares;
+    }
+    /* the caller's thread counts the first share; a thread that cannot be
+     * started leaves its share to the caller's thread too */
+    for (; started < n_shares; started++)
+        if (pthread_create(&shares[started].thread, NULL, count_share, &shares[started]) != 0) break;
+    count_share(&shares[0]);
+    for (size_t i = started; i < n_shares; i++) count_share(&shares[i]);
+    for (size_t i = 1; i < started; i++) pthread_join(shares[i].thread, NULL);
+    int ok = shares[0].ok;
+    for (size_t i = 1; i < n_shares && ok; i++) ok = shares[i].ok && share_merge(&shares[0], &shares[i]);
+    for (size_t i = 1; i < n_shares; i++) {
+        tally_free(&shares[i].cited);
+        shares[i].cited = (tally){0};
+        impl_free(shares[i].s);
+        shares[i].s = NULL;
+    }
+    summary_impl *s = shares[0].s;
+    if (!ok || !name_years(s)) goto nomem;
     chronicle_summary *v = &s->view;
     v->struct_size = sizeof *v;
     v->n_events = n;
-    for (size_t i = 0; i < n; i++) {
-        if (!count_event(s, &cited, events[i])) goto nomem;
-        if (!v->first_date.ptr || strcmp(events[i]->date.ptr, v->first_date.ptr) < 0) {
-            v->first_date = events[i]->date;
-            v->first_date_ymd = events[i]->date_ymd;
-        }
-        const chronicle_event *e = events[i];
-        const chronicle_str *last = e->end_date.ptr ? &e->end_date : &e->date;
-        if (!v->last_date.ptr || strcmp(last->ptr, v->last_date.ptr) > 0) {
-            v->last_date = *last;
-            v->last_date_ymd = e->end_date.ptr ? e->end_date_ymd : e->date_ymd;
-        }
-    }
-    if (!name_years(s)) goto nomem;
-    v->n_sources_cited = cited.n;
-    tally_free(&cited);
+    v->n_sources_cited = shares[0].cited.n;
+    tally_free(&shares[0].cited);
     if (s->year.n) qsort(s->year.rows, s->year.n, sizeof *s->year.rows, by_key);
     tally *sorted[] = {&s->country, &s->organizer, &s->kind};
     for (size_t i = 0; i < 3; i++)
@@ -209,8 +310,10 @@ chronicle_status chronicle_summary_build(const chronicle_event *const *events, s
     *out = v;
     return CHRONICLE_OK;
 nomem:
-    tally_free(&cited);
-    impl_free(s);
+    for (size_t i = 0; i < n_shares; i++) {
+        tally_free(&shares[i].cited);
+        if (shares[i].s) impl_free(shares[i].s);
+    }
     return CHRONICLE_ERR_NOMEM;
 }
 

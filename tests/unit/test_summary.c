@@ -197,6 +197,54 @@ static void test_summary_of_no_events(void **state)
     chronicle_summary_free(NULL);
 }
 
+static void expect_scaled(const chronicle_count *got, size_t n_got, const chronicle_count *one,
+                          size_t n_one, size_t times)
+{
+    assert_int_equal(n_got, n_one);
+    for (size_t i = 0; i < n_one; i++)
+        expect_row(&got[i], one[i].key.ptr, one[i].label.ptr, one[i].count * times);
+}
+
+/* A selection large enough to be counted by several threads gives what one
+ * thread gives: the same rows in the same order, the labels first met, the
+ * counts of every share added up.  The fixture is repeated, rotated so that
+ * a share may start at any event (off 2 meets AZ as "Azerbaijan" first). */
+static void test_summary_of_a_large_selection_adds_up_its_shares(void **state)
+{
+    fixture *f = *state;
+    enum { TIMES = 20011 }; /* 100,055 events: shares start mid-cycle */
+    const chronicle_event **many = malloc(TIMES * f->n * sizeof *many);
+    assert_non_null(many);
+    for (size_t off = 0; off < f->n; off++) {
+        const chronicle_event *cycle[8];
+        for (size_t i = 0; i < f->n; i++) cycle[i] = f->ev[(i + off) % f->n];
+        for (size_t i = 0; i < TIMES * f->n; i++) many[i] = cycle[i % f->n];
+        chronicle_summary *one = NULL, *s = NULL;
+        assert_int_equal(chronicle_summary_build(cycle, f->n, &one), CHRONICLE_OK);
+        assert_int_equal(chronicle_summary_build(many, TIMES * f->n, &s), CHRONICLE_OK);
+        assert_int_equal(s->n_events, TIMES * f->n);
+        assert_int_equal(s->n_participants, TIMES * one->n_participants);
+        assert_int_equal(s->n_activities, TIMES * one->n_activities);
+        assert_int_equal(s->n_statements, TIMES * one->n_statements);
+        assert_int_equal(s->n_figures, TIMES * one->n_figures);
+        assert_int_equal(s->n_sources_cited, one->n_sources_cited);
+        assert_int_equal(s->first_date_ymd, one->first_date_ymd);
+        assert_int_equal(s->last_date_ymd, one->last_date_ymd);
+        assert_string_equal(s->first_date.ptr, one->first_date.ptr);
+        assert_string_equal(s->last_date.ptr, one->last_date.ptr);
+        expect_scaled(s->by_year, s->n_by_year, one->by_year, one->n_by_year, TIMES);
+        expect_scaled(s->by_country, s->n_by_country, one->by_country, one->n_by_country, TIMES);
+        expect_scaled(s->by_organizer, s->n_by_organizer, one->by_organizer, one->n_by_organizer,
+                      TIMES);
+        expect_scaled(s->by_activity_kind, s->n_by_activity_kind, one->by_activity_kind,
+                      one->n_by_activity_kind, TIMES);
+        if (off == 2) assert_string_equal(s->by_country[0].label.ptr, "Azerbaijan");
+        chronicle_summary_free(one);
+        chronicle_summary_free(s);
+    }
+    free((void *)many);
+}
+
 /* ---- split ---- */
 
 typedef struct group_want {
@@ -463,6 +511,7 @@ int main(void)
         T(test_summary_period_includes_end_dates),
         T(test_summary_counts_distinct_sources_cited),
         T(test_summary_of_no_events),
+        T(test_summary_of_a_large_selection_adds_up_its_shares),
         T(test_split_by_country),
         T(test_split_by_year),
         T(test_split_by_organizer_puts_an_event_in_each_group),
