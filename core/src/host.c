@@ -1,10 +1,9 @@
 /*
  * host.c — the services table a plugin receives (chronicle_host), running
- * inside the job's child process.  Output is buffered and written with
- * checked write(2)s; diagnostics are framed onto the pipe to the parent.
+ * inside the job's child process.  Output goes through the output layer's
+ * writer (output.c); diagnostics are framed onto the pipe to the parent.
  * Invariant: nothing here exits or prints; failures become job->failed.
  */
-#define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -21,9 +20,6 @@
 #include "host_internal.h"
 #include "registry_internal.h"
 #include "wording.h"
-
-#define OUT_BUF (1u << 20)
-#define WRITEBACK_EVERY (8u << 20)
 
 static int send_all(int fd, const void *p, size_t n)
 {
@@ -46,8 +42,8 @@ static pthread_mutex_t msg_lock = PTHREAD_MUTEX_INITIALIZER;
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "job->cancel is set in a signal handler");
 
 /* The caller holds msg_lock. */
-static void send_frame(const chronicle_job *job, char type, const void *a, size_t na,
-                       const void *b, size_t nb)
+static void send_frame(const chronicle_job *job, char type, const void *a, size_t na, const void *b,
+                       size_t nb)
 {
     if (job->msg_fd < 0) return;
     char head[5];
@@ -82,7 +78,8 @@ static size_t h_event_count(const chronicle_job *job)
     return job->n_events;
 }
 
-static void h_error(chronicle_job *job, chronicle_status code, const char *fmt, ...) CHRONICLE_PRINTF(3, 4);
+static void h_error(chronicle_job *job, chronicle_status code, const char *fmt, ...)
+    CHRONICLE_PRINTF(3, 4);
 
 /* An indexed dataset's events are stubs (dataset_internal.h): the whole
  * event behind stub is read again from the file with r.  When it cannot
@@ -98,9 +95,14 @@ static const chronicle_event *read_whole(chronicle_job *job, event_reader *r,
     chronicle_buf_free(&why);
     job->cancel = 1;
     /* every member a valid event must have, so no plugin trips on a NULL */
-    *u = (chronicle_event){.struct_size = sizeof *u, .date_ymd = stub->date_ymd, .anniversary = -1,
-                           .id = stub->id, .date = stub->date, .title = {"", 0},
-                           .country = stub->country, .country_code = stub->country_code,
+    *u = (chronicle_event){.struct_size = sizeof *u,
+                           .date_ymd = stub->date_ymd,
+                           .anniversary = -1,
+                           .id = stub->id,
+                           .date = stub->date,
+                           .title = {"", 0},
+                           .country = stub->country,
+                           .country_code = stub->country_code,
                            .occasion = {"", 0}};
     return u;
 }
@@ -114,8 +116,10 @@ static const chronicle_event *h_event_at(const chronicle_job *cjob, size_t i)
     const chronicle_event *stub = cjob->events[i];
     if (!cjob->reader) return stub;
     if (cjob->read && cjob->read[i]) return cjob->read[i];
-    chronicle_job *job = (chronicle_job *)cjob; /* every job is made writable; the ABI lends it const */
-    const chronicle_event *e = read_whole(job, job->reader, stub, job->read != NULL, &job->unreadable);
+    chronicle_job *job =
+        (chronicle_job *)cjob; /* every job is made writable; the ABI lends it const */
+    const chronicle_event *e =
+        read_whole(job, job->reader, stub, job->read != NULL, &job->unreadable);
     if (job->read && e != &job->unreadable) job->read[i] = e;
     return e;
 }
@@ -190,8 +194,9 @@ static const chronicle_opt_value *find_value(const chronicle_job *job, const cha
     for (size_t i = 0; name && i < p->n_options; i++) {
         if (strcmp(p->options[i].name, name)) continue;
         chronicle_opt_type t = p->options[i].type;
-        int text = want == CHRONICLE_OPT_STRING &&
-                   (t == CHRONICLE_OPT_STRING || t == CHRONICLE_OPT_ENUM || t == CHRONICLE_OPT_PATH);
+        int text =
+            want == CHRONICLE_OPT_STRING &&
+            (t == CHRONICLE_OPT_STRING || t == CHRONICLE_OPT_ENUM || t == CHRONICLE_OPT_PATH);
         int number = want == CHRONICLE_OPT_DOUBLE && t == CHRONICLE_OPT_INT;
         return t == want || text || number ? &job->values[i] : NULL;
     }
@@ -224,70 +229,6 @@ static const char *h_opt_string(const chronicle_job *job, const char *name)
 
 /* ---- output ---- */
 
-/* Writes to the output file, and every WRITEBACK_EVERY bytes asks the
- * kernel to start writing them to disk: the fsync before the rename then
- * finds little left, as the disk worked while the plugin did (a 300 MB
- * summary's fsync took 0.3 s).  sync_file_range only starts writeback; the
- * fsync still decides durability.  Where it is missing, fsync does it all. */
-static int put_out(chronicle_job *job, const void *buf, size_t len)
-{
-    if (!send_all(job->tmp_fd, buf, len)) return 0;
-#ifdef SYNC_FILE_RANGE_WRITE
-    if (job->out_kind == OUTPUT_FILE && (job->wb_pending += len) >= WRITEBACK_EVERY) {
-        (void)sync_file_range(job->tmp_fd, (off_t)job->wb_start, (off_t)job->wb_pending,
-                              SYNC_FILE_RANGE_WRITE);
-        job->wb_start += job->wb_pending;
-        job->wb_pending = 0;
-    }
-#endif
-    return 1;
-}
-
-/* The plugin's bytes are gathered in one of two 1 MiB buffers; a full one
- * goes to a thread of the job's process that writes it (put_out) while the
- * plugin fills the other.  Copying a 300 MB summary into the page cache
- * was a fifth of its job's time, and now overlaps the plugin's work on
- * another core.  A failure is reported by the plugin's thread, once, at
- * its next write() or at the end.  If the thread cannot start, the
- * buffers are written in place. */
-typedef struct out_writer out_writer;
-
-struct out_writer {
-    char *buf[2];
-    size_t len[2];
-    int fill;     /* the buffer being filled */
-    int busy;     /* the buffer being written by the thread, or -1 */
-    int quit;
-    int err;      /* the thread's first failure (an errno), 0: none */
-    int started;  /* 1: the thread runs; -1: it could not start */
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-};
-
-static void *writer_main(void *arg)
-{
-    chronicle_job *job = arg;
-    out_writer *w = job->writer;
-    pthread_mutex_lock(&w->mu);
-    for (;;) {
-        while (w->busy < 0 && !w->quit) pthread_cond_wait(&w->cv, &w->mu);
-        if (w->busy < 0) break;
-        int b = w->busy, failed = w->err;
-        pthread_mutex_unlock(&w->mu);
-        errno = 0;
-        int ok = failed || put_out(job, w->buf[b], w->len[b]);
-        int err = ok ? 0 : errno ? errno : EIO;
-        pthread_mutex_lock(&w->mu);
-        if (err && !w->err) w->err = err;
-        w->len[b] = 0;
-        w->busy = -1;
-        pthread_cond_broadcast(&w->cv);
-    }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
-}
-
 static chronicle_status write_failed(chronicle_job *job, int err)
 {
     if (err == EPIPE && job->out_kind != OUTPUT_FILE) {
@@ -302,97 +243,28 @@ static chronicle_status write_failed(chronicle_job *job, int err)
     return CHRONICLE_ERR_IO;
 }
 
-/* Waits until the thread is idle; its failure, or 0. */
-static int writer_idle(out_writer *w)
-{
-    if (w->started != 1) return w->err;
-    pthread_mutex_lock(&w->mu);
-    while (w->busy >= 0) pthread_cond_wait(&w->cv, &w->mu);
-    int err = w->err;
-    pthread_mutex_unlock(&w->mu);
-    return err;
-}
-
-/* Hands the buffer being filled to the thread (or writes it in place). */
-static chronicle_status hand_off(chronicle_job *job)
-{
-    out_writer *w = job->writer;
-    int b = w->fill;
-    if (!w->started) w->started = pthread_create(&w->thread, NULL, writer_main, job) == 0 ? 1 : -1;
-    if (w->started != 1) {
-        errno = 0;
-        int ok = put_out(job, w->buf[b], w->len[b]);
-        w->len[b] = 0;
-        return ok ? CHRONICLE_OK : write_failed(job, errno ? errno : EIO);
-    }
-    int err = writer_idle(w);
-    if (err) return write_failed(job, err);
-    pthread_mutex_lock(&w->mu);
-    w->busy = b;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    w->fill ^= 1;
-    return CHRONICLE_OK;
-}
-
-/* Stops the thread and frees the buffers; what was not handed off is lost. */
-static void writer_free(chronicle_job *job)
-{
-    out_writer *w = job->writer;
-    if (!w) return;
-    if (w->started == 1) {
-        pthread_mutex_lock(&w->mu);
-        while (w->busy >= 0) pthread_cond_wait(&w->cv, &w->mu);
-        w->quit = 1;
-        pthread_cond_broadcast(&w->cv);
-        pthread_mutex_unlock(&w->mu);
-        pthread_join(w->thread, NULL);
-    }
-    pthread_mutex_destroy(&w->mu);
-    pthread_cond_destroy(&w->cv);
-    free(w->buf[0]);
-    free(w->buf[1]);
-    free(w);
-    job->writer = NULL;
-}
-
-static chronicle_status flush_out(chronicle_job *job)
-{
-    out_writer *w = job->writer;
-    if (!w) return CHRONICLE_OK;
-    chronicle_status st = w->len[w->fill] ? hand_off(job) : CHRONICLE_OK;
-    int err = st == CHRONICLE_OK ? writer_idle(w) : 0;
-    writer_free(job);
-    return err ? write_failed(job, err) : st;
-}
-
+/* The plugin's bytes go through the output layer's writer (output.c),
+ * made at the first write(). */
 static chronicle_status h_write(chronicle_job *job, const void *buf, size_t len)
 {
     if (job->failed == CHRONICLE_ERR_IO) return CHRONICLE_ERR_IO;
-    out_writer *w = job->writer;
-    if (!w) {
-        if (!(w = calloc(1, sizeof *w)) || !(w->buf[0] = malloc(OUT_BUF)) ||
-            !(w->buf[1] = malloc(OUT_BUF))) {
-            if (w) free(w->buf[0]);
-            free(w);
-            h_error(job, CHRONICLE_ERR_NOMEM, "out of memory for the output buffers");
-            return CHRONICLE_ERR_NOMEM;
-        }
-        w->busy = -1;
-        pthread_mutex_init(&w->mu, NULL);
-        pthread_cond_init(&w->cv, NULL);
-        job->writer = w;
+    if (!job->writer &&
+        !(job->writer = chronicle__writer_new(job->tmp_fd, job->out_kind == OUTPUT_FILE))) {
+        h_error(job, CHRONICLE_ERR_NOMEM, "out of memory for the output buffers");
+        return CHRONICLE_ERR_NOMEM;
     }
-    const char *c = buf;
-    while (len) {
-        size_t room = OUT_BUF - w->len[w->fill], k = len < room ? len : room;
-        memcpy(w->buf[w->fill] + w->len[w->fill], c, k);
-        w->len[w->fill] += k;
-        c += k;
-        len -= k;
-        if (w->len[w->fill] == OUT_BUF && hand_off(job) != CHRONICLE_OK) return CHRONICLE_ERR_IO;
-    }
-    return CHRONICLE_OK;
+    int err = chronicle__writer_write(job->writer, buf, len);
+    return err ? write_failed(job, err) : CHRONICLE_OK;
+}
+
+/* Writes what the writer holds, and lets it go. */
+static chronicle_status flush_out(chronicle_job *job)
+{
+    if (!job->writer) return CHRONICLE_OK;
+    int err = chronicle__writer_flush(job->writer);
+    chronicle__writer_free(job->writer);
+    job->writer = NULL;
+    return err ? write_failed(job, err) : CHRONICLE_OK;
 }
 
 static const char *h_output_path(chronicle_job *job)
@@ -447,7 +319,8 @@ static void h_progress(chronicle_job *job, uint64_t done, uint64_t total)
      * clock is read again, so the times kept only grow and the updates
      * sent are in the order of their times. */
     int last = done >= total;
-    if (!last && now_ms() < atomic_load_explicit(&job->progress_sent_ms, memory_order_relaxed) + 100)
+    if (!last &&
+        now_ms() < atomic_load_explicit(&job->progress_sent_ms, memory_order_relaxed) + 100)
         return;
     pthread_mutex_lock(&msg_lock);
     uint64_t t = now_ms();
@@ -474,7 +347,9 @@ static void settle_report(chronicle_job *job)
     if (!r->struct_size) {
         const chronicle_dataset_info *info = chronicle_dataset_get_info(job->ds);
         r->struct_size = sizeof *r;
-        r->title = info->title.ptr ? info->title : info->stem.ptr ? info->stem : (chronicle_str){"", 0};
+        r->title = info->title.ptr  ? info->title
+                   : info->stem.ptr ? info->stem
+                                    : (chronicle_str){"", 0};
     }
     if (!job->lang) job->lang = r->lang.ptr ? wording_find(r->lang.ptr) : NULL;
     if (!job->lang) job->lang = wording_english();
@@ -621,12 +496,15 @@ chronicle_status job_run_child(chronicle_job *job)
         if (job->failed) st = job->failed; /* error() marks failure, and may have cancelled */
         chronicle_buf changed = CHRONICLE_BUF_INIT;
         if (st == CHRONICLE_OK && job->reader && !dataset_file_unchanged(job->ds, &changed)) {
-            h_error(job, CHRONICLE_ERR_IO, "%s", chronicle_buf_cstr(&changed)); /* read while it changed */
+            h_error(job, CHRONICLE_ERR_IO, "%s",
+                    chronicle_buf_cstr(&changed)); /* read while it changed */
             st = CHRONICLE_ERR_IO;
         }
         chronicle_buf_free(&changed);
         if (st == CHRONICLE_OK) st = flush_out(job);
-        writer_free(job); /* a failed or cancelled job: nothing more is written */
+        chronicle__writer_free(
+            job->writer); /* a failed or cancelled job: nothing more is written */
+        job->writer = NULL;
         /* a job stopped on request needs no message of its own: the parent says why */
         if (st != CHRONICLE_OK && !job->failed && !(st == CHRONICLE_ERR_CANCELLED && job->cancel))
             h_error(job, st, "export failed: %s", chronicle_strerror(st));

@@ -17,15 +17,9 @@
 #include "chronicle/dataset.h"
 #include "chronicle/registry.h"
 #include "chronicle/strbuf.h"
+#include "output_internal.h"
 
 extern const chronicle_host host_table;
-
-/* Where a job's output goes. */
-typedef enum chronicle_output_kind {
-    OUTPUT_FILE,   /* a regular file, replaced atomically by a complete one */
-    OUTPUT_STDOUT, /* standard output (-o -), written through */
-    OUTPUT_STREAM  /* an existing character device or FIFO, written through */
-} chronicle_output_kind;
 
 /* Message types on the child-to-parent pipe: type byte, u32 length, payload. */
 enum { MSG_ERROR = 'E', MSG_LOG = 'L', MSG_PROGRESS = 'P', MSG_DONE = 'D' };
@@ -36,39 +30,38 @@ struct chronicle_job {
     const chronicle_dataset *ds;
     const chronicle_event **events;
     size_t n_events;
-    char *group;                /* --split-by group, or NULL */
+    char *group;                 /* --split-by group, or NULL */
     chronicle_opt_value *values; /* parallel to plugin->options */
     int64_t timestamp;
-    char *label; /* "pdf", or "pdf [AZ]" */
-    chronicle_report report;        /* 1.2: report(); its strings borrow from the plan */
+    char *label;                     /* "pdf", or "pdf [AZ]" */
+    chronicle_report report;         /* 1.2: report(); its strings borrow from the plan */
     const struct wording_lang *lang; /* the report's language (wording.h) */
-    int logo_fd; /* the report's checked logo, shared by every job; -1: none */
+    int logo_fd;                     /* the report's checked logo, shared by every job; -1: none */
 
     /* the output (output.c): settled in the plan, made at start, committed
      * or discarded after the job's whole process group is gone */
     chronicle_output_kind out_kind;
-    char *dest;           /* shown to people; NULL: standard output */
-    char *dest_name;      /* the entry in dir_fd (OUTPUT_FILE, OUTPUT_STREAM on a path) */
-    int dir_fd;           /* the destination's directory, borrowed from the plan; -1: none */
-    int scratch_parent_fd; /* where the scratch directory is made, borrowed */
+    char *dest;                 /* shown to people; NULL: standard output */
+    char *dest_name;            /* the entry in dir_fd (OUTPUT_FILE, OUTPUT_STREAM on a path) */
+    int dir_fd;                 /* the destination's directory, borrowed from the plan; -1: none */
+    int scratch_parent_fd;      /* where the scratch directory is made, borrowed */
     const char *scratch_parent; /* ... and its name, for messages */
-    dev_t out_dev;        /* the device or FIFO planned, checked again when opened */
+    dev_t out_dev;              /* the device or FIFO planned, checked again when opened */
     ino_t out_ino;
-    mode_t new_mode;      /* a new file's mode: 0666 & ~umask */
-    char *scratch;        /* scratch_dir() for the plugin: /proc/self/fd/N, immune to renames */
-    char *scratch_real;   /* where that is, for messages */
-    char *scratch_name;   /* its entry in scratch_parent_fd */
-    int scratch_fd;       /* the private 0700 directory, flock()ed while the job lives */
-    char *tmp;            /* output_path(): the temp file inside the scratch directory */
-    int tmp_fd;           /* the temp file, the device or FIFO, or a copy of standard output */
+    mode_t new_mode;    /* a new file's mode: 0666 & ~umask */
+    char *scratch;      /* scratch_dir() for the plugin: /proc/self/fd/N, immune to renames */
+    char *scratch_real; /* where that is, for messages */
+    char *scratch_name; /* its entry in scratch_parent_fd */
+    int scratch_fd;     /* the private 0700 directory, flock()ed while the job lives */
+    char *tmp;          /* output_path(): the temp file inside the scratch directory */
+    int tmp_fd;         /* the temp file, the device or FIFO, or a copy of standard output */
 
     /* in the child */
     chronicle_summary *summary;
     struct event_reader *reader;  /* indexed dataset: reads events again */
     const chronicle_event **read; /* ... and keeps them, for a plugin without ONE_EVENT */
     chronicle_event unreadable;   /* what event_at() gives when reading fails */
-    struct out_writer *writer; /* output buffers and their thread (host.c) */
-    uint64_t wb_start, wb_pending; /* output bytes handed to writeback, and since */
+    chronicle__writer *writer;    /* output buffers and their thread (output.c) */
     int msg_fd;
     /* error(), log(), progress() and the cursors are callable from any
      * thread: these three are atomic (lock-free, so the SIGTERM handler may
@@ -104,21 +97,5 @@ void check_returned(chronicle_job *job, chronicle_status st);
 /* Runs the job's plugin in this (child) process and returns the status to
  * exit with.  Never returns to the caller's loop: call _exit() after. */
 chronicle_status job_run_child(chronicle_job *job);
-
-/* Output (output.c).  output_plan() settles where a job writes, before
- * any work: CHRONICLE_ERR_OPTION for a destination that is an input (keep)
- * or a stream the plugin cannot write, CHRONICLE_ERR_IO for one that
- * cannot be written (a symlink, a block device, a socket).  The others run
- * in the parent around the job: prepare before fork, then commit or
- * discard once the job's process group is gone. */
-chronicle_status output_plan(chronicle_job *job, const struct stat *keep, size_t n_keep,
-                             chronicle_buf *why);
-chronicle_status output_prepare(chronicle_job *job, chronicle_buf *why);
-chronicle_status output_commit(chronicle_job *job, chronicle_buf *why);
-void output_discard(chronicle_job *job);
-
-/* Removes the scratch directories (.chronicle-*) that dead runs left in
- * dir_fd: only ours, only unlocked.  Each removal is one line in said. */
-void output_sweep(int dir_fd, const char *dir, chronicle_buf *said);
 
 #endif

@@ -37,6 +37,7 @@ void chronicle__job_free(chronicle_job *job)
 {
     if (!job) return;
     output_discard(job);
+    chronicle__writer_free(job->writer);
     event_reader_free(job->reader);
     free((void *)job->read);
     chronicle_summary_free(job->summary);
