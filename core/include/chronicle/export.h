@@ -18,6 +18,10 @@
 #include "registry.h"
 #include "report.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum chronicle_job_state {
     CHRONICLE_JOB_WAITING,
     CHRONICLE_JOB_RUNNING,
@@ -28,15 +32,20 @@ typedef enum chronicle_job_state {
     CHRONICLE_JOB_CLOSED
 } chronicle_job_state;
 
-/* What the caller sees of a job while it runs. */
+/* What the caller sees of a job while it runs.  Filled by the library and
+ * lent to the hooks; members are only ever appended. */
 typedef struct chronicle_job_status {
-    const char *label;   /* "pdf", or "pdf [AZ]" */
-    const char *dest;    /* final path, or NULL for standard output */
+    const char *label; /* "pdf", or "pdf [AZ]" */
+    const char *dest;  /* final path, or NULL for standard output */
     chronicle_job_state state;
     uint64_t done, total; /* last progress report */
-    double seconds;      /* run time so far */
+    double seconds;       /* run time so far */
 } chronicle_job_status;
 
+/* Callbacks of a run, called on the caller's thread (the one in
+ * chronicle_export()), never at the same time.  Embedded in
+ * chronicle_export_request, so its layout is frozen once released: a
+ * callback added later is appended to the request instead. */
 typedef struct chronicle_export_hooks {
     void *ctx;
     /* A message from or about a job: an error (is_error) or a log line. */
@@ -46,13 +55,19 @@ typedef struct chronicle_export_hooks {
     void (*progress)(void *ctx, const chronicle_job_status *jobs, size_t n);
 } chronicle_export_hooks;
 
-/* Zero-initialise, then set what you need. */
+/*
+ * What to export.  Caller-filled: zero-initialise, then set what you need.
+ * struct_size 0 means the 1.0 layout (the members up to and including
+ * struct_size), which is what `= {0}` gives; to use a member added after
+ * 1.0, set struct_size = sizeof(chronicle_export_request).  Members are only
+ * appended.  Everything it points to is borrowed for the call.
+ */
 typedef struct chronicle_export_request {
     const chronicle_dataset *ds;
     chronicle_registry *registry;
     const char *const *formats; /* plugin names */
     size_t n_formats;
-    const char *output; /* NULL (current directory), "-" (stdout), a file or a directory */
+    const char *output;         /* NULL (current directory), "-" (stdout), a file or a directory */
     const char *const *options; /* "FORMAT.KEY=VALUE" */
     size_t n_options;
     const chronicle_filter *filter; /* NULL: every event */
@@ -81,6 +96,7 @@ typedef struct chronicle_export_request {
      * which override them key by key.  Checked as
      * chronicle_report_def_check() does, before any job. */
     const chronicle_report_def *report;
+    size_t struct_size; /* 0: the 1.0 layout; else sizeof as the caller compiled it */
 } chronicle_export_request;
 
 /*
@@ -100,7 +116,8 @@ typedef struct chronicle_export_request {
  */
 chronicle_status chronicle_export(const chronicle_export_request *req, chronicle_diag *diag);
 
-/* One job of a plan: what chronicle_export() would run. */
+/* One job of a plan: what chronicle_export() would run.  Filled by the
+ * library; members are only ever appended. */
 typedef struct chronicle_planned_job {
     const char *format; /* plugin name */
     const char *group;  /* the --split-by group, or NULL */
@@ -109,6 +126,7 @@ typedef struct chronicle_planned_job {
     size_t index; /* position in the whole run's plan, from 0, whatever the shard */
 } chronicle_planned_job;
 
+/* Opaque; made by chronicle_export_plan_new(). */
 typedef struct chronicle_export_plan chronicle_export_plan;
 
 /*
@@ -124,9 +142,15 @@ chronicle_status chronicle_export_plan_new(const chronicle_export_request *req,
 /* The jobs of req's shard (all of them without one), in the order they run. */
 size_t chronicle_export_plan_count(const chronicle_export_plan *plan);
 
-/* Returns a view owned by the plan; valid until chronicle_export_plan_free(). */
+/* Job i (0 <= i < chronicle_export_plan_count()), or NULL when out of
+ * range.  A view owned by the plan; valid until chronicle_export_plan_free(). */
 const chronicle_planned_job *chronicle_export_plan_job(const chronicle_export_plan *plan, size_t i);
 
+/* Frees a plan and its views.  NULL is a no-op. */
 void chronicle_export_plan_free(chronicle_export_plan *plan);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

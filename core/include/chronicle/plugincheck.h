@@ -17,15 +17,20 @@
 #include "diag.h"
 #include "plugin.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum chronicle_check_outcome {
     CHRONICLE_CHECK_PASS,
     CHRONICLE_CHECK_FAIL,
     CHRONICLE_CHECK_SKIP /* not applicable, or an earlier check failed */
 } chronicle_check_outcome;
 
-/* One check's result; views valid during the callback only. */
+/* One check's result; views valid during the callback only.  Filled by
+ * the library; members are only ever appended. */
 typedef struct chronicle_check_result {
-    const char *id;     /* "load", "descriptor", "options", "export-default", ... */
+    const char *id; /* "load", "descriptor", "options", "export-default", ... */
     chronicle_check_outcome outcome;
     const char *reason; /* what was seen, one line */
     const char *fix;    /* what to do about it; NULL unless outcome is FAIL */
@@ -34,7 +39,13 @@ typedef struct chronicle_check_result {
     long n_events;      /* events exported; < 0: not an export */
 } chronicle_check_result;
 
-/* Zero-initialise, then set what you need. */
+/*
+ * What to check.  Caller-filled: zero-initialise, then set what you need.
+ * struct_size 0 means the 1.0 layout (the members up to and including
+ * struct_size), which is what `= {0}` gives; to use a member added after
+ * 1.0, set struct_size = sizeof(chronicle_check_request).  Members are only
+ * appended.
+ */
 typedef struct chronicle_check_request {
     const char *plugin;          /* PATH/NAME.so */
     const char *dataset;         /* the default dataset (data/events.json) */
@@ -44,6 +55,7 @@ typedef struct chronicle_check_request {
     int64_t timestamp;           /* SOURCE_DATE_EPOCH of every run */
     void *ctx;
     void (*result)(void *ctx, const chronicle_check_result *r);
+    size_t struct_size; /* 0: the 1.0 layout; else sizeof as the caller compiled it */
 } chronicle_check_request;
 
 /*
@@ -55,9 +67,14 @@ typedef struct chronicle_check_request {
 chronicle_status chronicle_plugin_check(const chronicle_check_request *req, size_t *n_failed,
                                         chronicle_diag *diag);
 
-/* The checks, in the order they run: ids and one line each (for --help). */
+/* The checks, in the order they run: ids and one line each (for --help).
+ * Static storage; NULL when i >= chronicle_plugin_check_count(). */
 size_t chronicle_plugin_check_count(void);
 const char *chronicle_plugin_check_id(size_t i);
 const char *chronicle_plugin_check_summary(size_t i);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

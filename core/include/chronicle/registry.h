@@ -16,7 +16,12 @@
 #include "plugin.h"
 #include "strbuf.h"
 
-/* A declared option, as probed (strings owned by the registry). */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A declared option, as probed (strings owned by the registry).  Filled
+ * by the library; members are only ever appended. */
 typedef struct chronicle_option_info {
     char *name;
     chronicle_opt_type type;
@@ -26,6 +31,8 @@ typedef struct chronicle_option_info {
     double min, max;
 } chronicle_option_info;
 
+/* A plugin file and, once probed, its description.  Filled by the library
+ * and owned by the registry; members are only ever appended. */
 typedef struct chronicle_plugin_info {
     char *name; /* from the file name */
     char *path;
@@ -43,27 +50,49 @@ typedef struct chronicle_plugin_info {
     char *load_output;
 } chronicle_plugin_info;
 
+/* Opaque; made by chronicle_registry_new(). */
 typedef struct chronicle_registry chronicle_registry;
 
-/* Zero-initialise, then set what you need. */
+/*
+ * Where to look for plugins.  Caller-filled: zero-initialise, then set what
+ * you need.  struct_size 0 means the 1.0 layout (the members up to and
+ * including struct_size), which is what `= {0}` gives; to use a member
+ * added after 1.0, set struct_size = sizeof(chronicle_registry_opts).
+ * Members are only appended.
+ */
 typedef struct chronicle_registry_opts {
     /* --plugin-path, in order; a relative entry is made absolute against
      * the current directory (realpath) when the registry is made */
     const char *const *dirs;
     size_t n_dirs;
-    int no_env;        /* ignore CHRONICLE_PLUGIN_PATH (tests) */
+    int no_env;           /* ignore CHRONICLE_PLUGIN_PATH (tests) */
     double probe_timeout; /* seconds; 0: 10 */
+    size_t struct_size;   /* 0: the 1.0 layout; else sizeof as the caller compiled it */
 } chronicle_registry_opts;
 
-/* Lists the plugin files of the search path (no loading).  A relative entry
- * of CHRONICLE_PLUGIN_PATH or CHRONICLE_PLUGIN_SYSTEM_PATH is not searched
- * and becomes a warning (see chronicle_registry_warning).  Caller owns *out;
- * free with chronicle_registry_free(). */
+/*
+ * Lists the plugin files of the search path (no loading).  The search path,
+ * first wins: opts->dirs; CHRONICLE_PLUGIN_PATH; the build tree's plugins
+ * when the running libchronicle (or a program linking it statically) is
+ * the one in its build tree; the user's directory
+ * ($XDG_DATA_HOME/chronicle/plugins-1, else ~/.local/share/...); then the
+ * installed plugins — CHRONICLE_PLUGIN_SYSTEM_PATH when set, else
+ * chronicle/plugins-1 beside the running libchronicle.so (so a relocated
+ * install finds its own) and the plugin directory of the prefix it was
+ * built for.  opts->no_env drops the environment and the user's directory.
+ * A relative entry of CHRONICLE_PLUGIN_PATH or CHRONICLE_PLUGIN_SYSTEM_PATH
+ * is not searched and becomes a warning (see chronicle_registry_warning).
+ * opts may be NULL.  Caller owns *out; free with chronicle_registry_free().
+ * Errors: CHRONICLE_ERR_NOMEM.
+ */
 chronicle_status chronicle_registry_new(const chronicle_registry_opts *opts,
                                         chronicle_registry **out);
+/* Frees the registry and every chronicle_plugin_info it handed out.  NULL
+ * is a no-op. */
 void chronicle_registry_free(chronicle_registry *reg);
 
-/* The directories searched, in order (for messages and `plugins`). */
+/* The directories searched, in order (for messages and `plugins`); a
+ * missing one is simply empty.  Owned by the registry. */
 size_t chronicle_registry_dir_count(const chronicle_registry *reg);
 const char *chronicle_registry_dir(const chronicle_registry *reg, size_t i);
 
@@ -77,8 +106,11 @@ const char *chronicle_registry_dir(const chronicle_registry *reg, size_t i);
 size_t chronicle_registry_warning_count(const chronicle_registry *reg);
 const char *chronicle_registry_warning(const chronicle_registry *reg, size_t i);
 
-/* Plugin files found, first-wins order by name.  Not yet probed: call
- * chronicle_registry_probe() on the ones you need. */
+/* Plugin files found, one per name (the first in the search path wins),
+ * sorted by name.  Not yet probed: call chronicle_registry_probe() on the
+ * ones you need.  chronicle_registry_at() is NULL when i is out of range,
+ * chronicle_registry_find() when no plugin has that name.  Owned by the
+ * registry; valid until chronicle_registry_free(). */
 size_t chronicle_registry_count(const chronicle_registry *reg);
 chronicle_plugin_info *chronicle_registry_at(chronicle_registry *reg, size_t i);
 chronicle_plugin_info *chronicle_registry_find(chronicle_registry *reg, const char *name);
@@ -94,9 +126,12 @@ chronicle_status chronicle_registry_probe(chronicle_registry *reg, chronicle_plu
 
 /* ---- options ---- */
 
+/* "bool", "int", "number", "string", "enum", "path": the type's name as
+ * `chronicle plugins NAME` shows it.  Static storage. */
 const char *chronicle_opt_type_name(chronicle_opt_type t);
 
-/* A parsed option value. */
+/* A parsed option value.  Caller-allocated and filled by
+ * chronicle_opt_parse(), so its layout is fixed: it never grows. */
 typedef struct chronicle_opt_value {
     int set; /* a value or a default is present */
     int b;
@@ -110,7 +145,12 @@ typedef struct chronicle_opt_value {
 chronicle_status chronicle_opt_parse(const chronicle_option_info *opt, const char *text,
                                      chronicle_opt_value *out, chronicle_buf *why);
 
-/* Appends the probed description as JSON (one object). */
+/* Appends the probed description as JSON (one object, as `chronicle
+ * plugins --json` prints it) to out.  Errors: CHRONICLE_ERR_NOMEM. */
 chronicle_status chronicle_plugin_info_json(const chronicle_plugin_info *info, chronicle_buf *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

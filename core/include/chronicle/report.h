@@ -23,12 +23,19 @@
 #include "diag.h"
 #include "registry.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Opaque; made by chronicle_report_def_new(). */
 typedef struct chronicle_report_def chronicle_report_def;
 
 /* An empty definition: the dataset's title, English, no branding, every
  * event.  Caller owns it; free with chronicle_report_def_free().  NULL when
  * out of memory. */
 chronicle_report_def *chronicle_report_def_new(void);
+
+/* Frees def.  NULL is a no-op. */
 void chronicle_report_def_free(chronicle_report_def *def);
 
 /*
@@ -73,5 +80,9 @@ chronicle_status chronicle_report_def_check(const chronicle_report_def *def,
  * leaves them unset. */
 size_t chronicle_report_def_format_count(const chronicle_report_def *def);
 chronicle_split_key chronicle_report_def_split(const chronicle_report_def *def);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,7 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chronicle/strbuf.h"
+#include "strbuf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Decodes one code point from s[0..len).  Returns the number of bytes used
  * (1..4) and stores the code point, or returns 0 for an invalid or truncated
@@ -41,8 +45,8 @@ int chronicle_cp_is_bidi_control(uint32_t cp);
  * most cap bytes are appended, a cut text ending in U+2026 within them
  * (SIZE_MAX: no cap).  Text from data or from a plugin goes through this
  * before it is shown. */
-chronicle_status chronicle_utf8_append_clean(chronicle_buf *b, const char *s, size_t len, size_t cap,
-                                             int keep_newlines);
+chronicle_status chronicle_utf8_append_clean(chronicle_buf *b, const char *s, size_t len,
+                                             size_t cap, int keep_newlines);
 
 /* Appends s[0..len) with each bidirectional control
  * (chronicle_cp_is_bidi_control) shown as its code point in ASCII,
@@ -71,5 +75,9 @@ char *chronicle_utf8_clean(const char *s, size_t len, size_t cap, int keep_newli
 /* Display width of a valid UTF-8 string; controls count 1 (they are shown
  * as a replacement character). */
 size_t chronicle_utf8_width(const char *s, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
