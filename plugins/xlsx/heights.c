@@ -12,6 +12,7 @@
  * so a row may show a little white space, never lose a line.
  */
 #include <math.h>
+#include <stdint.h>
 
 #include "chronicle/utf8.h"
 #include "xlsx_internal.h"
@@ -96,25 +97,26 @@ static int breaks_after(uint32_t cp)
     return cp == '-' || cp == 0x2010 || cp == 0x2012 || cp == 0x2013 || cp == 0x2014;
 }
 
-/* The greedy breaking of one paragraph (text between line feeds); widths in
- * 1/128 em. */
+/* The greedy breaking of one paragraph (text between line feeds).  Widths
+ * are whole table units (1/128 em), so sums are exact integers, and a sum
+ * fits in the line exactly when it fits in the line's whole units. */
 typedef struct wrapper {
-    double avail;  /* the line */
-    double line;   /* what the current line holds, trailing spaces included */
-    double spaces; /* trailing spaces on it, which may hang past its end */
+    uint64_t avail;  /* the line, rounded down to whole units */
+    uint64_t line;   /* what the current line holds, trailing spaces included */
+    uint64_t spaces; /* trailing spaces on it, which may hang past its end */
     unsigned lines;
 } wrapper;
 
 /* Places a word (text between break opportunities) of width w. */
-static void place_word(wrapper *r, const char *s, size_t len, double w)
+static void place_word(wrapper *r, const char *s, size_t len, uint64_t w)
 {
-    if (w <= 0) return;
+    if (!w) return;
     if (r->line + w <= r->avail) {
         r->line += w;
         r->spaces = 0;
         return;
     }
-    if (r->line - r->spaces > 0) { /* a new line; the spaces hang at the old one's end */
+    if (r->line > r->spaces) { /* a new line; the spaces hang at the old one's end */
         r->lines++;
         r->line = 0;
     }
@@ -132,7 +134,7 @@ static void place_word(wrapper *r, const char *s, size_t len, double w)
         uint32_t cp;
         size_t n = chronicle_utf8_decode(s + i, len - i, &cp);
         if (!n) n = 1, cp = 0xFFFD;
-        double a = advance(cp);
+        unsigned a = advance(cp);
         if (r->line > 0 && r->line + a > r->avail) {
             r->lines++;
             r->line = 0;
@@ -149,11 +151,17 @@ unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt
      * 5.53 pt a unit plus 2 pt: measured by breaking the same texts in
      * columns 10 to 62 wide, where this breaking matched its own. */
     double avail_pt = width * 7.0 * 0.75;
-    wrapper r = {.avail = avail_pt / size_pt * EM * 100 / (bold ? BOLD_PERCENT : 100), .lines = 1};
+    double avail = avail_pt / size_pt * EM * 100 / (bold ? BOLD_PERCENT : 100);
+    wrapper r = {.avail = avail > 0 ? (uint64_t)avail : 0, .lines = 1};
     size_t i = 0, word = 0;
-    double w = 0;
+    uint64_t w = 0;
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
+        if (c > ' ' && c < 0x7F && c != '-') { /* most of any text: within a word */
+            w += latin[c - 0x20];
+            i++;
+            continue;
+        }
         uint32_t cp = c;
         size_t n = 1;
         if (c >= 0x80 && !(n = chronicle_utf8_decode(s + i, len - i, &cp))) n = 1, cp = 0xFFFD;
@@ -170,7 +178,7 @@ unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt
             }
             word = i + n;
         } else {
-            w += cp >= 0x20 && cp < 0x7F ? latin[cp - 0x20] : advance(cp); /* ASCII: the table */
+            w += advance(cp);
             if (breaks_after(cp)) {
                 place_word(&r, s + word, i + n - word, w);
                 w = 0;
