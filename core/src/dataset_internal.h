@@ -33,7 +33,8 @@ typedef struct source_map {
  * kinds, the counts, and as sources every source it cites, by statements
  * and figures too), and where the whole event is in the file.  The
  * participants, statements and figures are counted but not kept, so a stub
- * must never reach a plugin: event_reader_read() gives the whole event. */
+ * must never reach a plugin: an event cursor (event_cursor.h) gives the
+ * whole event. */
 typedef struct event_stub {
     chronicle_event ev; /* first: an event_stub * is a chronicle_event * */
     uint64_t offset;    /* of the event's JSON value in the file */
@@ -79,7 +80,7 @@ typedef struct loader {
     arena *a;          /* where converted values go: ds->a, or a scratch arena */
     interner *strings; /* where short strings are interned; NULL: copied */
     arena scratch;     /* an indexed load converts each event here */
-    int again;         /* converting an event read again (event_reader) */
+    int again;         /* converting an event read again (event cursor) */
     chronicle_diag *diag;
     const char *file;
     /* the JSON pointer of the value being converted, as segments: it is
@@ -122,23 +123,5 @@ void loader_mark_events(loader *L);
 
 source_rec *source_lookup(const source_map *m, const char *id, size_t len);
 void dataset_destroy(chronicle_dataset *ds);
-
-/* ---- reading the events of an indexed dataset again (load.c) ---- */
-
-typedef struct event_reader event_reader;
-
-event_reader *event_reader_new(const chronicle_dataset *ds);
-/* The whole event behind stub (an event of ds), read from the file and
- * checked and converted again as the load did it.  keep 0: the memory of
- * the events read before is reused; keep 1: they stay valid until
- * event_reader_free().  NULL when the event cannot be read, fails a check
- * or no longer matches its stub: why says so (the file, the pointer, the
- * reason). */
-const chronicle_event *event_reader_read(event_reader *r, const chronicle_event *stub, int keep,
-                                         chronicle_buf *why);
-void event_reader_free(event_reader *r);
-/* 1 when the file of an indexed dataset still has the size and time it
- * had when it was loaded; else 0 and why says so. */
-int dataset_file_unchanged(const chronicle_dataset *ds, chronicle_buf *why);
 
 #endif

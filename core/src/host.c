@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "dataset_internal.h"
 #include "host_internal.h"
 #include "registry_internal.h"
 #include "wording.h"
@@ -81,15 +80,16 @@ static size_t h_event_count(const chronicle_job *job)
 static void h_error(chronicle_job *job, chronicle_status code, const char *fmt, ...)
     CHRONICLE_PRINTF(3, 4);
 
-/* An indexed dataset's events are stubs (dataset_internal.h): the whole
+/* An indexed dataset's events are stubs (event_cursor.h): the whole
  * event behind stub is read again from the file with r.  When it cannot
  * be, the job fails and is cancelled, and u, filled from the stub, stands
  * in.  Any thread may call this, each with its own reader and u. */
-static const chronicle_event *read_whole(chronicle_job *job, event_reader *r,
+static const chronicle_event *read_whole(chronicle_job *job, chronicle__event_cursor *r,
                                          const chronicle_event *stub, int keep, chronicle_event *u)
 {
     chronicle_buf why = CHRONICLE_BUF_INIT;
-    const chronicle_event *e = job->failed ? NULL : event_reader_read(r, stub, keep, &why);
+    const chronicle_event *e =
+        job->failed ? NULL : chronicle__event_cursor_read(r, stub, keep, &why);
     if (e) return e;
     if (!job->failed) h_error(job, CHRONICLE_ERR_IO, "%s", chronicle_buf_cstr(&why));
     chronicle_buf_free(&why);
@@ -127,19 +127,20 @@ static const chronicle_event *h_event_at(const chronicle_job *cjob, size_t i)
 /* ---- cursors (1.2) ---- */
 
 /* event_at() for one thread.  Over an indexed dataset a cursor has its own
- * reader (buffer, arena, cJSON block; the dataset and its file are only
- * read, with pread), so cursors on different threads share nothing that
+ * event cursor (event_cursor.h: its own memory; the dataset and its file
+ * are only read), so cursors on different threads share nothing that
  * changes but the job's failure, which is atomic. */
 struct chronicle_cursor {
     chronicle_job *job;
-    event_reader *reader; /* NULL: the model's events are whole */
+    chronicle__event_cursor *reader; /* NULL: the model's events are whole */
     chronicle_event unreadable;
 };
 
 static chronicle_cursor *h_cursor_open(chronicle_job *job)
 {
     chronicle_cursor *c = calloc(1, sizeof *c);
-    if (c && chronicle_dataset_indexed(job->ds) && !(c->reader = event_reader_new(job->ds))) {
+    if (c && chronicle_dataset_indexed(job->ds) &&
+        !(c->reader = chronicle__event_cursor_open(job->ds))) {
         free(c);
         c = NULL;
     }
@@ -161,7 +162,7 @@ static const chronicle_event *h_cursor_event(chronicle_cursor *c, size_t i)
 static void h_cursor_close(chronicle_cursor *c)
 {
     if (!c) return;
-    event_reader_free(c->reader);
+    chronicle__event_cursor_close(c->reader);
     free(c);
 }
 
@@ -460,10 +461,10 @@ static chronicle_status open_reader(chronicle_job *job, uint32_t flags)
     if (!chronicle_dataset_indexed(job->ds)) return CHRONICLE_OK;
     chronicle_buf why = CHRONICLE_BUF_INIT;
     chronicle_status st = CHRONICLE_OK;
-    if (!dataset_file_unchanged(job->ds, &why)) {
+    if (!chronicle__dataset_file_unchanged(job->ds, &why)) {
         h_error(job, CHRONICLE_ERR_IO, "%s", chronicle_buf_cstr(&why));
         st = CHRONICLE_ERR_IO;
-    } else if (!(job->reader = event_reader_new(job->ds)) ||
+    } else if (!(job->reader = chronicle__event_cursor_open(job->ds)) ||
                (!(flags & CHRONICLE_PLUGIN_ONE_EVENT) && job->n_events &&
                 !(job->read = calloc(job->n_events, sizeof *job->read)))) {
         h_error(job, CHRONICLE_ERR_NOMEM, "out of memory");
@@ -495,7 +496,8 @@ chronicle_status job_run_child(chronicle_job *job)
         check_returned(job, st);
         if (job->failed) st = job->failed; /* error() marks failure, and may have cancelled */
         chronicle_buf changed = CHRONICLE_BUF_INIT;
-        if (st == CHRONICLE_OK && job->reader && !dataset_file_unchanged(job->ds, &changed)) {
+        if (st == CHRONICLE_OK && job->reader &&
+            !chronicle__dataset_file_unchanged(job->ds, &changed)) {
             h_error(job, CHRONICLE_ERR_IO, "%s",
                     chronicle_buf_cstr(&changed)); /* read while it changed */
             st = CHRONICLE_ERR_IO;

@@ -17,6 +17,7 @@
 #include "chronicle/dataset.h"
 #include "chronicle/registry.h"
 #include "chronicle/strbuf.h"
+#include "event_cursor.h"
 #include "output_internal.h"
 
 extern const chronicle_host host_table;
@@ -58,7 +59,7 @@ struct chronicle_job {
 
     /* in the child */
     chronicle_summary *summary;
-    struct event_reader *reader;  /* indexed dataset: reads events again */
+    chronicle__event_cursor *reader; /* indexed dataset: reads events again */
     const chronicle_event **read; /* ... and keeps them, for a plugin without ONE_EVENT */
     chronicle_event unreadable;   /* what event_at() gives when reading fails */
     chronicle__writer *writer;    /* output buffers and their thread (output.c) */

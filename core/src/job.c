@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset_internal.h"
 #include "host_internal.h"
 
 chronicle_job *chronicle__job_new(const chronicle_plugin_info *plugin, const chronicle_dataset *ds,
@@ -38,7 +37,7 @@ void chronicle__job_free(chronicle_job *job)
     if (!job) return;
     output_discard(job);
     chronicle__writer_free(job->writer);
-    event_reader_free(job->reader);
+    chronicle__event_cursor_close(job->reader);
     free((void *)job->read);
     chronicle_summary_free(job->summary);
     free(job->group);

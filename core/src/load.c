@@ -5,7 +5,8 @@
  * slice is parsed with cJSON and converted.  Peak memory is the model plus
  * one window, never a whole-document tree.  An indexed load (opts.indexed)
  * converts each event into scratch memory and keeps a stub with the slice's
- * place in the file; event_reader reads and converts it again on demand.
+ * place in the file; an event cursor (event_cursor.h) reads and converts it
+ * again on demand.
  * Invariant: an event read again passes every check the load made (the
  * skipper at event_depth(), then read_event()), or it is refused.
  */
@@ -22,6 +23,7 @@
 #include "chronicle/sanitize.h"
 #include "chronicle/utf8.h"
 #include "dataset_internal.h"
+#include "event_cursor.h"
 #include "json_scan.h"
 
 #define WINDOW (1u << 20)
@@ -218,13 +220,13 @@ static cJSON *parse_slice(loader *L, const reader *r, size_t start, size_t end)
 }
 
 /* The nesting an event may use: inside the dataset object and "events", or
- * alone on its NDJSON line.  The load and event_reader both ask here. */
+ * alone on its NDJSON line.  The load and the event cursor both ask here. */
 static int event_depth(int ndjson)
 {
     return ndjson ? JSON_MAX_DEPTH - 1 : JSON_MAX_DEPTH - 2;
 }
 
-/* The one way an event is read, by the load and by event_reader alike: its
+/* The one way an event is read, by the load and by the event cursor alike: its
  * JSON, buf[0..len), which json_skip_value() accepted at event_depth(), is
  * parsed in cJSON's block and converted (convert_event() checks it).  Its
  * tree lives in the block until the next event is parsed.  NULL when it has
@@ -607,8 +609,9 @@ chronicle_status chronicle_dataset_load(const char *path, const chronicle_load_o
 
 /* ---- reading an event again ---- */
 
-struct event_reader {
+struct chronicle__event_cursor {
     const chronicle_dataset *ds;
+    /* indexed only: */
     char *buf; /* the event's JSON */
     size_t cap;
     char *block; /* cJSON's block while an event is parsed (see cj) */
@@ -616,22 +619,23 @@ struct event_reader {
     chronicle_diag *diag;
 };
 
-event_reader *event_reader_new(const chronicle_dataset *ds)
+chronicle__event_cursor *chronicle__event_cursor_open(const chronicle_dataset *ds)
 {
-    event_reader *r = calloc(1, sizeof *r);
+    chronicle__event_cursor *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->ds = ds;
+    if (!ds->indexed) return r; /* the events are whole */
     r->diag = chronicle_diag_new(1);
     r->block = CHRONICLE_UNDER_ASAN ? NULL : malloc(CJ_BLOCK);
     if (!r->diag || (!CHRONICLE_UNDER_ASAN && !r->block)) {
-        event_reader_free(r);
+        chronicle__event_cursor_close(r);
         return NULL;
     }
     cj_hooks();
     return r;
 }
 
-void event_reader_free(event_reader *r)
+void chronicle__event_cursor_close(chronicle__event_cursor *r)
 {
     if (!r) return;
     free(r->buf);
@@ -641,8 +645,9 @@ void event_reader_free(event_reader *r)
     free(r);
 }
 
-int dataset_file_unchanged(const chronicle_dataset *ds, chronicle_buf *why)
+int chronicle__dataset_file_unchanged(const chronicle_dataset *ds, chronicle_buf *why)
 {
+    if (!ds->indexed) return 1;
     struct stat sb;
     if (fstat(ds->fd, &sb) != 0) {
         chronicle_buf_appendf(why, "%s: %s", ds->info.path.ptr, strerror(errno));
@@ -707,7 +712,7 @@ static void file_position(int fd, uint64_t at, unsigned long *line, unsigned lon
 }
 
 /* Reads the event behind stub into r->buf; 0 and why when it cannot. */
-static int read_again(event_reader *r, const event_stub *s, chronicle_buf *why)
+static int read_again(chronicle__event_cursor *r, const event_stub *s, chronicle_buf *why)
 {
     const char *file = r->ds->info.path.ptr;
     if (s->length > r->cap) {
@@ -733,9 +738,11 @@ static int read_again(event_reader *r, const event_stub *s, chronicle_buf *why)
     return 1;
 }
 
-const chronicle_event *event_reader_read(event_reader *r, const chronicle_event *stub, int keep,
-                                         chronicle_buf *why)
+const chronicle_event *chronicle__event_cursor_read(chronicle__event_cursor *r,
+                                                    const chronicle_event *stub, int keep,
+                                                    chronicle_buf *why)
 {
+    if (!r->ds->indexed) return stub;
     const event_stub *s = (const event_stub *)(const void *)stub;
     const char *file = r->ds->info.path.ptr;
     /* under AddressSanitizer the memory is given back, so a view kept too

@@ -20,6 +20,7 @@
 #include "chronicle/dataset.h"
 #include "chronicle/strbuf.h"
 #include "dataset_internal.h"
+#include "event_cursor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -119,10 +120,10 @@ static void check_indexed(const char *path, chronicle_load_opts opts, const chro
     if (x) {
         size_t n = chronicle_dataset_event_count(x);
         if (n != chronicle_dataset_event_count(m) || !chronicle_dataset_indexed(x)) abort();
-        event_reader *r = event_reader_new(x);
+        chronicle__event_cursor *r = chronicle__event_cursor_open(x);
         chronicle_buf a = CHRONICLE_BUF_INIT, b = CHRONICLE_BUF_INIT, why = CHRONICLE_BUF_INIT;
         for (size_t i = 0; r && i < n; i++) {
-            const chronicle_event *e = event_reader_read(r, chronicle_dataset_event(x, i), i & 1, &why);
+            const chronicle_event *e = chronicle__event_cursor_read(r, chronicle_dataset_event(x, i), i & 1, &why);
             if (!e) {
                 fprintf(stderr, "event %zu not read again: %s\n", i, chronicle_buf_cstr(&why));
                 abort();
@@ -140,7 +141,7 @@ static void check_indexed(const char *path, chronicle_load_opts opts, const chro
         chronicle_buf_free(&a);
         chronicle_buf_free(&b);
         chronicle_buf_free(&why);
-        event_reader_free(r);
+        chronicle__event_cursor_close(r);
     }
     chronicle_dataset_free(x);
     chronicle_diag_free(di);

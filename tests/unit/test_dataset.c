@@ -20,7 +20,8 @@
 #include <cjson/cJSON.h>
 
 #include "chronicle/dataset.h"
-#include "dataset_internal.h" /* the event reader of indexed datasets */
+#include "dataset_internal.h"
+#include "event_cursor.h" /* the events of indexed datasets, read again */
 
 /* ---- documents ---- */
 
@@ -1573,21 +1574,21 @@ static void test_indexed_load_reads_every_event_again(void **state)
     chronicle_summary_free(sum_idx);
 
     /* read again one at a time (memory reused), then kept */
-    event_reader *r = event_reader_new(f->ds);
+    chronicle__event_cursor *r = chronicle__event_cursor_open(f->ds);
     assert_non_null(r);
     chronicle_buf why = CHRONICLE_BUF_INIT;
     for (size_t i = 0; i < n; i++) {
-        const chronicle_event *e = event_reader_read(r, stubs[i], 0, &why);
+        const chronicle_event *e = chronicle__event_cursor_read(r, stubs[i], 0, &why);
         assert_non_null(e);
         assert_same_event(all[i], e);
         assert_int_equal(e->occasion_of_date_ymd, !strcmp(e->id.ptr, "e2") ? 19920226 : 0);
     }
     const chronicle_event *kept[2];
-    for (size_t i = 0; i < n; i++) assert_non_null(kept[i] = event_reader_read(r, stubs[i], 1, &why));
+    for (size_t i = 0; i < n; i++) assert_non_null(kept[i] = chronicle__event_cursor_read(r, stubs[i], 1, &why));
     for (size_t i = 0; i < n; i++) assert_same_event(all[i], kept[i]);
     assert_int_equal(why.len, 0);
-    assert_true(dataset_file_unchanged(f->ds, &why));
-    event_reader_free(r);
+    assert_true(chronicle__dataset_file_unchanged(f->ds, &why));
+    chronicle__event_cursor_close(r);
     chronicle_buf_free(&why);
     chronicle_dataset_free(full);
     unlink(path);
@@ -1603,7 +1604,7 @@ static void test_indexed_read_notices_a_changed_file(void **state)
     char *path = write_indexed_doc(dir);
     chronicle_load_opts opts = {.indexed = 1};
     assert_int_equal(chronicle_dataset_load(path, &opts, &f->ds, f->diag), CHRONICLE_OK);
-    event_reader *r = event_reader_new(f->ds);
+    chronicle__event_cursor *r = chronicle__event_cursor_open(f->ds);
     assert_non_null(r);
     chronicle_buf why = CHRONICLE_BUF_INIT;
     /* the same size, another id: only reading the event again can tell */
@@ -1612,7 +1613,7 @@ static void test_indexed_read_notices_a_changed_file(void **state)
     assert_int_equal(fseek(fp, (long)(strstr(indexed_doc, "'e2'") - indexed_doc), SEEK_SET), 0);
     assert_int_equal(fwrite("\"x2\"", 1, 4, fp), 4);
     assert_int_equal(fclose(fp), 0);
-    assert_null(event_reader_read(r, chronicle_dataset_event(f->ds, 0), 0, &why));
+    assert_null(chronicle__event_cursor_read(r, chronicle_dataset_event(f->ds, 0), 0, &why));
     chronicle_buf expect = CHRONICLE_BUF_INIT;
     chronicle_buf_appendf(&expect,
                           "%s: /events/0/id is not what was loaded: the file changed after "
@@ -1622,12 +1623,12 @@ static void test_indexed_read_notices_a_changed_file(void **state)
     /* cut short: the reader says so */
     chronicle_buf_reset(&why);
     assert_int_equal(truncate(path, 40), 0);
-    assert_null(event_reader_read(r, chronicle_dataset_event(f->ds, 1), 0, &why));
+    assert_null(chronicle__event_cursor_read(r, chronicle_dataset_event(f->ds, 1), 0, &why));
     assert_non_null(strstr(chronicle_buf_cstr(&why), "the file is shorter than when it was loaded"));
     chronicle_buf_reset(&why);
-    assert_false(dataset_file_unchanged(f->ds, &why));
+    assert_false(chronicle__dataset_file_unchanged(f->ds, &why));
     assert_non_null(strstr(chronicle_buf_cstr(&why), "the file changed after it was loaded"));
-    event_reader_free(r);
+    chronicle__event_cursor_close(r);
     chronicle_buf_free(&why);
     chronicle_buf_free(&expect);
     unlink(path);
@@ -1675,7 +1676,7 @@ static char *load_then_edit(fixture *f, const char *dir, const char *name, const
     assert_int_equal(futimens(fd, times), 0);
     assert_int_equal(close(fd), 0);
     chronicle_buf why = CHRONICLE_BUF_INIT;
-    assert_true(dataset_file_unchanged(f->ds, &why)); /* the size and the time cannot tell */
+    assert_true(chronicle__dataset_file_unchanged(f->ds, &why)); /* the size and the time cannot tell */
     chronicle_buf_free(&why);
     free(json);
     free(old);
@@ -1686,10 +1687,10 @@ static char *load_then_edit(fixture *f, const char *dir, const char *name, const
 /* What reading event index of f->ds again says: NULL is asserted. */
 static void read_again_refused(fixture *f, size_t index, chronicle_buf *why)
 {
-    event_reader *r = event_reader_new(f->ds);
+    chronicle__event_cursor *r = chronicle__event_cursor_open(f->ds);
     assert_non_null(r);
-    assert_null(event_reader_read(r, chronicle_dataset_event(f->ds, index), 0, why));
-    event_reader_free(r);
+    assert_null(chronicle__event_cursor_read(r, chronicle_dataset_event(f->ds, index), 0, why));
+    chronicle__event_cursor_close(r);
 }
 
 /* The edit spoils event index: reading it again is refused with what a

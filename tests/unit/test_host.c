@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "dataset_internal.h"
+#include "event_cursor.h"
 #include "host_internal.h"
 
 /* ---- a generated dataset: every member, Unicode, sources cited three ways ---- */
@@ -107,7 +107,7 @@ static void open_job(fixture *f, int indexed)
     f->job->events = f->events;
     f->job->n_events = n;
     f->job->msg_fd = -1;
-    if (indexed) assert_non_null(f->job->reader = event_reader_new(f->ds));
+    if (indexed) assert_non_null(f->job->reader = chronicle__event_cursor_open(f->ds));
 }
 
 static int setup(void **state)
