@@ -14,6 +14,7 @@ PACKAGES=(
   fonts-noto-core  # the pdf's fonts by script; optional at run time (formats/briefing.md)
   poppler-utils qpdf
   python3 python3-openpyxl python3-jsonschema python3-icalendar python3-pyte
+  python3-pytest  # tests/python: the Python package's tests
   valgrind man-db binutils
 )
 

@@ -20,6 +20,7 @@
 #define CHRONICLE_CHRONICLE_H
 
 #include "chronicle/dataset.h"
+#include "chronicle/dataset_json.h"
 #include "chronicle/date.h"
 #include "chronicle/diag.h"
 #include "chronicle/export.h"
