@@ -32,7 +32,8 @@ import time
 from . import _lib
 
 __all__ = ["load", "validate", "plugins", "Dataset", "ChronicleError", "DatasetError",
-           "ExportError", "OptionError", "ChronicleOSError", "library_path"]
+           "ExportError", "OptionError", "ChronicleOSError", "format_diagnostic",
+           "library_path"]
 
 #: The libchronicle this package loaded.
 library_path = _lib.path
@@ -84,7 +85,33 @@ class ExportError(ChronicleError):
 
 
 class ChronicleOSError(ChronicleError, OSError):
-    """A file could not be read or written (also an OSError)."""
+    """A file could not be read or written.  Also an OSError: raised as
+    FileNotFoundError, PermissionError ... (each also a ChronicleOSError)
+    when the system says why, with ``errno`` and ``filename`` set."""
+
+    def __init__(self, *args, diagnostics=(), status=None):
+        OSError.__init__(self, *args)
+        self.diagnostics = list(diagnostics)
+        self.status = status
+
+
+_os_error_classes = {}
+
+
+def _os_error(errno_, message, path, diagnostics, status):
+    """A ChronicleOSError that is also the builtin class for errno_
+    (FileNotFoundError for ENOENT ...)."""
+    builtin = type(OSError(errno_, "")) if errno_ else OSError
+    cls = ChronicleOSError
+    if builtin is not OSError:
+        cls = _os_error_classes.get(builtin)
+        if cls is None:
+            cls = type(builtin.__name__, (ChronicleOSError, builtin),
+                       {"__module__": __name__, "__doc__": ChronicleOSError.__doc__})
+            _os_error_classes[builtin] = cls
+    if errno_:
+        return cls(errno_, message, path, diagnostics=diagnostics, status=status)
+    return cls(message, diagnostics=diagnostics, status=status)
 
 
 # ---- helpers ----
@@ -143,21 +170,28 @@ class _Diag:
         return out
 
 
-def _format_diag(d):
-    place = d.get("file") or ""
-    if d.get("line"):
-        place += f":{d['line']}" + (f":{d['column']}" if d.get("column") else "")
-    elif d.get("pointer") is not None:
-        place += (": " if place else "") + d["pointer"]
-    sev = "warning: " if d["severity"] == "warning" else ""
-    return f"{place}: {sev}{d['message']}" if place else sev + d["message"]
+def format_diagnostic(d):
+    """One diagnostic dict as the command prints it: "FILE:LINE:COL: MESSAGE",
+    "FILE: /POINTER: MESSAGE" or "FILE: MESSAGE", with "warning: " before a
+    warning's message."""
+    text = ""
+    if d.get("file") is not None:
+        text = d["file"]
+        if d.get("line"):
+            text += f":{d['line']}" + (f":{d['column']}" if d.get("column") else "")
+        text += ": "
+    if d.get("pointer") is not None:
+        text += (d["pointer"] or "/") + ": "
+    if d.get("severity") == "warning":
+        text += "warning: "
+    return text + (d.get("message") or "")
 
 
 def _summary(first, diags):
     errors = [d for d in diags if d["severity"] == "error"] or diags
     if not errors:
         return first
-    text = first + ": " + _format_diag(errors[0])
+    text = first + ": " + format_diagnostic(errors[0])
     if len(errors) > 1:
         text += f" (and {len(errors) - 1} more)"
     return text
@@ -168,18 +202,15 @@ def _strerror(st):
 
 
 def _raise_io(path, message, diags, st):
-    """An OSError for path: the system's own (FileNotFoundError ...) when
-    the file cannot be opened now, else ChronicleOSError."""
+    """An OSError for path: with the system's errno (FileNotFoundError ...)
+    when the file cannot be opened now, else a plain ChronicleOSError."""
     try:
         with open(path, "rb"):
             pass
     except OSError as e:
-        err = ChronicleOSError(e.errno, _summary(message, diags), path)
-        err.diagnostics, err.status = diags, _strerror(st)
-        raise err from None
-    err = ChronicleOSError(_summary(message, diags))
-    err.diagnostics, err.status = diags, _strerror(st)
-    raise err
+        raise _os_error(e.errno, _summary(message, diags), path, diags,
+                        _strerror(st)) from None
+    raise _os_error(0, _summary(message, diags), path, diags, _strerror(st))
 
 
 def _str_array(items):
@@ -392,7 +423,7 @@ class Dataset:
                 st = _lib.dataset_events_json(handle, first, n, ctypes.byref(buf), d.ptr)
                 if st == _lib.ERR_DATA:
                     diags = d.entries()
-                    raise DatasetError(_summary(f"{self.path}: cannot read the events again",
+                    raise DatasetError(_summary("cannot read the events again",
                                                 diags), diags, _strerror(st))
                 if st != _lib.OK:
                     raise MemoryError("chronicle: " + _strerror(st))
@@ -522,7 +553,7 @@ class Dataset:
                         st = _lib.report_def_load(definition, _b(report_file), d.ptr)
                         diags = d.entries()
                         if st == _lib.ERR_IO:
-                            _raise_io(report_file, f"{report_file}: cannot read", diags, st)
+                            _raise_io(report_file, "cannot read the report definition", diags, st)
                         if st != _lib.OK:
                             raise OptionError(_summary(f"report {report_file}", diags), diags,
                                               _strerror(st))
@@ -567,9 +598,8 @@ class Dataset:
         if st == _lib.ERR_CANCELLED:
             raise KeyboardInterrupt("chronicle: export interrupted")
         if st == _lib.ERR_IO and not run.failed:
-            err = ChronicleOSError(_summary("export: an output cannot be created", diags))
-            err.diagnostics, err.status = diags, words
-            raise err
+            raise _os_error(0, _summary("an output cannot be created", diags), None, diags,
+                            words)
         failed = run.failed
         written = [dest for dest, state in run.final if state == _lib.JOB_DONE]
         why = [m for m in run.messages if m["error"]]
@@ -662,9 +692,9 @@ def _load(path, fmt, indexed, keep=True):
             return None, diags
         return Dataset(ptr.value, path, diags), diags
     if st == _lib.ERR_IO:
-        _raise_io(path, f"{path}: cannot read", diags, st)
+        _raise_io(path, "cannot read the dataset", diags, st)
     if st == _lib.ERR_DATA:
-        raise DatasetError(_summary(f"{path}: invalid dataset", diags), diags, _strerror(st))
+        raise DatasetError(_summary("invalid dataset", diags), diags, _strerror(st))
     if st == _lib.ERR_NOMEM:
         raise MemoryError(f"chronicle: {path}: out of memory")
     raise ChronicleError(_summary(f"{path}: " + _strerror(st), diags), diags, _strerror(st))
