@@ -264,8 +264,8 @@ chronicle_status chronicle_dataset_events_json(const chronicle_dataset *ds, size
     event_reader_free(reader);
     if (w.st != CHRONICLE_OK) {
         if (w.st == CHRONICLE_ERR_DATA && diag)
-            chronicle_diag_add(diag, CHRONICLE_SEV_ERROR, NULL, 0, 0, NULL, "%s",
-                               chronicle_buf_cstr(&why));
+            chronicle_diag_add_coded(diag, CHRONICLE_DIAG_IO, CHRONICLE_SEV_ERROR, NULL, 0, 0, NULL,
+                                     "%s", chronicle_buf_cstr(&why));
         chronicle_buf_truncate(out, start);
     }
     chronicle_buf_free(&why);

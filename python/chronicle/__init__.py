@@ -154,7 +154,7 @@ class _Diag:
         for i in range(_lib.diag_count(self.ptr)):
             e = _lib.diag_at(self.ptr, i).contents
             d = {"severity": "warning" if e.severity == _lib.SEV_WARNING else "error",
-                 "code": _s(e.code) if _lib.HAS_CODES else None,
+                 "code": _s(e.code),
                  "message": _s(e.message),
                  "file": _s(e.file)}
             if e.line:
@@ -163,10 +163,6 @@ class _Diag:
             if e.pointer is not None:
                 d["pointer"] = _s(e.pointer)
             out.append(d)
-        dropped = _lib.diag_dropped(self.ptr)
-        if dropped:
-            out.append({"severity": "error", "code": "dropped", "file": None,
-                        "message": f"... and {dropped} more"})
         return out
 
 

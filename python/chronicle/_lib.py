@@ -84,15 +84,8 @@ SEV_ERROR, SEV_WARNING = 0, 1
 class DiagEntry(ctypes.Structure):
     _fields_ = [("severity", c_int), ("file", ctypes.c_char_p), ("line", ctypes.c_ulong),
                 ("col", ctypes.c_ulong), ("pointer", ctypes.c_char_p),
-                ("message", ctypes.c_char_p)]
-
-
-class DiagEntryCoded(ctypes.Structure):
-    """The entry with the code appended (a library with chronicle_diag_code_name)."""
-    _fields_ = DiagEntry._fields_ + [("code", ctypes.c_char_p)]
-
-
-HAS_CODES = hasattr(lib, "chronicle_diag_code_name")
+                ("message", ctypes.c_char_p),
+                ("code", ctypes.c_char_p)]  # appended in 1.1 of the library
 
 # ---- chronicle/dataset.h ----
 
@@ -170,7 +163,7 @@ diag_new = _fn("chronicle_diag_new", c_void_p, c_size_t)
 diag_free = _fn("chronicle_diag_free", None, c_void_p)
 diag_count = _fn("chronicle_diag_count", c_size_t, c_void_p)
 diag_dropped = _fn("chronicle_diag_dropped", c_size_t, c_void_p)
-diag_at = _fn("chronicle_diag_at", P(DiagEntryCoded if HAS_CODES else DiagEntry), c_void_p, c_size_t)
+diag_at = _fn("chronicle_diag_at", P(DiagEntry), c_void_p, c_size_t)
 diag_clear = _fn("chronicle_diag_clear", None, c_void_p)
 diag_format = _fn("chronicle_diag_format", c_int, c_void_p, BufP)
 strerror = _fn("chronicle_strerror", ctypes.c_char_p, c_int)

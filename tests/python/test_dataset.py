@@ -66,9 +66,7 @@ def test_dataset_error_has_diagnostics_with_places():
     assert d["file"] == path
     assert d["pointer"] == "/events/0/date"
     assert "2023-02-30" in d["message"]
-    assert "code" in d
-    if chronicle._lib.HAS_CODES:
-        assert isinstance(d["code"], str) and d["code"]
+    assert d["code"] == "date"
     assert "/events/0/date" in str(info.value)
 
 
@@ -78,7 +76,7 @@ def test_syntax_error_has_line_and_column(tmp_path):
     with pytest.raises(chronicle.DatasetError) as info:
         chronicle.load(path)
     d = info.value.diagnostics[0]
-    assert (d["file"], d["line"], d["column"]) == (str(path), 3, 16)
+    assert (d["file"], d["line"], d["column"], d["code"]) == (str(path), 3, 16, "syntax")
     assert "pointer" not in d
 
 
@@ -115,8 +113,7 @@ def test_validate_bad_corpus_as_the_cli_says_it(name):
         assert d["file"] == path
         # a place: line and column, or a pointer (the whole file only when empty)
         assert d.get("line") or d.get("pointer") is not None or name == "empty.json", d
-        if chronicle._lib.HAS_CODES:
-            assert d["code"], d
+        assert d["code"] and d["code"] != "other", d
     p = run_cli("validate", path)
     assert p.returncode == 65
     cli_lines = p.stderr.decode("utf-8").splitlines()
@@ -174,3 +171,19 @@ def test_date_objects_accepted():
     assert chronicle._date(datetime.date(2023, 2, 24), "since") == 20230224
     assert chronicle._date(datetime.datetime(2023, 2, 24, 10, 0), "since") == 20230224
     assert chronicle._date("2024-02-29", "since") == 20240229
+
+
+def test_indexed_events_after_the_file_changed(tmp_path):
+    """memory="low" reads events again from the file: a change since the
+    load is a DatasetError, never a wrong event."""
+    path = tmp_path / "events.json"
+    path.write_bytes(open(DATA, "rb").read())
+    with chronicle.load(path, memory="low") as ds:
+        assert ds.events[0] == REF["events"][0]
+        text = path.read_text(encoding="utf-8").replace(REF["events"][0]["title"], "Changed")
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, (1, 1))
+        with pytest.raises(chronicle.DatasetError) as info:
+            list(ds.events)
+        d = info.value.diagnostics[0]
+        assert d["code"] == "io" and "changed" in d["message"]
