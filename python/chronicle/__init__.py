@@ -293,9 +293,8 @@ def _options(options, formats):
 
 def _registry(plugin_path):
     dirs = [_fspath(d, "plugin_path") for d in _str_list_paths(plugin_path)]
-    dirs += _lib.build_plugin_dirs()
     ptrs, keep = _str_array(dirs)
-    opts = _lib.RegistryOpts(dirs=ptrs, n_dirs=len(dirs))
+    opts = _lib.new(_lib.RegistryOpts, dirs=ptrs, n_dirs=len(dirs))
     reg = ctypes.c_void_p()
     st = _lib.registry_new(ctypes.byref(opts), ctypes.byref(reg))
     del keep
@@ -509,7 +508,7 @@ class Dataset:
         report_file = None if report is None else _fspath(report, "report")
 
         keep = []  # every ctypes object the request points into
-        req = _lib.ExportRequest()
+        req = _lib.new(_lib.ExportRequest)
         req.ds = handle
         req.formats, a = _str_array(formats)
         keep.append(a)
@@ -518,7 +517,7 @@ class Dataset:
         req.options, a = _str_array(opts)
         keep.append(a)
         req.n_options = len(opts)
-        flt = _lib.Filter(since=ymd_since, until=ymd_until)
+        flt = _lib.new(_lib.Filter, since=ymd_since, until=ymd_until)
         flt.countries, a = _str_array(countries)
         keep.append(a)
         flt.n_countries = len(countries)
@@ -677,7 +676,7 @@ def load(path, memory="auto", input_format=None):
 
 
 def _load(path, fmt, indexed, keep=True):
-    opts = _lib.LoadOpts(format=fmt, indexed=int(indexed))
+    opts = _lib.new(_lib.LoadOpts, format=fmt, indexed=int(indexed))
     ptr = ctypes.c_void_p()
     with _Diag() as d:
         st = _lib.dataset_load(_b(path), ctypes.byref(opts), ctypes.byref(ptr), d.ptr)

@@ -46,14 +46,6 @@ def _load():
 lib, path = _load()
 
 
-def build_plugin_dirs():
-    """The build tree's plugin folders when this is the build tree's copy
-    and the library it loaded is the build's (not CHRONICLE_LIBRARY's)."""
-    root = getattr(_libpath, "BUILD_PLUGIN_ROOT", "") if _libpath else ""
-    if not root or os.environ.get(ENV) or not os.path.isdir(root):
-        return []
-    return sorted(e.path for e in os.scandir(root) if e.is_dir() and not e.name.startswith("."))
-
 c_char_pp = ctypes.POINTER(ctypes.c_char_p)
 c_size_t = ctypes.c_size_t
 c_int = ctypes.c_int
@@ -87,26 +79,37 @@ class DiagEntry(ctypes.Structure):
                 ("message", ctypes.c_char_p),
                 ("code", ctypes.c_char_p)]  # appended in 1.1 of the library
 
+# Caller-filled structs end with size_t struct_size (0: the 1.0 layout);
+# new() sets it to the mirror's size, so the library reads every member.
+
+
+def new(cls, **kw):
+    return cls(struct_size=ctypes.sizeof(cls), **kw)
+
+
 # ---- chronicle/dataset.h ----
 
 FORMAT_AUTO, FORMAT_JSON, FORMAT_NDJSON = 0, 1, 2
 
 
 class LoadOpts(ctypes.Structure):
-    _fields_ = [("format", c_int), ("indexed", c_int)]
+    _fields_ = [("format", c_int), ("indexed", c_int),
+                ("struct_size", c_size_t)]
 
 
 class Filter(ctypes.Structure):
     _fields_ = [("since", ctypes.c_uint32), ("until", ctypes.c_uint32),
                 ("countries", c_char_pp), ("n_countries", c_size_t),
-                ("tags", c_char_pp), ("n_tags", c_size_t)]
+                ("tags", c_char_pp), ("n_tags", c_size_t),
+                ("struct_size", c_size_t)]
 
 
 # ---- chronicle/registry.h ----
 
 class RegistryOpts(ctypes.Structure):
     _fields_ = [("dirs", c_char_pp), ("n_dirs", c_size_t), ("no_env", c_int),
-                ("probe_timeout", ctypes.c_double)]
+                ("probe_timeout", ctypes.c_double),
+                ("struct_size", c_size_t)]
 
 
 # ---- chronicle/export.h ----
@@ -141,7 +144,8 @@ class ExportRequest(ctypes.Structure):
                 ("timestamp", ctypes.c_int64), ("hooks", Hooks),
                 ("keep", c_char_pp), ("n_keep", c_size_t),
                 ("shard", ctypes.c_uint), ("n_shards", ctypes.c_uint),
-                ("report", c_void_p)]
+                ("report", c_void_p),
+                ("struct_size", c_size_t)]
 
 
 class PlannedJob(ctypes.Structure):

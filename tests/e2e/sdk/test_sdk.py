@@ -24,6 +24,8 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from expect import Tally, attribution  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from installed import check_python  # noqa: E402  the Python package, from the same prefix
 
 SRC = os.environ["SOURCE_ROOT"]
 DATA = os.path.join(SRC, "data", "events.json")
@@ -290,6 +292,7 @@ def main():
         check_installed_plugins(chronicle, plugindir, tmp)
         check_man_page(chronicle, prefix, tmp)
         check_kit(chronicle, prefix, tmp, env)
+        check_python(prefix, tmp, env, check)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
