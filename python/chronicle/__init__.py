@@ -649,6 +649,9 @@ class _Run:
 def load(path, memory="auto", input_format=None):
     """Loads and validates the dataset at path; returns a Dataset.
 
+    path: a file path, or a file object whose read() gives the whole
+    dataset (bytes or text; then held in memory).
+
     memory: "high" holds the whole model; "low" holds an index and reads
     each event again from the file when it is asked for or exported (a
     fifth of the memory; the file must not change); "auto" (the default):
@@ -658,12 +661,14 @@ def load(path, memory="auto", input_format=None):
     Raises DatasetError (with every defect in ``.diagnostics``) when the
     dataset is invalid, OSError when it cannot be read, ValueError or
     TypeError for bad arguments."""
-    path = _fspath(path, "path")
     if memory not in _MEMORY:
         raise ValueError(f"memory: {memory!r} is not one of " + ", ".join(_MEMORY))
     fmt = {None: _lib.FORMAT_AUTO, "json": _lib.FORMAT_JSON, "ndjson": _lib.FORMAT_NDJSON}
     if input_format not in fmt:
         raise ValueError(f"input_format: {input_format!r} is not 'json' or 'ndjson'")
+    if hasattr(path, "read"):
+        return _load_stream(path, fmt[input_format], memory)
+    path = _fspath(path, "path")
     if memory == "auto":
         try:
             st = os.stat(path)
@@ -673,6 +678,33 @@ def load(path, memory="auto", input_format=None):
     else:
         indexed = memory == "low"
     return _load(path, fmt[input_format], indexed)[0]
+
+
+def _load_stream(f, fmt, memory):
+    """A dataset read whole from a file object (its text or bytes): held in
+    memory, since a stream cannot be read twice."""
+    if memory == "low":
+        raise ValueError("memory='low' needs a file path: a stream cannot be read again")
+    data = f.read()
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError(f"read() gave {type(data).__name__}, not bytes or str")
+    name = getattr(f, "name", None)
+    name = name if isinstance(name, str) and name else "<stream>"
+    opts = _lib.new(_lib.LoadOpts, format=fmt, indexed=0)
+    ptr = ctypes.c_void_p()
+    with _Diag() as d:
+        st = _lib.dataset_load_buffer(_b(name), bytes(data), len(data), ctypes.byref(opts),
+                                      ctypes.byref(ptr), d.ptr)
+        diags = d.entries()
+    if st == _lib.OK:
+        return Dataset(ptr.value, name, diags)
+    if st == _lib.ERR_DATA:
+        raise DatasetError(_summary("invalid dataset", diags), diags, _strerror(st))
+    if st == _lib.ERR_NOMEM:
+        raise MemoryError(f"chronicle: {name}: out of memory")
+    raise ChronicleError(_summary(f"{name}: " + _strerror(st), diags), diags, _strerror(st))
 
 
 def _load(path, fmt, indexed, keep=True):

@@ -176,6 +176,8 @@ buf_free = _fn("chronicle_buf_free", None, BufP)
 
 dataset_load = _fn("chronicle_dataset_load", c_int, ctypes.c_char_p, P(LoadOpts), P(c_void_p),
                    c_void_p)
+dataset_load_buffer = _fn("chronicle_dataset_load_buffer", c_int, ctypes.c_char_p, ctypes.c_char_p,
+                          c_size_t, P(LoadOpts), P(c_void_p), c_void_p)
 dataset_free = _fn("chronicle_dataset_free", None, c_void_p)
 dataset_indexed = _fn("chronicle_dataset_indexed", c_int, c_void_p)
 dataset_event_count = _fn("chronicle_dataset_event_count", c_size_t, c_void_p)

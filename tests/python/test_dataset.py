@@ -187,3 +187,17 @@ def test_indexed_events_after_the_file_changed(tmp_path):
             list(ds.events)
         d = info.value.diagnostics[0]
         assert d["code"] == "io" and "changed" in d["message"]
+
+
+def test_load_from_a_file_object():
+    with open(DATA, "rb") as f:
+        ds = chronicle.load(f)
+    assert ds.path == DATA and list(ds.events) == REF["events"]
+    import io
+    ds = chronicle.load(io.StringIO(open(DATA, encoding="utf-8").read()))
+    assert ds.path == "<stream>" and ds.title == REF["title"]
+    with pytest.raises(chronicle.DatasetError) as info:
+        chronicle.load(io.BytesIO(b'{"schema": "chronicle/events@1",\n  "title": 3}'))
+    assert info.value.diagnostics[0]["file"] == "<stream>"
+    with pytest.raises(ValueError):
+        chronicle.load(io.BytesIO(b"{}"), memory="low")
