@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "dataset_internal.h"
+#include "event_cursor.h"
 
 typedef struct jw {
     chronicle_buf *out;
@@ -244,16 +244,15 @@ chronicle_status chronicle_dataset_events_json(const chronicle_dataset *ds, size
     if (n > count - first) n = count - first;
     size_t start = out->len;
     jw w = {out, 1, CHRONICLE_OK};
-    event_reader *reader = NULL;
+    chronicle__event_cursor *cursor = NULL;
     chronicle_buf why = CHRONICLE_BUF_INIT;
-    if (chronicle_dataset_indexed(ds) && n) {
-        if (!(reader = event_reader_new(ds))) return CHRONICLE_ERR_NOMEM;
-        if (!dataset_file_unchanged(ds, &why)) w.st = CHRONICLE_ERR_DATA;
-    }
+    if (n && !(cursor = chronicle__event_cursor_open(ds))) return CHRONICLE_ERR_NOMEM;
+    if (n && !chronicle__dataset_file_unchanged(ds, &why)) w.st = CHRONICLE_ERR_DATA;
     jw_open(&w, '[');
     for (size_t i = first; w.st == CHRONICLE_OK && i < first + n; i++) {
-        const chronicle_event *e = chronicle_dataset_event(ds, i);
-        if (reader && !(e = event_reader_read(reader, e, 0, &why))) {
+        const chronicle_event *e =
+            chronicle__event_cursor_read(cursor, chronicle_dataset_event(ds, i), 0, &why);
+        if (!e) {
             w.st = CHRONICLE_ERR_DATA;
             break;
         }
@@ -261,7 +260,7 @@ chronicle_status chronicle_dataset_events_json(const chronicle_dataset *ds, size
         event_json(&w, e);
     }
     jw_close(&w, ']');
-    event_reader_free(reader);
+    chronicle__event_cursor_close(cursor);
     if (w.st != CHRONICLE_OK) {
         if (w.st == CHRONICLE_ERR_DATA && diag)
             chronicle_diag_add_coded(diag, CHRONICLE_DIAG_IO, CHRONICLE_SEV_ERROR, NULL, 0, 0, NULL,
