@@ -70,8 +70,17 @@ chronicle_status pdf_bidi_line(pdf_doc *d, const char *s, size_t len, pdf_bidi *
         uint32_t cp;
         size_t k = chronicle_utf8_decode(s + i, len - i, &cp);
         if (!k) cp = 0xFFFD, k = 1;
-        logical[n++] = cp;
         i += k;
+        /* U+FEFF is FriBiDi's fill character: from data, it is not drawn */
+        if (cp == FRIBIDI_CHAR_FILL) continue;
+        /* a lam-alef ligature from data: its letters, which FriBiDi joins
+         * again with a fill character (3 bytes of UTF-8, 2 code points) */
+        if (cp >= 0xFEF5 && cp <= 0xFEFC) {
+            static const FriBidiChar alef[] = {0x0622, 0x0623, 0x0625, 0x0627};
+            logical[n++] = 0x0644;
+            cp = alef[(cp - 0xFEF5) / 2];
+        }
+        logical[n++] = cp;
     }
     FriBidiStrIndex m = (FriBidiStrIndex)n;
     FriBidiParType base = d->rtl ? FRIBIDI_PAR_WRTL : FRIBIDI_PAR_WLTR;
@@ -85,14 +94,19 @@ chronicle_status pdf_bidi_line(pdf_doc *d, const char *s, size_t len, pdf_bidi *
     fribidi_shape(FRIBIDI_FLAGS_ARABIC | FRIBIDI_FLAG_SHAPE_MIRRORING, levels, m, joining, visual);
     if (!fribidi_reorder_line(FRIBIDI_FLAGS_ARABIC, types, m, 0, base, levels, visual, NULL))
         return CHRONICLE_ERR_NOMEM;
-    /* a lam-alef ligature leaves a fill character where its alef was, and
-     * bidi controls have done their work: neither is drawn */
+    /* a lam-alef ligature leaves a fill character where its lam was: drawn
+     * as the lam's filler (PDF_LAM_FILLER); bidi controls have done their
+     * work and are not drawn */
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
         FriBidiChar c = visual[i];
         FriBidiCharType t = c < 0x80 ? FRIBIDI_TYPE_LTR : fribidi_get_bidi_type(c);
-        if (c == FRIBIDI_CHAR_FILL || (FRIBIDI_IS_EXPLICIT_OR_BN(t) || FRIBIDI_IS_ISOLATE(t)) ||
-            c == 0x200E || c == 0x200F || c == 0x061C)
+        if (c == FRIBIDI_CHAR_FILL) {
+            visual[w++] = PDF_LAM_FILLER;
+            continue;
+        }
+        if ((FRIBIDI_IS_EXPLICIT_OR_BN(t) || FRIBIDI_IS_ISOLATE(t)) || c == 0x200E || c == 0x200F ||
+            c == 0x061C)
             continue;
         visual[w++] = c;
     }

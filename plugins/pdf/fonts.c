@@ -5,7 +5,8 @@
  * of the character's script, read and embedded only when a character needs
  * it, then a visible U+FFFD), the coverage report (what no font has, by
  * script and where in the data), and replacing the /ToUnicode CMap libharu
- * 2.3.0 writes (an invalid begincidrange) with a correct bfchar/bfrange map.
+ * 2.3.0 writes (an invalid begincidrange) with a correct bfchar/bfrange map
+ * that gives Arabic presentation forms back as their letters.
  * Invariant: a character is only ever drawn with a face whose cmap has it.
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "chronicle/utf8.h"
 #include "hpdf_private.h"
 #include "pdf_internal.h"
+#include "unshape_table.h"
 
 #define BMP_BITS 8192 /* bytes in a bitmap of the 65,536 BMP code points */
 
@@ -912,9 +914,30 @@ static chronicle_status glyph_resolve(pdf_doc *d, pdf_weight w, uint32_t cp, uin
     return CHRONICLE_OK;
 }
 
+/* The lam of a lam-alef ligature, drawn as U+FEFF where a face has it;
+ * where none has, nothing is drawn (the ligature still shows). */
+static chronicle_status filler_get(pdf_doc *d, pdf_weight w, pdf_glyph *out)
+{
+    pdf_fonts *f = &d->fonts;
+    if (!f->filler[w]) {
+        chronicle_status st = glyph_resolve(d, w, 0xFEFF, &f->filler[w]);
+        if (st != CHRONICLE_OK) return st;
+    }
+    uint32_t e = f->filler[w];
+    int kind = (int)(e >> G_KIND_SHIFT & 3);
+    *out = (pdf_glyph){(int)(e >> G_FACE_SHIFT & 0xFF), 0xFEFF, 0, 0, kind != KIND_SELF};
+    return CHRONICLE_OK;
+}
+
 chronicle_status pdf_glyph_get(pdf_doc *d, pdf_weight w, uint32_t cp, pdf_glyph *out)
 {
     pdf_fonts *f = &d->fonts;
+    if (cp == PDF_LAM_FILLER) return filler_get(d, w, out);
+    /* invisible by definition, and its code is the filler's */
+    if (cp == 0xFEFF) {
+        *out = (pdf_glyph){PDF_FACE_REGULAR, cp, 0, 0, 1};
+        return CHRONICLE_OK;
+    }
     uint32_t key = cp > 0xFFFF ? 0xFFFF : cp; /* U+FFFF is a noncharacter: also missing */
     uint32_t e = f->glyph[w][key];
     if (!(e & G_KNOWN)) {
@@ -928,6 +951,7 @@ chronicle_status pdf_glyph_get(pdf_doc *d, pdf_weight w, uint32_t cp, pdf_glyph 
     out->width = e & 0xFFFF;
     out->missing = kind == KIND_MISSING;
     out->cp = kind == KIND_SELF ? cp : kind == KIND_SPACE ? ' ' : f->replacement;
+    out->none = 0;
     return CHRONICLE_OK;
 }
 
@@ -1039,6 +1063,31 @@ static chronicle_status face_trim_widths(pdf_doc *d, pdf_face *f)
 
 /* ---- ToUnicode ---- */
 
+static int unshape_cmp(const void *key, const void *row)
+{
+    uint32_t cp = *(const uint32_t *)key, form = *(const uint16_t *)row;
+    return cp < form ? -1 : cp > form;
+}
+
+/* The letters an Arabic presentation form draws, into base; 0 for any
+ * other code point, which stands for itself.  U+FEFF is only ever drawn as
+ * the lam of a lam-alef ligature (PDF_LAM_FILLER), whose glyph gives the
+ * alef. */
+static size_t unshape(uint32_t cp, uint32_t base[4])
+{
+    if (cp == 0xFEFF) {
+        base[0] = 0x0644;
+        return 1;
+    }
+    if (cp < 0xFB50 || cp > 0xFEFF) return 0;
+    const uint16_t *row =
+        bsearch(&cp, unshape_table, PDF_UNSHAPE_ROWS, sizeof *unshape_table, unshape_cmp);
+    size_t n = 0;
+    while (row && n < 4 && row[1 + n])
+        base[n] = row[1 + n], n++;
+    return n;
+}
+
 static chronicle_status cmap_block(chronicle_buf *b, const char *kind, const uint32_t *v, size_t n,
                                    int ranges)
 {
@@ -1057,19 +1106,50 @@ static chronicle_status cmap_block(chronicle_buf *b, const char *kind, const uin
     return st;
 }
 
+/* The presentation forms, each to the letters it draws. */
+static chronicle_status cmap_forms(chronicle_buf *b, const uint32_t *form, size_t n)
+{
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t i = 0; i < n && st == CHRONICLE_OK; i += 100) {
+        size_t m = n - i < 100 ? n - i : 100;
+        st = chronicle_buf_appendf(b, "%zu beginbfchar\n", m);
+        for (size_t k = i; k < i + m && st == CHRONICLE_OK; k++) {
+            uint32_t base[4];
+            size_t nb = unshape(form[k], base);
+            st = chronicle_buf_appendf(b, "<%04X> <", (unsigned)form[k]);
+            for (size_t j = 0; j < nb && st == CHRONICLE_OK; j++)
+                st = chronicle_buf_appendf(b, "%04X", (unsigned)base[j]);
+            if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, ">\n");
+        }
+        if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, "endbfchar\n");
+    }
+    return st;
+}
+
 /* The CMap text: CIDs are code points (libharu's UTF-8 mode uses Identity-H
- * with CID = Unicode), so each used code maps to itself.  Ranges never
- * cross a high byte, as the CMap rules require. */
+ * with CID = Unicode), so each used code maps to itself, but for the
+ * Arabic presentation forms bidi.c shapes letters into: those map back to
+ * their letters (a lam-alef ligature and its filler to alef and lam), so
+ * that copying and pdftotext give the text as written.  Ranges never cross a high byte, as
+ * the CMap rules require. */
 static chronicle_status cmap_text(const uint8_t *used, chronicle_buf *b)
 {
-    uint32_t *singles = malloc(2 * 65536 * sizeof *singles), *ranges = NULL;
-    size_t n_single = 0, n_range = 0;
+    uint32_t *singles = malloc(2 * 65536 * sizeof *singles), *ranges = NULL, *forms = NULL;
+    size_t n_single = 0, n_range = 0, n_form = 0;
+    uint32_t base[4];
     chronicle_status st = CHRONICLE_ERR_NOMEM;
-    if (!singles || !(ranges = malloc(2 * 65536 * sizeof *ranges))) goto out;
+    if (!singles || !(ranges = malloc(2 * 65536 * sizeof *ranges)) ||
+        !(forms = malloc(PDF_UNSHAPE_ROWS * sizeof *forms)))
+        goto out;
     for (uint32_t c = 0; c < 0x10000; c++) {
         if (!bit_get(used, c)) continue;
+        if (unshape(c, base)) {
+            forms[n_form++] = c;
+            continue;
+        }
         uint32_t e = c;
-        while (e + 1 < 0x10000 && (e + 1) >> 8 == c >> 8 && bit_get(used, e + 1))
+        while (e + 1 < 0x10000 && (e + 1) >> 8 == c >> 8 && bit_get(used, e + 1) &&
+               !unshape(e + 1, base))
             e++;
         uint32_t *dst = e > c ? ranges + 2 * n_range++ : singles + 2 * n_single++;
         dst[0] = c, dst[1] = e;
@@ -1080,6 +1160,7 @@ static chronicle_status cmap_text(const uint8_t *used, chronicle_buf *b)
                                ">> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
                                "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
     if (st == CHRONICLE_OK) st = cmap_block(b, "bfchar", singles, n_single, 0);
+    if (st == CHRONICLE_OK) st = cmap_forms(b, forms, n_form);
     if (st == CHRONICLE_OK) st = cmap_block(b, "bfrange", ranges, n_range, 1);
     if (st == CHRONICLE_OK)
         st = chronicle_buf_puts(b, "endcmap\nCMapName currentdict /CMap defineresource pop\n"
@@ -1087,6 +1168,7 @@ static chronicle_status cmap_text(const uint8_t *used, chronicle_buf *b)
 out:
     free(singles);
     free(ranges);
+    free(forms);
     return st;
 }
 

@@ -497,6 +497,7 @@ chronicle_status pdf_draw_text(pdf_doc *d, float x, float baseline, const char *
         else
             i += next_cp(s + i, len - i, &cp);
         if ((st = pdf_glyph_get(d, w, cp, &g)) != CHRONICLE_OK) break;
+        if (g.none) continue;
         if (g.face != face) {
             if (face >= 0 && (st = run_end(o, face, w)) != CHRONICLE_OK) break;
             if ((st = run_start(d, o, g.face, size, w, color)) != CHRONICLE_OK) break;

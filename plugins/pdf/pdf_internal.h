@@ -88,12 +88,13 @@ typedef struct pdf_face {
 
 typedef struct pdf_fonts {
     pdf_face face[PDF_N_FACES];
-    int bold_shared;      /* the bold face is the regular one */
-    int fallback_state;   /* 0: not loaded yet, 1: loaded, -1: unavailable */
-    uint32_t *glyph[2];   /* per weight, per BMP code point: resolved glyph (fonts.c) */
-    uint32_t replacement; /* drawn for characters no font has: U+FFFD or '?' */
-    size_t n_missing;     /* characters drawn as the replacement */
-    int n_faces;          /* face[] in use: PDF_FACE_SCRIPT + the script faces read */
+    int bold_shared;               /* the bold face is the regular one */
+    int fallback_state;            /* 0: not loaded yet, 1: loaded, -1: unavailable */
+    uint32_t *glyph[2];            /* per weight, per BMP code point: resolved glyph (fonts.c) */
+    uint32_t filler[2];            /* per weight: resolved PDF_LAM_FILLER, or 0 */
+    uint32_t replacement;          /* drawn for characters no font has: U+FFFD or '?' */
+    size_t n_missing;              /* characters drawn as the replacement */
+    int n_faces;                   /* face[] in use: PDF_FACE_SCRIPT + the script faces read */
     struct pdf_coverage *coverage; /* owned: script fonts and the coverage report (fonts.c) */
 } pdf_fonts;
 
@@ -279,6 +280,15 @@ chronicle_status pdf_put_selection(pdf_doc *d, chronicle_buf *b);
 
 /* ---- bidi.c: right-to-left lines (GNU FriBiDi) ---- */
 
+/* In a line in drawing order, the lam of a lam-alef ligature: FriBiDi
+ * draws the pair as one glyph (U+FEFB and its kin) and leaves a fill
+ * character where the lam was.  It is drawn as U+FEFF (no width, no ink),
+ * which the /ToUnicode map gives back as lam, while the ligature gives its
+ * alef: two glyphs, two letters, and poppler, which turns right-to-left
+ * words around glyph by glyph, extracts lam then alef.  Outside Unicode,
+ * so that no character of the data is ever taken for it. */
+#define PDF_LAM_FILLER 0x110000u
+
 /* True when s holds a right-to-left character (Hebrew, Arabic, an RLE...):
  * only such a line is reordered or shaped. */
 int pdf_bidi_needed(const char *s, size_t len);
@@ -315,6 +325,7 @@ typedef struct pdf_glyph {
     uint32_t cp;    /* the code point actually drawn */
     unsigned width; /* 1/1000 em */
     int missing;    /* drawn as the replacement */
+    int none;       /* drawn as nothing, width 0: U+FEFF from data, a filler no font has */
 } pdf_glyph;
 chronicle_status pdf_glyph_get(pdf_doc *d, pdf_weight w, uint32_t cp, pdf_glyph *out);
 /* Records that cp was drawn with a face (for its ToUnicode map). */

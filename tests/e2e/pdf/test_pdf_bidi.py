@@ -14,6 +14,11 @@ with --lang ar, and reads them back with poppler and qpdf:
   line, whole;
 - the fonts' /ToUnicode maps hold Arabic presentation forms (U+FE70 to
   U+FEFF, U+FB50 to U+FDFF): the letters are drawn joined;
+- and map each form back to its letters (a lam-alef ligature to its alef,
+  the zero-width filler drawn beside it, U+FEFF, to its lam): pdftotext
+  with no normalisation gives the base letters, lam-alef words in logical
+  order, in the dataset's Arabic (unicode-torture.json, bidi.json, a
+  dataset of lam-alef words) and in every Arabic label of --lang ar;
 - the outline keeps the titles in logical order;
 - with --lang ar, headings and paragraphs end at the right margin
   (pdftotext -bbox-layout), and nothing passes it.
@@ -39,6 +44,17 @@ ROOT = os.environ.get("SOURCE_ROOT", ".")
 EPOCH = os.environ.get("SOURCE_DATE_EPOCH", "1700000000")
 BIDI = os.path.join(ROOT, "tests", "data", "pdf", "bidi.json")
 EVENTS = os.path.join(ROOT, "data", "events.json")
+TORTURE = os.path.join(ROOT, "data", "samples", "unicode-torture.json")
+AR_PO = os.path.join(ROOT, "po", "pdf", "ar.po")
+FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+# unicode-torture.json's Arabic of one direction (no digits, no Latin)
+TORTURE_AR = ["الشارقة", "الإمارات العربية المتحدة", "الجمعية الأذربيجانية", "طلاب الجامعة",
+              "محمد العلي", "رئيس الجمعية", "فرقة الشارقة", "نحن هنا لنتذكر ونحيي الذكرى",
+              "وكالة الأنباء"]
+# every lam-alef ligature (U+FEF5-U+FEFC: madda, hamza above, hamza below,
+# plain; isolated and final), one already joined in the data (U+FEFB), and
+# a byte order mark inside a word, which is never drawn
+LAM_ALEF = ["الآن", "الأمين", "الإعلان", "السلام", "سلام", "لا", "كلا"]
 A4_W, MARGIN = 595.276, 56.0
 
 tally = Tally()
@@ -120,6 +136,101 @@ def test_presentation_forms(tmp, pdf):
           f"{[hex(c) for c in medial]}")
 
 
+def raw_text(pdf, *extra):
+    """pdftotext as it is: no NFKC, only poppler's embedding marks dropped."""
+    raw = run(["pdftotext", "-enc", "UTF-8", *extra, pdf, "-"]).stdout.decode("utf-8")
+    return MARKS.sub("", raw)
+
+
+def cmap_maps(tmp, pdf):
+    """Every bfchar of the fonts' /ToUnicode maps: code -> text."""
+    qdf = os.path.join(tmp, "qdf-maps.pdf")
+    run(["qpdf", "--qdf", "--object-streams=disable", pdf, qdf])
+    with open(qdf, "rb") as f:
+        data = f.read().decode("latin-1")
+    maps = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for code, dst in re.findall(r"<([0-9A-Fa-f]{4})>\s*<([0-9A-Fa-f]+)>", block):
+            maps[int(code, 16)] = "".join(chr(int(dst[i:i + 4], 16)) for i in range(0, len(dst), 4))
+    return maps
+
+
+def test_base_letters_map(tmp, pdf):
+    maps = cmap_maps(tmp, pdf)
+    forms = {c: t for c, t in maps.items() if 0xFB50 <= c <= 0xFDFF or 0xFE70 <= c <= 0xFEFC}
+    wrong = {hex(c): t for c, t in forms.items()
+             if t != unicodedata.normalize("NFKC", chr(c)) and not 0xFEF5 <= c <= 0xFEFC}
+    check("every drawn presentation form maps to its base letter (ToUnicode)",
+          len(forms) >= 10 and not wrong, f"{len(forms)} forms; wrong: {wrong}")
+    ligs = {c: t for c, t in forms.items() if 0xFEF5 <= c <= 0xFEFC}
+    check("lam-alef ligatures map to their alef, the filler U+FEFF to lam",
+          ligs and all(t == unicodedata.normalize("NFKC", chr(c))[1] for c, t in ligs.items())
+          and maps.get(0xFEFF) == "\u0644", f"{ligs} FEFF->{maps.get(0xFEFF)!r}")
+
+
+def lines_of(text):
+    return [re.sub(r"\s+", " ", ln).strip() for ln in text.splitlines()]
+
+
+def test_base_letters_text(tmp):
+    # the data's Arabic, the report in English and in Arabic
+    for extra in ([], ["--lang", "ar"]):
+        pdf = os.path.join(tmp, "torture%s.pdf" % "-".join([""] + extra[1:]))
+        if not export(TORTURE, pdf, *extra):
+            continue
+        text = raw_text(pdf)
+        forms = sorted(set(FORMS.findall(text)))
+        check(f"unicode-torture {' '.join(extra)}: pdftotext gives no presentation form",
+              not forms, repr(forms))
+        lines = lines_of(text)
+        missing = [s for s in TORTURE_AR if not any(s in ln for ln in lines)]
+        check(f"unicode-torture {' '.join(extra)}: pdftotext gives the Arabic as written, "
+              "in base letters", not missing, f"missing {missing}\n" + "\n".join(
+                  ln for ln in lines if re.search("[\u0600-\u06ff]", ln))[:2000])
+    # every lam-alef ligature, one written joined in the data, a BOM inside
+    with open(BIDI, encoding="utf-8") as f:
+        ds = json.load(f)
+    ds["events"][0]["title"] = " ".join(LAM_ALEF[:-2]) + " \ufefb \u0643\u0644\ufeff\u0627"
+    path = os.path.join(tmp, "lam-alef.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(ds, f, ensure_ascii=False)
+    pdf = os.path.join(tmp, "lam-alef.pdf")
+    if export(path, pdf):
+        text = raw_text(pdf)
+        want = " ".join(LAM_ALEF)
+        check("lam-alef words come out as lam then alef, the joined one too, the BOM not drawn",
+              any(want in ln for ln in lines_of(text)),
+              "\n".join(ln for ln in lines_of(text) if "\u0644" in ln)[:2000])
+        check("lam-alef dataset: no presentation form in pdftotext", not FORMS.search(text),
+              repr(sorted(set(FORMS.findall(text)))))
+        test_base_letters_map(tmp, pdf)
+
+
+def test_base_letters_labels(tmp):
+    """Every Arabic label of po/pdf/ar.po that pdftotext shows once NFKC'd
+    is there without NFKC too: the labels extract in base letters."""
+    pdf = os.path.join(tmp, "events-ar.pdf")
+    if not export(EVENTS, pdf, "--lang", "ar"):
+        return
+    raw = raw_text(pdf)
+    nfkc = unicodedata.normalize("NFKC", raw)
+    labels = []
+    with open(AR_PO, encoding="utf-8") as f:
+        for m in re.finditer(r'^msgstr(?:\[\d\])? "(.*)"$', f.read(), re.M):
+            s = m.group(1)
+            # whole labels of Arabic words only (no placeholders, digits, Latin)
+            if s and re.fullmatch("[\u0600-\u06ff ]+", s) and len(s) > 2:
+                labels.append(s)
+    shown = [s for s in labels if s in nfkc]
+    lost = [s for s in shown if s not in raw]
+    lam_alef = [s for s in shown if "\u0644\u0627" in s or "\u0644\u0623" in s]
+    check("--lang ar: pdftotext gives no presentation form", not FORMS.search(raw),
+          repr(sorted(set(FORMS.findall(raw)))))
+    check(f"--lang ar: the {len(shown)} Arabic labels shown come out in base letters "
+          f"({len(lam_alef)} with lam-alef)", len(shown) >= 10 and lam_alef and not lost,
+          f"lost: {lost}")
+
+
 def test_outline(pdf):
     j = json.loads(run(["qpdf", "--json", "--json-key=outlines", pdf]).stdout)
     titles = []
@@ -186,6 +297,8 @@ def main():
             test_extraction(pdf)
             test_presentation_forms(tmp, pdf)
             test_outline(pdf)
+        test_base_letters_text(tmp)
+        test_base_letters_labels(tmp)
         test_rtl_layout(tmp)
     return tally.finish()
 
