@@ -127,6 +127,14 @@ typedef struct cli {
     int tty;        /* stderr is a terminal that understands \r and \033[K */
     int report_tty; /* the report goes to a terminal: 0 not known yet, 1 yes, -1 no */
     int drawn;      /* the progress line is on the screen */
+    /* --json (validate, export): the input being exported, and each job's
+     * error messages until its record is written */
+    const char *input;
+    struct job_said {
+        char *label;
+        chronicle_buf text;
+    } *said;
+    size_t n_said;
 } cli;
 
 /* Writes text with every character that could drive the terminal replaced
@@ -147,18 +155,69 @@ static void append_clean(chronicle_buf *b, const char *s)
     chronicle_utf8_append_clean(b, s, strlen(s), SIZE_MAX, 0);
 }
 
-static void print_diag(const chronicle_diag *d)
+/* ---- JSON Lines (--json): formats/diagnostics.md ---- */
+
+/* Appends ,"key":"s" (null for NULL). */
+static void json_member(chronicle_buf *b, const char *key, const char *s)
+{
+    chronicle_buf_appendf(b, ",\"%s\":", key);
+    if (s)
+        chronicle_buf_put_json_string(b, s);
+    else
+        chronicle_buf_puts(b, "null");
+}
+
+/* Writes the record b holds, closing its object, as one line of stdout. */
+static void json_line(chronicle_buf *b)
+{
+    chronicle_buf_putc(b, '}');
+    fputs(chronicle_buf_cstr(b), stdout);
+    fputc('\n', stdout);
+}
+
+static void json_diag_entry(const chronicle_diag_entry *e)
+{
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_buf_appendf(&b, "{\"type\":\"diagnostic\",\"severity\":\"%s\"",
+                          e->severity == CHRONICLE_SEV_WARNING ? "warning" : "error");
+    json_member(&b, "code", e->code);
+    json_member(&b, "message", e->message);
+    json_member(&b, "file", e->file);
+    if (e->line) chronicle_buf_appendf(&b, ",\"line\":%lu", e->line);
+    if (e->line && e->col) chronicle_buf_appendf(&b, ",\"column\":%lu", e->col);
+    if (e->pointer) json_member(&b, "pointer", e->pointer);
+    json_line(&b);
+    chronicle_buf_free(&b);
+}
+
+/* Says d's entries: as text on stderr (each after prefix), or with --json
+ * as records on stdout; with skip_warnings, errors only. */
+static void say_diag(const cli *c, const chronicle_diag *d, const char *prefix, int skip_warnings)
 {
     chronicle_buf line = CHRONICLE_BUF_INIT;
     for (size_t i = 0; i < chronicle_diag_count(d); i++) {
+        const chronicle_diag_entry *e = chronicle_diag_at(d, i);
+        if (skip_warnings && e->severity == CHRONICLE_SEV_WARNING) continue;
+        if (c->json) {
+            json_diag_entry(e);
+            continue;
+        }
         chronicle_buf_reset(&line);
-        chronicle_diag_format(chronicle_diag_at(d, i), &line);
+        chronicle_diag_format(e, &line);
+        fputs(prefix, stderr);
         put_clean(stderr, chronicle_buf_cstr(&line));
         fputc('\n', stderr);
     }
-    if (chronicle_diag_dropped(d))
+    if (chronicle_diag_dropped(d) && c->json)
+        printf("{\"type\":\"dropped\",\"count\":%zu}\n", chronicle_diag_dropped(d));
+    else if (chronicle_diag_dropped(d))
         fprintf(stderr, "chronicle: ... and %zu more\n", chronicle_diag_dropped(d));
     chronicle_buf_free(&line);
+}
+
+static void print_diag(const cli *c, const chronicle_diag *d)
+{
+    say_diag(c, d, "", 0);
 }
 
 /* Prints a usage error; arg (from the command line or the environment) is
@@ -208,7 +267,7 @@ static int load(const cli *c, const char *path, int indexed, chronicle_dataset *
     chronicle_diag *d = chronicle_diag_new(100);
     chronicle_load_opts opts = {.format = c->input_format, .indexed = indexed};
     chronicle_status st = chronicle_dataset_load(path, &opts, ds, d);
-    if (st != CHRONICLE_OK || !c->quiet) print_diag(d);
+    if (st != CHRONICLE_OK || !c->quiet) print_diag(c, d);
     chronicle_diag_free(d);
     if (st == CHRONICLE_ERR_IO) return EXIT_NOINPUT;
     if (st != CHRONICLE_OK) return EXIT_DATA;
@@ -225,11 +284,23 @@ static int cmd_validate(cli *c, int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         chronicle_dataset *ds = NULL;
         int rc = load(c, argv[i], c->memory != MEMORY_HIGH, &ds);
+        if (c->json) {
+            chronicle_buf b = CHRONICLE_BUF_INIT;
+            chronicle_buf_puts(&b, "{\"type\":\"file\"");
+            json_member(&b, "file", argv[i]);
+            chronicle_buf_appendf(&b, ",\"valid\":%s", rc ? "false" : "true");
+            if (!rc)
+                chronicle_buf_appendf(&b, ",\"events\":%zu,\"sources\":%zu",
+                                      chronicle_dataset_event_count(ds),
+                                      chronicle_dataset_get_info(ds)->n_sources);
+            json_line(&b);
+            chronicle_buf_free(&b);
+        }
         if (rc) {
             if (rc > worst) worst = rc;
             continue;
         }
-        if (!c->quiet) {
+        if (!c->quiet && !c->json) {
             const chronicle_event **ev = NULL;
             size_t n = 0;
             chronicle_summary *s = NULL;
@@ -517,6 +588,88 @@ static void clear_progress(cli *c)
     c->drawn = 0;
 }
 
+/* --json: a job's errors wait for its "job-failed" record; its other
+ * messages are records of their own. */
+static void json_message(cli *c, const chronicle_job_status *job, int is_error,
+                         chronicle_log_level level, const char *text)
+{
+    if (is_error) {
+        struct job_said *s = NULL;
+        for (size_t i = 0; i < c->n_said && !s; i++)
+            if (!strcmp(c->said[i].label, job->label)) s = &c->said[i];
+        if (!s) {
+            struct job_said *grown = realloc(c->said, (c->n_said + 1) * sizeof *grown);
+            char *label = strdup(job->label);
+            if (!grown || !label) {
+                free(label);
+                if (grown) c->said = grown;
+                return;
+            }
+            c->said = grown;
+            s = &c->said[c->n_said++];
+            *s = (struct job_said){label, CHRONICLE_BUF_INIT};
+        }
+        if (s->text.len) chronicle_buf_putc(&s->text, '\n');
+        chronicle_buf_puts(&s->text, text);
+        return;
+    }
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_buf_puts(&b, "{\"type\":\"message\"");
+    json_member(&b, "input", c->input);
+    json_member(&b, "job", job->label);
+    json_member(&b, "level", level >= CHRONICLE_LOG_WARN  ? "warning"
+                             : level == CHRONICLE_LOG_INFO ? "info"
+                                                           : "debug");
+    json_member(&b, "message", text);
+    json_line(&b);
+    chronicle_buf_free(&b);
+}
+
+/* --json: one record a job, when it ends: the output it wrote, or why it
+ * failed. */
+static void on_finished(void *ctx, const chronicle_job_status *job, const char *format,
+                        const char *group, uint64_t bytes)
+{
+    cli *c = ctx;
+    if (!c->json) return;
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_buf_appendf(&b, "{\"type\":\"%s\"",
+                          job->state == CHRONICLE_JOB_DONE     ? "output"
+                          : job->state == CHRONICLE_JOB_CLOSED ? "job-stopped"
+                                                               : "job-failed");
+    json_member(&b, "input", c->input);
+    json_member(&b, "format", format);
+    json_member(&b, "group", group);
+    if (job->state == CHRONICLE_JOB_DONE) {
+        json_member(&b, "path", job->dest);
+        if (bytes == UINT64_MAX)
+            chronicle_buf_puts(&b, ",\"bytes\":null");
+        else
+            chronicle_buf_appendf(&b, ",\"bytes\":%llu", (unsigned long long)bytes);
+    } else {
+        const char *said = NULL;
+        for (size_t i = 0; i < c->n_said; i++)
+            if (!strcmp(c->said[i].label, job->label)) said = chronicle_buf_cstr(&c->said[i].text);
+        json_member(&b, "path", job->dest);
+        if (job->state == CHRONICLE_JOB_FAILED) json_member(&b, "code", "job");
+        json_member(&b, "message", said);
+    }
+    chronicle_buf_appendf(&b, ",\"seconds\":%.3f", job->seconds);
+    json_line(&b);
+    chronicle_buf_free(&b);
+}
+
+static void forget_said(cli *c)
+{
+    for (size_t i = 0; i < c->n_said; i++) {
+        free(c->said[i].label);
+        chronicle_buf_free(&c->said[i].text);
+    }
+    free(c->said);
+    c->said = NULL;
+    c->n_said = 0;
+}
+
 static void on_message(void *ctx, const chronicle_job_status *job, int is_error,
                        chronicle_log_level level, const char *text)
 {
@@ -524,6 +677,10 @@ static void on_message(void *ctx, const chronicle_job_status *job, int is_error,
     if (!is_error && (c->quiet || (level < CHRONICLE_LOG_WARN && !c->verbose) ||
                       (level == CHRONICLE_LOG_DEBUG && c->verbose < 2)))
         return;
+    if (c->json) {
+        json_message(c, job, is_error, level, text);
+        return;
+    }
     clear_progress(c); /* the next update draws it again, below the message */
     fputs("chronicle: ", stderr);
     put_clean(stderr, job->label);
@@ -665,20 +822,14 @@ static int run_exports(cli *c, chronicle_export_request *req, int argc, char **a
         int rc = load(c, argv[i], want_index(c, argv[i]), &ds);
         if (!rc) {
             req->ds = ds;
+            c->input = argv[i];
             chronicle_diag *d = chronicle_diag_new(100);
             chronicle_status st =
                 c->plan ? print_plan(c, req, argv[i], d) : chronicle_export(req, d);
             clear_progress(c);
-            for (size_t k = 0; k < chronicle_diag_count(d); k++) {
-                if (c->quiet && chronicle_diag_at(d, k)->severity == CHRONICLE_SEV_WARNING) continue;
-                chronicle_buf line = CHRONICLE_BUF_INIT;
-                chronicle_diag_format(chronicle_diag_at(d, k), &line);
-                fputs("chronicle: ", stderr);
-                put_clean(stderr, chronicle_buf_cstr(&line));
-                fputc('\n', stderr);
-                chronicle_buf_free(&line);
-            }
+            say_diag(c, d, "chronicle: ", c->quiet);
             chronicle_diag_free(d);
+            forget_said(c);
             rc = st == CHRONICLE_OK                ? 0
                  : st == CHRONICLE_ERR_OPTION      ? EXIT_USAGE
                  : st == CHRONICLE_ERR_UNSUPPORTED ? EXIT_UNAVAILABLE
@@ -799,6 +950,25 @@ static int parse_arg(cli *c, args *a, int opt, const char *val)
     return usage_error("%s", "unknown option");
 }
 
+/* "--format", as the user may have typed it (or "-f/--format"). */
+static void option_name(int opt, chronicle_buf *out)
+{
+    for (const struct option *o = long_options; o->name; o++) {
+        if (o->val != opt) continue;
+        if (opt < 256) chronicle_buf_appendf(out, "-%c/", opt);
+        chronicle_buf_appendf(out, "--%s", o->name);
+        return;
+    }
+    chronicle_buf_appendf(out, "-%c", opt);
+}
+
+/* validate reads datasets and writes nothing: it takes only the options
+ * that say how to read them and how to answer. */
+static int validate_takes(int opt)
+{
+    return opt == 'q' || opt == OPT_INPUT_FORMAT || opt == OPT_MEMORY || opt == OPT_JSON;
+}
+
 static void free_args(cli *c, args *a)
 {
     for (size_t i = 0; i < a->n_store; i++) free(a->format_store[i]);
@@ -827,7 +997,7 @@ static void say_set_error(const char *flag, const char *arg, const chronicle_dia
 /* The report's definition: the --report file, then each -M in order, then
  * --lang, so the command line overrides the file.  Every value is checked
  * here, before any dataset is read. */
-static int build_report(args *a)
+static int build_report(const cli *c, args *a)
 {
     if (!a->report_file && !a->n_meta && !a->lang) return 0;
     chronicle_diag *d = chronicle_diag_new(100);
@@ -839,7 +1009,7 @@ static int build_report(args *a)
     int rc = 0;
     if (a->report_file) {
         chronicle_status st = chronicle_report_def_load(a->def, a->report_file, d);
-        print_diag(d);
+        print_diag(c, d);
         rc = st == CHRONICLE_OK ? 0 : st == CHRONICLE_ERR_IO ? EXIT_NOINPUT
              : st == CHRONICLE_ERR_OPTION ? EXIT_USAGE : EXIT_SOFTWARE;
     }
@@ -874,16 +1044,7 @@ static int check_report(const cli *c, chronicle_report_def *def, chronicle_regis
     chronicle_diag *d = chronicle_diag_new(100);
     if (!d) return EXIT_SOFTWARE;
     chronicle_status st = chronicle_report_def_check(def, reg, d);
-    for (size_t k = 0; k < chronicle_diag_count(d); k++) {
-        const chronicle_diag_entry *e = chronicle_diag_at(d, k);
-        if (c->quiet && e->severity == CHRONICLE_SEV_WARNING) continue;
-        chronicle_buf line = CHRONICLE_BUF_INIT;
-        chronicle_diag_format(e, &line);
-        fputs("chronicle: ", stderr);
-        put_clean(stderr, chronicle_buf_cstr(&line));
-        fputc('\n', stderr);
-        chronicle_buf_free(&line);
-    }
+    say_diag(c, d, "chronicle: ", c->quiet);
     chronicle_diag_free(d);
     return st == CHRONICLE_OK ? 0 : st == CHRONICLE_ERR_UNSUPPORTED ? EXIT_UNAVAILABLE : EXIT_USAGE;
 }
@@ -929,10 +1090,17 @@ int main(int argc, char **argv)
             free_args(&c, &a);
             return flushed(0);
         }
-        if (opt == '?') /* getopt would echo the argument raw: say it ourselves, cleaned */
+        if (opt == '?') { /* getopt would echo the argument raw: say it ourselves, cleaned */
             rc = usage_error("%s: an unknown option, or one missing its value", argv[optind - 1]);
-        else
+        } else if (is_validate && !validate_takes(opt)) {
+            chronicle_buf name = CHRONICLE_BUF_INIT;
+            option_name(opt, &name);
+            rc = usage_error("validate: %s means nothing to validate, which takes -q, --json, "
+                             "--input-format and --memory only", chronicle_buf_cstr(&name));
+            chronicle_buf_free(&name);
+        } else {
             rc = parse_arg(&c, &a, opt, optarg);
+        }
     }
     int rest = argc - optind;
     char **files = argv + optind;
@@ -948,11 +1116,14 @@ int main(int argc, char **argv)
         a.req.n_formats = a.n_formats;
         a.req.options = a.options;
         a.req.n_options = a.n_options;
-        a.req.hooks = (chronicle_export_hooks){&c, on_message, on_status};
+        a.req.hooks = (chronicle_export_hooks){&c, on_message, on_status, on_finished};
         size_t n_formats = a.n_formats; /* -f, else the definition's */
         int split = a.req.split != CHRONICLE_SPLIT_NONE;
         if (!rest) rc = usage_error("%s", "export needs at least one FILE");
-        else if ((rc = build_report(&a)) != 0) {
+        else if (c.json && !c.plan && a.req.output && !strcmp(a.req.output, "-"))
+            rc = usage_error("%s", "--json writes its records on standard output: -o - would mix "
+                                   "them with the report; give -o FILE");
+        else if ((rc = build_report(&c, &a)) != 0) {
         } else if (!(n_formats = a.n_formats ? a.n_formats : chronicle_report_def_format_count(a.def)))
             rc = usage_error("%s", "export needs -f FORMAT (or \"formats\" in the --report file)");
         else if (!timestamp_from_env(&a.req.timestamp))

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,6 +119,17 @@ static void sayf(const chronicle_export_hooks *h, run *r, const char *fmt, ...)
     chronicle_buf_free(&b);
 }
 
+/* A committed output's final size; UINT64_MAX when it was written through
+ * (standard output, a device) and the size is not known here. */
+static uint64_t output_size(const chronicle_job *job)
+{
+    struct stat sb;
+    if (job->out_kind != OUTPUT_FILE || !job->dest_name ||
+        fstatat(job->dir_fd, job->dest_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+        return UINT64_MAX;
+    return (uint64_t)sb.st_size;
+}
+
 static void close_fd(int *fd)
 {
     if (*fd >= 0) close(*fd);
@@ -160,10 +172,12 @@ static void child_main(run *runs, size_t n, run *self, int msg_fd, pid_t parent)
     _exit(st == CHRONICLE_OK ? 0 : 1);
 }
 
-static void start_failed(run *r, int output)
+static void start_failed(run *r, int output, const chronicle_export_hooks *h)
 {
     r->status.state = CHRONICLE_JOB_FAILED;
     r->output_failed = output;
+    if (h->finished)
+        h->finished(h->ctx, &r->status, r->job->plugin->name, r->job->group, UINT64_MAX);
 }
 
 /* pipes[0]: messages; [1]: standard output; [2]: standard error. */
@@ -186,7 +200,7 @@ static int start(run *runs, size_t n, run *r, const chronicle_export_hooks *h)
     if (output_prepare(r->job, &why) != CHRONICLE_OK) {
         say(h, r, 1, CHRONICLE_LOG_WARN, chronicle_buf_cstr(&why));
         chronicle_buf_free(&why);
-        start_failed(r, 1);
+        start_failed(r, 1, h);
         return 0;
     }
     int pipes[3][2];
@@ -196,7 +210,7 @@ static int start(run *runs, size_t n, run *r, const chronicle_export_hooks *h)
         sayf(h, r, "cannot start: %s", strerror(errno));
         close_pipes(pipes);
         output_discard(r->job);
-        start_failed(r, 0);
+        start_failed(r, 0, h);
         return 0;
     }
     if (r->pid == 0) {
@@ -360,8 +374,10 @@ static void finish(run *r, const chronicle_export_hooks *h)
         r->output_failed = !ok;
         state = ok ? CHRONICLE_JOB_DONE : CHRONICLE_JOB_FAILED;
     }
-    output_discard(r->job);
     r->status.state = state;
+    if (h->finished) h->finished(h->ctx, &r->status, r->job->plugin->name, r->job->group,
+                                 ok ? output_size(r->job) : UINT64_MAX);
+    output_discard(r->job);
 }
 
 static void report_progress(run *runs, size_t n, const chronicle_export_hooks *h)

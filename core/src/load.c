@@ -354,8 +354,8 @@ static void parse_json(loader *L, reader *r)
 {
     int c = peek(r);
     if (c < 0) {
-        chronicle_diag_add_coded(L->diag, CHRONICLE_DIAG_EMPTY_FILE, CHRONICLE_SEV_ERROR, L->file,
-                                 0, 0, NULL, "the file is empty (expected a JSON object)");
+        /* placed where the object was expected: the end of the input */
+        error_at(L, CHRONICLE_DIAG_EMPTY_FILE, r, r->pos, "the file is empty (expected a JSON object)");
         return;
     }
     if (c != '{') {
@@ -444,8 +444,7 @@ static void parse_ndjson(loader *L, reader *r)
         advance(r, end + 1);
     }
     if (header) {
-        chronicle_diag_add_coded(L->diag, CHRONICLE_DIAG_EMPTY_FILE, CHRONICLE_SEV_ERROR, L->file,
-                                 0, 0, NULL, "the file is empty (expected a header line)");
+        error_at(L, CHRONICLE_DIAG_EMPTY_FILE, r, r->len, "the file is empty (expected a header line)");
         return;
     }
     finish_checks(L, 1);

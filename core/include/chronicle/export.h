@@ -53,6 +53,15 @@ typedef struct chronicle_export_hooks {
                     chronicle_log_level level, const char *text);
     /* Called at most ten times a second while jobs run, and once at the end. */
     void (*progress)(void *ctx, const chronicle_job_status *jobs, size_t n);
+    /* Appended; may be NULL.  Called once for each job tried, when it has
+     * ended (or failed to start), after its messages.  job->state is
+     * CHRONICLE_JOB_DONE (its output is complete: a file renamed into place,
+     * bytes its final size; or written through to standard output, job->dest
+     * NULL, or to a device: bytes UINT64_MAX, not known), CHRONICLE_JOB_FAILED
+     * (message() said why) or CHRONICLE_JOB_CLOSED.  format: the plugin's
+     * name; group: the --split-by group, or NULL. */
+    void (*finished)(void *ctx, const chronicle_job_status *job, const char *format,
+                     const char *group, uint64_t bytes);
 } chronicle_export_hooks;
 
 /*

@@ -145,7 +145,7 @@ def test_unreadable_inputs(work):
     # the worst status wins; every file is still reported
     rc, out, err = run(["validate", "date-feb-30.json", "missing.json", "empty.json"], work)
     check("mixed: exit 66", rc == EXIT_NOINPUT, f"exit {rc}")
-    check("mixed: every file reported", err.count(b"\n") == 3 and b"empty.json: the file is empty"
+    check("mixed: every file reported", err.count(b"\n") == 3 and b"empty.json:1:1: the file is empty"
           in err and b"date-feb-30.json: /events/0/date" in err, repr(err))
 
 
