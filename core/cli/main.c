@@ -36,13 +36,14 @@ enum {
 };
 
 static const char usage_text[] =
-    "usage: chronicle validate [-q] [--input-format json|ndjson] [--memory low|high] FILE...\n"
+    "usage: chronicle validate [-q] [--json] [--input-format json|ndjson] [--memory low|high]\n"
+    "                        FILE...\n"
     "       chronicle export -f FORMAT[,FORMAT...] [-o PATH] [-O FORMAT.KEY=VALUE]...\n"
     "                        [--report FILE] [-M KEY=VALUE]... [--lang TAG]\n"
     "                        [--since DATE] [--until DATE] [--country CC]... [--tag TAG]...\n"
     "                        [--split-by country|year|organizer|tag] [-j N] [--timeout SECONDS]\n"
     "                        [--plugin-path DIR]... [--memory auto|low|high] [-q] [-v]\n"
-    "                        [--shard I/N] [--plan [--json]] FILE...\n"
+    "                        [--shard I/N] [--plan] [--json] FILE...\n"
     "       chronicle plugins [--json] [--plugin-path DIR]... [NAME]\n"
     "       chronicle plugin-check [--dataset FILE] [--events N] [--json] [--timeout SECONDS]\n"
     "                        PATH.so\n"
@@ -53,10 +54,15 @@ static const char usage_text[] =
     "\n"
     "validate   check FILEs against the dataset format; every error is listed as\n"
     "           FILE:LINE:COL (syntax) or FILE: /json/pointer (content); it holds\n"
-    "           an index only, unless --memory high\n"
+    "           an index only, unless --memory high; --json: one JSON object a\n"
+    "           line, each diagnostic with a stable code (formats/diagnostics.md)\n"
     "export     write reports; one format: -o is a file (or - for standard output);\n"
     "           several formats or --split-by: -o is a directory (default: .), and\n"
-    "           files are named STEM.EXT or STEM-GROUP.EXT\n"
+    "           files are named STEM.EXT or STEM-GROUP.EXT; --json: one JSON object\n"
+    "           a line: diagnostics, each output written, each job that failed\n"
+    "FILE       a dataset; - reads standard input, whole, into memory (NDJSON\n"
+    "           when its first line holds a whole object and more lines follow,\n"
+    "           unless --input-format says); export - needs -o FILE or -o -\n"
     "plugins    list plugins, or show one plugin's options (like gst-inspect)\n"
     "plugin-check  run a plugin through the conformance suite, each check in a child:\n"
     "           one line a check, PASS/FAIL, the reason and a fix (--json: one object\n"
@@ -94,6 +100,7 @@ static const char usage_options[] =
     "                         N runs together write what one run writes\n"
     "      --plan             list the jobs (format, group, events, output) and run\n"
     "                         nothing, create nothing; --json: one JSON object a line\n"
+    "      --json             JSON Lines on standard output (formats/diagnostics.md)\n"
     "  -q, --quiet            no progress, no warnings\n"
     "  -v, --verbose          also informational messages from plugins\n"
     "\n"
@@ -257,16 +264,95 @@ static int push(const char ***list, size_t *n, const char *s)
 static int want_index(const cli *c, const char *path)
 {
     struct stat sb;
+    if (!strcmp(path, "-")) return 0; /* read once, held whole */
     if (c->memory != MEMORY_AUTO) return c->memory == MEMORY_LOW;
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= AUTO_INDEX_BYTES;
 }
 
-/* indexed: hold an index only (validate needs no model; export: --memory) */
+/* ---- standard input ("-") ---- */
+
+#define STDIN_NAME "<stdin>"
+
+/* The name messages and records give an input: "-" is standard input. */
+static const char *input_name(const char *path)
+{
+    return strcmp(path, "-") ? path : STDIN_NAME;
+}
+
+static int is_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/* Standard input has no file name to tell its format by.  Without
+ * --input-format it is NDJSON when its first non-blank line holds a whole
+ * object or array and another non-blank line follows; otherwise JSON (a
+ * dataset in one line, or spread over many). */
+static chronicle_format sniff_format(const char *buf, size_t len)
+{
+    size_t i = len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    while (i < len && is_space(buf[i])) i++;
+    int depth = 0, in_string = 0, closed = 0;
+    for (; i < len && buf[i] != '\n' && !closed; i++) {
+        char ch = buf[i];
+        if (in_string && ch == '\\')
+            i++;
+        else if (ch == '"')
+            in_string = !in_string;
+        else if (!in_string && (ch == '{' || ch == '['))
+            depth++;
+        else if (!in_string && (ch == '}' || ch == ']'))
+            closed = --depth == 0;
+    }
+    const char *nl = closed && i < len ? memchr(buf + i, '\n', len - i) : NULL;
+    for (const char *p = nl; p && p < buf + len; p++)
+        if (!is_space(*p)) return CHRONICLE_FORMAT_NDJSON;
+    return CHRONICLE_FORMAT_JSON;
+}
+
+/* Reads all of standard input: a pipe cannot be read twice, so the whole
+ * model is built from memory.  errno on failure. */
+static int read_stdin(chronicle_buf *b)
+{
+    for (;;) {
+        if (chronicle_buf_reserve(b, 65536) != CHRONICLE_OK) {
+            errno = ENOMEM;
+            return 0;
+        }
+        ssize_t n = read(STDIN_FILENO, b->ptr + b->len, 65536);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return 0;
+        if (n == 0) return 1;
+        b->len += (size_t)n;
+    }
+}
+
+static chronicle_status load_stdin(const cli *c, chronicle_dataset **ds, chronicle_diag *d)
+{
+    chronicle_buf in = CHRONICLE_BUF_INIT;
+    chronicle_status st;
+    if (!read_stdin(&in)) {
+        chronicle_diag_add_coded(d, errno == ENOMEM ? CHRONICLE_DIAG_MEMORY : CHRONICLE_DIAG_IO,
+                                 CHRONICLE_SEV_ERROR, STDIN_NAME, 0, 0, NULL, "cannot read: %s",
+                                 strerror(errno));
+        st = errno == ENOMEM ? CHRONICLE_ERR_NOMEM : CHRONICLE_ERR_IO;
+    } else {
+        chronicle_load_opts opts = {.format = c->input_format ? c->input_format
+                                                              : sniff_format(in.ptr, in.len)};
+        st = chronicle_dataset_load_buffer(STDIN_NAME, in.len ? in.ptr : "", in.len, &opts, ds, d);
+    }
+    chronicle_buf_free(&in);
+    return st;
+}
+
+/* indexed: hold an index only (validate needs no model; export: --memory).
+ * "-" is standard input, held whole whatever indexed says. */
 static int load(const cli *c, const char *path, int indexed, chronicle_dataset **ds)
 {
     chronicle_diag *d = chronicle_diag_new(100);
     chronicle_load_opts opts = {.format = c->input_format, .indexed = indexed};
-    chronicle_status st = chronicle_dataset_load(path, &opts, ds, d);
+    chronicle_status st = strcmp(path, "-") ? chronicle_dataset_load(path, &opts, ds, d)
+                                            : load_stdin(c, ds, d);
     if (st != CHRONICLE_OK || !c->quiet) print_diag(c, d);
     chronicle_diag_free(d);
     if (st == CHRONICLE_ERR_IO) return EXIT_NOINPUT;
@@ -287,7 +373,7 @@ static int cmd_validate(cli *c, int argc, char **argv)
         if (c->json) {
             chronicle_buf b = CHRONICLE_BUF_INIT;
             chronicle_buf_puts(&b, "{\"type\":\"file\"");
-            json_member(&b, "file", argv[i]);
+            json_member(&b, "file", input_name(argv[i]));
             chronicle_buf_appendf(&b, ",\"valid\":%s", rc ? "false" : "true");
             if (!rc)
                 chronicle_buf_appendf(&b, ",\"events\":%zu,\"sources\":%zu",
@@ -310,7 +396,7 @@ static int cmd_validate(cli *c, int argc, char **argv)
                 size_t n_src = chronicle_dataset_get_info(ds)->n_sources;
                 chronicle_buf_appendf(&line, "%s: valid: %zu event%s, %zu source%s, %zu participant%s, "
                                              "%zu statement%s, %zu figure%s; ",
-                                      argv[i], n, PLURAL(n), n_src, PLURAL(n_src), s->n_participants,
+                                      input_name(argv[i]), n, PLURAL(n), n_src, PLURAL(n_src), s->n_participants,
                                       PLURAL(s->n_participants), s->n_statements,
                                       PLURAL(s->n_statements), s->n_figures, PLURAL(s->n_figures));
                 /* ISO dates as the dataset has them: "2019-02-26 – 2024-02-26" */
@@ -822,7 +908,7 @@ static int run_exports(cli *c, chronicle_export_request *req, int argc, char **a
         int rc = load(c, argv[i], want_index(c, argv[i]), &ds);
         if (!rc) {
             req->ds = ds;
-            c->input = argv[i];
+            c->input = input_name(argv[i]);
             chronicle_diag *d = chronicle_diag_new(100);
             chronicle_status st =
                 c->plan ? print_plan(c, req, argv[i], d) : chronicle_export(req, d);
@@ -1060,6 +1146,25 @@ static int flushed(int rc)
     return rc;
 }
 
+/* "-" (standard input) is read once and held whole, and has no file name
+ * for outputs to be named after. */
+static int check_stdin(const cli *c, const args *a, int is_export, int n, char **files)
+{
+    int seen = 0;
+    for (int i = 0; i < n; i++) seen += !strcmp(files[i], "-");
+    if (!seen) return 0;
+    if (seen > 1) return usage_error("%s", "- (standard input) can be read only once");
+    if (c->memory == MEMORY_LOW)
+        return usage_error("%s", "--memory low: - (standard input) cannot be read again, so it is "
+                                 "held whole; leave --memory out");
+    const char *out = a->req.output;
+    if (is_export && (!out || (strcmp(out, "-") && is_directory(out)) || a->n_formats > 1 ||
+                      a->req.split != CHRONICLE_SPLIT_NONE))
+        return usage_error("%s", "- (standard input) has no file name to name outputs after: "
+                                 "export one format to -o FILE or -o -");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     cli c = {.tty = stderr_is_terminal()};
@@ -1104,6 +1209,7 @@ int main(int argc, char **argv)
     }
     int rest = argc - optind;
     char **files = argv + optind;
+    if (!rc && (is_validate || is_export)) rc = check_stdin(&c, &a, is_export, rest, files);
     if (!rc && is_validate) {
         rc = rest ? cmd_validate(&c, rest, files) : usage_error("%s", "validate needs at least one FILE");
     } else if (!rc && is_plugins) {
