@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dataset_internal.h"
+#include "struct_size.h"
 
 void dataset_destroy(chronicle_dataset *ds)
 {
@@ -105,9 +106,9 @@ int64_t chronicle_date_days(uint32_t ymd)
 
 /* ---- selection ---- */
 
-int chronicle_filter_match(const chronicle_filter *f, const chronicle_event *ev)
+/* f is this library's layout (see struct_size.h): callers copy theirs first. */
+static int filter_match(const chronicle_filter *f, const chronicle_event *ev)
 {
-    if (!f) return 1;
     if (f->since && ev->date_ymd < f->since && (!ev->end_date_ymd || ev->end_date_ymd < f->since))
         return 0;
     if (f->until && ev->date_ymd > f->until) return 0;
@@ -124,6 +125,14 @@ int chronicle_filter_match(const chronicle_filter *f, const chronicle_event *ev)
         if (!hit) return 0;
     }
     return 1;
+}
+
+int chronicle_filter_match(const chronicle_filter *f, const chronicle_event *ev)
+{
+    if (!f) return 1;
+    chronicle_filter own;
+    CHRONICLE__STRUCT_READ(chronicle_filter, &own, f);
+    return filter_match(&own, ev);
 }
 
 /* What the sort compares, copied out of the events: sorting the events
@@ -184,9 +193,11 @@ chronicle_status chronicle_dataset_select(const chronicle_dataset *ds, const chr
     if (!ds->n_events) return CHRONICLE_OK;
     const chronicle_event **sel = malloc(ds->n_events * sizeof *sel);
     if (!sel) return CHRONICLE_ERR_NOMEM;
+    chronicle_filter own; /* all zero, matching everything, when f is NULL */
+    CHRONICLE__STRUCT_READ(chronicle_filter, &own, f);
     size_t k = 0;
     for (size_t i = 0; i < ds->n_events; i++)
-        if (chronicle_filter_match(f, ds->events[i])) sel[k++] = ds->events[i];
+        if (filter_match(&own, ds->events[i])) sel[k++] = ds->events[i];
     chronicle_status st = chronicle_events_sort(sel, k);
     if (st != CHRONICLE_OK || !k) {
         free(sel);

@@ -18,6 +18,7 @@
 #include "dispatch_internal.h"
 #include "registry_internal.h"
 #include "report_internal.h"
+#include "struct_size.h"
 #include "wording.h"
 
 typedef struct plan {
@@ -515,7 +516,7 @@ static chronicle_status settle_request(plan *p)
         p->n_formats = def->n_formats;
     }
     p->split = req->split ? req->split : chronicle_report_def_split(def);
-    if (req->filter) *f = *req->filter;
+    CHRONICLE__STRUCT_READ(chronicle_filter, f, req->filter);
     if (def && !f->since) f->since = def->since;
     if (def && !f->until) f->until = def->until;
     if (def && !f->n_countries) {
@@ -590,7 +591,9 @@ static chronicle_status plan_build(plan *p)
 
 chronicle_status chronicle_export(const chronicle_export_request *req, chronicle_diag *diag)
 {
-    return export_run(req, 0, diag);
+    chronicle_export_request own;
+    CHRONICLE__STRUCT_READ(chronicle_export_request, &own, req);
+    return export_run(&own, 0, diag);
 }
 
 chronicle_status export_run(const chronicle_export_request *req, unsigned check,
@@ -621,7 +624,9 @@ static chronicle_status copy_job(chronicle_planned_job *to, const chronicle_job 
 chronicle_status chronicle_export_plan_new(const chronicle_export_request *req,
                                            chronicle_export_plan **out, chronicle_diag *diag)
 {
-    plan p = {.req = req, .diag = diag, .dir_fd = -1, .tmp_fd = -1, .dry = 1};
+    chronicle_export_request own;
+    CHRONICLE__STRUCT_READ(chronicle_export_request, &own, req);
+    plan p = {.req = &own, .diag = diag, .dir_fd = -1, .tmp_fd = -1, .dry = 1};
     chronicle_export_plan *ep = NULL;
     chronicle_status st = plan_build(&p);
     *out = NULL;

@@ -25,6 +25,7 @@
 #include "dataset_internal.h"
 #include "event_cursor.h"
 #include "json_scan.h"
+#include "struct_size.h"
 
 #define WINDOW (1u << 20)
 
@@ -558,6 +559,9 @@ chronicle_status chronicle_dataset_load_buffer(const char *name, const char *buf
                                                const chronicle_load_opts *opts,
                                                chronicle_dataset **out, chronicle_diag *diag)
 {
+    chronicle_load_opts o;
+    CHRONICLE__STRUCT_READ(chronicle_load_opts, &o, opts);
+    opts = &o;
     loader L = loader_new(dataset_new(), diag, name);
     reader r = {.fd = -1, .buf = (char *)buf, .len = len, .cap = len, .eof = 1, .line = 1};
     return run(&L, &r, is_ndjson(name, opts), out);
@@ -566,6 +570,9 @@ chronicle_status chronicle_dataset_load_buffer(const char *name, const char *buf
 chronicle_status chronicle_dataset_load(const char *path, const chronicle_load_opts *opts,
                                         chronicle_dataset **out, chronicle_diag *diag)
 {
+    chronicle_load_opts o;
+    CHRONICLE__STRUCT_READ(chronicle_load_opts, &o, opts);
+    opts = &o;
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;

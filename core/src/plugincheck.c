@@ -30,6 +30,7 @@
 #include "dispatch_internal.h"
 #include "generate.h"
 #include "registry_internal.h"
+#include "struct_size.h"
 
 static const struct {
     const char *id, *summary;
@@ -796,6 +797,9 @@ static void processes(suite *s)
 chronicle_status chronicle_plugin_check(const chronicle_check_request *req, size_t *n_failed,
                                         chronicle_diag *diag)
 {
+    chronicle_check_request own;
+    CHRONICLE__STRUCT_READ(chronicle_check_request, &own, req);
+    req = &own;
     suite s = {.req = req, .n_generated = req->n_generated ? req->n_generated : 10000};
     chronicle_status st = CHRONICLE_ERR_NOMEM;
     *n_failed = 0;
