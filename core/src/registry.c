@@ -5,8 +5,9 @@
  * warning.  Loading and probing are plugin_load.c's; the parent never
  * dlopen()s a plugin it is only listing.
  */
-#define _GNU_SOURCE /* secure_getenv */
+#define _GNU_SOURCE /* secure_getenv, dladdr */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "config.h"
 #include "chronicle/utf8.h"
 #include "registry_internal.h"
+#include "struct_size.h"
 
 struct chronicle_registry {
     char **dirs;
@@ -101,19 +103,42 @@ static int add_option_dir(chronicle_registry *r, const char *dir)
     return ok;
 }
 
-/* When this binary runs from its build tree, each built-in plugin sits in
- * its own folder under build/plugins/. */
-static int add_build_tree(chronicle_registry *r)
+/* Where this code runs from: the directory of libchronicle.so when the
+ * program links the shared library (*shared set), else of the program
+ * itself, which links the static library (unit tests, the test kit).  The
+ * object is found by an address inside it, so neither argv[0] nor the
+ * environment can point it elsewhere.  Returns 0 when unknown. */
+static int own_dir(char dir[PATH_MAX], int *shared)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return 1;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash) return 1;
+    static const char anchor = 0; /* an address in this object */
+    Dl_info info;
+    *shared = 0;
+    if (dladdr(&anchor, &info) && info.dli_fname) {
+        const char *base = strrchr(info.dli_fname, '/');
+        if (base && !strncmp(base + 1, "libchronicle.so", strlen("libchronicle.so")) &&
+            realpath(info.dli_fname, dir)) {
+            *shared = 1;
+            *strrchr(dir, '/') = '\0';
+            return 1;
+        }
+    }
+    ssize_t n = readlink("/proc/self/exe", dir, PATH_MAX - 1);
+    if (n <= 0) return 0;
+    dir[n] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (!slash) return 0;
     *slash = '\0';
+    return 1;
+}
+
+/* The build tree's plugins, each in its own folder under build/plugins/,
+ * are searched only when the library running is the build tree's (the
+ * CLI of the tree, a test program linking it): an installed library never
+ * looks into a build directory, even one that still exists. */
+static int add_build_tree(chronicle_registry *r, const char *dir)
+{
     static const char build_core[] = CHRONICLE_BUILD_ROOT "/core";
-    if (strcmp(exe, build_core)) return 1;
+    if (strcmp(dir, build_core)) return 1;
     DIR *d = opendir(CHRONICLE_BUILD_PLUGINDIR);
     if (!d) return 1;
     struct dirent *e;
@@ -160,18 +185,35 @@ static int add_user_dir(chronicle_registry *r)
     return n > 0 && (size_t)n < sizeof path ? add_dir(r, path, (size_t)n) : 1;
 }
 
+/* The installed plugins: chronicle/plugins-N beside the running
+ * libchronicle.so (its libdir, wherever the install was moved or unpacked),
+ * then the plugin directory of the prefix the library was built for. */
+static int add_installed(chronicle_registry *r, const char *dir, int shared)
+{
+    static const char build_core[] = CHRONICLE_BUILD_ROOT "/core";
+    if (shared && strcmp(dir, build_core)) {
+        char path[PATH_MAX];
+        int n = snprintf(path, sizeof path, "%s/chronicle/plugins-%d", dir, CHRONICLE_ABI_MAJOR);
+        if (n > 0 && (size_t)n < sizeof path && !add_dir(r, path, (size_t)n)) return 0;
+    }
+    return add_dir(r, CHRONICLE_PLUGINDIR, strlen(CHRONICLE_PLUGINDIR));
+}
+
 static int build_search_path(chronicle_registry *r, const chronicle_registry_opts *o)
 {
+    char dir[PATH_MAX];
+    int shared = 0;
+    if (!own_dir(dir, &shared)) dir[0] = '\0';
     for (size_t i = 0; i < o->n_dirs; i++)
         if (!add_option_dir(r, o->dirs[i])) return 0;
     if (!o->no_env &&
         !add_path_list(r, "CHRONICLE_PLUGIN_PATH", secure_getenv("CHRONICLE_PLUGIN_PATH")))
         return 0;
-    if (!add_build_tree(r)) return 0;
+    if (!add_build_tree(r, dir)) return 0;
     if (!o->no_env && !add_user_dir(r)) return 0;
     const char *system = o->no_env ? NULL : secure_getenv("CHRONICLE_PLUGIN_SYSTEM_PATH");
     return system ? add_path_list(r, "CHRONICLE_PLUGIN_SYSTEM_PATH", system)
-                  : add_dir(r, CHRONICLE_PLUGINDIR, strlen(CHRONICLE_PLUGINDIR));
+                  : add_installed(r, dir, shared);
 }
 
 /* ---- listing ---- */
@@ -244,11 +286,12 @@ static int by_name(const void *a, const void *b)
 chronicle_status chronicle_registry_new(const chronicle_registry_opts *opts,
                                         chronicle_registry **out)
 {
-    static const chronicle_registry_opts none = {0};
+    chronicle_registry_opts own; /* all zero, the defaults, when opts is NULL */
+    CHRONICLE__STRUCT_READ(chronicle_registry_opts, &own, opts);
+    opts = &own;
     *out = NULL;
     chronicle_registry *r = calloc(1, sizeof *r);
     if (!r) return CHRONICLE_ERR_NOMEM;
-    if (!opts) opts = &none;
     r->probe_timeout = opts->probe_timeout > 0 ? opts->probe_timeout : 10;
     int ok = build_search_path(r, opts);
     for (size_t i = 0; ok && i < r->n_dirs; i++)
