@@ -19,7 +19,7 @@ int main(int argc, char **argv)
         perror(argv[2]);
         return 73;
     }
-    chronicle_status st = chronicle_generate_dataset(f, (size_t)strtoul(argv[1], NULL, 10), 1);
+    chronicle_status st = chronicle__generate_dataset(f, (size_t)strtoul(argv[1], NULL, 10), 1);
     if (fclose(f) != 0 || st != CHRONICLE_OK) {
         fprintf(stderr, "gen-dataset: cannot write %s\n", argv[2]);
         return 74;

@@ -96,7 +96,7 @@ static const chronicle_event *m_event_at(const chronicle_job *cjob, size_t i)
     chronicle_job *job = (chronicle_job *)cjob;
     const chronicle_event *e = i < job->n_events ? job->events[i] : NULL;
     if (!job->poison) return e;
-    const chronicle_event *copy = chronicle_poison_next(job->poison, e);
+    const chronicle_event *copy = chronicle__poison_next(job->poison, e);
     return copy || !e ? copy : e;
 }
 
@@ -309,7 +309,7 @@ static chronicle_cursor *m_cursor_open(chronicle_job *job)
 {
     chronicle_cursor *c = calloc(1, sizeof *c);
     if (c && job->poison_on && (job->plugin->flags & CHRONICLE_PLUGIN_ONE_EVENT) &&
-        !(c->poison = chronicle_poison_new())) {
+        !(c->poison = chronicle__poison_new())) {
         free(c);
         c = NULL;
     }
@@ -325,14 +325,14 @@ static const chronicle_event *m_cursor_event(chronicle_cursor *c, size_t i)
 {
     const chronicle_event *e = c && i < c->job->n_events ? c->job->events[i] : NULL;
     if (!c || !c->poison) return e;
-    const chronicle_event *copy = chronicle_poison_next(c->poison, e);
+    const chronicle_event *copy = chronicle__poison_next(c->poison, e);
     return copy || !e ? copy : e;
 }
 
 static void m_cursor_close(chronicle_cursor *c)
 {
     if (!c) return;
-    chronicle_poison_free(c->poison);
+    chronicle__poison_free(c->poison);
     free(c);
 }
 
@@ -542,7 +542,7 @@ void chronicle_mock_job_free(chronicle_job *job)
     free((void *)job->all);
     chronicle_groups_free(job->groups, job->n_groups);
     chronicle_summary_free(job->summary);
-    chronicle_poison_free(job->poison);
+    chronicle__poison_free(job->poison);
     chronicle_buf_free(&job->out);
     chronicle_dataset_free(job->ds);
     pthread_mutex_destroy(&job->mu);
@@ -676,7 +676,7 @@ chronicle_status chronicle_mock_run(chronicle_job *job, const chronicle_host *h)
 {
     job->thread = pthread_self();
     if (job->poison_on && (job->plugin->flags & CHRONICLE_PLUGIN_ONE_EVENT) && !job->poison &&
-        !(job->poison = chronicle_poison_new()))
+        !(job->poison = chronicle__poison_new()))
         return CHRONICLE_ERR_NOMEM;
     if ((job->plugin->flags & CHRONICLE_PLUGIN_NEEDS_PATH) && !job->out_path) {
         chronicle_status st = make_output_file(job);

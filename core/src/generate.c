@@ -96,7 +96,7 @@ static void write_event(FILE *f, size_t i, size_t n_sources, rng *r)
             tags[next(r, 3)], tags[3 + next(r, 3)], i);
 }
 
-chronicle_status chronicle_generate_dataset(FILE *f, size_t n_events, unsigned seed)
+chronicle_status chronicle__generate_dataset(FILE *f, size_t n_events, unsigned seed)
 {
     rng r = {0x9E3779B97F4A7C15ull ^ seed};
     size_t n_sources = n_events / 3 + 2;

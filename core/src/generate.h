@@ -13,6 +13,6 @@
 #include "chronicle/plugin.h"
 
 /* Writes the dataset as JSON to f; CHRONICLE_ERR_IO if a write fails. */
-chronicle_status chronicle_generate_dataset(FILE *f, size_t n_events, unsigned seed);
+chronicle_status chronicle__generate_dataset(FILE *f, size_t n_events, unsigned seed);
 
 #endif

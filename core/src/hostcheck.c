@@ -78,7 +78,7 @@ static const chronicle_event *c_event_at(const chronicle_job *cjob, size_t i)
     maybe_cancel(job);
     const chronicle_event *e = host_table.event_at(cjob, i);
     if (!(job->check & CHECK_POISON) || !poison) return e;
-    const chronicle_event *copy = chronicle_poison_next(poison, e);
+    const chronicle_event *copy = chronicle__poison_next(poison, e);
     return copy || !e ? copy : e;
 }
 
@@ -103,7 +103,7 @@ const chronicle_host *check_host(chronicle_job *job)
     check_table.write = c_write;
     check_table.progress = c_progress;
     export_thread = pthread_self();
-    if (job->check & CHECK_POISON) poison = chronicle_poison_new();
+    if (job->check & CHECK_POISON) poison = chronicle__poison_new();
     return &check_table;
 }
 

@@ -751,7 +751,7 @@ static chronicle_status make_generated(suite *s)
     chronicle_buf_appendf(&b, "%s/generated.json", s->scratch);
     if (!(s->generated = chronicle_buf_steal(&b))) return CHRONICLE_ERR_NOMEM;
     FILE *f = fopen(s->generated, "wb");
-    chronicle_status st = f ? chronicle_generate_dataset(f, s->n_generated, 1) : CHRONICLE_ERR_IO;
+    chronicle_status st = f ? chronicle__generate_dataset(f, s->n_generated, 1) : CHRONICLE_ERR_IO;
     if (f && fclose(f) != 0) st = CHRONICLE_ERR_IO;
     return st;
 }

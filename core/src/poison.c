@@ -137,7 +137,7 @@ static chronicle_event *copy_event(bump *b, const chronicle_event *ev)
     return laid;
 }
 
-chronicle_poison *chronicle_poison_new(void)
+chronicle_poison *chronicle__poison_new(void)
 {
     return calloc(1, sizeof(chronicle_poison));
 }
@@ -148,7 +148,7 @@ static void unmap(region *r)
     r->base = NULL;
 }
 
-void chronicle_poison_free(chronicle_poison *p)
+void chronicle__poison_free(chronicle_poison *p)
 {
     if (!p) return;
     unmap(&p->live);
@@ -167,7 +167,7 @@ static void poison_live(chronicle_poison *p)
     p->live.base = NULL;
 }
 
-const chronicle_event *chronicle_poison_next(chronicle_poison *p, const chronicle_event *ev)
+const chronicle_event *chronicle__poison_next(chronicle_poison *p, const chronicle_event *ev)
 {
     poison_live(p);
     if (!ev) return NULL;

@@ -12,15 +12,15 @@
 
 typedef struct chronicle_poison chronicle_poison;
 
-/* Caller owns the result; free with chronicle_poison_free().  NULL: no memory. */
-chronicle_poison *chronicle_poison_new(void);
+/* Caller owns the result; free with chronicle__poison_free().  NULL: no memory. */
+chronicle_poison *chronicle__poison_new(void);
 /* Unmaps every copy, poisoned or not. */
-void chronicle_poison_free(chronicle_poison *p);
+void chronicle__poison_free(chronicle_poison *p);
 
 /* Returns a deep copy of ev (its strings, arrays, participants, activities,
  * statements and figures; not the sources, which stay valid), valid until
  * the next call, which overwrites it with 0xA5 bytes and makes it
  * inaccessible.  NULL when ev is NULL or memory ran out. */
-const chronicle_event *chronicle_poison_next(chronicle_poison *p, const chronicle_event *ev);
+const chronicle_event *chronicle__poison_next(chronicle_poison *p, const chronicle_event *ev);
 
 #endif
