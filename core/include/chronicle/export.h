@@ -122,6 +122,12 @@ typedef struct chronicle_export_request {
  * mode (a new one gets 0666 & ~umask); a character device or FIFO is
  * written through, never replaced; a symlink is not followed.  Warnings
  * (stale scratch directories removed) are added to diag.
+ *
+ * Process state: while it runs, chronicle_export() installs its own
+ * SIGINT, SIGTERM and SIGCHLD handlers and makes the process a child
+ * subreaper (PR_SET_CHILD_SUBREAPER), and restores all of it before it
+ * returns; it waits only for its own children.  So one export at a time
+ * per process.  req is borrowed for the call.
  */
 chronicle_status chronicle_export(const chronicle_export_request *req, chronicle_diag *diag);
 
