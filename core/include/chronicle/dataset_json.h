@@ -21,10 +21,6 @@
 
 #ifdef __cplusplus
 extern "C" {
-#ifdef __cplusplus
-}
-#endif
-
 #endif
 
 /* Appends ev as one JSON object: statements, figures and the event's

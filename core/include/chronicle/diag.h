@@ -16,6 +16,10 @@
 #include "plugin.h"
 #include "strbuf.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum chronicle_severity {
     CHRONICLE_SEV_ERROR,
     CHRONICLE_SEV_WARNING
@@ -118,5 +122,9 @@ chronicle_status chronicle_diag_format(const chronicle_diag_entry *e, chronicle_
 
 /* Words for a status: "input/output error", "out of memory", ... */
 const char *chronicle_strerror(chronicle_status st);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

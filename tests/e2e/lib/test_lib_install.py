@@ -109,7 +109,37 @@ def check_pkgconfig(env, dest):
     return cflags, libs
 
 
-def check_headers(tmp, dest, cflags):
+# one call into each header that declares functions
+CXX_PROGRAM = r"""#include <chronicle/chronicle.h>
+#include <cstdio>
+int main()
+{
+    chronicle_diag *d = chronicle_diag_new(0);
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_report_def *def = chronicle_report_def_new();
+    chronicle_registry_opts o = {};
+    o.no_env = 1;
+    chronicle_registry *reg = NULL;
+    auto volatile keep_summary = &chronicle_summary_build; // referenced, not called
+    auto volatile keep_event_json = &chronicle_event_json;
+    int ok = d && def && chronicle_registry_new(&o, &reg) == CHRONICLE_OK &&
+             chronicle_date_parse("2024-02-29", 10) == 20240229u &&
+             chronicle_split_key_parse("year") == CHRONICLE_SPLIT_YEAR &&
+             chronicle_filter_match(NULL, NULL) == 1 && chronicle_plugin_check_count() > 0 &&
+             chronicle_buf_puts(&b, "x") == CHRONICLE_OK && chronicle_utf8_width("ab", 2) == 2 &&
+             keep_summary != NULL && keep_event_json != NULL &&
+             chronicle_export_plan_count(NULL) == 0 && chronicle_strerror(CHRONICLE_OK);
+    std::printf("%s\n", chronicle_version());
+    chronicle_buf_free(&b);
+    chronicle_registry_free(reg);
+    chronicle_report_def_free(def);
+    chronicle_diag_free(d);
+    return ok ? 0 : 1;
+}
+"""
+
+
+def check_headers(tmp, dest, cflags, libs, run_env):
     inc = os.path.join(cflags[0][2:], "chronicle")
     names = sorted(os.listdir(inc))
     for h in ("chronicle.h", "dataset.h", "date.h", "select.h", "summary.h", "split.h",
@@ -129,11 +159,15 @@ def check_headers(tmp, dest, cflags):
                           + cflags + [src])
         check(f"<chronicle/{h}> compiles alone as C11", rc == 0, err)
     if shutil.which("c++"):
-        src = os.path.join(tmp, "all.cc")
+        # linked, so a declaration outside extern "C" (C++ linkage) fails
+        src, exe = os.path.join(tmp, "all.cc"), os.path.join(tmp, "all-cxx")
         with open(src, "w") as f:
-            f.write("#include <chronicle/chronicle.h>\nint main() { return chronicle_version() ? 0 : 1; }\n")
-        rc, out, err = sh(["c++", "-std=c++11", "-Wall", "-Werror", "-fsyntax-only"] + cflags + [src])
-        check("<chronicle/chronicle.h> compiles as C++", rc == 0, err)
+            f.write(CXX_PROGRAM)
+        rc, out, err = sh(["c++", "-std=c++11", "-Wall", "-Werror"] + cflags + ["-o", exe, src] + libs)
+        check("<chronicle/chronicle.h> builds and links as C++", rc == 0, err)
+        if rc == 0:
+            rc, out, err = sh([exe], env=run_env)
+            check("the C++ program runs", rc == 0 and out.startswith("1."), out + err)
 
 
 def build(tmp, name, source, flags, env, extra=()):
@@ -252,7 +286,7 @@ def main():
         libdir = next((f[2:] for f in libs if f.startswith("-L")), "")
         # the dynamic linker must find the destdir's library: at run time only
         run_env = clean_env(tmp, LD_LIBRARY_PATH=libdir, SOURCE_DATE_EPOCH="1700000000")
-        check_headers(tmp, dest, cflags)
+        check_headers(tmp, dest, cflags, libs, run_env)
         check_example(tmp, env, run_env)
         check_compat(tmp, env, run_env, dest)
         check_symbols(dest, cflags)
