@@ -506,15 +506,15 @@ def emit_c(langs, cats, english):
             o.append("    {0},")
         o.append("};")
         o.append("")
-    o.append("const wording_lang wording_langs[] = {")
+    o.append("const wording_lang chronicle__wording_langs[] = {")
     for lang in langs:
         (nplurals, _, _, _), msgs = cats[lang]
         rtl = lang in ("ar", "he", "fa", "ur")
         o.append("    {%s, %d, %d, plural_%s, ordinal_%s, msgs_%s, %d}," % (
             c_string(lang), 1 if rtl else 0, nplurals, lang, lang, lang, len(msgs)))
     o.append("};")
-    o.append("const size_t wording_n_langs = %d;" % len(langs))
-    o.append("const char wording_tag_list[] = %s;" % c_string(", ".join(langs)))
+    o.append("const size_t chronicle__wording_n_langs = %d;" % len(langs))
+    o.append("const char chronicle__wording_tag_list[] = %s;" % c_string(", ".join(langs)))
     o.append("")
     return "\n".join(o)
 

@@ -256,53 +256,53 @@ static const chronicle_report *m_report(const chronicle_job *job)
 
 static const char *m_label(const chronicle_job *job, const char *msgid)
 {
-    return wording_label(job->lang, msgid);
+    return chronicle__wording_label(job->lang, msgid);
 }
 
 static size_t m_format_message(const chronicle_job *job, char *buf, size_t size, const char *msgid,
                                const char *const *args, size_t n_args)
 {
-    return wording_message(job->lang, buf, size, msgid, args, n_args);
+    return chronicle__wording_message(job->lang, buf, size, msgid, args, n_args);
 }
 
 static size_t m_format_date(const chronicle_job *job, char *buf, size_t size, uint32_t ymd,
                             chronicle_date_style style)
 {
-    return wording_date(job->lang, buf, size, ymd, style);
+    return chronicle__wording_date(job->lang, buf, size, ymd, style);
 }
 
 static size_t m_format_period(const chronicle_job *job, char *buf, size_t size, uint32_t first,
                               uint32_t last, chronicle_date_style style)
 {
-    return wording_period(job->lang, buf, size, first, last, style);
+    return chronicle__wording_period(job->lang, buf, size, first, last, style);
 }
 
 static size_t m_format_number(const chronicle_job *job, char *buf, size_t size, double value)
 {
-    return wording_number(job->lang, buf, size, value);
+    return chronicle__wording_number(job->lang, buf, size, value);
 }
 
 static size_t m_format_count(const chronicle_job *job, char *buf, size_t size, uint64_t n,
                              const char *msgid)
 {
-    return wording_count(job->lang, buf, size, n, msgid);
+    return chronicle__wording_count(job->lang, buf, size, n, msgid);
 }
 
 static size_t m_format_ordinal(const chronicle_job *job, char *buf, size_t size, uint64_t n,
                                const char *msgid)
 {
-    return wording_ordinal(job->lang, buf, size, n, msgid);
+    return chronicle__wording_ordinal(job->lang, buf, size, n, msgid);
 }
 
 static size_t m_format_attribution(const chronicle_job *job, char *buf, size_t size,
                                    const chronicle_source *src)
 {
-    return wording_attribution(job->lang, buf, size, src);
+    return chronicle__wording_attribution(job->lang, buf, size, src);
 }
 
 static size_t m_format_selection(const chronicle_job *job, char *buf, size_t size)
 {
-    return wording_selection(job->lang, buf, size, &job->report, job->n_events, job->n_all);
+    return chronicle__wording_selection(job->lang, buf, size, &job->report, job->n_events, job->n_all);
 }
 
 static chronicle_cursor *m_cursor_open(chronicle_job *job)
@@ -368,8 +368,8 @@ static const chronicle_host host = {
     .format_ordinal = m_format_ordinal,
     .format_attribution = m_format_attribution,
     .format_selection = m_format_selection,
-    .ymd_to_days = wording_ymd_to_days,
-    .days_to_ymd = wording_days_to_ymd,
+    .ymd_to_days = chronicle__wording_ymd_to_days,
+    .days_to_ymd = chronicle__wording_days_to_ymd,
     .cursor_open = m_cursor_open,
     .cursor_event = m_cursor_event,
     .cursor_close = m_cursor_close,
@@ -490,7 +490,7 @@ chronicle_status chronicle_mock_job_new(const chronicle_plugin *plugin, const ch
     job->timestamp = 1700000000;
     job->fail_after = (size_t)-1;
     job->poison_on = 1;
-    job->lang = wording_english();
+    job->lang = chronicle__wording_english();
     chronicle_load_opts lo = {0};
     if ((st = chronicle_dataset_load(path, &lo, &job->ds, d)) != CHRONICLE_OK) {
         chronicle_buf line = CHRONICLE_BUF_INIT;
@@ -504,7 +504,7 @@ chronicle_status chronicle_mock_job_new(const chronicle_plugin *plugin, const ch
         goto out;
     const chronicle_dataset_info *di = chronicle_dataset_get_info(job->ds);
     job->report = (chronicle_report){.struct_size = sizeof job->report, .title = di->title};
-    job->report.lang = (chronicle_str){wording_tag(job->lang), strlen(wording_tag(job->lang))};
+    job->report.lang = (chronicle_str){chronicle__wording_tag(job->lang), strlen(chronicle__wording_tag(job->lang))};
     *out = job;
     job = NULL;
 out:
@@ -583,11 +583,11 @@ chronicle_status chronicle_mock_set_report(chronicle_job *job, const char *field
     for (size_t i = 0; field && value && i < 6; i++) {
         if (strcmp(field, fields[i])) continue;
         if (i == 5) {
-            const wording_lang *l = wording_find(value);
+            const wording_lang *l = chronicle__wording_find(value);
             if (!l) return CHRONICLE_ERR_OPTION;
             job->lang = l;
-            r->direction = (uint32_t)wording_direction(l);
-            value = wording_tag(l);
+            r->direction = (uint32_t)chronicle__wording_direction(l);
+            value = chronicle__wording_tag(l);
         }
         char *copy = strdup(value);
         if (!copy) return CHRONICLE_ERR_NOMEM;

@@ -50,10 +50,10 @@ static arena_chunk *chunk_new(size_t want, size_t *usable)
     return c;
 }
 
-void *arena_alloc(arena *a, size_t size)
+void *chronicle__arena_alloc(arena *a, size_t size)
 {
     size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    /* arena_strdup packs strings without padding: realign before a struct */
+    /* chronicle__arena_strdup packs strings without padding: realign before a struct */
     size_t pad = a->at ? -(uintptr_t)a->at & (ALIGN - 1) : 0;
     if (!a->at || (size_t)(a->end - a->at) < pad + size) {
         size_t want = a->total < (1u << 16) ? (1u << 14) : a->total / 2;
@@ -87,13 +87,13 @@ static void chunks_free(arena_chunk *c)
     }
 }
 
-void arena_free(arena *a)
+void chronicle__arena_free(arena *a)
 {
     chunks_free(a->head);
     memset(a, 0, sizeof *a);
 }
 
-void arena_reset(arena *a)
+void chronicle__arena_reset(arena *a)
 {
     arena_chunk *keep = a->head;
     if (!keep) return;
@@ -105,7 +105,7 @@ void arena_reset(arena *a)
     a->total = sizeof *keep + (size_t)(a->end - start);
 }
 
-chronicle_str arena_strdup(arena *a, const char *s, size_t len)
+chronicle_str chronicle__arena_strdup(arena *a, const char *s, size_t len)
 {
     chronicle_str out = {NULL, 0};
     /* strings need no alignment: take bytes without rounding when they fit */
@@ -114,7 +114,7 @@ chronicle_str arena_strdup(arena *a, const char *s, size_t len)
         p = a->at;
         a->at += len + 1;
     } else {
-        p = arena_alloc(a, len + 1);
+        p = chronicle__arena_alloc(a, len + 1);
         if (!p) return out;
     }
     memcpy(p, s, len);
@@ -125,7 +125,7 @@ chronicle_str arena_strdup(arena *a, const char *s, size_t len)
 }
 
 /* Eight bytes at a time with a multiply-xorshift mix: the byte-at-a-time
- * FNV-1a it replaces was most of intern_ex's own time on 100k events. */
+ * FNV-1a it replaces was most of chronicle__intern_ex's own time on 100k events. */
 static uint32_t hash_bytes(const char *s, size_t len)
 {
     uint64_t h = 0x9E3779B97F4A7C15u ^ len;
@@ -165,14 +165,14 @@ static int grow(interner *in)
     return 1;
 }
 
-chronicle_str intern(interner *in, const char *s, size_t len)
+chronicle_str chronicle__intern(interner *in, const char *s, size_t len)
 {
     int found;
-    if (len > INTERN_MAX) return arena_strdup(in->a, s, len);
-    return intern_ex(in, s, len, &found);
+    if (len > INTERN_MAX) return chronicle__arena_strdup(in->a, s, len);
+    return chronicle__intern_ex(in, s, len, &found);
 }
 
-chronicle_str intern_ex(interner *in, const char *s, size_t len, int *found)
+chronicle_str chronicle__intern_ex(interner *in, const char *s, size_t len, int *found)
 {
     *found = 0;
     if (len > UINT32_MAX) return (chronicle_str){NULL, 0}; /* no such string fits a window */
@@ -188,7 +188,7 @@ chronicle_str intern_ex(interner *in, const char *s, size_t len, int *found)
         }
         j = (j + 1) & (in->cap - 1);
     }
-    chronicle_str str = arena_strdup(in->a, s, len);
+    chronicle_str str = chronicle__arena_strdup(in->a, s, len);
     if (str.ptr) {
         in->slots[j] = (intern_slot){str.ptr, (uint32_t)len, h};
         in->n++;
@@ -196,14 +196,14 @@ chronicle_str intern_ex(interner *in, const char *s, size_t len, int *found)
     return str;
 }
 
-void interner_free(interner *in)
+void chronicle__interner_free(interner *in)
 {
     free(in->slots);
     in->slots = NULL;
     in->cap = in->n = 0;
 }
 
-size_t interner_memory(const interner *in)
+size_t chronicle__interner_memory(const interner *in)
 {
     return in->cap * sizeof *in->slots;
 }

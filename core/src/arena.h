@@ -1,6 +1,6 @@
 /*
  * arena.h — bump allocation for the dataset model, and string interning.
- * Everything allocated from an arena is freed at once with arena_free();
+ * Everything allocated from an arena is freed at once with chronicle__arena_free();
  * nothing is freed individually.  Internal to libchronicle.
  */
 #ifndef CHRONICLE_ARENA_H
@@ -31,21 +31,21 @@ typedef struct interner {
 } interner;
 
 /* Zeroed memory aligned for any model struct; NULL when out of memory. */
-void *arena_alloc(arena *a, size_t size);
-void arena_free(arena *a);
+void *chronicle__arena_alloc(arena *a, size_t size);
+void chronicle__arena_free(arena *a);
 /* Forgets every allocation but keeps the newest (largest) chunk for the
  * next ones: a scratch arena reused for one event after another. */
-void arena_reset(arena *a);
+void chronicle__arena_reset(arena *a);
 
 /* Copies s[0..len) plus a NUL into the arena. */
-chronicle_str arena_strdup(arena *a, const char *s, size_t len);
+chronicle_str chronicle__arena_strdup(arena *a, const char *s, size_t len);
 
 /* Strings up to INTERN_MAX bytes are stored once; longer ones are copied. */
 #define INTERN_MAX 64
-chronicle_str intern(interner *in, const char *s, size_t len);
+chronicle_str chronicle__intern(interner *in, const char *s, size_t len);
 /* Interns s whatever its length; *found says whether it was there already. */
-chronicle_str intern_ex(interner *in, const char *s, size_t len, int *found);
-void interner_free(interner *in);
-size_t interner_memory(const interner *in);
+chronicle_str chronicle__intern_ex(interner *in, const char *s, size_t len, int *found);
+void chronicle__interner_free(interner *in);
+size_t chronicle__interner_memory(const interner *in);
 
 #endif

@@ -41,7 +41,7 @@ static void pop(loader *L, size_t mark)
     L->depth = mark;
 }
 
-void path_reset(loader *L)
+void chronicle__path_reset(loader *L)
 {
     L->depth = 0;
 }
@@ -64,7 +64,7 @@ static char *path_text(const loader *L)
     return chronicle_buf_steal(&b);
 }
 
-void load_error(loader *L, chronicle_diag_code code, const char *member, const char *fmt, ...)
+void chronicle__load_error(loader *L, chronicle_diag_code code, const char *member, const char *fmt, ...)
 {
     size_t mark = member ? push_key(L, member) : L->depth;
     chronicle_buf msg = CHRONICLE_BUF_INIT;
@@ -119,7 +119,7 @@ static int shown_len(const char *s)
 
 static void *alloc(loader *L, size_t size)
 {
-    void *p = arena_alloc(L->a, size);
+    void *p = chronicle__arena_alloc(L->a, size);
     if (!p) L->oom = 1;
     return p;
 }
@@ -127,8 +127,8 @@ static void *alloc(loader *L, size_t size)
 static chronicle_str store(loader *L, const char *s, int flags)
 {
     size_t len = strlen(s);
-    chronicle_str out = flags & INTERN && L->strings ? intern(L->strings, s, len)
-                                                     : arena_strdup(L->a, s, len);
+    chronicle_str out = flags & INTERN && L->strings ? chronicle__intern(L->strings, s, len)
+                                                     : chronicle__arena_strdup(L->a, s, len);
     if (!out.ptr) L->oom = 1;
     return out;
 }
@@ -145,7 +145,7 @@ static const cJSON *field(loader *L, const cJSON *obj, const char *name, int fla
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
     if (!v && (flags & REQUIRED))
-        load_error(L, CHRONICLE_DIAG_REQUIRED, name, "required member is missing");
+        chronicle__load_error(L, CHRONICLE_DIAG_REQUIRED, name, "required member is missing");
     return v;
 }
 
@@ -155,11 +155,11 @@ static int take_str(loader *L, const cJSON *obj, const char *name, int flags, ch
     const cJSON *v = field(L, obj, name, flags);
     if (!v) return !(flags & REQUIRED);
     if (!cJSON_IsString(v)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, name, "expected a string, found %s", type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected a string, found %s", type_name(v));
         return 0;
     }
     if ((flags & NONEMPTY) && blank(v->valuestring)) {
-        load_error(L, CHRONICLE_DIAG_EMPTY, name, "must not be empty");
+        chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, name, "must not be empty");
         return 0;
     }
     *out = store(L, v->valuestring, flags);
@@ -172,13 +172,13 @@ static int take_date(loader *L, const cJSON *obj, const char *name, int flags, c
     const cJSON *v = field(L, obj, name, flags);
     if (!v) return !(flags & REQUIRED);
     if (!cJSON_IsString(v)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, name, "expected a date string YYYY-MM-DD, found %s",
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected a date string YYYY-MM-DD, found %s",
                    type_name(v));
         return 0;
     }
     uint32_t d = chronicle_date_parse(v->valuestring, strlen(v->valuestring));
     if (!d) {
-        load_error(L, CHRONICLE_DIAG_DATE, name, "\"%.*s%s\" is not a calendar date (YYYY-MM-DD)",
+        chronicle__load_error(L, CHRONICLE_DIAG_DATE, name, "\"%.*s%s\" is not a calendar date (YYYY-MM-DD)",
                    SHOWN(v->valuestring));
         return 0;
     }
@@ -192,7 +192,7 @@ static int take_bool(loader *L, const cJSON *obj, const char *name, int32_t *out
     const cJSON *v = field(L, obj, name, 0);
     if (!v) return 1;
     if (!cJSON_IsBool(v)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, name, "expected true or false, found %s", type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected true or false, found %s", type_name(v));
         return 0;
     }
     *out = cJSON_IsTrue(v) ? 1 : 0;
@@ -208,12 +208,12 @@ static const cJSON *take_array(loader *L, const cJSON *obj, const char *name, in
         return NULL;
     }
     if (!cJSON_IsArray(v)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, name, "expected an array, found %s", type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected an array, found %s", type_name(v));
         *ok = 0;
         return NULL;
     }
     if ((flags & NONEMPTY) && !v->child) {
-        load_error(L, CHRONICLE_DIAG_EMPTY, name, "must list at least one item");
+        chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, name, "must list at least one item");
         *ok = 0;
     }
     return v;
@@ -233,12 +233,12 @@ static int take_str_array(loader *L, const cJSON *obj, const char *name, int fla
     {
         if (!cJSON_IsString(v)) {
             size_t m = push_index(L, i);
-            load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(v));
+            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(v));
             pop(L, m);
             ok = 0;
         } else if (blank(v->valuestring)) {
             size_t m = push_index(L, i);
-            load_error(L, CHRONICLE_DIAG_EMPTY, NULL, "must not be empty");
+            chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, NULL, "must not be empty");
             pop(L, m);
             ok = 0;
         } else if (items) {
@@ -261,7 +261,7 @@ static uint32_t hash_id(const char *s, size_t len)
     return h;
 }
 
-source_rec *source_lookup(const source_map *m, const char *id, size_t len)
+source_rec *chronicle__source_lookup(const source_map *m, const char *id, size_t len)
 {
     if (!m->cap) return NULL;
     size_t j = hash_id(id, len) & (m->cap - 1);
@@ -300,13 +300,13 @@ static int source_insert(source_map *m, source_rec *r)
  * even while an event is converted into a scratch arena. */
 static source_rec *source_new(loader *L, const char *id)
 {
-    source_rec *r = arena_alloc(&L->ds->a, sizeof *r);
+    source_rec *r = chronicle__arena_alloc(&L->ds->a, sizeof *r);
     if (!r) {
         L->oom = 1;
         return NULL;
     }
     r->view.struct_size = sizeof r->view;
-    r->view.id = intern(&L->ds->strings, id, strlen(id));
+    r->view.id = chronicle__intern(&L->ds->strings, id, strlen(id));
     r->order = L->ds->sources_by_id.n;
     if (!r->view.id.ptr || !source_insert(&L->ds->sources_by_id, r)) {
         L->oom = 1;
@@ -319,10 +319,10 @@ static source_rec *source_new(loader *L, const char *id)
  * "sources" have not been read yet. */
 static const chronicle_source *cite(loader *L, const char *id)
 {
-    source_rec *r = source_lookup(&L->ds->sources_by_id, id, strlen(id));
+    source_rec *r = chronicle__source_lookup(&L->ds->sources_by_id, id, strlen(id));
     if (r && r->defined) return &r->view;
     if (L->seen & SEEN_SOURCES) {
-        load_error(L, CHRONICLE_DIAG_UNKNOWN_SOURCE, NULL,
+        chronicle__load_error(L, CHRONICLE_DIAG_UNKNOWN_SOURCE, NULL,
                    "unknown source \"%.*s%s\" (not in /sources)", SHOWN(id));
         return NULL;
     }
@@ -346,9 +346,9 @@ static void convert_source(loader *L, const cJSON *obj)
 {
     chronicle_str id = {0};
     if (!take_str(L, obj, "id", REQUIRED | NONEMPTY, &id)) return;
-    source_rec *r = source_lookup(&L->ds->sources_by_id, id.ptr, id.len);
+    source_rec *r = chronicle__source_lookup(&L->ds->sources_by_id, id.ptr, id.len);
     if (r && r->defined) {
-        load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id", "duplicate source id \"%.*s%s\"",
+        chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id", "duplicate source id \"%.*s%s\"",
                    SHOWN(id.ptr));
         return;
     }
@@ -359,7 +359,7 @@ static void convert_source(loader *L, const cJSON *obj)
     take_str(L, obj, "dateline", NONEMPTY | INTERN, &s->dateline);
     take_str(L, obj, "document", REQUIRED | NONEMPTY | INTERN, &s->document);
     if (take_str(L, obj, "url", NONEMPTY, &s->url) && s->url.ptr && !is_url(s->url.ptr))
-        load_error(L, CHRONICLE_DIAG_URL, "url", "\"%.*s%s\" is not an http or https URL",
+        chronicle__load_error(L, CHRONICLE_DIAG_URL, "url", "\"%.*s%s\" is not an http or https URL",
                    SHOWN(s->url.ptr));
     r->defined = 1;
     free(r->first_ref);
@@ -381,7 +381,7 @@ static void convert_source(loader *L, const cJSON *obj)
 static void convert_sources(loader *L, const cJSON *arr)
 {
     if (!cJSON_IsArray(arr)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an array, found %s", type_name(arr));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an array, found %s", type_name(arr));
         return;
     }
     size_t i = 0;
@@ -392,7 +392,7 @@ static void convert_sources(loader *L, const cJSON *arr)
         if (cJSON_IsObject(v))
             convert_source(L, v);
         else
-            load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(v));
+            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(v));
         pop(L, m);
     }
 }
@@ -403,12 +403,12 @@ static void convert_schema(loader *L, const cJSON *v)
 {
     static const char prefix[] = "chronicle/events@";
     if (!cJSON_IsString(v)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(v));
         return;
     }
     const char *s = v->valuestring;
     if (strncmp(s, prefix, sizeof prefix - 1)) {
-        load_error(L, CHRONICLE_DIAG_SCHEMA, NULL,
+        chronicle__load_error(L, CHRONICLE_DIAG_SCHEMA, NULL,
                    "\"%.*s%s\" is not a Chronicle dataset (expected \"chronicle/events@1\")",
                    SHOWN(s));
         return;
@@ -422,13 +422,13 @@ static void convert_schema(loader *L, const cJSON *v)
         while (*p >= '0' && *p <= '9') p++;
     }
     if (!digits || *p || (digits > 1 && s[sizeof prefix - 1] == '0')) { /* "@01": no */
-        load_error(L, CHRONICLE_DIAG_SCHEMA, NULL,
+        chronicle__load_error(L, CHRONICLE_DIAG_SCHEMA, NULL,
                    "\"%.*s%s\" is not a valid schema version (expected \"chronicle/events@1\")",
                    SHOWN(s));
         return;
     }
     if (major != 1) {
-        load_error(L, CHRONICLE_DIAG_VERSION, NULL,
+        chronicle__load_error(L, CHRONICLE_DIAG_VERSION, NULL,
                    "\"%.*s%s\" is format version %lu; this chronicle reads version 1 (upgrade "
                    "chronicle, or convert the file)",
                    SHOWN(s), major);
@@ -437,7 +437,7 @@ static void convert_schema(loader *L, const cJSON *v)
     L->ds->info.schema = store(L, s, 0);
 }
 
-void convert_top(loader *L, const char *name, const cJSON *item)
+void chronicle__convert_top(loader *L, const char *name, const cJSON *item)
 {
     static const struct {
         const char *name;
@@ -451,7 +451,7 @@ void convert_top(loader *L, const char *name, const cJSON *item)
         if (!strcmp(name, known[i].name)) bit = known[i].bit;
     if (!bit) return; /* unknown members are ignored: forward compatibility */
     size_t m = push_key(L, name);
-    if (L->seen & bit) { /* reported by check_members() or the loader: the first one counts */
+    if (L->seen & bit) { /* reported by chronicle__check_members() or the loader: the first one counts */
         pop(L, m);
         return;
     }
@@ -461,9 +461,9 @@ void convert_top(loader *L, const char *name, const cJSON *item)
     } else if (bit == SEEN_SOURCES) {
         convert_sources(L, item);
     } else if (!cJSON_IsString(item)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(item));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(item));
     } else if (bit == SEEN_TITLE && blank(item->valuestring)) {
-        load_error(L, CHRONICLE_DIAG_EMPTY, NULL, "must not be empty");
+        chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, NULL, "must not be empty");
     } else if (bit == SEEN_TITLE) {
         info->title = store(L, item->valuestring, 0);
     } else {
@@ -479,20 +479,20 @@ static int by_order(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-void finish_checks(loader *L, int ndjson)
+void chronicle__finish_checks(loader *L, int ndjson)
 {
     static const struct {
         const char *name;
         unsigned bit;
     } required[] = {{"schema", SEEN_SCHEMA}, {"title", SEEN_TITLE}, {"sources", SEEN_SOURCES}};
-    path_reset(L); /* the last event's pointer is still set */
+    chronicle__path_reset(L); /* the last event's pointer is still set */
     for (size_t i = 0; i < sizeof required / sizeof *required; i++)
         if (!(L->seen & required[i].bit))
-            load_error(L, CHRONICLE_DIAG_REQUIRED, required[i].name,
+            chronicle__load_error(L, CHRONICLE_DIAG_REQUIRED, required[i].name,
                        ndjson ? "required member is missing from the header line"
                               : "required member is missing");
     if (!ndjson && !(L->seen & SEEN_EVENTS))
-        load_error(L, CHRONICLE_DIAG_REQUIRED, "events", "required member is missing");
+        chronicle__load_error(L, CHRONICLE_DIAG_REQUIRED, "events", "required member is missing");
     /* stubs left: ids cited but never defined, reported in the order first
      * cited (the hash table's order would change with its size) */
     const source_map *m = &L->ds->sources_by_id;
@@ -513,7 +513,7 @@ void finish_checks(loader *L, int ndjson)
     free(stubs);
 }
 
-void loader_mark_events(loader *L)
+void chronicle__loader_mark_events(loader *L)
 {
     L->seen |= SEEN_EVENTS;
 }
@@ -546,14 +546,14 @@ static void convert_location(loader *L, const cJSON *ev, chronicle_event *e)
     if (!loc) return;
     size_t m = push_key(L, "location");
     if (!cJSON_IsObject(loc)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(loc));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(loc));
     } else {
         take_str(L, loc, "venue", NONEMPTY | INTERN, &e->venue);
         take_str(L, loc, "city", NONEMPTY | INTERN, &e->city);
         take_str(L, loc, "country", REQUIRED | NONEMPTY | INTERN, &e->country);
         if (take_str(L, loc, "country_code", REQUIRED | INTERN, &e->country_code) &&
             !is_country_code(e->country_code.ptr))
-            load_error(L, CHRONICLE_DIAG_COUNTRY_CODE, "country_code",
+            chronicle__load_error(L, CHRONICLE_DIAG_COUNTRY_CODE, "country_code",
                        "\"%.*s%s\" is not an ISO 3166-1 alpha-2 code (two upper-case letters, e.g. "
                        "\"AZ\")",
                        SHOWN(e->country_code.ptr));
@@ -568,7 +568,7 @@ static void convert_occasion(loader *L, const cJSON *ev, chronicle_event *e)
     if (!occ) return;
     size_t m = push_key(L, "occasion");
     if (!cJSON_IsObject(occ)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(occ));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(occ));
         pop(L, m);
         return;
     }
@@ -578,10 +578,10 @@ static void convert_occasion(loader *L, const cJSON *ev, chronicle_event *e)
     if (a) {
         double d = cJSON_IsNumber(a) ? a->valuedouble : -1;
         if (!cJSON_IsNumber(a))
-            load_error(L, CHRONICLE_DIAG_TYPE, "anniversary", "expected a whole number, found %s",
+            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "anniversary", "expected a whole number, found %s",
                        type_name(a));
         else if (!(d >= 0 && d <= 100000) || d != (double)(int32_t)d)
-            load_error(L, CHRONICLE_DIAG_RANGE, "anniversary",
+            chronicle__load_error(L, CHRONICLE_DIAG_RANGE, "anniversary",
                        "%g is not a whole number from 0 to 100000", d);
         else
             e->anniversary = (int32_t)d;
@@ -606,7 +606,7 @@ static void convert_list(loader *L, const cJSON *ev, const char *name, const chr
     {
         size_t mi = push_index(L, i++);
         if (!cJSON_IsObject(v)) {
-            load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(v));
+            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(v));
         } else {
             void *item = fn(L, v, e);
             if (item && items) items[kept++] = item;
@@ -684,9 +684,9 @@ static void *convert_figure(loader *L, const cJSON *obj, const chronicle_event *
     take_str(L, obj, "note", NONEMPTY, &f->note);
     const cJSON *v = field(L, obj, "value", REQUIRED);
     if (v && !cJSON_IsNumber(v))
-        load_error(L, CHRONICLE_DIAG_TYPE, "value", "expected a number, found %s", type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "value", "expected a number, found %s", type_name(v));
     else if (v && !isfinite(v->valuedouble))
-        load_error(L, CHRONICLE_DIAG_RANGE, "value", "number out of range");
+        chronicle__load_error(L, CHRONICLE_DIAG_RANGE, "value", "number out of range");
     else if (v)
         f->value = v->valuedouble;
     f->source = cited_source(L, obj, e);
@@ -706,7 +706,7 @@ static void convert_event_sources(loader *L, const cJSON *ev, chronicle_event *e
         const chronicle_source *s = cite(L, ids[i].ptr);
         for (size_t j = 0; s && j < kept; j++) {
             if (srcs[j] == s) {
-                load_error(L, CHRONICLE_DIAG_DUPLICATE_ITEM, NULL, "source \"%s\" is listed twice",
+                chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_ITEM, NULL, "source \"%s\" is listed twice",
                            ids[i].ptr);
                 s = NULL;
             }
@@ -736,24 +736,24 @@ static void convert_event_body(loader *L, const cJSON *ev, chronicle_event *e)
 {
     const cJSON *id = field(L, ev, "id", REQUIRED);
     if (id && !cJSON_IsString(id)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, "id", "expected a string, found %s", type_name(id));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "id", "expected a string, found %s", type_name(id));
     } else if (id && blank(id->valuestring)) {
-        load_error(L, CHRONICLE_DIAG_EMPTY, "id", "must not be empty");
+        chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, "id", "must not be empty");
     } else if (id && L->again) {
         e->id = store(L, id->valuestring, 0); /* its uniqueness was checked by the load */
     } else if (id) {
         int found = 0;
-        e->id = intern_ex(&L->ds->event_ids, id->valuestring, strlen(id->valuestring), &found);
+        e->id = chronicle__intern_ex(&L->ds->event_ids, id->valuestring, strlen(id->valuestring), &found);
         if (!e->id.ptr) L->oom = 1;
         if (found)
-            load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id", "duplicate event id \"%.*s%s\"",
+            chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id", "duplicate event id \"%.*s%s\"",
                        SHOWN(id->valuestring));
     }
     take_str(L, ev, "title", REQUIRED | NONEMPTY, &e->title);
     take_date(L, ev, "date", REQUIRED, &e->date, &e->date_ymd);
     if (take_date(L, ev, "end_date", 0, &e->end_date, &e->end_date_ymd) && e->end_date_ymd &&
         e->date_ymd && e->end_date_ymd < e->date_ymd)
-        load_error(L, CHRONICLE_DIAG_DATE_ORDER, "end_date", "\"%s\" is before date \"%s\"",
+        chronicle__load_error(L, CHRONICLE_DIAG_DATE_ORDER, "end_date", "\"%s\" is before date \"%s\"",
                    e->end_date.ptr, e->date.ptr);
     convert_location(L, ev, e);
     convert_occasion(L, ev, e);
@@ -782,7 +782,7 @@ static void check_duplicate_keys(loader *L, const cJSON *v)
         if (cJSON_IsObject(v)) {
             for (const cJSON *prev = v->child; prev != c; prev = prev->next) {
                 if (prev->string[0] == c->string[0] && !strcmp(prev->string, c->string)) {
-                    load_error(L, CHRONICLE_DIAG_DUPLICATE_MEMBER, c->string,
+                    chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_MEMBER, c->string,
                                "duplicate member (a JSON object may name it once)");
                     break;
                 }
@@ -796,12 +796,12 @@ static void check_duplicate_keys(loader *L, const cJSON *v)
     }
 }
 
-void check_members(loader *L, const char *name, const cJSON *item)
+void chronicle__check_members(loader *L, const char *name, const cJSON *item)
 {
-    path_reset(L);
+    chronicle__path_reset(L);
     if (name) push_key(L, name);
     check_duplicate_keys(L, item);
-    path_reset(L);
+    chronicle__path_reset(L);
 }
 
 /* ---- the stubs of an indexed dataset ---- */
@@ -809,14 +809,14 @@ void check_members(loader *L, const char *name, const cJSON *item)
 static chronicle_str keep_str(loader *L, chronicle_str s)
 {
     if (!s.ptr) return s;
-    chronicle_str out = intern(&L->ds->strings, s.ptr, s.len);
+    chronicle_str out = chronicle__intern(&L->ds->strings, s.ptr, s.len);
     if (!out.ptr) L->oom = 1;
     return out;
 }
 
 static const chronicle_str *keep_strs(loader *L, const chronicle_str *v, size_t n)
 {
-    chronicle_str *out = n ? arena_alloc(&L->ds->a, n * sizeof *out) : NULL;
+    chronicle_str *out = n ? chronicle__arena_alloc(&L->ds->a, n * sizeof *out) : NULL;
     if (n && !out) L->oom = 1;
     for (size_t i = 0; out && i < n; i++) out[i] = keep_str(L, v[i]);
     return out;
@@ -827,7 +827,7 @@ static const chronicle_activity *kind_stub(loader *L, chronicle_str kind)
 {
     kind_map *m = &L->ds->kinds;
     int found;
-    kind = intern_ex(&L->ds->strings, kind.ptr, kind.len, &found);
+    kind = chronicle__intern_ex(&L->ds->strings, kind.ptr, kind.len, &found);
     if (!kind.ptr) return NULL;
     if ((m->n + 1) * 2 > m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 64;
@@ -846,7 +846,7 @@ static const chronicle_activity *kind_stub(loader *L, chronicle_str kind)
     size_t j = ((uintptr_t)kind.ptr >> 3) * 0x9E3779B1u & (m->cap - 1);
     for (; m->slots[j]; j = (j + 1) & (m->cap - 1))
         if (m->slots[j]->kind.ptr == kind.ptr) return m->slots[j];
-    chronicle_activity *a = arena_alloc(&L->ds->a, sizeof *a);
+    chronicle_activity *a = chronicle__arena_alloc(&L->ds->a, sizeof *a);
     if (!a) return NULL;
     a->struct_size = sizeof *a;
     a->kind = kind;
@@ -867,7 +867,7 @@ static const chronicle_source *citation(const chronicle_event *e, size_t i)
 static chronicle_event *make_stub(loader *L, const chronicle_event *e, size_t index, uint64_t offset,
                                   size_t length)
 {
-    event_stub *s = arena_alloc(&L->ds->a, sizeof *s);
+    event_stub *s = chronicle__arena_alloc(&L->ds->a, sizeof *s);
     if (!s) return NULL;
     s->offset = offset;
     s->length = length;
@@ -890,7 +890,7 @@ static chronicle_event *make_stub(loader *L, const chronicle_event *e, size_t in
     /* every source the event cites, in its list or by a statement or figure
      * (the summary counts them all), each once */
     size_t most = e->n_sources + e->n_statements + e->n_figures;
-    const chronicle_source **srcs = most ? arena_alloc(&L->ds->a, most * sizeof *srcs) : NULL;
+    const chronicle_source **srcs = most ? chronicle__arena_alloc(&L->ds->a, most * sizeof *srcs) : NULL;
     if (most && !srcs) return NULL;
     for (size_t i = 0; i < most; i++) {
         const chronicle_source *c = citation(e, i);
@@ -900,7 +900,7 @@ static chronicle_event *make_stub(loader *L, const chronicle_event *e, size_t in
     }
     v->sources = srcs;
     if ((v->n_activities = e->n_activities)) {
-        const chronicle_activity **acts = arena_alloc(&L->ds->a, e->n_activities * sizeof *acts);
+        const chronicle_activity **acts = chronicle__arena_alloc(&L->ds->a, e->n_activities * sizeof *acts);
         if (!acts) return NULL;
         for (size_t i = 0; i < e->n_activities; i++)
             if (!(acts[i] = kind_stub(L, e->activities[i]->kind))) return NULL;
@@ -912,13 +912,13 @@ static chronicle_event *make_stub(loader *L, const chronicle_event *e, size_t in
 /* The event /events/INDEX, converted into L->a; NULL when it has errors. */
 static chronicle_event *convert_one(loader *L, size_t index, const cJSON *ev)
 {
-    path_reset(L);
+    chronicle__path_reset(L);
     push_key(L, "events");
     push_index(L, index);
     size_t errors = chronicle_diag_errors(L->diag);
     check_duplicate_keys(L, ev);
     if (!cJSON_IsObject(ev)) {
-        load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an event object, found %s",
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an event object, found %s",
                    type_name(ev));
         return NULL;
     }
@@ -929,7 +929,7 @@ static chronicle_event *convert_one(loader *L, size_t index, const cJSON *ev)
     return chronicle_diag_errors(L->diag) == errors && !L->oom ? e : NULL;
 }
 
-chronicle_event *convert_event(loader *L, size_t index, const cJSON *ev, uint64_t offset,
+chronicle_event *chronicle__convert_event(loader *L, size_t index, const cJSON *ev, uint64_t offset,
                                size_t length)
 {
     if (L->again) {
@@ -939,7 +939,7 @@ chronicle_event *convert_event(loader *L, size_t index, const cJSON *ev, uint64_
     /* an indexed load converts (and so checks) the whole event in scratch
      * memory, and keeps a stub */
     if (L->ds->indexed) {
-        arena_reset(&L->scratch);
+        chronicle__arena_reset(&L->scratch);
         L->a = &L->scratch;
         L->strings = NULL;
     }
@@ -983,7 +983,7 @@ static int same_citations(const chronicle_event *stub, const chronicle_event *e)
     return k == stub->n_sources;
 }
 
-const char *event_stub_differs(const chronicle_event *stub, const chronicle_event *e)
+const char *chronicle__event_stub_differs(const chronicle_event *stub, const chronicle_event *e)
 {
     if (!same_str(stub->id, e->id)) return "/id";
     if (stub->date_ymd != e->date_ymd) return "/date";

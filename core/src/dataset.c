@@ -10,7 +10,7 @@
 #include "dataset_internal.h"
 #include "struct_size.h"
 
-void dataset_destroy(chronicle_dataset *ds)
+void chronicle__dataset_destroy(chronicle_dataset *ds)
 {
     if (!ds) return;
     for (size_t i = 0; i < ds->sources_by_id.cap; i++)
@@ -20,15 +20,15 @@ void dataset_destroy(chronicle_dataset *ds)
     free(ds->events);
     free(ds->kinds.slots);
     if (ds->fd >= 0) close(ds->fd);
-    interner_free(&ds->strings);
-    interner_free(&ds->event_ids);
-    arena_free(&ds->a);
+    chronicle__interner_free(&ds->strings);
+    chronicle__interner_free(&ds->event_ids);
+    chronicle__arena_free(&ds->a);
     free(ds);
 }
 
 void chronicle_dataset_free(chronicle_dataset *ds)
 {
-    dataset_destroy(ds);
+    chronicle__dataset_destroy(ds);
 }
 
 const chronicle_dataset_info *chronicle_dataset_get_info(const chronicle_dataset *ds)
@@ -53,13 +53,13 @@ const chronicle_event *chronicle_dataset_event(const chronicle_dataset *ds, size
 
 const chronicle_source *chronicle_dataset_source(const chronicle_dataset *ds, const char *id)
 {
-    const source_rec *r = source_lookup(&ds->sources_by_id, id, strlen(id));
+    const source_rec *r = chronicle__source_lookup(&ds->sources_by_id, id, strlen(id));
     return r && r->defined ? &r->view : NULL;
 }
 
 size_t chronicle_dataset_memory(const chronicle_dataset *ds)
 {
-    return ds->a.total + interner_memory(&ds->strings) + interner_memory(&ds->event_ids) +
+    return ds->a.total + chronicle__interner_memory(&ds->strings) + chronicle__interner_memory(&ds->event_ids) +
            ds->cap_events * sizeof *ds->events + ds->sources_by_id.cap * sizeof(void *) +
            ds->kinds.cap * sizeof *ds->kinds.slots;
 }

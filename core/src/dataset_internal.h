@@ -92,36 +92,36 @@ typedef struct loader {
 } loader;
 
 /* Forgets the current pointer (back to the document root). */
-void path_reset(loader *L);
+void chronicle__path_reset(loader *L);
 
 /* Reports an error at the current pointer, or at pointer/member. */
-void load_error(loader *L, chronicle_diag_code code, const char *member, const char *fmt, ...)
+void chronicle__load_error(loader *L, chronicle_diag_code code, const char *member, const char *fmt, ...)
     CHRONICLE_PRINTF(4, 5);
 
 /* Converts a top-level member ("schema", "title", "description",
  * "sources"); unknown names are ignored. */
-void convert_top(loader *L, const char *name, const cJSON *item);
+void chronicle__convert_top(loader *L, const char *name, const cJSON *item);
 /* Reports duplicate keys anywhere inside item (cJSON keeps both): the value
  * of the top-level member name, or with name NULL the NDJSON header line. */
-void check_members(loader *L, const char *name, const cJSON *item);
+void chronicle__check_members(loader *L, const char *name, const cJSON *item);
 /* Checks and converts one event (index is its position in the input,
  * offset and length where its JSON is in the file), every rule of the
  * format and duplicate keys included.  A load appends it to the dataset
  * (an indexed load, its stub) and returns that; an event read again
  * (L->again: the dataset is complete and is not changed) goes into L->a.
  * NULL when it has errors (in L->diag). */
-chronicle_event *convert_event(loader *L, size_t index, const cJSON *item, uint64_t offset,
+chronicle_event *chronicle__convert_event(loader *L, size_t index, const cJSON *item, uint64_t offset,
                                size_t length);
 /* The member of e, an event read again, that is not what its stub (the
  * index entry) holds, as a pointer below the event ("/id", "/tags"); NULL
  * when e matches everything the stub holds. */
-const char *event_stub_differs(const chronicle_event *stub, const chronicle_event *e);
+const char *chronicle__event_stub_differs(const chronicle_event *stub, const chronicle_event *e);
 /* After the whole input: required members present, all sources defined. */
-void finish_checks(loader *L, int ndjson);
+void chronicle__finish_checks(loader *L, int ndjson);
 /* Notes that the "events" member was present (JSON form). */
-void loader_mark_events(loader *L);
+void chronicle__loader_mark_events(loader *L);
 
-source_rec *source_lookup(const source_map *m, const char *id, size_t len);
-void dataset_destroy(chronicle_dataset *ds);
+source_rec *chronicle__source_lookup(const source_map *m, const char *id, size_t len);
+void chronicle__dataset_destroy(chronicle_dataset *ds);
 
 #endif

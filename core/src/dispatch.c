@@ -166,7 +166,7 @@ static void child_main(run *runs, size_t n, run *self, int msg_fd, pid_t parent)
     fcntl(job->scratch_fd, F_SETFD, 0);
     if (job->logo_fd >= 0) fcntl(job->logo_fd, F_SETFD, 0); /* and report()->logo */
     job->msg_fd = msg_fd;
-    chronicle_status st = job_run_child(job);
+    chronicle_status st = chronicle__job_run_child(job);
     fflush(stdout); /* what the plugin printf()ed reaches the parent as words */
     fflush(stderr);
     _exit(st == CHRONICLE_OK ? 0 : 1);
@@ -197,7 +197,7 @@ static void close_pipes(int pipes[3][2])
 static int start(run *runs, size_t n, run *r, const chronicle_export_hooks *h)
 {
     chronicle_buf why = CHRONICLE_BUF_INIT;
-    if (output_prepare(r->job, &why) != CHRONICLE_OK) {
+    if (chronicle__output_prepare(r->job, &why) != CHRONICLE_OK) {
         say(h, r, 1, CHRONICLE_LOG_WARN, chronicle_buf_cstr(&why));
         chronicle_buf_free(&why);
         start_failed(r, 1, h);
@@ -209,7 +209,7 @@ static int start(run *runs, size_t n, run *r, const chronicle_export_hooks *h)
     if (!make_pipes(pipes) || (r->pid = fork()) < 0) {
         sayf(h, r, "cannot start: %s", strerror(errno));
         close_pipes(pipes);
-        output_discard(r->job);
+        chronicle__output_discard(r->job);
         start_failed(r, 0, h);
         return 0;
     }
@@ -362,13 +362,13 @@ static void finish(run *r, const chronicle_export_hooks *h)
             sayf(h, r, "the reader of %s went away; stopped", r->job->dest);
     } else if (sig) {
         sayf(h, r, "killed by signal %d (%s); partial output removed, other exports unaffected", sig,
-             signal_name(sig));
+             chronicle__signal_name(sig));
     } else if (!r->got_done || WEXITSTATUS(status) != 0 || r->done_code != CHRONICLE_OK) {
         if (!r->reported_error)
             sayf(h, r, "failed (exit status %d) without saying why", WEXITSTATUS(status));
     } else {
         chronicle_buf why = CHRONICLE_BUF_INIT;
-        ok = output_commit(r->job, &why) == CHRONICLE_OK;
+        ok = chronicle__output_commit(r->job, &why) == CHRONICLE_OK;
         if (!ok) say(h, r, 1, CHRONICLE_LOG_WARN, chronicle_buf_cstr(&why));
         chronicle_buf_free(&why);
         r->output_failed = !ok;
@@ -377,7 +377,7 @@ static void finish(run *r, const chronicle_export_hooks *h)
     r->status.state = state;
     if (h->finished) h->finished(h->ctx, &r->status, r->job->plugin->name, r->job->group,
                                  ok ? output_size(r->job) : UINT64_MAX);
-    output_discard(r->job);
+    chronicle__output_discard(r->job);
 }
 
 static void report_progress(run *runs, size_t n, const chronicle_export_hooks *h)
@@ -492,7 +492,7 @@ static void leave(const saved_state *saved)
     close_fd(&chld_pipe[1]);
 }
 
-chronicle_status dispatch_jobs(chronicle_job **jobs, size_t n, int max_jobs, double timeout,
+chronicle_status chronicle__dispatch_jobs(chronicle_job **jobs, size_t n, int max_jobs, double timeout,
                                const chronicle_export_hooks *h)
 {
     saved_state saved;

@@ -72,19 +72,6 @@ static void plan_error(plan *p, chronicle_diag_code code, const char *fmt, ...)
     chronicle_buf_free(&b);
 }
 
-/* What a plugin printed while it was probed: its words, attributed, as
- * warnings (cleaned by the registry). */
-static void say_load_output(plan *p, const chronicle_plugin_info *info)
-{
-    for (const char *s = info->load_output; s && *s;) {
-        size_t n = strcspn(s, "\n");
-        chronicle_diag_add_coded(p->diag, CHRONICLE_DIAG_PLUGIN_OUTPUT, CHRONICLE_SEV_WARNING, NULL,
-                                 0, 0, NULL, "%s printed while loading: %.*s", info->name, (int)n,
-                                 s);
-        s += n + (s[n] == '\n');
-    }
-}
-
 static chronicle_status find_plugins(plan *p)
 {
     const chronicle_export_request *req = p->req;
@@ -110,7 +97,7 @@ static chronicle_status find_plugins(plan *p)
         }
         if (!info->version && !info->broken) {
             chronicle_registry_probe(req->registry, info);
-            say_load_output(p, info);
+            chronicle__report_say_load_output(p->diag, info);
         }
         if (info->broken) {
             chronicle_diag_add_coded(p->diag, CHRONICLE_DIAG_PLUGIN, CHRONICLE_SEV_ERROR,
@@ -151,7 +138,7 @@ static chronicle_status set_option(plan *p, const char *arg)
         if (strlen(o->name) != klen || strncmp(o->name, dot + 1, klen)) continue;
         chronicle_buf why = CHRONICLE_BUF_INIT;
         chronicle_status st = chronicle_opt_parse(o, eq + 1, &p->values[f][i], &why);
-        if (st == CHRONICLE_OK && o->type == CHRONICLE_OPT_PATH) st = report_readable_file(eq + 1, &why);
+        if (st == CHRONICLE_OK && o->type == CHRONICLE_OPT_PATH) st = chronicle__report_readable_file(eq + 1, &why);
         if (st != CHRONICLE_OK)
             plan_error(p, CHRONICLE_DIAG_OPTION, "-O %s: %s.%s %s", arg, info->name, o->name,
                        chronicle_buf_cstr(&why));
@@ -382,7 +369,7 @@ static chronicle_status place_output(plan *p, chronicle_job *job)
      * does not exist yet holds nothing to check */
     if (p->dry && (!job->dest || p->dir_fd < 0)) return CHRONICLE_OK;
     chronicle_buf why = CHRONICLE_BUF_INIT;
-    chronicle_status st = output_plan(job, p->keep, p->n_keep, &why);
+    chronicle_status st = chronicle__output_plan(job, p->keep, p->n_keep, &why);
     if (st != CHRONICLE_OK)
         plan_error(p, st == CHRONICLE_ERR_NOMEM ? CHRONICLE_DIAG_MEMORY : CHRONICLE_DIAG_OUTPUT,
                    "%s: %s", job->plugin->name, chronicle_buf_cstr(&why));
@@ -453,8 +440,8 @@ static void plan_free(plan *p)
 static void sweep(plan *p)
 {
     chronicle_buf said = CHRONICLE_BUF_INIT;
-    if (p->dir_fd >= 0) output_sweep(p->dir_fd, p->dir, &said);
-    if (p->tmp_fd >= 0) output_sweep(p->tmp_fd, p->tmp_dir, &said);
+    if (p->dir_fd >= 0) chronicle__output_sweep(p->dir_fd, p->dir, &said);
+    if (p->tmp_fd >= 0) chronicle__output_sweep(p->tmp_fd, p->tmp_dir, &said);
     for (char *line = said.ptr, *nl; line && *line; line = nl ? nl + 1 : NULL) {
         if ((nl = strchr(line, '\n'))) *nl = '\0';
         chronicle_diag_add_coded(p->diag, CHRONICLE_DIAG_SCRATCH, CHRONICLE_SEV_WARNING, NULL, 0, 0,
@@ -532,10 +519,10 @@ static chronicle_status settle_request(plan *p)
     chronicle_report *r = &p->report;
     const chronicle_dataset_info *di = chronicle_dataset_get_info(req->ds);
     const char *const *meta = def ? (const char *const *)def->meta : NULL;
-    p->lang = def && def->lang ? wording_find(def->lang) : wording_english();
+    p->lang = def && def->lang ? chronicle__wording_find(def->lang) : chronicle__wording_english();
     r->struct_size = sizeof *r;
-    r->direction = (uint32_t)wording_direction(p->lang);
-    r->lang = view(wording_tag(p->lang));
+    r->direction = (uint32_t)chronicle__wording_direction(p->lang);
+    r->lang = view(chronicle__wording_tag(p->lang));
     r->title = meta && meta[META_TITLE] ? view(meta[META_TITLE]) : di->title.ptr ? di->title : view("");
     if (meta) {
         r->subtitle = view(meta[META_SUBTITLE]);
@@ -553,7 +540,7 @@ static chronicle_status settle_request(plan *p)
     r->n_countries = f->n_countries;
     r->tags = p->tags;
     r->n_tags = f->n_tags;
-    r->split_by = view(report_split_name(p->split));
+    r->split_by = view(chronicle__report_split_name(p->split));
     return CHRONICLE_OK;
 }
 
@@ -593,17 +580,17 @@ chronicle_status chronicle_export(const chronicle_export_request *req, chronicle
 {
     chronicle_export_request own;
     CHRONICLE__STRUCT_READ(chronicle_export_request, &own, req);
-    return export_run(&own, 0, diag);
+    return chronicle__export_run(&own, 0, diag);
 }
 
-chronicle_status export_run(const chronicle_export_request *req, unsigned check,
+chronicle_status chronicle__export_run(const chronicle_export_request *req, unsigned check,
                             chronicle_diag *diag)
 {
     plan p = {.req = req, .diag = diag, .dir_fd = -1, .tmp_fd = -1, .check = check};
     chronicle_status st = plan_build(&p);
     if (st == CHRONICLE_OK) {
         sweep(&p); /* every shard sweeps, as an unsharded run does */
-        st = dispatch_jobs(p.jobs + p.first, p.count, req->jobs > 0 ? req->jobs : cpu_count(),
+        st = chronicle__dispatch_jobs(p.jobs + p.first, p.count, req->jobs > 0 ? req->jobs : cpu_count(),
                            req->timeout, &req->hooks);
     }
     plan_free(&p);

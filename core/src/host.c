@@ -352,10 +352,10 @@ static void settle_report(chronicle_job *job)
                    : info->stem.ptr ? info->stem
                                     : (chronicle_str){"", 0};
     }
-    if (!job->lang) job->lang = r->lang.ptr ? wording_find(r->lang.ptr) : NULL;
-    if (!job->lang) job->lang = wording_english();
-    r->lang = (chronicle_str){wording_tag(job->lang), strlen(wording_tag(job->lang))};
-    r->direction = (uint32_t)wording_direction(job->lang);
+    if (!job->lang) job->lang = r->lang.ptr ? chronicle__wording_find(r->lang.ptr) : NULL;
+    if (!job->lang) job->lang = chronicle__wording_english();
+    r->lang = (chronicle_str){chronicle__wording_tag(job->lang), strlen(chronicle__wording_tag(job->lang))};
+    r->direction = (uint32_t)chronicle__wording_direction(job->lang);
 }
 
 static const chronicle_report *h_report(const chronicle_job *job)
@@ -365,58 +365,58 @@ static const chronicle_report *h_report(const chronicle_job *job)
 
 static const char *h_label(const chronicle_job *job, const char *msgid)
 {
-    return wording_label(job->lang, msgid);
+    return chronicle__wording_label(job->lang, msgid);
 }
 
 static size_t h_format_message(const chronicle_job *job, char *buf, size_t size, const char *msgid,
                                const char *const *args, size_t n_args)
 {
-    return wording_message(job->lang, buf, size, msgid, args, n_args);
+    return chronicle__wording_message(job->lang, buf, size, msgid, args, n_args);
 }
 
 static size_t h_format_date(const chronicle_job *job, char *buf, size_t size, uint32_t ymd,
                             chronicle_date_style style)
 {
-    return wording_date(job->lang, buf, size, ymd, style);
+    return chronicle__wording_date(job->lang, buf, size, ymd, style);
 }
 
 static size_t h_format_period(const chronicle_job *job, char *buf, size_t size, uint32_t first,
                               uint32_t last, chronicle_date_style style)
 {
-    return wording_period(job->lang, buf, size, first, last, style);
+    return chronicle__wording_period(job->lang, buf, size, first, last, style);
 }
 
 static size_t h_format_number(const chronicle_job *job, char *buf, size_t size, double value)
 {
-    return wording_number(job->lang, buf, size, value);
+    return chronicle__wording_number(job->lang, buf, size, value);
 }
 
 static size_t h_format_count(const chronicle_job *job, char *buf, size_t size, uint64_t n,
                              const char *msgid)
 {
-    return wording_count(job->lang, buf, size, n, msgid);
+    return chronicle__wording_count(job->lang, buf, size, n, msgid);
 }
 
 static size_t h_format_ordinal(const chronicle_job *job, char *buf, size_t size, uint64_t n,
                                const char *msgid)
 {
-    return wording_ordinal(job->lang, buf, size, n, msgid);
+    return chronicle__wording_ordinal(job->lang, buf, size, n, msgid);
 }
 
 static size_t h_format_attribution(const chronicle_job *job, char *buf, size_t size,
                                    const chronicle_source *src)
 {
-    return wording_attribution(job->lang, buf, size, src);
+    return chronicle__wording_attribution(job->lang, buf, size, src);
 }
 
 static size_t h_format_selection(const chronicle_job *job, char *buf, size_t size)
 {
     const chronicle_dataset_info *info = chronicle_dataset_get_info(job->ds);
-    return wording_selection(job->lang, buf, size, &job->report, job->n_events,
+    return chronicle__wording_selection(job->lang, buf, size, &job->report, job->n_events,
                              info->n_events_total);
 }
 
-const chronicle_host host_table = {
+const chronicle_host chronicle__host_table = {
     .struct_size = sizeof(chronicle_host),
     .abi_version = CHRONICLE_ABI_VERSION,
     .host_version = CHRONICLE_VERSION,
@@ -448,8 +448,8 @@ const chronicle_host host_table = {
     .format_ordinal = h_format_ordinal,
     .format_attribution = h_format_attribution,
     .format_selection = h_format_selection,
-    .ymd_to_days = wording_ymd_to_days,
-    .days_to_ymd = wording_days_to_ymd,
+    .ymd_to_days = chronicle__wording_ymd_to_days,
+    .days_to_ymd = chronicle__wording_days_to_ymd,
     .cursor_open = h_cursor_open,
     .cursor_event = h_cursor_event,
     .cursor_close = h_cursor_close,
@@ -474,12 +474,12 @@ static chronicle_status open_reader(chronicle_job *job, uint32_t flags)
     return st;
 }
 
-chronicle_status job_run_child(chronicle_job *job)
+chronicle_status chronicle__job_run_child(chronicle_job *job)
 {
     chronicle_plugin copy;
     char *why = NULL;
-    const chronicle_host *host = check_host(job); /* host_table, unless plugin-check runs */
-    const chronicle_plugin *p = plugin_load(job->plugin->path, host, &copy, &why);
+    const chronicle_host *host = chronicle__check_host(job); /* chronicle__host_table, unless plugin-check runs */
+    const chronicle_plugin *p = chronicle__plugin_load(job->plugin->path, host, &copy, &why);
     chronicle_status st;
     if (p && (st = open_reader(job, p->flags)) != CHRONICLE_OK) {
         /* said */
@@ -493,7 +493,7 @@ chronicle_status job_run_child(chronicle_job *job)
     } else {
         settle_report(job);
         st = p->export_dataset(job, host);
-        check_returned(job, st);
+        chronicle__check_returned(job, st);
         if (job->failed) st = job->failed; /* error() marks failure, and may have cancelled */
         chronicle_buf changed = CHRONICLE_BUF_INIT;
         if (st == CHRONICLE_OK && job->reader &&

@@ -2,7 +2,7 @@
  * host_internal.h — one export job, and the services table lent to plugins.
  *
  * A job is planned in the parent (plugin, events, options, output paths),
- * then runs in a child process: the plugin sees it only through host_table.
+ * then runs in a child process: the plugin sees it only through chronicle__host_table.
  * One owner: chronicle__job_new() and chronicle__job_free() (job.c).
  * Messages (errors, logs, progress) travel to the parent over msg_fd.
  */
@@ -20,7 +20,7 @@
 #include "event_cursor.h"
 #include "output_internal.h"
 
-extern const chronicle_host host_table;
+extern const chronicle_host chronicle__host_table;
 
 /* Message types on the child-to-parent pipe: type byte, u32 length, payload. */
 enum { MSG_ERROR = 'E', MSG_LOG = 'L', MSG_PROGRESS = 'P', MSG_DONE = 'D' };
@@ -90,13 +90,13 @@ void chronicle__job_free(chronicle_job *job);
 enum { CHECK_POISON = 1u << 0, CHECK_CANCEL = 1u << 1, CHECK_THREAD = 1u << 2 };
 #define CHECK_TAG "plugin-check: "
 
-/* The services a job's plugin gets: host_table itself when job->check is 0. */
-const chronicle_host *check_host(chronicle_job *job);
+/* The services a job's plugin gets: chronicle__host_table itself when job->check is 0. */
+const chronicle_host *chronicle__check_host(chronicle_job *job);
 /* Told what export_dataset returned, before anything else happens. */
-void check_returned(chronicle_job *job, chronicle_status st);
+void chronicle__check_returned(chronicle_job *job, chronicle_status st);
 
 /* Runs the job's plugin in this (child) process and returns the status to
  * exit with.  Never returns to the caller's loop: call _exit() after. */
-chronicle_status job_run_child(chronicle_job *job);
+chronicle_status chronicle__job_run_child(chronicle_job *job);
 
 #endif

@@ -5,7 +5,7 @@
  * job at the plugin's first event_at(), write() or progress() and holds it
  * to one second; CHECK_THREAD fails a job that calls event_at() or write()
  * off the thread that entered export_dataset.  An ordinary run never comes
- * here: check_host() then returns host_table itself.
+ * here: chronicle__check_host() then returns chronicle__host_table itself.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -64,7 +64,7 @@ static void maybe_cancel(chronicle_job *job)
 static int off_thread(chronicle_job *job, const char *what)
 {
     if (!(job->check & CHECK_THREAD) || pthread_equal(pthread_self(), export_thread)) return 0;
-    host_table.error(job, CHRONICLE_ERR_INTERNAL,
+    chronicle__host_table.error(job, CHRONICLE_ERR_INTERNAL,
                      CHECK_TAG "thread: %s() was called from a thread other than the one that "
                                "entered export_dataset",
                      what);
@@ -76,7 +76,7 @@ static const chronicle_event *c_event_at(const chronicle_job *cjob, size_t i)
     chronicle_job *job = (chronicle_job *)cjob; /* every job is writable; the ABI lends it const */
     if (off_thread(job, "event_at")) return NULL;
     maybe_cancel(job);
-    const chronicle_event *e = host_table.event_at(cjob, i);
+    const chronicle_event *e = chronicle__host_table.event_at(cjob, i);
     if (!(job->check & CHECK_POISON) || !poison) return e;
     const chronicle_event *copy = chronicle__poison_next(poison, e);
     return copy || !e ? copy : e;
@@ -86,19 +86,19 @@ static chronicle_status c_write(chronicle_job *job, const void *buf, size_t len)
 {
     if (off_thread(job, "write")) return CHRONICLE_ERR_INTERNAL;
     maybe_cancel(job);
-    return host_table.write(job, buf, len);
+    return chronicle__host_table.write(job, buf, len);
 }
 
 static void c_progress(chronicle_job *job, uint64_t done, uint64_t total)
 {
     maybe_cancel(job);
-    host_table.progress(job, done, total);
+    chronicle__host_table.progress(job, done, total);
 }
 
-const chronicle_host *check_host(chronicle_job *job)
+const chronicle_host *chronicle__check_host(chronicle_job *job)
 {
-    if (!job->check) return &host_table;
-    check_table = host_table;
+    if (!job->check) return &chronicle__host_table;
+    check_table = chronicle__host_table;
     check_table.event_at = c_event_at;
     check_table.write = c_write;
     check_table.progress = c_progress;
@@ -107,17 +107,17 @@ const chronicle_host *check_host(chronicle_job *job)
     return &check_table;
 }
 
-void check_returned(chronicle_job *job, chronicle_status st)
+void chronicle__check_returned(chronicle_job *job, chronicle_status st)
 {
     if (!(job->check & CHECK_CANCEL)) return;
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &off, NULL);
     if (!cancelled_by_check) {
-        host_table.log(job, CHRONICLE_LOG_INFO, CHECK_TAG "cancel: not exercised");
+        chronicle__host_table.log(job, CHRONICLE_LOG_INFO, CHECK_TAG "cancel: not exercised");
         return;
     }
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     double s = (double)(t.tv_sec - cancel_at.tv_sec) + (double)(t.tv_nsec - cancel_at.tv_nsec) / 1e9;
-    host_table.log(job, CHRONICLE_LOG_INFO, CHECK_TAG "cancel: returned %d after %.3f s", (int)st, s);
+    chronicle__host_table.log(job, CHRONICLE_LOG_INFO, CHECK_TAG "cancel: returned %d after %.3f s", (int)st, s);
 }

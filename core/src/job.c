@@ -35,7 +35,7 @@ chronicle_job *chronicle__job_new(const chronicle_plugin_info *plugin, const chr
 void chronicle__job_free(chronicle_job *job)
 {
     if (!job) return;
-    output_discard(job);
+    chronicle__output_discard(job);
     chronicle__writer_free(job->writer);
     chronicle__event_cursor_close(job->reader);
     free((void *)job->read);

@@ -16,7 +16,7 @@ static int is_ws(unsigned char c)
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-size_t json_skip_ws(const char *buf, size_t len, size_t pos)
+size_t chronicle__json_skip_ws(const char *buf, size_t len, size_t pos)
 {
     while (pos < len && is_ws((unsigned char)buf[pos])) pos++;
     return pos;
@@ -228,7 +228,7 @@ static scan_result skip_literal(const char *s, size_t len, size_t *i, int eof, s
 
 enum state { S_VALUE, S_VALUE_OR_CLOSE, S_KEY_OR_CLOSE, S_KEY, S_COLON, S_AFTER };
 
-scan_result json_skip_value(const char *s, size_t len, size_t *pos, int eof, int max_depth,
+scan_result chronicle__json_skip_value(const char *s, size_t len, size_t *pos, int eof, int max_depth,
                             scan_error *err)
 {
     char stack[JSON_MAX_DEPTH];
@@ -237,7 +237,7 @@ scan_result json_skip_value(const char *s, size_t len, size_t *pos, int eof, int
     enum state st = S_VALUE;
     size_t i = *pos;
     for (;;) {
-        if (st != S_VALUE || depth > 0) i = json_skip_ws(s, len, i);
+        if (st != S_VALUE || depth > 0) i = chronicle__json_skip_ws(s, len, i);
         if (i >= len) return eof ? fail(err, i, "unexpected end of input", 0) : SCAN_MORE;
         char c = s[i];
         scan_result r = SCAN_OK;

@@ -128,7 +128,7 @@ static void syntax_error(loader *L, const reader *r, size_t at, const char *reas
 static int peek(reader *r)
 {
     for (;;) {
-        size_t p = json_skip_ws(r->buf, r->len, r->pos);
+        size_t p = chronicle__json_skip_ws(r->buf, r->len, r->pos);
         advance(r, p);
         if (p < r->len) return (unsigned char)r->buf[p];
         if (!fill(r, r->pos)) return -1;
@@ -142,7 +142,7 @@ static int skip(loader *L, reader *r, int max_depth, size_t *start, size_t *end)
     for (;;) {
         size_t p = r->pos;
         scan_error err;
-        scan_result res = json_skip_value(r->buf, r->len, &p, r->eof, max_depth, &err);
+        scan_result res = chronicle__json_skip_value(r->buf, r->len, &p, r->eof, max_depth, &err);
         if (res == SCAN_OK) {
             *start = r->pos;
             *end = p;
@@ -228,8 +228,8 @@ static int event_depth(int ndjson)
 }
 
 /* The one way an event is read, by the load and by the event cursor alike: its
- * JSON, buf[0..len), which json_skip_value() accepted at event_depth(), is
- * parsed in cJSON's block and converted (convert_event() checks it).  Its
+ * JSON, buf[0..len), which chronicle__json_skip_value() accepted at event_depth(), is
+ * parsed in cJSON's block and converted (chronicle__convert_event() checks it).  Its
  * tree lives in the block until the next event is parsed.  NULL when it has
  * errors, in L->diag. */
 static chronicle_event *read_event(loader *L, const char *buf, size_t len, size_t index,
@@ -247,7 +247,7 @@ static chronicle_event *read_event(loader *L, const char *buf, size_t len, size_
                                  where, "cannot parse this event");
         return NULL;
     }
-    chronicle_event *e = convert_event(L, index, v, offset, len);
+    chronicle_event *e = chronicle__convert_event(L, index, v, offset, len);
     cJSON_Delete(v);
     return e;
 }
@@ -291,7 +291,7 @@ static int parse_events(loader *L, reader *r)
 }
 
 /* names holds the member names seen so far: the top-level object is never a
- * cJSON tree, so check_members() cannot see its duplicates. */
+ * cJSON tree, so chronicle__check_members() cannot see its duplicates. */
 static int parse_member(loader *L, reader *r, interner *names)
 {
     size_t start, end;
@@ -307,13 +307,13 @@ static int parse_member(loader *L, reader *r, interner *names)
     advance(r, end);
     int ok = expect(L, r, ':', "expected ':' after a member name");
     int dup = 0;
-    if (ok && !intern_ex(names, key->valuestring, strlen(key->valuestring), &dup).ptr) {
+    if (ok && !chronicle__intern_ex(names, key->valuestring, strlen(key->valuestring), &dup).ptr) {
         L->oom = 1;
         ok = 0;
     }
     if (ok && dup) {
-        path_reset(L);
-        load_error(L, CHRONICLE_DIAG_DUPLICATE_MEMBER, key->valuestring,
+        chronicle__path_reset(L);
+        chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_MEMBER, key->valuestring,
                    "duplicate member (a JSON object may name it once)");
         if (peek(r) < 0) {
             syntax_error(L, r, r->pos, "unexpected end of input");
@@ -323,21 +323,21 @@ static int parse_member(loader *L, reader *r, interner *names)
         }
     } else if (ok && !strcmp(key->valuestring, "events") && peek(r) == '[') {
         advance(r, r->pos + 1);
-        loader_mark_events(L);
+        chronicle__loader_mark_events(L);
         ok = parse_events(L, r);
     } else if (ok && peek(r) >= 0) {
         ok = skip(L, r, JSON_MAX_DEPTH - 1, &start, &end);
         if (ok) {
             cJSON *v = parse_slice(L, r, start, end);
             if ((ok = v != NULL)) {
-                check_members(L, key->valuestring, v);
+                chronicle__check_members(L, key->valuestring, v);
                 if (!strcmp(key->valuestring, "events")) {
-                    path_reset(L);
-                    load_error(L, CHRONICLE_DIAG_TYPE, "events", "expected an array of events");
-                    loader_mark_events(L);
+                    chronicle__path_reset(L);
+                    chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "events", "expected an array of events");
+                    chronicle__loader_mark_events(L);
                 } else {
-                    path_reset(L);
-                    convert_top(L, key->valuestring, v);
+                    chronicle__path_reset(L);
+                    chronicle__convert_top(L, key->valuestring, v);
                 }
                 cJSON_Delete(v);
                 advance(r, end);
@@ -382,14 +382,14 @@ static void parse_json(loader *L, reader *r)
             break;
         }
     }
-    interner_free(&names);
-    arena_free(&names_arena);
+    chronicle__interner_free(&names);
+    chronicle__arena_free(&names_arena);
     if (!ok) return;
     if (peek(r) >= 0) {
         syntax_error(L, r, r->pos, "unexpected content after the dataset object");
         return;
     }
-    finish_checks(L, 0);
+    chronicle__finish_checks(L, 0);
 }
 
 /* NDJSON: the header object on the first non-blank line, one event per line
@@ -403,12 +403,12 @@ static void parse_ndjson(loader *L, reader *r)
         while (!(nl = memchr(r->buf + r->pos, '\n', r->len - r->pos)) && fill(r, r->pos)) {
         }
         size_t end = nl ? (size_t)(nl - r->buf) : r->len;
-        size_t p = json_skip_ws(r->buf, end, r->pos);
+        size_t p = chronicle__json_skip_ws(r->buf, end, r->pos);
         if (p < end) {
             scan_error err;
             size_t v_end = p;
-            scan_result res = json_skip_value(r->buf, end, &v_end, 1, event_depth(1), &err);
-            size_t after = res == SCAN_OK ? json_skip_ws(r->buf, end, v_end) : end;
+            scan_result res = chronicle__json_skip_value(r->buf, end, &v_end, 1, event_depth(1), &err);
+            size_t after = res == SCAN_OK ? chronicle__json_skip_ws(r->buf, end, v_end) : end;
             /* a broken line still takes its place, so /events/N stays the Nth event line */
             if (res != SCAN_OK) {
                 error_at(L, err.code, r, err.offset, err.reason);
@@ -422,17 +422,17 @@ static void parse_ndjson(loader *L, reader *r)
             } else {
                 cJSON *v = parse_slice(L, r, p, v_end);
                 if (!v) return;
-                check_members(L, NULL, v);
+                chronicle__check_members(L, NULL, v);
                 if (!cJSON_IsObject(v)) {
                     error_at(L, CHRONICLE_DIAG_TYPE, r, p,
                              "the first line must be the header object");
                 } else {
                     for (const cJSON *m = v->child; m; m = m->next) {
-                        path_reset(L);
+                        chronicle__path_reset(L);
                         if (strcmp(m->string, "events"))
-                            convert_top(L, m->string, m);
+                            chronicle__convert_top(L, m->string, m);
                         else
-                            load_error(L, CHRONICLE_DIAG_STRUCTURE, "events",
+                            chronicle__load_error(L, CHRONICLE_DIAG_STRUCTURE, "events",
                                        "events go on the lines after the header, one per line");
                     }
                 }
@@ -448,7 +448,7 @@ static void parse_ndjson(loader *L, reader *r)
         error_at(L, CHRONICLE_DIAG_EMPTY_FILE, r, r->len, "the file is empty (expected a header line)");
         return;
     }
-    finish_checks(L, 1);
+    chronicle__finish_checks(L, 1);
 }
 
 static int has_suffix(const char *s, const char *suffix)
@@ -484,8 +484,8 @@ static void set_names(loader *L)
     base = base ? base + 1 : L->file;
     const char *dot = strrchr(base, '.');
     size_t stem_len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-    info->path = arena_strdup(&L->ds->a, L->file, strlen(L->file));
-    info->stem = arena_strdup(&L->ds->a, base, stem_len);
+    info->path = chronicle__arena_strdup(&L->ds->a, L->file, strlen(L->file));
+    info->stem = chronicle__arena_strdup(&L->ds->a, base, stem_len);
     if (!info->path.ptr || !info->stem.ptr) L->oom = 1;
 }
 
@@ -514,7 +514,7 @@ static chronicle_status finish(loader *L, reader *r, chronicle_dataset **out)
         if (L->oom) st = CHRONICLE_ERR_NOMEM;
     }
     if (st != CHRONICLE_OK) {
-        dataset_destroy(L->ds);
+        chronicle__dataset_destroy(L->ds);
         *out = NULL;
     } else {
         *out = L->ds;
@@ -551,7 +551,7 @@ static chronicle_status run(loader *L, reader *r, int ndjson, chronicle_dataset 
         parse_json(L, r);
     free(cj.block);
     cj.block = NULL;
-    arena_free(&L->scratch);
+    chronicle__arena_free(&L->scratch);
     return finish(L, r, out);
 }
 
@@ -592,7 +592,7 @@ chronicle_status chronicle_dataset_load(const char *path, const chronicle_load_o
     loader L = loader_new(dataset_new(), diag, path);
     reader r = {.fd = fd, .buf = malloc(WINDOW), .cap = WINDOW, .line = 1};
     if (!r.buf) {
-        dataset_destroy(L.ds);
+        chronicle__dataset_destroy(L.ds);
         L.ds = NULL;
     }
     /* only a regular file can be read again at an offset */
@@ -646,7 +646,7 @@ void chronicle__event_cursor_close(chronicle__event_cursor *r)
     if (!r) return;
     free(r->buf);
     free(r->block);
-    arena_free(&r->a);
+    chronicle__arena_free(&r->a);
     chronicle_diag_free(r->diag);
     free(r);
 }
@@ -669,16 +669,16 @@ int chronicle__dataset_file_unchanged(const chronicle_dataset *ds, chronicle_buf
 }
 
 /* Checks an event read again as the load checked it in its place: one
- * value that json_skip_value() accepts at event_depth(), with only white
+ * value that chronicle__json_skip_value() accepts at event_depth(), with only white
  * space around it, and on an NDJSON line ending before any line break (the
  * load cut lines there).  0 and *err when it does not hold. */
 static int scan_event(const char *buf, size_t len, int ndjson, scan_error *err)
 {
     const char *nl = ndjson ? memchr(buf, '\n', len) : NULL;
     size_t line_end = nl ? (size_t)(nl - buf) : len;
-    size_t pos = json_skip_ws(buf, line_end, 0);
-    if (json_skip_value(buf, line_end, &pos, 1, event_depth(ndjson), err) != SCAN_OK) return 0;
-    size_t after = json_skip_ws(buf, len, pos);
+    size_t pos = chronicle__json_skip_ws(buf, line_end, 0);
+    if (chronicle__json_skip_value(buf, line_end, &pos, 1, event_depth(ndjson), err) != SCAN_OK) return 0;
+    size_t after = chronicle__json_skip_ws(buf, len, pos);
     if (after == len) return 1;
     err->offset = after;
     err->code = CHRONICLE_DIAG_SYNTAX;
@@ -753,8 +753,8 @@ const chronicle_event *chronicle__event_cursor_read(chronicle__event_cursor *r,
     const char *file = r->ds->info.path.ptr;
     /* under AddressSanitizer the memory is given back, so a view kept too
      * long is a use after free there, not a quiet read of the next event */
-    if (!keep && CHRONICLE_UNDER_ASAN) arena_free(&r->a);
-    if (!keep && !CHRONICLE_UNDER_ASAN) arena_reset(&r->a);
+    if (!keep && CHRONICLE_UNDER_ASAN) chronicle__arena_free(&r->a);
+    if (!keep && !CHRONICLE_UNDER_ASAN) chronicle__arena_reset(&r->a);
     if (!read_again(r, s, why)) return NULL;
     chronicle_diag_clear(r->diag);
     loader L = loader_new((chronicle_dataset *)r->ds, r->diag, file); /* not changed: L.again */
@@ -775,7 +775,7 @@ const chronicle_event *chronicle__event_cursor_read(chronicle__event_cursor *r,
         chronicle_diag_add_coded(r->diag, err.code, CHRONICLE_SEV_ERROR, file, line, col, NULL,
                                  "%s", err.reason);
     }
-    const char *member = e ? event_stub_differs(stub, e) : NULL;
+    const char *member = e ? chronicle__event_stub_differs(stub, e) : NULL;
     if (e && !member) return e;
     if (L.oom) {
         chronicle_buf_appendf(why, "%s: out of memory reading /events/%zu", file, s->index);

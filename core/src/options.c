@@ -227,7 +227,7 @@ static int parse_options(chronicle_plugin_info *p, const cJSON *arr)
     return 1;
 }
 
-int plugin_info_from_json(chronicle_plugin_info *p, const char *text, size_t len)
+int chronicle__plugin_info_from_json(chronicle_plugin_info *p, const char *text, size_t len)
 {
     cJSON *o = cJSON_ParseWithLength(text, len);
     if (!cJSON_IsObject(o)) {
@@ -267,7 +267,7 @@ int plugin_info_from_json(chronicle_plugin_info *p, const char *text, size_t len
     return ok;
 }
 
-void option_info_clear(chronicle_option_info *op)
+static void option_info_clear(chronicle_option_info *op)
 {
     free(op->name);
     free(op->default_value);
@@ -276,7 +276,7 @@ void option_info_clear(chronicle_option_info *op)
     free(op->choices);
 }
 
-void plugin_info_clear_probe(chronicle_plugin_info *p)
+void chronicle__plugin_info_clear_probe(chronicle_plugin_info *p)
 {
     free(p->reason);
     free(p->version);

@@ -58,7 +58,7 @@ static chronicle_status plan_stdout(chronicle_job *job, const struct stat *keep,
     return CHRONICLE_OK;
 }
 
-chronicle_status output_plan(chronicle_job *job, const struct stat *keep, size_t n_keep,
+chronicle_status chronicle__output_plan(chronicle_job *job, const struct stat *keep, size_t n_keep,
                              chronicle_buf *why)
 {
     if (!job->dest) return plan_stdout(job, keep, n_keep, why);
@@ -113,7 +113,7 @@ static void random_suffix(char *out, size_t n)
 }
 
 /* Makes SCRATCH_PREFIX<plugin>.XXXXXX, opens it and locks it: a live lock
- * is how output_sweep() tells a running job from a dead run's rest.  It is
+ * is how chronicle__output_sweep() tells a running job from a dead run's rest.  It is
  * born 0400 and becomes 0700 only once locked, so a sweep that comes
  * between mkdir and flock leaves it alone (SCRATCH_BIRTH). */
 static chronicle_status make_scratch(chronicle_job *job, chronicle_buf *why)
@@ -199,7 +199,7 @@ static chronicle_status open_stream(chronicle_job *job, chronicle_buf *why)
     return CHRONICLE_OK;
 }
 
-chronicle_status output_prepare(chronicle_job *job, chronicle_buf *why)
+chronicle_status chronicle__output_prepare(chronicle_job *job, chronicle_buf *why)
 {
     chronicle_status st = make_scratch(job, why);
     if (st != CHRONICLE_OK) goto out;
@@ -229,7 +229,7 @@ chronicle_status output_prepare(chronicle_job *job, chronicle_buf *why)
     }
 out:
     if (st == CHRONICLE_ERR_NOMEM) chronicle_buf_puts(why, "out of memory");
-    if (st != CHRONICLE_OK) output_discard(job);
+    if (st != CHRONICLE_OK) chronicle__output_discard(job);
     return st;
 }
 
@@ -254,7 +254,7 @@ static int result_mode(const chronicle_job *job, mode_t *mode, chronicle_buf *wh
     return 1;
 }
 
-chronicle_status output_commit(chronicle_job *job, chronicle_buf *why)
+chronicle_status chronicle__output_commit(chronicle_job *job, chronicle_buf *why)
 {
     if (job->out_kind != OUTPUT_FILE) return CHRONICLE_OK;
     /* a NEEDS_PATH plugin may have put a new inode at the name: open what
@@ -282,7 +282,7 @@ chronicle_status output_commit(chronicle_job *job, chronicle_buf *why)
     return st;
 }
 
-void output_discard(chronicle_job *job)
+void chronicle__output_discard(chronicle_job *job)
 {
     if (job->tmp_fd > STDERR_FILENO) close(job->tmp_fd);
     job->tmp_fd = -1;
@@ -306,7 +306,7 @@ static int is_scratch_name(const char *s)
     return dot && strlen(dot + 1) == 6;
 }
 
-void output_sweep(int dir_fd, const char *dir, chronicle_buf *said)
+void chronicle__output_sweep(int dir_fd, const char *dir, chronicle_buf *said)
 {
     int fd = fcntl(dir_fd, F_DUPFD_CLOEXEC, 3); /* closedir() closes its descriptor */
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;

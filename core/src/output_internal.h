@@ -19,21 +19,21 @@ typedef enum chronicle_output_kind {
     OUTPUT_STREAM  /* an existing character device or FIFO, written through */
 } chronicle_output_kind;
 
-/* Output (output.c).  output_plan() settles where a job writes, before
+/* Output (output.c).  chronicle__output_plan() settles where a job writes, before
  * any work: CHRONICLE_ERR_OPTION for a destination that is an input (keep)
  * or a stream the plugin cannot write, CHRONICLE_ERR_IO for one that
  * cannot be written (a symlink, a block device, a socket).  The others run
  * in the parent around the job: prepare before fork, then commit or
  * discard once the job's process group is gone. */
-chronicle_status output_plan(chronicle_job *job, const struct stat *keep, size_t n_keep,
+chronicle_status chronicle__output_plan(chronicle_job *job, const struct stat *keep, size_t n_keep,
                              chronicle_buf *why);
-chronicle_status output_prepare(chronicle_job *job, chronicle_buf *why);
-chronicle_status output_commit(chronicle_job *job, chronicle_buf *why);
-void output_discard(chronicle_job *job);
+chronicle_status chronicle__output_prepare(chronicle_job *job, chronicle_buf *why);
+chronicle_status chronicle__output_commit(chronicle_job *job, chronicle_buf *why);
+void chronicle__output_discard(chronicle_job *job);
 
 /* Removes the scratch directories (.chronicle-*) that dead runs left in
  * dir_fd: only ours, only unlocked.  Each removal is one line in said. */
-void output_sweep(int dir_fd, const char *dir, chronicle_buf *said);
+void chronicle__output_sweep(int dir_fd, const char *dir, chronicle_buf *said);
 
 /* The writer of a job's output, in the job's child: the plugin's bytes are
  * gathered in two buffers, and a full one is written by a thread of its own

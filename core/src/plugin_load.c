@@ -210,7 +210,7 @@ static char *version_reason(uint32_t abi)
         maj, min, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
 }
 
-const chronicle_plugin *plugin_load(const char *path, const chronicle_host *host,
+const chronicle_plugin *chronicle__plugin_load(const char *path, const chronicle_host *host,
                                     chronicle_plugin *copy, char **why)
 {
     static const size_t min_size = offsetof(chronicle_plugin, export_dataset) +
@@ -318,7 +318,9 @@ static char *check_options(chronicle_plugin_info *p, const chronicle_option *opt
     return NULL;
 }
 
-void plugin_check_descriptor(chronicle_plugin_info *p, const chronicle_plugin *d)
+/* Checks a loaded descriptor against the ABI rules; fills p (descriptor
+ * copied as option_info) or sets p->broken + reason.  Runs in the child. */
+static void check_descriptor(chronicle_plugin_info *p, const chronicle_plugin *d)
 {
     char *why = NULL;
     const char *missing = !d->name || !*d->name             ? "name"
@@ -340,7 +342,7 @@ void plugin_check_descriptor(chronicle_plugin_info *p, const chronicle_plugin *d
                  (d->media_type && !(p->media_type = strdup(d->media_type)))))
         why = msg("out of memory");
     if (why) {
-        plugin_info_clear_probe(p);
+        chronicle__plugin_info_clear_probe(p);
         p->broken = 1;
         p->reason = why;
         return;
@@ -352,7 +354,7 @@ void plugin_check_descriptor(chronicle_plugin_info *p, const chronicle_plugin *d
 
 /* ---- probing in a child ---- */
 
-const char *signal_name(int sig)
+const char *chronicle__signal_name(int sig)
 {
     switch (sig) {
     case SIGSEGV:
@@ -417,9 +419,9 @@ static void probe_child(chronicle_plugin_info *p, pid_t parent, int reply_fd, in
     setvbuf(stdout, NULL, _IOLBF, 0); /* its lines in the order they were printed */
     chronicle_plugin copy;
     char *why = NULL;
-    const chronicle_plugin *d = plugin_load(p->path, &host_table, &copy, &why);
+    const chronicle_plugin *d = chronicle__plugin_load(p->path, &chronicle__host_table, &copy, &why);
     if (d) {
-        plugin_check_descriptor(p, d);
+        check_descriptor(p, d);
     } else {
         p->broken = 1;
         p->reason = why;
@@ -502,7 +504,7 @@ static int collect(pid_t pid, probe_pipe pipes[2], double timeout)
 
 static chronicle_status mark_broken(chronicle_plugin_info *p, char *why)
 {
-    plugin_info_clear_probe(p);
+    chronicle__plugin_info_clear_probe(p);
     p->broken = 1;
     p->reason = why ? why : msg("out of memory");
     return CHRONICLE_ERR_PLUGIN;
@@ -575,9 +577,9 @@ out:
     return pid;
 }
 
-chronicle_status probe_plugin(chronicle_plugin_info *p, double timeout)
+chronicle_status chronicle__probe_plugin(chronicle_plugin_info *p, double timeout)
 {
-    plugin_info_clear_probe(p);
+    chronicle__plugin_info_clear_probe(p);
     /* a cheap first look, so a refused file costs no process; the child
      * checks again on the descriptor it loads */
     char *real = NULL, *why = NULL;
@@ -603,10 +605,10 @@ chronicle_status probe_plugin(chronicle_plugin_info *p, double timeout)
         st = mark_broken(p, msg("hung while loading (killed after %.0f s)", timeout));
     else if (WIFSIGNALED(status))
         st = mark_broken(p, msg("crashed while loading (signal %d, %s)", WTERMSIG(status),
-                                signal_name(WTERMSIG(status))));
+                                chronicle__signal_name(WTERMSIG(status))));
     else if (pipes[0].dropped)
         st = mark_broken(p, msg("sent a description larger than %d bytes", REPLY_MAX));
-    else if (!plugin_info_from_json(p, reply->ptr ? reply->ptr : "", reply->len))
+    else if (!chronicle__plugin_info_from_json(p, reply->ptr ? reply->ptr : "", reply->len))
         st = mark_broken(p, msg("loading failed (exit status %d)", WEXITSTATUS(status)));
     else if (p->broken)
         st = CHRONICLE_ERR_PLUGIN;

@@ -1,13 +1,13 @@
 /*
  * plugincheck.c — the conformance suite of chronicle/plugincheck.h.
  * The plugin is found and probed as `chronicle plugins` does; every other
- * check is a child process of this one that exports through export_run()
- * (registry, plugin_load, dispatcher: the real path, with plugin-check's
+ * check is a child process of this one that exports through chronicle__export_run()
+ * (registry, chronicle__plugin_load, dispatcher: the real path, with plugin-check's
  * host modes where a check needs them) and sends one report back.  The
  * child is a subreaper, so a process the plugin left behind, even one that
  * left its process group, is found, named and killed there.
  */
-#define _GNU_SOURCE /* pipe2, strsignal-free signal names via signal_name() */
+#define _GNU_SOURCE /* pipe2, strsignal-free signal names via chronicle__signal_name() */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -197,7 +197,7 @@ static chronicle_status export_once(suite *s, const run_opts *o, run *r)
     size_t n = 0;
     if (chronicle_dataset_select(ds, o->filter, &ev, &n) == CHRONICLE_OK) r->n_events = (long)n;
     free((void *)ev);
-    st = export_run(&req, o->check | CHECK_THREAD, d);
+    st = chronicle__export_run(&req, o->check | CHECK_THREAD, d);
     if (st != CHRONICLE_OK && !r->error[0] && chronicle_diag_count(d)) {
         chronicle_buf line = CHRONICLE_BUF_INIT;
         chronicle_diag_format(chronicle_diag_at(d, 0), &line);
@@ -592,7 +592,7 @@ static int read_report(int fd, pid_t pid, report *rep, struct rusage *ru)
     memset(rep, 0, sizeof *rep);
     rep->outcome = CHRONICLE_CHECK_FAIL;
     if (WIFSIGNALED(status))
-        SAY(rep->reason, "the check's own process died (%s)", signal_name(WTERMSIG(status)));
+        SAY(rep->reason, "the check's own process died (%s)", chronicle__signal_name(WTERMSIG(status)));
     else
         SAY(rep->reason, "the check's own process ended without a report");
     SAY(rep->fix, "this is a bug in plugin-check; please report it");

@@ -309,7 +309,7 @@ void chronicle_registry_free(chronicle_registry *r)
 {
     if (!r) return;
     for (size_t i = 0; i < r->n; i++) {
-        plugin_info_clear_probe(&r->items[i]);
+        chronicle__plugin_info_clear_probe(&r->items[i]);
         free(r->items[i].name);
         free(r->items[i].path);
         free(r->items[i].shadows);
@@ -363,5 +363,5 @@ chronicle_plugin_info *chronicle_registry_find(chronicle_registry *r, const char
 
 chronicle_status chronicle_registry_probe(chronicle_registry *r, chronicle_plugin_info *info)
 {
-    return probe_plugin(info, r->probe_timeout);
+    return chronicle__probe_plugin(info, r->probe_timeout);
 }

@@ -95,7 +95,9 @@ static char *pointer_index(const char *base, size_t i)
     return chronicle_buf_steal(&b);
 }
 
-char *report_option_pointer(const report_option *o)
+/* The JSON pointer of an option, "/options/pdf/page-size", escaped
+ * (RFC 6901).  Caller frees; NULL when out of memory. */
+static char *option_pointer(const report_option *o)
 {
     char *f = pointer_join("/options", o->format);
     char *p = f ? pointer_join(f, o->key) : NULL;
@@ -103,7 +105,7 @@ char *report_option_pointer(const report_option *o)
     return p;
 }
 
-const char *report_split_name(chronicle_split_key key)
+const char *chronicle__report_split_name(chronicle_split_key key)
 {
     switch (key) {
     case CHRONICLE_SPLIT_COUNTRY:
@@ -270,14 +272,14 @@ static chronicle_status set_meta(reading *r, const char *pointer, const char *ke
     if (!show) return CHRONICLE_ERR_NOMEM;
     chronicle_status st = CHRONICLE_ERR_OPTION;
     if (!strcmp(key, "lang")) {
-        const wording_lang *lang = wording_find(value);
+        const wording_lang *lang = chronicle__wording_find(value);
         if (lang) {
-            r->def->lang = wording_tag(lang);
+            r->def->lang = chronicle__wording_tag(lang);
             st = CHRONICLE_OK;
         } else {
             fail(r, CHRONICLE_DIAG_VALUE, pointer,
                  "\"%s\" is not a language Chronicle writes reports in; valid: %s", show,
-                 wording_tags());
+                 chronicle__wording_tags());
         }
         free(show);
         return st;
@@ -399,19 +401,19 @@ static cJSON *parse(reading *r, const char *buf, size_t len)
 {
     size_t pos = len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
     scan_error err = {0};
-    pos = json_skip_ws(buf, len, pos);
+    pos = chronicle__json_skip_ws(buf, len, pos);
     size_t start = pos;
     if (pos == len) {
         syntax_error(r, CHRONICLE_DIAG_EMPTY_FILE, buf, pos,
                      "the file is empty; expected a JSON object");
         return NULL;
     }
-    if (json_skip_value(buf, len, &pos, 1, DEF_MAX_DEPTH, &err) != SCAN_OK) {
+    if (chronicle__json_skip_value(buf, len, &pos, 1, DEF_MAX_DEPTH, &err) != SCAN_OK) {
         syntax_error(r, err.code, buf, err.offset, err.reason);
         return NULL;
     }
-    if (json_skip_ws(buf, len, pos) != len) {
-        syntax_error(r, CHRONICLE_DIAG_SYNTAX, buf, json_skip_ws(buf, len, pos),
+    if (chronicle__json_skip_ws(buf, len, pos) != len) {
+        syntax_error(r, CHRONICLE_DIAG_SYNTAX, buf, chronicle__json_skip_ws(buf, len, pos),
                      "unexpected text after the JSON value");
         return NULL;
     }
@@ -575,7 +577,7 @@ static void read_selection(reading *r, const cJSON *sel)
             char *show = cJSON_IsString(m) ? shown(m->valuestring) : NULL;
             if (!cJSON_IsString(m))
                 fail(r, CHRONICLE_DIAG_TYPE, where, "expected a string, found %s", type_name(m));
-            else if (!key || strcmp(report_split_name(key), m->valuestring))
+            else if (!key || strcmp(chronicle__report_split_name(key), m->valuestring))
                 fail(r, CHRONICLE_DIAG_VALUE, where, "\"%s\" is not a way to split; valid: %s",
                      show ? show : "?", valid_split);
             else
@@ -748,7 +750,7 @@ chronicle_status chronicle_report_def_load(chronicle_report_def *def, const char
 
 /* ---- against the plugins ---- */
 
-chronicle_status report_readable_file(const char *path, chronicle_buf *why)
+chronicle_status chronicle__report_readable_file(const char *path, chronicle_buf *why)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat sb;
@@ -760,7 +762,7 @@ chronicle_status report_readable_file(const char *path, chronicle_buf *why)
     return CHRONICLE_ERR_OPTION;
 }
 
-void report_say_load_output(chronicle_diag *diag, const chronicle_plugin_info *info)
+void chronicle__report_say_load_output(chronicle_diag *diag, const chronicle_plugin_info *info)
 {
     for (const char *s = info->load_output; s && *s;) {
         size_t n = strcspn(s, "\n");
@@ -790,7 +792,7 @@ static chronicle_status check_format(reading *r, chronicle_registry *reg, const 
     }
     if (!info->version && !info->broken) {
         chronicle_registry_probe(reg, info);
-        report_say_load_output(r->diag, info);
+        chronicle__report_say_load_output(r->diag, info);
     }
     if (info->broken) {
         chronicle_diag_add_coded(r->diag, CHRONICLE_DIAG_PLUGIN, CHRONICLE_SEV_ERROR, info->path, 0,
@@ -811,7 +813,7 @@ static chronicle_status check_option(reading *r, const chronicle_plugin_info *in
         chronicle_buf why = CHRONICLE_BUF_INIT;
         chronicle_status st = chronicle_opt_parse(o, ro->value, &value, &why);
         if (st == CHRONICLE_OK && o->type == CHRONICLE_OPT_PATH)
-            st = report_readable_file(ro->path, &why);
+            st = chronicle__report_readable_file(ro->path, &why);
         if (st != CHRONICLE_OK) {
             char *show = shown(ro->value);
             fail(r, CHRONICLE_DIAG_OPTION, pointer, "%s.%s \"%s\" %s", info->name, o->name,
@@ -846,7 +848,7 @@ chronicle_status chronicle_report_def_check(const chronicle_report_def *def,
     }
     for (size_t i = 0; i < def->n_options; i++) {
         const report_option *ro = &def->options[i];
-        char *fat = pointer_join("/options", ro->format), *at = report_option_pointer(ro);
+        char *fat = pointer_join("/options", ro->format), *at = option_pointer(ro);
         int first = 1; /* one message for a format, not one per option */
         for (size_t j = 0; j < i; j++)
             first &= strcmp(def->options[j].format, ro->format) != 0;

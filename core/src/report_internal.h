@@ -37,19 +37,15 @@ struct chronicle_report_def {
 };
 
 /* "split_by" words: "country", "year", "organizer", "tag"; NULL for NONE. */
-const char *report_split_name(chronicle_split_key key);
-
-/* The JSON pointer of an option, "/options/pdf/page-size", escaped
- * (RFC 6901).  Caller frees; NULL when out of memory. */
-char *report_option_pointer(const report_option *o);
+const char *chronicle__report_split_name(chronicle_split_key key);
 
 /* A path option names a file the plugin reads (a font, a logo): one that
  * cannot be read is a usage error now, not a failed export later.  why
  * gets "cannot be read: ...". */
-chronicle_status report_readable_file(const char *path, chronicle_buf *why);
+chronicle_status chronicle__report_readable_file(const char *path, chronicle_buf *why);
 
 /* What a plugin printed while it was probed: its words, attributed, as
  * warnings (cleaned by the registry). */
-void report_say_load_output(chronicle_diag *diag, const chronicle_plugin_info *info);
+void chronicle__report_say_load_output(chronicle_diag *diag, const chronicle_plugin_info *info);
 
 #endif

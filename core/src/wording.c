@@ -14,33 +14,33 @@
 
 #include "wording_catalog.h"
 
-#define ENGLISH (&wording_langs[0])
+#define ENGLISH (&chronicle__wording_langs[0])
 
 /* ---- the catalogs ---- */
 
-const wording_lang *wording_find(const char *tag)
+const wording_lang *chronicle__wording_find(const char *tag)
 {
-    for (size_t i = 0; tag && i < wording_n_langs; i++)
-        if (!strcmp(wording_langs[i].tag, tag)) return &wording_langs[i];
+    for (size_t i = 0; tag && i < chronicle__wording_n_langs; i++)
+        if (!strcmp(chronicle__wording_langs[i].tag, tag)) return &chronicle__wording_langs[i];
     return NULL;
 }
 
-const char *wording_tags(void)
+const char *chronicle__wording_tags(void)
 {
-    return wording_tag_list;
+    return chronicle__wording_tag_list;
 }
 
-const wording_lang *wording_english(void)
+const wording_lang *chronicle__wording_english(void)
 {
     return ENGLISH;
 }
 
-const char *wording_tag(const wording_lang *lang)
+const char *chronicle__wording_tag(const wording_lang *lang)
 {
     return (lang ? lang : ENGLISH)->tag;
 }
 
-chronicle_text_direction wording_direction(const wording_lang *lang)
+chronicle_text_direction chronicle__wording_direction(const wording_lang *lang)
 {
     return (chronicle_text_direction)(lang ? lang : ENGLISH)->direction;
 }
@@ -71,7 +71,7 @@ static const wording_msg *lookup(const wording_lang *lang, const char *id,
     return m;
 }
 
-const char *wording_label(const wording_lang *lang, const char *msgid)
+const char *chronicle__wording_label(const wording_lang *lang, const char *msgid)
 {
     const wording_lang *from;
     const wording_msg *m = lookup(lang, msgid, &from);
@@ -132,11 +132,11 @@ static void substitute(out *o, const char *text, const char *const *args, size_t
     puts_(o, p);
 }
 
-size_t wording_message(const wording_lang *lang, char *buf, size_t size, const char *msgid,
+size_t chronicle__wording_message(const wording_lang *lang, char *buf, size_t size, const char *msgid,
                        const char *const *args, size_t n_args)
 {
     out o = out_start(buf, size);
-    substitute(&o, wording_label(lang, msgid), args, n_args, NULL);
+    substitute(&o, chronicle__wording_label(lang, msgid), args, n_args, NULL);
     return o.len;
 }
 
@@ -160,7 +160,7 @@ static int valid_ymd(uint32_t ymd)
 }
 
 /* Howard Hinnant's days_from_civil: eras of 400 years, March-based years. */
-int64_t wording_ymd_to_days(uint32_t ymd)
+int64_t chronicle__wording_ymd_to_days(uint32_t ymd)
 {
     if (!valid_ymd(ymd)) return INT64_MIN;
     int64_t y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
@@ -176,7 +176,7 @@ int64_t wording_ymd_to_days(uint32_t ymd)
 #define LAST_DAY 2932896     /* 9999-12-31 */
 
 /* ... and civil_from_days. */
-uint32_t wording_days_to_ymd(int64_t days)
+uint32_t chronicle__wording_days_to_ymd(int64_t days)
 {
     if (days < FIRST_DAY || days > LAST_DAY) return 0;
     int64_t z = days + 719468;
@@ -202,7 +202,7 @@ typedef struct digit_set {
 static digit_set digits_of(const wording_lang *lang)
 {
     static const digit_set ascii = {"0123456789", {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}};
-    digit_set d = {lang ? wording_label(lang, "number.digits") : ascii.s, {0}};
+    digit_set d = {lang ? chronicle__wording_label(lang, "number.digits") : ascii.s, {0}};
     size_t len = strlen(d.s), at = 0;
     for (int i = 0; i < 10; i++) {
         /* the catalogs are valid UTF-8 (po/catalog.py reads them as such):
@@ -242,7 +242,7 @@ static void put_month(out *o, const wording_lang *lang, const char *kind, unsign
 {
     char id[48];
     snprintf(id, sizeof id, "date.month.%s.%u", kind, m);
-    puts_(o, wording_label(lang, id));
+    puts_(o, chronicle__wording_label(lang, id));
 }
 
 /* One field of a pattern: a run of n copies of letter c. */
@@ -314,10 +314,10 @@ static void put_date(out *o, const wording_lang *lang, uint32_t ymd, chronicle_d
         return;
     }
     const char *id = style == CHRONICLE_DATE_LONG ? "date.pattern.long" : "date.pattern.short";
-    put_pattern(o, lang, wording_label(lang, id), ymd);
+    put_pattern(o, lang, chronicle__wording_label(lang, id), ymd);
 }
 
-size_t wording_date(const wording_lang *lang, char *buf, size_t size, uint32_t ymd,
+size_t chronicle__wording_date(const wording_lang *lang, char *buf, size_t size, uint32_t ymd,
                     chronicle_date_style style)
 {
     out o = out_start(buf, size);
@@ -333,22 +333,22 @@ typedef struct date_text {
 static date_text date_of(const wording_lang *lang, uint32_t ymd, chronicle_date_style style)
 {
     date_text t;
-    wording_date(lang, t.s, sizeof t.s, ymd, style);
+    chronicle__wording_date(lang, t.s, sizeof t.s, ymd, style);
     return t;
 }
 
-size_t wording_period(const wording_lang *lang, char *buf, size_t size, uint32_t first,
+size_t chronicle__wording_period(const wording_lang *lang, char *buf, size_t size, uint32_t first,
                       uint32_t last, chronicle_date_style style)
 {
     out o = out_start(buf, size);
     if (!first) {
-        puts_(&o, wording_label(lang, "period.none"));
+        puts_(&o, chronicle__wording_label(lang, "period.none"));
     } else if (!last || last == first) {
         put_date(&o, lang, first, style);
     } else {
         date_text a = date_of(lang, first, style), b = date_of(lang, last, style);
         const char *args[] = {a.s, b.s};
-        substitute(&o, wording_label(lang, "date.interval"), args, 2, NULL);
+        substitute(&o, chronicle__wording_label(lang, "date.interval"), args, 2, NULL);
     }
     return o.len;
 }
@@ -359,8 +359,8 @@ size_t wording_period(const wording_lang *lang, char *buf, size_t size, uint32_t
  * its sign when there are at least 3 + number.min-grouping of them. */
 static void put_grouped(out *o, const wording_lang *lang, const char *s, size_t n)
 {
-    const char *group = wording_label(lang, "number.group");
-    unsigned min = (unsigned)(wording_label(lang, "number.min-grouping")[0] - '0');
+    const char *group = chronicle__wording_label(lang, "number.group");
+    unsigned min = (unsigned)(chronicle__wording_label(lang, "number.min-grouping")[0] - '0');
     if (min < 1 || min > 4) min = 1;
     int grouped = n >= 3 + min;
     digit_set d = digits_of(lang);
@@ -376,7 +376,7 @@ static void put_number(out *o, const wording_lang *lang, double v)
         puts_(o, v != v ? "NaN" : v < 0 ? "-inf" : "inf");
         return;
     }
-    const char *decimal = wording_label(lang, "number.decimal");
+    const char *decimal = chronicle__wording_label(lang, "number.decimal");
     char digits[64];
     if (fabs(v) >= 1e15 || (v != 0 && fabs(v) < 1e-6)) {
         snprintf(digits, sizeof digits, "%g", v);
@@ -404,7 +404,7 @@ static void put_number(out *o, const wording_lang *lang, double v)
     }
 }
 
-size_t wording_number(const wording_lang *lang, char *buf, size_t size, double value)
+size_t chronicle__wording_number(const wording_lang *lang, char *buf, size_t size, double value)
 {
     out o = out_start(buf, size);
     put_number(&o, lang, value);
@@ -443,7 +443,7 @@ static void put_plural(out *o, const wording_lang *lang, const char *msgid, uint
     substitute(o, plural_form(lang, msgid, n), args, n_args, t.s);
 }
 
-size_t wording_count(const wording_lang *lang, char *buf, size_t size, uint64_t n,
+size_t chronicle__wording_count(const wording_lang *lang, char *buf, size_t size, uint64_t n,
                      const char *msgid)
 {
     out o = out_start(buf, size);
@@ -451,7 +451,7 @@ size_t wording_count(const wording_lang *lang, char *buf, size_t size, uint64_t 
     return o.len;
 }
 
-size_t wording_ordinal(const wording_lang *lang, char *buf, size_t size, uint64_t n,
+size_t chronicle__wording_ordinal(const wording_lang *lang, char *buf, size_t size, uint64_t n,
                        const char *msgid)
 {
     const wording_lang *from;
@@ -471,7 +471,7 @@ size_t wording_ordinal(const wording_lang *lang, char *buf, size_t size, uint64_
 
 /* ---- attribution and selection ---- */
 
-size_t wording_attribution(const wording_lang *lang, char *buf, size_t size,
+size_t chronicle__wording_attribution(const wording_lang *lang, char *buf, size_t size,
                            const chronicle_source *src)
 {
     out o = out_start(buf, size);
@@ -482,7 +482,7 @@ size_t wording_attribution(const wording_lang *lang, char *buf, size_t size,
     const char *args[] = {who, when.s};
     const char *id = outlet ? (when.s[0] ? "attribution.outlet-date" : "attribution.outlet")
                             : (when.s[0] ? "attribution.document-date" : "attribution.document");
-    substitute(&o, wording_label(lang, id), args, 2, NULL);
+    substitute(&o, chronicle__wording_label(lang, id), args, 2, NULL);
     return o.len;
 }
 
@@ -492,8 +492,8 @@ static void put_list_part(out *o, const wording_lang *lang, const char *msgid,
                           const chronicle_str *items, size_t n)
 {
     const char *t = plural_form(lang, msgid, n), *at = strstr(t, "{1}");
-    const char *sep = wording_label(lang, "selection.list-separator");
-    puts_(o, wording_label(lang, "selection.separator"));
+    const char *sep = chronicle__wording_label(lang, "selection.list-separator");
+    puts_(o, chronicle__wording_label(lang, "selection.separator"));
     if (!at) { /* the catalogs are checked to have it */
         puts_(o, t);
         return;
@@ -510,11 +510,11 @@ static void put_date_part(out *o, const wording_lang *lang, const char *msgid, u
 {
     date_text d = date_of(lang, ymd, CHRONICLE_DATE_LONG);
     const char *args[] = {d.s};
-    puts_(o, wording_label(lang, "selection.separator"));
-    substitute(o, wording_label(lang, msgid), args, 1, NULL);
+    puts_(o, chronicle__wording_label(lang, "selection.separator"));
+    substitute(o, chronicle__wording_label(lang, msgid), args, 1, NULL);
 }
 
-size_t wording_selection(const wording_lang *lang, char *buf, size_t size,
+size_t chronicle__wording_selection(const wording_lang *lang, char *buf, size_t size,
                          const chronicle_report *report, size_t n_events, size_t n_total)
 {
     out o = out_start(buf, size);

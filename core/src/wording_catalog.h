@@ -3,7 +3,7 @@
  * po/catalog.py into wording_catalog.c at build time).  Internal.
  * Each language's messages are sorted by id (strcmp order) for a binary
  * search; an untranslated message is absent, and wording.c falls back to
- * English (wording_langs[0]).
+ * English (chronicle__wording_langs[0]).
  */
 #ifndef CHRONICLE_WORDING_CATALOG_H
 #define CHRONICLE_WORDING_CATALOG_H
@@ -30,8 +30,8 @@ struct wording_lang {
 };
 typedef struct wording_lang wording_lang;
 
-extern const wording_lang wording_langs[]; /* English first */
-extern const size_t wording_n_langs;
-extern const char wording_tag_list[]; /* "en, fr, ru, az, zh": for messages */
+extern const wording_lang chronicle__wording_langs[]; /* English first */
+extern const size_t chronicle__wording_n_langs;
+extern const char chronicle__wording_tag_list[]; /* "en, fr, ru, az, zh": for messages */
 
 #endif

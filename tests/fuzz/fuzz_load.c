@@ -35,21 +35,21 @@ static void walk(const chronicle_dataset *ds)
     /* the report wording over hostile values, in every language */
     char text[256];
     const chronicle_dataset_info *info = chronicle_dataset_get_info(ds);
-    for (size_t l = 0; l < wording_n_langs; l++) {
-        const wording_lang *lang = &wording_langs[l];
+    for (size_t l = 0; l < chronicle__wording_n_langs; l++) {
+        const wording_lang *lang = &chronicle__wording_langs[l];
         for (size_t i = 0; i < info->n_sources; i++) {
-            wording_attribution(lang, text, sizeof text, info->sources[i]);
+            chronicle__wording_attribution(lang, text, sizeof text, info->sources[i]);
             chronicle_dataset_source(ds, info->sources[i]->id.ptr);
         }
         for (size_t i = 0; i < n; i++) {
             const chronicle_event *e = sel[i];
             chronicle_filter_match(&f, e);
-            wording_period(lang, text, sizeof text, e->date_ymd, e->end_date_ymd,
+            chronicle__wording_period(lang, text, sizeof text, e->date_ymd, e->end_date_ymd,
                            CHRONICLE_DATE_LONG);
-            wording_ordinal(lang, text, sizeof text, (uint64_t)e->anniversary,
+            chronicle__wording_ordinal(lang, text, sizeof text, (uint64_t)e->anniversary,
                             "ordinal.anniversary");
             for (size_t k = 0; k < e->n_figures; k++)
-                wording_number(lang, text, sizeof text, e->figures[k]->value);
+                chronicle__wording_number(lang, text, sizeof text, e->figures[k]->value);
         }
     }
     free((void *)sel);

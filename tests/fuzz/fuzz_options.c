@@ -1,7 +1,7 @@
 /*
  * fuzz_options.c — libFuzzer harness for option handling: declared options
  * (type, range, choices) and user values through chronicle_opt_parse(), the
- * probe's JSON description of a plugin (plugin_info_from_json() and back),
+ * probe's JSON description of a plugin (chronicle__plugin_info_from_json() and back),
  * group names through chronicle_safe_filename(), and --split-by keys.
  *
  * Input: byte 0 picks the mode and the type, then either a probe JSON text
@@ -69,7 +69,7 @@ static void declared(const uint8_t *data, size_t size)
 static void probed(const uint8_t *data, size_t size)
 {
     chronicle_plugin_info p = {.name = (char *)"fuzz", .path = (char *)"/fuzz/fuzz.so"};
-    if (plugin_info_from_json(&p, (const char *)data + 1, size - 1) && !p.broken) {
+    if (chronicle__plugin_info_from_json(&p, (const char *)data + 1, size - 1) && !p.broken) {
         chronicle_buf b = CHRONICLE_BUF_INIT;
         chronicle_plugin_info_json(&p, &b);
         chronicle_buf_free(&b);
@@ -82,7 +82,7 @@ static void probed(const uint8_t *data, size_t size)
             chronicle_buf_free(&why);
         }
     }
-    plugin_info_clear_probe(&p);
+    chronicle__plugin_info_clear_probe(&p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

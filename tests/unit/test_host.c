@@ -232,20 +232,20 @@ static void *read_all(void *arg)
 {
     reader_thread *t = arg;
     chronicle_job *job = t->job;
-    size_t n = host_table.event_count(job);
-    chronicle_cursor *c = host_table.cursor_open(job);
+    size_t n = chronicle__host_table.event_count(job);
+    chronicle_cursor *c = chronicle__host_table.cursor_open(job);
     if (!c) return NULL;
     for (size_t k = 0; k < n; k++) {
         size_t i = (t->start + k) % n;
-        const chronicle_event *e = host_table.cursor_event(c, i);
+        const chronicle_event *e = chronicle__host_table.cursor_event(c, i);
         t->hash[i] = e ? event_hash(e) : 0;
         /* the other thread-safe services, meanwhile */
-        if (k % 500 == 0) host_table.log(job, CHRONICLE_LOG_DEBUG, "read %zu", k);
-        host_table.progress(job, k + 1, n);
-        (void)host_table.cancelled(job);
+        if (k % 500 == 0) chronicle__host_table.log(job, CHRONICLE_LOG_DEBUG, "read %zu", k);
+        chronicle__host_table.progress(job, k + 1, n);
+        (void)chronicle__host_table.cancelled(job);
     }
-    t->null_past_end = host_table.cursor_event(c, n) == NULL;
-    host_table.cursor_close(c);
+    t->null_past_end = chronicle__host_table.cursor_event(c, n) == NULL;
+    chronicle__host_table.cursor_close(c);
     return NULL;
 }
 
@@ -261,7 +261,7 @@ static void read_on_two_threads(fixture *f)
     for (int k = 0; k < 2; k++)
         assert_int_equal(pthread_join(t[k].thread, NULL), 0);
     for (size_t i = 0; i < n; i++) {
-        uint64_t want = event_hash(host_table.event_at(f->job, i));
+        uint64_t want = event_hash(chronicle__host_table.event_at(f->job, i));
         assert_true(t[0].hash[i] == want);
         assert_true(t[1].hash[i] == want);
     }
@@ -270,7 +270,7 @@ static void read_on_two_threads(fixture *f)
         free(t[k].hash);
     }
     assert_int_equal(f->job->failed, CHRONICLE_OK);
-    assert_false(host_table.cancelled(f->job));
+    assert_false(chronicle__host_table.cancelled(f->job));
 }
 
 static void test_cursors_on_two_threads_read_the_model_as_event_at(void **state)
@@ -279,9 +279,9 @@ static void test_cursors_on_two_threads_read_the_model_as_event_at(void **state)
     open_job(f, 0);
     read_on_two_threads(f);
     /* the model's events themselves: nothing to copy */
-    chronicle_cursor *c = host_table.cursor_open(f->job);
-    assert_ptr_equal(host_table.cursor_event(c, 7), host_table.event_at(f->job, 7));
-    host_table.cursor_close(c);
+    chronicle_cursor *c = chronicle__host_table.cursor_open(f->job);
+    assert_ptr_equal(chronicle__host_table.cursor_event(c, 7), chronicle__host_table.event_at(f->job, 7));
+    chronicle__host_table.cursor_close(c);
 }
 
 static void test_cursors_on_two_threads_read_an_indexed_dataset_as_event_at(void **state)
@@ -295,20 +295,20 @@ static void test_cursors_own_their_event_memory(void **state)
 {
     fixture *f = *state;
     open_job(f, 1);
-    chronicle_cursor *a = host_table.cursor_open(f->job), *b = host_table.cursor_open(f->job);
+    chronicle_cursor *a = chronicle__host_table.cursor_open(f->job), *b = chronicle__host_table.cursor_open(f->job);
     assert_non_null(a);
     assert_non_null(b);
-    uint64_t want = event_hash(host_table.event_at(f->job, 3));
-    const chronicle_event *e = host_table.cursor_event(a, 3);
+    uint64_t want = event_hash(chronicle__host_table.event_at(f->job, 3));
+    const chronicle_event *e = chronicle__host_table.cursor_event(a, 3);
     /* reading with the other cursor, and with event_at(), leaves a's event whole */
     for (size_t i = 0; i < 50; i++) {
-        (void)host_table.cursor_event(b, i);
-        (void)host_table.event_at(f->job, i + 100);
+        (void)chronicle__host_table.cursor_event(b, i);
+        (void)chronicle__host_table.event_at(f->job, i + 100);
     }
     assert_true(event_hash(e) == want);
-    host_table.cursor_close(a);
-    host_table.cursor_close(b);
-    host_table.cursor_close(NULL);
+    chronicle__host_table.cursor_close(a);
+    chronicle__host_table.cursor_close(b);
+    chronicle__host_table.cursor_close(NULL);
 }
 
 /* ---- failures: as event_at(), and messages whole ---- */
@@ -357,11 +357,11 @@ static void test_cursor_fails_as_event_at_when_the_file_shrinks(void **state)
     int fds[2];
     assert_int_equal(pipe(fds), 0);
     f->job->msg_fd = fds[1];
-    chronicle_cursor *c = host_table.cursor_open(f->job);
-    assert_non_null(host_table.cursor_event(c, 0));
+    chronicle_cursor *c = chronicle__host_table.cursor_open(f->job);
+    assert_non_null(chronicle__host_table.cursor_event(c, 0));
     assert_int_equal(truncate(f->path, 100), 0);
     const chronicle_event *stub = f->events[N_EVENTS - 1];
-    const chronicle_event *e = host_table.cursor_event(c, N_EVENTS - 1);
+    const chronicle_event *e = chronicle__host_table.cursor_event(c, N_EVENTS - 1);
     /* the right id and date, and nothing else; the job failed and is cancelled */
     assert_non_null(e);
     assert_string_equal(e->id.ptr, stub->id.ptr);
@@ -369,11 +369,11 @@ static void test_cursor_fails_as_event_at_when_the_file_shrinks(void **state)
     assert_int_equal(e->n_participants, 0);
     assert_string_equal(e->title.ptr, "");
     assert_int_equal(f->job->failed, CHRONICLE_ERR_IO);
-    assert_true(host_table.cancelled(f->job));
+    assert_true(chronicle__host_table.cancelled(f->job));
     /* once failed, no more reading: stand-ins, and no second message */
-    e = host_table.cursor_event(c, 1);
+    e = chronicle__host_table.cursor_event(c, 1);
     assert_string_equal(e->id.ptr, f->events[1]->id.ptr);
-    host_table.cursor_close(c);
+    chronicle__host_table.cursor_close(c);
     close(fds[1]);
     frame fr;
     assert_true(read_frame(fds[0], &fr));
@@ -406,10 +406,10 @@ static void *log_and_progress(void *arg)
     memset(text, t->letter, BIG);
     text[BIG] = '\0';
     for (int i = 0; i < N_LOGS; i++)
-        host_table.log(t->job, CHRONICLE_LOG_INFO, "%s", text);
+        chronicle__host_table.log(t->job, CHRONICLE_LOG_INFO, "%s", text);
     for (uint64_t i = 1; i <= N_PROGRESS; i++)
-        host_table.progress(t->job, i, N_PROGRESS);
-    host_table.error(t->job, t->letter == 'a' ? CHRONICLE_ERR_DATA : CHRONICLE_ERR_IO, "%c",
+        chronicle__host_table.progress(t->job, i, N_PROGRESS);
+    chronicle__host_table.error(t->job, t->letter == 'a' ? CHRONICLE_ERR_DATA : CHRONICLE_ERR_IO, "%c",
                      t->letter);
     free(text);
     return NULL;

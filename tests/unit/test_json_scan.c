@@ -19,7 +19,7 @@
 static scan_result scan_doc(const char *text, size_t *end, scan_error *err)
 {
     size_t pos = 0;
-    scan_result r = json_skip_value(text, strlen(text), &pos, 1, JSON_MAX_DEPTH, err);
+    scan_result r = chronicle__json_skip_value(text, strlen(text), &pos, 1, JSON_MAX_DEPTH, err);
     *end = pos;
     return r;
 }
@@ -113,8 +113,8 @@ static void test_a_cut_string_asks_for_more(void **state)
     for (size_t len = 1; len <= strlen(text); len++) {
         size_t pos = 0;
         scan_error err;
-        assert_int_equal(json_skip_value(text, len, &pos, 0, JSON_MAX_DEPTH, &err), SCAN_MORE);
-        assert_int_equal(json_skip_value(text, len, &pos, 1, JSON_MAX_DEPTH, &err), SCAN_ERROR);
+        assert_int_equal(chronicle__json_skip_value(text, len, &pos, 0, JSON_MAX_DEPTH, &err), SCAN_MORE);
+        assert_int_equal(chronicle__json_skip_value(text, len, &pos, 1, JSON_MAX_DEPTH, &err), SCAN_ERROR);
         assert_non_null(strstr(err.reason, "unterminated"));
     }
 }

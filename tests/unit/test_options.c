@@ -121,7 +121,7 @@ static void test_description_survives_the_wire(void **state)
     chronicle_buf json = CHRONICLE_BUF_INIT;
     assert_int_equal(chronicle_plugin_info_json(&in, &json), CHRONICLE_OK);
     chronicle_plugin_info out = {0};
-    assert_true(plugin_info_from_json(&out, json.ptr, json.len));
+    assert_true(chronicle__plugin_info_from_json(&out, json.ptr, json.len));
     assert_string_equal(out.version, "1.2.3");
     assert_string_equal(out.summary, "Plain \"text\"");
     assert_int_equal(out.abi_version, CHRONICLE_ABI(1, 0));
@@ -132,7 +132,7 @@ static void test_description_survives_the_wire(void **state)
     assert_string_equal(out.options[1].choices[1], "green");
     assert_null(out.options[1].choices[2]);
     assert_true(out.options[1].min > out.options[1].max); /* no range survives as no range */
-    plugin_info_clear_probe(&out);
+    chronicle__plugin_info_clear_probe(&out);
     chronicle_buf_free(&json);
 }
 
@@ -143,10 +143,10 @@ static void test_broken_description_keeps_the_reason(void **state)
     chronicle_buf json = CHRONICLE_BUF_INIT;
     assert_int_equal(chronicle_plugin_info_json(&in, &json), CHRONICLE_OK);
     chronicle_plugin_info out = {0};
-    assert_true(plugin_info_from_json(&out, json.ptr, json.len));
+    assert_true(chronicle__plugin_info_from_json(&out, json.ptr, json.len));
     assert_true(out.broken);
     assert_string_equal(out.reason, "no symbol");
-    plugin_info_clear_probe(&out);
+    chronicle__plugin_info_clear_probe(&out);
     chronicle_buf_free(&json);
 }
 
@@ -172,12 +172,12 @@ static void test_strings_from_the_wire_are_cleaned_and_capped(void **state)
     chronicle_buf json = CHRONICLE_BUF_INIT;
     assert_int_equal(chronicle_plugin_info_json(&in, &json), CHRONICLE_OK);
     chronicle_plugin_info out = {0};
-    assert_true(plugin_info_from_json(&out, json.ptr, json.len));
+    assert_true(chronicle__plugin_info_from_json(&out, json.ptr, json.len));
     assert_string_equal(out.version, "1.0\xEF\xBF\xBD[31m\xEF\xBF\xBD");
     assert_string_equal(out.options[0].help, "a \xEF\xBF\xBD]8;;link\xEF\xBF\xBD \xEF\xBF\xBDhere");
     assert_true(strlen(out.summary) <= 200 + 3);
     assert_string_equal(out.summary + strlen(out.summary) - 3, "\xE2\x80\xA6"); /* cut: U+2026 */
-    plugin_info_clear_probe(&out);
+    chronicle__plugin_info_clear_probe(&out);
     chronicle_buf_free(&json);
 }
 
@@ -185,10 +185,10 @@ static void test_garbage_on_the_wire_is_refused(void **state)
 {
     (void)state;
     chronicle_plugin_info out = {0};
-    assert_false(plugin_info_from_json(&out, "", 0));
-    assert_false(plugin_info_from_json(&out, "[1]", 3));
-    assert_false(plugin_info_from_json(&out, "{\"name\":\"x\"}", 12)); /* no version */
-    plugin_info_clear_probe(&out);
+    assert_false(chronicle__plugin_info_from_json(&out, "", 0));
+    assert_false(chronicle__plugin_info_from_json(&out, "[1]", 3));
+    assert_false(chronicle__plugin_info_from_json(&out, "{\"name\":\"x\"}", 12)); /* no version */
+    chronicle__plugin_info_clear_probe(&out);
 }
 
 int main(void)

@@ -19,7 +19,7 @@ static char buf[512];
 
 static const wording_lang *lang(const char *tag)
 {
-    const wording_lang *l = wording_find(tag);
+    const wording_lang *l = chronicle__wording_find(tag);
     assert_non_null(l);
     return l;
 }
@@ -27,20 +27,20 @@ static const wording_lang *lang(const char *tag)
 static void expect_date(const char *tag, uint32_t ymd, chronicle_date_style style,
                         const char *want)
 {
-    size_t n = wording_date(lang(tag), buf, sizeof buf, ymd, style);
+    size_t n = chronicle__wording_date(lang(tag), buf, sizeof buf, ymd, style);
     assert_string_equal(buf, want);
     assert_int_equal(n, strlen(want));
 }
 
 static void expect_number(const char *tag, double v, const char *want)
 {
-    wording_number(lang(tag), buf, sizeof buf, v);
+    chronicle__wording_number(lang(tag), buf, sizeof buf, v);
     assert_string_equal(buf, want);
 }
 
 static void expect_count(const char *tag, uint64_t n, const char *id, const char *want)
 {
-    wording_count(lang(tag), buf, sizeof buf, n, id);
+    chronicle__wording_count(lang(tag), buf, sizeof buf, n, id);
     assert_string_equal(buf, want);
 }
 
@@ -56,7 +56,7 @@ static chronicle_source source(const char *outlet, const char *document, uint32_
 
 static void expect_attribution(const char *tag, const chronicle_source *s, const char *want)
 {
-    wording_attribution(lang(tag), buf, sizeof buf, s);
+    chronicle__wording_attribution(lang(tag), buf, sizeof buf, s);
     assert_string_equal(buf, want);
 }
 
@@ -67,17 +67,17 @@ static void test_languages_by_tag(void **state)
     (void)state;
     const char *tags[] = {"en", "fr", "ru", "az", "zh"};
     for (size_t i = 0; i < 5; i++) {
-        assert_string_equal(wording_tag(lang(tags[i])), tags[i]);
-        assert_int_equal(wording_direction(lang(tags[i])), CHRONICLE_LTR);
+        assert_string_equal(chronicle__wording_tag(lang(tags[i])), tags[i]);
+        assert_int_equal(chronicle__wording_direction(lang(tags[i])), CHRONICLE_LTR);
     }
-    assert_null(wording_find("de"));
-    assert_null(wording_find("EN"));
-    assert_null(wording_find(""));
-    assert_null(wording_find(NULL));
-    assert_int_equal(wording_direction(lang("ar")), CHRONICLE_RTL);
-    assert_string_equal(wording_tags(), "en, fr, ru, az, zh, ar");
-    assert_ptr_equal(wording_english(), lang("en"));
-    assert_string_equal(wording_tag(NULL), "en");
+    assert_null(chronicle__wording_find("de"));
+    assert_null(chronicle__wording_find("EN"));
+    assert_null(chronicle__wording_find(""));
+    assert_null(chronicle__wording_find(NULL));
+    assert_int_equal(chronicle__wording_direction(lang("ar")), CHRONICLE_RTL);
+    assert_string_equal(chronicle__wording_tags(), "en, fr, ru, az, zh, ar");
+    assert_ptr_equal(chronicle__wording_english(), lang("en"));
+    assert_string_equal(chronicle__wording_tag(NULL), "en");
 }
 
 /* ---- labels and messages ---- */
@@ -85,19 +85,19 @@ static void test_languages_by_tag(void **state)
 static void test_label_in_each_language(void **state)
 {
     (void)state;
-    assert_string_equal(wording_label(lang("en"), "label.organizers"), "Organisers");
-    assert_string_equal(wording_label(lang("fr"), "label.organizers"), "Organisateurs");
-    assert_string_equal(wording_label(lang("ru"), "label.organizers"), "Организаторы");
-    assert_string_equal(wording_label(lang("az"), "label.organizers"), "Təşkilatçılar");
-    assert_string_equal(wording_label(lang("zh"), "label.organizers"), "主办方");
-    assert_string_equal(wording_label(NULL, "label.date"), "Date");
+    assert_string_equal(chronicle__wording_label(lang("en"), "label.organizers"), "Organisers");
+    assert_string_equal(chronicle__wording_label(lang("fr"), "label.organizers"), "Organisateurs");
+    assert_string_equal(chronicle__wording_label(lang("ru"), "label.organizers"), "Организаторы");
+    assert_string_equal(chronicle__wording_label(lang("az"), "label.organizers"), "Təşkilatçılar");
+    assert_string_equal(chronicle__wording_label(lang("zh"), "label.organizers"), "主办方");
+    assert_string_equal(chronicle__wording_label(NULL, "label.date"), "Date");
 }
 
 static void test_unknown_id_comes_back_as_itself(void **state)
 {
     (void)state;
-    assert_string_equal(wording_label(lang("fr"), "no.such.id"), "no.such.id");
-    wording_message(lang("ru"), buf, sizeof buf, "no.such.id", NULL, 0);
+    assert_string_equal(chronicle__wording_label(lang("fr"), "no.such.id"), "no.such.id");
+    chronicle__wording_message(lang("ru"), buf, sizeof buf, "no.such.id", NULL, 0);
     assert_string_equal(buf, "no.such.id");
     expect_count("ru", 5, "no.such.count", "no.such.count");
 }
@@ -106,14 +106,14 @@ static void test_message_replaces_numbered_placeholders(void **state)
 {
     (void)state;
     const char *args[] = {"3", "12"};
-    wording_message(lang("en"), buf, sizeof buf, "label.page-of", args, 2);
+    chronicle__wording_message(lang("en"), buf, sizeof buf, "label.page-of", args, 2);
     assert_string_equal(buf, "page 3 of 12");
-    wording_message(lang("fr"), buf, sizeof buf, "label.page-of", args, 2);
+    chronicle__wording_message(lang("fr"), buf, sizeof buf, "label.page-of", args, 2);
     assert_string_equal(buf, "page 3 sur 12");
-    wording_message(lang("zh"), buf, sizeof buf, "label.page-of", args, 2);
+    chronicle__wording_message(lang("zh"), buf, sizeof buf, "label.page-of", args, 2);
     assert_string_equal(buf, "第3页，共12页");
     /* a missing argument leaves its placeholder, so the slip shows */
-    wording_message(lang("en"), buf, sizeof buf, "label.page-of", args, 1);
+    chronicle__wording_message(lang("en"), buf, sizeof buf, "label.page-of", args, 1);
     assert_string_equal(buf, "page 3 of {2}");
 }
 
@@ -124,21 +124,21 @@ static void test_text_is_cut_like_snprintf(void **state)
     (void)state;
     char small[8];
     memset(small, 'x', sizeof small);
-    size_t n = wording_date(lang("en"), small, sizeof small, 20230224, CHRONICLE_DATE_LONG);
+    size_t n = chronicle__wording_date(lang("en"), small, sizeof small, 20230224, CHRONICLE_DATE_LONG);
     assert_int_equal(n, strlen("24 February 2023"));
     assert_string_equal(small, "24 Febr");
     small[0] = 'x';
-    assert_int_equal(wording_date(lang("en"), small, 1, 20230224, CHRONICLE_DATE_LONG), n);
+    assert_int_equal(chronicle__wording_date(lang("en"), small, 1, 20230224, CHRONICLE_DATE_LONG), n);
     assert_int_equal(small[0], '\0');
     small[0] = 'x';
-    assert_int_equal(wording_date(lang("en"), small, 0, 20230224, CHRONICLE_DATE_LONG), n);
-    assert_int_equal(wording_date(lang("en"), NULL, 0, 20230224, CHRONICLE_DATE_LONG), n);
+    assert_int_equal(chronicle__wording_date(lang("en"), small, 0, 20230224, CHRONICLE_DATE_LONG), n);
+    assert_int_equal(chronicle__wording_date(lang("en"), NULL, 0, 20230224, CHRONICLE_DATE_LONG), n);
     assert_int_equal(small[0], 'x'); /* size 0: nothing written */
     const char *args[] = {"Trend", "24 Feb 2023"};
-    n = wording_message(lang("en"), small, sizeof small, "attribution.outlet-date", args, 2);
+    n = chronicle__wording_message(lang("en"), small, sizeof small, "attribution.outlet-date", args, 2);
     assert_int_equal(n, strlen("as reported by Trend, 24 Feb 2023"));
     assert_string_equal(small, "as repo");
-    n = wording_count(lang("ru"), small, sizeof small, 21, "count.event");
+    n = chronicle__wording_count(lang("ru"), small, sizeof small, 21, "count.event");
     assert_int_equal(n, strlen("21 событие"));
 }
 
@@ -191,17 +191,17 @@ static void test_impossible_dates_are_empty(void **state)
 static void test_periods(void **state)
 {
     (void)state;
-    wording_period(lang("en"), buf, sizeof buf, 20230224, 20240225, CHRONICLE_DATE_SHORT);
+    chronicle__wording_period(lang("en"), buf, sizeof buf, 20230224, 20240225, CHRONICLE_DATE_SHORT);
     assert_string_equal(buf, "24 Feb 2023 \xE2\x80\x93 25 Feb 2024");
-    wording_period(lang("en"), buf, sizeof buf, 20230224, 20230224, CHRONICLE_DATE_SHORT);
+    chronicle__wording_period(lang("en"), buf, sizeof buf, 20230224, 20230224, CHRONICLE_DATE_SHORT);
     assert_string_equal(buf, "24 Feb 2023");
-    wording_period(lang("en"), buf, sizeof buf, 20230224, 0, CHRONICLE_DATE_SHORT);
+    chronicle__wording_period(lang("en"), buf, sizeof buf, 20230224, 0, CHRONICLE_DATE_SHORT);
     assert_string_equal(buf, "24 Feb 2023");
-    wording_period(lang("en"), buf, sizeof buf, 0, 0, CHRONICLE_DATE_SHORT);
+    chronicle__wording_period(lang("en"), buf, sizeof buf, 0, 0, CHRONICLE_DATE_SHORT);
     assert_string_equal(buf, "no events");
-    wording_period(lang("ru"), buf, sizeof buf, 20230224, 20240101, CHRONICLE_DATE_LONG);
+    chronicle__wording_period(lang("ru"), buf, sizeof buf, 20230224, 20240101, CHRONICLE_DATE_LONG);
     assert_string_equal(buf, "24 февраля 2023 г. \xE2\x80\x93 1 января 2024 г.");
-    wording_period(lang("fr"), buf, sizeof buf, 0, 0, CHRONICLE_DATE_LONG);
+    chronicle__wording_period(lang("fr"), buf, sizeof buf, 0, 0, CHRONICLE_DATE_LONG);
     assert_string_equal(buf, "aucun événement");
 }
 
@@ -279,7 +279,7 @@ static void test_counts_in_the_other_languages(void **state)
 static void expect_ordinal(const char *tag, uint64_t n, const char *want)
 {
     char text[128];
-    size_t len = wording_ordinal(wording_find(tag), text, sizeof text, n, "ordinal.anniversary");
+    size_t len = chronicle__wording_ordinal(chronicle__wording_find(tag), text, sizeof text, n, "ordinal.anniversary");
     assert_string_equal(text, want);
     assert_int_equal(len, strlen(want));
 }
@@ -310,9 +310,9 @@ static void test_ordinals_follow_cldr(void **state)
     expect_ordinal("zh", 31, "31周年");
     /* an id that is not an ordinal: its text; an unknown one: itself */
     char text[64];
-    wording_ordinal(wording_find("en"), text, sizeof text, 3, "label.date");
+    chronicle__wording_ordinal(chronicle__wording_find("en"), text, sizeof text, 3, "label.date");
     assert_string_equal(text, "Date");
-    wording_ordinal(wording_find("en"), text, sizeof text, 3, "no.such-id");
+    chronicle__wording_ordinal(chronicle__wording_find("en"), text, sizeof text, 3, "no.such-id");
     assert_string_equal(text, "no.such-id");
 }
 
@@ -347,19 +347,19 @@ static void test_selection_line(void **state)
     chronicle_report r = {.struct_size = sizeof r, .countries = countries, .n_countries = 1,
                           .tags = tags, .n_tags = 1, .since_ymd = 20230101,
                           .until_ymd = 20231231};
-    wording_selection(lang("en"), buf, sizeof buf, &r, 12, 40);
+    chronicle__wording_selection(lang("en"), buf, sizeof buf, &r, 12, 40);
     assert_string_equal(buf, "12 of 40 events \xC2\xB7 country AZ \xC2\xB7 tag x \xC2\xB7 from 1 "
                              "January 2023 \xC2\xB7 until 31 December 2023");
     chronicle_report all = {.struct_size = sizeof all};
-    wording_selection(lang("en"), buf, sizeof buf, &all, 40, 40);
+    chronicle__wording_selection(lang("en"), buf, sizeof buf, &all, 40, 40);
     assert_string_equal(buf, "all 40 events");
-    wording_selection(lang("en"), buf, sizeof buf, NULL, 12500, 12500);
+    chronicle__wording_selection(lang("en"), buf, sizeof buf, NULL, 12500, 12500);
     assert_string_equal(buf, "all 12,500 events");
     r.n_tags = 2;
     r.since_ymd = r.until_ymd = 0;
-    wording_selection(lang("ru"), buf, sizeof buf, &r, 1, 21);
+    chronicle__wording_selection(lang("ru"), buf, sizeof buf, &r, 1, 21);
     assert_string_equal(buf, "1 из 21 события \xC2\xB7 страна AZ \xC2\xB7 теги x, y");
-    wording_selection(lang("ru"), buf, sizeof buf, &all, 5, 5);
+    chronicle__wording_selection(lang("ru"), buf, sizeof buf, &all, 5, 5);
     assert_string_equal(buf, "все 5 событий");
 }
 
@@ -368,8 +368,8 @@ static void test_selection_line(void **state)
 static void test_no_language_is_english(void **state)
 {
     (void)state;
-    assert_string_equal(wording_label(NULL, "period.none"), "no events");
-    wording_count(NULL, buf, sizeof buf, 2, "count.event");
+    assert_string_equal(chronicle__wording_label(NULL, "period.none"), "no events");
+    chronicle__wording_count(NULL, buf, sizeof buf, 2, "count.event");
     assert_string_equal(buf, "2 events");
 }
 
@@ -383,7 +383,7 @@ static void test_arabic_dates_in_arabic_digits(void **state)
     expect_date("ar", 20231201, CHRONICLE_DATE_LONG, "١ ديسمبر ٢٠٢٣");
     expect_date("ar", 20230101, CHRONICLE_DATE_SHORT, "١ يناير ٢٠٢٣");
     expect_date("ar", 20230224, CHRONICLE_DATE_ISO, "2023-02-24"); /* ISO stays ASCII */
-    wording_period(lang("ar"), buf, sizeof buf, 20230224, 20240225, CHRONICLE_DATE_LONG);
+    chronicle__wording_period(lang("ar"), buf, sizeof buf, 20230224, 20240225, CHRONICLE_DATE_LONG);
     assert_string_equal(buf, "٢٤ فبراير ٢٠٢٣ \xE2\x80\x93 ٢٥ فبراير ٢٠٢٤");
 }
 
@@ -396,7 +396,7 @@ static void test_arabic_numbers_in_arabic_digits(void **state)
     expect_number("ar", 0, "٠");
     expect_number("ar", 12.25, "١٢٫٢٥");
     expect_number("ar", -3, "-٣");
-    wording_ordinal(lang("ar"), buf, sizeof buf, 31, "ordinal.anniversary");
+    chronicle__wording_ordinal(lang("ar"), buf, sizeof buf, 31, "ordinal.anniversary");
     assert_string_equal(buf, "الذكرى السنوية الـ٣١");
 }
 
@@ -419,7 +419,7 @@ static void test_arabic_counts_take_six_forms(void **state)
 static void test_arabic_labels_and_attribution(void **state)
 {
     (void)state;
-    assert_string_equal(wording_label(lang("ar"), "label.organizers"), "الجهات المنظمة");
+    assert_string_equal(chronicle__wording_label(lang("ar"), "label.organizers"), "الجهات المنظمة");
     chronicle_source s = source("Al Jazeera", "aj.html", 20230224);
     expect_attribution("ar", &s, "نقلًا عن Al Jazeera، ٢٤ فبراير ٢٠٢٣");
 }
@@ -429,20 +429,20 @@ static void test_arabic_labels_and_attribution(void **state)
 static void test_days_known_values(void **state)
 {
     (void)state;
-    assert_int_equal(wording_ymd_to_days(19700101), 0);
-    assert_int_equal(wording_ymd_to_days(19700102), 1);
-    assert_int_equal(wording_ymd_to_days(19691231), -1);
-    assert_int_equal(wording_ymd_to_days(20000301), 11017);
-    assert_int_equal(wording_ymd_to_days(10101), -719162);
-    assert_int_equal(wording_ymd_to_days(99991231), 2932896);
-    assert_int_equal(wording_days_to_ymd(1700000000 / 86400), 20231114);
-    assert_true(wording_ymd_to_days(0) == INT64_MIN);
-    assert_true(wording_ymd_to_days(20230229) == INT64_MIN);
-    assert_true(wording_ymd_to_days(21000229) == INT64_MIN);
-    assert_true(wording_ymd_to_days(20231300) == INT64_MIN);
-    assert_true(wording_ymd_to_days(100000101) == INT64_MIN);
-    assert_int_equal(wording_days_to_ymd(-719163), 0);
-    assert_int_equal(wording_days_to_ymd(2932897), 0);
+    assert_int_equal(chronicle__wording_ymd_to_days(19700101), 0);
+    assert_int_equal(chronicle__wording_ymd_to_days(19700102), 1);
+    assert_int_equal(chronicle__wording_ymd_to_days(19691231), -1);
+    assert_int_equal(chronicle__wording_ymd_to_days(20000301), 11017);
+    assert_int_equal(chronicle__wording_ymd_to_days(10101), -719162);
+    assert_int_equal(chronicle__wording_ymd_to_days(99991231), 2932896);
+    assert_int_equal(chronicle__wording_days_to_ymd(1700000000 / 86400), 20231114);
+    assert_true(chronicle__wording_ymd_to_days(0) == INT64_MIN);
+    assert_true(chronicle__wording_ymd_to_days(20230229) == INT64_MIN);
+    assert_true(chronicle__wording_ymd_to_days(21000229) == INT64_MIN);
+    assert_true(chronicle__wording_ymd_to_days(20231300) == INT64_MIN);
+    assert_true(chronicle__wording_ymd_to_days(100000101) == INT64_MIN);
+    assert_int_equal(chronicle__wording_days_to_ymd(-719163), 0);
+    assert_int_equal(chronicle__wording_days_to_ymd(2932897), 0);
 }
 
 static void test_days_round_trip_over_the_whole_range(void **state)
@@ -450,9 +450,9 @@ static void test_days_round_trip_over_the_whole_range(void **state)
     (void)state;
     uint32_t prev = 0;
     for (int64_t d = -719162; d <= 2932896; d++) {
-        uint32_t ymd = wording_days_to_ymd(d);
+        uint32_t ymd = chronicle__wording_days_to_ymd(d);
         assert_true(ymd > prev);
-        if (wording_ymd_to_days(ymd) != d) fail_msg("day %lld: %u", (long long)d, ymd);
+        if (chronicle__wording_ymd_to_days(ymd) != d) fail_msg("day %lld: %u", (long long)d, ymd);
         prev = ymd;
     }
     assert_int_equal(prev, 99991231);

@@ -17,30 +17,30 @@
 static void test_translated_messages_are_russian(void **state)
 {
     (void)state;
-    const wording_lang *ru = wording_find("ru");
+    const wording_lang *ru = chronicle__wording_find("ru");
     char buf[64];
-    assert_string_equal(wording_label(ru, "label.date"), "Дата");
-    wording_count(ru, buf, sizeof buf, 21, "count.source");
+    assert_string_equal(chronicle__wording_label(ru, "label.date"), "Дата");
+    chronicle__wording_count(ru, buf, sizeof buf, 21, "count.source");
     assert_string_equal(buf, "21 источник");
-    wording_count(ru, buf, sizeof buf, 12500, "count.source");
+    chronicle__wording_count(ru, buf, sizeof buf, 12500, "count.source");
     assert_string_equal(buf, "12 500 источников");
 }
 
 static void test_missing_empty_and_fuzzy_fall_back_to_english(void **state)
 {
     (void)state;
-    const wording_lang *ru = wording_find("ru");
+    const wording_lang *ru = chronicle__wording_find("ru");
     char buf[64];
-    assert_string_equal(wording_label(ru, "label.title"), "Title"); /* absent */
-    assert_string_equal(wording_label(ru, "label.city"), "City");   /* empty */
-    assert_string_equal(wording_label(ru, "label.venue"), "Venue"); /* fuzzy */
+    assert_string_equal(chronicle__wording_label(ru, "label.title"), "Title"); /* absent */
+    assert_string_equal(chronicle__wording_label(ru, "label.city"), "City");   /* empty */
+    assert_string_equal(chronicle__wording_label(ru, "label.venue"), "Venue"); /* fuzzy */
     /* an English plural follows English's rule, with Russian's digits */
-    wording_count(ru, buf, sizeof buf, 21, "count.event");
+    chronicle__wording_count(ru, buf, sizeof buf, 21, "count.event");
     assert_string_equal(buf, "21 events");
-    wording_count(ru, buf, sizeof buf, 1, "count.event");
+    chronicle__wording_count(ru, buf, sizeof buf, 1, "count.event");
     assert_string_equal(buf, "1 event");
     /* Russian has no number.decimal here: English's */
-    wording_number(ru, buf, sizeof buf, 2.5);
+    chronicle__wording_number(ru, buf, sizeof buf, 2.5);
     assert_string_equal(buf, "2.5");
 }
 
