@@ -522,14 +522,14 @@ static void check_cancel(suite *s, report *rep)
     double secs = 0;
     if (sscanf(r.tag, "cancel: returned %d after %lf s", &st_code, &secs) == 2) {
         rep->outcome = CHRONICLE_CHECK_PASS;
-        SAY(rep->reason, "cancelled at the first event_at(), write() or progress(): export_dataset "
+        SAY(rep->reason, "cancelled at the first event_at(), cursor_event(), write() or progress(): export_dataset "
                          "returned %s %.3f s later",
             st_code == CHRONICLE_ERR_CANCELLED ? "CHRONICLE_ERR_CANCELLED"
                                                : chronicle_strerror((chronicle_status)st_code),
             secs);
     } else if (!strcmp(r.tag, "cancel: not exercised")) {
         rep->outcome = CHRONICLE_CHECK_SKIP;
-        SAY(rep->reason, "not exercised: the plugin called neither event_at(), write() nor "
+        SAY(rep->reason, "not exercised: the plugin called none of event_at(), cursor_event(), write() and "
                          "progress()");
     } else if (strstr(r.tag, "did not return within 1 s") || strstr(r.error, "did not return")) {
         rep->outcome = CHRONICLE_CHECK_FAIL;
@@ -552,15 +552,16 @@ static void check_one_event(suite *s, report *rep)
     chronicle_status st = export_once(s, &o, &r);
     judge(s, &o, &r, st, rep);
     if (rep->outcome == CHRONICLE_CHECK_PASS) {
-        SAY(rep->reason, "%ld events read, each poisoned when the next was read; nothing read "
-                         "one after its time",
+        SAY(rep->reason, "%ld events read, each poisoned when the next was read (per cursor); "
+                         "nothing read one after its time",
             r.n_events);
     } else if (r.crashed) {
         SAY(rep->reason, "declares CHRONICLE_PLUGIN_ONE_EVENT but read an event after the next "
-                         "event_at(): %s",
+                         "event_at() (or the next cursor_event() of its cursor): %s",
             r.error);
         SAY(rep->fix, "copy what you keep from an event (a title for a contents list, a tag) "
-                      "before the next event_at(), or drop CHRONICLE_PLUGIN_ONE_EVENT from flags; "
+                      "before the next event_at() or, for an event of a cursor, that cursor's "
+                      "next cursor_event(), or drop CHRONICLE_PLUGIN_ONE_EVENT from flags; "
                       "the test kit (chronicle-plugintest) crashes at the very line that reads it");
     }
     free(out);

@@ -2,9 +2,10 @@
  * misbehave.c — plugins that plugin-check must fail, one source built once
  * per fault (-DPC_xxx), each otherwise a well-behaved one-line-per-event
  * exporter: it crashes, prints on standard output, keeps an event past
- * the next under ONE_EVENT, ignores cancellation, embeds the wall-clock
- * time, or leaves a process behind.  tests/e2e/plugincheck/test_plugincheck.py
- * checks that each fails on its own check, with a fix.
+ * the next under ONE_EVENT (through event_at() or, -DPC_CURSORS, a cursor),
+ * ignores cancellation, embeds the wall-clock time, or leaves a process
+ * behind; pc_good and pc_cursors are the well-behaved ones.
+ * tests/e2e/plugincheck/test_plugincheck.py checks that each fails on its own check, with a fix.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ static chronicle_status put(chronicle_job *job, const chronicle_host *h, const c
     return h->write(job, s, strlen(s));
 }
 
+#ifndef PC_CURSORS
 static chronicle_status export_lines(chronicle_job *job, const chronicle_host *h)
 {
     char line[256];
@@ -73,10 +75,46 @@ static chronicle_status export_lines(chronicle_job *job, const chronicle_host *h
 #endif
     return st;
 }
+#endif
+
+#ifdef PC_CURSORS
+/* The same lines read through two cursors (ABI 1.2): the titles from
+ * cursor a, one event at a time, beside the id of cursor b's first event,
+ * held throughout — which ONE_EVENT allows, since each cursor owns its
+ * events.  PC_CURSOR_KEEPER holds a's first event instead, past a's next
+ * read: the fault. */
+static chronicle_status export_cursors(chronicle_job *job, const chronicle_host *h)
+{
+    char line[256];
+    size_t n = h->event_count(job);
+    chronicle_cursor *a = h->cursor_open(job), *b = h->cursor_open(job);
+    chronicle_status st = a && b ? CHRONICLE_OK : CHRONICLE_ERR_NOMEM;
+#ifdef PC_CURSOR_KEEPER
+    const chronicle_event *held = n && a ? h->cursor_event(a, 0) : NULL;
+#else
+    const chronicle_event *held = n && b ? h->cursor_event(b, 0) : NULL;
+#endif
+    for (size_t i = 0; i < n && st == CHRONICLE_OK; i++) {
+        const chronicle_event *e = h->cursor_event(a, i);
+        snprintf(line, sizeof line, "%.10s %.200s | %.40s\n", e->date.ptr, e->title.ptr,
+                 held->id.ptr);
+        st = put(job, h, line);
+        h->progress(job, i + 1, n);
+        if (h->cancelled(job)) st = CHRONICLE_ERR_CANCELLED;
+    }
+    h->cursor_close(a);
+    h->cursor_close(b);
+    return st;
+}
+#endif
 
 static const chronicle_plugin plugin = {
     .struct_size = sizeof plugin,
+#ifdef PC_CURSORS
+    .abi_version = CHRONICLE_ABI(1, 2), /* the cursors */
+#else
     .abi_version = CHRONICLE_ABI(1, 1),
+#endif
     .name = PC_NAME,
     .version = "1.0.0",
     .summary = "a plugin-check fixture",
@@ -88,6 +126,10 @@ static const chronicle_plugin plugin = {
     .flags = CHRONICLE_PLUGIN_STDOUT_OK | CHRONICLE_PLUGIN_ONE_EVENT,
 #endif
     .options = NULL,
+#ifdef PC_CURSORS
+    .export_dataset = export_cursors,
+#else
     .export_dataset = export_lines,
+#endif
 };
 CHRONICLE_PLUGIN_DEFINE(plugin)

@@ -101,6 +101,14 @@ def test_fixtures():
                                 "one-event"], ["SIGSEGV"])
     expect_failure("pc_stdout", ["quiet"], ["on standard output: debug: first event", "log()"])
     expect_failure("pc_keeper", ["one-event"], ["ONE_EVENT", "SIGSEGV", "copy what you keep"])
+    # cursors (ABI 1.2) own their events one by one: an event of one cursor
+    # held while another reads is fine, one held past its own cursor's next
+    # read is poisoned like event_at()'s
+    res = expect_failure("pc_cursors", [], [])
+    check("pc_cursors: one-event exercised", res.get("one-event", {}).get("result") == "pass",
+          res.get("one-event"))
+    expect_failure("pc_cursor_keeper", ["one-event"], ["ONE_EVENT", "SIGSEGV", "cursor_event()",
+                                                       "copy what you keep"])
     # 1 ms an event past the 100th: 2.4 s of work, at any size of EVENTS
     expect_failure("pc_nocancel", ["cancel"], ["1 s", "cancelled()"], events=2500)
     expect_failure("pc_clock", ["deterministic"], ["differ at byte", "host->timestamp()", "time()"])
