@@ -1,12 +1,13 @@
 /*
  * bidi.c — right-to-left text for the briefing, with GNU FriBiDi: the
  * Unicode Bidirectional Algorithm on each drawn line (base direction from
- * the line's first strong character, else the report's direction), Arabic
+ * its paragraph's first strong character, so that every line of a wrapped
+ * paragraph keeps it; else the line's, else the report's direction), Arabic
  * letters joined into their presentation forms, and the line reordered
  * into drawing (visual, left to right) order.
- * Invariant: a line with no right-to-left character never comes here, so
- * left-to-right text is drawn exactly as before (layout.c checks
- * pdf_bidi_needed first).
+ * Invariant: a line with no right-to-left character comes here only from a
+ * right-to-left paragraph, so left-to-right text is drawn exactly as
+ * before (layout.c checks pdf_bidi_needed first).
  */
 #include <fribidi.h>
 #include <stdlib.h>
@@ -38,6 +39,27 @@ int pdf_bidi_needed(const char *s, size_t len)
     return 0;
 }
 
+pdf_dir pdf_bidi_dir(const char *s, size_t len)
+{
+    unsigned isolates = 0;
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n = chronicle_utf8_decode(s + i, len - i, &cp);
+        if (!n) cp = 0xFFFD, n = 1;
+        i += n;
+        FriBidiCharType t = fribidi_get_bidi_type(cp);
+        if (t == FRIBIDI_TYPE_LRI || t == FRIBIDI_TYPE_RLI || t == FRIBIDI_TYPE_FSI)
+            isolates++;
+        else if (t == FRIBIDI_TYPE_PDI && isolates)
+            isolates--;
+        else if (!isolates && t == FRIBIDI_TYPE_LTR)
+            return PDF_DIR_LTR;
+        else if (!isolates && (t == FRIBIDI_TYPE_RTL || t == FRIBIDI_TYPE_AL))
+            return PDF_DIR_RTL;
+    }
+    return PDF_DIR_AUTO;
+}
+
 static chronicle_status grow(pdf_bidi *b, size_t n)
 {
     if (n <= b->cap) return CHRONICLE_OK;
@@ -54,7 +76,7 @@ static chronicle_status grow(pdf_bidi *b, size_t n)
     return CHRONICLE_OK;
 }
 
-chronicle_status pdf_bidi_line(pdf_doc *d, const char *s, size_t len, pdf_bidi *b)
+chronicle_status pdf_bidi_line(pdf_doc *d, const char *s, size_t len, pdf_dir dir, pdf_bidi *b)
 {
     chronicle_status st = grow(b, len + 1);
     if (st != CHRONICLE_OK) return st;
@@ -83,7 +105,10 @@ chronicle_status pdf_bidi_line(pdf_doc *d, const char *s, size_t len, pdf_bidi *
         logical[n++] = cp;
     }
     FriBidiStrIndex m = (FriBidiStrIndex)n;
-    FriBidiParType base = d->rtl ? FRIBIDI_PAR_WRTL : FRIBIDI_PAR_WLTR;
+    FriBidiParType base = dir == PDF_DIR_RTL   ? FRIBIDI_PAR_RTL
+                          : dir == PDF_DIR_LTR ? FRIBIDI_PAR_LTR
+                          : d->rtl             ? FRIBIDI_PAR_WRTL
+                                               : FRIBIDI_PAR_WLTR;
     fribidi_get_bidi_types(logical, m, types);
     fribidi_get_bracket_types(logical, m, types, brackets);
     if (!fribidi_get_par_embedding_levels_ex(types, brackets, m, &base, levels))

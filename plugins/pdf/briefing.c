@@ -334,8 +334,8 @@ static chronicle_status toc_entry_flow(briefing *br, const toc_entry *t, int wit
                                    d->size, pdf_grey);
         }
         if (st == CHRONICLE_OK)
-            st = pdf_draw_text(d, x, baseline, t->title + l->start, l->end - l->start, w, d->size,
-                               t->level ? pdf_black : pdf_navy);
+            st = pdf_draw_text_dir(d, x, baseline, t->title + l->start, l->end - l->start, w,
+                                   d->size, t->level ? pdf_black : pdf_navy, l->dir);
         if (st == CHRONICLE_OK && j + 1 == br->toc_lines.n)
             st = toc_leader(d, x + l->width, d->right, baseline, t->at.page);
         if (st == CHRONICLE_OK) st = toc_link(br, t->level ? d->left + 14 : x, baseline, t->at);
@@ -744,7 +744,11 @@ static chronicle_status appendix_entry(briefing *br, const chronicle_source *src
     chronicle_buf_reset(&br->a);
     chronicle_status st = chronicle_buf_appendf(
         &br->a, "[%s] %s", src->id.ptr, src->outlet.len ? src->outlet.ptr : src->document.ptr);
-    pdf_para head = {.weight = PDF_BOLD, .size = d->size, .color = pdf_black, .space_after = 1.5f};
+    pdf_para head = {.weight = PDF_BOLD,
+                     .size = d->size,
+                     .color = pdf_black,
+                     .space_after = 1.5f,
+                     .dir = pdf_report_dir(d)};
     /* an entry is one block */
     pdf_keep_begin(d, PDF_KEEP_BLOCK);
     if (st == CHRONICLE_OK) st = pdf_paragraph(d, &head, br->a.ptr, br->a.len);

@@ -76,12 +76,19 @@ chronicle_status pdf_flow_keep(pdf_doc *d, const char *s, size_t len, size_t *of
 chronicle_status pdf_box_text(pdf_doc *d, float x, float dy, const char *s, size_t len,
                               pdf_weight w, float size, pdf_rgb color)
 {
+    return pdf_box_text_dir(d, x, dy, s, len, w, size, color, PDF_DIR_AUTO);
+}
+
+chronicle_status pdf_box_text_dir(pdf_doc *d, float x, float dy, const char *s, size_t len,
+                                  pdf_weight w, float size, pdf_rgb color, pdf_dir dir)
+{
     size_t off;
     if (!len) return CHRONICLE_OK;
     chronicle_status st = pdf_flow_keep(d, s, len, &off);
     if (st != CHRONICLE_OK) return st;
     return piece_add(d, (pdf_piece){.kind = PDF_PIECE_TEXT,
                                     .weight = (uint8_t)w,
+                                    .dir = (uint8_t)dir,
                                     .x = x,
                                     .dy = dy,
                                     .size = size,
@@ -188,8 +195,8 @@ static chronicle_status draw_piece(pdf_doc *d, const pdf_piece *p, float top)
     const char *s = d->flow.text.ptr + p->off;
     switch ((pdf_piece_kind)p->kind) {
     case PDF_PIECE_TEXT:
-        return pdf_draw_text(d, p->x, top - p->dy, s, p->len, (pdf_weight)p->weight, p->size,
-                             p->color);
+        return pdf_draw_text_dir(d, p->x, top - p->dy, s, p->len, (pdf_weight)p->weight, p->size,
+                                 p->color, (pdf_dir)p->dir);
     case PDF_PIECE_RULE:
         pdf_hline(d, p->x, p->x + p->w, top - p->dy, p->h, p->color);
         return CHRONICLE_OK;

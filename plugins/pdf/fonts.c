@@ -933,8 +933,9 @@ chronicle_status pdf_glyph_get(pdf_doc *d, pdf_weight w, uint32_t cp, pdf_glyph 
 {
     pdf_fonts *f = &d->fonts;
     if (cp == PDF_LAM_FILLER) return filler_get(d, w, out);
-    /* invisible by definition, and its code is the filler's */
-    if (cp == 0xFEFF) {
+    /* invisible by definition, and U+FEFF's code is the filler's; bidi
+     * controls have done their work in bidi.c (or have none to do) */
+    if (cp == 0xFEFF || is_bidi_control(cp)) {
         *out = (pdf_glyph){PDF_FACE_REGULAR, cp, 0, 0, 1};
         return CHRONICLE_OK;
     }

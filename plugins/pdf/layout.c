@@ -154,7 +154,7 @@ chronicle_status pdf_text_width(pdf_doc *d, const char *s, size_t len, pdf_weigh
                                 float *out)
 {
     if (pdf_bidi_needed(s, len)) {
-        chronicle_status st = pdf_bidi_line(d, s, len, &d->bidi);
+        chronicle_status st = pdf_bidi_line(d, s, len, PDF_DIR_AUTO, &d->bidi);
         return st == CHRONICLE_OK ? visual_width(d, w, size, out) : st;
     }
     unsigned long units = 0;
@@ -179,7 +179,7 @@ static chronicle_status lines_push(pdf_lines *l, size_t start, size_t end, float
         l->v = v;
         l->cap = cap;
     }
-    l->v[l->n++] = (pdf_span){start, end, width};
+    l->v[l->n++] = (pdf_span){start, end, width, l->dir};
     return CHRONICLE_OK;
 }
 
@@ -255,6 +255,13 @@ static chronicle_status break_word(pdf_doc *d, const char *s, size_t *start, siz
     return CHRONICLE_OK;
 }
 
+/* The direction of the paragraph starting at s, which a '\n' ends. */
+static pdf_dir para_dir(const char *s, size_t len)
+{
+    const char *nl = memchr(s, '\n', len);
+    return pdf_bidi_dir(s, nl ? (size_t)(nl - s) : len);
+}
+
 chronicle_status pdf_wrap_lead(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
                                float width, float first, pdf_lines *out)
 {
@@ -266,10 +273,12 @@ chronicle_status pdf_wrap_lead(pdf_doc *d, const char *s, size_t len, pdf_weight
     chronicle_status st = CHRONICLE_OK;
     pdf_glyph g;
     out->n = 0;
+    out->dir = para_dir(s, len);
     while (i < len && st == CHRONICLE_OK) {
         if (s[i] == '\n') {
             st = open ? lines_push(out, ls, le, lw) : lines_push(out, i, i, 0);
             open = 0, sw = 0, i++;
+            out->dir = para_dir(s + i, len - i);
             continue;
         }
         if (is_space(s[i])) {
@@ -473,10 +482,18 @@ static inline chronicle_status put_code(chronicle_buf *o, uint32_t cp)
 chronicle_status pdf_draw_text(pdf_doc *d, float x, float baseline, const char *s, size_t len,
                                pdf_weight w, float size, pdf_rgb color)
 {
+    return pdf_draw_text_dir(d, x, baseline, s, len, w, size, color, PDF_DIR_AUTO);
+}
+
+chronicle_status pdf_draw_text_dir(pdf_doc *d, float x, float baseline, const char *s, size_t len,
+                                   pdf_weight w, float size, pdf_rgb color, pdf_dir dir)
+{
     if (!len) return CHRONICLE_OK;
     chronicle_buf *o = &d->draw;
-    int face = -1, bidi = pdf_bidi_needed(s, len);
-    chronicle_status st = bidi ? pdf_bidi_line(d, s, len, &d->bidi) : CHRONICLE_OK;
+    /* a right-to-left paragraph's line of Latin letters still runs right to
+     * left around its neutrals: the full stop that ends it goes to the left */
+    int face = -1, bidi = dir == PDF_DIR_RTL || pdf_bidi_needed(s, len);
+    chronicle_status st = bidi ? pdf_bidi_line(d, s, len, dir, &d->bidi) : CHRONICLE_OK;
     if (st == CHRONICLE_OK && d->rtl) {
         float tw = 0;
         st = bidi ? visual_width(d, w, size, &tw) : pdf_text_width(d, s, len, w, size, &tw);
@@ -540,10 +557,15 @@ chronicle_status pdf_fit(pdf_doc *d, const char *s, size_t len, pdf_weight w, fl
 
 /* ---- paragraphs ---- */
 
+pdf_dir pdf_report_dir(const pdf_doc *d)
+{
+    return d->rtl ? PDF_DIR_RTL : PDF_DIR_LTR;
+}
+
 /* The last allowed line of a shortened paragraph: the rest of the text,
  * cut to the width with an ellipsis. */
 static chronicle_status queue_cut(pdf_doc *d, const pdf_para *p, float x, float width,
-                                  float baseline, const char *s, size_t len)
+                                  float baseline, const char *s, size_t len, pdf_dir dir)
 {
     chronicle_buf cut = CHRONICLE_BUF_INIT;
     chronicle_status st = pdf_fit(d, s, len, p->weight, p->size, width, &cut);
@@ -554,7 +576,7 @@ static chronicle_status queue_cut(pdf_doc *d, const pdf_para *p, float x, float 
         st = chronicle_buf_puts(&cut, ELLIPSIS);
     }
     if (st == CHRONICLE_OK)
-        st = pdf_box_text(d, x, baseline, cut.ptr, cut.len, p->weight, p->size, p->color);
+        st = pdf_box_text_dir(d, x, baseline, cut.ptr, cut.len, p->weight, p->size, p->color, dir);
     chronicle_buf_free(&cut);
     return st;
 }
@@ -564,7 +586,7 @@ static chronicle_status lead_apart(pdf_doc *d, const pdf_para *p, const char *s,
 {
     pdf_para q = *p, r = *p;
     q.lead = NULL, q.lead_len = 0, q.weight = p->lead_weight, q.color = p->lead_color;
-    q.space_after = 0, q.uri = NULL, q.max_lines = 0;
+    q.space_after = 0, q.uri = NULL, q.max_lines = 0, q.dir = PDF_DIR_AUTO;
     r.lead = NULL, r.lead_len = 0, r.marker = NULL, r.anchor = NULL;
     chronicle_status st = pdf_paragraph(d, &q, p->lead, p->lead_len);
     if (st == CHRONICLE_OK && len) pdf_keep_next(d, 2);
@@ -594,6 +616,37 @@ static pdf_keep line_keep(size_t i, size_t n)
     return i + 1 < n && (i == 0 || i + 2 == n) ? PDF_KEEP : PDF_BREAK;
 }
 
+/* Appends the isolate initiators (U+2066-2068, pdf_put_data) still open at
+ * byte at of s, outermost first; a line break ends them all. */
+static chronicle_status isolates_open(chronicle_buf *out, const char *s, size_t at)
+{
+    uint32_t open[16];
+    size_t depth = 0, deeper = 0;
+    for (size_t i = 0; i < at;) {
+        uint32_t cp;
+        i += next_cp(s + i, at - i, &cp);
+        if (cp == '\n') {
+            depth = deeper = 0;
+        } else if (cp >= 0x2066 && cp <= 0x2068) {
+            if (depth < sizeof open / sizeof *open)
+                open[depth++] = cp;
+            else
+                deeper++;
+        } else if (cp == 0x2069) {
+            if (deeper)
+                deeper--;
+            else if (depth)
+                depth--;
+        }
+    }
+    chronicle_status st = CHRONICLE_OK;
+    for (size_t k = 0; k < depth && st == CHRONICLE_OK; k++) {
+        char u[4];
+        st = chronicle_buf_append(out, u, chronicle_utf8_encode(open[k], u));
+    }
+    return st;
+}
+
 /* Queues line i of a paragraph: marker and lead on the first line, the
  * cut on the last allowed one, and its link. */
 static chronicle_status queue_line(pdf_doc *d, const pdf_para *p, const char *s, size_t len,
@@ -614,11 +667,25 @@ static chronicle_status queue_line(pdf_doc *d, const pdf_para *p, const char *s,
         st = pdf_box_text(d, x, p->size, p->lead, p->lead_len, p->lead_weight, p->size,
                           p->lead_color);
     if (st != CHRONICLE_OK) return st;
-    if (cut && i + 1 == n)
-        st = queue_cut(d, p, lx, width - (lx - x), p->size, s + l->start, len - l->start);
-    else
-        st = pdf_box_text(d, lx, p->size, s + l->start, l->end - l->start, p->weight, p->size,
-                          p->color);
+    /* data isolated across a line break is isolated on the next line too */
+    chronicle_buf line = CHRONICLE_BUF_INIT;
+    pdf_span reopened;
+    st = isolates_open(&line, s, l->start);
+    if (st == CHRONICLE_OK && line.len) {
+        size_t end = cut && i + 1 == n ? len : l->end;
+        st = chronicle_buf_append(&line, s + l->start, end - l->start);
+        reopened = (pdf_span){0, line.len, l->width, l->dir};
+        s = line.ptr, len = line.len, l = &reopened;
+    }
+    if (st != CHRONICLE_OK) {
+        /* out of memory */
+    } else if (cut && i + 1 == n) {
+        st = queue_cut(d, p, lx, width - (lx - x), p->size, s + l->start, len - l->start, l->dir);
+    } else {
+        st = pdf_box_text_dir(d, lx, p->size, s + l->start, l->end - l->start, p->weight, p->size,
+                              p->color, l->dir);
+    }
+    chronicle_buf_free(&line);
     if (st == CHRONICLE_OK && p->uri && l->end > l->start)
         st = pdf_box_link(d, uri, lx, p->size, l->width, p->size);
     return st;
@@ -651,6 +718,8 @@ chronicle_status pdf_paragraph(pdf_doc *d, const pdf_para *p, const char *s, siz
         return st;
     if (!d->lines.n && p->lead_len && (st = lines_push(&d->lines, 0, 0, 0)) != CHRONICLE_OK)
         return st;
+    for (size_t i = 0; p->dir && i < d->lines.n; i++)
+        d->lines.v[i].dir = p->dir;
     if (p->uri && (st = pdf_flow_keep(d, p->uri, strlen(p->uri), &uri)) != CHRONICLE_OK) return st;
     size_t n = d->lines.n;
     int cut = p->max_lines && n > p->max_lines;
@@ -728,8 +797,8 @@ static chronicle_status row_line(pdf_doc *d, pdf_table *t, size_t j, size_t k, p
         if (j < cell->n) {
             const pdf_span *l = &cell->v[j];
             float lx = col->right ? x + col->width - TABLE_PAD - l->width : x + TABLE_PAD;
-            st = pdf_box_text(d, lx, pad_top + t->size, t->cell_text[c] + l->start,
-                              l->end - l->start, PDF_REGULAR, t->size, pdf_black);
+            st = pdf_box_text_dir(d, lx, pad_top + t->size, t->cell_text[c] + l->start,
+                                  l->end - l->start, PDF_REGULAR, t->size, pdf_black, l->dir);
         }
         x += col->width;
     }

@@ -106,14 +106,21 @@ typedef struct pdf_target {
     float y;
 } pdf_target;
 
+/* The base direction of a paragraph, for the bidirectional algorithm:
+ * from its first strong character (bidi.c pdf_bidi_dir), or, with none,
+ * per line: the line's first strong character, else the report's. */
+typedef enum pdf_dir { PDF_DIR_AUTO, PDF_DIR_LTR, PDF_DIR_RTL } pdf_dir;
+
 typedef struct pdf_span {
     size_t start, end; /* bytes of one wrapped line */
     float width;       /* in points */
+    pdf_dir dir;       /* its paragraph's: every line of a paragraph keeps it */
 } pdf_span;
 
 typedef struct pdf_lines {
     pdf_span *v;
     size_t n, cap;
+    pdf_dir dir; /* while wrapping: the direction of the paragraph being wrapped */
 } pdf_lines;
 
 /* ---- the flow (flow.c): boxes queued, then placed on pages ----
@@ -140,7 +147,7 @@ typedef enum pdf_piece_kind {
 /* Something drawn in a box.  x is from the page's left edge; dy is down
  * from the box's top (to the baseline for text and links). */
 typedef struct pdf_piece {
-    uint8_t kind, weight;
+    uint8_t kind, weight, dir; /* dir: a text's pdf_dir */
     float x, dy, w, h, size;
     pdf_rgb color;
     size_t off, len; /* text or URI, in the flow's text */
@@ -276,6 +283,11 @@ chronicle_status pdf_put_number(pdf_doc *d, chronicle_buf *b, double v);
 chronicle_status pdf_put_count(pdf_doc *d, chronicle_buf *b, uint64_t n, const char *id);
 chronicle_status pdf_put_ordinal(pdf_doc *d, chronicle_buf *b, uint64_t n, const char *id);
 chronicle_status pdf_put_attribution(pdf_doc *d, chronicle_buf *b, const chronicle_source *src);
+/* Appends data (a name, a unit, a place) inside words the briefing
+ * composes, isolated (U+2068 ... U+2069, never drawn) when the report is
+ * right to left or the data holds a right-to-left character: its
+ * direction is its own, and the words around it keep theirs. */
+chronicle_status pdf_put_data(pdf_doc *d, chronicle_buf *b, const char *s, size_t len);
 chronicle_status pdf_put_selection(pdf_doc *d, chronicle_buf *b);
 
 /* ---- bidi.c: right-to-left lines (GNU FriBiDi) ---- */
@@ -290,12 +302,17 @@ chronicle_status pdf_put_selection(pdf_doc *d, chronicle_buf *b);
 #define PDF_LAM_FILLER 0x110000u
 
 /* True when s holds a right-to-left character (Hebrew, Arabic, an RLE...):
- * only such a line is reordered or shaped. */
+ * only such a line, or a line of a right-to-left paragraph, is reordered
+ * or shaped. */
 int pdf_bidi_needed(const char *s, size_t len);
+/* The direction of the paragraph s (no line break in it): its first strong
+ * character's, isolates skipped (rule P2); PDF_DIR_AUTO when it has none. */
+pdf_dir pdf_bidi_dir(const char *s, size_t len);
 /* One line of text in drawing order, Arabic joined, into b (valid until
- * the next call with b): the base direction is the line's first strong
- * character's, else the report's. */
-chronicle_status pdf_bidi_line(pdf_doc *d, const char *s, size_t len, pdf_bidi *b);
+ * the next call with b).  The base direction is dir, the line's
+ * paragraph's; with PDF_DIR_AUTO, the line's first strong character's,
+ * else the report's. */
+chronicle_status pdf_bidi_line(pdf_doc *d, const char *s, size_t len, pdf_dir dir, pdf_bidi *b);
 void pdf_bidi_free(pdf_bidi *b);
 
 /* ---- alloc.c: libharu's memory (HPDF_NewEx) ---- */
@@ -357,6 +374,9 @@ void pdf_lines_free(pdf_lines *l);
 /* Draws one line at a baseline, choosing the font per character run. */
 chronicle_status pdf_draw_text(pdf_doc *d, float x, float baseline, const char *s, size_t len,
                                pdf_weight w, float size, pdf_rgb color);
+/* The same, for a line of a paragraph whose base direction is dir. */
+chronicle_status pdf_draw_text_dir(pdf_doc *d, float x, float baseline, const char *s, size_t len,
+                                   pdf_weight w, float size, pdf_rgb color, pdf_dir dir);
 /* Appends s, shortened with "…" to fit width, to out. */
 chronicle_status pdf_fit(pdf_doc *d, const char *s, size_t len, pdf_weight w, float size,
                          float width, chronicle_buf *out);
@@ -388,6 +408,9 @@ chronicle_status pdf_box_add(pdf_doc *d, float h, pdf_keep keep, unsigned lines,
 /* Pieces of the last queued box; text is copied. */
 chronicle_status pdf_box_text(pdf_doc *d, float x, float dy, const char *s, size_t len,
                               pdf_weight w, float size, pdf_rgb color);
+/* The same, for a line of a paragraph whose base direction is dir. */
+chronicle_status pdf_box_text_dir(pdf_doc *d, float x, float dy, const char *s, size_t len,
+                                  pdf_weight w, float size, pdf_rgb color, pdf_dir dir);
 chronicle_status pdf_box_rule(pdf_doc *d, float x, float dy, float w, float thick, pdf_rgb c);
 chronicle_status pdf_box_fill(pdf_doc *d, float x, float dy, float w, float h, pdf_rgb c);
 /* A link over w points of the line at baseline dy, to a URI kept with
@@ -432,9 +455,16 @@ typedef struct pdf_para {
     pdf_weight lead_weight;
     pdf_rgb lead_color;
     pdf_target *anchor; /* receives where the first line was placed */
+    /* the base direction of every line: PDF_DIR_AUTO, each paragraph of the
+     * text its first strong character's (data); the report's direction
+     * (pdf_report_dir) for text the briefing composes around data, whose
+     * words come first ("— as reported by", a date and a place) */
+    pdf_dir dir;
 } pdf_para;
 
 chronicle_status pdf_paragraph(pdf_doc *d, const pdf_para *p, const char *s, size_t len);
+/* The direction of the report's language, as a paragraph's. */
+pdf_dir pdf_report_dir(const pdf_doc *d);
 
 /* A table that flows across pages, repeating its header row. */
 #define PDF_TABLE_MAX_COLS 6
@@ -505,9 +535,10 @@ chronicle_status pdf_field(pdf_doc *d, const char *label, const char *value, siz
 /* The same with the value at column points from the left margin. */
 chronicle_status pdf_field_at(pdf_doc *d, float column, const char *label, const char *value,
                               size_t len, const char *uri);
-/* A bulleted paragraph, with an optional bold run-in lead (a name, a label). */
+/* A bulleted paragraph, with an optional bold run-in lead (a name, a label);
+ * dir as pdf_para's. */
 chronicle_status pdf_bullet(pdf_doc *d, const chronicle_buf *lead, const char *text, size_t len,
-                            float size, pdf_rgb color);
+                            float size, pdf_rgb color, pdf_dir dir);
 /* Appends the place of an event: venue, city, country (CODE). */
 chronicle_status pdf_place(chronicle_buf *b, const chronicle_event *e, int with_code);
 

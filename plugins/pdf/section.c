@@ -52,7 +52,7 @@ chronicle_status pdf_field_at(pdf_doc *d, float column, const char *label, const
 }
 
 chronicle_status pdf_bullet(pdf_doc *d, const chronicle_buf *lead, const char *text, size_t len,
-                            float size, pdf_rgb color)
+                            float size, pdf_rgb color, pdf_dir dir)
 {
     const float indent = 1.4f * size;
     pdf_para p = {.indent = indent,
@@ -67,7 +67,8 @@ chronicle_status pdf_bullet(pdf_doc *d, const chronicle_buf *lead, const char *t
                   .lead = lead ? lead->ptr : NULL,
                   .lead_len = lead ? lead->len : 0,
                   .lead_weight = PDF_BOLD,
-                  .lead_color = pdf_black};
+                  .lead_color = pdf_black,
+                  .dir = dir};
     return pdf_paragraph(d, &p, text, len);
 }
 
@@ -155,13 +156,17 @@ static chronicle_status section_heading(pdf_doc *d, const chronicle_event *e, pd
     chronicle_buf_reset(b);
     chronicle_status st = pdf_put_period(d, b, e->date_ymd, e->end_date_ymd, CHRONICLE_DATE_LONG);
     if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, " \xC2\xB7 ");
-    if (st == CHRONICLE_OK) st = pdf_place(b, e, 1);
+    chronicle_buf place = CHRONICLE_BUF_INIT;
+    if (st == CHRONICLE_OK) st = pdf_place(&place, e, 1);
+    if (st == CHRONICLE_OK && place.len) st = pdf_put_data(d, b, place.ptr, place.len);
+    chronicle_buf_free(&place);
     pdf_para meta = {.weight = PDF_REGULAR,
                      .size = ms,
                      .color = pdf_grey,
                      .space_after = 1,
                      .max_lines = 2,
-                     .anchor = at};
+                     .anchor = at,
+                     .dir = pdf_report_dir(d)};
     pdf_para title = {.weight = PDF_BOLD, .size = ts, .color = pdf_navy, .space_after = 2};
     pdf_box *rule;
     pdf_keep_begin(d, PDF_KEEP);
@@ -208,14 +213,16 @@ static chronicle_status section_participants(pdf_doc *d, const chronicle_event *
         st = put_sep(l, p->name, "");
         if (st == CHRONICLE_OK && (p->role.len || p->organization.len))
             st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
-        if (st == CHRONICLE_OK)
-            st = chronicle_buf_append(b, p->role.ptr ? p->role.ptr : "", p->role.len);
+        if (st == CHRONICLE_OK && p->role.len) st = pdf_put_data(d, b, p->role.ptr, p->role.len);
+        if (st == CHRONICLE_OK && p->organization.len && p->role.len)
+            st = chronicle_buf_puts(b, ", ");
         if (st == CHRONICLE_OK && p->organization.len)
-            st = put_sep(b, p->organization, p->role.len ? ", " : "");
+            st = pdf_put_data(d, b, p->organization.ptr, p->organization.len);
         if (st == CHRONICLE_OK && p->spoke == 1 && b->len) st = chronicle_buf_putc(b, ' ');
         if (st == CHRONICLE_OK && p->spoke == 1)
             st = chronicle_buf_puts(b, pdf_label(d, "pdf.participant.spoke"));
-        if (st == CHRONICLE_OK) st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
+        if (st == CHRONICLE_OK)
+            st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black, pdf_report_dir(d));
     }
     return st;
 }
@@ -231,12 +238,15 @@ static chronicle_status activity_head(pdf_doc *d, chronicle_buf *b, const chroni
     if (st == CHRONICLE_OK && kind && (a->title.len || names.len))
         st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
     size_t at = b->len;
-    if (st == CHRONICLE_OK) st = put_sep(b, a->title, "");
+    if (st == CHRONICLE_OK && a->title.len) st = pdf_put_data(d, b, a->title.ptr, a->title.len);
     if (st == CHRONICLE_OK && names.len && b->len > at) st = chronicle_buf_puts(b, DASH);
-    const char *args[] = {names.ptr};
+    chronicle_buf iso = CHRONICLE_BUF_INIT;
+    if (st == CHRONICLE_OK && names.len) st = pdf_put_data(d, &iso, names.ptr, names.len);
+    const char *args[] = {iso.ptr};
     if (st == CHRONICLE_OK && names.len)
         st = pdf_put_message(d, b, "pdf.activity.performed-by", args, 1);
     chronicle_buf_free(&names);
+    chronicle_buf_free(&iso);
     return st;
 }
 
@@ -257,13 +267,15 @@ static chronicle_status section_programme(pdf_doc *d, const chronicle_event *e, 
         st = put_sep(l, a->kind, "");
         if (st == CHRONICLE_OK) st = activity_head(d, b, a, l->len > 0);
         int head = l->len || b->len;
-        if (st == CHRONICLE_OK && head) st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
+        if (st == CHRONICLE_OK && head)
+            st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black, pdf_report_dir(d));
         if (st != CHRONICLE_OK || !a->description.len) continue;
         if (head) {
             pdf_keep_next(d, 2);
             st = pdf_paragraph(d, &desc, a->description.ptr, a->description.len);
         } else {
-            st = pdf_bullet(d, NULL, a->description.ptr, a->description.len, d->size, pdf_black);
+            st = pdf_bullet(d, NULL, a->description.ptr, a->description.len, d->size, pdf_black,
+                            PDF_DIR_AUTO);
         }
     }
     return st;
@@ -279,7 +291,8 @@ static chronicle_status attribution_line(pdf_doc *d, const chronicle_source *src
                   .weight = PDF_REGULAR,
                   .size = d->size * 0.88f,
                   .color = pdf_grey,
-                  .space_after = 5};
+                  .space_after = 5,
+                  .dir = pdf_report_dir(d)};
     return st == CHRONICLE_OK ? pdf_paragraph(d, &p, b->ptr, b->len) : st;
 }
 
@@ -334,13 +347,18 @@ static chronicle_status section_figures(pdf_doc *d, const chronicle_event *e, ch
         chronicle_buf_reset(b);
         st = pdf_put_message(d, l, "pdf.lead", label, 1);
         if (st == CHRONICLE_OK) st = pdf_put_number(d, b, f->value);
-        if (st == CHRONICLE_OK && f->unit.len) st = chronicle_buf_appendf(b, " %s", f->unit.ptr);
-        if (st == CHRONICLE_OK && f->note.len) st = chronicle_buf_appendf(b, " (%s)", f->note.ptr);
+        if (st == CHRONICLE_OK && f->unit.len && (st = chronicle_buf_putc(b, ' ')) == CHRONICLE_OK)
+            st = pdf_put_data(d, b, f->unit.ptr, f->unit.len);
+        if (st == CHRONICLE_OK && f->note.len &&
+            (st = chronicle_buf_puts(b, " (")) == CHRONICLE_OK &&
+            (st = pdf_put_data(d, b, f->note.ptr, f->note.len)) == CHRONICLE_OK)
+            st = chronicle_buf_putc(b, ')');
         if (st == CHRONICLE_OK) st = chronicle_buf_puts(b, DASH);
         if (st == CHRONICLE_OK) st = pdf_put_attribution(d, b, f->source);
         /* label, value and attribution are one block */
         pdf_keep_begin(d, PDF_KEEP_BLOCK);
-        if (st == CHRONICLE_OK) st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black);
+        if (st == CHRONICLE_OK)
+            st = pdf_bullet(d, l, b->ptr, b->len, d->size, pdf_black, pdf_report_dir(d));
         pdf_keep_end(d);
     }
     return st;
@@ -350,15 +368,19 @@ static chronicle_status section_figures(pdf_doc *d, const chronicle_event *e, ch
 static chronicle_status source_text(pdf_doc *d, chronicle_buf *b, const chronicle_source *src)
 {
     chronicle_buf_reset(b);
-    chronicle_status st = put_sep(b, src->outlet.len ? src->outlet : src->document, "");
+    chronicle_str name = src->outlet.len ? src->outlet : src->document;
+    chronicle_status st = name.len ? pdf_put_data(d, b, name.ptr, name.len) : CHRONICLE_OK;
     if (st == CHRONICLE_OK && src->published_ymd) {
         st = chronicle_buf_puts(b, ", ");
         if (st == CHRONICLE_OK) st = pdf_put_date(d, b, src->published_ymd, CHRONICLE_DATE_SHORT);
     }
-    if (st == CHRONICLE_OK && src->dateline.len)
-        st = chronicle_buf_appendf(b, " (%s)", src->dateline.ptr);
-    if (st == CHRONICLE_OK && src->outlet.len && src->document.len)
-        st = chronicle_buf_appendf(b, DASH "%s", src->document.ptr);
+    if (st == CHRONICLE_OK && src->dateline.len &&
+        (st = chronicle_buf_puts(b, " (")) == CHRONICLE_OK &&
+        (st = pdf_put_data(d, b, src->dateline.ptr, src->dateline.len)) == CHRONICLE_OK)
+        st = chronicle_buf_putc(b, ')');
+    if (st == CHRONICLE_OK && src->outlet.len && src->document.len &&
+        (st = chronicle_buf_puts(b, DASH)) == CHRONICLE_OK)
+        st = pdf_put_data(d, b, src->document.ptr, src->document.len);
     return st;
 }
 
@@ -370,7 +392,7 @@ static chronicle_status section_sources(pdf_doc *d, const chronicle_event *e, ch
         const chronicle_source *src = e->sources[i];
         pdf_keep_begin(d, PDF_KEEP_BLOCK);
         if ((st = source_text(d, b, src)) == CHRONICLE_OK)
-            st = pdf_bullet(d, NULL, b->ptr, b->len, d->size, pdf_black);
+            st = pdf_bullet(d, NULL, b->ptr, b->len, d->size, pdf_black, pdf_report_dir(d));
         if (st == CHRONICLE_OK && src->url.len) {
             pdf_para p = {.indent = 1.4f * d->size,
                           .weight = PDF_REGULAR,

@@ -9,12 +9,16 @@
 
 #include "pdf_internal.h"
 
+#define FSI "\xE2\x81\xA8" /* U+2068 FIRST STRONG ISOLATE */
+#define PDI "\xE2\x81\xA9" /* U+2069 POP DIRECTIONAL ISOLATE */
+
 int pdf_words_available(const chronicle_host *host)
 {
     return CHRONICLE_HAS(host, chronicle_host, days_to_ymd) && host->report && host->label &&
            host->format_message && host->format_date && host->format_period &&
-           host->format_number && host->format_count && host->format_ordinal && host->format_attribution &&
-           host->format_selection && host->ymd_to_days && host->days_to_ymd;
+           host->format_number && host->format_count && host->format_ordinal &&
+           host->format_attribution && host->format_selection && host->ymd_to_days &&
+           host->days_to_ymd;
 }
 
 const char *pdf_label(const pdf_doc *d, const char *id)
@@ -130,10 +134,32 @@ chronicle_status pdf_put_ordinal(pdf_doc *d, chronicle_buf *b, uint64_t n, const
     return put(b, &q);
 }
 
+chronicle_status pdf_put_data(pdf_doc *d, chronicle_buf *b, const char *s, size_t len)
+{
+    if (!d->rtl && !pdf_bidi_needed(s, len)) return chronicle_buf_append(b, s, len);
+    chronicle_status st = chronicle_buf_puts(b, FSI);
+    if (st == CHRONICLE_OK) st = chronicle_buf_append(b, s, len);
+    return st == CHRONICLE_OK ? chronicle_buf_puts(b, PDI) : st;
+}
+
+/* The outlet and the document are data inside the attribution's words:
+ * the host is given them isolated. */
 chronicle_status pdf_put_attribution(pdf_doc *d, chronicle_buf *b, const chronicle_source *src)
 {
-    ask q = {.d = d, .fill = fill_attribution, .src = src};
-    return put(b, &q);
+    chronicle_source iso = *src;
+    chronicle_buf outlet = CHRONICLE_BUF_INIT, doc = CHRONICLE_BUF_INIT;
+    chronicle_status st = CHRONICLE_OK;
+    if (src->outlet.len &&
+        (st = pdf_put_data(d, &outlet, src->outlet.ptr, src->outlet.len)) == CHRONICLE_OK)
+        iso.outlet = (chronicle_str){outlet.ptr, outlet.len};
+    if (st == CHRONICLE_OK && src->document.len &&
+        (st = pdf_put_data(d, &doc, src->document.ptr, src->document.len)) == CHRONICLE_OK)
+        iso.document = (chronicle_str){doc.ptr, doc.len};
+    ask q = {.d = d, .fill = fill_attribution, .src = &iso};
+    if (st == CHRONICLE_OK) st = put(b, &q);
+    chronicle_buf_free(&outlet);
+    chronicle_buf_free(&doc);
+    return st;
 }
 
 chronicle_status pdf_put_selection(pdf_doc *d, chronicle_buf *b)

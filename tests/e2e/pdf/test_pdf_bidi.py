@@ -20,6 +20,12 @@ with --lang ar, and reads them back with poppler and qpdf:
   order, in the dataset's Arabic (unicode-torture.json, bidi.json, a
   dataset of lam-alef words) and in every Arabic label of --lang ar;
 - the outline keeps the titles in logical order;
+- a wrapped paragraph keeps its first strong character's direction on
+  every line (read from the content streams, glyph by glyph as drawn): the
+  last line of an English paragraph that ends in Arabic has its full stop
+  at the right, the last line of an Arabic paragraph that ends in English
+  has it at the left; data inside the briefing's own words (a document
+  name in an Arabic attribution) keeps its own direction, isolated;
 - with --lang ar, headings and paragraphs end at the right margin
   (pdftotext -bbox-layout), and nothing passes it.
 Prints "N passed, N failed"; exits 1 if anything failed.
@@ -231,6 +237,56 @@ def test_base_letters_labels(tmp):
           f"lost: {lost}")
 
 
+def drawn_lines(tmp, pdf):
+    """Every line drawn (one BT..ET each), as the code points of its glyphs
+    left to right: libharu's fonts are Identity-H with CID = code point,
+    and the briefing writes each glyph as two bytes of a literal string."""
+    qdf = os.path.join(tmp, "qdf-lines.pdf")
+    run(["qpdf", "--qdf", "--object-streams=disable", pdf, qdf])
+    with open(qdf, "rb") as f:
+        data = f.read()
+    lines = []
+    for block in re.findall(rb"^BT$(.*?)^ET$", data, re.S | re.M):
+        raw = b""
+        # qpdf --qdf writes the strings in hex; literal ones are unescaped
+        for hexa, lit in re.findall(rb"(?:<([0-9A-Fa-f\s]*)>|\(((?:\\.|[^\\)])*)\))\s*Tj", block,
+                                    re.S):
+            raw += (bytes.fromhex(hexa.decode()) if hexa or not lit else
+                    re.sub(rb"\\(.)", lambda m: b"\r" if m.group(1) == b"r" else m.group(1), lit,
+                           flags=re.S))
+        lines.append("".join(chr(raw[i] << 8 | raw[i + 1]) for i in range(0, len(raw) - 1, 2)))
+    return lines
+
+
+def test_paragraph_direction(tmp):
+    with open(BIDI, encoding="utf-8") as f:
+        ds = json.load(f)
+    # an English paragraph ending in Arabic, an Arabic one ending in English
+    ds["events"][0]["summary"] = ("Latin first: " + "كلمة عربية " * 40 + "نهاية.")
+    ds["events"][1]["summary"] = ("مقدمة عربية: " + "plain English words " * 25 + "the end.")
+    path = os.path.join(tmp, "paragraphs.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(ds, f, ensure_ascii=False)
+    pdf = os.path.join(tmp, "paragraphs.pdf")
+    if not export(path, pdf):
+        return
+    lines = drawn_lines(tmp, pdf)
+    # drawn in visual order: نهاية is written backwards
+    arabic = [ln for ln in lines if "نهاية"[::-1] in unicodedata.normalize("NFKC", ln)]
+    check("the English paragraph's last line, all Arabic, ends with its full stop at the right "
+          "(left-to-right base, the paragraph's)", arabic and all(
+              ln.rstrip().endswith(".") for ln in arabic), repr(arabic))
+    english = [ln for ln in lines if "the end" in ln]
+    check("the Arabic paragraph's last line, all English, has its full stop at the left "
+          "(right-to-left base, the paragraph's)", english and all(
+              ln.lstrip().startswith(".") and not re.search("[\u0600-\u06ff\ufb50-\ufeff]", ln)
+              for ln in english), repr(english))
+    # its other lines of English words keep their order
+    middle = [ln for ln in lines if ln.strip().startswith("plain English") or
+              ln.strip().startswith("words plain")]
+    check("the Arabic paragraph's English lines are drawn left to right", middle, repr(lines[-40:]))
+
+
 def test_outline(pdf):
     j = json.loads(run(["qpdf", "--json", "--json-key=outlines", pdf]).stdout)
     titles = []
@@ -260,10 +316,30 @@ def bbox_lines(pdf, first, last):
     return out
 
 
+def test_isolated_data(tmp, pdf):
+    """Data inside the briefing's Arabic words keeps its own direction: a
+    document name (001_2b7d35f5b2fc6915.txt) after "حسب ما ورد في" is drawn
+    whole, never split around its digits (2b7d35f5b2fc6915.txt_001)."""
+    with open(EVENTS, encoding="utf-8") as f:
+        docs = [s["document"] for s in json.load(f)["sources"] if s.get("document")]
+    lines = drawn_lines(tmp, pdf)
+    seen, broken = 0, []
+    for doc in docs:
+        core = doc.split("_", 1)[-1]  # the hex and the extension
+        for ln in lines:
+            if core in ln:
+                seen += 1
+                if doc not in ln:
+                    broken.append(ln)
+    check(f"--lang ar: document names drawn whole in Arabic attributions ({seen} seen)",
+          seen >= 10 and not broken, repr(broken[:5]))
+
+
 def test_rtl_layout(tmp):
     pdf = os.path.join(tmp, "ar.pdf")
     if not export(EVENTS, pdf, "--lang", "ar"):
         return
+    test_isolated_data(tmp, pdf)
     right = A4_W - MARGIN
     lines = bbox_lines(pdf, 1, 12)
     past = [ln for ln in lines if ln[2] > right + 1.0]
@@ -298,6 +374,7 @@ def main():
             test_presentation_forms(tmp, pdf)
             test_outline(pdf)
         test_base_letters_text(tmp)
+        test_paragraph_direction(tmp)
         test_base_letters_labels(tmp)
         test_rtl_layout(tmp)
     return tally.finish()
