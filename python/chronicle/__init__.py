@@ -402,7 +402,10 @@ class Dataset:
         self.close()
 
     def __del__(self):
-        self.close()
+        try:
+            self.close()
+        except Exception:  # at interpreter exit the library may be gone first
+            pass
 
     def close(self):
         """Frees the library's dataset; the object is unusable afterwards."""
