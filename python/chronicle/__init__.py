@@ -159,7 +159,8 @@ class _Diag:
                  "file": _s(e.file)}
             if e.line:
                 d["line"] = e.line
-                d["column"] = e.col or None
+                if e.col:
+                    d["column"] = e.col
             if e.pointer is not None:
                 d["pointer"] = _s(e.pointer)
             out.append(d)
@@ -538,7 +539,7 @@ class Dataset:
         req.n_keep = len(inputs)
 
         run = _Run()
-        req.hooks = _lib.Hooks(None, run.message_fn, run.progress_fn)
+        req.hooks = _lib.Hooks(None, run.message_fn, run.progress_fn, run.finished_fn)
 
         definition = reg = None
         try:
@@ -599,7 +600,7 @@ class Dataset:
             raise _os_error(0, _summary("an output cannot be created", diags), None, diags,
                             words)
         failed = run.failed
-        written = [dest for dest, state in run.final if state == _lib.JOB_DONE]
+        written = [dest for dest, state, *_ in run.finished if state == _lib.JOB_DONE]
         why = [m for m in run.messages if m["error"]]
         text = "export failed"
         if failed:
@@ -621,10 +622,11 @@ class _Run:
 
     def __init__(self):
         self.messages = []
-        self.final = []
         self.failed = []
+        self.finished = []  # (dest, state, format, group, bytes) as each job ended
         self.message_fn = _lib.MESSAGE_FN(self._message)
         self.progress_fn = _lib.PROGRESS_FN(self._progress)
+        self.finished_fn = _lib.FINISHED_FN(self._finished)
 
     def _message(self, ctx, job, is_error, level, text):
         try:
@@ -634,15 +636,21 @@ class _Run:
         except BaseException:  # a callback must never raise into C
             pass
 
+    def _finished(self, ctx, job, fmt, group, nbytes):
+        try:
+            j = job.contents
+            self.finished.append((_s(j.dest), j.state, _s(fmt), _s(group), nbytes))
+            if j.state == _lib.JOB_FAILED and _s(j.label) not in self.failed:
+                self.failed.append(_s(j.label))
+        except BaseException:
+            pass
+
     def _progress(self, ctx, jobs, n):
         try:
-            final, failed = [], []
             for i in range(n):
                 j = jobs[i]
-                final.append((_s(j.dest), j.state))
-                if j.state == _lib.JOB_FAILED:
-                    failed.append(_s(j.label))
-            self.final, self.failed = final, failed
+                if j.state == _lib.JOB_FAILED and _s(j.label) not in self.failed:
+                    self.failed.append(_s(j.label))
         except BaseException:
             pass
 
@@ -652,8 +660,9 @@ class _Run:
 def load(path, memory="auto", input_format=None):
     """Loads and validates the dataset at path; returns a Dataset.
 
-    path: a file path, or a file object whose read() gives the whole
-    dataset (bytes or text; then held in memory).
+    path: a file path; a file object whose read() gives the whole dataset
+    (bytes or text); or "-", standard input (named "<stdin>").  The last
+    two are held in memory: a stream cannot be read twice.
 
     memory: "high" holds the whole model; "low" holds an index and reads
     each event again from the file when it is asked for or exported (a
@@ -671,6 +680,8 @@ def load(path, memory="auto", input_format=None):
         raise ValueError(f"input_format: {input_format!r} is not 'json' or 'ndjson'")
     if hasattr(path, "read"):
         return _load_stream(path, fmt[input_format], memory)
+    if isinstance(path, str) and path == "-":
+        return _load_stream(_Stdin(), fmt[input_format], memory)
     path = _fspath(path, "path")
     if memory == "auto":
         try:
@@ -681,6 +692,16 @@ def load(path, memory="auto", input_format=None):
     else:
         indexed = memory == "low"
     return _load(path, fmt[input_format], indexed)[0]
+
+
+class _Stdin:
+    """Standard input, named as the command names it."""
+    name = "<stdin>"
+
+    @staticmethod
+    def read():
+        import sys
+        return sys.stdin.buffer.read()
 
 
 def _load_stream(f, fmt, memory):

@@ -27,13 +27,40 @@ def _candidates():
     return out
 
 
+def _version_ok(dll):
+    """None when dll is a libchronicle this package can drive, else why not:
+    the same major version and at least the package's minor (the structs the
+    library fills only grow, and the package reads what its version has)."""
+    want = getattr(_libpath, "VERSION", "") if _libpath else ""
+    fn = getattr(dll, "chronicle_version", None)
+    if fn is None:
+        return "not a libchronicle of 1.0 or later (no chronicle_version)"
+    fn.restype = ctypes.c_char_p
+    fn.argtypes = []
+    have = (fn() or b"").decode("ascii", "replace")
+    if not want:
+        return None
+    try:
+        h, w = [int(x) for x in have.split(".")[:2]], [int(x) for x in want.split(".")[:2]]
+    except ValueError:
+        return f"version {have!r} is not MAJOR.MINOR.PATCH"
+    if h[0] != w[0] or h[1] < w[1]:
+        return f"version {have}, and this package needs {w[0]}.{w[1]} or a later {w[0]}.x"
+    return None
+
+
 def _load():
     tried = []
     for path, why in _candidates():
         try:
-            return ctypes.CDLL(path), path
+            dll = ctypes.CDLL(path)
         except OSError as e:
             tried.append(f"{path} ({why}): {e}")
+            continue
+        bad = _version_ok(dll)
+        if bad is None:
+            return dll, path
+        tried.append(f"{path} ({why}): {bad}")
     if not tried:
         tried.append("no library path configured: this is the package's source "
                      "directory; use the copy meson makes (PYTHONPATH=BUILD/python) "
@@ -130,8 +157,13 @@ MESSAGE_FN = ctypes.CFUNCTYPE(None, c_void_p, ctypes.POINTER(JobStatus), c_int, 
 PROGRESS_FN = ctypes.CFUNCTYPE(None, c_void_p, ctypes.POINTER(JobStatus), c_size_t)
 
 
+FINISHED_FN = ctypes.CFUNCTYPE(None, c_void_p, ctypes.POINTER(JobStatus), ctypes.c_char_p,
+                               ctypes.c_char_p, ctypes.c_uint64)
+
+
 class Hooks(ctypes.Structure):
-    _fields_ = [("ctx", c_void_p), ("message", MESSAGE_FN), ("progress", PROGRESS_FN)]
+    _fields_ = [("ctx", c_void_p), ("message", MESSAGE_FN), ("progress", PROGRESS_FN),
+                ("finished", FINISHED_FN)]
 
 
 class ExportRequest(ctypes.Structure):

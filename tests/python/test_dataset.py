@@ -77,6 +77,7 @@ def test_syntax_error_has_line_and_column(tmp_path):
         chronicle.load(path)
     d = info.value.diagnostics[0]
     assert (d["file"], d["line"], d["column"], d["code"]) == (str(path), 3, 16, "syntax")
+    assert set(d) == {"severity", "code", "message", "file", "line", "column"}
     assert "pointer" not in d
 
 
@@ -114,12 +115,15 @@ def test_validate_bad_corpus_as_the_cli_says_it(name):
         # a place: line and column, or a pointer (the whole file only when empty)
         assert d.get("line") or d.get("pointer") is not None or name == "empty.json", d
         assert d["code"] and d["code"] != "other", d
-    p = run_cli("validate", path)
+    # the same records as validate --json, member for member
+    p = run_cli("validate", "--json", path)
     assert p.returncode == 65
-    cli_lines = p.stderr.decode("utf-8").splitlines()
-    mine = [chronicle.format_diagnostic(d) for d in diags]
-    assert [line for line in cli_lines if not line.startswith("chronicle: ...")] == \
-        [m for m in mine if not m.startswith("... and")]
+    records = [json.loads(line) for line in p.stdout.decode("utf-8").splitlines()]
+    assert [dict((k, v) for k, v in r.items() if k != "type")
+            for r in records if r["type"] == "diagnostic"] == diags
+    # and worded as validate prints them
+    p = run_cli("validate", path)
+    assert p.stderr.decode("utf-8").splitlines() == [chronicle.format_diagnostic(d) for d in diags]
 
 
 def test_events_after_close_raise():
@@ -201,3 +205,26 @@ def test_load_from_a_file_object():
     assert info.value.diagnostics[0]["file"] == "<stream>"
     with pytest.raises(ValueError):
         chronicle.load(io.BytesIO(b"{}"), memory="low")
+
+
+def test_load_from_standard_input():
+    with open(DATA, "rb") as f:
+        p = subprocess.run([sys.executable, "-c", "import chronicle, json; ds = chronicle.load('-'); "
+                            "print(json.dumps([ds.path, len(ds), list(ds.events)]))"],
+                           stdin=f, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout) == ["<stdin>", len(REF["events"]), REF["events"]]
+
+
+def test_a_library_that_is_not_libchronicle_is_refused(tmp_path):
+    import ctypes.util
+    libm = ctypes.util.find_library("m") or "libm.so.6"
+    env = dict(os.environ, CHRONICLE_LIBRARY=libm)
+    p = subprocess.run([sys.executable, "-c", "import chronicle"], env=env,
+                       capture_output=True, text=True)
+    assert p.returncode == 1
+    assert "ImportError" in p.stderr and "no chronicle_version" in p.stderr
+
+
+def test_the_library_version_is_this_builds():
+    assert chronicle._lib.lib.chronicle_version().decode() == chronicle._lib._libpath.VERSION

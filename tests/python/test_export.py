@@ -164,6 +164,11 @@ def test_plugins_equal_the_cli():
     mine = chronicle.plugins()
     assert mine == theirs
     assert {"pdf", "text"} <= {x["name"] for x in mine}
+    # the build tree's, found by the library beside itself: no CHRONICLE_PLUGIN_PATH
+    assert "CHRONICLE_PLUGIN_PATH" not in os.environ
+    build = os.environ.get("BUILD_ROOT")
+    if build:
+        assert all(x["path"].startswith(os.path.join(build, "plugins") + "/") for x in mine)
 
 
 def test_plugins_with_a_crashing_fixture(fixture_plugins):
