@@ -2,120 +2,20 @@
  * convert.c — turns parsed JSON values into the read-only model, checking
  * every rule of formats/events-v1.md on the way.  Each defect is reported
  * with the JSON pointer of the value at fault and conversion goes on, so one
- * run lists every error of a file.  Strings are copied into the dataset's
- * arena; no cJSON node outlives the call that converts it.
+ * run lists every error of a file (the pointer and the messages:
+ * loader_path.c).  Strings are copied into the dataset's arena; no cJSON
+ * node outlives the call that converts it.  Sources are kept by sources.c,
+ * an indexed dataset's stubs made by event_index.c.
  */
 #include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "chronicle/utf8.h"
-#include "dataset_internal.h"
+#include "loader.h"
 
 enum { SEEN_SCHEMA = 1, SEEN_TITLE = 2, SEEN_DESCRIPTION = 4, SEEN_SOURCES = 8, SEEN_EVENTS = 16 };
 
 enum { REQUIRED = 1, NONEMPTY = 2, INTERN = 4 };
-
-/* ---- pointers and messages ---- */
-
-static size_t push_key(loader *L, const char *key)
-{
-    size_t mark = L->depth;
-    if (L->depth < PATH_MAX_DEPTH) L->path[L->depth] = (path_seg){key, 0};
-    L->depth++;
-    return mark;
-}
-
-static size_t push_index(loader *L, size_t i)
-{
-    size_t mark = L->depth;
-    if (L->depth < PATH_MAX_DEPTH) L->path[L->depth] = (path_seg){NULL, i};
-    L->depth++;
-    return mark;
-}
-
-static void pop(loader *L, size_t mark)
-{
-    L->depth = mark;
-}
-
-void chronicle__path_reset(loader *L)
-{
-    L->depth = 0;
-}
-
-/* The current pointer as text, "~" and "/" escaped (RFC 6901).  Caller frees. */
-static char *path_text(const loader *L)
-{
-    chronicle_buf b = CHRONICLE_BUF_INIT;
-    chronicle_buf_puts(&b, "");
-    for (size_t i = 0; i < L->depth && i < PATH_MAX_DEPTH; i++) {
-        const path_seg *seg = &L->path[i];
-        if (!seg->key) {
-            chronicle_buf_appendf(&b, "/%zu", seg->index);
-            continue;
-        }
-        chronicle_buf_putc(&b, '/');
-        for (const char *k = seg->key; *k; k++)
-            chronicle_buf_puts(&b, *k == '~' ? "~0" : *k == '/' ? "~1" : (char[]){*k, 0});
-    }
-    return chronicle_buf_steal(&b);
-}
-
-void chronicle__load_error(loader *L, chronicle_diag_code code, const char *member, const char *fmt, ...)
-{
-    size_t mark = member ? push_key(L, member) : L->depth;
-    chronicle_buf msg = CHRONICLE_BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    chronicle_status st = chronicle_buf_vappendf(&msg, fmt, ap);
-    va_end(ap);
-    if (st != CHRONICLE_OK) L->oom = 1;
-    char *where = path_text(L);
-    if (!where) L->oom = 1;
-    chronicle_diag_add_coded(L->diag, code, CHRONICLE_SEV_ERROR, L->file, 0, 0, where ? where : "",
-                             "%s", chronicle_buf_cstr(&msg));
-    free(where);
-    chronicle_buf_free(&msg);
-    pop(L, mark);
-}
-
-static void load_warning(loader *L, chronicle_diag_code code, const char *fmt, const char *arg)
-{
-    if (L->again) return; /* told when the dataset was loaded */
-    char *where = path_text(L);
-    chronicle_diag_add_coded(L->diag, code, CHRONICLE_SEV_WARNING, L->file, 0, 0,
-                             where ? where : "", fmt, arg);
-    free(where);
-}
-
-static const char *type_name(const cJSON *v)
-{
-    if (cJSON_IsString(v)) return "a string";
-    if (cJSON_IsNumber(v)) return "a number";
-    if (cJSON_IsBool(v)) return "a boolean";
-    if (cJSON_IsNull(v)) return "null";
-    if (cJSON_IsArray(v)) return "an array";
-    return "an object";
-}
-
-/* A short, printable rendering of a value for messages: at most 40 bytes,
- * cut on a character boundary. */
-static int shown_len(const char *s)
-{
-    size_t n = strlen(s), cut = 0;
-    while (cut < n && cut < 40) {
-        uint32_t cp;
-        size_t k = chronicle_utf8_decode(s + cut, n - cut, &cp);
-        if (!k || cut + k > 40) break;
-        cut += k;
-    }
-    return (int)cut;
-}
-
-#define SHOWN(s) shown_len(s), (s), strlen(s) > (size_t)shown_len(s) ? "..." : ""
 
 static void *alloc(loader *L, size_t size)
 {
@@ -135,7 +35,8 @@ static chronicle_str store(loader *L, const char *s, int flags)
 
 static int blank(const char *s)
 {
-    while (*s == ' ' || *s == '\t' || *s == '\n') s++;
+    while (*s == ' ' || *s == '\t' || *s == '\n')
+        s++;
     return *s == '\0';
 }
 
@@ -155,7 +56,8 @@ static int take_str(loader *L, const cJSON *obj, const char *name, int flags, ch
     const cJSON *v = field(L, obj, name, flags);
     if (!v) return !(flags & REQUIRED);
     if (!cJSON_IsString(v)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected a string, found %s", type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected a string, found %s",
+                              chronicle__json_type_name(v));
         return 0;
     }
     if ((flags & NONEMPTY) && blank(v->valuestring)) {
@@ -172,14 +74,16 @@ static int take_date(loader *L, const cJSON *obj, const char *name, int flags, c
     const cJSON *v = field(L, obj, name, flags);
     if (!v) return !(flags & REQUIRED);
     if (!cJSON_IsString(v)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected a date string YYYY-MM-DD, found %s",
-                   type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name,
+                              "expected a date string YYYY-MM-DD, found %s",
+                              chronicle__json_type_name(v));
         return 0;
     }
     uint32_t d = chronicle_date_parse(v->valuestring, strlen(v->valuestring));
     if (!d) {
-        chronicle__load_error(L, CHRONICLE_DIAG_DATE, name, "\"%.*s%s\" is not a calendar date (YYYY-MM-DD)",
-                   SHOWN(v->valuestring));
+        chronicle__load_error(L, CHRONICLE_DIAG_DATE, name,
+                              "\"%.*s%s\" is not a calendar date (YYYY-MM-DD)",
+                              SHOWN(v->valuestring));
         return 0;
     }
     *out = store(L, v->valuestring, INTERN);
@@ -192,7 +96,8 @@ static int take_bool(loader *L, const cJSON *obj, const char *name, int32_t *out
     const cJSON *v = field(L, obj, name, 0);
     if (!v) return 1;
     if (!cJSON_IsBool(v)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected true or false, found %s", type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected true or false, found %s",
+                              chronicle__json_type_name(v));
         return 0;
     }
     *out = cJSON_IsTrue(v) ? 1 : 0;
@@ -208,7 +113,8 @@ static const cJSON *take_array(loader *L, const cJSON *obj, const char *name, in
         return NULL;
     }
     if (!cJSON_IsArray(v)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected an array, found %s", type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, name, "expected an array, found %s",
+                              chronicle__json_type_name(v));
         *ok = 0;
         return NULL;
     }
@@ -227,26 +133,27 @@ static int take_str_array(loader *L, const cJSON *obj, const char *name, int fla
     if (!arr) return ok;
     size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
     chronicle_str *items = n ? alloc(L, n * sizeof *items) : NULL;
-    size_t mark = push_key(L, name);
+    size_t mark = path_push_key(L, name);
     const cJSON *v;
     cJSON_ArrayForEach(v, arr)
     {
         if (!cJSON_IsString(v)) {
-            size_t m = push_index(L, i);
-            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(v));
-            pop(L, m);
+            size_t m = path_push_index(L, i);
+            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s",
+                                  chronicle__json_type_name(v));
+            path_pop(L, m);
             ok = 0;
         } else if (blank(v->valuestring)) {
-            size_t m = push_index(L, i);
+            size_t m = path_push_index(L, i);
             chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, NULL, "must not be empty");
-            pop(L, m);
+            path_pop(L, m);
             ok = 0;
         } else if (items) {
             items[i] = store(L, v->valuestring, flags | INTERN);
         }
         i++;
     }
-    pop(L, mark);
+    path_pop(L, mark);
     *out = items;
     *n_out = items ? n : 0;
     return ok;
@@ -254,64 +161,12 @@ static int take_str_array(loader *L, const cJSON *obj, const char *name, int fla
 
 /* ---- sources ---- */
 
-static uint32_t hash_id(const char *s, size_t len)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
-source_rec *chronicle__source_lookup(const source_map *m, const char *id, size_t len)
-{
-    if (!m->cap) return NULL;
-    size_t j = hash_id(id, len) & (m->cap - 1);
-    while (m->slots[j]) {
-        const chronicle_str *k = &m->slots[j]->view.id;
-        if (k->len == len && !memcmp(k->ptr, id, len)) return m->slots[j];
-        j = (j + 1) & (m->cap - 1);
-    }
-    return NULL;
-}
-
-static int source_insert(source_map *m, source_rec *r)
-{
-    if ((m->n + 1) * 4 >= m->cap * 3) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        source_rec **slots = calloc(cap, sizeof *slots);
-        if (!slots) return 0;
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->slots[i]) continue;
-            size_t j = hash_id(m->slots[i]->view.id.ptr, m->slots[i]->view.id.len) & (cap - 1);
-            while (slots[j]) j = (j + 1) & (cap - 1);
-            slots[j] = m->slots[i];
-        }
-        free(m->slots);
-        m->slots = slots;
-        m->cap = cap;
-    }
-    size_t j = hash_id(r->view.id.ptr, r->view.id.len) & (m->cap - 1);
-    while (m->slots[j]) j = (j + 1) & (m->cap - 1);
-    m->slots[j] = r;
-    m->n++;
-    return 1;
-}
-
 /* A stub for a source cited before "sources": it belongs to the dataset
  * even while an event is converted into a scratch arena. */
 static source_rec *source_new(loader *L, const char *id)
 {
-    source_rec *r = chronicle__arena_alloc(&L->ds->a, sizeof *r);
-    if (!r) {
-        L->oom = 1;
-        return NULL;
-    }
-    r->view.struct_size = sizeof r->view;
-    r->view.id = chronicle__intern(&L->ds->strings, id, strlen(id));
-    r->order = L->ds->sources_by_id.n;
-    if (!r->view.id.ptr || !source_insert(&L->ds->sources_by_id, r)) {
-        L->oom = 1;
-        return NULL;
-    }
+    source_rec *r = chronicle__source_stub(&L->ds->sources_by_id, &L->ds->a, &L->ds->strings, id);
+    if (!r) L->oom = 1;
     return r;
 }
 
@@ -323,11 +178,11 @@ static const chronicle_source *cite(loader *L, const char *id)
     if (r && r->defined) return &r->view;
     if (L->seen & SEEN_SOURCES) {
         chronicle__load_error(L, CHRONICLE_DIAG_UNKNOWN_SOURCE, NULL,
-                   "unknown source \"%.*s%s\" (not in /sources)", SHOWN(id));
+                              "unknown source \"%.*s%s\" (not in /sources)", SHOWN(id));
         return NULL;
     }
     if (!r && !(r = source_new(L, id))) return NULL;
-    if (!r->first_ref && !(r->first_ref = path_text(L))) L->oom = 1;
+    if (!r->first_ref && !(r->first_ref = chronicle__path_text(L))) L->oom = 1;
     r->n_refs++;
     return &r->view;
 }
@@ -348,8 +203,8 @@ static void convert_source(loader *L, const cJSON *obj)
     if (!take_str(L, obj, "id", REQUIRED | NONEMPTY, &id)) return;
     source_rec *r = chronicle__source_lookup(&L->ds->sources_by_id, id.ptr, id.len);
     if (r && r->defined) {
-        chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id", "duplicate source id \"%.*s%s\"",
-                   SHOWN(id.ptr));
+        chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id",
+                              "duplicate source id \"%.*s%s\"", SHOWN(id.ptr));
         return;
     }
     if (!r && !(r = source_new(L, id.ptr))) return;
@@ -359,8 +214,8 @@ static void convert_source(loader *L, const cJSON *obj)
     take_str(L, obj, "dateline", NONEMPTY | INTERN, &s->dateline);
     take_str(L, obj, "document", REQUIRED | NONEMPTY | INTERN, &s->document);
     if (take_str(L, obj, "url", NONEMPTY, &s->url) && s->url.ptr && !is_url(s->url.ptr))
-        chronicle__load_error(L, CHRONICLE_DIAG_URL, "url", "\"%.*s%s\" is not an http or https URL",
-                   SHOWN(s->url.ptr));
+        chronicle__load_error(L, CHRONICLE_DIAG_URL, "url",
+                              "\"%.*s%s\" is not an http or https URL", SHOWN(s->url.ptr));
     r->defined = 1;
     free(r->first_ref);
     r->first_ref = NULL;
@@ -381,19 +236,21 @@ static void convert_source(loader *L, const cJSON *obj)
 static void convert_sources(loader *L, const cJSON *arr)
 {
     if (!cJSON_IsArray(arr)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an array, found %s", type_name(arr));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an array, found %s",
+                              chronicle__json_type_name(arr));
         return;
     }
     size_t i = 0;
     const cJSON *v;
     cJSON_ArrayForEach(v, arr)
     {
-        size_t m = push_index(L, i++);
+        size_t m = path_push_index(L, i++);
         if (cJSON_IsObject(v))
             convert_source(L, v);
         else
-            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(v));
-        pop(L, m);
+            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s",
+                                  chronicle__json_type_name(v));
+        path_pop(L, m);
     }
 }
 
@@ -403,35 +260,39 @@ static void convert_schema(loader *L, const cJSON *v)
 {
     static const char prefix[] = "chronicle/events@";
     if (!cJSON_IsString(v)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s",
+                              chronicle__json_type_name(v));
         return;
     }
     const char *s = v->valuestring;
     if (strncmp(s, prefix, sizeof prefix - 1)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_SCHEMA, NULL,
-                   "\"%.*s%s\" is not a Chronicle dataset (expected \"chronicle/events@1\")",
-                   SHOWN(s));
+        chronicle__load_error(
+            L, CHRONICLE_DIAG_SCHEMA, NULL,
+            "\"%.*s%s\" is not a Chronicle dataset (expected \"chronicle/events@1\")", SHOWN(s));
         return;
     }
     const char *p = s + sizeof prefix - 1;
     unsigned long major = 0;
     int digits = 0;
-    while (*p >= '0' && *p <= '9' && digits < 9) major = major * 10 + (unsigned long)(*p++ - '0'), digits++;
+    while (*p >= '0' && *p <= '9' && digits < 9)
+        major = major * 10 + (unsigned long)(*p++ - '0'), digits++;
     if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
         p++;
-        while (*p >= '0' && *p <= '9') p++;
+        while (*p >= '0' && *p <= '9')
+            p++;
     }
     if (!digits || *p || (digits > 1 && s[sizeof prefix - 1] == '0')) { /* "@01": no */
-        chronicle__load_error(L, CHRONICLE_DIAG_SCHEMA, NULL,
-                   "\"%.*s%s\" is not a valid schema version (expected \"chronicle/events@1\")",
-                   SHOWN(s));
+        chronicle__load_error(
+            L, CHRONICLE_DIAG_SCHEMA, NULL,
+            "\"%.*s%s\" is not a valid schema version (expected \"chronicle/events@1\")", SHOWN(s));
         return;
     }
     if (major != 1) {
-        chronicle__load_error(L, CHRONICLE_DIAG_VERSION, NULL,
-                   "\"%.*s%s\" is format version %lu; this chronicle reads version 1 (upgrade "
-                   "chronicle, or convert the file)",
-                   SHOWN(s), major);
+        chronicle__load_error(
+            L, CHRONICLE_DIAG_VERSION, NULL,
+            "\"%.*s%s\" is format version %lu; this chronicle reads version 1 (upgrade "
+            "chronicle, or convert the file)",
+            SHOWN(s), major);
         return;
     }
     L->ds->info.schema = store(L, s, 0);
@@ -450,9 +311,10 @@ void chronicle__convert_top(loader *L, const char *name, const cJSON *item)
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         if (!strcmp(name, known[i].name)) bit = known[i].bit;
     if (!bit) return; /* unknown members are ignored: forward compatibility */
-    size_t m = push_key(L, name);
-    if (L->seen & bit) { /* reported by chronicle__check_members() or the loader: the first one counts */
-        pop(L, m);
+    size_t m = path_push_key(L, name);
+    if (L->seen &
+        bit) { /* reported by chronicle__check_members() or the loader: the first one counts */
+        path_pop(L, m);
         return;
     }
     chronicle_dataset_info *info = &L->ds->info;
@@ -461,7 +323,8 @@ void chronicle__convert_top(loader *L, const char *name, const cJSON *item)
     } else if (bit == SEEN_SOURCES) {
         convert_sources(L, item);
     } else if (!cJSON_IsString(item)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s", type_name(item));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected a string, found %s",
+                              chronicle__json_type_name(item));
     } else if (bit == SEEN_TITLE && blank(item->valuestring)) {
         chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, NULL, "must not be empty");
     } else if (bit == SEEN_TITLE) {
@@ -470,13 +333,7 @@ void chronicle__convert_top(loader *L, const char *name, const cJSON *item)
         info->description = store(L, item->valuestring, 0);
     }
     L->seen |= bit;
-    pop(L, m);
-}
-
-static int by_order(const void *a, const void *b)
-{
-    size_t x = (*(const source_rec *const *)a)->order, y = (*(const source_rec *const *)b)->order;
-    return x < y ? -1 : x > y;
+    path_pop(L, m);
 }
 
 void chronicle__finish_checks(loader *L, int ndjson)
@@ -485,26 +342,22 @@ void chronicle__finish_checks(loader *L, int ndjson)
         const char *name;
         unsigned bit;
     } required[] = {{"schema", SEEN_SCHEMA}, {"title", SEEN_TITLE}, {"sources", SEEN_SOURCES}};
-    chronicle__path_reset(L); /* the last event's pointer is still set */
+    path_reset(L); /* the last event's pointer is still set */
     for (size_t i = 0; i < sizeof required / sizeof *required; i++)
         if (!(L->seen & required[i].bit))
             chronicle__load_error(L, CHRONICLE_DIAG_REQUIRED, required[i].name,
-                       ndjson ? "required member is missing from the header line"
-                              : "required member is missing");
+                                  ndjson ? "required member is missing from the header line"
+                                         : "required member is missing");
     if (!ndjson && !(L->seen & SEEN_EVENTS))
         chronicle__load_error(L, CHRONICLE_DIAG_REQUIRED, "events", "required member is missing");
     /* stubs left: ids cited but never defined, reported in the order first
      * cited (the hash table's order would change with its size) */
-    const source_map *m = &L->ds->sources_by_id;
-    const source_rec **stubs = m->n ? malloc(m->n * sizeof *stubs) : NULL;
-    if (m->n && !stubs) {
+    const source_rec **stubs;
+    size_t n;
+    if (!chronicle__source_stubs_left(&L->ds->sources_by_id, &stubs, &n)) {
         L->oom = 1;
         return;
     }
-    size_t n = 0;
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i] && !m->slots[i]->defined) stubs[n++] = m->slots[i];
-    if (n) qsort(stubs, n, sizeof *stubs, by_order);
     for (size_t i = 0; i < n; i++)
         chronicle_diag_add_coded(
             L->diag, CHRONICLE_DIAG_UNKNOWN_SOURCE, CHRONICLE_SEV_ERROR, L->file, 0, 0,
@@ -544,21 +397,23 @@ static void convert_location(loader *L, const cJSON *ev, chronicle_event *e)
 {
     const cJSON *loc = field(L, ev, "location", REQUIRED);
     if (!loc) return;
-    size_t m = push_key(L, "location");
+    size_t m = path_push_key(L, "location");
     if (!cJSON_IsObject(loc)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(loc));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s",
+                              chronicle__json_type_name(loc));
     } else {
         take_str(L, loc, "venue", NONEMPTY | INTERN, &e->venue);
         take_str(L, loc, "city", NONEMPTY | INTERN, &e->city);
         take_str(L, loc, "country", REQUIRED | NONEMPTY | INTERN, &e->country);
         if (take_str(L, loc, "country_code", REQUIRED | INTERN, &e->country_code) &&
             !is_country_code(e->country_code.ptr))
-            chronicle__load_error(L, CHRONICLE_DIAG_COUNTRY_CODE, "country_code",
-                       "\"%.*s%s\" is not an ISO 3166-1 alpha-2 code (two upper-case letters, e.g. "
-                       "\"AZ\")",
-                       SHOWN(e->country_code.ptr));
+            chronicle__load_error(
+                L, CHRONICLE_DIAG_COUNTRY_CODE, "country_code",
+                "\"%.*s%s\" is not an ISO 3166-1 alpha-2 code (two upper-case letters, e.g. "
+                "\"AZ\")",
+                SHOWN(e->country_code.ptr));
     }
-    pop(L, m);
+    path_pop(L, m);
 }
 
 static void convert_occasion(loader *L, const cJSON *ev, chronicle_event *e)
@@ -566,10 +421,11 @@ static void convert_occasion(loader *L, const cJSON *ev, chronicle_event *e)
     e->anniversary = -1;
     const cJSON *occ = field(L, ev, "occasion", REQUIRED);
     if (!occ) return;
-    size_t m = push_key(L, "occasion");
+    size_t m = path_push_key(L, "occasion");
     if (!cJSON_IsObject(occ)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(occ));
-        pop(L, m);
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s",
+                              chronicle__json_type_name(occ));
+        path_pop(L, m);
         return;
     }
     take_str(L, occ, "subject", REQUIRED | NONEMPTY | INTERN, &e->occasion);
@@ -578,15 +434,16 @@ static void convert_occasion(loader *L, const cJSON *ev, chronicle_event *e)
     if (a) {
         double d = cJSON_IsNumber(a) ? a->valuedouble : -1;
         if (!cJSON_IsNumber(a))
-            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "anniversary", "expected a whole number, found %s",
-                       type_name(a));
+            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "anniversary",
+                                  "expected a whole number, found %s",
+                                  chronicle__json_type_name(a));
         else if (!(d >= 0 && d <= 100000) || d != (double)(int32_t)d)
             chronicle__load_error(L, CHRONICLE_DIAG_RANGE, "anniversary",
-                       "%g is not a whole number from 0 to 100000", d);
+                                  "%g is not a whole number from 0 to 100000", d);
         else
             e->anniversary = (int32_t)d;
     }
-    pop(L, m);
+    path_pop(L, m);
 }
 
 typedef void *(*item_fn)(loader *L, const cJSON *obj, const chronicle_event *e);
@@ -600,20 +457,21 @@ static void convert_list(loader *L, const cJSON *ev, const char *name, const chr
     if (!arr) return;
     size_t n = (size_t)cJSON_GetArraySize(arr), i = 0, kept = 0;
     const void **items = n ? alloc(L, n * sizeof *items) : NULL;
-    size_t m = push_key(L, name);
+    size_t m = path_push_key(L, name);
     const cJSON *v;
     cJSON_ArrayForEach(v, arr)
     {
-        size_t mi = push_index(L, i++);
+        size_t mi = path_push_index(L, i++);
         if (!cJSON_IsObject(v)) {
-            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s", type_name(v));
+            chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an object, found %s",
+                                  chronicle__json_type_name(v));
         } else {
             void *item = fn(L, v, e);
             if (item && items) items[kept++] = item;
         }
-        pop(L, mi);
+        path_pop(L, mi);
     }
-    pop(L, m);
+    path_pop(L, m);
     *out = items;
     *n_out = kept;
 }
@@ -651,14 +509,15 @@ static const chronicle_source *cited_source(loader *L, const cJSON *obj, const c
 {
     chronicle_str id = {0};
     if (!take_str(L, obj, "source", REQUIRED | NONEMPTY, &id) || !id.ptr) return NULL;
-    size_t m = push_key(L, "source");
+    size_t m = path_push_key(L, "source");
     const chronicle_source *src = cite(L, id.ptr);
     int listed = 0;
-    for (size_t i = 0; src && i < e->n_sources; i++) listed |= e->sources[i] == src;
+    for (size_t i = 0; src && i < e->n_sources; i++)
+        listed |= e->sources[i] == src;
     if (src && !listed && e->n_sources)
-        load_warning(L, CHRONICLE_DIAG_SOURCE_NOT_LISTED,
-                     "source \"%s\" is not in this event's \"sources\" list", id.ptr);
-    pop(L, m);
+        chronicle__load_warning(L, CHRONICLE_DIAG_SOURCE_NOT_LISTED,
+                                "source \"%s\" is not in this event's \"sources\" list", id.ptr);
+    path_pop(L, m);
     return src;
 }
 
@@ -684,7 +543,8 @@ static void *convert_figure(loader *L, const cJSON *obj, const chronicle_event *
     take_str(L, obj, "note", NONEMPTY, &f->note);
     const cJSON *v = field(L, obj, "value", REQUIRED);
     if (v && !cJSON_IsNumber(v))
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "value", "expected a number, found %s", type_name(v));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "value", "expected a number, found %s",
+                              chronicle__json_type_name(v));
     else if (v && !isfinite(v->valuedouble))
         chronicle__load_error(L, CHRONICLE_DIAG_RANGE, "value", "number out of range");
     else if (v)
@@ -700,21 +560,21 @@ static void convert_event_sources(loader *L, const cJSON *ev, chronicle_event *e
     if (!take_str_array(L, ev, "sources", REQUIRED | NONEMPTY, &ids, &n) || !n) return;
     const chronicle_source **srcs = alloc(L, n * sizeof *srcs);
     if (!srcs) return;
-    size_t m = push_key(L, "sources"), kept = 0;
+    size_t m = path_push_key(L, "sources"), kept = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t mi = push_index(L, i);
+        size_t mi = path_push_index(L, i);
         const chronicle_source *s = cite(L, ids[i].ptr);
         for (size_t j = 0; s && j < kept; j++) {
             if (srcs[j] == s) {
-                chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_ITEM, NULL, "source \"%s\" is listed twice",
-                           ids[i].ptr);
+                chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_ITEM, NULL,
+                                      "source \"%s\" is listed twice", ids[i].ptr);
                 s = NULL;
             }
         }
         if (s) srcs[kept++] = s;
-        pop(L, mi);
+        path_pop(L, mi);
     }
-    pop(L, m);
+    path_pop(L, m);
     e->sources = srcs;
     e->n_sources = kept;
 }
@@ -736,25 +596,27 @@ static void convert_event_body(loader *L, const cJSON *ev, chronicle_event *e)
 {
     const cJSON *id = field(L, ev, "id", REQUIRED);
     if (id && !cJSON_IsString(id)) {
-        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "id", "expected a string, found %s", type_name(id));
+        chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "id", "expected a string, found %s",
+                              chronicle__json_type_name(id));
     } else if (id && blank(id->valuestring)) {
         chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, "id", "must not be empty");
     } else if (id && L->again) {
         e->id = store(L, id->valuestring, 0); /* its uniqueness was checked by the load */
     } else if (id) {
         int found = 0;
-        e->id = chronicle__intern_ex(&L->ds->event_ids, id->valuestring, strlen(id->valuestring), &found);
+        e->id = chronicle__intern_ex(&L->ds->event_ids, id->valuestring, strlen(id->valuestring),
+                                     &found);
         if (!e->id.ptr) L->oom = 1;
         if (found)
-            chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id", "duplicate event id \"%.*s%s\"",
-                       SHOWN(id->valuestring));
+            chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id",
+                                  "duplicate event id \"%.*s%s\"", SHOWN(id->valuestring));
     }
     take_str(L, ev, "title", REQUIRED | NONEMPTY, &e->title);
     take_date(L, ev, "date", REQUIRED, &e->date, &e->date_ymd);
     if (take_date(L, ev, "end_date", 0, &e->end_date, &e->end_date_ymd) && e->end_date_ymd &&
         e->date_ymd && e->end_date_ymd < e->date_ymd)
-        chronicle__load_error(L, CHRONICLE_DIAG_DATE_ORDER, "end_date", "\"%s\" is before date \"%s\"",
-                   e->end_date.ptr, e->date.ptr);
+        chronicle__load_error(L, CHRONICLE_DIAG_DATE_ORDER, "end_date",
+                              "\"%s\" is before date \"%s\"", e->end_date.ptr, e->date.ptr);
     convert_location(L, ev, e);
     convert_occasion(L, ev, e);
     take_str_array(L, ev, "organizers", 0, &e->organizers, &e->n_organizers);
@@ -783,143 +645,38 @@ static void check_duplicate_keys(loader *L, const cJSON *v)
             for (const cJSON *prev = v->child; prev != c; prev = prev->next) {
                 if (prev->string[0] == c->string[0] && !strcmp(prev->string, c->string)) {
                     chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_MEMBER, c->string,
-                               "duplicate member (a JSON object may name it once)");
+                                          "duplicate member (a JSON object may name it once)");
                     break;
                 }
             }
         }
         if (c->child) {
-            size_t m = cJSON_IsObject(v) ? push_key(L, c->string) : push_index(L, i);
+            size_t m = cJSON_IsObject(v) ? path_push_key(L, c->string) : path_push_index(L, i);
             check_duplicate_keys(L, c);
-            pop(L, m);
+            path_pop(L, m);
         }
     }
 }
 
 void chronicle__check_members(loader *L, const char *name, const cJSON *item)
 {
-    chronicle__path_reset(L);
-    if (name) push_key(L, name);
+    path_reset(L);
+    if (name) path_push_key(L, name);
     check_duplicate_keys(L, item);
-    chronicle__path_reset(L);
-}
-
-/* ---- the stubs of an indexed dataset ---- */
-
-static chronicle_str keep_str(loader *L, chronicle_str s)
-{
-    if (!s.ptr) return s;
-    chronicle_str out = chronicle__intern(&L->ds->strings, s.ptr, s.len);
-    if (!out.ptr) L->oom = 1;
-    return out;
-}
-
-static const chronicle_str *keep_strs(loader *L, const chronicle_str *v, size_t n)
-{
-    chronicle_str *out = n ? chronicle__arena_alloc(&L->ds->a, n * sizeof *out) : NULL;
-    if (n && !out) L->oom = 1;
-    for (size_t i = 0; out && i < n; i++) out[i] = keep_str(L, v[i]);
-    return out;
-}
-
-/* The one activity stub of a kind: keys are interned, so pointers compare. */
-static const chronicle_activity *kind_stub(loader *L, chronicle_str kind)
-{
-    kind_map *m = &L->ds->kinds;
-    int found;
-    kind = chronicle__intern_ex(&L->ds->strings, kind.ptr, kind.len, &found);
-    if (!kind.ptr) return NULL;
-    if ((m->n + 1) * 2 > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        chronicle_activity **slots = calloc(cap, sizeof *slots);
-        if (!slots) return NULL;
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->slots[i]) continue;
-            size_t j = ((uintptr_t)m->slots[i]->kind.ptr >> 3) * 0x9E3779B1u & (cap - 1);
-            while (slots[j]) j = (j + 1) & (cap - 1);
-            slots[j] = m->slots[i];
-        }
-        free(m->slots);
-        m->slots = slots;
-        m->cap = cap;
-    }
-    size_t j = ((uintptr_t)kind.ptr >> 3) * 0x9E3779B1u & (m->cap - 1);
-    for (; m->slots[j]; j = (j + 1) & (m->cap - 1))
-        if (m->slots[j]->kind.ptr == kind.ptr) return m->slots[j];
-    chronicle_activity *a = chronicle__arena_alloc(&L->ds->a, sizeof *a);
-    if (!a) return NULL;
-    a->struct_size = sizeof *a;
-    a->kind = kind;
-    m->slots[j] = a;
-    m->n++;
-    return a;
-}
-
-/* The i-th of the sources event e cites: those of its list, then those its
- * statements cite, then its figures'. */
-static const chronicle_source *citation(const chronicle_event *e, size_t i)
-{
-    if (i < e->n_sources) return e->sources[i];
-    i -= e->n_sources;
-    return i < e->n_statements ? e->statements[i]->source : e->figures[i - e->n_statements]->source;
-}
-
-static chronicle_event *make_stub(loader *L, const chronicle_event *e, size_t index, uint64_t offset,
-                                  size_t length)
-{
-    event_stub *s = chronicle__arena_alloc(&L->ds->a, sizeof *s);
-    if (!s) return NULL;
-    s->offset = offset;
-    s->length = length;
-    s->index = index;
-    chronicle_event *v = &s->ev;
-    v->struct_size = sizeof *v;
-    v->date_ymd = e->date_ymd;
-    v->end_date_ymd = e->end_date_ymd;
-    v->anniversary = e->anniversary;
-    v->id = e->id; /* in event_ids, which belongs to the dataset */
-    v->date = keep_str(L, e->date);
-    v->end_date = keep_str(L, e->end_date);
-    v->country = keep_str(L, e->country);
-    v->country_code = keep_str(L, e->country_code);
-    v->organizers = keep_strs(L, e->organizers, v->n_organizers = e->n_organizers);
-    v->tags = keep_strs(L, e->tags, v->n_tags = e->n_tags);
-    v->n_participants = e->n_participants; /* counted, not kept */
-    v->n_statements = e->n_statements;
-    v->n_figures = e->n_figures;
-    /* every source the event cites, in its list or by a statement or figure
-     * (the summary counts them all), each once */
-    size_t most = e->n_sources + e->n_statements + e->n_figures;
-    const chronicle_source **srcs = most ? chronicle__arena_alloc(&L->ds->a, most * sizeof *srcs) : NULL;
-    if (most && !srcs) return NULL;
-    for (size_t i = 0; i < most; i++) {
-        const chronicle_source *c = citation(e, i);
-        size_t j = 0;
-        while (j < v->n_sources && srcs[j] != c) j++;
-        if (j == v->n_sources) srcs[v->n_sources++] = c;
-    }
-    v->sources = srcs;
-    if ((v->n_activities = e->n_activities)) {
-        const chronicle_activity **acts = chronicle__arena_alloc(&L->ds->a, e->n_activities * sizeof *acts);
-        if (!acts) return NULL;
-        for (size_t i = 0; i < e->n_activities; i++)
-            if (!(acts[i] = kind_stub(L, e->activities[i]->kind))) return NULL;
-        v->activities = acts;
-    }
-    return L->oom ? NULL : v;
+    path_reset(L);
 }
 
 /* The event /events/INDEX, converted into L->a; NULL when it has errors. */
 static chronicle_event *convert_one(loader *L, size_t index, const cJSON *ev)
 {
-    chronicle__path_reset(L);
-    push_key(L, "events");
-    push_index(L, index);
+    path_reset(L);
+    path_push_key(L, "events");
+    path_push_index(L, index);
     size_t errors = chronicle_diag_errors(L->diag);
     check_duplicate_keys(L, ev);
     if (!cJSON_IsObject(ev)) {
         chronicle__load_error(L, CHRONICLE_DIAG_TYPE, NULL, "expected an event object, found %s",
-                   type_name(ev));
+                              chronicle__json_type_name(ev));
         return NULL;
     }
     chronicle_event *e = alloc(L, sizeof *e);
@@ -930,7 +687,7 @@ static chronicle_event *convert_one(loader *L, size_t index, const cJSON *ev)
 }
 
 chronicle_event *chronicle__convert_event(loader *L, size_t index, const cJSON *ev, uint64_t offset,
-                               size_t length)
+                                          size_t length)
 {
     if (L->again) {
         L->seen |= SEEN_SOURCES; /* every source is known: none is made */
@@ -948,58 +705,8 @@ chronicle_event *chronicle__convert_event(loader *L, size_t index, const cJSON *
     L->strings = &L->ds->strings;
     /* an invalid event is not kept: the load fails anyway */
     if (!e) return NULL;
-    if (L->ds->indexed && !(e = make_stub(L, e, index, offset, length))) L->oom = 1;
+    if (L->ds->indexed && !(e = chronicle__event_stub_new(L->ds, e, index, offset, length)))
+        L->oom = 1;
     if (e && !append_event(L->ds, e)) L->oom = 1;
     return L->oom ? NULL : e;
-}
-
-static int same_str(chronicle_str a, chronicle_str b)
-{
-    return a.len == b.len && !a.ptr == !b.ptr && (!a.len || !memcmp(a.ptr, b.ptr, a.len));
-}
-
-static int same_strs(const chronicle_str *a, size_t na, const chronicle_str *b, size_t nb)
-{
-    if (na != nb) return 0;
-    for (size_t i = 0; i < na; i++)
-        if (!same_str(a[i], b[i])) return 0;
-    return 1;
-}
-
-/* Walks e's citations as make_stub() does: each new one must be the stub's
- * next source, and none may be left over. */
-static int same_citations(const chronicle_event *stub, const chronicle_event *e)
-{
-    size_t most = e->n_sources + e->n_statements + e->n_figures, k = 0;
-    for (size_t i = 0; i < most; i++) {
-        const chronicle_source *c = citation(e, i);
-        size_t j = 0;
-        while (j < k && stub->sources[j] != c)
-            j++;
-        if (j < k) continue; /* cited before */
-        if (k == stub->n_sources || stub->sources[k] != c) return 0;
-        k++;
-    }
-    return k == stub->n_sources;
-}
-
-const char *chronicle__event_stub_differs(const chronicle_event *stub, const chronicle_event *e)
-{
-    if (!same_str(stub->id, e->id)) return "/id";
-    if (stub->date_ymd != e->date_ymd) return "/date";
-    if (stub->end_date_ymd != e->end_date_ymd) return "/end_date";
-    if (!same_str(stub->country, e->country)) return "/location/country";
-    if (!same_str(stub->country_code, e->country_code)) return "/location/country_code";
-    if (stub->anniversary != e->anniversary) return "/occasion/anniversary";
-    if (!same_strs(stub->organizers, stub->n_organizers, e->organizers, e->n_organizers))
-        return "/organizers";
-    if (!same_strs(stub->tags, stub->n_tags, e->tags, e->n_tags)) return "/tags";
-    if (stub->n_participants != e->n_participants) return "/participants";
-    if (stub->n_statements != e->n_statements) return "/statements";
-    if (stub->n_figures != e->n_figures) return "/figures";
-    if (stub->n_activities != e->n_activities) return "/activities";
-    for (size_t i = 0; i < e->n_activities; i++)
-        if (!same_str(stub->activities[i]->kind, e->activities[i]->kind)) return "/activities";
-    if (!same_citations(stub, e)) return "/sources";
-    return NULL;
 }

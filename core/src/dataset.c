@@ -13,9 +13,7 @@
 void chronicle__dataset_destroy(chronicle_dataset *ds)
 {
     if (!ds) return;
-    for (size_t i = 0; i < ds->sources_by_id.cap; i++)
-        if (ds->sources_by_id.slots[i]) free(ds->sources_by_id.slots[i]->first_ref);
-    free(ds->sources_by_id.slots);
+    chronicle__source_map_free(&ds->sources_by_id);
     free(ds->sources);
     free(ds->events);
     free(ds->kinds.slots);

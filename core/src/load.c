@@ -22,7 +22,7 @@
 
 #include "chronicle/sanitize.h"
 #include "chronicle/utf8.h"
-#include "dataset_internal.h"
+#include "loader.h"
 #include "event_cursor.h"
 #include "json_scan.h"
 #include "struct_size.h"
@@ -312,7 +312,7 @@ static int parse_member(loader *L, reader *r, interner *names)
         ok = 0;
     }
     if (ok && dup) {
-        chronicle__path_reset(L);
+        path_reset(L);
         chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_MEMBER, key->valuestring,
                    "duplicate member (a JSON object may name it once)");
         if (peek(r) < 0) {
@@ -332,11 +332,11 @@ static int parse_member(loader *L, reader *r, interner *names)
             if ((ok = v != NULL)) {
                 chronicle__check_members(L, key->valuestring, v);
                 if (!strcmp(key->valuestring, "events")) {
-                    chronicle__path_reset(L);
+                    path_reset(L);
                     chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "events", "expected an array of events");
                     chronicle__loader_mark_events(L);
                 } else {
-                    chronicle__path_reset(L);
+                    path_reset(L);
                     chronicle__convert_top(L, key->valuestring, v);
                 }
                 cJSON_Delete(v);
@@ -428,7 +428,7 @@ static void parse_ndjson(loader *L, reader *r)
                              "the first line must be the header object");
                 } else {
                     for (const cJSON *m = v->child; m; m = m->next) {
-                        chronicle__path_reset(L);
+                        path_reset(L);
                         if (strcmp(m->string, "events"))
                             chronicle__convert_top(L, m->string, m);
                         else
