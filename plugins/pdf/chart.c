@@ -140,7 +140,13 @@ chronicle_status pdf_chart_bars(pdf_doc *d, float x, float top, float w, const p
         chronicle_buf_reset(&text);
         st = pdf_fit(d, bars[i].label, strlen(bars[i].label), PDF_REGULAR, LABEL_SIZE, label_w - 8,
                      &text);
-        if (st == CHRONICLE_OK)
+        /* right-aligned against the bars; in a mirrored (right-to-left)
+         * chart, right-aligned at the chart's right edge, as a column of
+         * right-to-left text is */
+        if (st == CHRONICLE_OK && d->rtl)
+            st = pdf_draw_text(d, x, cy - 2.5f, text.ptr, text.len, PDF_REGULAR, LABEL_SIZE,
+                               pdf_black);
+        else if (st == CHRONICLE_OK)
             st = label_at(d, text.ptr, text.len, px - 6, cy - 2.5f, 1, pdf_black);
         if (st == CHRONICLE_OK) st = number_text(d, bars[i].value, &text);
         if (st == CHRONICLE_OK)

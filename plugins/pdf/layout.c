@@ -586,7 +586,7 @@ static chronicle_status lead_apart(pdf_doc *d, const pdf_para *p, const char *s,
 {
     pdf_para q = *p, r = *p;
     q.lead = NULL, q.lead_len = 0, q.weight = p->lead_weight, q.color = p->lead_color;
-    q.space_after = 0, q.uri = NULL, q.max_lines = 0, q.dir = PDF_DIR_AUTO;
+    q.space_after = 0, q.uri = NULL, q.max_lines = 0, q.dir = pdf_report_dir(d);
     r.lead = NULL, r.lead_len = 0, r.marker = NULL, r.anchor = NULL;
     chronicle_status st = pdf_paragraph(d, &q, p->lead, p->lead_len);
     if (st == CHRONICLE_OK && len) pdf_keep_next(d, 2);
@@ -664,8 +664,8 @@ static chronicle_status queue_line(pdf_doc *d, const pdf_para *p, const char *s,
         st = pdf_box_text(d, d->left + p->marker_indent, p->size, p->marker, strlen(p->marker),
                           p->marker_weight, p->size, p->marker_color);
     if (st == CHRONICLE_OK && i == 0 && p->lead_len)
-        st = pdf_box_text(d, x, p->size, p->lead, p->lead_len, p->lead_weight, p->size,
-                          p->lead_color);
+        st = pdf_box_text_dir(d, x, p->size, p->lead, p->lead_len, p->lead_weight, p->size,
+                              p->lead_color, pdf_report_dir(d));
     if (st != CHRONICLE_OK) return st;
     /* data isolated across a line break is isolated on the next line too */
     chronicle_buf line = CHRONICLE_BUF_INIT;
@@ -704,7 +704,11 @@ chronicle_status pdf_paragraph(pdf_doc *d, const pdf_para *p, const char *s, siz
             (st = pdf_glyph_get(d, p->weight, ' ', &sp)) != CHRONICLE_OK)
             return st;
         first += (float)sp.width * p->size / 1000.0f;
-        if (first > width * 0.6f) return lead_apart(d, p, s, len);
+        /* text running the other way from the lead would be read from its
+         * far end, past the lead: it goes below, on lines of its own */
+        pdf_dir text = p->dir ? p->dir : para_dir(s, len);
+        if (first > width * 0.6f || (text && text != pdf_report_dir(d)))
+            return lead_apart(d, p, s, len);
     }
     if (p->marker) {
         float mw;

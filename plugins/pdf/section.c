@@ -210,7 +210,7 @@ static chronicle_status section_participants(pdf_doc *d, const chronicle_event *
         const chronicle_participant *p = e->participants[i];
         chronicle_buf_reset(l);
         chronicle_buf_reset(b);
-        st = put_sep(l, p->name, "");
+        st = p->name.len ? pdf_put_data(d, l, p->name.ptr, p->name.len) : CHRONICLE_OK;
         if (st == CHRONICLE_OK && (p->role.len || p->organization.len))
             st = chronicle_buf_puts(b, "\xE2\x80\x94 ");
         if (st == CHRONICLE_OK && p->role.len) st = pdf_put_data(d, b, p->role.ptr, p->role.len);
@@ -264,7 +264,7 @@ static chronicle_status section_programme(pdf_doc *d, const chronicle_event *e, 
         const chronicle_activity *a = e->activities[i];
         chronicle_buf_reset(l);
         chronicle_buf_reset(b);
-        st = put_sep(l, a->kind, "");
+        st = a->kind.len ? pdf_put_data(d, l, a->kind.ptr, a->kind.len) : CHRONICLE_OK;
         if (st == CHRONICLE_OK) st = activity_head(d, b, a, l->len > 0);
         int head = l->len || b->len;
         if (st == CHRONICLE_OK && head)
@@ -278,6 +278,19 @@ static chronicle_status section_programme(pdf_doc *d, const chronicle_event *e, 
                             PDF_DIR_AUTO);
         }
     }
+    return st;
+}
+
+/* A run-in lead, "NAME:" in the report's words, into l (reset first); the
+ * name is data, isolated. */
+static chronicle_status put_lead(pdf_doc *d, chronicle_buf *l, chronicle_str name)
+{
+    chronicle_buf iso = CHRONICLE_BUF_INIT;
+    chronicle_buf_reset(l);
+    chronicle_status st = name.len ? pdf_put_data(d, &iso, name.ptr, name.len) : CHRONICLE_OK;
+    const char *args[] = {iso.ptr ? iso.ptr : ""};
+    if (st == CHRONICLE_OK) st = pdf_put_message(d, l, "pdf.lead", args, 1);
+    chronicle_buf_free(&iso);
     return st;
 }
 
@@ -304,9 +317,7 @@ static chronicle_status section_statements(pdf_doc *d, const chronicle_event *e,
     const float indent = 1.4f * d->size;
     for (size_t i = 0; i < e->n_statements && st == CHRONICLE_OK; i++) {
         const chronicle_statement *s = e->statements[i];
-        const char *speaker[] = {s->speaker.ptr ? s->speaker.ptr : ""};
-        chronicle_buf_reset(l);
-        st = pdf_put_message(d, l, "pdf.lead", speaker, 1);
+        st = put_lead(d, l, s->speaker);
         pdf_para says = {.weight = PDF_REGULAR,
                          .size = d->size,
                          .color = pdf_black,
@@ -342,10 +353,8 @@ static chronicle_status section_figures(pdf_doc *d, const chronicle_event *e, ch
         e->n_figures ? pdf_subheading(d, pdf_label(d, "label.figures")) : CHRONICLE_OK;
     for (size_t i = 0; i < e->n_figures && st == CHRONICLE_OK; i++) {
         const chronicle_figure *f = e->figures[i];
-        const char *label[] = {f->label.ptr ? f->label.ptr : ""};
-        chronicle_buf_reset(l);
         chronicle_buf_reset(b);
-        st = pdf_put_message(d, l, "pdf.lead", label, 1);
+        st = put_lead(d, l, f->label);
         if (st == CHRONICLE_OK) st = pdf_put_number(d, b, f->value);
         if (st == CHRONICLE_OK && f->unit.len && (st = chronicle_buf_putc(b, ' ')) == CHRONICLE_OK)
             st = pdf_put_data(d, b, f->unit.ptr, f->unit.len);

@@ -27,7 +27,9 @@ with --lang ar, and reads them back with poppler and qpdf:
   has it at the left; data inside the briefing's own words (a document
   name in an Arabic attribution) keeps its own direction, isolated;
 - with --lang ar, headings and paragraphs end at the right margin
-  (pdftotext -bbox-layout), and nothing passes it.
+  (pdftotext -bbox-layout), and nothing passes it; the country chart's
+  labels are right-aligned there; a run-in lead runs in only before text
+  of its own direction (an English statement's lead stands above it).
 Prints "N passed, N failed"; exits 1 if anything failed.
 
 Environment (set by meson): CHRONICLE, SOURCE_ROOT, SOURCE_DATE_EPOCH.
@@ -335,11 +337,76 @@ def test_isolated_data(tmp, pdf):
           seen >= 10 and not broken, repr(broken[:5]))
 
 
+def bbox_words(pdf):
+    """Each line of every page: (page, [(xMin, xMax, word)]), a word NFKC'd
+    and, when it is right to left, turned back (-bbox-layout gives its
+    characters as drawn)."""
+    xml = run(["pdftotext", "-bbox-layout", pdf, "-"]).stdout
+    root = ET.fromstring(re.sub(rb"<!DOCTYPE[^>]*>", b"", xml))
+    ns = "{http://www.w3.org/1999/xhtml}"
+    out = []
+    for pi, page in enumerate(root.iter(ns + "page")):
+        for line in page.iter(ns + "line"):
+            words = []
+            for w in line.findall(ns + "word"):
+                t = MARKS.sub("", unicodedata.normalize("NFKC", w.text or ""))
+                if re.search("[\u0590-\u08ff]", t):
+                    t = t[::-1]
+                words.append((float(w.get("xMin")), float(w.get("xMax")), t))
+            out.append((pi + 1, words))
+    return out
+
+
+def test_leads(tmp):
+    """A run-in lead (a speaker, a figure's label) runs in before text of
+    its own direction; text running the other way goes below it, on lines
+    of its own, where it is read from its start."""
+    right = A4_W - MARGIN
+    ar = os.path.join(tmp, "leads-ar.pdf")
+    if export(EVENTS, ar, "--lang", "ar"):
+        alone = [ws for _, ws in bbox_words(ar)
+                 if [w[2].strip(":") for w in ws] == ["Rashad", "Ismayilov"]]
+        check("--lang ar: an English statement's lead (Rashad Ismayilov:) stands on a line of its "
+              "own, at the right margin", alone and all(abs(ws[-1][1] - right) < 1.5 for ws in alone),
+              repr(alone[:3]))
+    en = os.path.join(tmp, "leads-en.pdf")
+    if export(EVENTS, en):
+        run_in = [ws for _, ws in bbox_words(en)
+                  if len(ws) > 3 and [w[2] for w in ws[:2]] == ["Rashad", "Ismayilov:"]]
+        check("in English the same lead runs in before its statement", run_in,
+              "no line starts with the lead and goes on")
+    bidi_ar = os.path.join(tmp, "leads-bidi-ar.pdf")
+    if export(BIDI, bidi_ar, "--lang", "ar"):
+        lines = [ws for _, ws in bbox_words(bidi_ar)
+                 if any(w[2] == "قال" for w in ws) and any(w[2].strip(":") == "علي" for w in ws)]
+        ok = lines and all(max(w[1] for w in ws if w[2] == "قال") <
+                           min(w[0] for w in ws if w[2].strip(":") in ("علي", "أحمد")) for ws in lines)
+        check("--lang ar: an Arabic statement's Arabic lead runs in, to the right of its text",
+              ok, repr(lines[:2]))
+
+
+def test_chart_labels(pdf):
+    """--lang ar mirrors the country chart: its category labels are
+    right-aligned at the chart's right edge (the right margin)."""
+    right = A4_W - MARGIN
+    with open(EVENTS, encoding="utf-8") as f:
+        countries = {e["location"]["country"] for e in json.load(f)["events"]}
+    lines = bbox_words(pdf)
+    # the page of the chart's heading, "الفعاليات في كل دولة"
+    pages = {p for p, ws in lines if {w[2] for w in ws} == {"الفعاليات", "في", "كل", "دولة"}}
+    found = [(w[2], round(w[1], 1)) for p, ws in lines for w in ws
+             if p in pages and len(ws) == 1 and w[2] in countries]
+    check("--lang ar: the country chart's labels are right-aligned at the right margin",
+          len(found) >= len(countries) and all(abs(x - right) < 1.5 for _, x in found),
+          repr(found))
+
+
 def test_rtl_layout(tmp):
     pdf = os.path.join(tmp, "ar.pdf")
     if not export(EVENTS, pdf, "--lang", "ar"):
         return
     test_isolated_data(tmp, pdf)
+    test_chart_labels(pdf)
     right = A4_W - MARGIN
     lines = bbox_lines(pdf, 1, 12)
     past = [ln for ln in lines if ln[2] > right + 1.0]
@@ -375,6 +442,7 @@ def main():
             test_outline(pdf)
         test_base_letters_text(tmp)
         test_paragraph_direction(tmp)
+        test_leads(tmp)
         test_base_letters_labels(tmp)
         test_rtl_layout(tmp)
     return tally.finish()
