@@ -127,6 +127,48 @@ def test_extraction(pdf):
               "\n".join(ln for ln in lines if ln)[:3000])
 
 
+def strong_runs(s):
+    """s cut where its strong direction changes (L against R/AL); neutrals
+    and digits stay with the run they are in."""
+    out, cur, cur_dir = [], "", None
+    for ch in s:
+        t = unicodedata.bidirectional(ch)
+        d = "L" if t == "L" else "R" if t in ("R", "AL") else None
+        if d and cur_dir and d != cur_dir:
+            out.append(cur)
+            cur = ""
+        cur_dir = d or cur_dir
+        cur += ch
+    return out + [cur]
+
+
+def test_mixed_lines(tmp):
+    """What poppler (pdftotext 22.12) does with a line that mixes
+    directions, and the strongest property that holds.  It takes one
+    primary direction for the whole page (TextPage: more left-to-right or
+    more right-to-left characters) and puts every line's runs in that
+    order: on an English page a line of an English paragraph comes back in
+    logical order; on an Arabic page (--lang ar) the same line comes back
+    with its runs in right-to-left order.  Each run is whole and in logical
+    order inside; the spaces at a run's edge move (and poppler adds
+    embedding marks, U+202A-U+202C).  So: the line, without whitespace,
+    equals the string without whitespace, with its runs in the page's
+    order."""
+    nospace = lambda t: re.sub(r"\s+", "", t)
+    for lang, page_rtl in (("en", False), ("ar", True)):
+        pdf = os.path.join(tmp, f"mixed-{lang}.pdf")
+        if not export(BIDI, pdf, "--lang", lang):
+            continue
+        lines = [nospace(ln) for ln in text_of(pdf).splitlines()]
+        for s in MIXED:
+            parts = strong_runs(s)
+            want = nospace("".join(reversed(parts) if page_rtl else parts))
+            check(f"--lang {lang}: pdftotext gives {s!r} on one line, runs in the "
+                  f"{'right-to-left' if page_rtl else 'logical'} order of the page, each whole",
+                  any(want in ln for ln in lines),
+                  f"want {want!r}\n" + "\n".join(ln for ln in lines if ln)[:2000])
+
+
 def test_presentation_forms(tmp, pdf):
     qdf = os.path.join(tmp, "qdf.pdf")
     run(["qpdf", "--qdf", "--object-streams=disable", pdf, qdf])
@@ -442,6 +484,7 @@ def main():
             test_outline(pdf)
         test_base_letters_text(tmp)
         test_paragraph_direction(tmp)
+        test_mixed_lines(tmp)
         test_leads(tmp)
         test_base_letters_labels(tmp)
         test_rtl_layout(tmp)
