@@ -178,3 +178,28 @@ def test_plugins_with_a_crashing_fixture(fixture_plugins):
     assert "broken" not in found["good"] and found["good"]["extension"] == "fix"
     p = run_cli("plugins", "--json", "--plugin-path", fixture_plugins)
     assert list(found.values()) == json.loads(p.stdout)["plugins"]
+
+
+def test_ctrl_c_during_an_export_is_keyboard_interrupt(tmp_path, fixture_plugins):
+    """SIGINT while a job hangs: the library stops its children and the
+    caller gets KeyboardInterrupt, with no output left behind."""
+    import signal
+    import sys
+    import time
+    out = tmp_path / "h.out"
+    code = ("import chronicle, sys\n"
+            "ds = chronicle.load(sys.argv[1])\n"
+            "print('ready', flush=True)\n"
+            "try:\n"
+            "    ds.export(sys.argv[2], format='hang', plugin_path=sys.argv[3])\n"
+            "except KeyboardInterrupt:\n"
+            "    print('interrupted', flush=True)\n")
+    p = subprocess.Popen([sys.executable, "-c", code, DATA, str(out), fixture_plugins],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=60)
+    assert "interrupted" in stdout, stderr
+    assert p.returncode == 0, stderr
+    assert not out.exists() and os.listdir(tmp_path) == []
