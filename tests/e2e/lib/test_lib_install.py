@@ -13,7 +13,8 @@ second build), then with nothing but the installed libchronicle.pc
     (beside the installed library, not in the build tree);
   - nm -D of the installed library: only chronicle_ + non-underscore
     symbols (and the version node), each declared in an installed header,
-    and every function the headers declare is exported.
+    and every function the headers declare is exported;
+  - chronicle(3) and api.md installed, the page rendering without warnings.
 """
 
 import glob
@@ -236,6 +237,15 @@ def check_compat(tmp, env, run_env, dest):
           re.search(r"^diag " + re.escape(BAD) + r":1:1 - expected '\{'", out, re.M), out)
 
 
+def check_docs(dest):
+    pages = glob.glob(os.path.join(dest, "**", "man3", "chronicle.3"), recursive=True)
+    if check("chronicle(3) installed", len(pages) == 1, pages) and shutil.which("groff"):
+        rc, out, err = sh(["groff", "-man", "-ww", "-z", "-Tutf8", pages[0]])
+        check("chronicle(3) renders without a warning", rc == 0 and not err, err)
+    docs = glob.glob(os.path.join(dest, "**", "doc", "chronicle", "api.md"), recursive=True)
+    check("doc/api.md installed", len(docs) == 1, docs)
+
+
 def declared_functions(inc):
     names = set()
     for h in glob.glob(os.path.join(inc, "chronicle", "*.h")):
@@ -290,6 +300,7 @@ def main():
         check_example(tmp, env, run_env)
         check_compat(tmp, env, run_env, dest)
         check_symbols(dest, cflags)
+        check_docs(dest)
     return tally.finish()
 
 
