@@ -203,3 +203,27 @@ def test_ctrl_c_during_an_export_is_keyboard_interrupt(tmp_path, fixture_plugins
     assert "interrupted" in stdout, stderr
     assert p.returncode == 0, stderr
     assert not out.exists() and os.listdir(tmp_path) == []
+
+
+def test_report_definition_file_as_the_cli_reads_it(tmp_path, ds):
+    """report= is --report: its formats, selection and options, then meta
+    and lang over it."""
+    definition = tmp_path / "briefing.json"
+    definition.write_text(json.dumps({
+        "schema": "chronicle/report@1", "title": "From the file", "lang": "ru",
+        "selection": {"since": "2023-01-01", "country": ["FR", "AZ"]},
+        "formats": ["text"], "options": {"text": {"width": 72}}}), encoding="utf-8")
+    mine, theirs = tmp_path / "py.txt", tmp_path / "cli.txt"
+    assert ds.export(mine, report=definition, meta={"author": "A. B."}) == [str(mine)]
+    p = run_cli("export", "-q", "--report", str(definition), "-M", "author=A. B.",
+                "-o", str(theirs), DATA)
+    assert p.returncode == 0, p.stderr
+    assert mine.read_bytes() == theirs.read_bytes()
+    assert "From the file" in mine.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": "chronicle/report@1", "lang": "tlh"}', encoding="utf-8")
+    with pytest.raises(chronicle.OptionError) as info:
+        ds.export(tmp_path / "x.txt", format="text", report=bad)
+    assert info.value.diagnostics[0]["pointer"] == "/lang"
+    with pytest.raises(FileNotFoundError):
+        ds.export(tmp_path / "x.txt", format="text", report=tmp_path / "none.json")
