@@ -7,9 +7,13 @@
  * one pass over the events measures them all (with a large dataset each
  * pass reads every event again from its file).
  */
+#define _GNU_SOURCE /* sched_getaffinity */
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xlsx_internal.h"
 
@@ -69,20 +73,173 @@ chronicle_status xlsx_sources_index(xlsx_ctx *x)
     return CHRONICLE_OK;
 }
 
-chronicle_status xlsx_measure_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS])
+/* ---- measuring on every CPU (ABI 1.2 cursors) ----
+ *
+ * Nothing else runs while the sheets are measured (the deflating threads
+ * start with the first streamed row), and over an index (--memory low)
+ * every event is read again from the file: so the events are cut into
+ * contiguous shares, each measured by a thread of its own with its own
+ * cursor, into a copy of the context with its own scratch, counts and
+ * attributions, then added up.  Sums, maxima and flags do not depend on
+ * the order they are taken in: the workbook is the one a single thread
+ * makes. */
+
+#define SHARE_MIN_EVENTS 2048
+#define MAX_SHARES 8
+
+typedef struct share {
+    xlsx_ctx x; /* a copy of the export's, with a scratch and counts of its own */
+    xlsx_sheet sheets[XLSX_N_DATA_SHEETS];
+    size_t from, to;
+    pthread_t thread;
+} share;
+
+/* Measures events [from, to) of the job into sheets: through a cursor when
+ * one is given, else through event_at() (the export's own thread). */
+static void measure_events(xlsx_ctx *x, xlsx_sheet *sheets, size_t from, size_t to,
+                           chronicle_cursor *cursor, int report)
 {
-    for (size_t k = 0; k < XLSX_N_DATA_SHEETS; k++)
-        if (sheets[k].event_rows) xlsx_sheet_measure_begin(&sheets[k]);
-    size_t n = x->host->event_count(x->job);
-    for (size_t i = 0; i < n && x->status == CHRONICLE_OK; i++) {
-        const chronicle_event *e = x->host->event_at(x->job, i);
+    for (size_t i = from; i < to && x->status == CHRONICLE_OK; i++) {
+        const chronicle_event *e =
+            cursor ? x->host->cursor_event(cursor, i) : x->host->event_at(x->job, i);
+        if (!e) { /* the host has said why */
+            x->status = CHRONICLE_ERR_IO;
+            break;
+        }
         count_event_sources(&x->src, e);
         for (size_t k = 0; k < XLSX_N_DATA_SHEETS; k++) {
             if (!sheets[k].event_rows) continue;
             sheets[k].event_rows(&sheets[k], e);
-            xlsx_event_done(&sheets[k]);
+            if (report) xlsx_event_done(&sheets[k]);
+        }
+        if (!report && (i & 1023) == 1023 && x->host->cancelled(x->job))
+            x->status = CHRONICLE_ERR_CANCELLED;
+    }
+}
+
+static void *measure_share(void *arg)
+{
+    share *m = arg;
+    chronicle_cursor *c = m->x.host->cursor_open(m->x.job);
+    if (!c)
+        m->x.status = CHRONICLE_ERR_NOMEM; /* the host has said so */
+    else
+        measure_events(&m->x, m->sheets, m->from, m->to, c, 0);
+    m->x.host->cursor_close(c);
+    return NULL;
+}
+
+/* A copy of x for a share: what measuring writes is its own. */
+static int share_init(share *m, const xlsx_ctx *x, const xlsx_sheet *sheets)
+{
+    size_t n = x->src.n;
+    m->x = *x;
+    m->x.buf = (chronicle_buf){0};
+    m->x.cut = (chronicle_buf){0};
+    m->x.ids = NULL;
+    m->x.ids_cap = 0;
+    m->x.n_rounded = 0;
+    m->x.src.n_events = calloc(n ? n : 1, sizeof(size_t));
+    m->x.src.n_statements = calloc(n ? n : 1, sizeof(size_t));
+    m->x.src.n_figures = calloc(n ? n : 1, sizeof(size_t));
+    m->x.src.attribution = calloc(n ? n : 1, sizeof(char *));
+    for (size_t k = 0; k < XLSX_N_DATA_SHEETS; k++) {
+        m->sheets[k] = sheets[k];
+        m->sheets[k].x = &m->x;
+    }
+    return m->x.src.n_events && m->x.src.n_statements && m->x.src.n_figures && m->x.src.attribution;
+}
+
+static void share_free(share *m)
+{
+    for (size_t i = 0; m->x.src.attribution && i < m->x.src.n; i++)
+        free(m->x.src.attribution[i]);
+    free(m->x.src.attribution);
+    free(m->x.src.n_events);
+    free(m->x.src.n_statements);
+    free(m->x.src.n_figures);
+    chronicle_buf_free(&m->x.buf);
+    chronicle_buf_free(&m->x.cut);
+    free(m->x.ids);
+}
+
+/* Adds a share's measures and counts to the export's. */
+static void share_merge(xlsx_ctx *x, xlsx_sheet *sheets, share *m)
+{
+    if (m->x.status != CHRONICLE_OK && x->status == CHRONICLE_OK) x->status = m->x.status;
+    x->n_rounded += m->x.n_rounded;
+    for (size_t i = 0; i < x->src.n; i++) {
+        x->src.n_events[i] += m->x.src.n_events[i];
+        x->src.n_statements[i] += m->x.src.n_statements[i];
+        x->src.n_figures[i] += m->x.src.n_figures[i];
+        if (!x->src.attribution[i]) { /* made once, kept */
+            x->src.attribution[i] = m->x.src.attribution[i];
+            m->x.src.attribution[i] = NULL;
         }
     }
+    for (size_t k = 0; k < XLSX_N_DATA_SHEETS; k++) {
+        xlsx_sheet *s = &sheets[k], *t = &m->sheets[k];
+        if (!s->event_rows) continue;
+        s->n_rows += t->n_rows;
+        s->xml_bytes += t->xml_bytes;
+        for (unsigned c = 0; c < s->n_cols; c++) {
+            if (t->width[c] > s->width[c]) s->width[c] = t->width[c];
+            s->multiline[c] |= t->multiline[c];
+        }
+        x->done += (uint64_t)(m->to - m->from); /* the events it visited, for progress */
+    }
+}
+
+static size_t cpus(void)
+{
+#ifdef CPU_COUNT
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return (size_t)CPU_COUNT(&set);
+#endif
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (size_t)n : 1;
+}
+
+/* How many shares to measure n events in: one when the host lends no
+ * cursors or the job is small. */
+static size_t share_count(const xlsx_ctx *x, size_t n)
+{
+    const chronicle_host *h = x->host;
+    if (!CHRONICLE_HAS(h, chronicle_host, cursor_close) || !h->cursor_open || !h->cursor_event ||
+        !h->cursor_close)
+        return 1;
+    size_t k = cpus(), most = n / SHARE_MIN_EVENTS;
+    if (k > most) k = most;
+    if (k > MAX_SHARES) k = MAX_SHARES;
+    return k ? k : 1;
+}
+
+chronicle_status xlsx_measure_sheets(xlsx_ctx *x, xlsx_sheet sheets[XLSX_N_DATA_SHEETS])
+{
+    for (size_t k = 0; k < XLSX_N_DATA_SHEETS; k++)
+        if (sheets[k].event_rows) xlsx_sheet_measure_begin(&sheets[k]);
+    size_t n = x->host->event_count(x->job), n_shares = share_count(x, n), started = 1;
+    share *shares = n_shares > 1 ? calloc(n_shares, sizeof *shares) : NULL;
+    if (!shares) n_shares = 1;
+    for (; started < n_shares; started++) {
+        share *m = &shares[started];
+        m->from = n * started / n_shares;
+        m->to = n * (started + 1) / n_shares;
+        if (!share_init(m, x, sheets) || pthread_create(&m->thread, NULL, measure_share, m) != 0) {
+            share_free(m);
+            break;
+        }
+    }
+    /* the export's thread measures the first share, and reports progress;
+     * a share whose thread could not start is measured here after it */
+    measure_events(x, sheets, 0, n / n_shares, NULL, 1);
+    if (started < n_shares) measure_events(x, sheets, n * started / n_shares, n, NULL, 1);
+    for (size_t i = 1; i < started; i++) {
+        pthread_join(shares[i].thread, NULL);
+        share_merge(x, sheets, &shares[i]);
+        share_free(&shares[i]);
+    }
+    free(shares);
     for (size_t i = 0; i < x->src.n; i++)
         x->src.n_cited += source_cited(&x->src, i) ? 1 : 0;
     for (size_t k = 0; k < XLSX_N_DATA_SHEETS && x->status == CHRONICLE_OK; k++) {

@@ -810,6 +810,45 @@ def test_compression_changes_only_the_size():
             check("zip64: no archive errors", z.testzip() is None)
 
 
+def test_every_cpu_measures_as_one():
+    """The sheets are measured on every CPU through cursors, each share of
+    the events into counts of its own, then added up: the workbook is the
+    one a single CPU makes (taskset), byte for byte, in normal and
+    constant-memory mode, in memory and over an index."""
+    taskset = shutil.which("taskset")
+    if not check("taskset is installed (util-linux)", taskset is not None):
+        return
+    big = os.path.join(TMP, "gen5000.json")
+    subprocess.run([sys.executable, os.path.join(SRC, "tests", "tools", "gen_events.py"),
+                    "-n", "5000", "--seed", "11", "-o", big], check=True, capture_output=True)
+    # what only the last share holds must reach the workbook: the widest
+    # city, and the one venue that breaks a line (its column then wraps)
+    doc = json.load(open(big, encoding="utf-8"))
+    for ev in doc["events"]:
+        ev["location"]["city"] = "Baku"
+        ev["location"]["venue"] = "Hall"
+    last = max(doc["events"], key=lambda ev: (ev["date"], ev["id"]))
+    last["location"]["city"] = "Llanfairpwllgwyngyll-on-the-Strait"
+    last["location"]["venue"] = "Hall A\nHall B"
+    big = write_json("gen5000-marked.json", doc)
+    for cm in ("false", "true"):
+        for mode in ("high", "low"):
+            args = ["export", "-q", "-f", "xlsx", "--memory", mode, "-O", f"xlsx.constant-memory={cm}"]
+            every, one = os.path.join(TMP, "every.xlsx"), os.path.join(TMP, "one.xlsx")
+            a = run(*args, "-o", every, big)
+            env = dict(os.environ, CHRONICLE_PLUGIN_SYSTEM_PATH="/nonexistent")
+            env.pop("CHRONICLE_PLUGIN_PATH", None)
+            b = subprocess.run([taskset, "-c", "0", CHRONICLE, *args, "-o", one, big],
+                               capture_output=True, text=True, env=env)
+            same = a[0] == 0 and b.returncode == 0 and open(every, "rb").read() == open(one, "rb").read()
+            check(f"5000 events, constant-memory={cm}, --memory {mode}: every CPU writes the "
+                  "workbook of one", same, (a[2], b.stderr))
+    wb = openpyxl.load_workbook(every, read_only=True)
+    check("5000 events: every event has its row",
+          sum(1 for _ in wb["Events"].iter_rows(min_row=2, values_only=True)) == 5000)
+    wb.close()
+
+
 def test_refusals():
     rc, out, err = run("export", "-f", "xlsx", "-o", "-", EVENTS)
     check("-o - refused with exit 64", rc == 64, rc)
@@ -838,7 +877,8 @@ def main():
                   test_continuation_sheets, test_split_group, test_limits,
                   test_hyperlink_count_and_auto_constant_memory,
                   test_streamed_links_as_libxlsxwriter_writes_them,
-                  test_compression_changes_only_the_size, test_refusals]:
+                  test_compression_changes_only_the_size, test_every_cpu_measures_as_one,
+                  test_refusals]:
             try:
                 t()
             except Exception as e:  # a crash in one test is a failure, not the end
