@@ -3,6 +3,7 @@
  * organiser, activity kind) and grouping for --split-by.  Keys borrow the
  * dataset's strings; only year names are made here.
  */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
