@@ -22,14 +22,16 @@
 extern "C" {
 #endif
 
+/* A job's state.  The values are part of the ABI (bindings mirror them):
+ * never renumbered, new states appended. */
 typedef enum chronicle_job_state {
-    CHRONICLE_JOB_WAITING,
-    CHRONICLE_JOB_RUNNING,
-    CHRONICLE_JOB_DONE,
-    CHRONICLE_JOB_FAILED,
+    CHRONICLE_JOB_WAITING = 0,
+    CHRONICLE_JOB_RUNNING = 1,
+    CHRONICLE_JOB_DONE = 2,
+    CHRONICLE_JOB_FAILED = 3,
     /* standard output's reader went away (`| head`): the job was stopped
      * quietly; a command-line tool ends as if killed by SIGPIPE */
-    CHRONICLE_JOB_CLOSED
+    CHRONICLE_JOB_CLOSED = 4
 } chronicle_job_state;
 
 /* What the caller sees of a job while it runs.  Filled by the library and
