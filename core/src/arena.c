@@ -35,8 +35,8 @@ static arena_chunk *chunk_new(size_t want, size_t *usable)
     size_t len = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     if (len < bytes || len + HUGE_PAGE < len) return NULL;
     /* map a huge page more than needed, then trim to a 2 MiB boundary */
-    char *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+    char *m =
+        mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) return NULL;
     char *p = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
     if (p > m) munmap(m, (size_t)(p - m));
@@ -156,7 +156,8 @@ static int grow(interner *in)
     for (size_t i = 0; i < in->cap; i++) {
         if (!in->slots[i].ptr) continue;
         size_t j = in->slots[i].hash & (cap - 1);
-        while (slots[j].ptr) j = (j + 1) & (cap - 1);
+        while (slots[j].ptr)
+            j = (j + 1) & (cap - 1);
         slots[j] = in->slots[i];
     }
     free(in->slots);

@@ -57,9 +57,9 @@ const chronicle_source *chronicle_dataset_source(const chronicle_dataset *ds, co
 
 size_t chronicle_dataset_memory(const chronicle_dataset *ds)
 {
-    return ds->a.total + chronicle__interner_memory(&ds->strings) + chronicle__interner_memory(&ds->event_ids) +
-           ds->cap_events * sizeof *ds->events + ds->sources_by_id.cap * sizeof(void *) +
-           ds->kinds.cap * sizeof *ds->kinds.slots;
+    return ds->a.total + chronicle__interner_memory(&ds->strings) +
+           chronicle__interner_memory(&ds->event_ids) + ds->cap_events * sizeof *ds->events +
+           ds->sources_by_id.cap * sizeof(void *) + ds->kinds.cap * sizeof *ds->kinds.slots;
 }
 
 /* ---- dates ---- */
@@ -119,7 +119,8 @@ static int filter_match(const chronicle_filter *f, const chronicle_event *ev)
     if (f->n_tags) {
         int hit = 0;
         for (size_t i = 0; i < f->n_tags && !hit; i++)
-            for (size_t j = 0; j < ev->n_tags && !hit; j++) hit = !strcmp(f->tags[i], ev->tags[j].ptr);
+            for (size_t j = 0; j < ev->n_tags && !hit; j++)
+                hit = !strcmp(f->tags[i], ev->tags[j].ptr);
         if (!hit) return 0;
     }
     return 1;
@@ -163,22 +164,27 @@ chronicle_status chronicle_events_sort(const chronicle_event **ev, size_t n)
     if (n < 2) return CHRONICLE_OK;
     sort_key *keys = malloc(2 * n * sizeof *keys);
     if (!keys) return CHRONICLE_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) keys[i] = key_of(ev[i]);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = key_of(ev[i]);
     sort_key *src = keys, *dst = keys + n;
     for (size_t width = 1; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n;
             size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) dst[k++] = before(&src[j], &src[i]) ? src[j++] : src[i++];
-            while (i < mid) dst[k++] = src[i++];
-            while (j < hi) dst[k++] = src[j++];
+            while (i < mid && j < hi)
+                dst[k++] = before(&src[j], &src[i]) ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
         }
         sort_key *t = src;
         src = dst;
         dst = t;
     }
-    for (size_t i = 0; i < n; i++) ev[i] = src[i].ev;
+    for (size_t i = 0; i < n; i++)
+        ev[i] = src[i].ev;
     free(keys);
     return CHRONICLE_OK;
 }

@@ -354,7 +354,8 @@ static void settle_report(chronicle_job *job)
     }
     if (!job->lang) job->lang = r->lang.ptr ? chronicle__wording_find(r->lang.ptr) : NULL;
     if (!job->lang) job->lang = chronicle__wording_english();
-    r->lang = (chronicle_str){chronicle__wording_tag(job->lang), strlen(chronicle__wording_tag(job->lang))};
+    r->lang = (chronicle_str){chronicle__wording_tag(job->lang),
+                              strlen(chronicle__wording_tag(job->lang))};
     r->direction = (uint32_t)chronicle__wording_direction(job->lang);
 }
 
@@ -413,7 +414,7 @@ static size_t h_format_selection(const chronicle_job *job, char *buf, size_t siz
 {
     const chronicle_dataset_info *info = chronicle_dataset_get_info(job->ds);
     return chronicle__wording_selection(job->lang, buf, size, &job->report, job->n_events,
-                             info->n_events_total);
+                                        info->n_events_total);
 }
 
 const chronicle_host chronicle__host_table = {
@@ -478,7 +479,8 @@ chronicle_status chronicle__job_run_child(chronicle_job *job)
 {
     chronicle_plugin copy;
     char *why = NULL;
-    const chronicle_host *host = chronicle__check_host(job); /* chronicle__host_table, unless plugin-check runs */
+    const chronicle_host *host =
+        chronicle__check_host(job); /* chronicle__host_table, unless plugin-check runs */
     const chronicle_plugin *p = chronicle__plugin_load(job->plugin->path, host, &copy, &why);
     chronicle_status st;
     if (p && (st = open_reader(job, p->flags)) != CHRONICLE_OK) {

@@ -60,9 +60,9 @@ struct chronicle_job {
     /* in the child */
     chronicle_summary *summary;
     chronicle__event_cursor *reader; /* indexed dataset: reads events again */
-    const chronicle_event **read; /* ... and keeps them, for a plugin without ONE_EVENT */
-    chronicle_event unreadable;   /* what event_at() gives when reading fails */
-    chronicle__writer *writer;    /* output buffers and their thread (output.c) */
+    const chronicle_event **read;    /* ... and keeps them, for a plugin without ONE_EVENT */
+    chronicle_event unreadable;      /* what event_at() gives when reading fails */
+    chronicle__writer *writer;       /* output buffers and their thread (output.c) */
     int msg_fd;
     /* error(), log(), progress() and the cursors are callable from any
      * thread: these three are atomic (lock-free, so the SIGTERM handler may

@@ -73,9 +73,10 @@ static int off_thread(chronicle_job *job, const char *what)
 {
     if (!(job->check & CHECK_THREAD) || pthread_equal(pthread_self(), export_thread)) return 0;
     chronicle__host_table.error(job, CHRONICLE_ERR_INTERNAL,
-                     CHECK_TAG "thread: %s() was called from a thread other than the one that "
-                               "entered export_dataset",
-                     what);
+                                CHECK_TAG
+                                "thread: %s() was called from a thread other than the one that "
+                                "entered export_dataset",
+                                what);
     return 1;
 }
 
@@ -180,6 +181,8 @@ void chronicle__check_returned(chronicle_job *job, chronicle_status st)
     }
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
-    double s = (double)(t.tv_sec - cancel_at.tv_sec) + (double)(t.tv_nsec - cancel_at.tv_nsec) / 1e9;
-    chronicle__host_table.log(job, CHRONICLE_LOG_INFO, CHECK_TAG "cancel: returned %d after %.3f s", (int)st, s);
+    double s =
+        (double)(t.tv_sec - cancel_at.tv_sec) + (double)(t.tv_nsec - cancel_at.tv_nsec) / 1e9;
+    chronicle__host_table.log(job, CHRONICLE_LOG_INFO, CHECK_TAG "cancel: returned %d after %.3f s",
+                              (int)st, s);
 }

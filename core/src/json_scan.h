@@ -34,8 +34,8 @@ typedef struct scan_error {
  * then a value cut short is an error instead of SCAN_MORE.  max_depth is the
  * nesting the value may use.
  */
-scan_result chronicle__json_skip_value(const char *buf, size_t len, size_t *pos, int eof, int max_depth,
-                            scan_error *err);
+scan_result chronicle__json_skip_value(const char *buf, size_t len, size_t *pos, int eof,
+                                       int max_depth, scan_error *err);
 
 /* The first offset at or after pos that is not JSON white space. */
 size_t chronicle__json_skip_ws(const char *buf, size_t len, size_t pos);

@@ -22,9 +22,9 @@
 
 #include "chronicle/sanitize.h"
 #include "chronicle/utf8.h"
-#include "loader.h"
 #include "event_cursor.h"
 #include "json_scan.h"
+#include "loader.h"
 #include "struct_size.h"
 
 #define WINDOW (1u << 20)
@@ -106,7 +106,8 @@ static void position(const reader *r, size_t at, unsigned long *line, unsigned l
         return;
     }
     size_t chars = 0;
-    for (size_t i = ls - r->base; i < at; i++) chars += ((unsigned char)r->buf[i] & 0xC0) != 0x80;
+    for (size_t i = ls - r->base; i < at; i++)
+        chars += ((unsigned char)r->buf[i] & 0xC0) != 0x80;
     *col = chars + 1;
 }
 
@@ -314,7 +315,7 @@ static int parse_member(loader *L, reader *r, interner *names)
     if (ok && dup) {
         path_reset(L);
         chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_MEMBER, key->valuestring,
-                   "duplicate member (a JSON object may name it once)");
+                              "duplicate member (a JSON object may name it once)");
         if (peek(r) < 0) {
             syntax_error(L, r, r->pos, "unexpected end of input");
             ok = 0;
@@ -333,7 +334,8 @@ static int parse_member(loader *L, reader *r, interner *names)
                 chronicle__check_members(L, key->valuestring, v);
                 if (!strcmp(key->valuestring, "events")) {
                     path_reset(L);
-                    chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "events", "expected an array of events");
+                    chronicle__load_error(L, CHRONICLE_DIAG_TYPE, "events",
+                                          "expected an array of events");
                     chronicle__loader_mark_events(L);
                 } else {
                     path_reset(L);
@@ -356,7 +358,8 @@ static void parse_json(loader *L, reader *r)
     int c = peek(r);
     if (c < 0) {
         /* placed where the object was expected: the end of the input */
-        error_at(L, CHRONICLE_DIAG_EMPTY_FILE, r, r->pos, "the file is empty (expected a JSON object)");
+        error_at(L, CHRONICLE_DIAG_EMPTY_FILE, r, r->pos,
+                 "the file is empty (expected a JSON object)");
         return;
     }
     if (c != '{') {
@@ -407,14 +410,16 @@ static void parse_ndjson(loader *L, reader *r)
         if (p < end) {
             scan_error err;
             size_t v_end = p;
-            scan_result res = chronicle__json_skip_value(r->buf, end, &v_end, 1, event_depth(1), &err);
+            scan_result res =
+                chronicle__json_skip_value(r->buf, end, &v_end, 1, event_depth(1), &err);
             size_t after = res == SCAN_OK ? chronicle__json_skip_ws(r->buf, end, v_end) : end;
             /* a broken line still takes its place, so /events/N stays the Nth event line */
             if (res != SCAN_OK) {
                 error_at(L, err.code, r, err.offset, err.reason);
                 index += !header;
             } else if (after < end) {
-                syntax_error(L, r, after, "unexpected content after the value (one value per line)");
+                syntax_error(L, r, after,
+                             "unexpected content after the value (one value per line)");
                 index += !header;
             } else if (!header) {
                 read_event(L, r->buf + p, v_end - p, index++, r->base + p);
@@ -432,8 +437,9 @@ static void parse_ndjson(loader *L, reader *r)
                         if (strcmp(m->string, "events"))
                             chronicle__convert_top(L, m->string, m);
                         else
-                            chronicle__load_error(L, CHRONICLE_DIAG_STRUCTURE, "events",
-                                       "events go on the lines after the header, one per line");
+                            chronicle__load_error(
+                                L, CHRONICLE_DIAG_STRUCTURE, "events",
+                                "events go on the lines after the header, one per line");
                     }
                 }
                 cJSON_Delete(v);
@@ -445,7 +451,8 @@ static void parse_ndjson(loader *L, reader *r)
         advance(r, end + 1);
     }
     if (header) {
-        error_at(L, CHRONICLE_DIAG_EMPTY_FILE, r, r->len, "the file is empty (expected a header line)");
+        error_at(L, CHRONICLE_DIAG_EMPTY_FILE, r, r->len,
+                 "the file is empty (expected a header line)");
         return;
     }
     chronicle__finish_checks(L, 1);
@@ -677,7 +684,8 @@ static int scan_event(const char *buf, size_t len, int ndjson, scan_error *err)
     const char *nl = ndjson ? memchr(buf, '\n', len) : NULL;
     size_t line_end = nl ? (size_t)(nl - buf) : len;
     size_t pos = chronicle__json_skip_ws(buf, line_end, 0);
-    if (chronicle__json_skip_value(buf, line_end, &pos, 1, event_depth(ndjson), err) != SCAN_OK) return 0;
+    if (chronicle__json_skip_value(buf, line_end, &pos, 1, event_depth(ndjson), err) != SCAN_OK)
+        return 0;
     size_t after = chronicle__json_skip_ws(buf, len, pos);
     if (after == len) return 1;
     err->offset = after;

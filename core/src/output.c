@@ -59,7 +59,7 @@ static chronicle_status plan_stdout(chronicle_job *job, const struct stat *keep,
 }
 
 chronicle_status chronicle__output_plan(chronicle_job *job, const struct stat *keep, size_t n_keep,
-                             chronicle_buf *why)
+                                        chronicle_buf *why)
 {
     if (!job->dest) return plan_stdout(job, keep, n_keep, why);
     struct stat sb;

@@ -26,7 +26,7 @@ typedef enum chronicle_output_kind {
  * in the parent around the job: prepare before fork, then commit or
  * discard once the job's process group is gone. */
 chronicle_status chronicle__output_plan(chronicle_job *job, const struct stat *keep, size_t n_keep,
-                             chronicle_buf *why);
+                                        chronicle_buf *why);
 chronicle_status chronicle__output_prepare(chronicle_job *job, chronicle_buf *why);
 chronicle_status chronicle__output_commit(chronicle_job *job, chronicle_buf *why);
 void chronicle__output_discard(chronicle_job *job);

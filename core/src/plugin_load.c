@@ -211,7 +211,7 @@ static char *version_reason(uint32_t abi)
 }
 
 const chronicle_plugin *chronicle__plugin_load(const char *path, const chronicle_host *host,
-                                    chronicle_plugin *copy, char **why)
+                                               chronicle_plugin *copy, char **why)
 {
     static const size_t min_size = offsetof(chronicle_plugin, export_dataset) +
                                    sizeof(((chronicle_plugin *)0)->export_dataset);
@@ -419,7 +419,8 @@ static void probe_child(chronicle_plugin_info *p, pid_t parent, int reply_fd, in
     setvbuf(stdout, NULL, _IOLBF, 0); /* its lines in the order they were printed */
     chronicle_plugin copy;
     char *why = NULL;
-    const chronicle_plugin *d = chronicle__plugin_load(p->path, &chronicle__host_table, &copy, &why);
+    const chronicle_plugin *d =
+        chronicle__plugin_load(p->path, &chronicle__host_table, &copy, &why);
     if (d) {
         check_descriptor(p, d);
     } else {

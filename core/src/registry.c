@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "chronicle/utf8.h"
+#include "config.h"
 #include "registry_internal.h"
 #include "struct_size.h"
 

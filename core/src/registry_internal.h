@@ -23,7 +23,7 @@ void chronicle__plugin_info_clear_probe(chronicle_plugin_info *p);
  * checked on that descriptor with every directory above it (see SECURITY in
  * chronicle(1)), and that very file is dlopen()ed. */
 const chronicle_plugin *chronicle__plugin_load(const char *path, const chronicle_host *host,
-                                    chronicle_plugin *copy, char **why);
+                                               chronicle_plugin *copy, char **why);
 
 /* Probes p in a child process (see chronicle_registry_probe). */
 chronicle_status chronicle__probe_plugin(chronicle_plugin_info *p, double timeout);

@@ -34,28 +34,29 @@ const char *chronicle__wording_label(const wording_lang *lang, const char *msgid
 
 /* msgid's text with {1}..{9} replaced by args[0..8] (NULL: ""); a
  * placeholder without an argument is left as it is. */
-size_t chronicle__wording_message(const wording_lang *lang, char *buf, size_t size, const char *msgid,
-                       const char *const *args, size_t n_args);
+size_t chronicle__wording_message(const wording_lang *lang, char *buf, size_t size,
+                                  const char *msgid, const char *const *args, size_t n_args);
 
 /* A YYYYMMDD date; "" for 0 or an impossible date. */
 size_t chronicle__wording_date(const wording_lang *lang, char *buf, size_t size, uint32_t ymd,
-                    chronicle_date_style style);
+                               chronicle_date_style style);
 /* first alone when last is 0 or first; both by date.interval; period.none for first == 0. */
 size_t chronicle__wording_period(const wording_lang *lang, char *buf, size_t size, uint32_t first,
-                      uint32_t last, chronicle_date_style style);
+                                 uint32_t last, chronicle_date_style style);
 size_t chronicle__wording_number(const wording_lang *lang, char *buf, size_t size, double value);
 /* msgid's plural form for n, {n} the number formatted. */
 size_t chronicle__wording_count(const wording_lang *lang, char *buf, size_t size, uint64_t n,
-                     const char *msgid);
+                                const char *msgid);
 /* msgid's ordinal form for n ("31st anniversary"): the language's CLDR
  * ordinal category picks the form, {n} is n formatted. */
 size_t chronicle__wording_ordinal(const wording_lang *lang, char *buf, size_t size, uint64_t n,
-                       const char *msgid);
+                                  const char *msgid);
 size_t chronicle__wording_attribution(const wording_lang *lang, char *buf, size_t size,
-                           const chronicle_source *src);
+                                      const chronicle_source *src);
 /* "12 of 40 events · country AZ · tag x · from DATE · until DATE", or "all 40 events". */
 size_t chronicle__wording_selection(const wording_lang *lang, char *buf, size_t size,
-                         const chronicle_report *report, size_t n_events, size_t n_total);
+                                    const chronicle_report *report, size_t n_events,
+                                    size_t n_total);
 
 /* Proleptic Gregorian, years 1 to 9999: days since 1970-01-01, INT64_MIN
  * for an impossible date; and back, 0 out of range. */

@@ -20,12 +20,12 @@ typedef struct wording_msg {
 } wording_msg;
 
 struct wording_lang {
-    const char *tag; /* "en" */
+    const char *tag;    /* "en" */
     unsigned direction; /* chronicle_text_direction */
     unsigned nplurals;
-    unsigned (*plural)(uint64_t n); /* the compiled Plural-Forms of po/common/LANG.po */
+    unsigned (*plural)(uint64_t n);  /* the compiled Plural-Forms of po/common/LANG.po */
     unsigned (*ordinal)(uint64_t n); /* its X-Ordinal-Forms: 0 zero ... 5 other */
-    const wording_msg *msgs; /* sorted by id */
+    const wording_msg *msgs;         /* sorted by id */
     size_t n_msgs;
 };
 typedef struct wording_lang wording_lang;
