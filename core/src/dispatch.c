@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "dispatch_internal.h"
 #include "registry_internal.h"
 
@@ -151,6 +152,7 @@ static void child_main(run *runs, size_t n, run *self, int msg_fd, pid_t parent)
     signal(SIGINT, SIG_IGN); /* the parent handles Ctrl-C for everyone */
     signal(SIGPIPE, SIG_DFL);
     signal(SIGCHLD, SIG_DFL);
+    chronicle__child_default_faults();
     for (size_t i = 0; i < n; i++) { /* hold no other job's pipe, output or scratch */
         if (&runs[i] == self) continue;
         close_fd(&runs[i].fd);

@@ -25,6 +25,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "child.h"
 #include "chronicle/utf8.h"
 #include "host_internal.h"
 #include "registry_internal.h"
@@ -403,6 +404,7 @@ static int write_all(int fd, const char *p, size_t n)
 static void probe_child(chronicle_plugin_info *p, pid_t parent, int reply_fd, int out_fd)
 {
     setpgid(0, 0);
+    chronicle__child_default_faults();
 #ifdef __linux__
     /* an interrupted chronicle takes its probe along, even out of its group */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(1);

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -178,6 +179,33 @@ def test_plugins_with_a_crashing_fixture(fixture_plugins):
     assert "broken" not in found["good"] and found["good"]["extension"] == "fix"
     p = run_cli("plugins", "--json", "--plugin-path", fixture_plugins)
     assert list(found.values()) == json.loads(p.stdout)["plugins"]
+
+
+def test_a_crash_is_the_plugins_whatever_handler_python_installed(fixture_plugins, tmp_path):
+    # faulthandler's SIGSEGV handler is inherited by the library's children,
+    # which set the faults back to their defaults first: a crash is the
+    # child's signal, never Python's traceback (in a process of its own, so
+    # the handler writes to a file this test reads)
+    faults = tmp_path / "faults.txt"
+    script = f"""
+import faulthandler, json, sys
+import chronicle
+faulthandler.enable(file=open({str(faults)!r}, "w"))
+found = {{p["name"]: p for p in chronicle.plugins(plugin_path={fixture_plugins!r})}}
+try:
+    chronicle.load({DATA!r}).export({str(tmp_path / "c.out")!r}, format="crash",
+                                      plugin_path={fixture_plugins!r})
+    error = None
+except chronicle.ExportError as e:
+    error = str(e)
+print(json.dumps([found["crashonload"]["reason"], error]))
+"""
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       env=dict(os.environ))
+    assert p.returncode == 0, p.stderr
+    reason, error = json.loads(p.stdout)
+    assert "SIGSEGV" in reason and error and "SIGSEGV" in error
+    assert faults.read_text() == ""
 
 
 def test_ctrl_c_during_an_export_is_keyboard_interrupt(tmp_path, fixture_plugins):
