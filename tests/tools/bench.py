@@ -3,7 +3,7 @@
 calls it).  Runs the release `chronicle` on generated datasets, takes the
 median wall time and the peak RSS of N runs with /usr/bin/time, runs the
 Python alternatives on the same files, and prints one table with the goals
-of DESIGN §7 and PASS/MISS beside each figure.  An exporter is judged by
+of doc/performance.md ("The goals") and PASS/MISS beside each figure.  An exporter is judged by
 its time after the load: validate and the export run alternately, and the
 median of the export-minus-validate differences is the exporter's time, so
 a machine that slows down between runs shifts both sides of a pair (validate
@@ -241,13 +241,19 @@ class Bench:
                     alt = self.alt(alt_script, self.dataset(n), fmt)
                 else:
                     alt = Result(error="not installed")
+            # a goal is seconds after the load, or ("wall", seconds) for the
+            # whole run, load included
             goal = goals.get(n)
+            wall = isinstance(goal, tuple)
+            if wall:
+                goal = goal[1]
             if res.ok:
                 medians[n] = res.time
                 own = max(own, 0.0)
-                v = self.verdict(own <= goal) if goal else ""
+                v = self.verdict((res.time if wall else own) <= goal) if goal else ""
                 self.row(fmt, n, res, f"{own:.2f} s after a {load.time:.2f} s load",
-                         f"<= {goal:g} s" if goal else "", v, self.alt_text(alt_name, alt))
+                         (f"<= {goal:g} s wall" if wall else f"<= {goal:g} s after the load")
+                         if goal else "", v, self.alt_text(alt_name, alt))
             else:
                 self.row(fmt, n, res, alt=self.alt_text(alt_name, alt))
         return medians
@@ -326,8 +332,8 @@ class Bench:
         sizes = [1000, 10000] if a.quick else [1000, 10000, 100000]
         self.load(10000 if a.quick else 100000)
         alone = {}
-        t = self.exporter("text", sizes, {100000: 1})
-        x = self.exporter("xlsx", sizes, {100000: 4}, "bench_xlsxwriter.py",
+        t = self.exporter("text", sizes, {100000: 0.5})
+        x = self.exporter("xlsx", sizes, {100000: ("wall", 3.5)}, "bench_xlsxwriter.py",
                           "Python XlsxWriter (constant memory)",
                           [1000] if a.quick else sizes, self.have_xlsxwriter)
         p = self.exporter("pdf", [1000, 10000], {1000: 0.4, 10000: 3}, "bench_reportlab.py",
@@ -353,7 +359,7 @@ class Bench:
               f"{a.alt_runs} run(s); peak RSS is the largest of the runs")
         print(f"chronicle: {a.chronicle}; plugins built: "
               f"{', '.join(sorted(self.plugins)) or 'none'}")
-        head = ("work", "events", "time", "peak RSS", "figure", "goal (DESIGN §7)", "", "alternative, same data")
+        head = ("work", "events", "time", "peak RSS", "figure", "goal", "", "alternative, same data")
         lines = []
         for work, n, res, fig, goal, verdict, alt in self.rows:
             if res is None:

@@ -247,7 +247,7 @@ def test_unsafe_dirs():
 
 
 def test_text_and_crash_together():
-    """DESIGN's must-show: a crash next to the real text exporter."""
+    """A crash next to the real text exporter: the text export still completes."""
     d = tempfile.mkdtemp()
     events = os.path.join(SRC, "data", "events.json")
     rc, out, err = run("export", "-f", "text,crash", "-o", d + "/", events)
