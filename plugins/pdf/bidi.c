@@ -117,6 +117,13 @@ chronicle_status pdf_bidi_line(pdf_doc *d, const char *s, size_t len, pdf_dir di
     fribidi_get_joining_types(logical, m, joining);
     fribidi_join_arabic(types, m, levels, joining);
     fribidi_shape(FRIBIDI_FLAGS_ARABIC | FRIBIDI_FLAG_SHAPE_MIRRORING, levels, m, joining, visual);
+    /* a mirrored character keeps its own text under its pair's glyph */
+    for (size_t i = 0; i < n; i++) {
+        FriBidiChar mirror;
+        if (visual[i] != logical[i] && FRIBIDI_LEVEL_IS_RTL(levels[i]) &&
+            fribidi_get_mirror_char(logical[i], &mirror) && mirror == visual[i])
+            visual[i] = pdf_fonts_alias(&d->fonts, visual[i], logical[i]);
+    }
     if (!fribidi_reorder_line(FRIBIDI_FLAGS_ARABIC, types, m, 0, base, levels, visual, NULL))
         return CHRONICLE_ERR_NOMEM;
     /* a lam-alef ligature leaves a fill character where its lam was: drawn

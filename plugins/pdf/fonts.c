@@ -929,10 +929,34 @@ static chronicle_status filler_get(pdf_doc *d, pdf_weight w, pdf_glyph *out)
     return CHRONICLE_OK;
 }
 
+uint32_t pdf_fonts_alias(pdf_fonts *f, uint32_t drawn, uint32_t text)
+{
+    for (size_t k = 0; k < f->n_alias; k++)
+        if (f->alias_drawn[k] == drawn && f->alias_text[k] == text) return PDF_ALIAS_FIRST + k;
+    if (f->n_alias == PDF_N_ALIASES || drawn > 0xFFFF || text > 0xFFFF) return drawn;
+    f->alias_drawn[f->n_alias] = drawn;
+    f->alias_text[f->n_alias] = text;
+    return PDF_ALIAS_FIRST + f->n_alias++;
+}
+
+/* The alias k of cp, or -1. */
+static int alias_of(const pdf_fonts *f, uint32_t cp)
+{
+    return cp >= PDF_ALIAS_FIRST && cp - PDF_ALIAS_FIRST < f->n_alias ? (int)(cp - PDF_ALIAS_FIRST)
+                                                                      : -1;
+}
+
 chronicle_status pdf_glyph_get(pdf_doc *d, pdf_weight w, uint32_t cp, pdf_glyph *out)
 {
     pdf_fonts *f = &d->fonts;
     if (cp == PDF_LAM_FILLER) return filler_get(d, w, out);
+    int k = alias_of(f, cp);
+    if (k >= 0) {
+        uint32_t drawn = f->alias_drawn[k];
+        chronicle_status st = pdf_glyph_get(d, w, drawn, out);
+        if (st == CHRONICLE_OK && !out->missing && !out->none && out->cp == drawn) out->cp = cp;
+        return st;
+    }
     /* invisible by definition, and U+FEFF's code is the filler's; bidi
      * controls have done their work in bidi.c (or have none to do) */
     if (cp == 0xFEFF || is_bidi_control(cp)) {
@@ -1041,7 +1065,7 @@ static chronicle_status face_keep_components(pdf_face *f)
 /* libharu writes a /W width for every code point of the BMP the font has
  * (some 24 KB per font, in an uncompressed dictionary); only the code
  * points drawn need one. */
-static chronicle_status face_trim_widths(pdf_doc *d, pdf_face *f)
+static chronicle_status face_trim_widths(pdf_doc *d, pdf_fonts *fonts, pdf_face *f)
 {
     if (!pdf_hpdf_font_has_widths(f->font)) return CHRONICLE_OK;
     size_t n = 0;
@@ -1054,7 +1078,8 @@ static chronicle_status face_trim_widths(pdf_doc *d, pdf_face *f)
     for (uint32_t cp = 0; cp < 0x10000 && st == CHRONICLE_OK; cp++) {
         if (!bit_get(f->used, cp)) continue;
         cps[n] = cp;
-        st = glyph_width(d, f->font, cp, &widths[n++]);
+        int k = alias_of(fonts, cp);
+        st = glyph_width(d, f->font, k >= 0 ? fonts->alias_drawn[k] : cp, &widths[n++]);
     }
     if (st == CHRONICLE_OK) st = pdf_hpdf_font_set_widths(d, f->font, cps, widths, n);
     free(cps);
@@ -1107,8 +1132,19 @@ static chronicle_status cmap_block(chronicle_buf *b, const char *kind, const uin
     return st;
 }
 
+/* What code cp of a face reads as: the letters of a presentation form,
+ * the character a mirrored glyph stands for; 0 when it reads as itself. */
+static size_t text_of(const pdf_fonts *f, uint32_t cp, uint32_t base[4])
+{
+    int k = alias_of(f, cp);
+    if (k < 0) return unshape(cp, base);
+    base[0] = f->alias_text[k];
+    return 1;
+}
+
 /* The presentation forms, each to the letters it draws. */
-static chronicle_status cmap_forms(chronicle_buf *b, const uint32_t *form, size_t n)
+static chronicle_status cmap_forms(const pdf_fonts *f, chronicle_buf *b, const uint32_t *form,
+                                   size_t n)
 {
     chronicle_status st = CHRONICLE_OK;
     for (size_t i = 0; i < n && st == CHRONICLE_OK; i += 100) {
@@ -1116,7 +1152,7 @@ static chronicle_status cmap_forms(chronicle_buf *b, const uint32_t *form, size_
         st = chronicle_buf_appendf(b, "%zu beginbfchar\n", m);
         for (size_t k = i; k < i + m && st == CHRONICLE_OK; k++) {
             uint32_t base[4];
-            size_t nb = unshape(form[k], base);
+            size_t nb = text_of(f, form[k], base);
             st = chronicle_buf_appendf(b, "<%04X> <", (unsigned)form[k]);
             for (size_t j = 0; j < nb && st == CHRONICLE_OK; j++)
                 st = chronicle_buf_appendf(b, "%04X", (unsigned)base[j]);
@@ -1133,24 +1169,24 @@ static chronicle_status cmap_forms(chronicle_buf *b, const uint32_t *form, size_
  * their letters (a lam-alef ligature and its filler to alef and lam), so
  * that copying and pdftotext give the text as written.  Ranges never cross a high byte, as
  * the CMap rules require. */
-static chronicle_status cmap_text(const uint8_t *used, chronicle_buf *b)
+static chronicle_status cmap_text(const pdf_fonts *f, const uint8_t *used, chronicle_buf *b)
 {
     uint32_t *singles = malloc(2 * 65536 * sizeof *singles), *ranges = NULL, *forms = NULL;
     size_t n_single = 0, n_range = 0, n_form = 0;
     uint32_t base[4];
     chronicle_status st = CHRONICLE_ERR_NOMEM;
     if (!singles || !(ranges = malloc(2 * 65536 * sizeof *ranges)) ||
-        !(forms = malloc(PDF_UNSHAPE_ROWS * sizeof *forms)))
+        !(forms = malloc((PDF_UNSHAPE_ROWS + 1 + PDF_N_ALIASES) * sizeof *forms)))
         goto out;
     for (uint32_t c = 0; c < 0x10000; c++) {
         if (!bit_get(used, c)) continue;
-        if (unshape(c, base)) {
+        if (text_of(f, c, base)) {
             forms[n_form++] = c;
             continue;
         }
         uint32_t e = c;
         while (e + 1 < 0x10000 && (e + 1) >> 8 == c >> 8 && bit_get(used, e + 1) &&
-               !unshape(e + 1, base))
+               !text_of(f, e + 1, base))
             e++;
         uint32_t *dst = e > c ? ranges + 2 * n_range++ : singles + 2 * n_single++;
         dst[0] = c, dst[1] = e;
@@ -1161,7 +1197,7 @@ static chronicle_status cmap_text(const uint8_t *used, chronicle_buf *b)
                                ">> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
                                "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
     if (st == CHRONICLE_OK) st = cmap_block(b, "bfchar", singles, n_single, 0);
-    if (st == CHRONICLE_OK) st = cmap_forms(b, forms, n_form);
+    if (st == CHRONICLE_OK) st = cmap_forms(f, b, forms, n_form);
     if (st == CHRONICLE_OK) st = cmap_block(b, "bfrange", ranges, n_range, 1);
     if (st == CHRONICLE_OK)
         st = chronicle_buf_puts(b, "endcmap\nCMapName currentdict /CMap defineresource pop\n"
@@ -1176,7 +1212,7 @@ out:
 static chronicle_status face_fix_tounicode(pdf_doc *d, pdf_face *f, chronicle_buf *text)
 {
     chronicle_buf_reset(text);
-    chronicle_status st = cmap_text(f->used, text);
+    chronicle_status st = cmap_text(&d->fonts, f->used, text);
     return st == CHRONICLE_OK ? pdf_hpdf_font_set_tounicode(d, f->font, f->path, text) : st;
 }
 
@@ -1188,7 +1224,11 @@ chronicle_status pdf_fonts_finish(pdf_doc *d)
     for (int i = 0; i < PDF_N_FACES && st == CHRONICLE_OK; i++) {
         if (!f->face[i].font) continue;
         st = face_fix_tounicode(d, &f->face[i], &text);
-        if (st == CHRONICLE_OK) st = face_trim_widths(d, &f->face[i]);
+        if (st == CHRONICLE_OK) st = face_trim_widths(d, f, &f->face[i]);
+        for (size_t k = 0; k < f->n_alias && st == CHRONICLE_OK; k++)
+            if (bit_get(f->face[i].used, PDF_ALIAS_FIRST + (uint32_t)k))
+                st = pdf_hpdf_font_alias(d, f->face[i].font, (uint16_t)(PDF_ALIAS_FIRST + k),
+                                         (uint16_t)f->alias_drawn[k]);
         if (st == CHRONICLE_OK) st = face_keep_components(&f->face[i]);
     }
     chronicle_buf_free(&text);

@@ -11,6 +11,7 @@
 #include <hpdf.h>
 #include <hpdf_font.h>
 #include <hpdf_fontdef.h>
+#include <hpdf_list.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
@@ -21,7 +22,8 @@
 /* Verified against libharu 2.3.0 (Debian 12's libhpdf-dev 2.3.0+dfsg-1):
  * the members read and written here (_HPDF_Dict_Rec filter, write_fn,
  * stream; _HPDF_PageAttr_Rec contents; _HPDF_FontAttr_Rec fontdef,
- * descendant_font; _HPDF_TTFontDefAttr_Rec glyph_tbl.flgs, num_glyphs;
+ * descendant_font, map_stream; _HPDF_TTFontDefAttr_Rec glyph_tbl.flgs,
+ * num_glyphs; _HPDF_MemStreamAttr_Rec buf, buf_siz;
  * _HPDF_Doc_Rec stream, mmgr, xref; _HPDF_Stream_Rec attr), the object
  * functions called (hpdf_objects.h, hpdf_pages.h, hpdf_streams.h) and
  * what libharu does with them when saving.  Another release may move or
@@ -181,6 +183,37 @@ chronicle_status pdf_hpdf_font_set_widths(pdf_doc *d, HPDF_Font font, const uint
         HPDF_Dict_Add(desc, "W", w);
     }
     return pdf_check(d, "writing the glyph widths");
+}
+
+/* Byte at of a memory stream: its data is a list of buf_siz chunks. */
+static HPDF_BYTE *mem_at(HPDF_Stream s, HPDF_UINT at)
+{
+    HPDF_MemStreamAttr m = (HPDF_MemStreamAttr)s->attr;
+    HPDF_BYTE *chunk = m->buf_siz ? HPDF_List_ItemAt(m->buf, at / m->buf_siz) : NULL;
+    return chunk ? chunk + at % m->buf_siz : NULL;
+}
+
+chronicle_status pdf_hpdf_font_alias(pdf_doc *d, HPDF_Font font, uint16_t alias, uint16_t code)
+{
+    HPDF_FontAttr fa = (HPDF_FontAttr)font->attr;
+    HPDF_Dict map = fa ? fa->map_stream : NULL;
+    HPDF_Stream s = map ? map->stream : NULL;
+    HPDF_UINT from = 2u * code, to = 2u * alias;
+    HPDF_BYTE *src = NULL, *dst = NULL;
+    /* entries are 2 bytes at even offsets, chunks an even size: never split */
+    if (s && s->type == HPDF_STREAM_MEMORY && from + 2 <= HPDF_Stream_Size(s) &&
+        to + 2 <= HPDF_Stream_Size(s) && ((HPDF_MemStreamAttr)s->attr)->buf_siz % 2 == 0) {
+        src = mem_at(s, from);
+        dst = mem_at(s, to);
+    }
+    if (!src || !dst) {
+        d->host->error(d->job, CHRONICLE_ERR_INTERNAL,
+                       "libharu wrote no CIDToGIDMap entry for U+%04X to draw mirrored",
+                       (unsigned)code);
+        return CHRONICLE_ERR_INTERNAL;
+    }
+    dst[0] = src[0], dst[1] = src[1];
+    return CHRONICLE_OK;
 }
 
 uint8_t *pdf_hpdf_font_glyph_flags(HPDF_Font font, uint32_t *n_glyphs)

@@ -61,6 +61,8 @@ int pdf_hpdf_font_has_widths(HPDF_Font font);
  * and their widths, consecutive code points in one run. */
 chronicle_status pdf_hpdf_font_set_widths(pdf_doc *d, HPDF_Font font, const uint32_t *cp,
                                           const unsigned *width, size_t n);
+/* Makes code alias draw the glyph code draws (its CIDToGIDMap entry). */
+chronicle_status pdf_hpdf_font_alias(pdf_doc *d, HPDF_Font font, uint16_t alias, uint16_t code);
 /* libharu's subset flags of a TrueType font, one byte per glyph (1: kept),
  * and the number of glyphs; NULL for any other font. */
 uint8_t *pdf_hpdf_font_glyph_flags(HPDF_Font font, uint32_t *n_glyphs);

@@ -86,12 +86,23 @@ typedef struct pdf_face {
     size_t len;
 } pdf_face;
 
+/* Codes for mirrored characters: a bracket at a right-to-left level is
+ * drawn with its pair's glyph, under a code of its own whose /ToUnicode
+ * entry is the bracket as written, so that text extraction gives "("
+ * where "(" was written.  Surrogates: never a character of the data. */
+#define PDF_ALIAS_FIRST 0xD800u
+#define PDF_N_ALIASES 64
+
 typedef struct pdf_fonts {
     pdf_face face[PDF_N_FACES];
-    int bold_shared;               /* the bold face is the regular one */
-    int fallback_state;            /* 0: not loaded yet, 1: loaded, -1: unavailable */
-    uint32_t *glyph[2];            /* per weight, per BMP code point: resolved glyph (fonts.c) */
-    uint32_t filler[2];            /* per weight: resolved PDF_LAM_FILLER, or 0 */
+    int bold_shared;    /* the bold face is the regular one */
+    int fallback_state; /* 0: not loaded yet, 1: loaded, -1: unavailable */
+    uint32_t *glyph[2]; /* per weight, per BMP code point: resolved glyph (fonts.c) */
+    uint32_t filler[2]; /* per weight: resolved PDF_LAM_FILLER, or 0 */
+    /* mirrored characters (pdf_fonts_alias): alias k draws drawn[k] and
+     * reads as text[k] */
+    uint32_t alias_drawn[PDF_N_ALIASES], alias_text[PDF_N_ALIASES];
+    size_t n_alias;
     uint32_t replacement;          /* drawn for characters no font has: U+FFFD or '?' */
     size_t n_missing;              /* characters drawn as the replacement */
     int n_faces;                   /* face[] in use: PDF_FACE_SCRIPT + the script faces read */
@@ -347,6 +358,10 @@ typedef struct pdf_glyph {
 chronicle_status pdf_glyph_get(pdf_doc *d, pdf_weight w, uint32_t cp, pdf_glyph *out);
 /* Records that cp was drawn with a face (for its ToUnicode map). */
 void pdf_fonts_mark(pdf_fonts *f, int face, uint32_t cp);
+/* The code that draws the glyph of drawn and reads as text (a mirrored
+ * bracket: drawn ")", text "("): PDF_ALIAS_FIRST + k, or drawn itself when
+ * all PDF_N_ALIASES codes are taken. */
+uint32_t pdf_fonts_alias(pdf_fonts *f, uint32_t drawn, uint32_t text);
 
 /* ---- layout.c ---- */
 

@@ -19,6 +19,7 @@ with --lang ar, and reads them back with poppler and qpdf:
   with no normalisation gives the base letters, lam-alef words in logical
   order, in the dataset's Arabic (unicode-torture.json, bidi.json, a
   dataset of lam-alef words) and in every Arabic label of --lang ar;
+  brackets inside Arabic, drawn mirrored, come back as written;
 - the outline keeps the titles in logical order;
 - a wrapped paragraph keeps its first strong character's direction on
   every line (read from the content streams, glyph by glyph as drawn): the
@@ -62,6 +63,9 @@ TORTURE_AR = ["الشارقة", "الإمارات العربية المتحدة"
 # every lam-alef ligature (U+FEF5-U+FEFC: madda, hamza above, hamza below,
 # plain; isolated and final), one already joined in the data (U+FEFB), and
 # a byte order mark inside a word, which is never drawn
+# brackets inside right-to-left text: drawn as their pair's glyph, read as
+# written (the /ToUnicode entry of their own code)
+MIRRORED = "قال (مرحبا) أمس [نعم] اليوم"
 LAM_ALEF = ["الآن", "الأمين", "الإعلان", "السلام", "سلام", "لا", "كلا"]
 A4_W, MARGIN = 595.276, 56.0
 
@@ -241,6 +245,7 @@ def test_base_letters_text(tmp):
     with open(BIDI, encoding="utf-8") as f:
         ds = json.load(f)
     ds["events"][0]["title"] = " ".join(LAM_ALEF[:-2]) + " \ufefb \u0643\u0644\ufeff\u0627"
+    ds["events"][2]["title"] = MIRRORED
     path = os.path.join(tmp, "lam-alef.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(ds, f, ensure_ascii=False)
@@ -251,6 +256,9 @@ def test_base_letters_text(tmp):
         check("lam-alef words come out as lam then alef, the joined one too, the BOM not drawn",
               any(want in ln for ln in lines_of(text)),
               "\n".join(ln for ln in lines_of(text) if "\u0644" in ln)[:2000])
+        check(f"brackets drawn mirrored come back as written: {MIRRORED!r}",
+              any(MIRRORED in ln for ln in lines_of(text)),
+              "\n".join(ln for ln in lines_of(text) if "\u0642\u0627\u0644" in ln)[:2000])
         check("lam-alef dataset: no presentation form in pdftotext", not FORMS.search(text),
               repr(sorted(set(FORMS.findall(text)))))
         test_base_letters_map(tmp, pdf)
