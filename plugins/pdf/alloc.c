@@ -42,15 +42,15 @@ typedef struct chunk {
 
 static struct {
     chunk *chunks;
-    char *at, *end;                /* the free part of the newest chunk */
-    free_block *free[N_CLASSES];   /* per class: blocks freed by libharu */
+    char *at, *end;              /* the free part of the newest chunk */
+    free_block *free[N_CLASSES]; /* per class: blocks freed by libharu */
 } mem;
 
 static int grow(void)
 {
     /* map one chunk more than needed, keep the 2 MiB-aligned part */
-    char *m = mmap(NULL, 2 * (size_t)CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+    char *m =
+        mmap(NULL, 2 * (size_t)CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) return 0;
     char *p = (char *)(((uintptr_t)m + CHUNK - 1) & ~(uintptr_t)(CHUNK - 1));
     if (p > m) munmap(m, (size_t)(p - m));
