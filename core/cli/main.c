@@ -141,7 +141,7 @@ typedef struct cli {
     struct job_said {
         char *label;
         chronicle_buf text;
-    } *said;
+    } * said;
     size_t n_said;
 } cli;
 
@@ -292,7 +292,8 @@ static int is_space(char ch)
 static chronicle_format sniff_format(const char *buf, size_t len)
 {
     size_t i = len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
-    while (i < len && is_space(buf[i])) i++;
+    while (i < len && is_space(buf[i]))
+        i++;
     int depth = 0, in_string = 0, closed = 0;
     for (; i < len && buf[i] != '\n' && !closed; i++) {
         char ch = buf[i];
@@ -352,8 +353,8 @@ static int load(const cli *c, const char *path, int indexed, chronicle_dataset *
 {
     chronicle_diag *d = chronicle_diag_new(100);
     chronicle_load_opts opts = {.format = c->input_format, .indexed = indexed};
-    chronicle_status st = strcmp(path, "-") ? chronicle_dataset_load(path, &opts, ds, d)
-                                            : load_stdin(c, ds, d);
+    chronicle_status st =
+        strcmp(path, "-") ? chronicle_dataset_load(path, &opts, ds, d) : load_stdin(c, ds, d);
     if (st != CHRONICLE_OK || !c->quiet) print_diag(c, d);
     chronicle_diag_free(d);
     if (st == CHRONICLE_ERR_IO) return EXIT_NOINPUT;
@@ -395,10 +396,11 @@ static int cmd_validate(cli *c, int argc, char **argv)
             if (chronicle_dataset_select(ds, NULL, &ev, &n) == CHRONICLE_OK &&
                 chronicle_summary_build(ev, n, &s) == CHRONICLE_OK) {
                 size_t n_src = chronicle_dataset_get_info(ds)->n_sources;
-                chronicle_buf_appendf(&line, "%s: valid: %zu event%s, %zu source%s, %zu participant%s, "
-                                             "%zu statement%s, %zu figure%s; ",
-                                      input_name(argv[i]), n, PLURAL(n), n_src, PLURAL(n_src), s->n_participants,
-                                      PLURAL(s->n_participants), s->n_statements,
+                chronicle_buf_appendf(&line,
+                                      "%s: valid: %zu event%s, %zu source%s, %zu participant%s, "
+                                      "%zu statement%s, %zu figure%s; ",
+                                      input_name(argv[i]), n, PLURAL(n), n_src, PLURAL(n_src),
+                                      s->n_participants, PLURAL(s->n_participants), s->n_statements,
                                       PLURAL(s->n_statements), s->n_figures, PLURAL(s->n_figures));
                 /* ISO dates as the dataset has them: "2019-02-26 – 2024-02-26" */
                 if (!s->first_date.ptr)
@@ -444,8 +446,10 @@ static void show_option(const chronicle_option_info *o)
     printf("  %-16s %-7s", o->name, chronicle_opt_type_name(o->type));
     if (o->choices) {
         fputs(" one of:", stdout);
-        for (char **ch = o->choices; *ch; ch++) printf(" %s", *ch);
-    } else if (o->min <= o->max && (o->type == CHRONICLE_OPT_INT || o->type == CHRONICLE_OPT_DOUBLE)) {
+        for (char **ch = o->choices; *ch; ch++)
+            printf(" %s", *ch);
+    } else if (o->min <= o->max &&
+               (o->type == CHRONICLE_OPT_INT || o->type == CHRONICLE_OPT_DOUBLE)) {
         printf(" %.15g..%.15g", o->min, o->max);
     }
     printf("  default: %s\n", o->default_value ? o->default_value : "(none)");
@@ -470,7 +474,8 @@ static void show_plugin(const chronicle_plugin_info *p)
     if (p->shadows) printf("  %-14s %s\n", "Shadows", p->shadows);
     printf("\nOptions (-O %s.KEY=VALUE):\n", p->name);
     if (!p->n_options) printf("  none\n");
-    for (size_t i = 0; i < p->n_options; i++) show_option(&p->options[i]);
+    for (size_t i = 0; i < p->n_options; i++)
+        show_option(&p->options[i]);
 }
 
 /* Says, one warning a line, what a plugin printed while it was probed:
@@ -704,9 +709,10 @@ static void json_message(cli *c, const chronicle_job_status *job, int is_error,
     chronicle_buf_puts(&b, "{\"type\":\"message\"");
     json_member(&b, "input", c->input);
     json_member(&b, "job", job->label);
-    json_member(&b, "level", level >= CHRONICLE_LOG_WARN  ? "warning"
-                             : level == CHRONICLE_LOG_INFO ? "info"
-                                                           : "debug");
+    json_member(&b, "level",
+                level >= CHRONICLE_LOG_WARN   ? "warning"
+                : level == CHRONICLE_LOG_INFO ? "info"
+                                              : "debug");
     json_member(&b, "message", text);
     json_line(&b);
     chronicle_buf_free(&b);
@@ -825,7 +831,8 @@ static int timestamp_from_env(int64_t *out)
 static void on_status(void *ctx, const chronicle_job_status *jobs, size_t n)
 {
     cli *c = ctx;
-    for (size_t i = 0; i < n; i++) c->closed |= jobs[i].state == CHRONICLE_JOB_CLOSED;
+    for (size_t i = 0; i < n; i++)
+        c->closed |= jobs[i].state == CHRONICLE_JOB_CLOSED;
     on_progress(ctx, jobs, n);
 }
 
@@ -850,8 +857,10 @@ static int stems_clash(int argc, char **argv)
             put_clean(stderr, argv[j]);
             fputs(" and ", stderr);
             put_clean(stderr, argv[i]);
-            fprintf(stderr, " would both write reports named %.*s.*; export them into different "
-                            "directories\n", (int)al, a);
+            fprintf(stderr,
+                    " would both write reports named %.*s.*; export them into different "
+                    "directories\n",
+                    (int)al, a);
             return 1;
         }
     }
@@ -931,25 +940,50 @@ static int run_exports(cli *c, chronicle_export_request *req, int argc, char **a
     return worst;
 }
 
-enum { OPT_SINCE = 256, OPT_UNTIL, OPT_COUNTRY, OPT_TAG, OPT_SPLIT, OPT_TIMEOUT, OPT_PLUGIN_PATH,
-       OPT_INPUT_FORMAT, OPT_MEMORY, OPT_JSON, OPT_HELP, OPT_VERSION, OPT_SHARD, OPT_PLAN,
-       OPT_REPORT, OPT_LANG };
+enum {
+    OPT_SINCE = 256,
+    OPT_UNTIL,
+    OPT_COUNTRY,
+    OPT_TAG,
+    OPT_SPLIT,
+    OPT_TIMEOUT,
+    OPT_PLUGIN_PATH,
+    OPT_INPUT_FORMAT,
+    OPT_MEMORY,
+    OPT_JSON,
+    OPT_HELP,
+    OPT_VERSION,
+    OPT_SHARD,
+    OPT_PLAN,
+    OPT_REPORT,
+    OPT_LANG
+};
 
 static const struct option long_options[] = {
-    {"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
-    {"option", required_argument, NULL, 'O'},   {"jobs", required_argument, NULL, 'j'},
-    {"quiet", no_argument, NULL, 'q'},          {"verbose", no_argument, NULL, 'v'},
-    {"since", required_argument, NULL, OPT_SINCE}, {"until", required_argument, NULL, OPT_UNTIL},
-    {"country", required_argument, NULL, OPT_COUNTRY}, {"tag", required_argument, NULL, OPT_TAG},
-    {"split-by", required_argument, NULL, OPT_SPLIT}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"option", required_argument, NULL, 'O'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"until", required_argument, NULL, OPT_UNTIL},
+    {"country", required_argument, NULL, OPT_COUNTRY},
+    {"tag", required_argument, NULL, OPT_TAG},
+    {"split-by", required_argument, NULL, OPT_SPLIT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"plugin-path", required_argument, NULL, OPT_PLUGIN_PATH},
     {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
     {"memory", required_argument, NULL, OPT_MEMORY},
-    {"json", no_argument, NULL, OPT_JSON},      {"help", no_argument, NULL, OPT_HELP},
-    {"shard", required_argument, NULL, OPT_SHARD}, {"plan", no_argument, NULL, OPT_PLAN},
-    {"report", required_argument, NULL, OPT_REPORT}, {"metadata", required_argument, NULL, 'M'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"plan", no_argument, NULL, OPT_PLAN},
+    {"report", required_argument, NULL, OPT_REPORT},
+    {"metadata", required_argument, NULL, 'M'},
     {"lang", required_argument, NULL, OPT_LANG},
-    {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0}};
 
 typedef struct args {
     chronicle_export_request req;
@@ -980,7 +1014,8 @@ static int parse_shard(const char *val, chronicle_export_request *req)
         return usage_error("--shard: \"%s\" is not I/N with N from 1 to 4294967295", val);
     if (i >= n)
         return usage_error("--shard: \"%s\": I counts from 0 and must be less than N "
-                           "(a Slurm array runs --array=0-N-1)", val);
+                           "(a Slurm array runs --array=0-N-1)",
+                           val);
     req->shard = (unsigned)i;
     req->n_shards = (unsigned)n;
     return 0;
@@ -999,40 +1034,75 @@ static int parse_arg(cli *c, args *a, int opt, const char *val)
         a->n_store++;
         return ok ? 0 : EXIT_SOFTWARE;
     }
-    case 'o': a->req.output = val; return 0;
-    case 'O': return push(&a->options, &a->n_options, val) ? 0 : EXIT_SOFTWARE;
+    case 'o':
+        a->req.output = val;
+        return 0;
+    case 'O':
+        return push(&a->options, &a->n_options, val) ? 0 : EXIT_SOFTWARE;
     case 'j':
         a->req.jobs = (int)strtol(val, &end, 10);
         return *val && !*end && a->req.jobs > 0 && a->req.jobs <= 256
-                   ? 0 : usage_error("--jobs: \"%s\" is not a number from 1 to 256", val);
-    case 'q': c->quiet = 1; return 0;
-    case 'v': c->verbose++; return 0;
+                   ? 0
+                   : usage_error("--jobs: \"%s\" is not a number from 1 to 256", val);
+    case 'q':
+        c->quiet = 1;
+        return 0;
+    case 'v':
+        c->verbose++;
+        return 0;
     case OPT_SINCE:
-        return parse_date_arg(val, &a->filter.since) ? 0 : usage_error("--since: \"%s\" is not a date YYYY-MM-DD", val);
+        return parse_date_arg(val, &a->filter.since)
+                   ? 0
+                   : usage_error("--since: \"%s\" is not a date YYYY-MM-DD", val);
     case OPT_UNTIL:
-        return parse_date_arg(val, &a->filter.until) ? 0 : usage_error("--until: \"%s\" is not a date YYYY-MM-DD", val);
+        return parse_date_arg(val, &a->filter.until)
+                   ? 0
+                   : usage_error("--until: \"%s\" is not a date YYYY-MM-DD", val);
     case OPT_COUNTRY:
         return push(&a->countries, &a->filter.n_countries, val) ? 0 : EXIT_SOFTWARE;
-    case OPT_TAG: return push(&a->tags, &a->filter.n_tags, val) ? 0 : EXIT_SOFTWARE;
+    case OPT_TAG:
+        return push(&a->tags, &a->filter.n_tags, val) ? 0 : EXIT_SOFTWARE;
     case OPT_SPLIT:
         a->req.split = chronicle_split_key_parse(val);
-        return a->req.split ? 0 : usage_error("--split-by: \"%s\" is not one of country, year, organizer, tag", val);
+        return a->req.split
+                   ? 0
+                   : usage_error("--split-by: \"%s\" is not one of country, year, organizer, tag",
+                                 val);
     case OPT_TIMEOUT:
         a->req.timeout = strtod(val, &end);
-        return *val && !*end && a->req.timeout > 0 ? 0 : usage_error("--timeout: \"%s\" is not a positive number of seconds", val);
-    case OPT_PLUGIN_PATH: return push(&c->plugin_dirs, &c->n_plugin_dirs, val) ? 0 : EXIT_SOFTWARE;
+        return *val && !*end && a->req.timeout > 0
+                   ? 0
+                   : usage_error("--timeout: \"%s\" is not a positive number of seconds", val);
+    case OPT_PLUGIN_PATH:
+        return push(&c->plugin_dirs, &c->n_plugin_dirs, val) ? 0 : EXIT_SOFTWARE;
     case OPT_INPUT_FORMAT:
-        c->input_format = !strcmp(val, "json") ? CHRONICLE_FORMAT_JSON : !strcmp(val, "ndjson") ? CHRONICLE_FORMAT_NDJSON : CHRONICLE_FORMAT_AUTO;
-        return c->input_format ? 0 : usage_error("--input-format: \"%s\" is not json or ndjson", val);
+        c->input_format = !strcmp(val, "json")     ? CHRONICLE_FORMAT_JSON
+                          : !strcmp(val, "ndjson") ? CHRONICLE_FORMAT_NDJSON
+                                                   : CHRONICLE_FORMAT_AUTO;
+        return c->input_format ? 0
+                               : usage_error("--input-format: \"%s\" is not json or ndjson", val);
     case OPT_MEMORY:
-        c->memory = !strcmp(val, "auto") ? MEMORY_AUTO : !strcmp(val, "low") ? MEMORY_LOW : !strcmp(val, "high") ? MEMORY_HIGH : -1;
+        c->memory = !strcmp(val, "auto")   ? MEMORY_AUTO
+                    : !strcmp(val, "low")  ? MEMORY_LOW
+                    : !strcmp(val, "high") ? MEMORY_HIGH
+                                           : -1;
         return c->memory >= 0 ? 0 : usage_error("--memory: \"%s\" is not auto, low or high", val);
-    case OPT_JSON: c->json = 1; return 0;
-    case OPT_PLAN: c->plan = 1; return 0;
-    case OPT_SHARD: return parse_shard(val, &a->req);
-    case OPT_REPORT: a->report_file = val; return 0;
-    case 'M': return push(&a->meta, &a->n_meta, val) ? 0 : EXIT_SOFTWARE;
-    case OPT_LANG: a->lang = val; return 0;
+    case OPT_JSON:
+        c->json = 1;
+        return 0;
+    case OPT_PLAN:
+        c->plan = 1;
+        return 0;
+    case OPT_SHARD:
+        return parse_shard(val, &a->req);
+    case OPT_REPORT:
+        a->report_file = val;
+        return 0;
+    case 'M':
+        return push(&a->meta, &a->n_meta, val) ? 0 : EXIT_SOFTWARE;
+    case OPT_LANG:
+        a->lang = val;
+        return 0;
     }
     return usage_error("%s", "unknown option");
 }
@@ -1058,7 +1128,8 @@ static int validate_takes(int opt)
 
 static void free_args(cli *c, args *a)
 {
-    for (size_t i = 0; i < a->n_store; i++) free(a->format_store[i]);
+    for (size_t i = 0; i < a->n_store; i++)
+        free(a->format_store[i]);
     free(a->format_store);
     free(a->formats);
     free(a->options);
@@ -1097,18 +1168,22 @@ static int build_report(const cli *c, args *a)
     if (a->report_file) {
         chronicle_status st = chronicle_report_def_load(a->def, a->report_file, d);
         print_diag(c, d);
-        rc = st == CHRONICLE_OK ? 0 : st == CHRONICLE_ERR_IO ? EXIT_NOINPUT
-             : st == CHRONICLE_ERR_OPTION ? EXIT_USAGE : EXIT_SOFTWARE;
+        rc = st == CHRONICLE_OK           ? 0
+             : st == CHRONICLE_ERR_IO     ? EXIT_NOINPUT
+             : st == CHRONICLE_ERR_OPTION ? EXIT_USAGE
+                                          : EXIT_SOFTWARE;
     }
     for (size_t i = 0; !rc && i < a->n_meta; i++) {
         const char *eq = strchr(a->meta[i], '=');
         if (!eq || eq == a->meta[i]) {
-            rc = usage_error("-M %s: expected KEY=VALUE, e.g. -M title=\"Weekly briefing\"", a->meta[i]);
+            rc = usage_error("-M %s: expected KEY=VALUE, e.g. -M title=\"Weekly briefing\"",
+                             a->meta[i]);
             break;
         }
         char *key = strndup(a->meta[i], (size_t)(eq - a->meta[i]));
         chronicle_diag_clear(d);
-        chronicle_status st = key ? chronicle_report_def_set(a->def, key, eq + 1, d) : CHRONICLE_ERR_NOMEM;
+        chronicle_status st =
+            key ? chronicle_report_def_set(a->def, key, eq + 1, d) : CHRONICLE_ERR_NOMEM;
         if (st != CHRONICLE_OK) say_set_error("-M", a->meta[i], d);
         rc = st == CHRONICLE_OK ? 0 : st == CHRONICLE_ERR_OPTION ? EXIT_USAGE : EXIT_SOFTWARE;
         free(key);
@@ -1152,7 +1227,8 @@ static int flushed(int rc)
 static int check_stdin(const cli *c, const args *a, int is_export, int n, char **files)
 {
     int seen = 0;
-    for (int i = 0; i < n; i++) seen += !strcmp(files[i], "-");
+    for (int i = 0; i < n; i++)
+        seen += !strcmp(files[i], "-");
     if (!seen) return 0;
     if (seen > 1) return usage_error("%s", "- (standard input) can be read only once");
     if (c->memory == MEMORY_LOW)
@@ -1181,12 +1257,14 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "plugin-check")) return flushed(cli_plugin_check(argc - 1, argv + 1));
     if (!strcmp(cmd, "--version")) {
-        printf("chronicle %s (plugin ABI %d.%d)\n", CHRONICLE_VERSION, CHRONICLE_ABI_MAJOR, CHRONICLE_ABI_MINOR);
+        printf("chronicle %s (plugin ABI %d.%d)\n", CHRONICLE_VERSION, CHRONICLE_ABI_MAJOR,
+               CHRONICLE_ABI_MINOR);
         return flushed(0);
     }
     int is_export = !strcmp(cmd, "export"), is_validate = !strcmp(cmd, "validate"),
         is_plugins = !strcmp(cmd, "plugins");
-    if (!is_export && !is_validate && !is_plugins) return usage_error("unknown command \"%s\"", cmd);
+    if (!is_export && !is_validate && !is_plugins)
+        return usage_error("unknown command \"%s\"", cmd);
     int opt, rc = 0;
     optind = 2;
     opterr = 0;
@@ -1202,7 +1280,8 @@ int main(int argc, char **argv)
             chronicle_buf name = CHRONICLE_BUF_INIT;
             option_name(opt, &name);
             rc = usage_error("validate: %s means nothing to validate, which takes -q, --json, "
-                             "--input-format and --memory only", chronicle_buf_cstr(&name));
+                             "--input-format and --memory only",
+                             chronicle_buf_cstr(&name));
             chronicle_buf_free(&name);
         } else {
             rc = parse_arg(&c, &a, opt, optarg);
@@ -1212,7 +1291,8 @@ int main(int argc, char **argv)
     char **files = argv + optind;
     if (!rc && (is_validate || is_export)) rc = check_stdin(&c, &a, is_export, rest, files);
     if (!rc && is_validate) {
-        rc = rest ? cmd_validate(&c, rest, files) : usage_error("%s", "validate needs at least one FILE");
+        rc = rest ? cmd_validate(&c, rest, files)
+                  : usage_error("%s", "validate needs at least one FILE");
     } else if (!rc && is_plugins) {
         rc = cmd_plugins(&c, rest, files);
     } else if (!rc) {
@@ -1226,23 +1306,28 @@ int main(int argc, char **argv)
         a.req.hooks = (chronicle_export_hooks){&c, on_message, on_status, on_finished};
         size_t n_formats = a.n_formats; /* -f, else the definition's */
         int split = a.req.split != CHRONICLE_SPLIT_NONE;
-        if (!rest) rc = usage_error("%s", "export needs at least one FILE");
+        if (!rest)
+            rc = usage_error("%s", "export needs at least one FILE");
         else if (c.json && !c.plan && a.req.output && !strcmp(a.req.output, "-"))
             rc = usage_error("%s", "--json writes its records on standard output: -o - would mix "
                                    "them with the report; give -o FILE");
         else if ((rc = build_report(&c, &a)) != 0) {
-        } else if (!(n_formats = a.n_formats ? a.n_formats : chronicle_report_def_format_count(a.def)))
+        } else if (!(n_formats =
+                         a.n_formats ? a.n_formats : chronicle_report_def_format_count(a.def)))
             rc = usage_error("%s", "export needs -f FORMAT (or \"formats\" in the --report file)");
         else if (!timestamp_from_env(&a.req.timestamp))
-            rc = usage_error("SOURCE_DATE_EPOCH=%s is not a whole number of seconds", getenv("SOURCE_DATE_EPOCH"));
+            rc = usage_error("SOURCE_DATE_EPOCH=%s is not a whole number of seconds",
+                             getenv("SOURCE_DATE_EPOCH"));
         else if (rest > 1 && a.req.output && strcmp(a.req.output, "-") && n_formats == 1 &&
                  !(split || chronicle_report_def_split(a.def)) && !is_directory(a.req.output))
             rc = usage_error("%s", "several input files need -o DIRECTORY/");
-        else if (rest > 1 && (!a.req.output || strcmp(a.req.output, "-")) && stems_clash(rest, files))
+        else if (rest > 1 && (!a.req.output || strcmp(a.req.output, "-")) &&
+                 stems_clash(rest, files))
             rc = EXIT_USAGE;
         if (!rc) {
             a.req.report = a.def;
-            if (!(a.req.registry = open_registry(&c))) rc = EXIT_SOFTWARE;
+            if (!(a.req.registry = open_registry(&c)))
+                rc = EXIT_SOFTWARE;
             else if (!(rc = check_report(&c, a.def, a.req.registry)))
                 rc = run_exports(&c, &a.req, rest, files);
             chronicle_registry_free(a.req.registry);

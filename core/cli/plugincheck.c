@@ -122,13 +122,21 @@ int cli_plugin_check(int argc, char **argv)
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         char *end;
-        if (opt == 'd') dataset = optarg;
-        else if (opt == 'J') o.json = 1;
-        else if (opt == 't' && (timeout = strtod(optarg, &end)) > 0 && !*end) continue;
-        else if (opt == 'n' && (events = strtol(optarg, &end, 10)) >= 1 && events <= 10000000 && !*end) continue;
-        else if (opt == 'n') return usage("--events is not a number from 1 to 10000000: ", optarg);
-        else if (opt == 't') return usage("--timeout is not a positive number of seconds: ", optarg);
-        else return usage("an unknown option, or one missing its value: ", argv[optind - 1]);
+        if (opt == 'd')
+            dataset = optarg;
+        else if (opt == 'J')
+            o.json = 1;
+        else if (opt == 't' && (timeout = strtod(optarg, &end)) > 0 && !*end)
+            continue;
+        else if (opt == 'n' && (events = strtol(optarg, &end, 10)) >= 1 && events <= 10000000 &&
+                 !*end)
+            continue;
+        else if (opt == 'n')
+            return usage("--events is not a number from 1 to 10000000: ", optarg);
+        else if (opt == 't')
+            return usage("--timeout is not a positive number of seconds: ", optarg);
+        else
+            return usage("an unknown option, or one missing its value: ", argv[optind - 1]);
     }
     if (argc - optind != 1) return usage("give one plugin file, PATH/NAME.so", NULL);
     int64_t ts = 1700000000;
@@ -141,14 +149,20 @@ int cli_plugin_check(int argc, char **argv)
     }
     char *def = dataset ? NULL : cli_data_file("events.json", "events.json");
     char *uni = cli_data_file("unicode-torture.json", "samples/unicode-torture.json");
-    chronicle_check_request req = {.plugin = argv[optind], .dataset = dataset ? dataset : def,
+    chronicle_check_request req = {.plugin = argv[optind],
+                                   .dataset = dataset ? dataset : def,
                                    .unicode_dataset = access(uni, R_OK) == 0 ? uni : NULL,
-                                   .n_generated = (size_t)events, .timeout = timeout, .timestamp = ts, .ctx = &o,
+                                   .n_generated = (size_t)events,
+                                   .timeout = timeout,
+                                   .timestamp = ts,
+                                   .ctx = &o,
                                    .result = on_result};
     int rc = 0;
     if (access(req.dataset, R_OK) != 0) {
-        fprintf(stderr, "chronicle: plugin-check: cannot read the dataset %s: %s (give one with "
-                        "--dataset FILE)\n", req.dataset, strerror(errno));
+        fprintf(stderr,
+                "chronicle: plugin-check: cannot read the dataset %s: %s (give one with "
+                "--dataset FILE)\n",
+                req.dataset, strerror(errno));
         rc = 66;
     } else {
         chronicle_diag *d = chronicle_diag_new(20);

@@ -34,7 +34,7 @@ struct chronicle_job {
     chronicle_summary *summary;
     chronicle_option_info *infos; /* the descriptor's options, for chronicle_opt_parse */
     chronicle_opt_value *values;
-    char **texts;                 /* the values' text, owned */
+    char **texts; /* the values' text, owned */
     size_t n_options;
     chronicle_report report;
     char *report_text[6];
@@ -133,8 +133,9 @@ static const chronicle_opt_value *find(const chronicle_job *job, const char *nam
     for (size_t i = 0; name && i < job->n_options; i++) {
         if (strcmp(job->infos[i].name, name)) continue;
         chronicle_opt_type t = job->infos[i].type;
-        int text = want == CHRONICLE_OPT_STRING &&
-                   (t == CHRONICLE_OPT_STRING || t == CHRONICLE_OPT_ENUM || t == CHRONICLE_OPT_PATH);
+        int text =
+            want == CHRONICLE_OPT_STRING &&
+            (t == CHRONICLE_OPT_STRING || t == CHRONICLE_OPT_ENUM || t == CHRONICLE_OPT_PATH);
         int number = want == CHRONICLE_OPT_DOUBLE && t == CHRONICLE_OPT_INT;
         return t == want || text || number ? &job->values[i] : NULL;
     }
@@ -217,7 +218,8 @@ static void m_log(chronicle_job *job, chronicle_log_level lvl, const char *fmt, 
     va_end(ap);
     pthread_mutex_lock(&job->mu);
     char **logs = realloc(job->logs, (job->n_logs + 1) * sizeof *logs);
-    chronicle_log_level *levels = logs ? realloc(job->levels, (job->n_logs + 1) * sizeof *levels) : NULL;
+    chronicle_log_level *levels =
+        logs ? realloc(job->levels, (job->n_logs + 1) * sizeof *levels) : NULL;
     if (logs) job->logs = logs;
     if (levels) {
         job->levels = levels;
@@ -302,7 +304,8 @@ static size_t m_format_attribution(const chronicle_job *job, char *buf, size_t s
 
 static size_t m_format_selection(const chronicle_job *job, char *buf, size_t size)
 {
-    return chronicle__wording_selection(job->lang, buf, size, &job->report, job->n_events, job->n_all);
+    return chronicle__wording_selection(job->lang, buf, size, &job->report, job->n_events,
+                                        job->n_all);
 }
 
 static chronicle_cursor *m_cursor_open(chronicle_job *job)
@@ -434,7 +437,8 @@ static char *say(const char *fmt, ...)
 static chronicle_status take_options(chronicle_job *job)
 {
     const chronicle_option *o = job->plugin->options;
-    while (o && o[job->n_options].name) job->n_options++;
+    while (o && o[job->n_options].name)
+        job->n_options++;
     size_t n = job->n_options ? job->n_options : 1;
     job->infos = calloc(n, sizeof *job->infos);
     job->values = calloc(n, sizeof *job->values);
@@ -442,8 +446,13 @@ static chronicle_status take_options(chronicle_job *job)
     if (!job->infos || !job->values || !job->texts) return CHRONICLE_ERR_NOMEM;
     for (size_t i = 0; i < job->n_options; i++) {
         chronicle_option_info *in = &job->infos[i];
-        *in = (chronicle_option_info){(char *)o[i].name, o[i].type, (char *)o[i].default_value,
-                                      (char *)o[i].help, (char **)o[i].choices, o[i].min, o[i].max};
+        *in = (chronicle_option_info){(char *)o[i].name,
+                                      o[i].type,
+                                      (char *)o[i].default_value,
+                                      (char *)o[i].help,
+                                      (char **)o[i].choices,
+                                      o[i].min,
+                                      o[i].max};
         if (in->default_value) {
             chronicle_buf why = CHRONICLE_BUF_INIT;
             chronicle_opt_parse(in, in->default_value, &job->values[i], &why);
@@ -504,13 +513,16 @@ chronicle_status chronicle_mock_job_new(const chronicle_plugin *plugin, const ch
         goto out;
     const chronicle_dataset_info *di = chronicle_dataset_get_info(job->ds);
     job->report = (chronicle_report){.struct_size = sizeof job->report, .title = di->title};
-    job->report.lang = (chronicle_str){chronicle__wording_tag(job->lang), strlen(chronicle__wording_tag(job->lang))};
+    job->report.lang = (chronicle_str){chronicle__wording_tag(job->lang),
+                                       strlen(chronicle__wording_tag(job->lang))};
     *out = job;
     job = NULL;
 out:
     if (st != CHRONICLE_OK && !reason) reason = say("%s", chronicle_strerror(st));
-    if (why) *why = reason;
-    else free(reason);
+    if (why)
+        *why = reason;
+    else
+        free(reason);
     chronicle_diag_free(d);
     chronicle_mock_job_free(job);
     return st;
@@ -529,12 +541,15 @@ void chronicle_mock_job_free(chronicle_job *job)
 {
     if (!job) return;
     remove_scratch(job);
-    for (size_t i = 0; i < job->n_options && job->texts; i++) free(job->texts[i]);
+    for (size_t i = 0; i < job->n_options && job->texts; i++)
+        free(job->texts[i]);
     free(job->texts);
     free(job->values);
     free(job->infos);
-    for (size_t i = 0; i < 6; i++) free(job->report_text[i]);
-    for (size_t i = 0; i < job->n_logs; i++) free(job->logs[i]);
+    for (size_t i = 0; i < 6; i++)
+        free(job->report_text[i]);
+    for (size_t i = 0; i < job->n_logs; i++)
+        free(job->logs[i]);
     free(job->logs);
     free(job->levels);
     free(job->error);
@@ -556,8 +571,8 @@ chronicle_status chronicle_mock_set(chronicle_job *job, const char *key, const c
         char *copy = strdup(value);
         chronicle_opt_value v = {0};
         chronicle_buf why = CHRONICLE_BUF_INIT;
-        chronicle_status st = copy ? chronicle_opt_parse(&job->infos[i], copy, &v, &why)
-                                   : CHRONICLE_ERR_NOMEM;
+        chronicle_status st =
+            copy ? chronicle_opt_parse(&job->infos[i], copy, &v, &why) : CHRONICLE_ERR_NOMEM;
         chronicle_buf_free(&why);
         if (st != CHRONICLE_OK) {
             free(copy);
@@ -572,14 +587,13 @@ chronicle_status chronicle_mock_set(chronicle_job *job, const char *key, const c
     return CHRONICLE_ERR_OPTION;
 }
 
-chronicle_status chronicle_mock_set_report(chronicle_job *job, const char *field,
-                                           const char *value)
+chronicle_status chronicle_mock_set_report(chronicle_job *job, const char *field, const char *value)
 {
-    static const char *const fields[] = {"title", "subtitle", "organization", "author",
-                                         "marking", "lang"};
+    static const char *const fields[] = {"title",  "subtitle", "organization",
+                                         "author", "marking",  "lang"};
     chronicle_report *r = &job->report;
-    chronicle_str *slots[] = {&r->title, &r->subtitle, &r->organization, &r->author, &r->marking,
-                              &r->lang};
+    chronicle_str *slots[] = {&r->title,  &r->subtitle, &r->organization,
+                              &r->author, &r->marking,  &r->lang};
     for (size_t i = 0; field && value && i < 6; i++) {
         if (strcmp(field, fields[i])) continue;
         if (i == 5) {
@@ -607,7 +621,8 @@ chronicle_status chronicle_mock_set_group(chronicle_job *job, const char *key, c
     chronicle_groups_free(job->groups, job->n_groups);
     job->groups = NULL;
     job->n_groups = 0;
-    if (st == CHRONICLE_OK) st = chronicle_split(job->all, job->n_events, k, &job->groups, &job->n_groups);
+    if (st == CHRONICLE_OK)
+        st = chronicle_split(job->all, job->n_events, k, &job->groups, &job->n_groups);
     if (st != CHRONICLE_OK) return st;
     job->n_events = 0;
     for (size_t i = 0; i < job->n_groups; i++)
@@ -668,7 +683,8 @@ static void read_output_file(chronicle_job *job)
     char chunk[65536];
     size_t n;
     chronicle_buf_reset(&job->out);
-    while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0) chronicle_buf_append(&job->out, chunk, n);
+    while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        chronicle_buf_append(&job->out, chunk, n);
     if (f) fclose(f);
 }
 

@@ -25,7 +25,8 @@ chronicle_diag *chronicle_diag_new(size_t max_entries)
 void chronicle_diag_clear(chronicle_diag *d)
 {
     if (!d) return;
-    for (size_t i = 0; i < d->n; i++) free((void *)d->entries[i].message);
+    for (size_t i = 0; i < d->n; i++)
+        free((void *)d->entries[i].message);
     d->n = d->errors = d->dropped = 0;
 }
 
@@ -201,15 +202,24 @@ chronicle_status chronicle_diag_format(const chronicle_diag_entry *e, chronicle_
 const char *chronicle_strerror(chronicle_status st)
 {
     switch (st) {
-    case CHRONICLE_OK: return "success";
-    case CHRONICLE_ERR_IO: return "input/output error";
-    case CHRONICLE_ERR_NOMEM: return "out of memory";
-    case CHRONICLE_ERR_OPTION: return "invalid option";
-    case CHRONICLE_ERR_DATA: return "invalid data";
-    case CHRONICLE_ERR_UNSUPPORTED: return "not supported";
-    case CHRONICLE_ERR_CANCELLED: return "cancelled";
-    case CHRONICLE_ERR_INTERNAL: return "internal error";
-    case CHRONICLE_ERR_PLUGIN: return "plugin error";
+    case CHRONICLE_OK:
+        return "success";
+    case CHRONICLE_ERR_IO:
+        return "input/output error";
+    case CHRONICLE_ERR_NOMEM:
+        return "out of memory";
+    case CHRONICLE_ERR_OPTION:
+        return "invalid option";
+    case CHRONICLE_ERR_DATA:
+        return "invalid data";
+    case CHRONICLE_ERR_UNSUPPORTED:
+        return "not supported";
+    case CHRONICLE_ERR_CANCELLED:
+        return "cancelled";
+    case CHRONICLE_ERR_INTERNAL:
+        return "internal error";
+    case CHRONICLE_ERR_PLUGIN:
+        return "plugin error";
     }
     return "unknown error";
 }

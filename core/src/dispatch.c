@@ -32,7 +32,7 @@
 
 /* A child's standard output or error: read as it comes, said line by line. */
 typedef struct stream {
-    int fd; /* read end, or -1 */
+    int fd;                /* read end, or -1 */
     chronicle_buf pending; /* text not yet ending in a newline */
     const char *name;
 } stream;
@@ -54,7 +54,7 @@ typedef struct run {
 #define GRACE 2.0
 
 static volatile sig_atomic_t interrupted;
-static chronicle_job *child_job; /* in a child: the job SIGTERM cancels */
+static chronicle_job *child_job;    /* in a child: the job SIGTERM cancels */
 static int chld_pipe[2] = {-1, -1}; /* SIGCHLD wakes poll() through it */
 
 static void on_child_term(int sig)
@@ -108,7 +108,8 @@ static void say(const chronicle_export_hooks *h, run *r, int is_error, chronicle
     chronicle_buf_free(&b);
 }
 
-static void sayf(const chronicle_export_hooks *h, run *r, const char *fmt, ...) CHRONICLE_PRINTF(3, 4);
+static void sayf(const chronicle_export_hooks *h, run *r, const char *fmt, ...)
+    CHRONICLE_PRINTF(3, 4);
 static void sayf(const chronicle_export_hooks *h, run *r, const char *fmt, ...)
 {
     chronicle_buf b = CHRONICLE_BUF_INIT;
@@ -185,7 +186,8 @@ static void start_failed(run *r, int output, const chronicle_export_hooks *h)
 /* pipes[0]: messages; [1]: standard output; [2]: standard error. */
 static int make_pipes(int pipes[3][2])
 {
-    for (int i = 0; i < 3; i++) pipes[i][0] = pipes[i][1] = -1;
+    for (int i = 0; i < 3; i++)
+        pipes[i][0] = pipes[i][1] = -1;
     for (int i = 0; i < 3; i++)
         if (pipe2(pipes[i], O_CLOEXEC) != 0) return 0;
     return 1;
@@ -193,7 +195,8 @@ static int make_pipes(int pipes[3][2])
 
 static void close_pipes(int pipes[3][2])
 {
-    for (int i = 0; i < 3; i++) close_fd(&pipes[i][0]), close_fd(&pipes[i][1]);
+    for (int i = 0; i < 3; i++)
+        close_fd(&pipes[i][0]), close_fd(&pipes[i][1]);
 }
 
 static int start(run *runs, size_t n, run *r, const chronicle_export_hooks *h)
@@ -234,7 +237,8 @@ static int start(run *runs, size_t n, run *r, const chronicle_export_hooks *h)
     close_pipes(pipes);
     /* read without blocking: a process the plugin started may hold them */
     int fds[3] = {r->fd, r->out.fd, r->err.fd};
-    for (int i = 0; i < 3; i++) fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+    for (int i = 0; i < 3; i++)
+        fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
     r->started = now();
     r->status.state = CHRONICLE_JOB_RUNNING;
     return 1;
@@ -275,7 +279,7 @@ static void pump(run *r, stream *s, const chronicle_export_hooks *h, int at_end)
         }
         if (got < 0 && errno == EINTR) continue;
         if (got == 0) close_fd(&s->fd); /* every writer is gone */
-        break; /* EAGAIN: nothing more for now */
+        break;                          /* EAGAIN: nothing more for now */
     }
     say_lines(r, s, h, at_end || s->fd < 0);
 }
@@ -354,8 +358,10 @@ static void finish(run *r, const chronicle_export_hooks *h)
     int ok = 0, sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     chronicle_job_state state = CHRONICLE_JOB_FAILED;
     if (r->timed_out) {
-        sayf(h, r, "did not finish within %.0f s and was stopped; partial output removed, other "
-                   "exports unaffected", r->term_at - r->started);
+        sayf(h, r,
+             "did not finish within %.0f s and was stopped; partial output removed, other "
+             "exports unaffected",
+             r->term_at - r->started);
     } else if (sig == SIGPIPE && r->job->out_kind != OUTPUT_FILE) {
         /* the reader went away (| head): a stop, not a failure; said only
          * when the reader was not ours to know */
@@ -363,8 +369,8 @@ static void finish(run *r, const chronicle_export_hooks *h)
         if (r->job->out_kind == OUTPUT_STREAM)
             sayf(h, r, "the reader of %s went away; stopped", r->job->dest);
     } else if (sig) {
-        sayf(h, r, "killed by signal %d (%s); partial output removed, other exports unaffected", sig,
-             chronicle__signal_name(sig));
+        sayf(h, r, "killed by signal %d (%s); partial output removed, other exports unaffected",
+             sig, chronicle__signal_name(sig));
     } else if (!r->got_done || WEXITSTATUS(status) != 0 || r->done_code != CHRONICLE_OK) {
         if (!r->reported_error)
             sayf(h, r, "failed (exit status %d) without saying why", WEXITSTATUS(status));
@@ -377,8 +383,9 @@ static void finish(run *r, const chronicle_export_hooks *h)
         state = ok ? CHRONICLE_JOB_DONE : CHRONICLE_JOB_FAILED;
     }
     r->status.state = state;
-    if (h->finished) h->finished(h->ctx, &r->status, r->job->plugin->name, r->job->group,
-                                 ok ? output_size(r->job) : UINT64_MAX);
+    if (h->finished)
+        h->finished(h->ctx, &r->status, r->job->plugin->name, r->job->group,
+                    ok ? output_size(r->job) : UINT64_MAX);
     chronicle__output_discard(r->job);
 }
 
@@ -413,7 +420,8 @@ static int exited(const run *r)
 {
     siginfo_t si = {0};
     /* WNOWAIT: the zombie keeps the group id until finish() has killed the group */
-    return waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == r->pid;
+    return waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           si.si_pid == r->pid;
 }
 
 /* One round of waiting: read what arrived, settle the jobs that exited,
@@ -494,8 +502,8 @@ static void leave(const saved_state *saved)
     close_fd(&chld_pipe[1]);
 }
 
-chronicle_status chronicle__dispatch_jobs(chronicle_job **jobs, size_t n, int max_jobs, double timeout,
-                               const chronicle_export_hooks *h)
+chronicle_status chronicle__dispatch_jobs(chronicle_job **jobs, size_t n, int max_jobs,
+                                          double timeout, const chronicle_export_hooks *h)
 {
     saved_state saved;
     run *runs = calloc(n ? n : 1, sizeof *runs);

@@ -41,9 +41,9 @@ typedef struct plan {
     chronicle_group *groups;
     size_t n_groups;
     int directory; /* -o names a directory: outputs are named STEM[-GROUP].EXT */
-    char *dir;   /* where outputs go: -o's directory, or -o itself in directory mode */
-    int dir_fd;  /* ... held open: every output is made relative to it */
-    int tmp_fd;  /* $TMPDIR, for the scratch of jobs that write to a stream */
+    char *dir;     /* where outputs go: -o's directory, or -o itself in directory mode */
+    int dir_fd;    /* ... held open: every output is made relative to it */
+    int tmp_fd;    /* $TMPDIR, for the scratch of jobs that write to a stream */
     const char *tmp_dir;
     struct stat *keep; /* the files never written: the inputs */
     size_t n_keep;
@@ -138,7 +138,8 @@ static chronicle_status set_option(plan *p, const char *arg)
         if (strlen(o->name) != klen || strncmp(o->name, dot + 1, klen)) continue;
         chronicle_buf why = CHRONICLE_BUF_INIT;
         chronicle_status st = chronicle_opt_parse(o, eq + 1, &p->values[f][i], &why);
-        if (st == CHRONICLE_OK && o->type == CHRONICLE_OPT_PATH) st = chronicle__report_readable_file(eq + 1, &why);
+        if (st == CHRONICLE_OK && o->type == CHRONICLE_OPT_PATH)
+            st = chronicle__report_readable_file(eq + 1, &why);
         if (st != CHRONICLE_OK)
             plan_error(p, CHRONICLE_DIAG_OPTION, "-O %s: %s.%s %s", arg, info->name, o->name,
                        chronicle_buf_cstr(&why));
@@ -292,7 +293,8 @@ static chronicle_status choose_output(plan *p)
     if (p->directory) {
         p->dir = strdup(out ? out : ".");
         if (!p->dir) return CHRONICLE_ERR_NOMEM;
-        while (strlen(p->dir) > 1 && p->dir[strlen(p->dir) - 1] == '/') p->dir[strlen(p->dir) - 1] = '\0';
+        while (strlen(p->dir) > 1 && p->dir[strlen(p->dir) - 1] == '/')
+            p->dir[strlen(p->dir) - 1] = '\0';
         if (!is_dir(p->dir)) {
             int err = p->dry ? mkdir_would_fail(p->dir) : mkdir(p->dir, 0777) != 0 ? errno : 0;
             if (err) {
@@ -362,7 +364,8 @@ static chronicle_status place_output(plan *p, chronicle_job *job)
         if (!strcmp(p->dir, ".") && out && !strchr(out, '/'))
             chronicle_buf_puts(&b, job->dest_name);
         else
-            chronicle_buf_appendf(&b, "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "", job->dest_name);
+            chronicle_buf_appendf(&b, "%s%s%s", p->dir, strcmp(p->dir, "/") ? "/" : "",
+                                  job->dest_name);
         if (!(job->dest = chronicle_buf_steal(&b))) return CHRONICLE_ERR_NOMEM;
     }
     /* a dry plan writes nothing to standard output, and a directory that
@@ -421,9 +424,11 @@ static chronicle_status make_jobs(plan *p)
 
 static void plan_free(plan *p)
 {
-    for (size_t i = 0; i < p->n_jobs; i++) chronicle__job_free(p->jobs[i]);
+    for (size_t i = 0; i < p->n_jobs; i++)
+        chronicle__job_free(p->jobs[i]);
     free(p->jobs);
-    for (size_t f = 0; p->values && f < p->n_formats; f++) free(p->values[f]);
+    for (size_t f = 0; p->values && f < p->n_formats; f++)
+        free(p->values[f]);
     free(p->countries);
     free(p->tags);
     free(p->values);
@@ -483,7 +488,8 @@ static chronicle_str view(const char *s)
 static chronicle_str *views(const char *const *list, size_t n)
 {
     chronicle_str *v = calloc(n + 1, sizeof *v);
-    for (size_t i = 0; v && i < n; i++) v[i] = view(list[i]);
+    for (size_t i = 0; v && i < n; i++)
+        v[i] = view(list[i]);
     return v;
 }
 
@@ -514,7 +520,8 @@ static chronicle_status settle_request(plan *p)
         f->tags = (const char *const *)def->tags;
         f->n_tags = def->n_tags;
     }
-    if (!(p->countries = views(f->countries, f->n_countries)) || !(p->tags = views(f->tags, f->n_tags)))
+    if (!(p->countries = views(f->countries, f->n_countries)) ||
+        !(p->tags = views(f->tags, f->n_tags)))
         return CHRONICLE_ERR_NOMEM;
     chronicle_report *r = &p->report;
     const chronicle_dataset_info *di = chronicle_dataset_get_info(req->ds);
@@ -523,7 +530,9 @@ static chronicle_status settle_request(plan *p)
     r->struct_size = sizeof *r;
     r->direction = (uint32_t)chronicle__wording_direction(p->lang);
     r->lang = view(chronicle__wording_tag(p->lang));
-    r->title = meta && meta[META_TITLE] ? view(meta[META_TITLE]) : di->title.ptr ? di->title : view("");
+    r->title = meta && meta[META_TITLE] ? view(meta[META_TITLE])
+               : di->title.ptr          ? di->title
+                                        : view("");
     if (meta) {
         r->subtitle = view(meta[META_SUBTITLE]);
         r->organization = view(meta[META_ORGANIZATION]);
@@ -584,14 +593,15 @@ chronicle_status chronicle_export(const chronicle_export_request *req, chronicle
 }
 
 chronicle_status chronicle__export_run(const chronicle_export_request *req, unsigned check,
-                            chronicle_diag *diag)
+                                       chronicle_diag *diag)
 {
     plan p = {.req = req, .diag = diag, .dir_fd = -1, .tmp_fd = -1, .check = check};
     chronicle_status st = plan_build(&p);
     if (st == CHRONICLE_OK) {
         sweep(&p); /* every shard sweeps, as an unsharded run does */
-        st = chronicle__dispatch_jobs(p.jobs + p.first, p.count, req->jobs > 0 ? req->jobs : cpu_count(),
-                           req->timeout, &req->hooks);
+        st = chronicle__dispatch_jobs(p.jobs + p.first, p.count,
+                                      req->jobs > 0 ? req->jobs : cpu_count(), req->timeout,
+                                      &req->hooks);
     }
     plan_free(&p);
     return st;

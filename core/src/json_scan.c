@@ -18,7 +18,8 @@ static int is_ws(unsigned char c)
 
 size_t chronicle__json_skip_ws(const char *buf, size_t len, size_t pos)
 {
-    while (pos < len && is_ws((unsigned char)buf[pos])) pos++;
+    while (pos < len && is_ws((unsigned char)buf[pos]))
+        pos++;
     return pos;
 }
 
@@ -72,13 +73,20 @@ static scan_result skip_escape(const char *s, size_t len, size_t *i, int eof, sc
     if (at + 1 >= len) return eof ? fail(err, at, "unterminated string", 0) : SCAN_MORE;
     char e = s[at + 1];
     switch (e) {
-    case '"': case '\\': case '/': case 'n': case 't':
+    case '"':
+    case '\\':
+    case '/':
+    case 'n':
+    case 't':
         *i = at + 2;
         return SCAN_OK;
-    case 'b': case 'f': case 'r':
+    case 'b':
+    case 'f':
+    case 'r':
         return fail_as(CHRONICLE_DIAG_ENCODING, err, at,
                        "control character \\%c is not allowed in text", (unsigned char)e);
-    case 'u': break;
+    case 'u':
+        break;
     default:
         return fail(err, at, "invalid escape \\%c", (unsigned char)e);
     }
@@ -185,7 +193,8 @@ static scan_result skip_number(const char *s, size_t len, size_t *i, int eof, sc
         p++;
         if (p < len && is_digit(s[p])) return fail(err, *i, "number with a leading zero", 0);
     } else if (is_digit(s[p])) {
-        while (p < len && is_digit(s[p])) p++;
+        while (p < len && is_digit(s[p]))
+            p++;
     } else {
         return fail(err, *i, "invalid number", 0);
     }
@@ -193,14 +202,16 @@ static scan_result skip_number(const char *s, size_t len, size_t *i, int eof, sc
         p++;
         if (p >= len) goto cut;
         if (!is_digit(s[p])) return fail(err, *i, "invalid number: digits must follow '.'", 0);
-        while (p < len && is_digit(s[p])) p++;
+        while (p < len && is_digit(s[p]))
+            p++;
     }
     if (p < len && (s[p] == 'e' || s[p] == 'E')) {
         p++;
         if (p < len && (s[p] == '+' || s[p] == '-')) p++;
         if (p >= len) goto cut;
         if (!is_digit(s[p])) return fail(err, *i, "invalid number: bad exponent", 0);
-        while (p < len && is_digit(s[p])) p++;
+        while (p < len && is_digit(s[p]))
+            p++;
     }
     if (p >= len && !eof) return SCAN_MORE; /* more digits may follow */
     *i = p;
@@ -228,8 +239,8 @@ static scan_result skip_literal(const char *s, size_t len, size_t *i, int eof, s
 
 enum state { S_VALUE, S_VALUE_OR_CLOSE, S_KEY_OR_CLOSE, S_KEY, S_COLON, S_AFTER };
 
-scan_result chronicle__json_skip_value(const char *s, size_t len, size_t *pos, int eof, int max_depth,
-                            scan_error *err)
+scan_result chronicle__json_skip_value(const char *s, size_t len, size_t *pos, int eof,
+                                       int max_depth, scan_error *err)
 {
     char stack[JSON_MAX_DEPTH];
     int depth = 0;
@@ -283,8 +294,7 @@ scan_result chronicle__json_skip_value(const char *s, size_t len, size_t *pos, i
             }
             if (c == (stack[depth - 1] == '{' ? '}' : ']')) goto close;
             return fail(err, i,
-                        stack[depth - 1] == '{' ? "expected ',' or '}'" : "expected ',' or ']'",
-                        0);
+                        stack[depth - 1] == '{' ? "expected ',' or '}'" : "expected ',' or ']'", 0);
         }
         if (r != SCAN_OK) return r;
         if (st == S_AFTER && depth == 0) break;

@@ -18,13 +18,20 @@
 const char *chronicle_opt_type_name(chronicle_opt_type t)
 {
     switch (t) {
-    case CHRONICLE_OPT_BOOL: return "bool";
-    case CHRONICLE_OPT_INT: return "int";
-    case CHRONICLE_OPT_DOUBLE: return "number";
-    case CHRONICLE_OPT_STRING: return "string";
-    case CHRONICLE_OPT_ENUM: return "enum";
-    case CHRONICLE_OPT_PATH: return "path";
-    case CHRONICLE_OPT_END: break;
+    case CHRONICLE_OPT_BOOL:
+        return "bool";
+    case CHRONICLE_OPT_INT:
+        return "int";
+    case CHRONICLE_OPT_DOUBLE:
+        return "number";
+    case CHRONICLE_OPT_STRING:
+        return "string";
+    case CHRONICLE_OPT_ENUM:
+        return "enum";
+    case CHRONICLE_OPT_PATH:
+        return "path";
+    case CHRONICLE_OPT_END:
+        break;
     }
     return "?";
 }
@@ -32,7 +39,8 @@ const char *chronicle_opt_type_name(chronicle_opt_type t)
 static chronicle_opt_type type_from_name(const char *s)
 {
     for (int t = CHRONICLE_OPT_BOOL; t <= CHRONICLE_OPT_PATH; t++)
-        if (!strcmp(s, chronicle_opt_type_name((chronicle_opt_type)t))) return (chronicle_opt_type)t;
+        if (!strcmp(s, chronicle_opt_type_name((chronicle_opt_type)t)))
+            return (chronicle_opt_type)t;
     return CHRONICLE_OPT_END;
 }
 
@@ -58,7 +66,8 @@ chronicle_status chronicle_opt_parse(const chronicle_option_info *o, const char 
     char *end = NULL;
     switch (o->type) {
     case CHRONICLE_OPT_BOOL: {
-        static const char *const yes[] = {"true", "1", "yes", "on"}, *const no[] = {"false", "0", "no", "off"};
+        static const char *const yes[] = {"true", "1", "yes", "on"}, *const no[] = {"false", "0",
+                                                                                    "no", "off"};
         for (size_t i = 0; i < 4; i++) {
             if (!strcasecmp(text, yes[i])) out->b = 1, out->set = 1;
             if (!strcasecmp(text, no[i])) out->b = 0, out->set = 1;
@@ -85,10 +94,12 @@ chronicle_status chronicle_opt_parse(const chronicle_option_info *o, const char 
         break;
     case CHRONICLE_OPT_ENUM: {
         int ok = 0;
-        for (char **c = o->choices; c && *c && !ok; c++) ok = !strcmp(*c, text);
+        for (char **c = o->choices; c && *c && !ok; c++)
+            ok = !strcmp(*c, text);
         if (!ok) {
             chronicle_buf_puts(why, "must be one of:");
-            for (char **c = o->choices; c && *c; c++) chronicle_buf_appendf(why, " %s", *c);
+            for (char **c = o->choices; c && *c; c++)
+                chronicle_buf_appendf(why, " %s", *c);
             return CHRONICLE_ERR_OPTION;
         }
         break;
@@ -99,8 +110,10 @@ chronicle_status chronicle_opt_parse(const chronicle_option_info *o, const char 
             return CHRONICLE_ERR_OPTION;
         }
         break;
-    case CHRONICLE_OPT_STRING: break;
-    case CHRONICLE_OPT_END: return CHRONICLE_ERR_INTERNAL;
+    case CHRONICLE_OPT_STRING:
+        break;
+    case CHRONICLE_OPT_END:
+        return CHRONICLE_ERR_INTERNAL;
     }
     out->s = text;
     out->set = 1;
@@ -131,9 +144,12 @@ static cJSON *info_to_json(const chronicle_plugin_info *p)
     cJSON_AddStringToObject(o, "abi", abi);
     cJSON_AddNumberToObject(o, "struct_size", p->struct_size);
     cJSON *flags = cJSON_AddArrayToObject(o, "flags");
-    if (p->flags & CHRONICLE_PLUGIN_STDOUT_OK) cJSON_AddItemToArray(flags, cJSON_CreateString("stdout"));
-    if (p->flags & CHRONICLE_PLUGIN_NEEDS_PATH) cJSON_AddItemToArray(flags, cJSON_CreateString("needs-path"));
-    if (p->flags & CHRONICLE_PLUGIN_ONE_EVENT) cJSON_AddItemToArray(flags, cJSON_CreateString("one-event"));
+    if (p->flags & CHRONICLE_PLUGIN_STDOUT_OK)
+        cJSON_AddItemToArray(flags, cJSON_CreateString("stdout"));
+    if (p->flags & CHRONICLE_PLUGIN_NEEDS_PATH)
+        cJSON_AddItemToArray(flags, cJSON_CreateString("needs-path"));
+    if (p->flags & CHRONICLE_PLUGIN_ONE_EVENT)
+        cJSON_AddItemToArray(flags, cJSON_CreateString("one-event"));
     if (p->shadows) cJSON_AddStringToObject(o, "shadows", p->shadows);
     cJSON *opts = cJSON_AddArrayToObject(o, "options");
     for (size_t i = 0; i < p->n_options; i++) {
@@ -149,7 +165,8 @@ static cJSON *info_to_json(const chronicle_plugin_info *p)
         cJSON_AddStringToObject(j, "help", op->help ? op->help : "");
         if (op->choices) {
             cJSON *c = cJSON_AddArrayToObject(j, "choices");
-            for (char **s = op->choices; *s; s++) cJSON_AddItemToArray(c, cJSON_CreateString(*s));
+            for (char **s = op->choices; *s; s++)
+                cJSON_AddItemToArray(c, cJSON_CreateString(*s));
         }
         if (has_range(op) && (op->type == CHRONICLE_OPT_INT || op->type == CHRONICLE_OPT_DOUBLE)) {
             cJSON_AddNumberToObject(j, "min", op->min);
@@ -249,16 +266,19 @@ int chronicle__plugin_info_from_json(chronicle_plugin_info *p, const char *text,
         p->abi_version = CHRONICLE_ABI(maj, min);
         const cJSON *size = cJSON_GetObjectItemCaseSensitive(o, "struct_size");
         /* range-checked first: converting inf or 1e10 to uint32_t is undefined */
-        p->struct_size = cJSON_IsNumber(size) && size->valuedouble >= 0 &&
-                                 size->valuedouble <= UINT32_MAX
-                             ? (uint32_t)size->valuedouble
-                             : 0;
+        p->struct_size =
+            cJSON_IsNumber(size) && size->valuedouble >= 0 && size->valuedouble <= UINT32_MAX
+                ? (uint32_t)size->valuedouble
+                : 0;
         const cJSON *f;
         cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(o, "flags"))
         {
-            if (cJSON_IsString(f) && !strcmp(f->valuestring, "stdout")) p->flags |= CHRONICLE_PLUGIN_STDOUT_OK;
-            if (cJSON_IsString(f) && !strcmp(f->valuestring, "needs-path")) p->flags |= CHRONICLE_PLUGIN_NEEDS_PATH;
-            if (cJSON_IsString(f) && !strcmp(f->valuestring, "one-event")) p->flags |= CHRONICLE_PLUGIN_ONE_EVENT;
+            if (cJSON_IsString(f) && !strcmp(f->valuestring, "stdout"))
+                p->flags |= CHRONICLE_PLUGIN_STDOUT_OK;
+            if (cJSON_IsString(f) && !strcmp(f->valuestring, "needs-path"))
+                p->flags |= CHRONICLE_PLUGIN_NEEDS_PATH;
+            if (cJSON_IsString(f) && !strcmp(f->valuestring, "one-event"))
+                p->flags |= CHRONICLE_PLUGIN_ONE_EVENT;
         }
         ok = p->version && p->summary && p->extension &&
              parse_options(p, cJSON_GetObjectItemCaseSensitive(o, "options"));
@@ -272,7 +292,8 @@ static void option_info_clear(chronicle_option_info *op)
     free(op->name);
     free(op->default_value);
     free(op->help);
-    for (char **c = op->choices; c && *c; c++) free(*c);
+    for (char **c = op->choices; c && *c; c++)
+        free(*c);
     free(op->choices);
 }
 
@@ -284,7 +305,8 @@ void chronicle__plugin_info_clear_probe(chronicle_plugin_info *p)
     free(p->extension);
     free(p->media_type);
     free(p->load_output);
-    for (size_t i = 0; i < p->n_options; i++) option_info_clear(&p->options[i]);
+    for (size_t i = 0; i < p->n_options; i++)
+        option_info_clear(&p->options[i]);
     free(p->options);
     p->reason = p->version = p->summary = p->extension = p->media_type = p->load_output = NULL;
     p->options = NULL;

@@ -73,24 +73,24 @@ typedef struct report {
     char reason[1024], fix[1024];
     double seconds;
     long n_events;
-    size_t n_noise;      /* lines printed on standard output or error */
-    char noise[512];     /* the first of them, with the run it came from */
-    size_t n_leftover;   /* processes left behind */
-    char leftover[256];  /* the first one's name */
+    size_t n_noise;     /* lines printed on standard output or error */
+    char noise[512];    /* the first of them, with the run it came from */
+    size_t n_leftover;  /* processes left behind */
+    char leftover[256]; /* the first one's name */
 } report;
 
 typedef struct suite {
     const chronicle_check_request *req;
-    char *scratch;   /* private directory, removed at the end */
-    char *dir;       /* the plugin's directory, for --plugin-path */
-    char *name;      /* NAME of NAME.so */
+    char *scratch; /* private directory, removed at the end */
+    char *dir;     /* the plugin's directory, for --plugin-path */
+    char *name;    /* NAME of NAME.so */
     chronicle_registry *reg;
     chronicle_plugin_info *info;
     char *generated; /* the generated dataset, made when first needed */
     size_t n_generated;
-    size_t n_runs;   /* output directories made so far */
+    size_t n_runs; /* output directories made so far */
     size_t n_failed;
-    report total;    /* noise and leftovers over every check */
+    report total; /* noise and leftovers over every check */
 } suite;
 
 static void sayf(char *buf, size_t size, const char *fmt, ...) CHRONICLE_PRINTF(3, 4);
@@ -108,7 +108,7 @@ static void emit(suite *s, const char *id, chronicle_check_outcome o, const char
                  const char *fix, double seconds, long peak_kib, long n_events)
 {
     if (o == CHRONICLE_CHECK_FAIL) s->n_failed++;
-    chronicle_check_result r = {id, o, reason, o == CHRONICLE_CHECK_FAIL ? fix : NULL,
+    chronicle_check_result r = {id,      o,        reason,  o == CHRONICLE_CHECK_FAIL ? fix : NULL,
                                 seconds, peak_kib, n_events};
     if (s->req->result) s->req->result(s->req->ctx, &r);
 }
@@ -135,8 +135,8 @@ static void on_message(void *ctx, const chronicle_job_status *job, int is_error,
         if (!r->tag[0]) SAY(r->tag, "%s", text + strlen(CHECK_TAG));
         if (!is_error) return;
     }
-    if (!is_error && (!strncmp(text, "on standard output: ", 20) ||
-                      !strncmp(text, "on standard error: ", 19))) {
+    if (!is_error &&
+        (!strncmp(text, "on standard output: ", 20) || !strncmp(text, "on standard error: ", 19))) {
         if (!r->n_noise++) SAY(r->noise, "%s", text);
         return;
     }
@@ -151,7 +151,8 @@ static void on_progress(void *ctx, const chronicle_job_status *jobs, size_t n)
 {
     run *r = ctx;
     double total = 0;
-    for (size_t i = 0; i < n; i++) total += jobs[i].seconds;
+    for (size_t i = 0; i < n; i++)
+        total += jobs[i].seconds;
     r->seconds = total;
 }
 
@@ -188,11 +189,19 @@ static chronicle_status export_once(suite *s, const run_opts *o, run *r)
         return st;
     }
     const char *formats[] = {s->name};
-    chronicle_export_request req = {
-        .ds = ds, .registry = s->reg, .formats = formats, .n_formats = 1, .output = o->out,
-        .options = o->options, .n_options = o->n_options, .filter = o->filter, .split = o->split,
-        .jobs = 1, .timeout = s->req->timeout > 0 ? s->req->timeout : 60,
-        .timestamp = s->req->timestamp, .hooks = {r, on_message, on_progress}};
+    chronicle_export_request req = {.ds = ds,
+                                    .registry = s->reg,
+                                    .formats = formats,
+                                    .n_formats = 1,
+                                    .output = o->out,
+                                    .options = o->options,
+                                    .n_options = o->n_options,
+                                    .filter = o->filter,
+                                    .split = o->split,
+                                    .jobs = 1,
+                                    .timeout = s->req->timeout > 0 ? s->req->timeout : 60,
+                                    .timestamp = s->req->timestamp,
+                                    .hooks = {r, on_message, on_progress}};
     const chronicle_event **ev = NULL;
     size_t n = 0;
     if (chronicle_dataset_select(ds, o->filter, &ev, &n) == CHRONICLE_OK) r->n_events = (long)n;
@@ -246,8 +255,9 @@ static const char *fix_for(const suite *s, const run *r, const char *dataset)
 {
     static char fix[1024];
     if (r->crashed)
-        SAY(fix, "reproduce it under a debugger or AddressSanitizer: chronicle export -f %s "
-                 "--plugin-path %s -o /tmp/out %s",
+        SAY(fix,
+            "reproduce it under a debugger or AddressSanitizer: chronicle export -f %s "
+            "--plugin-path %s -o /tmp/out %s",
             s->name, s->dir, dataset);
     else if (r->timed_out)
         SAY(fix, "find what is slow (chronicle export -v shows progress), and check "
@@ -256,9 +266,10 @@ static const char *fix_for(const suite *s, const run *r, const char *dataset)
         SAY(fix, "call event_at() and write() only from the thread that entered export_dataset "
                  "(another thread reads events through its own cursor_open(), ABI 1.2)");
     else
-        SAY(fix, "this dataset is valid (formats/events-v1.md): export it, or log() a warning "
-                 "about what your format cannot hold and carry on; reproduce with: chronicle "
-                 "export -f %s --plugin-path %s -o /tmp/out %s",
+        SAY(fix,
+            "this dataset is valid (formats/events-v1.md): export it, or log() a warning "
+            "about what your format cannot hold and carry on; reproduce with: chronicle "
+            "export -f %s --plugin-path %s -o /tmp/out %s",
             s->name, s->dir, dataset);
     return fix;
 }
@@ -369,7 +380,8 @@ static size_t plan_trials(const suite *s, trial *t, size_t cap)
             n = add_trial(t, n, cap, s, o->name, v, 0);
             break;
         case CHRONICLE_OPT_ENUM:
-            for (char **c = o->choices; c && *c; c++) n = add_trial(t, n, cap, s, o->name, *c, 1);
+            for (char **c = o->choices; c && *c; c++)
+                n = add_trial(t, n, cap, s, o->name, *c, 1);
             n = add_trial(t, n, cap, s, o->name, "no-such-choice", 0);
             break;
         default: /* STRING, PATH: the default, run by every other check */
@@ -413,10 +425,11 @@ static void check_options(suite *s, report *rep)
         free(out);
     }
     if (rep->outcome == CHRONICLE_CHECK_PASS)
-        SAY(rep->reason, "%zu option%s: %zu declared value%s exported, %zu out-of-range value%s "
-                         "refused",
-            s->info->n_options, s->info->n_options == 1 ? "" : "s", passed,
-            passed == 1 ? "" : "s", refused, refused == 1 ? "" : "s");
+        SAY(rep->reason,
+            "%zu option%s: %zu declared value%s exported, %zu out-of-range value%s "
+            "refused",
+            s->info->n_options, s->info->n_options == 1 ? "" : "s", passed, passed == 1 ? "" : "s",
+            refused, refused == 1 ? "" : "s");
     rep->n_events = -1;
     free(t);
 }
@@ -429,7 +442,8 @@ static int read_file(const char *path, chronicle_buf *b)
     char chunk[65536];
     size_t n;
     if (!f) return 0;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) chronicle_buf_append(b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        chronicle_buf_append(b, chunk, n);
     int ok = !ferror(f);
     fclose(f);
     return ok;
@@ -450,7 +464,8 @@ static int only_file(const char *dir, char *name, size_t size)
 static size_t first_difference(const chronicle_buf *a, const chronicle_buf *b)
 {
     size_t n = a->len < b->len ? a->len : b->len, i = 0;
-    while (i < n && a->ptr[i] == b->ptr[i]) i++;
+    while (i < n && a->ptr[i] == b->ptr[i])
+        i++;
     return i;
 }
 
@@ -494,8 +509,9 @@ static void check_deterministic(suite *s, report *rep)
             unsigned char c = (unsigned char)bytes[0].ptr[i];
             chronicle_buf_appendf(&ctx, c >= 0x20 && c < 0x7f && c != '\\' ? "%c" : "\\x%02x", c);
         }
-        SAY(rep->reason, "two runs under SOURCE_DATE_EPOCH=%lld differ at byte %zu of %zu/%zu "
-                         "(first run: \"%s\")",
+        SAY(rep->reason,
+            "two runs under SOURCE_DATE_EPOCH=%lld differ at byte %zu of %zu/%zu "
+            "(first run: \"%s\")",
             (long long)s->req->timestamp, at, bytes[0].len, bytes[1].len, chronicle_buf_cstr(&ctx));
         SAY(rep->fix, "take the date from host->timestamp(), never time() or the clock; leave "
                       "out anything else that changes between runs (process ids, temporary names, "
@@ -504,7 +520,8 @@ static void check_deterministic(suite *s, report *rep)
     }
 out:
     rep->n_events = -1;
-    for (int k = 0; k < 2; k++) free(dirs[k]), chronicle_buf_free(&bytes[k]);
+    for (int k = 0; k < 2; k++)
+        free(dirs[k]), chronicle_buf_free(&bytes[k]);
 }
 
 /* ---- cancellation and ONE_EVENT: the host's check modes ---- */
@@ -522,15 +539,18 @@ static void check_cancel(suite *s, report *rep)
     double secs = 0;
     if (sscanf(r.tag, "cancel: returned %d after %lf s", &st_code, &secs) == 2) {
         rep->outcome = CHRONICLE_CHECK_PASS;
-        SAY(rep->reason, "cancelled at the first event_at(), cursor_event(), write() or progress(): export_dataset "
-                         "returned %s %.3f s later",
+        SAY(rep->reason,
+            "cancelled at the first event_at(), cursor_event(), write() or progress(): "
+            "export_dataset "
+            "returned %s %.3f s later",
             st_code == CHRONICLE_ERR_CANCELLED ? "CHRONICLE_ERR_CANCELLED"
                                                : chronicle_strerror((chronicle_status)st_code),
             secs);
     } else if (!strcmp(r.tag, "cancel: not exercised")) {
         rep->outcome = CHRONICLE_CHECK_SKIP;
-        SAY(rep->reason, "not exercised: the plugin called none of event_at(), cursor_event(), write() and "
-                         "progress()");
+        SAY(rep->reason,
+            "not exercised: the plugin called none of event_at(), cursor_event(), write() and "
+            "progress()");
     } else if (strstr(r.tag, "did not return within 1 s") || strstr(r.error, "did not return")) {
         rep->outcome = CHRONICLE_CHECK_FAIL;
         SAY(rep->reason, "export_dataset went on for more than 1 s after cancelled() turned "
@@ -552,12 +572,14 @@ static void check_one_event(suite *s, report *rep)
     chronicle_status st = export_once(s, &o, &r);
     judge(s, &o, &r, st, rep);
     if (rep->outcome == CHRONICLE_CHECK_PASS) {
-        SAY(rep->reason, "%ld events read, each poisoned when the next was read (per cursor); "
-                         "nothing read one after its time",
+        SAY(rep->reason,
+            "%ld events read, each poisoned when the next was read (per cursor); "
+            "nothing read one after its time",
             r.n_events);
     } else if (r.crashed) {
-        SAY(rep->reason, "declares CHRONICLE_PLUGIN_ONE_EVENT but read an event after the next "
-                         "event_at() (or the next cursor_event() of its cursor): %s",
+        SAY(rep->reason,
+            "declares CHRONICLE_PLUGIN_ONE_EVENT but read an event after the next "
+            "event_at() (or the next cursor_event() of its cursor): %s",
             r.error);
         SAY(rep->fix, "copy what you keep from an event (a title for a contents list, a tag) "
                       "before the next event_at() or, for an event of a cursor, that cursor's "
@@ -593,7 +615,8 @@ static int read_report(int fd, pid_t pid, report *rep, struct rusage *ru)
     memset(rep, 0, sizeof *rep);
     rep->outcome = CHRONICLE_CHECK_FAIL;
     if (WIFSIGNALED(status))
-        SAY(rep->reason, "the check's own process died (%s)", chronicle__signal_name(WTERMSIG(status)));
+        SAY(rep->reason, "the check's own process died (%s)",
+            chronicle__signal_name(WTERMSIG(status)));
     else
         SAY(rep->reason, "the check's own process ended without a report");
     SAY(rep->fix, "this is a bug in plugin-check; please report it");
@@ -628,7 +651,8 @@ static void run_check(suite *s, size_t index, check_fn fn)
         read_report(fds[0], pid, &rep, &ru);
         close(fds[0]);
     }
-    if (rep.n_noise && !s->total.n_noise) SAY(s->total.noise, "%s: %s", checks[index].id, rep.noise);
+    if (rep.n_noise && !s->total.n_noise)
+        SAY(s->total.noise, "%s: %s", checks[index].id, rep.noise);
     s->total.n_noise += rep.n_noise;
     if (rep.n_leftover && !s->total.n_leftover)
         SAY(s->total.leftover, "%s, after %s", rep.leftover, checks[index].id);
@@ -664,8 +688,9 @@ static void lint_descriptor(const chronicle_plugin_info *p, char *why, size_t si
     else if (!p->media_type || !*p->media_type)
         sayf(why, size, "no media_type (shown by `chronicle plugins %s`)", p->name);
     else if (!(p->flags & (CHRONICLE_PLUGIN_STDOUT_OK | CHRONICLE_PLUGIN_NEEDS_PATH)))
-        sayf(why, size, "flags name no output route (STDOUT_OK for write(), NEEDS_PATH for "
-                        "output_path())");
+        sayf(why, size,
+             "flags name no output route (STDOUT_OK for write(), NEEDS_PATH for "
+             "output_path())");
     for (size_t i = 0; !why[0] && i < p->n_options; i++)
         if (!p->options[i].help || !*p->options[i].help)
             sayf(why, size, "option \"%s\" has no help text", p->options[i].name);
@@ -684,8 +709,8 @@ static int check_load(suite *s)
         return 0;
     }
     s->name = strndup(base, blen - 3);
-    s->dir = slash ? strndup(path, (size_t)(slash - path) ? (size_t)(slash - path) : 1)
-                   : strdup(".");
+    s->dir =
+        slash ? strndup(path, (size_t)(slash - path) ? (size_t)(slash - path) : 1) : strdup(".");
     const char *dirs[] = {s->dir};
     chronicle_registry_opts ro = {.dirs = dirs, .n_dirs = 1, .no_env = 1};
     if (!s->name || !s->dir || chronicle_registry_new(&ro, &s->reg) != CHRONICLE_OK) return -1;
@@ -695,8 +720,8 @@ static int check_load(suite *s)
     }
     if (!s->info) {
         SAY(why, "%s is not found in %s", base, s->dir);
-        emit(s, "load", CHRONICLE_CHECK_FAIL, why, "give the path of an existing NAME.so file",
-             -1, -1, -1);
+        emit(s, "load", CHRONICLE_CHECK_FAIL, why, "give the path of an existing NAME.so file", -1,
+             -1, -1);
         return 0;
     }
     chronicle_registry_probe(s->reg, s->info);
@@ -767,8 +792,8 @@ static void aggregate(suite *s)
 {
     char why[1024];
     if (s->total.n_noise) {
-        SAY(why, "%zu line%s on standard output or error, the first from %s",
-            s->total.n_noise, s->total.n_noise == 1 ? "" : "s", s->total.noise);
+        SAY(why, "%zu line%s on standard output or error, the first from %s", s->total.n_noise,
+            s->total.n_noise == 1 ? "" : "s", s->total.noise);
         emit(s, "quiet", CHRONICLE_CHECK_FAIL, why,
              "say it with host->log() or host->error(); silence libraries that print (most have "
              "an error callback or a quiet flag), and never printf() in a plugin",
@@ -790,8 +815,8 @@ static void processes(suite *s)
              "setsid() or daemonise: the host ends a job's process group, not what left it",
              -1, -1, -1);
     } else {
-        emit(s, "processes", CHRONICLE_CHECK_PASS, "no process outlived any export", NULL, -1,
-             -1, -1);
+        emit(s, "processes", CHRONICLE_CHECK_PASS, "no process outlived any export", NULL, -1, -1,
+             -1);
     }
 }
 
@@ -829,8 +854,8 @@ chronicle_status chronicle_plugin_check(const chronicle_check_request *req, size
                                  "cannot write the generated dataset %s", s.generated);
         goto out;
     }
-    static const check_fn fns[] = {check_options, check_default, check_empty, check_split,
-                                   check_generated, check_unicode};
+    static const check_fn fns[] = {check_options, check_default,   check_empty,
+                                   check_split,   check_generated, check_unicode};
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
         if (fns[i] == check_unicode && !req->unicode_dataset)
             emit(&s, "export-unicode", CHRONICLE_CHECK_SKIP, "no Unicode torture set installed",

@@ -20,8 +20,8 @@ typedef struct region {
 } region;
 
 struct chronicle_poison {
-    region live;         /* the copy the plugin holds now */
-    region ring[RING];   /* poisoned, still reserved */
+    region live;       /* the copy the plugin holds now */
+    region ring[RING]; /* poisoned, still reserved */
     size_t next;
 };
 
@@ -113,9 +113,9 @@ static chronicle_event *copy_event(bump *b, const chronicle_event *ev)
     chronicle_event *laid = take(b, sizeof *laid), scratch = *ev;
     chronicle_event *e = laid ? laid : &scratch;
     *e = *ev;
-    chronicle_str *strs[] = {&e->id, &e->title, &e->date, &e->end_date, &e->summary, &e->venue,
-                             &e->city, &e->country, &e->country_code, &e->occasion,
-                             &e->occasion_of_date};
+    chronicle_str *strs[] = {
+        &e->id,   &e->title,   &e->date,         &e->end_date, &e->summary,         &e->venue,
+        &e->city, &e->country, &e->country_code, &e->occasion, &e->occasion_of_date};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         chronicle_str src = *strs[i];
         copy_str(b, strs[i], &src);
@@ -152,7 +152,8 @@ void chronicle__poison_free(chronicle_poison *p)
 {
     if (!p) return;
     unmap(&p->live);
-    for (size_t i = 0; i < RING; i++) unmap(&p->ring[i]);
+    for (size_t i = 0; i < RING; i++)
+        unmap(&p->ring[i]);
     free(p);
 }
 

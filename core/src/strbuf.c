@@ -14,7 +14,8 @@ chronicle_status chronicle_buf_reserve(chronicle_buf *b, size_t extra)
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return CHRONICLE_OK;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     char *p = realloc(b->ptr, cap);
     if (!p) return CHRONICLE_ERR_NOMEM;
     if (!b->ptr) p[0] = '\0';

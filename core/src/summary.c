@@ -27,7 +27,8 @@ typedef struct tally {
 static uint32_t hash_str(const char *s, size_t len)
 {
     uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
     return h;
 }
 
@@ -40,7 +41,8 @@ static size_t tally_find(tally *t, chronicle_str key, chronicle_str label)
         if (!slots) return (size_t)-1;
         for (size_t i = 0; i < t->n; i++) {
             size_t j = hash_str(t->rows[i].key.ptr, t->rows[i].key.len) & (n_slots - 1);
-            while (slots[j]) j = (j + 1) & (n_slots - 1);
+            while (slots[j])
+                j = (j + 1) & (n_slots - 1);
             slots[j] = i + 1;
         }
         free(t->slots);
@@ -50,7 +52,8 @@ static size_t tally_find(tally *t, chronicle_str key, chronicle_str label)
     size_t j = hash_str(key.ptr, key.len) & (t->n_slots - 1);
     while (t->slots[j]) {
         chronicle_count *r = &t->rows[t->slots[j] - 1];
-        if (r->key.len == key.len && (r->key.ptr == key.ptr || !memcmp(r->key.ptr, key.ptr, key.len)))
+        if (r->key.len == key.len &&
+            (r->key.ptr == key.ptr || !memcmp(r->key.ptr, key.ptr, key.len)))
             return t->slots[j] - 1;
         j = (j + 1) & (t->n_slots - 1);
     }
@@ -280,12 +283,16 @@ chronicle_status chronicle_summary_build(const chronicle_event *const *events, s
     /* the caller's thread counts the first share; a thread that cannot be
      * started leaves its share to the caller's thread too */
     for (; started < n_shares; started++)
-        if (pthread_create(&shares[started].thread, NULL, count_share, &shares[started]) != 0) break;
+        if (pthread_create(&shares[started].thread, NULL, count_share, &shares[started]) != 0)
+            break;
     count_share(&shares[0]);
-    for (size_t i = started; i < n_shares; i++) count_share(&shares[i]);
-    for (size_t i = 1; i < started; i++) pthread_join(shares[i].thread, NULL);
+    for (size_t i = started; i < n_shares; i++)
+        count_share(&shares[i]);
+    for (size_t i = 1; i < started; i++)
+        pthread_join(shares[i].thread, NULL);
     int ok = shares[0].ok;
-    for (size_t i = 1; i < n_shares && ok; i++) ok = shares[i].ok && share_merge(&shares[0], &shares[i]);
+    for (size_t i = 1; i < n_shares && ok; i++)
+        ok = shares[i].ok && share_merge(&shares[0], &shares[i]);
     for (size_t i = 1; i < n_shares; i++) {
         tally_free(&shares[i].cited);
         shares[i].cited = (tally){0};
@@ -357,7 +364,7 @@ static int group_add(grouping *g, chronicle_str name, const chronicle_event *e)
     }
     chronicle_group *grp = &g->groups[r->count - 1];
     if (grp->n_events && grp->events[grp->n_events - 1] == e) return 1; /* a tag given twice */
-    if (!(grp->n_events & (grp->n_events - 1))) { /* grow at powers of two */
+    if (!(grp->n_events & (grp->n_events - 1))) {                       /* grow at powers of two */
         size_t cap = grp->n_events ? grp->n_events * 2 : 4;
         const chronicle_event **p = realloc((void *)grp->events, cap * sizeof *p);
         if (!p) return 0;
@@ -376,8 +383,10 @@ static int split_event(grouping *g, chronicle_split_key key, const chronicle_eve
 {
     static const chronicle_str none = {"(none)", 6};
     switch (key) {
-    case CHRONICLE_SPLIT_COUNTRY: return group_add(g, e->country_code, e);
-    case CHRONICLE_SPLIT_YEAR: return group_add(g, (chronicle_str){e->date.ptr, 4}, e);
+    case CHRONICLE_SPLIT_COUNTRY:
+        return group_add(g, e->country_code, e);
+    case CHRONICLE_SPLIT_YEAR:
+        return group_add(g, (chronicle_str){e->date.ptr, 4}, e);
     case CHRONICLE_SPLIT_ORGANIZER:
         for (size_t i = 0; i < e->n_organizers; i++)
             if (!group_add(g, e->organizers[i], e)) return 0;
@@ -386,7 +395,8 @@ static int split_event(grouping *g, chronicle_split_key key, const chronicle_eve
         for (size_t i = 0; i < e->n_tags; i++)
             if (!group_add(g, e->tags[i], e)) return 0;
         return e->n_tags ? 1 : group_add(g, none, e);
-    case CHRONICLE_SPLIT_NONE: break;
+    case CHRONICLE_SPLIT_NONE:
+        break;
     }
     return group_add(g, (chronicle_str){"all", 3}, e);
 }
@@ -429,8 +439,9 @@ char *chronicle_safe_filename(const char *name)
         uint32_t cp;
         size_t k = chronicle_utf8_decode(name + i, len - i, &cp);
         if (!k) k = 1, cp = '-';
-        int keep = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
-                   cp == '.' || cp == '_' || (cp >= 0xA0 && chronicle_cp_width(cp) > 0);
+        int keep = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+                   (cp >= '0' && cp <= '9') || cp == '.' || cp == '_' ||
+                   (cp >= 0xA0 && chronicle_cp_width(cp) > 0);
         if (keep && o + k <= 64) {
             if (!(o == 0 && cp == '.')) { /* no hidden files */
                 memcpy(out + o, name + i, k);
@@ -443,7 +454,8 @@ char *chronicle_safe_filename(const char *name)
         }
         i += k;
     }
-    while (o > 0 && (out[o - 1] == '-' || out[o - 1] == '.')) o--;
+    while (o > 0 && (out[o - 1] == '-' || out[o - 1] == '.'))
+        o--;
     if (o == 0) {
         strcpy(out, "group");
         return out;

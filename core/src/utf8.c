@@ -225,8 +225,8 @@ size_t chronicle_utf8_width(const char *s, size_t len)
     return w;
 }
 
-chronicle_status chronicle_utf8_append_clean(chronicle_buf *b, const char *s, size_t len, size_t cap,
-                                             int keep_newlines)
+chronicle_status chronicle_utf8_append_clean(chronicle_buf *b, const char *s, size_t len,
+                                             size_t cap, int keep_newlines)
 {
     static const char replacement[] = "\xEF\xBF\xBD", cut[] = "\xE2\x80\xA6"; /* U+FFFD, U+2026 */
     size_t start = b->len;
@@ -244,7 +244,8 @@ chronicle_status chronicle_utf8_append_clean(chronicle_buf *b, const char *s, si
     if (st != CHRONICLE_OK || cap == SIZE_MAX || b->len - start <= cap) return st;
     /* too long: keep whole characters, and room for the mark */
     size_t keep = cap > sizeof cut - 1 ? cap - (sizeof cut - 1) : 0;
-    while (keep && (b->ptr[start + keep] & 0xC0) == 0x80) keep--;
+    while (keep && (b->ptr[start + keep] & 0xC0) == 0x80)
+        keep--;
     chronicle_buf_truncate(b, start + keep);
     return cap >= sizeof cut - 1 ? chronicle_buf_puts(b, cut) : CHRONICLE_OK;
 }
@@ -269,7 +270,8 @@ size_t chronicle_bidi_visible(uint32_t cp, char out[CHRONICLE_BIDI_VISIBLE_LEN +
 {
     static const char hex[] = "0123456789ABCDEF";
     memcpy(out, "<U+0000>", CHRONICLE_BIDI_VISIBLE_LEN + 1);
-    for (int k = 0; k < 4; k++) out[6 - k] = hex[cp >> (4 * k) & 0xF];
+    for (int k = 0; k < 4; k++)
+        out[6 - k] = hex[cp >> (4 * k) & 0xF];
     return CHRONICLE_BIDI_VISIBLE_LEN;
 }
 

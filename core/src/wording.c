@@ -132,8 +132,8 @@ static void substitute(out *o, const char *text, const char *const *args, size_t
     puts_(o, p);
 }
 
-size_t chronicle__wording_message(const wording_lang *lang, char *buf, size_t size, const char *msgid,
-                       const char *const *args, size_t n_args)
+size_t chronicle__wording_message(const wording_lang *lang, char *buf, size_t size,
+                                  const char *msgid, const char *const *args, size_t n_args)
 {
     out o = out_start(buf, size);
     substitute(&o, chronicle__wording_label(lang, msgid), args, n_args, NULL);
@@ -172,8 +172,8 @@ int64_t chronicle__wording_ymd_to_days(uint32_t ymd)
     return era * 146097 + doe - 719468;
 }
 
-#define FIRST_DAY (-719162)  /* 0001-01-01 */
-#define LAST_DAY 2932896     /* 9999-12-31 */
+#define FIRST_DAY (-719162) /* 0001-01-01 */
+#define LAST_DAY 2932896    /* 9999-12-31 */
 
 /* ... and civil_from_days. */
 uint32_t chronicle__wording_days_to_ymd(int64_t days)
@@ -209,7 +209,8 @@ static digit_set digits_of(const wording_lang *lang)
          * a character is its lead byte and the continuation bytes after it */
         if (at >= len || at > 32) return ascii;
         at++;
-        while (at < len && ((unsigned char)d.s[at] & 0xC0) == 0x80) at++;
+        while (at < len && ((unsigned char)d.s[at] & 0xC0) == 0x80)
+            at++;
         d.at[i + 1] = (unsigned char)at;
     }
     return at == len ? d : ascii; /* po/catalog.py checks for ten characters */
@@ -250,7 +251,9 @@ static void put_field(out *o, const wording_lang *lang, char c, size_t n, uint32
 {
     unsigned y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
     switch (c) {
-    case 'd': put_uint(o, lang, d, n >= 2 ? 2 : 1); return;
+    case 'd':
+        put_uint(o, lang, d, n >= 2 ? 2 : 1);
+        return;
     case 'y':
         if (n == 2)
             put_uint(o, lang, y % 100, 2);
@@ -268,7 +271,8 @@ static void put_field(out *o, const wording_lang *lang, char c, size_t n, uint32
                       m);
         return;
     default:
-        for (size_t i = 0; i < n; i++) put(o, &c, 1); /* a field we do not know: as written */
+        for (size_t i = 0; i < n; i++)
+            put(o, &c, 1); /* a field we do not know: as written */
     }
 }
 
@@ -293,7 +297,8 @@ static void put_pattern(out *o, const wording_lang *lang, const char *p, uint32_
             }
         } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
             size_t n = 1;
-            while (p[n] == *p) n++;
+            while (p[n] == *p)
+                n++;
             put_field(o, lang, *p, n, ymd);
             p += n;
         } else {
@@ -318,7 +323,7 @@ static void put_date(out *o, const wording_lang *lang, uint32_t ymd, chronicle_d
 }
 
 size_t chronicle__wording_date(const wording_lang *lang, char *buf, size_t size, uint32_t ymd,
-                    chronicle_date_style style)
+                               chronicle_date_style style)
 {
     out o = out_start(buf, size);
     put_date(&o, lang, ymd, style);
@@ -338,7 +343,7 @@ static date_text date_of(const wording_lang *lang, uint32_t ymd, chronicle_date_
 }
 
 size_t chronicle__wording_period(const wording_lang *lang, char *buf, size_t size, uint32_t first,
-                      uint32_t last, chronicle_date_style style)
+                                 uint32_t last, chronicle_date_style style)
 {
     out o = out_start(buf, size);
     if (!first) {
@@ -393,7 +398,8 @@ static void put_number(out *o, const wording_lang *lang, double v)
     snprintf(digits, sizeof digits, "%.6f", fabs(v));
     char *dot = digits + strspn(digits, "0123456789"); /* whatever printf wrote there */
     char *end = dot + strlen(dot);
-    while (end > dot + 1 && end[-1] == '0') end--;
+    while (end > dot + 1 && end[-1] == '0')
+        end--;
     if (end == dot + 1) end = dot;
     if (v < 0) put(o, "-", 1);
     put_grouped(o, lang, digits, (size_t)(dot - digits));
@@ -444,7 +450,7 @@ static void put_plural(out *o, const wording_lang *lang, const char *msgid, uint
 }
 
 size_t chronicle__wording_count(const wording_lang *lang, char *buf, size_t size, uint64_t n,
-                     const char *msgid)
+                                const char *msgid)
 {
     out o = out_start(buf, size);
     put_plural(&o, lang, msgid, n, NULL, 0);
@@ -452,7 +458,7 @@ size_t chronicle__wording_count(const wording_lang *lang, char *buf, size_t size
 }
 
 size_t chronicle__wording_ordinal(const wording_lang *lang, char *buf, size_t size, uint64_t n,
-                       const char *msgid)
+                                  const char *msgid)
 {
     const wording_lang *from;
     const wording_msg *m = lookup(lang, msgid, &from);
@@ -472,7 +478,7 @@ size_t chronicle__wording_ordinal(const wording_lang *lang, char *buf, size_t si
 /* ---- attribution and selection ---- */
 
 size_t chronicle__wording_attribution(const wording_lang *lang, char *buf, size_t size,
-                           const chronicle_source *src)
+                                      const chronicle_source *src)
 {
     out o = out_start(buf, size);
     if (!src) return o.len;
@@ -515,7 +521,7 @@ static void put_date_part(out *o, const wording_lang *lang, const char *msgid, u
 }
 
 size_t chronicle__wording_selection(const wording_lang *lang, char *buf, size_t size,
-                         const chronicle_report *report, size_t n_events, size_t n_total)
+                                    const chronicle_report *report, size_t n_events, size_t n_total)
 {
     out o = out_start(buf, size);
     number_text shown = count_of(lang, n_events);

@@ -19,14 +19,26 @@
 #define FLUSH_AT (64 * 1024)
 #define PROGRESS_EVERY 1000
 
-static const char *const tables[] = {"events",     "participants", "activities", "statements",
-                                     "figures",    "sources",      NULL};
+static const char *const tables[] = {"events",  "participants", "activities", "statements",
+                                     "figures", "sources",      NULL};
 
 static const chronicle_option options[] = {
-    {"table", CHRONICLE_OPT_ENUM, "events", "which table to write (one per file)", tables, 1, 0,
+    {"table",
+     CHRONICLE_OPT_ENUM,
+     "events",
+     "which table to write (one per file)",
+     tables,
+     1,
+     0,
      {0}},
-    {"bom", CHRONICLE_OPT_BOOL, "false",
-     "start with a UTF-8 byte order mark (Excel needs it to read UTF-8)", NULL, 1, 0, {0}},
+    {"bom",
+     CHRONICLE_OPT_BOOL,
+     "false",
+     "start with a UTF-8 byte order mark (Excel needs it to read UTF-8)",
+     NULL,
+     1,
+     0,
+     {0}},
     {"header", CHRONICLE_OPT_BOOL, "true", "first row: the column names", NULL, 1, 0, {0}},
     {0},
 };
@@ -59,7 +71,8 @@ static int bytes_room(bytes *b, size_t n)
 {
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n) cap *= 2;
+        while (cap < b->len + n)
+            cap *= 2;
         char *p = realloc(b->ptr, cap);
         if (!p) return 0;
         b->ptr = p;
@@ -234,9 +247,10 @@ static void attribution(csv *c, const chronicle_source *src)
  * which follow the workbook's sheets (formats/workbook.md) ---- */
 
 static const char *const event_columns[] = {
-    "id", "date", "end_date", "title", "venue", "city", "country", "country_code", "occasion",
-    "anniversary", "occasion_date", "organizers", "audience", "participants", "activities",
-    "statements", "figures", "sources", "tags", "summary", NULL};
+    "id",       "date",         "end_date",   "title",       "venue",         "city",
+    "country",  "country_code", "occasion",   "anniversary", "occasion_date", "organizers",
+    "audience", "participants", "activities", "statements",  "figures",       "sources",
+    "tags",     "summary",      NULL};
 
 static void event_rows(csv *c, const chronicle_event *ev)
 {
@@ -278,8 +292,8 @@ static void item_key(csv *c, const chronicle_event *ev, size_t i)
     count(c, i + 1);
 }
 
-static const char *const participant_columns[] = {
-    "event_id", "event_date", "position", "name", "role", "organization", "spoke", NULL};
+static const char *const participant_columns[] = {"event_id", "event_date",   "position", "name",
+                                                  "role",     "organization", "spoke",    NULL};
 
 static void participant_rows(csv *c, const chronicle_event *ev)
 {
@@ -295,8 +309,8 @@ static void participant_rows(csv *c, const chronicle_event *ev)
     }
 }
 
-static const char *const activity_columns[] = {
-    "event_id", "event_date", "position", "kind", "title", "description", "performers", NULL};
+static const char *const activity_columns[] = {"event_id", "event_date",  "position",   "kind",
+                                               "title",    "description", "performers", NULL};
 
 static void activity_rows(csv *c, const chronicle_event *ev)
 {
@@ -311,8 +325,8 @@ static void activity_rows(csv *c, const chronicle_event *ev)
     }
 }
 
-static const char *const statement_columns[] = {"event_id", "event_date", "position",
-                                                "speaker",  "summary",    "quote",
+static const char *const statement_columns[] = {"event_id", "event_date",  "position",
+                                                "speaker",  "summary",     "quote",
                                                 "source",   "attribution", NULL};
 
 static void statement_rows(csv *c, const chronicle_event *ev)
@@ -329,9 +343,9 @@ static void statement_rows(csv *c, const chronicle_event *ev)
     }
 }
 
-static const char *const figure_columns[] = {"event_id", "event_date", "position",
-                                             "label",    "value",      "unit",
-                                             "note",     "source",     "attribution", NULL};
+static const char *const figure_columns[] = {"event_id",    "event_date", "position", "label",
+                                             "value",       "unit",       "note",     "source",
+                                             "attribution", NULL};
 
 static void figure_rows(csv *c, const chronicle_event *ev)
 {
@@ -350,9 +364,9 @@ static void figure_rows(csv *c, const chronicle_event *ev)
 
 /* ---- the sources table: the sources this job's events cite, with counts ---- */
 
-static const char *const source_columns[] = {
-    "id",          "outlet", "published",  "dateline", "document", "url",
-    "attribution", "events", "statements", "figures",  NULL};
+static const char *const source_columns[] = {"id",         "outlet",  "published",   "dateline",
+                                             "document",   "url",     "attribution", "events",
+                                             "statements", "figures", NULL};
 
 typedef struct cited {
     const chronicle_source *src;
@@ -402,7 +416,8 @@ static void source_rows(csv *c)
         c->st = CHRONICLE_ERR_NOMEM;
         return;
     }
-    for (size_t i = 0; i < n; i++) list[i] = (cited){ds->sources[i], i, 0, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        list[i] = (cited){ds->sources[i], i, 0, 0, 0};
     qsort(list, n, sizeof *list, by_address); /* for find_cited */
     count_citations(c, list, n);
     qsort(list, n, sizeof *list, by_order);

@@ -96,8 +96,9 @@ static void test_markdown_attributes_every_claim(void **state)
     const char *out = chronicle_mock_output(job, NULL);
     assert_contains(out, "\xE2\x80\x9CWelcome, everyone\xE2\x80\x9D (as reported by Example Post, "
                          "24 Feb 2023)\n");
-    assert_contains(out, "- Photographs shown: 120 photographs (as reported by Example Post, 24 Feb "
-                         "2023)\n");
+    assert_contains(out,
+                    "- Photographs shown: 120 photographs (as reported by Example Post, 24 Feb "
+                    "2023)\n");
     /* no outlet and no date: the document, and no date part */
     assert_contains(out, "concert was held. (as reported in undated-note.txt)\n");
     assert_contains(out, "- Attendees: 2.5 people (as reported in undated-note.txt)\n");
@@ -110,7 +111,8 @@ static void test_a_1_1_host_gets_english_and_iso_dates(void **state)
     chronicle_job *job = job_over(EXAMPLE_DATA);
     assert_int_equal(chronicle_mock_run(job, chronicle_mock_host_abi(1)), CHRONICLE_OK);
     const char *out = chronicle_mock_output(job, NULL);
-    assert_starts_with(out, "# Mock dataset\n\n2023-02-24 \xE2\x80\x93 2024-02-27 \xC2\xB7 2 events\n");
+    assert_starts_with(out,
+                       "# Mock dataset\n\n2023-02-24 \xE2\x80\x93 2024-02-27 \xC2\xB7 2 events\n");
     assert_contains(out, "*2023-02-24* \xC2\xB7 City Museum, Bakı, Azerbaijan\n");
     assert_contains(out, "(as reported by Example Post, 2023-02-24)\n");
     chronicle_mock_job_free(job);

@@ -108,7 +108,7 @@ typedef struct writer {
     uint32_t *numbers;             /* NUMBERS_CACHED offsets + 1 into cache, 0: not yet */
     date_slot dates[1 << DATES_CACHED_BITS];
     word_slot words[WORDS_CACHED];
-    text_slot headings[TEXTS_CACHED]; /* put_list_heading(): by id and count */
+    text_slot headings[TEXTS_CACHED];  /* put_list_heading(): by id and count */
     text_slot occasions[TEXTS_CACHED]; /* put_occasion()'s ordinal and date: by both */
 } writer;
 
@@ -754,14 +754,14 @@ static void put_when_and_where(writer *t, const chronicle_event *e)
 static void add_occasion_of(writer *t, const chronicle_event *e)
 {
     if (e->anniversary < 0 && !e->occasion_of_date_ymd) return;
-    text_slot *c = text_slot_of(t, t->occasions, (uintptr_t)e->anniversary + 1,
-                                e->occasion_of_date_ymd);
+    text_slot *c =
+        text_slot_of(t, t->occasions, (uintptr_t)e->anniversary + 1, e->occasion_of_date_ymd);
     if (add_cached(t, &t->para, c)) return;
     size_t start = t->para.len;
     char anniversary[160] = "", date[96] = "";
     if (e->anniversary >= 0)
-        t->host->format_ordinal(t->job, anniversary, sizeof anniversary,
-                                (uint64_t)e->anniversary, "ordinal.anniversary");
+        t->host->format_ordinal(t->job, anniversary, sizeof anniversary, (uint64_t)e->anniversary,
+                                "ordinal.anniversary");
     if (e->occasion_of_date_ymd)
         t->host->format_date(t->job, date, sizeof date, e->occasion_of_date_ymd,
                              CHRONICLE_DATE_LONG);
@@ -1162,8 +1162,7 @@ static chronicle_status export_text(chronicle_job *job, const chronicle_host *ho
     if (!CHRONICLE_HAS(host, chronicle_host, days_to_ymd) || !host->report || !host->label ||
         !host->format_message || !host->format_date || !host->format_period ||
         !host->format_number || !host->format_count || !host->format_ordinal ||
-        !host->format_attribution ||
-        !host->format_selection || !host->days_to_ymd) {
+        !host->format_attribution || !host->format_selection || !host->days_to_ymd) {
         host->error(job, CHRONICLE_ERR_UNSUPPORTED, "this chronicle lends no wording services");
         return CHRONICLE_ERR_UNSUPPORTED;
     }

@@ -246,9 +246,11 @@ static char *put_uint(char *p, uint64_t v)
 {
     char tmp[24];
     size_t n = 0;
-    do tmp[n++] = (char)('0' + v % 10);
+    do
+        tmp[n++] = (char)('0' + v % 10);
     while ((v /= 10));
-    while (n) *p++ = tmp[--n];
+    while (n)
+        *p++ = tmp[--n];
     return p;
 }
 
@@ -335,11 +337,20 @@ static void xml_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len, in
         if (i == len) break;
         const char *rep;
         switch (v[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '\r': rep = "_x000D_"; break;
-        default: continue;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '\r':
+            rep = "_x000D_";
+            break;
+        default:
+            continue;
         }
         xml_put(s, v + from, i - from);
         xml_put(s, rep, strlen(rep));
@@ -596,8 +607,9 @@ static chronicle_status stream_part_open(xlsx_sheet *s)
         free(frame);
         x->status = end && dim_end ? CHRONICLE_ERR_NOMEM : CHRONICLE_ERR_INTERNAL;
         x->host->error(x->job, x->status, "sheet '%s': %s", s->part_name,
-                       x->status == CHRONICLE_ERR_NOMEM ? "out of memory"
-                                                        : "libxlsxwriter wrote an unexpected frame");
+                       x->status == CHRONICLE_ERR_NOMEM
+                           ? "out of memory"
+                           : "libxlsxwriter wrote an unexpected frame");
         return x->status;
     }
     char ref[48], *p = ref;
@@ -631,8 +643,7 @@ chronicle_status xlsx_sheet_stream(xlsx_sheet *s)
     s->part = 0;
     s->rows_written = 0;
     s->streaming = 1;
-    if (stream_part_open(s) == CHRONICLE_OK && s->rows(s) == CHRONICLE_OK)
-        stream_part_close(s);
+    if (stream_part_open(s) == CHRONICLE_OK && s->rows(s) == CHRONICLE_OK) stream_part_close(s);
     s->streaming = 0;
     free(s->suffix);
     s->suffix = NULL;

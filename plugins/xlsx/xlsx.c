@@ -330,7 +330,8 @@ static int streamable(const xlsx_sheet *s)
 static chronicle_status write_streamed(xlsx_ctx *x, xlsx_sheet *sheets, const char *path)
 {
     chronicle_buf frame = CHRONICLE_BUF_INIT;
-    if (chronicle_buf_appendf(&frame, "%s/frame.xlsx", x->host->scratch_dir(x->job)) != CHRONICLE_OK) {
+    if (chronicle_buf_appendf(&frame, "%s/frame.xlsx", x->host->scratch_dir(x->job)) !=
+        CHRONICLE_OK) {
         x->status = CHRONICLE_ERR_NOMEM;
         x->host->error(x->job, x->status, "out of memory");
         return x->status;

@@ -52,26 +52,26 @@ typedef struct xlsx_column {
 } xlsx_column;
 
 typedef struct xlsx_formats {
-    lxw_format *header;   /* bold on a fill, bottom border */
-    lxw_format *text;     /* NULL: the default style, which costs nothing per cell */
-    lxw_format *wrap;     /* long text: wrapped */
-    lxw_format *wrap_top; /* wrapped text taller than a row can be: shown from its start */
-    lxw_format *url_wrap; /* a hyperlink in a wrapped column */
+    lxw_format *header;    /* bold on a fill, bottom border */
+    lxw_format *text;      /* NULL: the default style, which costs nothing per cell */
+    lxw_format *wrap;      /* long text: wrapped */
+    lxw_format *wrap_top;  /* wrapped text taller than a row can be: shown from its start */
+    lxw_format *url_wrap;  /* a hyperlink in a wrapped column */
     lxw_format *date_text; /* a date Excel cannot show, as its ISO text: right-aligned */
-    lxw_format *date;     /* yyyy-mm-dd */
-    lxw_format *number;   /* NULL: General */
-    lxw_format *url;      /* blue, underlined */
-    lxw_format *title;    /* Summary: the dataset title, bold 14 pt, wrapped */
-    lxw_format *label;    /* Summary: bold labels and section titles */
-    lxw_format *datetime; /* Summary: the generation time */
-    lxw_format *s_text;   /* Summary: wrapped text, from the top */
-    lxw_format *s_value;  /* Summary: wrapped text, right-aligned like the dates below it */
-    lxw_format *s_key;    /* Summary: table keys, wrapped, years left-aligned */
-    lxw_format *s_code;   /* Summary: country codes, centred */
-    lxw_format *s_date;   /* Summary: yyyy-mm-dd, from the top */
-    lxw_format *s_number; /* Summary: counts, from the top */
-    lxw_format *marking;  /* Summary: the report's marking, bold, centred, dark red */
-    lxw_format *subtitle; /* Summary: the report's subtitle, 12 pt, wrapped */
+    lxw_format *date;      /* yyyy-mm-dd */
+    lxw_format *number;    /* NULL: General */
+    lxw_format *url;       /* blue, underlined */
+    lxw_format *title;     /* Summary: the dataset title, bold 14 pt, wrapped */
+    lxw_format *label;     /* Summary: bold labels and section titles */
+    lxw_format *datetime;  /* Summary: the generation time */
+    lxw_format *s_text;    /* Summary: wrapped text, from the top */
+    lxw_format *s_value;   /* Summary: wrapped text, right-aligned like the dates below it */
+    lxw_format *s_key;     /* Summary: table keys, wrapped, years left-aligned */
+    lxw_format *s_code;    /* Summary: country codes, centred */
+    lxw_format *s_date;    /* Summary: yyyy-mm-dd, from the top */
+    lxw_format *s_number;  /* Summary: counts, from the top */
+    lxw_format *marking;   /* Summary: the report's marking, bold, centred, dark red */
+    lxw_format *subtitle;  /* Summary: the report's subtitle, 12 pt, wrapped */
 } xlsx_formats;
 
 /* The dataset's sources, found by address, with what the job cites. */
@@ -112,14 +112,14 @@ typedef struct xlsx_ctx {
     xlsx_sources src;
     chronicle_str *ids; /* an event's source ids, for joining: reused */
     size_t ids_cap;
-    size_t n_truncated; /* cells cut at XLSX_CELL_MAX */
+    size_t n_truncated;        /* cells cut at XLSX_CELL_MAX */
     char first_truncated[200]; /* "'Sheet name'!T2" */
-    size_t n_plain_urls;  /* URLs written as text past Excel's limits */
-    size_t n_rounded;     /* numbers that need 17 significant digits */
-    size_t n_too_tall;    /* cells with more lines than the tallest row shows */
+    size_t n_plain_urls;       /* URLs written as text past Excel's limits */
+    size_t n_rounded;          /* numbers that need 17 significant digits */
+    size_t n_too_tall;         /* cells with more lines than the tallest row shows */
     char first_too_tall[200];
     int32_t xf_wrap_top, xf_date_text, xf_wrap; /* constant memory: their style numbers */
-    uint8_t paper;        /* libxlsxwriter's paper type: 9 A4, 1 Letter */
+    uint8_t paper;                              /* libxlsxwriter's paper type: 9 A4, 1 Letter */
     char *page_header;    /* "&L<title>&C<marking>&R&A", escaped, for every sheet */
     char *page_footer;    /* "&CPage &P of &N", or with a marking "&C<marking>&RPage..." */
     uint64_t done, total; /* progress units: events visited */
@@ -142,9 +142,9 @@ struct xlsx_sheet {
     int measuring;
     /* measured */
     size_t n_rows;
-    unsigned width[XLSX_MAX_COLS]; /* widest cell, display columns, capped */
+    unsigned width[XLSX_MAX_COLS];          /* widest cell, display columns, capped */
     unsigned char multiline[XLSX_MAX_COLS]; /* a cell holds a line break */
-    uint64_t xml_bytes;            /* estimated size of the sheet XML */
+    uint64_t xml_bytes;                     /* estimated size of the sheet XML */
     /* writing */
     lxw_worksheet *ws;
     char part_name[160]; /* a name of 31 characters, " (N)" included */
@@ -159,12 +159,12 @@ struct xlsx_sheet {
     unsigned char wraps[XLSX_MAX_COLS];
     unsigned lines; /* the most lines of a wrapped cell in the current row */
     /* constant memory: rows streamed into the zip (xlsx_sheet_stream) */
-    int own;               /* rows are streamed, not written by libxlsxwriter */
+    int own; /* rows are streamed, not written by libxlsxwriter */
     int streaming;
-    unsigned first_sheet;  /* sheetN.xml of its first part */
-    char *suffix;          /* the frame's XML after the rows of the current part */
-    chronicle_buf links;   /* the current part's <hyperlink> elements */
-    chronicle_buf rels;    /* and their relationships, for the sheet's .rels part */
+    unsigned first_sheet;          /* sheetN.xml of its first part */
+    char *suffix;                  /* the frame's XML after the rows of the current part */
+    chronicle_buf links;           /* the current part's <hyperlink> elements */
+    chronicle_buf rels;            /* and their relationships, for the sheet's .rels part */
     int32_t col_xf[XLSX_MAX_COLS]; /* style of each column's cells */
 };
 

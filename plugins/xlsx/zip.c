@@ -31,10 +31,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libdeflate.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -159,7 +159,9 @@ static chronicle_status get(xlsx_zip *z, void *p, size_t n, uint64_t off)
     while (n) {
         ssize_t k = pread(z->in, c, n, (off_t)off);
         if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return fail(z, CHRONICLE_ERR_IO, "reading libxlsxwriter's workbook back", k < 0 ? errno : EIO);
+        if (k <= 0)
+            return fail(z, CHRONICLE_ERR_IO, "reading libxlsxwriter's workbook back",
+                        k < 0 ? errno : EIO);
         c += k;
         n -= (size_t)k;
         off += (uint64_t)k;
@@ -173,7 +175,8 @@ static chronicle_status read_frame(xlsx_zip *z)
 {
     off_t end = lseek(z->in, 0, SEEK_END);
     unsigned char eocd[22];
-    if (end < 22 || get(z, eocd, 22, (uint64_t)end - 22) != CHRONICLE_OK || rd32(eocd) != 0x06054b50)
+    if (end < 22 || get(z, eocd, 22, (uint64_t)end - 22) != CHRONICLE_OK ||
+        rd32(eocd) != 0x06054b50)
         return fail(z, CHRONICLE_ERR_INTERNAL, "libxlsxwriter's workbook has no zip directory", 0);
     size_t n = rd16(eocd + 10);
     uint64_t size = rd32(eocd + 12), off = rd32(eocd + 16);
@@ -230,7 +233,8 @@ static chronicle_status remember(xlsx_zip *z, const zip_entry *e)
         z->cap_done = cap;
     }
     z->done[z->n_done] = *e;
-    if (!(z->done[z->n_done].name = strdup(e->name))) return fail(z, CHRONICLE_ERR_NOMEM, "out of memory", 0);
+    if (!(z->done[z->n_done].name = strdup(e->name)))
+        return fail(z, CHRONICLE_ERR_NOMEM, "out of memory", 0);
     z->n_done++;
     return CHRONICLE_OK;
 }
@@ -273,7 +277,8 @@ static chronicle_status copy_entry(xlsx_zip *z, const zip_entry *e)
     w.offset = z->at;
     w.flags &= ~8u;
     unsigned char h[30 + 512];
-    if (strlen(e->name) > 480) return fail(z, CHRONICLE_ERR_INTERNAL, "a zip entry name is too long", 0);
+    if (strlen(e->name) > 480)
+        return fail(z, CHRONICLE_ERR_INTERNAL, "a zip entry name is too long", 0);
     if (put(z, h, local_header(h, &w, 0)) != CHRONICLE_OK) return z->x->status;
     for (uint64_t left = e->csize; left;) {
         size_t n = left < OUT_BUF ? (size_t)left : OUT_BUF;
@@ -318,7 +323,8 @@ chronicle_status xlsx_zip_copy_until(xlsx_zip *z, const char *name)
            !(name && !strcmp(z->frame[z->next].name, name)))
         copy_entry(z, &z->frame[z->next++]);
     if (z->x->status == CHRONICLE_OK && name && z->next == z->n_frame)
-        return fail(z, CHRONICLE_ERR_INTERNAL, "a sheet is missing from libxlsxwriter's workbook", 0);
+        return fail(z, CHRONICLE_ERR_INTERNAL, "a sheet is missing from libxlsxwriter's workbook",
+                    0);
     return z->x->status;
 }
 
@@ -343,7 +349,8 @@ static void *deflater(void *arg)
         /* the oldest slot waiting: the plugin's thread writes them in turn */
         int pick = -1;
         for (int k = 0; k < N_SLOTS && pick < 0; k++)
-            if (z->slot[(z->turn + k) % N_SLOTS].state == SLOT_READY) pick = (z->turn + k) % N_SLOTS;
+            if (z->slot[(z->turn + k) % N_SLOTS].state == SLOT_READY)
+                pick = (z->turn + k) % N_SLOTS;
         if (pick < 0 && z->quit) break;
         if (pick < 0) {
             pthread_cond_wait(&z->cv, &z->mu);
@@ -380,7 +387,8 @@ static chronicle_status drain(xlsx_zip *z, int all)
             continue;
         }
         pthread_mutex_unlock(&z->mu);
-        if (z->x->status == CHRONICLE_OK && sl->zerr) fail(z, CHRONICLE_ERR_INTERNAL, "libdeflate failed", 0);
+        if (z->x->status == CHRONICLE_OK && sl->zerr)
+            fail(z, CHRONICLE_ERR_INTERNAL, "libdeflate failed", 0);
         if (z->x->status == CHRONICLE_OK && put(z, sl->out, sl->out_len) == CHRONICLE_OK) {
             z->cur.crc = (uint32_t)crc32_combine(z->cur.crc, sl->crc, (z_off_t)sl->in_len);
             z->cur.csize += sl->out_len;
@@ -483,8 +491,10 @@ chronicle_status xlsx_zip_begin(xlsx_zip *z, const char *name, char **frame_xml,
     free(packed);
     if (!ok) {
         free(xml);
-        return z->x->status != CHRONICLE_OK ? z->x->status
-                                            : fail(z, CHRONICLE_ERR_INTERNAL, "cannot read a sheet of libxlsxwriter's workbook", 0);
+        return z->x->status != CHRONICLE_OK
+                   ? z->x->status
+                   : fail(z, CHRONICLE_ERR_INTERNAL,
+                          "cannot read a sheet of libxlsxwriter's workbook", 0);
     }
     xml[e->usize] = '\0';
     /* the new entry: same name and time, deflated, sizes patched at the end */
@@ -507,7 +517,8 @@ chronicle_status xlsx_zip_end(xlsx_zip *z)
     if (!z->cur.zip64 && (z->cur.usize >= U32_MAX || z->cur.csize >= U32_MAX))
         return fail(z, CHRONICLE_ERR_INTERNAL,
                     "a sheet outgrew 4 GiB though its size was estimated below: zip64 was not "
-                    "chosen (please report this)", 0);
+                    "chosen (please report this)",
+                    0);
     unsigned char h[30 + 512 + 20];
     size_t n = local_header(h, &z->cur, z->cur.zip64);
     if (pwrite(z->out, h, n, (off_t)z->cur.offset) != (ssize_t)n)
@@ -522,9 +533,9 @@ static chronicle_status finish(xlsx_zip *z)
     int any64 = z->n_done >= 0xFFFF;
     for (size_t i = 0; i < z->n_done && z->x->status == CHRONICLE_OK; i++) {
         const zip_entry *e = &z->done[i];
-        int u64 = e->usize >= U32_MAX, c64 = e->csize >= U32_MAX,
-            o64 = e->offset >= U32_MAX;
-        size_t name_len = strlen(e->name), extra = (u64 || c64 || o64) ? 4u + 8u * (unsigned)(u64 + c64 + o64) : 0;
+        int u64 = e->usize >= U32_MAX, c64 = e->csize >= U32_MAX, o64 = e->offset >= U32_MAX;
+        size_t name_len = strlen(e->name),
+               extra = (u64 || c64 || o64) ? 4u + 8u * (unsigned)(u64 + c64 + o64) : 0;
         unsigned char h[46 + 512 + 28], *p = wr32(h, 0x02014b50);
         any64 |= u64 || c64 || o64;
         p = wr16(p, extra ? 45 : 20); /* made by: MS-DOS, the version needed */
@@ -538,10 +549,10 @@ static chronicle_status finish(xlsx_zip *z)
         p = wr32(p, u64 ? U32_MAX : (uint32_t)e->usize);
         p = wr16(p, (uint32_t)name_len);
         p = wr16(p, (uint32_t)extra);
-        p = wr16(p, 0);           /* comment */
-        p = wr16(p, 0);           /* disk */
-        p = wr16(p, 0);           /* internal attributes */
-        p = wr32(p, 0);           /* external attributes */
+        p = wr16(p, 0); /* comment */
+        p = wr16(p, 0); /* disk */
+        p = wr16(p, 0); /* internal attributes */
+        p = wr32(p, 0); /* external attributes */
         p = wr32(p, o64 ? U32_MAX : (uint32_t)e->offset);
         memcpy(p, e->name, name_len);
         p += name_len;
@@ -595,7 +606,8 @@ chronicle_status xlsx_zip_close(xlsx_zip *z)
     z->quit = 1;
     pthread_cond_broadcast(&z->cv);
     pthread_mutex_unlock(&z->mu);
-    for (int i = 0; i < z->n_workers; i++) pthread_join(z->worker[i], NULL);
+    for (int i = 0; i < z->n_workers; i++)
+        pthread_join(z->worker[i], NULL);
     pthread_mutex_destroy(&z->mu);
     pthread_cond_destroy(&z->cv);
     if (st == CHRONICLE_OK && !z->open && z->out >= 0 && z->in >= 0 &&
@@ -604,8 +616,10 @@ chronicle_status xlsx_zip_close(xlsx_zip *z)
     if (z->out >= 0 && close(z->out) != 0 && st == CHRONICLE_OK)
         st = fail(z, CHRONICLE_ERR_IO, NULL, errno);
     if (z->in >= 0) close(z->in);
-    for (size_t i = 0; i < z->n_frame; i++) free(z->frame[i].name);
-    for (size_t i = 0; i < z->n_done; i++) free(z->done[i].name);
+    for (size_t i = 0; i < z->n_frame; i++)
+        free(z->frame[i].name);
+    for (size_t i = 0; i < z->n_done; i++)
+        free(z->done[i].name);
     free(z->frame);
     free(z->done);
     free(z->new_name);

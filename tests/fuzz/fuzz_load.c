@@ -29,7 +29,8 @@ static void walk(const chronicle_dataset *ds)
         chronicle_group *g = NULL;
         size_t ng = 0;
         if (chronicle_split(sel, n, (chronicle_split_key)key, &g, &ng) != CHRONICLE_OK) continue;
-        for (size_t i = 0; i < ng; i++) free(chronicle_safe_filename(g[i].name));
+        for (size_t i = 0; i < ng; i++)
+            free(chronicle_safe_filename(g[i].name));
         chronicle_groups_free(g, ng);
     }
     /* the report wording over hostile values, in every language */
@@ -45,9 +46,9 @@ static void walk(const chronicle_dataset *ds)
             const chronicle_event *e = sel[i];
             chronicle_filter_match(&f, e);
             chronicle__wording_period(lang, text, sizeof text, e->date_ymd, e->end_date_ymd,
-                           CHRONICLE_DATE_LONG);
+                                      CHRONICLE_DATE_LONG);
             chronicle__wording_ordinal(lang, text, sizeof text, (uint64_t)e->anniversary,
-                            "ordinal.anniversary");
+                                       "ordinal.anniversary");
             for (size_t k = 0; k < e->n_figures; k++)
                 chronicle__wording_number(lang, text, sizeof text, e->figures[k]->value);
         }

@@ -64,7 +64,8 @@ static void put_str(chronicle_buf *b, chronicle_str s)
 static void put_strs(chronicle_buf *b, const chronicle_str *v, size_t n)
 {
     chronicle_buf_appendf(b, "[%zu]", n);
-    for (size_t i = 0; i < n; i++) put_str(b, v[i]);
+    for (size_t i = 0; i < n; i++)
+        put_str(b, v[i]);
 }
 
 /* Every member of an event as text (sources by id). */
@@ -72,10 +73,11 @@ static void put_event(chronicle_buf *b, const chronicle_event *e)
 {
     chronicle_buf_appendf(b, "%u %u %u %d|", (unsigned)e->struct_size, (unsigned)e->date_ymd,
                           (unsigned)e->end_date_ymd, (int)e->anniversary);
-    const chronicle_str *strs[] = {&e->id, &e->title, &e->date, &e->end_date, &e->summary, &e->venue,
-                                   &e->city, &e->country, &e->country_code, &e->occasion,
-                                   &e->occasion_of_date};
-    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++) put_str(b, *strs[i]);
+    const chronicle_str *strs[] = {
+        &e->id,   &e->title,   &e->date,         &e->end_date, &e->summary,         &e->venue,
+        &e->city, &e->country, &e->country_code, &e->occasion, &e->occasion_of_date};
+    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
+        put_str(b, *strs[i]);
     put_strs(b, e->organizers, e->n_organizers);
     put_strs(b, e->audience, e->n_audience);
     put_strs(b, e->tags, e->n_tags);
@@ -93,14 +95,16 @@ static void put_event(chronicle_buf *b, const chronicle_event *e)
     for (size_t i = 0; i < e->n_statements; i++) {
         const chronicle_statement *s = e->statements[i];
         chronicle_buf_puts(b, "S|");
-        put_str(b, s->speaker), put_str(b, s->summary), put_str(b, s->quote), put_str(b, s->source->id);
+        put_str(b, s->speaker), put_str(b, s->summary), put_str(b, s->quote),
+            put_str(b, s->source->id);
     }
     for (size_t i = 0; i < e->n_figures; i++) {
         const chronicle_figure *f = e->figures[i];
         chronicle_buf_appendf(b, "F%.17g|", f->value);
         put_str(b, f->label), put_str(b, f->unit), put_str(b, f->note), put_str(b, f->source->id);
     }
-    for (size_t i = 0; i < e->n_sources; i++) put_str(b, e->sources[i]->id);
+    for (size_t i = 0; i < e->n_sources; i++)
+        put_str(b, e->sources[i]->id);
 }
 
 /* The indexed load of the same file: the same verdict, and every event read
@@ -123,7 +127,8 @@ static void check_indexed(const char *path, chronicle_load_opts opts, const chro
         chronicle__event_cursor *r = chronicle__event_cursor_open(x);
         chronicle_buf a = CHRONICLE_BUF_INIT, b = CHRONICLE_BUF_INIT, why = CHRONICLE_BUF_INIT;
         for (size_t i = 0; r && i < n; i++) {
-            const chronicle_event *e = chronicle__event_cursor_read(r, chronicle_dataset_event(x, i), i & 1, &why);
+            const chronicle_event *e =
+                chronicle__event_cursor_read(r, chronicle_dataset_event(x, i), i & 1, &why);
             if (!e) {
                 fprintf(stderr, "event %zu not read again: %s\n", i, chronicle_buf_cstr(&why));
                 abort();
@@ -133,8 +138,8 @@ static void check_indexed(const char *path, chronicle_load_opts opts, const chro
             put_event(&a, chronicle_dataset_event(m, i));
             put_event(&b, e);
             if (a.len != b.len || memcmp(a.ptr, b.ptr, a.len)) {
-                fprintf(stderr, "event %zu differs:\n  whole %s\n  again %s\n", i, chronicle_buf_cstr(&a),
-                        chronicle_buf_cstr(&b));
+                fprintf(stderr, "event %zu differs:\n  whole %s\n  again %s\n", i,
+                        chronicle_buf_cstr(&a), chronicle_buf_cstr(&b));
                 abort();
             }
         }
@@ -149,8 +154,8 @@ static void check_indexed(const char *path, chronicle_load_opts opts, const chro
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    chronicle_load_opts opts = {
-        .format = size && (data[0] & 1) ? CHRONICLE_FORMAT_NDJSON : CHRONICLE_FORMAT_JSON};
+    chronicle_load_opts opts = {.format = size && (data[0] & 1) ? CHRONICLE_FORMAT_NDJSON
+                                                                : CHRONICLE_FORMAT_JSON};
     int fd = memfd_create("fuzz", MFD_CLOEXEC);
     if (fd < 0) return 0;
     if (write(fd, data, size) != (ssize_t)size) {
@@ -162,7 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     chronicle_diag *dm = chronicle_diag_new(0), *df = chronicle_diag_new(0);
     chronicle_dataset *m = NULL, *f = NULL;
     /* the same name for both, so messages naming the file agree */
-    chronicle_status sm = chronicle_dataset_load_buffer(path, (const char *)data, size, &opts, &m, dm);
+    chronicle_status sm =
+        chronicle_dataset_load_buffer(path, (const char *)data, size, &opts, &m, dm);
     chronicle_status sf = chronicle_dataset_load(path, &opts, &f, df);
     if (sm != sf || !m != !f) {
         fprintf(stderr, "memory: status %d, file: status %d\n", (int)sm, (int)sf);

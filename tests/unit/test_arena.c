@@ -36,7 +36,8 @@ static void test_arena_alloc_after_strdup_is_aligned(void **state)
     (void)state;
     arena a = {0};
     for (size_t len = 0; len < 40; len++) {
-        chronicle_str s = chronicle__arena_strdup(&a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN", len);
+        chronicle_str s =
+            chronicle__arena_strdup(&a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN", len);
         assert_int_equal(s.len, len);
         double *d = chronicle__arena_alloc(&a, sizeof *d);
         assert_non_null(d);
@@ -219,7 +220,8 @@ static void test_arena_reset_keeps_one_zeroed_chunk(void **state)
 {
     (void)state;
     arena a = {0};
-    for (int i = 0; i < 100; i++) memset(chronicle__arena_alloc(&a, 1000), 0xAB, 1000);
+    for (int i = 0; i < 100; i++)
+        memset(chronicle__arena_alloc(&a, 1000), 0xAB, 1000);
     size_t before = a.total; /* several chunks */
     arena_chunk *newest = a.head;
     chronicle__arena_reset(&a);
@@ -230,7 +232,8 @@ static void test_arena_reset_keeps_one_zeroed_chunk(void **state)
     for (int round = 0; round < 3; round++) {
         unsigned char *p = chronicle__arena_alloc(&a, 5000);
         assert_non_null(p);
-        for (size_t k = 0; k < 5000; k++) assert_int_equal(p[k], 0);
+        for (size_t k = 0; k < 5000; k++)
+            assert_int_equal(p[k], 0);
         memset(p, 0xCD, 5000);
         chronicle__arena_reset(&a);
         assert_int_equal(a.total, total);

@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
 #include <cjson/cJSON.h>
+#include <cmocka.h>
 
 #include "chronicle/dataset.h"
 #include "dataset_internal.h"
@@ -1271,7 +1271,8 @@ static void test_load_event_larger_than_the_parse_block(void **state)
                            "[{\"id\":\"s1\",\"document\":\"d\"}],\"events\":[");
     const char *tail = "\"location\":{\"country\":\"C\",\"country_code\":\"AZ\"},"
                        "\"occasion\":{\"subject\":\"S\"},\"sources\":[\"s1\"]}";
-    chronicle_buf_appendf(&b, "{\"id\":\"a\",\"title\":\"Before\",\"date\":\"2023-01-01\",%s,", tail);
+    chronicle_buf_appendf(&b, "{\"id\":\"a\",\"title\":\"Before\",\"date\":\"2023-01-01\",%s,",
+                          tail);
     chronicle_buf_puts(&b, "{\"id\":\"big\",\"title\":\"Big\",\"date\":\"2023-01-02\",\"tags\":[");
     const size_t n_tags = 40000; /* ~64 bytes of cJSON node each: 2.5 MiB */
     for (size_t i = 0; i < n_tags; i++)
@@ -1281,7 +1282,8 @@ static void test_load_event_larger_than_the_parse_block(void **state)
     for (size_t i = 0; i < n_words; i++)
         chronicle_buf_puts(&b, "abcdefé ");
     chronicle_buf_appendf(&b, "\",%s,", tail);
-    chronicle_buf_appendf(&b, "{\"id\":\"z\",\"title\":\"After\",\"date\":\"2023-01-03\",%s]}", tail);
+    chronicle_buf_appendf(&b, "{\"id\":\"z\",\"title\":\"After\",\"date\":\"2023-01-03\",%s]}",
+                          tail);
     assert_int_equal(load_bytes(f, "t.json", b.ptr, b.len, CHRONICLE_FORMAT_JSON), CHRONICLE_OK);
     chronicle_buf_free(&b);
 
@@ -1440,7 +1442,8 @@ static void assert_same_str(chronicle_str a, chronicle_str b)
 static void assert_same_strs(const chronicle_str *a, size_t na, const chronicle_str *b, size_t nb)
 {
     assert_int_equal(na, nb);
-    for (size_t i = 0; i < na; i++) assert_same_str(a[i], b[i]);
+    for (size_t i = 0; i < na; i++)
+        assert_same_str(a[i], b[i]);
 }
 
 /* Every member of two events, deeply (sources by id: each dataset has its
@@ -1451,13 +1454,14 @@ static void assert_same_event(const chronicle_event *a, const chronicle_event *b
     assert_int_equal(a->date_ymd, b->date_ymd);
     assert_int_equal(a->end_date_ymd, b->end_date_ymd);
     assert_int_equal(a->anniversary, b->anniversary);
-    const chronicle_str *sa[] = {&a->id, &a->title, &a->date, &a->end_date, &a->summary, &a->venue,
-                                 &a->city, &a->country, &a->country_code, &a->occasion,
-                                 &a->occasion_of_date};
-    const chronicle_str *sb[] = {&b->id, &b->title, &b->date, &b->end_date, &b->summary, &b->venue,
-                                 &b->city, &b->country, &b->country_code, &b->occasion,
-                                 &b->occasion_of_date};
-    for (size_t i = 0; i < sizeof sa / sizeof *sa; i++) assert_same_str(*sa[i], *sb[i]);
+    const chronicle_str *sa[] = {
+        &a->id,   &a->title,   &a->date,         &a->end_date, &a->summary,         &a->venue,
+        &a->city, &a->country, &a->country_code, &a->occasion, &a->occasion_of_date};
+    const chronicle_str *sb[] = {
+        &b->id,   &b->title,   &b->date,         &b->end_date, &b->summary,         &b->venue,
+        &b->city, &b->country, &b->country_code, &b->occasion, &b->occasion_of_date};
+    for (size_t i = 0; i < sizeof sa / sizeof *sa; i++)
+        assert_same_str(*sa[i], *sb[i]);
     assert_same_strs(a->organizers, a->n_organizers, b->organizers, b->n_organizers);
     assert_same_strs(a->audience, a->n_audience, b->audience, b->n_audience);
     assert_same_strs(a->tags, a->n_tags, b->tags, b->n_tags);
@@ -1495,7 +1499,8 @@ static void assert_same_event(const chronicle_event *a, const chronicle_event *b
         assert_same_str(p->source->id, q->source->id);
     }
     assert_int_equal(a->n_sources, b->n_sources);
-    for (size_t i = 0; i < a->n_sources; i++) assert_same_str(a->sources[i]->id, b->sources[i]->id);
+    for (size_t i = 0; i < a->n_sources; i++)
+        assert_same_str(a->sources[i]->id, b->sources[i]->id);
 }
 
 /* Events before "sources" (so their sources start as forward references),
@@ -1506,7 +1511,8 @@ static const char indexed_doc[] =
     "'location':{'venue':'Hall','city':'Şəki','country':'Azərbaycan','country_code':'AZ'},"
     "'occasion':{'subject':'S','of_date':'1992-02-26','anniversary':32},"
     "'organizers':['Org A','Org B'],'audience':['students'],'tags':['t1','t2'],'sources':['s1'],"
-    "'participants':[{'name':'Анна','role':'speaker','organization':'O','spoke':true},{'name':'P2'}],"
+    "'participants':[{'name':'Анна','role':'speaker','organization':'O','spoke':true},{'name':'P2'}"
+    "],"
     "'activities':[{'kind':'concert','title':'C','description':'long text','performers':['choir']},"
     "{'kind':'exhibition'},{'kind':'concert'}],"
     "'statements':[{'speaker':'Анна','summary':'said','quote':'q','source':'s2'}],"
@@ -1514,13 +1520,15 @@ static const char indexed_doc[] =
     "'summary':'A summary.'},"
     "{'id':'e1','title':'First','date':'2023-02-24','location':{'country':'C','country_code':'FR'},"
     "'occasion':{'subject':'S'},'sources':['s2','s1'],'tags':['t1']}],"
-    "'sources':[{'id':'s1','document':'d1'},{'id':'s2','outlet':'O2','document':'d2','published':'2023-02-25'},"
+    "'sources':[{'id':'s1','document':'d1'},{'id':'s2','outlet':'O2','document':'d2','published':'"
+    "2023-02-25'},"
     "{'id':'s3','document':'d3','url':'https://example.org/x'}]}";
 
 static char *write_indexed_doc(const char *dir)
 {
     char json[sizeof indexed_doc];
-    for (size_t i = 0; i < sizeof json; i++) json[i] = indexed_doc[i] == '\'' ? '"' : indexed_doc[i];
+    for (size_t i = 0; i < sizeof json; i++)
+        json[i] = indexed_doc[i] == '\'' ? '"' : indexed_doc[i];
     return write_file(dir, "indexed.json", json, sizeof json - 1);
 }
 
@@ -1585,8 +1593,10 @@ static void test_indexed_load_reads_every_event_again(void **state)
         assert_int_equal(e->occasion_of_date_ymd, !strcmp(e->id.ptr, "e2") ? 19920226 : 0);
     }
     const chronicle_event *kept[2];
-    for (size_t i = 0; i < n; i++) assert_non_null(kept[i] = chronicle__event_cursor_read(r, stubs[i], 1, &why));
-    for (size_t i = 0; i < n; i++) assert_same_event(all[i], kept[i]);
+    for (size_t i = 0; i < n; i++)
+        assert_non_null(kept[i] = chronicle__event_cursor_read(r, stubs[i], 1, &why));
+    for (size_t i = 0; i < n; i++)
+        assert_same_event(all[i], kept[i]);
     assert_int_equal(why.len, 0);
     assert_true(chronicle__dataset_file_unchanged(f->ds, &why));
     chronicle__event_cursor_close(r);
@@ -1625,7 +1635,8 @@ static void test_indexed_read_notices_a_changed_file(void **state)
     chronicle_buf_reset(&why);
     assert_int_equal(truncate(path, 40), 0);
     assert_null(chronicle__event_cursor_read(r, chronicle_dataset_event(f->ds, 1), 0, &why));
-    assert_non_null(strstr(chronicle_buf_cstr(&why), "the file is shorter than when it was loaded"));
+    assert_non_null(
+        strstr(chronicle_buf_cstr(&why), "the file is shorter than when it was loaded"));
     chronicle_buf_reset(&why);
     assert_false(chronicle__dataset_file_unchanged(f->ds, &why));
     assert_non_null(strstr(chronicle_buf_cstr(&why), "the file changed after it was loaded"));
@@ -1677,7 +1688,8 @@ static char *load_then_edit(fixture *f, const char *dir, const char *name, const
     assert_int_equal(futimens(fd, times), 0);
     assert_int_equal(close(fd), 0);
     chronicle_buf why = CHRONICLE_BUF_INIT;
-    assert_true(chronicle__dataset_file_unchanged(f->ds, &why)); /* the size and the time cannot tell */
+    assert_true(
+        chronicle__dataset_file_unchanged(f->ds, &why)); /* the size and the time cannot tell */
     chronicle_buf_free(&why);
     free(json);
     free(old);
@@ -1817,9 +1829,11 @@ static void test_indexed_needs_a_file(void **state)
 {
     fixture *f = *state;
     chronicle_load_opts opts = {.indexed = 1};
-    const char *doc = "{\"schema\":\"chronicle/events@1\",\"title\":\"T\",\"sources\":[],\"events\":[]}";
-    assert_int_equal(chronicle_dataset_load_buffer("b.json", doc, strlen(doc), &opts, &f->ds, f->diag),
-                     CHRONICLE_OK);
+    const char *doc =
+        "{\"schema\":\"chronicle/events@1\",\"title\":\"T\",\"sources\":[],\"events\":[]}";
+    assert_int_equal(
+        chronicle_dataset_load_buffer("b.json", doc, strlen(doc), &opts, &f->ds, f->diag),
+        CHRONICLE_OK);
     assert_false(chronicle_dataset_indexed(f->ds));
     chronicle_dataset_free(f->ds);
     f->ds = NULL;

@@ -208,9 +208,9 @@ static const char *first_code(const char *name, const char *text)
 
 #define HEAD "{\"schema\": \"chronicle/events@1\", \"title\": \"T\", "
 #define SRC "\"sources\": [{\"id\": \"s\", \"document\": \"D\"}], "
-#define EVENT(extra)                                                                             \
-    "\"events\": [{\"id\": \"e\", \"title\": \"E\", \"date\": \"2024-01-01\", "                  \
-    "\"location\": {\"country\": \"Azerbaijan\", \"country_code\": \"AZ\"}, "                    \
+#define EVENT(extra)                                                                               \
+    "\"events\": [{\"id\": \"e\", \"title\": \"E\", \"date\": \"2024-01-01\", "                    \
+    "\"location\": {\"country\": \"Azerbaijan\", \"country_code\": \"AZ\"}, "                      \
     "\"occasion\": {\"subject\": \"S\"}, \"sources\": [\"s\"]" extra "}]}"
 
 static void test_load_sites_give_precise_codes(void **state)
@@ -229,8 +229,8 @@ static void test_load_sites_give_precise_codes(void **state)
         {"empty", "{\"schema\": \"chronicle/events@1\", \"title\": \" \", " SRC EVENT("")},
         {"date", HEAD SRC EVENT(", \"end_date\": \"2024-02-30\"")},
         {"date-order", HEAD SRC EVENT(", \"end_date\": \"2023-12-31\"")},
-        {"url", HEAD "\"sources\": [{\"id\": \"s\", \"document\": \"D\", \"url\": \"ftp://x\"}], "
-                EVENT("")},
+        {"url", HEAD
+         "\"sources\": [{\"id\": \"s\", \"document\": \"D\", \"url\": \"ftp://x\"}], " EVENT("")},
         {"duplicate-member", HEAD SRC EVENT(", \"summary\": \"a\", \"summary\": \"b\"")},
         {"unknown-source", HEAD SRC EVENT(", \"statements\": [{\"speaker\": \"A\", \"summary\": "
                                           "\"B\", \"source\": \"nope\"}]")},

@@ -113,7 +113,8 @@ static void open_job(fixture *f, int indexed)
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    if (!f || !(f->diag = chronicle_diag_new(0)) || !(f->job = chronicle__job_new(NULL, NULL, NULL)))
+    if (!f || !(f->diag = chronicle_diag_new(0)) ||
+        !(f->job = chronicle__job_new(NULL, NULL, NULL)))
         return -1;
     f->path = write_dataset();
     *state = f;
@@ -280,7 +281,8 @@ static void test_cursors_on_two_threads_read_the_model_as_event_at(void **state)
     read_on_two_threads(f);
     /* the model's events themselves: nothing to copy */
     chronicle_cursor *c = chronicle__host_table.cursor_open(f->job);
-    assert_ptr_equal(chronicle__host_table.cursor_event(c, 7), chronicle__host_table.event_at(f->job, 7));
+    assert_ptr_equal(chronicle__host_table.cursor_event(c, 7),
+                     chronicle__host_table.event_at(f->job, 7));
     chronicle__host_table.cursor_close(c);
 }
 
@@ -295,7 +297,8 @@ static void test_cursors_own_their_event_memory(void **state)
 {
     fixture *f = *state;
     open_job(f, 1);
-    chronicle_cursor *a = chronicle__host_table.cursor_open(f->job), *b = chronicle__host_table.cursor_open(f->job);
+    chronicle_cursor *a = chronicle__host_table.cursor_open(f->job),
+                     *b = chronicle__host_table.cursor_open(f->job);
     assert_non_null(a);
     assert_non_null(b);
     uint64_t want = event_hash(chronicle__host_table.event_at(f->job, 3));
@@ -409,8 +412,8 @@ static void *log_and_progress(void *arg)
         chronicle__host_table.log(t->job, CHRONICLE_LOG_INFO, "%s", text);
     for (uint64_t i = 1; i <= N_PROGRESS; i++)
         chronicle__host_table.progress(t->job, i, N_PROGRESS);
-    chronicle__host_table.error(t->job, t->letter == 'a' ? CHRONICLE_ERR_DATA : CHRONICLE_ERR_IO, "%c",
-                     t->letter);
+    chronicle__host_table.error(t->job, t->letter == 'a' ? CHRONICLE_ERR_DATA : CHRONICLE_ERR_IO,
+                                "%c", t->letter);
     free(text);
     return NULL;
 }

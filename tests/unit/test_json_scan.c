@@ -30,13 +30,14 @@ static void each_offset(const char *x, scan_result want, const char *reason)
 {
     for (size_t at = 0; at < 24; at++) {
         char text[128];
-        int n = snprintf(text, sizeof text, "\"%.*s%s%.*s\"", (int)at,
-                         "aaaaaaaaaaaaaaaaaaaaaaaa", x, (int)(23 - at), "bbbbbbbbbbbbbbbbbbbbbbbb");
+        int n = snprintf(text, sizeof text, "\"%.*s%s%.*s\"", (int)at, "aaaaaaaaaaaaaaaaaaaaaaaa",
+                         x, (int)(23 - at), "bbbbbbbbbbbbbbbbbbbbbbbb");
         assert_true(n > 0 && (size_t)n < sizeof text);
         size_t end;
         scan_error err = {0};
         scan_result r = scan_doc(text, &end, &err);
-        if (r != want) fail_msg("%s at offset %zu: result %d, want %d (%s)", x, at, r, want, err.reason);
+        if (r != want)
+            fail_msg("%s at offset %zu: result %d, want %d (%s)", x, at, r, want, err.reason);
         if (want == SCAN_OK) {
             assert_int_equal(end, strlen(text));
         } else {
@@ -113,8 +114,10 @@ static void test_a_cut_string_asks_for_more(void **state)
     for (size_t len = 1; len <= strlen(text); len++) {
         size_t pos = 0;
         scan_error err;
-        assert_int_equal(chronicle__json_skip_value(text, len, &pos, 0, JSON_MAX_DEPTH, &err), SCAN_MORE);
-        assert_int_equal(chronicle__json_skip_value(text, len, &pos, 1, JSON_MAX_DEPTH, &err), SCAN_ERROR);
+        assert_int_equal(chronicle__json_skip_value(text, len, &pos, 0, JSON_MAX_DEPTH, &err),
+                         SCAN_MORE);
+        assert_int_equal(chronicle__json_skip_value(text, len, &pos, 1, JSON_MAX_DEPTH, &err),
+                         SCAN_ERROR);
         assert_non_null(strstr(err.reason, "unterminated"));
     }
 }
@@ -124,7 +127,8 @@ static void test_structure(void **state)
     (void)state;
     size_t end;
     scan_error err;
-    assert_int_equal(scan_doc("{\"a\":[1,-0.5e+3,true,false,null,{\"b\":\"c\"}]}", &end, &err), SCAN_OK);
+    assert_int_equal(scan_doc("{\"a\":[1,-0.5e+3,true,false,null,{\"b\":\"c\"}]}", &end, &err),
+                     SCAN_OK);
     assert_int_equal(scan_doc("[01]", &end, &err), SCAN_ERROR);
     assert_non_null(strstr(err.reason, "leading zero"));
     assert_int_equal(scan_doc("{\"a\" 1}", &end, &err), SCAN_ERROR);

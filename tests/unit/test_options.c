@@ -37,8 +37,10 @@ static void test_bool_accepts_common_spellings(void **state)
     chronicle_option_info o = opt(CHRONICLE_OPT_BOOL, 1, 0);
     chronicle_opt_value v;
     const char *yes[] = {"true", "TRUE", "1", "yes", "on"}, *no[] = {"false", "0", "No", "off"};
-    for (size_t i = 0; i < 5; i++) assert_true(parses(&o, yes[i], &v, NULL) && v.b == 1);
-    for (size_t i = 0; i < 4; i++) assert_true(parses(&o, no[i], &v, NULL) && v.b == 0);
+    for (size_t i = 0; i < 5; i++)
+        assert_true(parses(&o, yes[i], &v, NULL) && v.b == 1);
+    for (size_t i = 0; i < 4; i++)
+        assert_true(parses(&o, no[i], &v, NULL) && v.b == 0);
     assert_false(parses(&o, "maybe", &v, "must be true or false"));
     assert_false(parses(&o, "", &v, "must be true or false"));
 }
@@ -108,16 +110,31 @@ static void test_description_survives_the_wire(void **state)
     (void)state;
     char *choices[] = {"red", "green", NULL};
     chronicle_option_info opts[2] = {
-        {.name = "width", .type = CHRONICLE_OPT_INT, .default_value = "78", .help = "wrap column",
-         .min = 20, .max = 400},
-        {.name = "colour", .type = CHRONICLE_OPT_ENUM, .default_value = "red", .help = "a colour",
-         .choices = choices, .min = 1, .max = 0},
+        {.name = "width",
+         .type = CHRONICLE_OPT_INT,
+         .default_value = "78",
+         .help = "wrap column",
+         .min = 20,
+         .max = 400},
+        {.name = "colour",
+         .type = CHRONICLE_OPT_ENUM,
+         .default_value = "red",
+         .help = "a colour",
+         .choices = choices,
+         .min = 1,
+         .max = 0},
     };
-    chronicle_plugin_info in = {.name = "text", .path = "/p/text.so", .version = "1.2.3",
-                                .summary = "Plain \"text\"", .extension = "txt",
-                                .media_type = "text/plain", .abi_version = CHRONICLE_ABI(1, 0),
-                                .struct_size = 96, .flags = CHRONICLE_PLUGIN_STDOUT_OK,
-                                .options = opts, .n_options = 2};
+    chronicle_plugin_info in = {.name = "text",
+                                .path = "/p/text.so",
+                                .version = "1.2.3",
+                                .summary = "Plain \"text\"",
+                                .extension = "txt",
+                                .media_type = "text/plain",
+                                .abi_version = CHRONICLE_ABI(1, 0),
+                                .struct_size = 96,
+                                .flags = CHRONICLE_PLUGIN_STDOUT_OK,
+                                .options = opts,
+                                .n_options = 2};
     chronicle_buf json = CHRONICLE_BUF_INIT;
     assert_int_equal(chronicle_plugin_info_json(&in, &json), CHRONICLE_OK);
     chronicle_plugin_info out = {0};

@@ -250,9 +250,19 @@ static void test_sort_orders_ids_like_strcmp(void **state)
 {
     (void)state;
     static const char *const ids[] = {
-        "event-00000010", "event-00000009", "event-0000001", "event-000", "event-",
-        "\xC3\xA9vent-1",  "event-0000000\xFF", "event-0000000\x7F", "event-00000000",
-        "e",              "",               "eventual",         "event-0000001a",
+        "event-00000010",
+        "event-00000009",
+        "event-0000001",
+        "event-000",
+        "event-",
+        "\xC3\xA9vent-1",
+        "event-0000000\xFF",
+        "event-0000000\x7F",
+        "event-00000000",
+        "e",
+        "",
+        "eventual",
+        "event-0000001a",
     };
     enum { N = sizeof ids / sizeof *ids };
     made m[N];

@@ -217,8 +217,10 @@ static void test_summary_of_a_large_selection_adds_up_its_shares(void **state)
     assert_non_null(many);
     for (size_t off = 0; off < f->n; off++) {
         const chronicle_event *cycle[8];
-        for (size_t i = 0; i < f->n; i++) cycle[i] = f->ev[(i + off) % f->n];
-        for (size_t i = 0; i < TIMES * f->n; i++) many[i] = cycle[i % f->n];
+        for (size_t i = 0; i < f->n; i++)
+            cycle[i] = f->ev[(i + off) % f->n];
+        for (size_t i = 0; i < TIMES * f->n; i++)
+            many[i] = cycle[i % f->n];
         chronicle_summary *one = NULL, *s = NULL;
         assert_int_equal(chronicle_summary_build(cycle, f->n, &one), CHRONICLE_OK);
         assert_int_equal(chronicle_summary_build(many, TIMES * f->n, &s), CHRONICLE_OK);

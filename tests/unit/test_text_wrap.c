@@ -120,11 +120,15 @@ static void test_bidi_controls_are_shown_and_rtl_text_kept(void **state)
                               "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D";
     assert_string_equal(sanitize(&b, rtl, strlen(rtl), 0), rtl);
     assert_string_equal(wrap(&b, "", rtl, 40, 0, 0), "\xD8\xA7\xD9\x84\xD8\xAF\xD9\x88\xD8\xAD"
-                                                    "\xD8\xA9 \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D\n");
+                                                     "\xD8\xA9 \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D\n");
     /* the wrapper shows them too, and counts the eight columns they take */
     assert_string_equal(wrap(&b, "", "ab \xE2\x81\xA6x\xE2\x81\xA9 cd", 40, 0, 0),
                         "ab <U+2066>x<U+2069> cd\n");
-    assert_string_equal(wrap(&b, "", "abc \xE2\x80\x8F" "def", 8, 0, 0), "abc\n<U+200F>\ndef\n");
+    assert_string_equal(wrap(&b, "",
+                             "abc \xE2\x80\x8F"
+                             "def",
+                             8, 0, 0),
+                        "abc\n<U+200F>\ndef\n");
     chronicle_buf_free(&b);
 }
 

@@ -219,7 +219,8 @@ static void test_clean_replaces_what_drives_a_terminal(void **state)
 {
     (void)state;
     /* ESC, BEL, CR, a C1 control, U+202E, an invalid byte */
-    const char in[] = "a\x1b[2Jb\x07\r\xc2\x9b" "c\xe2\x80\xae\xff\nd";
+    const char in[] = "a\x1b[2Jb\x07\r\xc2\x9b"
+                      "c\xe2\x80\xae\xff\nd";
     char *out = chronicle_utf8_clean(in, sizeof in - 1, SIZE_MAX, 1);
     assert_string_equal(out, "a\xEF\xBF\xBD[2Jb\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
                              "c\xEF\xBF\xBD\xEF\xBF\xBD\nd");
@@ -233,11 +234,17 @@ static void test_clean_cuts_within_the_cap(void **state)
 {
     (void)state;
     for (size_t cap = 3; cap < 14; cap++) {
-        char *out = chronicle_utf8_clean("abcd\xC3\xA9" "fghij", 11, cap, 0);
+        char *out = chronicle_utf8_clean("abcd\xC3\xA9"
+                                         "fghij",
+                                         11, cap, 0);
         assert_true(strlen(out) <= cap);
-        assert_int_equal(chronicle_utf8_check(out, strlen(out)), strlen(out)); /* never a cut character */
-        if (cap < 11) assert_memory_equal(out + strlen(out) - 3, "\xE2\x80\xA6", 3);
-        else assert_string_equal(out, "abcd\xC3\xA9" "fghij");
+        assert_int_equal(chronicle_utf8_check(out, strlen(out)),
+                         strlen(out)); /* never a cut character */
+        if (cap < 11)
+            assert_memory_equal(out + strlen(out) - 3, "\xE2\x80\xA6", 3);
+        else
+            assert_string_equal(out, "abcd\xC3\xA9"
+                                     "fghij");
         free(out);
     }
 }
@@ -246,8 +253,11 @@ static void test_bidi_controls_shown_visibly(void **state)
 {
     (void)state;
     /* U+202E, U+2067 ... U+2069, U+200F, U+061C among Arabic and Hebrew letters */
-    const char in[] = "a\xE2\x80\xAE" "b \xE2\x81\xA7" "\xD8\xA7\xE2\x81\xA9 "
-                      "\xD7\xA9\xE2\x80\x8F\xD8\x9C" "z";
+    const char in[] = "a\xE2\x80\xAE"
+                      "b \xE2\x81\xA7"
+                      "\xD8\xA7\xE2\x81\xA9 "
+                      "\xD7\xA9\xE2\x80\x8F\xD8\x9C"
+                      "z";
     chronicle_buf b = CHRONICLE_BUF_INIT;
     assert_int_equal(chronicle_utf8_append_bidi_visible(&b, in, sizeof in - 1), CHRONICLE_OK);
     assert_string_equal(chronicle_buf_cstr(&b), "a<U+202E>b <U+2067>\xD8\xA7<U+2069> "

@@ -24,8 +24,7 @@ static const wording_lang *lang(const char *tag)
     return l;
 }
 
-static void expect_date(const char *tag, uint32_t ymd, chronicle_date_style style,
-                        const char *want)
+static void expect_date(const char *tag, uint32_t ymd, chronicle_date_style style, const char *want)
 {
     size_t n = chronicle__wording_date(lang(tag), buf, sizeof buf, ymd, style);
     assert_string_equal(buf, want);
@@ -124,18 +123,23 @@ static void test_text_is_cut_like_snprintf(void **state)
     (void)state;
     char small[8];
     memset(small, 'x', sizeof small);
-    size_t n = chronicle__wording_date(lang("en"), small, sizeof small, 20230224, CHRONICLE_DATE_LONG);
+    size_t n =
+        chronicle__wording_date(lang("en"), small, sizeof small, 20230224, CHRONICLE_DATE_LONG);
     assert_int_equal(n, strlen("24 February 2023"));
     assert_string_equal(small, "24 Febr");
     small[0] = 'x';
-    assert_int_equal(chronicle__wording_date(lang("en"), small, 1, 20230224, CHRONICLE_DATE_LONG), n);
+    assert_int_equal(chronicle__wording_date(lang("en"), small, 1, 20230224, CHRONICLE_DATE_LONG),
+                     n);
     assert_int_equal(small[0], '\0');
     small[0] = 'x';
-    assert_int_equal(chronicle__wording_date(lang("en"), small, 0, 20230224, CHRONICLE_DATE_LONG), n);
-    assert_int_equal(chronicle__wording_date(lang("en"), NULL, 0, 20230224, CHRONICLE_DATE_LONG), n);
+    assert_int_equal(chronicle__wording_date(lang("en"), small, 0, 20230224, CHRONICLE_DATE_LONG),
+                     n);
+    assert_int_equal(chronicle__wording_date(lang("en"), NULL, 0, 20230224, CHRONICLE_DATE_LONG),
+                     n);
     assert_int_equal(small[0], 'x'); /* size 0: nothing written */
     const char *args[] = {"Trend", "24 Feb 2023"};
-    n = chronicle__wording_message(lang("en"), small, sizeof small, "attribution.outlet-date", args, 2);
+    n = chronicle__wording_message(lang("en"), small, sizeof small, "attribution.outlet-date", args,
+                                   2);
     assert_int_equal(n, strlen("as reported by Trend, 24 Feb 2023"));
     assert_string_equal(small, "as repo");
     n = chronicle__wording_count(lang("ru"), small, sizeof small, 21, "count.event");
@@ -191,9 +195,11 @@ static void test_impossible_dates_are_empty(void **state)
 static void test_periods(void **state)
 {
     (void)state;
-    chronicle__wording_period(lang("en"), buf, sizeof buf, 20230224, 20240225, CHRONICLE_DATE_SHORT);
+    chronicle__wording_period(lang("en"), buf, sizeof buf, 20230224, 20240225,
+                              CHRONICLE_DATE_SHORT);
     assert_string_equal(buf, "24 Feb 2023 \xE2\x80\x93 25 Feb 2024");
-    chronicle__wording_period(lang("en"), buf, sizeof buf, 20230224, 20230224, CHRONICLE_DATE_SHORT);
+    chronicle__wording_period(lang("en"), buf, sizeof buf, 20230224, 20230224,
+                              CHRONICLE_DATE_SHORT);
     assert_string_equal(buf, "24 Feb 2023");
     chronicle__wording_period(lang("en"), buf, sizeof buf, 20230224, 0, CHRONICLE_DATE_SHORT);
     assert_string_equal(buf, "24 Feb 2023");
@@ -279,7 +285,8 @@ static void test_counts_in_the_other_languages(void **state)
 static void expect_ordinal(const char *tag, uint64_t n, const char *want)
 {
     char text[128];
-    size_t len = chronicle__wording_ordinal(chronicle__wording_find(tag), text, sizeof text, n, "ordinal.anniversary");
+    size_t len = chronicle__wording_ordinal(chronicle__wording_find(tag), text, sizeof text, n,
+                                            "ordinal.anniversary");
     assert_string_equal(text, want);
     assert_int_equal(len, strlen(want));
 }
@@ -344,8 +351,12 @@ static void test_selection_line(void **state)
     (void)state;
     chronicle_str countries[] = {{"AZ", 2}};
     chronicle_str tags[] = {{"x", 1}, {"y", 1}};
-    chronicle_report r = {.struct_size = sizeof r, .countries = countries, .n_countries = 1,
-                          .tags = tags, .n_tags = 1, .since_ymd = 20230101,
+    chronicle_report r = {.struct_size = sizeof r,
+                          .countries = countries,
+                          .n_countries = 1,
+                          .tags = tags,
+                          .n_tags = 1,
+                          .since_ymd = 20230101,
                           .until_ymd = 20231231};
     chronicle__wording_selection(lang("en"), buf, sizeof buf, &r, 12, 40);
     assert_string_equal(buf, "12 of 40 events \xC2\xB7 country AZ \xC2\xB7 tag x \xC2\xB7 from 1 "
@@ -403,12 +414,12 @@ static void test_arabic_numbers_in_arabic_digits(void **state)
 static void test_arabic_counts_take_six_forms(void **state)
 {
     (void)state;
-    expect_count("ar", 0, "count.event", "٠ فعالية");      /* zero */
-    expect_count("ar", 1, "count.event", "١ فعالية");      /* one */
-    expect_count("ar", 2, "count.event", "٢ فعاليتان");    /* two */
-    expect_count("ar", 3, "count.event", "٣ فعاليات");     /* few: 3-10 */
-    expect_count("ar", 11, "count.event", "١١ فعالية");    /* many: 11-99 */
-    expect_count("ar", 100, "count.event", "١٠٠ فعالية");  /* other */
+    expect_count("ar", 0, "count.event", "٠ فعالية");     /* zero */
+    expect_count("ar", 1, "count.event", "١ فعالية");     /* one */
+    expect_count("ar", 2, "count.event", "٢ فعاليتان");   /* two */
+    expect_count("ar", 3, "count.event", "٣ فعاليات");    /* few: 3-10 */
+    expect_count("ar", 11, "count.event", "١١ فعالية");   /* many: 11-99 */
+    expect_count("ar", 100, "count.event", "١٠٠ فعالية"); /* other */
     expect_count("ar", 3, "count.source", "٣ مصادر");
     expect_count("ar", 11, "count.source", "١١ مصدرًا");
     expect_count("ar", 103, "count.source", "١٠٣ مصادر"); /* few again: n % 100 in 3..10 */

@@ -20,10 +20,7 @@
 extern "C" {
 #endif
 
-typedef enum chronicle_severity {
-    CHRONICLE_SEV_ERROR,
-    CHRONICLE_SEV_WARNING
-} chronicle_severity;
+typedef enum chronicle_severity { CHRONICLE_SEV_ERROR, CHRONICLE_SEV_WARNING } chronicle_severity;
 
 /*
  * What a diagnostic is about, whatever its words.  The values are stable:
@@ -106,8 +103,8 @@ void chronicle_diag_add_coded(chronicle_diag *d, chronicle_diag_code code, chron
 /* chronicle_diag_add_coded() with CHRONICLE_DIAG_OTHER ("other"): for
  * programs written before codes.  The library itself never records "other". */
 void chronicle_diag_add(chronicle_diag *d, chronicle_severity sev, const char *file,
-                        unsigned long line, unsigned long col, const char *pointer,
-                        const char *fmt, ...) CHRONICLE_PRINTF(7, 8);
+                        unsigned long line, unsigned long col, const char *pointer, const char *fmt,
+                        ...) CHRONICLE_PRINTF(7, 8);
 
 size_t chronicle_diag_count(const chronicle_diag *d);   /* entries kept */
 size_t chronicle_diag_errors(const chronicle_diag *d);  /* errors, kept or dropped */

@@ -145,7 +145,7 @@ typedef struct chronicle_count {
 typedef struct chronicle_summary {
     uint32_t struct_size;
     size_t n_events, n_participants, n_activities, n_statements, n_figures;
-    size_t n_sources_cited; /* distinct sources cited by these events */
+    size_t n_sources_cited;              /* distinct sources cited by these events */
     chronicle_str first_date, last_date; /* absent when n_events == 0 */
     const chronicle_count *by_year;      /* ascending year */
     size_t n_by_year;
@@ -193,7 +193,7 @@ typedef struct chronicle_report {
     chronicle_str logo;    /* a path to open, to an image the host has checked; absent: none */
     uint32_t logo_format;  /* chronicle_image_format */
     /* The selection, as given (format_selection() puts it in words). */
-    uint32_t since_ymd, until_ymd; /* 0: not given */
+    uint32_t since_ymd, until_ymd;  /* 0: not given */
     const chronicle_str *countries; /* ISO 3166-1 alpha-2, as given */
     size_t n_countries;
     const chronicle_str *tags;
@@ -204,9 +204,9 @@ typedef struct chronicle_report {
 /* Date styles of format_date() and format_period(), as CLDR gives them for
  * the report's language ("en" follows CLDR's international English). */
 typedef enum chronicle_date_style {
-    CHRONICLE_DATE_ISO,   /* 2023-02-24, in every language */
+    CHRONICLE_DATE_ISO, /* 2023-02-24, in every language */
     CHRONICLE_DATE_SHORT, /* 24 Feb 2023 · 24 févr. 2023 · 24 февр. 2023 г. · 2023年2月24日 */
-    CHRONICLE_DATE_LONG   /* 24 February 2023 · 24 février 2023 · 24 февраля 2023 г. */
+    CHRONICLE_DATE_LONG /* 24 February 2023 · 24 février 2023 · 24 февраля 2023 г. */
 } chronicle_date_style;
 
 typedef struct chronicle_cursor chronicle_cursor; /* 1.2: opaque, see cursor_open() */
@@ -224,7 +224,7 @@ typedef enum chronicle_opt_type {
 } chronicle_opt_type;
 
 typedef struct chronicle_option {
-    const char *name;           /* [a-z0-9-]+: -O pdf.page-size=letter */
+    const char *name; /* [a-z0-9-]+: -O pdf.page-size=letter */
     chronicle_opt_type type;
     const char *default_value;  /* text, parsed and checked by the host; NULL: none */
     const char *help;           /* one line for `chronicle plugins NAME` */
