@@ -20,19 +20,6 @@
 #include "registry_internal.h"
 #include "wording.h"
 
-static int send_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t k = write(fd, c, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return 0;
-        c += k;
-        n -= (size_t)k;
-    }
-    return 1;
-}
-
 /* Frames reach the parent one at a time: a frame longer than PIPE_BUF
  * takes several write()s, which another thread's frame must not split.
  * One lock for the process is enough: a job's child runs one job. */
@@ -53,7 +40,7 @@ static void send_frame(const chronicle_job *job, char type, const void *a, size_
     if (chronicle_buf_append(&frame, head, 5) == CHRONICLE_OK &&
         chronicle_buf_append(&frame, a, na) == CHRONICLE_OK &&
         chronicle_buf_append(&frame, b, nb) == CHRONICLE_OK)
-        send_all(job->msg_fd, frame.ptr, frame.len);
+        chronicle__write_all(job->msg_fd, frame.ptr, frame.len);
     chronicle_buf_free(&frame);
 }
 

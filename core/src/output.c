@@ -367,7 +367,7 @@ struct chronicle__writer {
     pthread_cond_t cv;
 };
 
-static int write_all(int fd, const void *p, size_t n)
+int chronicle__write_all(int fd, const void *p, size_t n)
 {
     const char *c = p;
     while (n) {
@@ -387,7 +387,7 @@ static int write_all(int fd, const void *p, size_t n)
  * fsync still decides durability.  Where it is missing, fsync does it all. */
 static int put_out(chronicle__writer *w, const void *buf, size_t len)
 {
-    if (!write_all(w->fd, buf, len)) return 0;
+    if (!chronicle__write_all(w->fd, buf, len)) return 0;
 #ifdef SYNC_FILE_RANGE_WRITE
     if (w->writeback && (w->wb_pending += len) >= WRITEBACK_EVERY) {
         (void)sync_file_range(w->fd, (off_t)w->wb_start, (off_t)w->wb_pending,

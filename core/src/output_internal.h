@@ -35,6 +35,9 @@ void chronicle__output_discard(chronicle_job *job);
  * dir_fd: only ours, only unlocked.  Each removal is one line in said. */
 void chronicle__output_sweep(int dir_fd, const char *dir, chronicle_buf *said);
 
+/* Writes all n bytes to fd, again after EINTR; 1, or 0 with errno set. */
+int chronicle__write_all(int fd, const void *p, size_t n);
+
 /* The writer of a job's output, in the job's child: the plugin's bytes are
  * gathered in two buffers, and a full one is written by a thread of its own
  * while the plugin fills the other.  One thread (the plugin's) calls these;

@@ -28,6 +28,7 @@
 #include "child.h"
 #include "chronicle/utf8.h"
 #include "host_internal.h"
+#include "output_internal.h"
 #include "registry_internal.h"
 
 static char *msg(const char *fmt, ...) CHRONICLE_PRINTF(1, 2);
@@ -386,18 +387,6 @@ const char *chronicle__signal_name(int sig)
     return "a signal";
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return 0;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 1;
-}
-
 /* Runs in the child, in a process group of its own: what the plugin prints
  * goes to out_fd (never to chronicle's standard output), the description to
  * reply_fd. */
@@ -432,7 +421,7 @@ static void probe_child(chronicle_plugin_info *p, pid_t parent, int reply_fd, in
     fflush(NULL); /* what a constructor printf()ed, into out_fd */
     chronicle_buf out = CHRONICLE_BUF_INIT;
     int ok = chronicle_plugin_info_json(p, &out) == CHRONICLE_OK &&
-             write_all(reply_fd, out.ptr, out.len);
+             chronicle__write_all(reply_fd, out.ptr, out.len);
     _exit(ok ? 0 : 1);
 }
 

@@ -18,6 +18,7 @@
 
 #include "chronicle/utf8.h"
 #include "json_scan.h"
+#include "loader.h"
 #include "registry_internal.h"
 #include "report_internal.h"
 #include "wording.h"
@@ -61,16 +62,6 @@ static void fail(reading *r, chronicle_diag_code code, const char *pointer, cons
 static char *shown(const char *s)
 {
     return chronicle_utf8_clean(s, strlen(s), 60, 0);
-}
-
-static const char *type_name(const cJSON *v)
-{
-    if (cJSON_IsString(v)) return "a string";
-    if (cJSON_IsNumber(v)) return "a number";
-    if (cJSON_IsBool(v)) return "a boolean";
-    if (cJSON_IsNull(v)) return "null";
-    if (cJSON_IsArray(v)) return "an array";
-    return "an object";
 }
 
 /* "/base/key" with key escaped as RFC 6901 says.  Caller frees. */
@@ -447,7 +438,8 @@ static void read_schema(reading *r, const cJSON *v)
 {
     static const char prefix[] = "chronicle/report@";
     if (!cJSON_IsString(v)) {
-        fail(r, CHRONICLE_DIAG_TYPE, "/schema", "expected a string, found %s", type_name(v));
+        fail(r, CHRONICLE_DIAG_TYPE, "/schema", "expected a string, found %s",
+             chronicle__json_type_name(v));
         return;
     }
     const char *s = v->valuestring, *p = s + sizeof prefix - 1;
@@ -472,7 +464,7 @@ static void read_date(reading *r, const cJSON *v, const char *pointer, uint32_t 
 {
     if (!cJSON_IsString(v)) {
         fail(r, CHRONICLE_DIAG_TYPE, pointer, "expected a date string YYYY-MM-DD, found %s",
-             type_name(v));
+             chronicle__json_type_name(v));
         return;
     }
     uint32_t ymd = chronicle_date_parse(v->valuestring, strlen(v->valuestring));
@@ -501,7 +493,7 @@ static void read_list(reading *r, const cJSON *v, const char *pointer, enum list
 {
     if (!cJSON_IsArray(v)) {
         fail(r, CHRONICLE_DIAG_TYPE, pointer, "expected an array of strings, found %s",
-             type_name(v));
+             chronicle__json_type_name(v));
         return;
     }
     size_t count = (size_t)cJSON_GetArraySize(v), k = 0, errors = r->errors;
@@ -517,7 +509,8 @@ static void read_list(reading *r, const cJSON *v, const char *pointer, enum list
         const char *where = at ? at : pointer;
         char *show = cJSON_IsString(item) ? shown(item->valuestring) : NULL;
         if (!cJSON_IsString(item)) {
-            fail(r, CHRONICLE_DIAG_TYPE, where, "expected a string, found %s", type_name(item));
+            fail(r, CHRONICLE_DIAG_TYPE, where, "expected a string, found %s",
+                 chronicle__json_type_name(item));
         } else if (kind == LIST_COUNTRY && !is_country_code(item->valuestring)) {
             fail(r, CHRONICLE_DIAG_COUNTRY_CODE, where,
                  "\"%s\" is not a country code; give ISO 3166-1 alpha-2 codes such as \"AZ\"",
@@ -554,7 +547,8 @@ static void read_list(reading *r, const cJSON *v, const char *pointer, enum list
 static void read_selection(reading *r, const cJSON *sel)
 {
     if (!cJSON_IsObject(sel)) {
-        fail(r, CHRONICLE_DIAG_TYPE, "/selection", "expected an object, found %s", type_name(sel));
+        fail(r, CHRONICLE_DIAG_TYPE, "/selection", "expected an object, found %s",
+             chronicle__json_type_name(sel));
         return;
     }
     chronicle_report_def *def = r->def;
@@ -576,7 +570,8 @@ static void read_selection(reading *r, const cJSON *sel)
                                                         : CHRONICLE_SPLIT_NONE;
             char *show = cJSON_IsString(m) ? shown(m->valuestring) : NULL;
             if (!cJSON_IsString(m))
-                fail(r, CHRONICLE_DIAG_TYPE, where, "expected a string, found %s", type_name(m));
+                fail(r, CHRONICLE_DIAG_TYPE, where, "expected a string, found %s",
+                     chronicle__json_type_name(m));
             else if (!key || strcmp(chronicle__report_split_name(key), m->valuestring))
                 fail(r, CHRONICLE_DIAG_VALUE, where, "\"%s\" is not a way to split; valid: %s",
                      show ? show : "?", valid_split);
@@ -621,7 +616,7 @@ static void read_format_options(reading *r, const cJSON *fmt, const char *fpoint
     if (!cJSON_IsObject(fmt)) {
         fail(r, CHRONICLE_DIAG_TYPE, fpointer,
              "expected an object of options (\"%s\": {\"KEY\": VALUE}), found %s", fmt->string,
-             type_name(fmt));
+             chronicle__json_type_name(fmt));
         return;
     }
     const cJSON *o;
@@ -630,7 +625,8 @@ static void read_format_options(reading *r, const cJSON *fmt, const char *fpoint
         char *at = pointer_join(fpointer, o->string);
         if (!cJSON_IsString(o) && !cJSON_IsNumber(o) && !cJSON_IsBool(o)) {
             fail(r, CHRONICLE_DIAG_TYPE, at ? at : fpointer,
-                 "expected a string, a number or true/false, found %s", type_name(o));
+                 "expected a string, a number or true/false, found %s",
+                 chronicle__json_type_name(o));
             free(at);
             continue;
         }
@@ -670,7 +666,7 @@ static void read_options(reading *r, const cJSON *v)
     if (!cJSON_IsObject(v)) {
         fail(r, CHRONICLE_DIAG_TYPE, "/options",
              "expected an object (\"options\": {\"pdf\": {\"page-size\": \"letter\"}}), found %s",
-             type_name(v));
+             chronicle__json_type_name(v));
         return;
     }
     const cJSON *fmt;
@@ -692,7 +688,8 @@ static void read_member(reading *r, const cJSON *m)
     if (!strcmp(m->string, "schema")) {
         /* read first, by chronicle_report_def_load */
     } else if (meta && !cJSON_IsString(m)) {
-        fail(r, CHRONICLE_DIAG_TYPE, where, "expected a string, found %s", type_name(m));
+        fail(r, CHRONICLE_DIAG_TYPE, where, "expected a string, found %s",
+             chronicle__json_type_name(m));
     } else if (meta && !*m->valuestring) {
         fail(r, CHRONICLE_DIAG_EMPTY, where, "must not be empty (leave the member out instead)");
     } else if (meta) {
@@ -726,7 +723,8 @@ chronicle_status chronicle_report_def_load(chronicle_report_def *def, const char
         return r.errors ? CHRONICLE_ERR_OPTION : CHRONICLE_ERR_NOMEM;
     }
     if (!cJSON_IsObject(root)) {
-        fail(&r, CHRONICLE_DIAG_TYPE, "", "expected a JSON object, found %s", type_name(root));
+        fail(&r, CHRONICLE_DIAG_TYPE, "", "expected a JSON object, found %s",
+             chronicle__json_type_name(root));
     } else {
         check_duplicates(&r, root, "");
         const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
