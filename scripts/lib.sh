@@ -26,7 +26,7 @@ PACKAGES=(
 # text clipped, before anyone looked.  Measured on Debian 12: 54 packages,
 # 82 MB download, 264 MB installed, about 50 s to install; the two tests then
 # take about 17 s a suite run (.ci/run runs the suite twice).
-CI_PACKAGES=(clang libclang-rt-14-dev mupdf-tools libreoffice-calc-nogui fonts-crosextra-carlito)
+CI_PACKAGES=(clang clang-format libclang-rt-14-dev mupdf-tools libreoffice-calc-nogui fonts-crosextra-carlito)
 
 # ensure_deps [extra packages...]: installs whatever of PACKAGES and the
 # extras is missing, with one apt-get update, and nothing when all are there.
