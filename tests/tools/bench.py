@@ -274,6 +274,52 @@ class Bench:
         else:
             self.row(name, n, res)
 
+    def sharded(self, n, shards=4):
+        """A --split-by burst run as N shards (what N machines of a batch
+        engine run, doc/scaling.md), one after another here, beside the
+        unsharded run of the same jobs: the figure is what sharding costs in
+        all (every shard plans the whole run) and the longest shard, which is
+        the burst's time on N machines; the goal is the same files, byte for
+        byte."""
+        formats = [f for f in ("text", "xlsx") if f in self.plugins]
+        name = f"--split-by country in {shards} shards"
+        if not formats:
+            self.row(name, n, Result(error="not built: text or xlsx"))
+            return
+        data = self.dataset(n)
+
+        def run_into(out, extra):
+            os.makedirs(out, exist_ok=True)
+            cmd = [self.a.chronicle, "export", "-q", "-f", ",".join(formats), "--split-by",
+                   "country", "-o", out, *extra, data]
+            return measure(cmd, 1, self.env)
+
+        def digest(d):
+            out = {}
+            for f in sorted(os.listdir(d)):
+                with open(os.path.join(d, f), "rb") as fh:
+                    out[f] = hashlib.sha256(fh.read()).hexdigest()
+            return out
+
+        whole, parts = os.path.join(self.work, "whole"), os.path.join(self.work, "parts")
+        log(f"bench: {name}, {n} events, beside the unsharded run")
+        ref = run_into(whole, [])
+        got = [run_into(parts, ["--shard", f"{i}/{shards}"]) for i in range(shards)]
+        bad = next((r for r in [ref] + got if not r.ok), None)
+        if bad:
+            self.row(name, n, bad)
+            self.clean_outputs()
+            return
+        same = digest(whole) == digest(parts)
+        files = len(os.listdir(whole))
+        self.clean_outputs()
+        total, longest = sum(r.time for r in got), max(r.time for r in got)
+        res = Result([total], [max(max(r.rss_kb) for r in got)])
+        self.row(name, n, res,
+                 f"{files} files; all shards {total / ref.time:.2f}x, the longest "
+                 f"{longest:.2f} s, beside {ref.time:.2f} s unsharded",
+                 "same files as unsharded", self.verdict(same))
+
     def pdf_big(self, n=100000):
         """The briefing at 100k events: over 100,000 pages, past the 32,767 a
         flat page list holds (issue 12).  One run; the figure is the page
@@ -343,6 +389,7 @@ class Bench:
             if 10000 in m:
                 alone[fmt] = m[10000]
         self.combined(10000, alone)
+        self.sharded(10000)
         if a.big:
             self.pdf_big()
             self.big()
