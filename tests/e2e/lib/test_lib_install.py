@@ -38,6 +38,13 @@ tally = Tally()
 check = tally.check
 
 
+# b_sanitize of the build (meson passes --sanitize=VALUE): the library it
+# installs is instrumented, so a program linking it is built the same way,
+# or the sanitizer's runtime would not come first
+SANITIZE = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--sanitize=")), "none")
+SAN_FLAGS = [] if SANITIZE in ("none", "", "[]") else ["-fsanitize=" + SANITIZE]
+
+
 def sh(cmd, env=None, cwd=None):
     p = subprocess.run(cmd, capture_output=True, env=env, cwd=cwd)
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
@@ -164,7 +171,8 @@ def check_headers(tmp, dest, cflags, libs, run_env):
         src, exe = os.path.join(tmp, "all.cc"), os.path.join(tmp, "all-cxx")
         with open(src, "w") as f:
             f.write(CXX_PROGRAM)
-        rc, out, err = sh(["c++", "-std=c++11", "-Wall", "-Werror"] + cflags + ["-o", exe, src] + libs)
+        rc, out, err = sh(["c++", "-std=c++11", "-Wall", "-Werror"] + SAN_FLAGS + cflags +
+                          ["-o", exe, src] + libs)
         check("<chronicle/chronicle.h> builds and links as C++", rc == 0, err)
         if rc == 0:
             rc, out, err = sh([exe], env=run_env)
@@ -178,7 +186,7 @@ def build(tmp, name, source, flags, env, extra=()):
         f.write(source)
     rc, cflags, _ = sh(["pkg-config", "--cflags", "libchronicle"], env=env)
     rc, libs, _ = sh(["pkg-config", "--libs", "libchronicle"], env=env)
-    cmd = (["cc", "-std=c11", "-Wall", "-Wextra", "-pedantic", "-Werror"] + list(extra) +
+    cmd = (["cc", "-std=c11", "-Wall", "-Wextra", "-pedantic", "-Werror"] + SAN_FLAGS + list(extra) +
            cflags.split() + ["-o", exe, src] + libs.split())
     rc, out, err = sh(cmd)
     check(f"{name} builds with pkg-config libchronicle alone", rc == 0, " ".join(cmd) + "\n" + err)
