@@ -28,6 +28,7 @@
 
 #define OUT_BUF (1u << 20)
 #define WRITEBACK_EVERY (8u << 20)
+#define DIRECT_MIN (OUT_BUF / 4) /* a write() of this much costs no more than a copy */
 #define SCRATCH_PREFIX ".chronicle-"
 #define REMOVE_DEPTH 16
 #define SCRATCH_BIRTH 600 /* seconds a directory not yet 0700 may be a run being born */
@@ -477,6 +478,15 @@ static int hand_off(chronicle__writer *w)
 int chronicle__writer_write(chronicle__writer *w, const void *buf, size_t len)
 {
     const char *c = buf;
+    if (len >= DIRECT_MIN && !w->len[w->fill]) {
+        /* a large piece with nothing buffered before it is written from the
+         * caller's buffer once the thread has written what it holds: the
+         * same order, one copy fewer */
+        int err = writer_idle(w);
+        if (err) return err;
+        errno = 0;
+        return put_out(w, c, len) ? 0 : errno ? errno : EIO;
+    }
     while (len) {
         size_t room = OUT_BUF - w->len[w->fill], k = len < room ? len : room;
         memcpy(w->buf[w->fill] + w->len[w->fill], c, k);
