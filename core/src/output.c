@@ -478,11 +478,12 @@ static int hand_off(chronicle__writer *w)
 int chronicle__writer_write(chronicle__writer *w, const void *buf, size_t len)
 {
     const char *c = buf;
-    if (len >= DIRECT_MIN && !w->len[w->fill]) {
-        /* a large piece with nothing buffered before it is written from the
-         * caller's buffer once the thread has written what it holds: the
-         * same order, one copy fewer */
-        int err = writer_idle(w);
+    if (len >= DIRECT_MIN) {
+        /* a large piece is written from the caller's buffer once the thread
+         * has written what was buffered before it: the same order, one copy
+         * fewer */
+        int err = w->len[w->fill] ? hand_off(w) : 0;
+        if (!err) err = writer_idle(w);
         if (err) return err;
         errno = 0;
         return put_out(w, c, len) ? 0 : errno ? errno : EIO;
