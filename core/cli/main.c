@@ -334,10 +334,11 @@ static chronicle_status load_stdin(const cli *c, chronicle_dataset **ds, chronic
     chronicle_buf in = CHRONICLE_BUF_INIT;
     chronicle_status st;
     if (!read_stdin(&in)) {
-        chronicle_diag_add_coded(d, errno == ENOMEM ? CHRONICLE_DIAG_MEMORY : CHRONICLE_DIAG_IO,
+        int err = errno; /* before anything else can change it */
+        chronicle_diag_add_coded(d, err == ENOMEM ? CHRONICLE_DIAG_MEMORY : CHRONICLE_DIAG_IO,
                                  CHRONICLE_SEV_ERROR, STDIN_NAME, 0, 0, NULL, "cannot read: %s",
-                                 strerror(errno));
-        st = errno == ENOMEM ? CHRONICLE_ERR_NOMEM : CHRONICLE_ERR_IO;
+                                 strerror(err));
+        st = err == ENOMEM ? CHRONICLE_ERR_NOMEM : CHRONICLE_ERR_IO;
     } else {
         chronicle_load_opts opts = {.format = c->input_format ? c->input_format
                                                               : sniff_format(in.ptr, in.len)};
