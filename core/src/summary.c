@@ -277,7 +277,7 @@ chronicle_status chronicle_summary_build(const chronicle_event *const *events, s
     size_t n_shares = share_count(n), started = 1;
     for (size_t i = 0; i < n_shares; i++) {
         if (!(shares[i].s = calloc(1, sizeof *shares[i].s))) goto nomem;
-        shares[i].events = events + n * i / n_shares;
+        shares[i].events = n ? events + n * i / n_shares : events; /* none: may be NULL */
         shares[i].n = n * (i + 1) / n_shares - n * i / n_shares;
     }
     /* the caller's thread counts the first share; a thread that cannot be
