@@ -390,12 +390,11 @@ static int cmd_validate(cli *c, int argc, char **argv)
             continue;
         }
         if (!c->quiet && !c->json) {
-            const chronicle_event **ev = NULL;
-            size_t n = 0;
             chronicle_summary *s = NULL;
             chronicle_buf line = CHRONICLE_BUF_INIT;
-            if (chronicle_dataset_select(ds, NULL, &ev, &n) == CHRONICLE_OK &&
-                chronicle_summary_build(ev, n, &s) == CHRONICLE_OK) {
+            /* not chronicle_dataset_select(): it would lend a view of each indexed event */
+            if (chronicle_dataset_summarize(ds, NULL, &s) == CHRONICLE_OK) {
+                size_t n = s->n_events;
                 size_t n_src = chronicle_dataset_get_info(ds)->n_sources;
                 chronicle_buf_appendf(&line,
                                       "%s: valid: %zu event%s, %zu source%s, %zu participant%s, "
@@ -416,7 +415,6 @@ static int cmd_validate(cli *c, int argc, char **argv)
             }
             chronicle_buf_free(&line);
             chronicle_summary_free(s);
-            free((void *)ev);
         }
         chronicle_dataset_free(ds);
     }

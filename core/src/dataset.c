@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dataset_internal.h"
+#include "event_cursor.h"
 #include "struct_size.h"
 
 void chronicle__dataset_destroy(chronicle_dataset *ds)
@@ -16,7 +17,7 @@ void chronicle__dataset_destroy(chronicle_dataset *ds)
     chronicle__source_map_free(&ds->sources_by_id);
     free(ds->sources);
     free(ds->events);
-    free(ds->kinds.slots);
+    chronicle__index_free(ds);
     if (ds->fd >= 0) close(ds->fd);
     chronicle__interner_free(&ds->strings);
     chronicle__interner_free(&ds->event_ids);
@@ -44,9 +45,15 @@ int chronicle_dataset_indexed(const chronicle_dataset *ds)
     return ds->indexed;
 }
 
-const chronicle_event *chronicle_dataset_event(const chronicle_dataset *ds, size_t i)
+const chronicle_event *chronicle__dataset_entry(const chronicle_dataset *ds, size_t i)
 {
     return i < ds->n_events ? ds->events[i] : NULL;
+}
+
+const chronicle_event *chronicle_dataset_event(const chronicle_dataset *ds, size_t i)
+{
+    if (i >= ds->n_events) return NULL;
+    return ds->indexed ? chronicle__entry_view(ds, i) : ds->events[i];
 }
 
 const chronicle_source *chronicle_dataset_source(const chronicle_dataset *ds, const char *id)
@@ -59,7 +66,9 @@ size_t chronicle_dataset_memory(const chronicle_dataset *ds)
 {
     return ds->a.total + chronicle__interner_memory(&ds->strings) +
            chronicle__interner_memory(&ds->event_ids) + ds->cap_events * sizeof *ds->events +
-           ds->sources_by_id.cap * sizeof(void *) + ds->kinds.cap * sizeof *ds->kinds.slots;
+           ds->sources_by_id.cap * sizeof(void *) +
+           (ds->kinds.cap + ds->kept.cap) * 2 * sizeof(void *) + ds->views_a.total +
+           (ds->views ? ds->n_events * sizeof *ds->views : 0);
 }
 
 /* ---- dates ---- */
@@ -107,20 +116,21 @@ int64_t chronicle_date_days(uint32_t ymd)
 /* f is this library's layout (see struct_size.h): callers copy theirs first. */
 static int filter_match(const chronicle_filter *f, const chronicle_event *ev)
 {
-    if (f->since && ev->date_ymd < f->since && (!ev->end_date_ymd || ev->end_date_ymd < f->since))
+    event_keys k = chronicle__event_keys(ev); /* an event or an index entry */
+    if (f->since && k.date_ymd < f->since && (!k.end_date_ymd || k.end_date_ymd < f->since))
         return 0;
-    if (f->until && ev->date_ymd > f->until) return 0;
+    if (f->until && k.date_ymd > f->until) return 0;
     if (f->n_countries) {
         int hit = 0;
         for (size_t i = 0; i < f->n_countries && !hit; i++)
-            hit = !strcasecmp(f->countries[i], ev->country_code.ptr);
+            hit = !strcasecmp(f->countries[i], k.country_code.ptr);
         if (!hit) return 0;
     }
     if (f->n_tags) {
         int hit = 0;
         for (size_t i = 0; i < f->n_tags && !hit; i++)
-            for (size_t j = 0; j < ev->n_tags && !hit; j++)
-                hit = !strcmp(f->tags[i], ev->tags[j].ptr);
+            for (size_t j = 0; j < k.n_tags && !hit; j++)
+                hit = !strcmp(f->tags[i], chronicle__event_tag(ev, j).ptr);
         if (!hit) return 0;
     }
     return 1;
@@ -140,14 +150,17 @@ int chronicle_filter_match(const chronicle_filter *f, const chronicle_event *ev)
 typedef struct sort_key {
     uint32_t date;
     uint64_t id8; /* the id's first 8 bytes, big-endian: compares like strcmp */
+    const char *id;
     const chronicle_event *ev;
 } sort_key;
 
 static sort_key key_of(const chronicle_event *e)
 {
-    sort_key k = {.date = e->date_ymd, .ev = e};
+    const event_entry *x = chronicle__as_entry(e); /* an event or an index entry */
+    chronicle_str id = x ? x->id : e->id;
+    sort_key k = {.date = x ? x->date_ymd : e->date_ymd, .id = id.ptr, .ev = e};
     for (size_t i = 0; i < 8; i++)
-        k.id8 = k.id8 << 8 | (i < e->id.len ? (unsigned char)e->id.ptr[i] : 0u);
+        k.id8 = k.id8 << 8 | (i < id.len ? (unsigned char)id.ptr[i] : 0u);
     return k;
 }
 
@@ -155,7 +168,7 @@ static int before(const sort_key *a, const sort_key *b)
 {
     if (a->date != b->date) return a->date < b->date;
     if (a->id8 != b->id8) return a->id8 < b->id8;
-    return strcmp(a->ev->id.ptr, b->ev->id.ptr) < 0;
+    return strcmp(a->id, b->id) < 0;
 }
 
 /* Bottom-up merge sort by date, then id: stable, O(n log n). */
@@ -189,8 +202,8 @@ chronicle_status chronicle_events_sort(const chronicle_event **ev, size_t n)
     return CHRONICLE_OK;
 }
 
-chronicle_status chronicle_dataset_select(const chronicle_dataset *ds, const chronicle_filter *f,
-                                          const chronicle_event ***out, size_t *n)
+chronicle_status chronicle__dataset_select(const chronicle_dataset *ds, const chronicle_filter *f,
+                                           const chronicle_event ***out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -210,4 +223,33 @@ chronicle_status chronicle_dataset_select(const chronicle_dataset *ds, const chr
     *out = sel;
     *n = k;
     return CHRONICLE_OK;
+}
+
+chronicle_status chronicle_dataset_summarize(const chronicle_dataset *ds, const chronicle_filter *f,
+                                             chronicle_summary **out)
+{
+    const chronicle_event **ev = NULL;
+    size_t n = 0;
+    *out = NULL;
+    chronicle_status st = chronicle__dataset_select(ds, f, &ev, &n);
+    if (st == CHRONICLE_OK) st = chronicle_summary_build(ev, n, out);
+    free((void *)ev);
+    return st;
+}
+
+chronicle_status chronicle_dataset_select(const chronicle_dataset *ds, const chronicle_filter *f,
+                                          const chronicle_event ***out, size_t *n)
+{
+    chronicle_status st = chronicle__dataset_select(ds, f, out, n);
+    /* the library's callers read what they select: views of the entries */
+    for (size_t i = 0; st == CHRONICLE_OK && ds->indexed && i < *n; i++) {
+        const event_entry *x = chronicle__as_entry((*out)[i]);
+        if (!((*out)[i] = chronicle__entry_view(ds, x->index))) st = CHRONICLE_ERR_NOMEM;
+    }
+    if (st != CHRONICLE_OK) {
+        free((void *)*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
 }

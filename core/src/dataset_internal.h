@@ -1,7 +1,7 @@
 /*
  * dataset_internal.h — what a chronicle_dataset holds: its arena and
  * interned strings, its sources by id (sources.h), its events or, indexed,
- * their stubs (event_index.h).  Shared by the loader (load.c), the
+ * their index entries (event_index.h).  Shared by the loader (load.c), the
  * converter (convert.c), the index (event_index.c) and the accessors
  * (dataset.c); the conversion state itself is in loader.h.
  */
@@ -19,18 +19,21 @@
 
 struct chronicle_dataset {
     arena a;
-    int indexed; /* events are stubs; the file is read again for the rest */
+    int indexed; /* events are index entries; the file is read again for the rest */
     int ndjson;  /* indexed: the file is NDJSON (an event is one line) */
     int fd;      /* indexed: the file, open until the dataset is freed */
     off_t size;  /* indexed: the file as loaded, to notice a change */
     struct timespec mtime;
-    kind_map kinds;
+    kind_map kinds;                /* indexed: the activity of each kind (event_index.c) */
+    kind_map kept;                 /* indexed: the chronicle_str of each string entries hold */
+    const chronicle_event **views; /* indexed: chronicle_dataset_event()'s, made on use */
+    arena views_a;
     interner strings;
     interner event_ids;
     source_map sources_by_id;
     source_rec **sources; /* defined sources, in file order */
     size_t n_sources, cap_sources;
-    chronicle_event **events;
+    chronicle_event **events; /* indexed: entries (event_index.h), not events */
     size_t n_events, cap_events;
     chronicle_dataset_info info;
 };

@@ -251,7 +251,7 @@ chronicle_status chronicle_dataset_events_json(const chronicle_dataset *ds, size
     jw_open(&w, '[');
     for (size_t i = first; w.st == CHRONICLE_OK && i < first + n; i++) {
         const chronicle_event *e =
-            chronicle__event_cursor_read(cursor, chronicle_dataset_event(ds, i), 0, &why);
+            chronicle__event_cursor_read(cursor, chronicle__dataset_entry(ds, i), 0, &why);
         if (!e) {
             w.st = CHRONICLE_ERR_DATA;
             break;

@@ -19,7 +19,8 @@ typedef struct chronicle__event_cursor chronicle__event_cursor;
  * memory.  Close with chronicle__event_cursor_close(). */
 chronicle__event_cursor *chronicle__event_cursor_open(const chronicle_dataset *ds);
 
-/* The whole event behind ev, an event of the cursor's dataset: ev itself
+/* The whole event behind ev, an event of the cursor's dataset (indexed:
+ * an entry or chronicle_dataset_event()'s view of one): ev itself
  * in memory; over an indexed dataset, read from the file.  keep 0: the
  * memory of the events read before is reused; keep 1: they stay valid until
  * the cursor is closed.  NULL when the event cannot be read, fails a check
@@ -28,6 +29,16 @@ chronicle__event_cursor *chronicle__event_cursor_open(const chronicle_dataset *d
 const chronicle_event *chronicle__event_cursor_read(chronicle__event_cursor *c,
                                                     const chronicle_event *ev, int keep,
                                                     chronicle_buf *why);
+
+/* chronicle_dataset_select() as the core needs it: an indexed dataset's
+ * selection holds its index entries (event_index.h), which the core's
+ * readers (filter, sort, summary, split) and cursors take, not views. */
+chronicle_status chronicle__dataset_select(const chronicle_dataset *ds, const chronicle_filter *f,
+                                           const chronicle_event ***out, size_t *n);
+
+/* Event i of ds as the core holds it: an indexed dataset's entry, not a
+ * view (chronicle_dataset_event()). */
+const chronicle_event *chronicle__dataset_entry(const chronicle_dataset *ds, size_t i);
 
 /* Frees the cursor and every event it read.  NULL is a no-op. */
 void chronicle__event_cursor_close(chronicle__event_cursor *c);

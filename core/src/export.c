@@ -410,7 +410,7 @@ static chronicle_status add_job(plan *p, size_t f, const chronicle_group *g)
 static chronicle_status make_jobs(plan *p)
 {
     const chronicle_export_request *req = p->req;
-    chronicle_status st = chronicle_dataset_select(req->ds, &p->filter, &p->events, &p->n_events);
+    chronicle_status st = chronicle__dataset_select(req->ds, &p->filter, &p->events, &p->n_events);
     if (st == CHRONICLE_OK && p->split != CHRONICLE_SPLIT_NONE)
         st = chronicle_split(p->events, p->n_events, p->split, &p->groups, &p->n_groups);
     if (st != CHRONICLE_OK) return st;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "event_index.h"
 #include "host_internal.h"
 #include "registry_internal.h"
 #include "wording.h"
@@ -82,14 +83,15 @@ static const chronicle_event *read_whole(chronicle_job *job, chronicle__event_cu
     chronicle_buf_free(&why);
     job->cancel = 1;
     /* every member a valid event must have, so no plugin trips on a NULL */
+    event_keys k = chronicle__event_keys(stub);
     *u = (chronicle_event){.struct_size = sizeof *u,
-                           .date_ymd = stub->date_ymd,
+                           .date_ymd = k.date_ymd,
                            .anniversary = -1,
-                           .id = stub->id,
-                           .date = stub->date,
+                           .id = k.id,
+                           .date = k.date,
                            .title = {"", 0},
-                           .country = stub->country,
-                           .country_code = stub->country_code,
+                           .country = k.country,
+                           .country_code = k.country_code,
                            .occasion = {"", 0}};
     return u;
 }

@@ -726,7 +726,7 @@ static void file_position(int fd, uint64_t at, unsigned long *line, unsigned lon
 }
 
 /* Reads the event behind stub into r->buf; 0 and why when it cannot. */
-static int read_again(chronicle__event_cursor *r, const event_stub *s, chronicle_buf *why)
+static int read_again(chronicle__event_cursor *r, const event_entry *s, chronicle_buf *why)
 {
     const char *file = r->ds->info.path.ptr;
     if (s->length > r->cap) {
@@ -757,7 +757,7 @@ const chronicle_event *chronicle__event_cursor_read(chronicle__event_cursor *r,
                                                     chronicle_buf *why)
 {
     if (!r->ds->indexed) return stub;
-    const event_stub *s = (const event_stub *)(const void *)stub;
+    const event_entry *s = chronicle__entry_find(stub);
     const char *file = r->ds->info.path.ptr;
     /* under AddressSanitizer the memory is given back, so a view kept too
      * long is a use after free there, not a quiet read of the next event */

@@ -204,7 +204,7 @@ static chronicle_status export_once(suite *s, const run_opts *o, run *r)
                                     .hooks = {r, on_message, on_progress}};
     const chronicle_event **ev = NULL;
     size_t n = 0;
-    if (chronicle_dataset_select(ds, o->filter, &ev, &n) == CHRONICLE_OK) r->n_events = (long)n;
+    if (chronicle__dataset_select(ds, o->filter, &ev, &n) == CHRONICLE_OK) r->n_events = (long)n;
     free((void *)ev);
     st = chronicle__export_run(&req, o->check | CHECK_THREAD, d);
     if (st != CHRONICLE_OK && !r->error[0] && chronicle_diag_count(d)) {

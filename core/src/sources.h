@@ -25,13 +25,6 @@ typedef struct source_map {
     size_t cap, n;
 } source_map;
 
-/* An event of an indexed dataset: what selecting, sorting, splitting and
- * summarising read (id, dates, place, organisers, tags, sources, activity
- * kinds, the counts, and as sources every source it cites, by statements
- * and figures too), and where the whole event is in the file.  The
- * participants, statements and figures are counted but not kept, so a stub
- * must never reach a plugin: an event cursor (event_cursor.h) gives the
- * whole event. */
 /* The record of id (len bytes), defined or a stub; NULL when unknown. */
 source_rec *chronicle__source_lookup(const source_map *m, const char *id, size_t len);
 

@@ -13,6 +13,7 @@
 
 #include "chronicle/dataset.h"
 #include "chronicle/utf8.h"
+#include "event_index.h"
 
 /* ---- a small counting map keyed by string content ---- */
 
@@ -140,29 +141,39 @@ void chronicle_summary_free(chronicle_summary *s)
     if (s) impl_free((summary_impl *)s);
 }
 
-static int count_event(summary_impl *s, tally *cited, const chronicle_event *e)
+/* e: an event, or an indexed dataset's entry (event_index.h), which counts
+ * statements and figures without keeping them and lists their sources
+ * with its own. */
+static int count_event(summary_impl *s, tally *cited, const chronicle_event *e, const event_keys *k)
 {
     chronicle_summary *v = &s->view;
     chronicle_str none = {NULL, 0};
-    v->n_participants += e->n_participants;
-    v->n_activities += e->n_activities;
-    v->n_statements += e->n_statements;
-    v->n_figures += e->n_figures;
+    v->n_participants += k->n_participants;
+    v->n_activities += k->n_activities;
+    v->n_statements += k->n_statements;
+    v->n_figures += k->n_figures;
     /* the year's key points into the date ("2023-..."): 4 bytes, not NUL-terminated,
      * so it is replaced by an owned name after counting */
-    chronicle_str year = {e->date.ptr, 4};
+    chronicle_str year = {k->date.ptr, 4};
     if (!tally_add(&s->year, year, none)) return 0;
-    if (!tally_add(&s->country, e->country_code, e->country)) return 0;
-    for (size_t i = 0; i < e->n_organizers; i++)
-        if (!tally_add_once(&s->organizer, e->organizers[i], e)) return 0;
-    for (size_t i = 0; i < e->n_activities; i++)
-        if (!tally_add(&s->kind, e->activities[i]->kind, none)) return 0;
+    if (!tally_add(&s->country, k->country_code, k->country)) return 0;
+    for (size_t i = 0; i < k->n_organizers; i++)
+        if (!tally_add_once(&s->organizer, chronicle__event_organizer(e, i), e)) return 0;
+    for (size_t i = 0; i < k->n_activities; i++)
+        if (!tally_add(&s->kind, chronicle__event_kind(e, i), none)) return 0;
+    const event_entry *x = chronicle__as_entry(e);
+    if (x) {
+        const chronicle_source *const *srcs = chronicle__entry_sources(x);
+        for (size_t i = 0; i < x->n_sources; i++)
+            if (!tally_add(cited, srcs[i]->id, none)) return 0;
+        return 1;
+    }
     /* a statement or figure may cite a source the event's own list lacks
      * (a warning, not an error): it is cited all the same */
     for (size_t i = 0; i < e->n_sources; i++)
         if (!tally_add(cited, e->sources[i]->id, none)) return 0;
-    /* an indexed dataset's entry counts statements and figures without
-     * keeping them: their sources are in its sources already */
+    /* a view of an indexed dataset's entry (chronicle_dataset_event())
+     * holds no statements or figures: their sources are in its sources */
     for (size_t i = 0; e->statements && i < e->n_statements; i++)
         if (!tally_add(cited, e->statements[i]->source->id, none)) return 0;
     for (size_t i = 0; e->figures && i < e->n_figures; i++)
@@ -200,14 +211,15 @@ static void *count_share(void *arg)
     p->ok = 1;
     for (size_t i = 0; i < p->n && p->ok; i++) {
         const chronicle_event *e = p->events[i];
-        p->ok = count_event(p->s, &p->cited, e);
+        event_keys k = chronicle__event_keys(e);
+        p->ok = count_event(p->s, &p->cited, e, &k);
         /* dates as YYYYMMDD numbers order as their strings do */
-        if (!v->first_date.ptr || e->date_ymd < v->first_date_ymd) {
-            v->first_date = e->date;
-            v->first_date_ymd = e->date_ymd;
+        if (!v->first_date.ptr || k.date_ymd < v->first_date_ymd) {
+            v->first_date = k.date;
+            v->first_date_ymd = k.date_ymd;
         }
-        const chronicle_str *last = e->end_date.ptr ? &e->end_date : &e->date;
-        uint32_t last_ymd = e->end_date.ptr ? e->end_date_ymd : e->date_ymd;
+        const chronicle_str *last = k.end_date.ptr ? &k.end_date : &k.date;
+        uint32_t last_ymd = k.end_date.ptr ? k.end_date_ymd : k.date_ymd;
         if (!v->last_date.ptr || last_ymd > v->last_date_ymd) {
             v->last_date = *last;
             v->last_date_ymd = last_ymd;
@@ -382,19 +394,20 @@ static int by_group_name(const void *a, const void *b)
 static int split_event(grouping *g, chronicle_split_key key, const chronicle_event *e)
 {
     static const chronicle_str none = {"(none)", 6};
+    event_keys k = chronicle__event_keys(e); /* an event or an index entry */
     switch (key) {
     case CHRONICLE_SPLIT_COUNTRY:
-        return group_add(g, e->country_code, e);
+        return group_add(g, k.country_code, e);
     case CHRONICLE_SPLIT_YEAR:
-        return group_add(g, (chronicle_str){e->date.ptr, 4}, e);
+        return group_add(g, (chronicle_str){k.date.ptr, 4}, e);
     case CHRONICLE_SPLIT_ORGANIZER:
-        for (size_t i = 0; i < e->n_organizers; i++)
-            if (!group_add(g, e->organizers[i], e)) return 0;
-        return e->n_organizers ? 1 : group_add(g, none, e);
+        for (size_t i = 0; i < k.n_organizers; i++)
+            if (!group_add(g, chronicle__event_organizer(e, i), e)) return 0;
+        return k.n_organizers ? 1 : group_add(g, none, e);
     case CHRONICLE_SPLIT_TAG:
-        for (size_t i = 0; i < e->n_tags; i++)
-            if (!group_add(g, e->tags[i], e)) return 0;
-        return e->n_tags ? 1 : group_add(g, none, e);
+        for (size_t i = 0; i < k.n_tags; i++)
+            if (!group_add(g, chronicle__event_tag(e, i), e)) return 0;
+        return k.n_tags ? 1 : group_add(g, none, e);
     case CHRONICLE_SPLIT_NONE:
         break;
     }

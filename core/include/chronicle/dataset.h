@@ -76,9 +76,12 @@ chronicle_status chronicle_dataset_load_buffer(const char *name, const char *buf
 void chronicle_dataset_free(chronicle_dataset *ds);
 
 /* 1 when ds was loaded with opts.indexed: then chronicle_dataset_event()
- * gives index entries, which hold id, date, end_date, country,
- * country_code, organizers, tags, sources, the activities' kinds and the
- * counts of participants, statements and figures, and nothing else.
+ * and chronicle_dataset_select() give views of index entries, which hold
+ * id, date, end_date, country, country_code, organizers, tags, sources,
+ * the activities' kinds and the counts of participants, statements and
+ * figures, and nothing else; each view is made when first asked for (the
+ * index itself is smaller than these views: chronicle_dataset_summarize()
+ * reads it without them).
  * Exports read the whole events again from the file, which must not change
  * until they finish (a change is an error, never a wrong report). */
 int chronicle_dataset_indexed(const chronicle_dataset *ds);

@@ -46,6 +46,14 @@ int chronicle_filter_match(const chronicle_filter *f, const chronicle_event *ev)
 chronicle_status chronicle_dataset_select(const chronicle_dataset *ds, const chronicle_filter *f,
                                           const chronicle_event ***out, size_t *n);
 
+/*
+ * The summary of the events of ds matching f (NULL: all), as
+ * chronicle_summary_build() makes it of chronicle_dataset_select()'s
+ * events, without a view of each event of an indexed dataset.  Caller
+ * owns *out (chronicle_summary_free()).  Errors: CHRONICLE_ERR_NOMEM.
+ */
+chronicle_status chronicle_dataset_summarize(const chronicle_dataset *ds, const chronicle_filter *f,
+                                             chronicle_summary **out);
 /* Sorts events in place by date, then id; stable.  Errors:
  * CHRONICLE_ERR_NOMEM. */
 chronicle_status chronicle_events_sort(const chronicle_event **events, size_t n);
