@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chronicle/sanitize.h"
 #include "config.h"
 #include "event_index.h"
 #include "host_internal.h"
@@ -68,16 +69,26 @@ static size_t h_event_count(const chronicle_job *job)
 static void h_error(chronicle_job *job, chronicle_status code, const char *fmt, ...)
     CHRONICLE_PRINTF(3, 4);
 
-/* An indexed dataset's events are stubs (event_cursor.h): the whole
- * event behind stub is read again from the file with r.  When it cannot
- * be, the job fails and is cancelled, and u, filled from the stub, stands
- * in.  Any thread may call this, each with its own reader and u. */
-static const chronicle_event *read_whole(chronicle_job *job, chronicle__event_cursor *r,
-                                         const chronicle_event *stub, int keep, chronicle_event *u)
+/* An indexed dataset's events are index entries (event_index.h): the
+ * whole event i of the job, behind entry stub, is unpacked from the job's
+ * cache into m, or read again from the file with r (and then cached).
+ * keep 0: the memory of the event read before is reused.  When it cannot
+ * be read, the job fails and is cancelled, and u, filled from the entry,
+ * stands in.  Any thread may call this, each with its own r, m and u. */
+static const chronicle_event *read_whole(chronicle_job *job, chronicle__event_cursor *r, size_t i,
+                                         int keep, event_memory *m, chronicle_event *u)
 {
-    chronicle_buf why = CHRONICLE_BUF_INIT;
+    const chronicle_event *stub = job->events[i];
+    /* under AddressSanitizer the memory is given back, so a view kept too
+     * long is a use after free there, not a quiet read of the next event */
+    if (!keep && CHRONICLE_UNDER_ASAN) chronicle__arena_free(&m->a);
+    if (!keep && !CHRONICLE_UNDER_ASAN) chronicle__arena_reset(&m->a);
     const chronicle_event *e =
-        job->failed ? NULL : chronicle__event_cursor_read(r, stub, keep, &why);
+        job->failed ? NULL : chronicle__event_cache_get(job->cache, i, &m->a);
+    if (e) return e;
+    chronicle_buf why = CHRONICLE_BUF_INIT;
+    e = job->failed ? NULL : chronicle__event_cursor_read(r, stub, keep, &why);
+    if (e && !keep) chronicle__event_cache_put(job->cache, i, e, &m->pack);
     if (e) return e;
     if (!job->failed) h_error(job, CHRONICLE_ERR_IO, "%s", chronicle_buf_cstr(&why));
     chronicle_buf_free(&why);
@@ -108,7 +119,7 @@ static const chronicle_event *h_event_at(const chronicle_job *cjob, size_t i)
     chronicle_job *job =
         (chronicle_job *)cjob; /* every job is made writable; the ABI lends it const */
     const chronicle_event *e =
-        read_whole(job, job->reader, stub, job->read != NULL, &job->unreadable);
+        read_whole(job, job->reader, i, job->read != NULL, &job->mem, &job->unreadable);
     if (job->read && e != &job->unreadable) job->read[i] = e;
     return e;
 }
@@ -122,6 +133,7 @@ static const chronicle_event *h_event_at(const chronicle_job *cjob, size_t i)
 struct chronicle_cursor {
     chronicle_job *job;
     chronicle__event_cursor *reader; /* NULL: the model's events are whole */
+    event_memory mem;
     chronicle_event unreadable;
 };
 
@@ -144,14 +156,16 @@ static chronicle_cursor *h_cursor_open(chronicle_job *job)
 static const chronicle_event *h_cursor_event(chronicle_cursor *c, size_t i)
 {
     if (!c || i >= c->job->n_events) return NULL;
-    const chronicle_event *stub = c->job->events[i];
-    return c->reader ? read_whole(c->job, c->reader, stub, 0, &c->unreadable) : stub;
+    return c->reader ? read_whole(c->job, c->reader, i, 0, &c->mem, &c->unreadable)
+                     : c->job->events[i];
 }
 
 static void h_cursor_close(chronicle_cursor *c)
 {
     if (!c) return;
     chronicle__event_cursor_close(c->reader);
+    chronicle__arena_free(&c->mem.a);
+    chronicle_buf_free(&c->mem.pack);
     free(c);
 }
 
@@ -461,6 +475,8 @@ static chronicle_status open_reader(chronicle_job *job, uint32_t flags)
         st = CHRONICLE_ERR_NOMEM;
     }
     chronicle_buf_free(&why);
+    /* without a cache (no file for it) every read parses: slower, the same events */
+    if (st == CHRONICLE_OK) job->cache = chronicle__event_cache_new(job->n_events, job->scratch_fd);
     return st;
 }
 

@@ -14,9 +14,11 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "arena.h"
 #include "chronicle/dataset.h"
 #include "chronicle/registry.h"
 #include "chronicle/strbuf.h"
+#include "event_cache.h"
 #include "event_cursor.h"
 #include "output_internal.h"
 
@@ -24,6 +26,13 @@ extern const chronicle_host chronicle__host_table;
 
 /* Message types on the child-to-parent pipe: type byte, u32 length, payload. */
 enum { MSG_ERROR = 'E', MSG_LOG = 'L', MSG_PROGRESS = 'P', MSG_DONE = 'D' };
+
+/* Where a reader's events from the job's cache live, and its packing
+ * scratch: one for event_at(), one a cursor (host.c). */
+typedef struct event_memory {
+    arena a;
+    chronicle_buf pack;
+} event_memory;
 
 struct chronicle_job {
     /* planned in the parent */
@@ -61,6 +70,8 @@ struct chronicle_job {
     chronicle_summary *summary;
     chronicle__event_cursor *reader; /* indexed dataset: reads events again */
     const chronicle_event **read;    /* ... and keeps them, for a plugin without ONE_EVENT */
+    chronicle__event_cache *cache;   /* ... once a job: what every reader read (event_cache.h) */
+    event_memory mem;                /* event_at()'s events from the cache */
     chronicle_event unreadable;      /* what event_at() gives when reading fails */
     chronicle__writer *writer;       /* output buffers and their thread (output.c) */
     int msg_fd;

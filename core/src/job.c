@@ -38,6 +38,9 @@ void chronicle__job_free(chronicle_job *job)
     chronicle__output_discard(job);
     chronicle__writer_free(job->writer);
     chronicle__event_cursor_close(job->reader);
+    chronicle__event_cache_free(job->cache);
+    chronicle__arena_free(&job->mem.a);
+    chronicle_buf_free(&job->mem.pack);
     free((void *)job->read);
     chronicle_summary_free(job->summary);
     free(job->group);

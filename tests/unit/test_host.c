@@ -5,6 +5,7 @@
  * (.ci/run): the threads here must share nothing unsynchronised.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -293,6 +294,34 @@ static void test_cursors_on_two_threads_read_an_indexed_dataset_as_event_at(void
     read_on_two_threads(f);
 }
 
+/* One read per job: the first reads of the events (two cursors on two
+ * threads, then event_at()) fill the job's cache; every later read, through
+ * event_at() or a cursor, unpacks it instead of reading the file again
+ * (here the file is cut short after the first pass, and nothing fails),
+ * and gives the very event the whole model holds. */
+static void test_indexed_job_reads_each_event_once(void **state)
+{
+    fixture *f = *state;
+    chronicle_dataset *whole = NULL;
+    assert_int_equal(chronicle_dataset_load(f->path, NULL, &whole, f->diag), CHRONICLE_OK);
+    open_job(f, 1);
+    int dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(dir >= 0);
+    assert_non_null(f->job->cache = chronicle__event_cache_new(f->job->n_events, dir));
+    close(dir);
+    read_on_two_threads(f);
+    assert_int_equal(truncate(f->path, 100), 0);
+    chronicle_cursor *c = chronicle__host_table.cursor_open(f->job);
+    for (size_t i = 0; i < f->job->n_events; i++) {
+        uint64_t want = event_hash(chronicle_dataset_event(whole, i));
+        assert_true(event_hash(chronicle__host_table.event_at(f->job, i)) == want);
+        assert_true(event_hash(chronicle__host_table.cursor_event(c, i)) == want);
+    }
+    chronicle__host_table.cursor_close(c);
+    assert_int_equal(f->job->failed, CHRONICLE_OK);
+    chronicle_dataset_free(whole);
+}
+
 static void test_cursors_own_their_event_memory(void **state)
 {
     fixture *f = *state;
@@ -480,6 +509,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_cursors_on_two_threads_read_an_indexed_dataset_as_event_at, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indexed_job_reads_each_event_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursors_own_their_event_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_fails_as_event_at_when_the_file_shrinks, setup,
                                         teardown),
