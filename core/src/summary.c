@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* sched_getaffinity */
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,24 @@
 
 /* ---- a small counting map keyed by string content ---- */
 
+#define MEMO_SLOTS 512 /* a power of two */
+#define YEARS 10000    /* years 0000-9999 are counted by number */
+
+/* A key's row by the key's address: the dataset interns short strings, so
+ * an organiser or an activity kind comes back at the same address, and
+ * is found without hashing its bytes. */
+typedef struct memo_slot {
+    const char *ptr;
+    size_t row;
+} memo_slot;
+
 typedef struct tally {
     chronicle_count *rows;        /* dense, in first-seen order */
     const chronicle_event **last; /* per row: the event counted last (tally_add_once) */
     size_t n, cap;
     size_t *slots; /* index + 1; 0: empty */
     size_t n_slots;
+    memo_slot *memo; /* MEMO_SLOTS, or NULL */
 } tally;
 
 static uint32_t hash_str(const char *s, size_t len)
@@ -33,8 +46,24 @@ static uint32_t hash_str(const char *s, size_t len)
     return h;
 }
 
+static size_t tally_find_bytes(tally *t, chronicle_str key, chronicle_str label);
+
 /* Finds or adds key; returns its row index, or (size_t)-1 when out of memory. */
 static size_t tally_find(tally *t, chronicle_str key, chronicle_str label)
+{
+    if (!t->memo && !(t->memo = calloc(MEMO_SLOTS, sizeof *t->memo)))
+        return tally_find_bytes(t, key, label);
+    uintptr_t a = (uintptr_t)key.ptr;
+    memo_slot *m = &t->memo[(a >> 3 ^ a >> 12) & (MEMO_SLOTS - 1)];
+    /* the same address and length: the same bytes */
+    if (m->ptr == key.ptr && key.ptr && t->rows[m->row].key.len == key.len) return m->row;
+    size_t row = tally_find_bytes(t, key, label);
+    if (row != (size_t)-1) *m = (memo_slot){key.ptr, row};
+    return row;
+}
+
+/* tally_find() by the key's bytes. */
+static size_t tally_find_bytes(tally *t, chronicle_str key, chronicle_str label)
 {
     if ((t->n + 1) * 2 > t->n_slots) {
         size_t n_slots = t->n_slots ? t->n_slots * 2 : 64;
@@ -74,6 +103,48 @@ static size_t tally_find(tally *t, chronicle_str key, chronicle_str label)
     return t->n - 1;
 }
 
+/* ---- a set of pointers ---- */
+
+/* The sources an event cites are the dataset's own objects, one per id:
+ * a source seen before (by address) needs no look at its id, which is most
+ * of a large selection's citations and most of the summary's time. */
+typedef struct ptr_set {
+    const void **slots; /* NULL: empty */
+    size_t n, n_slots;
+} ptr_set;
+
+/* Adds p; 1 when it is new, 0 when it was there, -1 when out of memory. */
+static int ptr_set_add(ptr_set *s, const void *p)
+{
+    if ((s->n + 1) * 2 > s->n_slots) {
+        size_t n_slots = s->n_slots ? s->n_slots * 2 : 256;
+        const void **slots = calloc(n_slots, sizeof *slots);
+        if (!slots) return -1;
+        for (size_t i = 0; i < s->n_slots; i++) {
+            if (!s->slots[i]) continue;
+            size_t j = (size_t)((uintptr_t)s->slots[i] * 0x9E3779B97F4A7C15ull >> 20);
+            while (slots[j & (n_slots - 1)])
+                j++;
+            slots[j & (n_slots - 1)] = s->slots[i];
+        }
+        free(s->slots);
+        s->slots = slots;
+        s->n_slots = n_slots;
+    }
+    size_t j = (size_t)((uintptr_t)p * 0x9E3779B97F4A7C15ull >> 20);
+    for (;; j++) {
+        const void **slot = &s->slots[j & (s->n_slots - 1)];
+        if (*slot == p) return 0;
+        if (!*slot) {
+            *slot = p;
+            s->n++;
+            return 1;
+        }
+    }
+}
+
+/* ---- counting ---- */
+
 static int tally_add(tally *t, chronicle_str key, chronicle_str label)
 {
     size_t i = tally_find(t, key, label);
@@ -95,6 +166,7 @@ static int tally_add_once(tally *t, chronicle_str key, const chronicle_event *e)
 
 static void tally_free(tally *t)
 {
+    free(t->memo);
     free(t->rows);
     free(t->last);
     free(t->slots);
@@ -123,12 +195,14 @@ enum {
 typedef struct summary_impl {
     chronicle_summary view; /* first: freed through a view pointer */
     tally year, country, organizer, kind;
+    size_t *years; /* YEARS: events by year, from date_ymd (or NULL) */
     char (*year_names)[8];
 } summary_impl;
 
 static void impl_free(summary_impl *s)
 {
     tally_free(&s->year);
+    free(s->years);
     tally_free(&s->country);
     tally_free(&s->organizer);
     tally_free(&s->kind);
@@ -141,10 +215,30 @@ void chronicle_summary_free(chronicle_summary *s)
     if (s) impl_free((summary_impl *)s);
 }
 
+/* The sources cited, by id: a source object is looked at once. */
+typedef struct cited_set {
+    ptr_set seen;
+    tally ids;
+} cited_set;
+
+static int cite(cited_set *c, const chronicle_source *src)
+{
+    int fresh = ptr_set_add(&c->seen, src);
+    return fresh < 0 ? 0 : !fresh || tally_add(&c->ids, src->id, (chronicle_str){NULL, 0});
+}
+
+static void cited_free(cited_set *c)
+{
+    free(c->seen.slots);
+    tally_free(&c->ids);
+    *c = (cited_set){0};
+}
+
 /* e: an event, or an indexed dataset's entry (event_index.h), which counts
  * statements and figures without keeping them and lists their sources
  * with its own. */
-static int count_event(summary_impl *s, tally *cited, const chronicle_event *e, const event_keys *k)
+static int count_event(summary_impl *s, cited_set *cited, const chronicle_event *e,
+                       const event_keys *k)
 {
     chronicle_summary *v = &s->view;
     chronicle_str none = {NULL, 0};
@@ -152,10 +246,17 @@ static int count_event(summary_impl *s, tally *cited, const chronicle_event *e, 
     v->n_activities += k->n_activities;
     v->n_statements += k->n_statements;
     v->n_figures += k->n_figures;
-    /* the year's key points into the date ("2023-..."): 4 bytes, not NUL-terminated,
-     * so it is replaced by an owned name after counting */
-    chronicle_str year = {k->date.ptr, 4};
-    if (!tally_add(&s->year, year, none)) return 0;
+    /* the year by number: reading the date's text was the summary's
+     * costliest cache miss.  Without a number the key points into the date
+     * ("2023-..."): 4 bytes, not NUL-terminated, so it is replaced by an
+     * owned name after counting */
+    uint32_t y = k->date_ymd / 10000;
+    if (k->date_ymd && y < YEARS && (s->years || (s->years = calloc(YEARS, sizeof *s->years)))) {
+        s->years[y]++;
+    } else {
+        chronicle_str year = {k->date.ptr, 4};
+        if (!tally_add(&s->year, year, none)) return 0;
+    }
     if (!tally_add(&s->country, k->country_code, k->country)) return 0;
     for (size_t i = 0; i < k->n_organizers; i++)
         if (!tally_add_once(&s->organizer, chronicle__event_organizer(e, i), e)) return 0;
@@ -165,31 +266,45 @@ static int count_event(summary_impl *s, tally *cited, const chronicle_event *e, 
     if (x) {
         const chronicle_source *const *srcs = chronicle__entry_sources(x);
         for (size_t i = 0; i < x->n_sources; i++)
-            if (!tally_add(cited, srcs[i]->id, none)) return 0;
+            if (!cite(cited, srcs[i])) return 0;
         return 1;
     }
     /* a statement or figure may cite a source the event's own list lacks
      * (a warning, not an error): it is cited all the same */
     for (size_t i = 0; i < e->n_sources; i++)
-        if (!tally_add(cited, e->sources[i]->id, none)) return 0;
+        if (!cite(cited, e->sources[i])) return 0;
     /* a view of an indexed dataset's entry (chronicle_dataset_event())
      * holds no statements or figures: their sources are in its sources */
     for (size_t i = 0; e->statements && i < e->n_statements; i++)
-        if (!tally_add(cited, e->statements[i]->source->id, none)) return 0;
+        if (!cite(cited, e->statements[i]->source)) return 0;
     for (size_t i = 0; e->figures && i < e->n_figures; i++)
-        if (!tally_add(cited, e->figures[i]->source->id, none)) return 0;
+        if (!cite(cited, e->figures[i]->source)) return 0;
     return 1;
 }
 
+/* Gives every year row a name of its own, and adds the years counted by
+ * number. */
 static int name_years(summary_impl *s)
 {
-    if (!s->year.n) return 1;
-    s->year_names = calloc(s->year.n, sizeof *s->year_names);
+    size_t n = s->year.n;
+    for (size_t y = 0; s->years && y < YEARS; y++)
+        n += s->years[y] != 0;
+    if (!n) return 1;
+    s->year_names = calloc(n, sizeof *s->year_names);
     if (!s->year_names) return 0;
-    for (size_t i = 0; i < s->year.n; i++) {
-        memcpy(s->year_names[i], s->year.rows[i].key.ptr, 4);
-        s->year.rows[i].key = (chronicle_str){s->year_names[i], 4};
-        s->year.rows[i].label = s->year.rows[i].key;
+    size_t k = 0;
+    for (; k < s->year.n; k++) {
+        memcpy(s->year_names[k], s->year.rows[k].key.ptr, 4);
+        s->year.rows[k].key = (chronicle_str){s->year_names[k], 4};
+        s->year.rows[k].label = s->year.rows[k].key;
+    }
+    for (size_t y = 0; s->years && y < YEARS; y++) {
+        if (!s->years[y]) continue;
+        snprintf(s->year_names[k], sizeof *s->year_names, "%04u", (unsigned)y);
+        chronicle_str name = {s->year_names[k++], 4};
+        size_t row = tally_find(&s->year, name, name);
+        if (row == (size_t)-1) return 0;
+        s->year.rows[row].count += s->years[y];
     }
     return 1;
 }
@@ -197,7 +312,7 @@ static int name_years(summary_impl *s)
 /* Counts of one contiguous share of the events, for one thread. */
 typedef struct share {
     summary_impl *s;
-    tally cited;
+    cited_set cited;
     const chronicle_event *const *events;
     size_t n;
     int ok;
@@ -256,10 +371,18 @@ static int share_merge(share *dst, const share *src)
         v->last_date = w->last_date;
         v->last_date_ymd = w->last_date_ymd;
     }
+    if (src->s->years && !dst->s->years) {
+        dst->s->years = src->s->years;
+        src->s->years = NULL;
+    } else if (src->s->years) {
+        for (size_t y = 0; y < YEARS; y++)
+            dst->s->years[y] += src->s->years[y];
+    }
     return tally_merge(&dst->s->year, &src->s->year) &&
            tally_merge(&dst->s->country, &src->s->country) &&
            tally_merge(&dst->s->organizer, &src->s->organizer) &&
-           tally_merge(&dst->s->kind, &src->s->kind) && tally_merge(&dst->cited, &src->cited);
+           tally_merge(&dst->s->kind, &src->s->kind) &&
+           tally_merge(&dst->cited.ids, &src->cited.ids);
 }
 
 /* Threads worth starting for n events: reading a large selection is bound
@@ -306,8 +429,7 @@ chronicle_status chronicle_summary_build(const chronicle_event *const *events, s
     for (size_t i = 1; i < n_shares && ok; i++)
         ok = shares[i].ok && share_merge(&shares[0], &shares[i]);
     for (size_t i = 1; i < n_shares; i++) {
-        tally_free(&shares[i].cited);
-        shares[i].cited = (tally){0};
+        cited_free(&shares[i].cited);
         impl_free(shares[i].s);
         shares[i].s = NULL;
     }
@@ -316,8 +438,8 @@ chronicle_status chronicle_summary_build(const chronicle_event *const *events, s
     chronicle_summary *v = &s->view;
     v->struct_size = sizeof *v;
     v->n_events = n;
-    v->n_sources_cited = shares[0].cited.n;
-    tally_free(&shares[0].cited);
+    v->n_sources_cited = shares[0].cited.ids.n;
+    cited_free(&shares[0].cited);
     if (s->year.n) qsort(s->year.rows, s->year.n, sizeof *s->year.rows, by_key);
     tally *sorted[] = {&s->country, &s->organizer, &s->kind};
     for (size_t i = 0; i < 3; i++)
@@ -331,7 +453,7 @@ chronicle_status chronicle_summary_build(const chronicle_event *const *events, s
     return CHRONICLE_OK;
 nomem:
     for (size_t i = 0; i < n_shares; i++) {
-        tally_free(&shares[i].cited);
+        cited_free(&shares[i].cited);
         if (shares[i].s) impl_free(shares[i].s);
     }
     return CHRONICLE_ERR_NOMEM;
