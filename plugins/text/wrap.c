@@ -247,19 +247,41 @@ static void wrap_word(wrapper *w, const char *s, size_t n, size_t cols, int clea
 #include <emmintrin.h>
 #define HAVE_SSE2 1
 
-/* How many of the sixteen bytes at s, from the first, are printable ASCII
- * (space included) and not the second of two spaces (after_space: the byte
- * before s is a space); *space_bits gets one bit per space. */
-static size_t plain_prefix16(const char *s, int after_space, unsigned *space_bits)
+/* The sixteen bytes at s as plain text: printable ASCII (space included,
+ * not the second of two spaces; after_space: the byte before s is a
+ * space), and the two-byte letters of Latin-1 to IPA (U+00A0-U+02FF, lead
+ * bytes C2-CB; not the C1 controls C2 80-9F) and Cyrillic (U+0400-U+047F,
+ * lead bytes D0-D1), which are one column each (narrow_char() agrees).
+ * Returns how many bytes from the first are plain, never ending between
+ * a lead byte and its continuation; *starts gets a bit for each byte that
+ * starts a character, *space_bits one for each space. */
+static size_t plain_prefix16(const char *s, int after_space, unsigned *starts, unsigned *space_bits)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-    /* signed compare: bytes from 0x80 up are negative, so below 0x20 too */
-    __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
-                               _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
     unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
-    unsigned b = (unsigned)_mm_movemask_epi8(bad) | (sp & (sp << 1 | (after_space ? 1u : 0u)));
+    unsigned high = (unsigned)_mm_movemask_epi8(x); /* bytes from 0x80 up */
+    /* signed compare: bytes from 0x80 up are negative, so below 0x20 too */
+    unsigned ascii =
+        (unsigned)_mm_movemask_epi8(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)),
+                                                     _mm_cmpgt_epi8(x, _mm_set1_epi8(0x1F)))) &
+        ~(sp & (sp << 1 | (after_space ? 1u : 0u)));
     *space_bits = sp;
-    return b ? (size_t)__builtin_ctz(b) : 16;
+    *starts = ascii;
+    if (!high) return (size_t)__builtin_ctz(~ascii | 0x10000u);
+    __m128i y = _mm_xor_si128(x, _mm_set1_epi8((char)0x80)); /* 0x80-0xFF as 0-127 */
+    unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(y, _mm_set1_epi8(0x40))) & high;
+    unsigned lead = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(y, _mm_set1_epi8(0x41)),
+                                   _mm_cmplt_epi8(y, _mm_set1_epi8(0x4C))),
+                     _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xD0)),
+                                  _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xD1)))));
+    unsigned c1 = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(y, _mm_set1_epi8(0x20))) & cont;
+    unsigned c2 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2)));
+    /* a lead byte counts with a continuation after it, a continuation with a
+     * lead byte before it: a lead in the last byte waits for the next block */
+    unsigned pair = lead & (cont >> 1) & ~(c2 & (c1 >> 1));
+    *starts = ascii | pair;
+    return (size_t)__builtin_ctz(~(ascii | pair | pair << 1) | 0x10000u);
 }
 #endif
 
@@ -332,19 +354,38 @@ static size_t fit_words(const char *s, size_t len, size_t pos, size_t avail, siz
     *overflow = 0;
     while (k < len) {
 #ifdef HAVE_SSE2
-        /* plain ASCII sixteen bytes at a time: only the last space matters */
+        /* plain text sixteen bytes at a time: only the last space matters */
         if (k + 16 <= len) {
-            unsigned sp;
-            size_t n16 = plain_prefix16(s + k, k > pos && s[k - 1] == ' ', &sp);
-            if (n16 > avail - cols) n16 = avail - cols;
+            unsigned sp, starts;
+            size_t n16 = plain_prefix16(s + k, k > pos && s[k - 1] == ' ', &starts, &sp);
+            size_t room = avail - cols;
+            starts &= (1u << n16) - 1;
+            if (starts == (1u << n16) - 1) { /* one byte a character */
+                if (n16 > room) n16 = room;
+                starts &= (1u << n16) - 1;
+            } else if (n16) {
+                if ((size_t)__builtin_popcount(starts) > room) {
+                    /* the line ends inside: at the start of character room */
+                    unsigned rest = starts;
+                    for (size_t r = 0; r < room; r++)
+                        rest &= rest - 1;
+                    n16 = (size_t)__builtin_ctz(rest);
+                    starts &= (1u << n16) - 1;
+                }
+            }
             if (n16) {
                 sp &= (1u << n16) - 1;
+                size_t n_cols =
+                    starts == (1u << n16) - 1 ? n16 : (size_t)__builtin_popcount(starts);
                 if (sp) {
                     size_t at = 31 - (size_t)__builtin_clz(sp);
                     fit = k + at;
-                    *fit_cols = cols + at;
+                    *fit_cols =
+                        cols + (n_cols == n16
+                                    ? at
+                                    : (size_t)__builtin_popcount(starts & ((1u << at) - 1)));
                 }
-                k += n16, cols += n16;
+                k += n16, cols += n_cols;
                 continue;
             }
         }
@@ -408,9 +449,54 @@ static size_t lead_width(const char *lead, size_t n)
     return cols;
 }
 
+/* Whether s[0..len) (len > 0) comes out of the line breaker as it is when
+ * it fits on the line: no space at either end, no two spaces together, no
+ * tab, newline or other control character, no invalid UTF-8, no
+ * bidirectional control (shown wider than it is written).  Every other
+ * character is at most as many columns as bytes, so len bounds its width. */
+static int as_it_is(const char *s, size_t len)
+{
+    if (s[0] == ' ' || s[len - 1] == ' ') return 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c > 0x20 && c < 0x7F) {
+            i++;
+            continue;
+        }
+        if (c == ' ') {
+            if (s[i + 1] == ' ') return 0; /* s[len - 1] is not a space */
+            i++;
+            continue;
+        }
+        if (c < 0x80) return 0;
+        uint32_t cp;
+        size_t n = chronicle_utf8_decode(s + i, len - i, &cp);
+        if (!n || chronicle_cp_is_control(cp) || chronicle_cp_is_bidi_control(cp)) return 0;
+        i += n;
+    }
+    return 1;
+}
+
 chronicle_status text_wrap(chronicle_buf *out, const char *lead, const char *s, size_t len,
                            const text_wrap_opts *o)
 {
+    /* Most paragraphs of a report are one short line: those are copied
+     * whole, after one look at their characters. */
+    size_t lead_len = lead ? strlen(lead) : 0;
+    if (len && len <= o->width) {
+        size_t lead_cols = lead_width(lead, lead_len);
+        if (lead_cols + len <= o->width && as_it_is(s, len)) {
+            chronicle_status st = chronicle_buf_reserve(out, lead_len + len + 1);
+            if (st != CHRONICLE_OK) return st;
+            memcpy(out->ptr + out->len, lead, lead_len);
+            memcpy(out->ptr + out->len + lead_len, s, len);
+            out->len += lead_len + len;
+            out->ptr[out->len++] = '\n';
+            out->ptr[out->len] = '\0';
+            return CHRONICLE_OK;
+        }
+    }
+
     wrapper w = {.out = out,
                  .width = o->width,
                  .indent = o->indent,
@@ -419,10 +505,9 @@ chronicle_status text_wrap(chronicle_buf *out, const char *lead, const char *s, 
                  .ascii = o->ascii,
                  .st = CHRONICLE_OK};
     if (w.indent + 2 > w.width) w.indent = w.width > 2 ? w.width - 2 : 0;
-    if (lead && *lead) {
-        size_t n = strlen(lead);
-        w.col = lead_width(lead, n);
-        wrap_emit(&w, lead, n, 1);
+    if (lead_len) {
+        w.col = lead_width(lead, lead_len);
+        wrap_emit(&w, lead, lead_len, 1);
     }
     int break_owed = 0;
     size_t i = 0;

@@ -183,6 +183,9 @@ static const char *const pieces[] = {
     "7",
     "\xF0\x9F\x98\x80",
     "\xF0\xA0\x80\x80",
+    "«",
+    "Ağasəf",
+    "Алексей",
 };
 
 /* A random text of words, spaces, tabs and newlines; some words are long. */
@@ -267,6 +270,51 @@ static void test_wrap_never_exceeds_width_random(void **state)
     chronicle_buf_free(&b);
 }
 
+/* Plain words of one-column letters, one, two and three bytes long (the
+ * sixteen-byte path takes the first two kinds, with C1 controls and
+ * combining marks among them to stop it), single spaces: every line but the
+ * last is as full as greedy breaking makes it, so a character counted one
+ * column too many or too few shows. */
+static void test_wrap_fills_lines_greedily(void **state)
+{
+    (void)state;
+    static const char *const letters[] = {"a", "Q", "7", ".",        "ə",
+                                          "ş", "İ", "«", "»",        "\xC2\xA0",
+                                          "Ж", "щ", "ё", "\xCB\xBF", "\xE2\x80\x94",
+                                          "é"};
+    chronicle_buf text = CHRONICLE_BUF_INIT, out = CHRONICLE_BUF_INIT;
+    uint32_t seed = 20261202;
+    for (int round = 0; round < 3000; round++) {
+        size_t width = 8 + rng_next(&seed) % 80, words = 1 + rng_next(&seed) % 40;
+        chronicle_buf_reset(&text);
+        for (size_t w = 0; w < words; w++) {
+            if (w) chronicle_buf_putc(&text, ' ');
+            size_t n = 1 + rng_next(&seed) % (width - 1);
+            for (size_t i = 0; i < n; i++)
+                chronicle_buf_puts(&text,
+                                   letters[rng_next(&seed) % (sizeof letters / sizeof *letters)]);
+        }
+        text_wrap_opts o = {width, 0, 0};
+        chronicle_buf_reset(&out);
+        assert_int_equal(text_wrap(&out, "", text.ptr, text.len, &o), CHRONICLE_OK);
+        const char *line = chronicle_buf_cstr(&out), *nl;
+        size_t prev = (size_t)-1; /* columns of the line before */
+        while ((nl = strchr(line, '\n'))) {
+            size_t len = (size_t)(nl - line), cols = chronicle_utf8_width(line, len);
+            const char *sp = memchr(line, ' ', len);
+            size_t first = chronicle_utf8_width(line, sp ? (size_t)(sp - line) : len);
+            if (cols > width) fail_msg("%zu columns > %zu: '%.*s'", cols, width, (int)len, line);
+            if (prev != (size_t)-1 && prev + 1 + first <= width)
+                fail_msg("'%.*s' (%zu columns) would have fitted after %zu of %zu", (int)len, line,
+                         first, prev, width);
+            prev = cols;
+            line = nl + 1;
+        }
+    }
+    chronicle_buf_free(&text);
+    chronicle_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_bidi_controls_are_shown_and_rtl_text_kept),
         cmocka_unit_test(test_wrap_shortcut_ranges_match_width_tables),
         cmocka_unit_test(test_wrap_never_exceeds_width_random),
+        cmocka_unit_test(test_wrap_fills_lines_greedily),
     };
     return cmocka_run_group_tests_name("text_wrap", tests, NULL, NULL);
 }
