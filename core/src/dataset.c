@@ -67,8 +67,8 @@ size_t chronicle_dataset_memory(const chronicle_dataset *ds)
     return ds->a.total + chronicle__interner_memory(&ds->strings) +
            chronicle__interner_memory(&ds->event_ids) + ds->cap_events * sizeof *ds->events +
            ds->sources_by_id.cap * sizeof(void *) +
-           (ds->kinds.cap + ds->kept.cap) * 2 * sizeof(void *) + ds->views_a.total +
-           (ds->views ? ds->n_events * sizeof *ds->views : 0);
+           (ds->kinds.cap + ds->kept.cap) * (sizeof(void *) + 4) + ds->table.cap * sizeof(void *) +
+           ds->views_a.total + (ds->views ? ds->n_events * sizeof *ds->views : 0);
 }
 
 /* ---- dates ---- */

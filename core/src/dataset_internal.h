@@ -24,8 +24,9 @@ struct chronicle_dataset {
     int fd;      /* indexed: the file, open until the dataset is freed */
     off_t size;  /* indexed: the file as loaded, to notice a change */
     struct timespec mtime;
-    kind_map kinds;                /* indexed: the activity of each kind (event_index.c) */
-    kind_map kept;                 /* indexed: the chronicle_str of each string entries hold */
+    entry_table table; /* indexed: what entries share (event_index.h) */
+    kind_map kinds;    /* indexed: each kind's activity in table, by its interned kind */
+    kind_map kept;     /* indexed: each string's and source's number in table */
     const chronicle_event **views; /* indexed: chronicle_dataset_event()'s, made on use */
     arena views_a;
     interner strings;

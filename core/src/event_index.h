@@ -24,29 +24,38 @@
 /* Not the size of any struct: no chronicle_event ever has it. */
 #define CHRONICLE__ENTRY_TAG 0x1de70001u
 
+/* What entries share, each held once by the dataset and named by its
+ * number here: the strings entries hold (const chronicle_str *), one
+ * activity for each kind (const chronicle_activity *, holding the kind
+ * only), and the sources they cite (const chronicle_source *).  Object 0 is
+ * the absent string.  Complete once the load is. */
+typedef struct entry_table {
+    const void **objs;
+    size_t n, cap;
+} entry_table;
+
 typedef struct event_entry {
     uint32_t tag; /* CHRONICLE__ENTRY_TAG */
     uint32_t date_ymd, end_date_ymd;
     int32_t anniversary;
-    uint64_t offset; /* of the event's JSON value in the file */
-    size_t length;
-    size_t index;     /* its place among the input's events: /events/INDEX */
-    chronicle_str id; /* in the dataset's event_ids */
-    /* each shared by every entry with the same string (event_index.c) */
-    const chronicle_str *date, *end_date, *country, *country_code;
+    uint64_t offset;       /* of the event's JSON value in the file */
+    size_t index;          /* its place among the input's events: /events/INDEX */
+    chronicle_str id;      /* in the dataset's event_ids */
+    const entry_table *of; /* the dataset's; the numbers below are its objects */
+    uint32_t length;       /* of the event's JSON, bytes */
+    uint32_t date, end_date, country, country_code;
     uint32_t n_participants, n_statements, n_figures; /* counted, not kept */
     uint32_t n_organizers, n_tags, n_activities, n_sources;
-    /* n_organizers then n_tags const chronicle_str *, n_activities activity
-     * kinds (const chronicle_activity *, one for each kind), then n_sources
-     * const chronicle_source *: every source the event cites, in its list
-     * or by a statement or figure, each once */
-    const void *const *items;
+    /* n_organizers then n_tags strings, n_activities kinds, then n_sources
+     * sources: every source the event cites, in its list or by a statement
+     * or figure, each once */
+    uint32_t items[];
 } event_entry;
 
-/* Shared pointers found by key: the kept strings and activity kinds. */
+/* The numbers of shared objects by key (an interned string, a source). */
 typedef struct kind_map {
     const void **keys;
-    void **vals;
+    uint32_t *vals;
     size_t cap, n;
 } kind_map;
 
@@ -91,14 +100,34 @@ typedef struct event_keys {
     size_t n_organizers, n_tags;
 } event_keys;
 
+/* String k of x's table. */
+static inline chronicle_str chronicle__entry_str(const event_entry *x, uint32_t k)
+{
+    return *(const chronicle_str *)x->of->objs[k];
+}
+
+/* The i-th source x cites (i < x->n_sources). */
+static inline const chronicle_source *chronicle__entry_source(const event_entry *x, size_t i)
+{
+    return x->of->objs[x->items[x->n_organizers + x->n_tags + x->n_activities + i]];
+}
+
 static inline event_keys chronicle__event_keys(const chronicle_event *ev)
 {
     const event_entry *x = chronicle__as_entry(ev);
     if (x)
-        return (event_keys){x->date_ymd,      x->end_date_ymd,   x->id,
-                            *x->date,         *x->end_date,      *x->country,
-                            *x->country_code, x->n_participants, x->n_activities,
-                            x->n_statements,  x->n_figures,      x->n_organizers,
+        return (event_keys){x->date_ymd,
+                            x->end_date_ymd,
+                            x->id,
+                            chronicle__entry_str(x, x->date),
+                            chronicle__entry_str(x, x->end_date),
+                            chronicle__entry_str(x, x->country),
+                            chronicle__entry_str(x, x->country_code),
+                            x->n_participants,
+                            x->n_activities,
+                            x->n_statements,
+                            x->n_figures,
+                            x->n_organizers,
                             x->n_tags};
     return (event_keys){ev->date_ymd,     ev->end_date_ymd, ev->id,           ev->date,
                         ev->end_date,     ev->country,      ev->country_code, ev->n_participants,
@@ -115,27 +144,21 @@ static inline chronicle_str chronicle__event_id(const chronicle_event *ev)
 static inline chronicle_str chronicle__event_organizer(const chronicle_event *ev, size_t i)
 {
     const event_entry *x = chronicle__as_entry(ev);
-    return x ? *(const chronicle_str *)x->items[i] : ev->organizers[i];
+    return x ? chronicle__entry_str(x, x->items[i]) : ev->organizers[i];
 }
 
 static inline chronicle_str chronicle__event_tag(const chronicle_event *ev, size_t i)
 {
     const event_entry *x = chronicle__as_entry(ev);
-    return x ? *(const chronicle_str *)x->items[x->n_organizers + i] : ev->tags[i];
+    return x ? chronicle__entry_str(x, x->items[x->n_organizers + i]) : ev->tags[i];
 }
 
 static inline chronicle_str chronicle__event_kind(const chronicle_event *ev, size_t i)
 {
     const event_entry *x = chronicle__as_entry(ev);
-    return x ? ((const chronicle_activity *)x->items[x->n_organizers + x->n_tags + i])->kind
-             : ev->activities[i]->kind;
-}
-
-/* The sources entry x cites, each once: n_sources of them. */
-static inline const chronicle_source *const *chronicle__entry_sources(const event_entry *x)
-{
-    return (const chronicle_source *const *)(x->items + x->n_organizers + x->n_tags +
-                                             x->n_activities);
+    if (!x) return ev->activities[i]->kind;
+    const chronicle_activity *a = x->of->objs[x->items[x->n_organizers + x->n_tags + i]];
+    return a->kind;
 }
 
 #endif

@@ -264,9 +264,8 @@ static int count_event(summary_impl *s, cited_set *cited, const chronicle_event 
         if (!tally_add(&s->kind, chronicle__event_kind(e, i), none)) return 0;
     const event_entry *x = chronicle__as_entry(e);
     if (x) {
-        const chronicle_source *const *srcs = chronicle__entry_sources(x);
         for (size_t i = 0; i < x->n_sources; i++)
-            if (!cite(cited, srcs[i])) return 0;
+            if (!cite(cited, chronicle__entry_source(x, i))) return 0;
         return 1;
     }
     /* a statement or figure may cite a source the event's own list lacks
