@@ -171,16 +171,21 @@ static int before(const sort_key *a, const sort_key *b)
     return strcmp(a->id, b->id) < 0;
 }
 
-/* Bottom-up merge sort by date, then id: stable, O(n log n). */
+/* Bottom-up merge sort by date, then id: stable, O(n log n).  Most
+ * datasets are kept in date order already: then one look at the keys is
+ * all (the sort is stable, so its result is the same order). */
 chronicle_status chronicle_events_sort(const chronicle_event **ev, size_t n)
 {
     if (n < 2) return CHRONICLE_OK;
     sort_key *keys = malloc(2 * n * sizeof *keys);
     if (!keys) return CHRONICLE_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++)
+    size_t inversions = 0;
+    for (size_t i = 0; i < n; i++) {
         keys[i] = key_of(ev[i]);
+        inversions += i && before(&keys[i], &keys[i - 1]);
+    }
     sort_key *src = keys, *dst = keys + n;
-    for (size_t width = 1; width < n; width *= 2) {
+    for (size_t width = 1; inversions && width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
             size_t mid = lo + width < n ? lo + width : n;
             size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
@@ -196,7 +201,7 @@ chronicle_status chronicle_events_sort(const chronicle_event **ev, size_t n)
         src = dst;
         dst = t;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; inversions && i < n; i++)
         ev[i] = src[i].ev;
     free(keys);
     return CHRONICLE_OK;

@@ -243,6 +243,39 @@ static void test_sort_is_stable(void **state)
     free(m);
 }
 
+/* Input already in order is left as it is (the sort looks once and stops);
+ * one pair out of order anywhere, first or last, is still sorted. */
+static void test_sort_sorted_and_nearly_sorted(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    made *m = calloc(N, sizeof *m);
+    const chronicle_event **ev = calloc(N, sizeof *ev);
+    assert_non_null(m);
+    assert_non_null(ev);
+    for (size_t at = 0; at < 3; at++) { /* in order; swapped first pair; swapped last pair */
+        for (size_t i = 0; i < N; i++) {
+            char id[16];
+            snprintf(id, sizeof id, "e%04zu", i % 7);
+            make(&m[i], 20200101 + (uint32_t)(i / 7), id, i);
+            ev[i] = &m[i].ev;
+        }
+        size_t swap = at == 1 ? 0 : N - 2;
+        if (at) {
+            const chronicle_event *t = ev[swap];
+            ev[swap] = ev[swap + 1];
+            ev[swap + 1] = t;
+        }
+        assert_int_equal(chronicle_events_sort(ev, N), CHRONICLE_OK);
+        for (size_t i = 0; i < N; i++)
+            if (((const made *)ev[i])->order != i)
+                fail_msg("case %zu: position %zu holds event %zu", at, i,
+                         ((const made *)ev[i])->order);
+    }
+    free(ev);
+    free(m);
+}
+
 /* The sort compares the first 8 bytes of ids as a number before it falls
  * back to strcmp: ids that share those bytes, ids that are prefixes of
  * others, and bytes above 0x7F must still come out in strcmp's order. */
@@ -306,6 +339,7 @@ int main(void)
         T(test_select_from_empty_dataset),
         T(test_sort_orders_by_date_then_id),
         T(test_sort_is_stable),
+        T(test_sort_sorted_and_nearly_sorted),
         T(test_sort_orders_ids_like_strcmp),
         T(test_sort_of_zero_or_one_event),
     };
