@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hpdf_private.h"
 #include "pdf_internal.h"
 
 #define PART_SIZE 18.0f
@@ -297,7 +298,8 @@ static chronicle_status toc_link(briefing *br, float x, float baseline, pdf_targ
     HPDF_Destination dst = pdf_dest(d, at);
     HPDF_Annotation a = dst ? HPDF_Page_CreateLinkAnnot(d->page, r, dst) : NULL;
     if (a) HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
-    return pdf_check(d, "adding a contents link");
+    chronicle_status st = pdf_check(d, "adding a contents link");
+    return st == CHRONICLE_OK ? pdf_hpdf_annot_done(d, a) : st;
 }
 
 /* Draws one entry's lines (when draw is set), moving to the next reserved
@@ -695,6 +697,7 @@ static chronicle_status events(briefing *br)
     chronicle_status st = part_start(br, pdf_label(d, "pdf.part.events"), &br->events_outline);
     if (st == CHRONICLE_OK && br->n > 30) HPDF_Outline_SetOpened(br->events_outline, HPDF_FALSE);
     size_t t = 0;
+    HPDF_Outline prev = NULL; /* the last entry: final once the next one follows */
     for (size_t i = 0; i < br->n && st == CHRONICLE_OK; i++) {
         const chronicle_event *e = br->host->event_at(br->job, i);
         pdf_target at;
@@ -702,8 +705,10 @@ static chronicle_status events(briefing *br)
         while (t < br->n_toc && br->toc[t].level == 0)
             t++;
         if (t < br->n_toc) br->toc[t++].at = at;
-        outline_add(br, br->events_outline, e->title.ptr, e->title.len, at);
+        HPDF_Outline o = outline_add(br, br->events_outline, e->title.ptr, e->title.len, at);
         st = pdf_check(d, "adding a bookmark");
+        if (st == CHRONICLE_OK && prev) st = pdf_hpdf_outline_done(d, prev);
+        prev = o;
         if (i % 64 == 63 || i + 1 == br->n) br->host->progress(br->job, i + 1, br->n);
         if (st == CHRONICLE_OK && br->host->cancelled(br->job)) st = CHRONICLE_ERR_CANCELLED;
     }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hpdf_private.h"
 #include "pdf_internal.h"
 
 /* ---- queueing ---- */
@@ -172,9 +173,10 @@ static chronicle_status link_line(pdf_doc *d, const char *uri, float x, float ba
     x = pdf_mirror_x(d, x, w);
     HPDF_Rect r = {x, baseline - 0.25f * size, x + w, baseline + 0.95f * size};
     chronicle_buf ascii = CHRONICLE_BUF_INIT, what = CHRONICLE_BUF_INIT;
+    HPDF_Annotation a = NULL;
     chronicle_status st = uri_ascii(uri, &ascii);
     if (st == CHRONICLE_OK) {
-        HPDF_Annotation a = HPDF_Page_CreateURILinkAnnot(d->page, r, chronicle_buf_cstr(&ascii));
+        a = HPDF_Page_CreateURILinkAnnot(d->page, r, chronicle_buf_cstr(&ascii));
         if (a) HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
     }
     /* the error names the link: the URL's start and its length once encoded */
@@ -185,6 +187,7 @@ static chronicle_status link_line(pdf_doc *d, const char *uri, float x, float ba
                                    ascii.len);
         if (st == CHRONICLE_OK) st = pdf_check(d, what.ptr);
     }
+    if (st == CHRONICLE_OK && a) st = pdf_hpdf_annot_done(d, a);
     chronicle_buf_free(&ascii);
     chronicle_buf_free(&what);
     return st;

@@ -7,6 +7,7 @@
  * notice, so this file is verified against one release and refuses to build against any other
  * (below).
  */
+#define _GNU_SOURCE 1   /* O_TMPFILE */
 #define PDF_HPDF_FULL 1 /* pdf_internal.h: libharu's structs, not opaque handles */
 #include <hpdf.h>
 #include <hpdf_font.h>
@@ -16,6 +17,12 @@
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
 #include <hpdf_version.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "hpdf_private.h"
 
@@ -34,11 +41,398 @@
 #error "hpdf_private.c is verified against libharu 2.3.0 only: see the comment above"
 #endif
 
+/* ---- holding less: finished bytes in a temporary file ----
+ *
+ * libharu keeps every object until the document is saved.  What is
+ * finished goes to an unlinked temporary file instead and comes back only
+ * while saving: the deflated content of each page (a stream libharu reads
+ * through spilled_read), and the leading entries of a dictionary that
+ * nothing changes any more (a link, an outline entry, the start of a page
+ * and of its resources), written as libharu would write them and dropped
+ * from the dictionary; its before_write hook puts them back in the file at
+ * the same place, so the saved bytes are those of the document kept whole.
+ * One briefing per process (like alloc.c): the state is the file's. */
+
+enum { SPILL_PENDING = 1 << 20, SPILL_WINDOW = 1 << 18, SPILL_RECENT = 4, SPILL_RECENT_MAX = 256 };
+
+/* A dictionary whose leading entries are in the file. */
+typedef struct frozen {
+    const void *dict; /* NULL: a free slot */
+    uint64_t off;
+    uint32_t len;
+    HPDF_Dict_BeforeWriteFunc before; /* the dictionary's own hook, called after */
+} frozen;
+
+static struct spill {
+    int fd;                 /* -1: none, libharu keeps everything */
+    uint64_t size;          /* bytes in the file, pending ones included */
+    unsigned char *pending; /* the last bytes, not written yet */
+    size_t n_pending;
+    unsigned char *window; /* bytes read back while saving */
+    uint64_t window_off;
+    size_t window_len;
+    frozen *table; /* open addressing by dictionary; at most half full */
+    size_t n_table, cap_table;
+    struct {
+        uint64_t off;
+        uint32_t len;
+        unsigned char bytes[SPILL_RECENT_MAX];
+    } recent[SPILL_RECENT]; /* short runs of entries written lately: shared */
+    unsigned next_recent;
+    HPDF_Stream out;       /* the document's output, while saving */
+    chronicle_buf entries; /* scratch: the entries being frozen */
+    int read_errno;        /* of a failed read back */
+} spill = {.fd = -1};
+
+static chronicle_status spill_failed(pdf_doc *d, const char *what, int err)
+{
+    d->host->error(d->job, CHRONICLE_ERR_IO, "%s the briefing's temporary file: %s", what,
+                   strerror(err));
+    return CHRONICLE_ERR_IO;
+}
+
+/* The pending bytes, to the file. */
+static int spill_flush(void)
+{
+    size_t done = 0;
+    uint64_t at = spill.size - spill.n_pending;
+    while (done < spill.n_pending) {
+        ssize_t w =
+            pwrite(spill.fd, spill.pending + done, spill.n_pending - done, (off_t)(at + done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return w < 0 ? errno : ENOSPC;
+        done += (size_t)w;
+    }
+    spill.n_pending = 0;
+    return 0;
+}
+
+static chronicle_status spill_append(pdf_doc *d, const void *data, size_t n, uint64_t *off)
+{
+    *off = spill.size;
+    const unsigned char *p = data;
+    while (n) {
+        if (spill.n_pending == SPILL_PENDING) {
+            int err = spill_flush();
+            if (err) return spill_failed(d, "writing", err);
+        }
+        size_t k = SPILL_PENDING - spill.n_pending;
+        if (k > n) k = n;
+        memcpy(spill.pending + spill.n_pending, p, k);
+        spill.n_pending += k, spill.size += k, p += k, n -= k;
+    }
+    return CHRONICLE_OK;
+}
+
+/* Up to *n bytes of the file from off, in place; NULL when the read failed. */
+static const unsigned char *spill_at(uint64_t off, size_t *n)
+{
+    if (off < spill.window_off || off >= spill.window_off + spill.window_len) {
+        ssize_t r;
+        do
+            r = pread(spill.fd, spill.window, SPILL_WINDOW, (off_t)off);
+        while (r < 0 && errno == EINTR);
+        if (r <= 0) {
+            spill.read_errno = r < 0 ? errno : EIO;
+            return NULL;
+        }
+        spill.window_off = off, spill.window_len = (size_t)r;
+    }
+    size_t avail = (size_t)(spill.window_off + spill.window_len - off);
+    if (*n > avail) *n = avail;
+    return spill.window + (off - spill.window_off);
+}
+
+chronicle_status pdf_hpdf_spill_open(pdf_doc *d)
+{
+    const char *dir = d->host->scratch_dir(d->job);
+    if (!dir) return CHRONICLE_OK;
+    int fd = -1;
+#ifdef O_TMPFILE
+    fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
+#endif
+    if (fd < 0) { /* a file system without O_TMPFILE: a random name, removed at once */
+        chronicle_buf path = CHRONICLE_BUF_INIT;
+        if (chronicle_buf_appendf(&path, "%s/pdf-XXXXXX", dir) != CHRONICLE_OK)
+            return CHRONICLE_ERR_NOMEM;
+        fd = mkstemp(path.ptr);
+        if (fd >= 0) {
+            unlink(path.ptr);
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+        }
+        chronicle_buf_free(&path);
+    }
+    if (fd < 0) return CHRONICLE_OK; /* everything stays in memory, as before */
+    spill.pending = malloc(SPILL_PENDING);
+    spill.window = malloc(SPILL_WINDOW);
+    if (!spill.pending || !spill.window) {
+        close(fd);
+        pdf_hpdf_spill_close();
+        return CHRONICLE_ERR_NOMEM;
+    }
+    spill.fd = fd;
+    return CHRONICLE_OK;
+}
+
+void pdf_hpdf_spill_close(void)
+{
+    if (spill.fd >= 0) close(spill.fd);
+    free(spill.pending);
+    free(spill.window);
+    free(spill.table);
+    chronicle_buf_free(&spill.entries);
+    memset(&spill, 0, sizeof spill);
+    spill.fd = -1;
+}
+
+/* ---- content read back from the file ---- */
+
+typedef struct spilled {
+    uint64_t off;
+    uint32_t len, pos;
+} spilled;
+
+static HPDF_STATUS spilled_read(HPDF_Stream s, HPDF_BYTE *buf, HPDF_UINT *size)
+{
+    spilled *sp = s->attr;
+    HPDF_UINT want = *size, got = 0;
+    if (want > sp->len - sp->pos) want = sp->len - sp->pos;
+    while (got < want) {
+        size_t n = want - got;
+        const unsigned char *p = spill_at(sp->off + sp->pos, &n);
+        if (!p) {
+            *size = got;
+            return HPDF_SetError(s->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)spill.read_errno);
+        }
+        memcpy(buf + got, p, n);
+        got += (HPDF_UINT)n, sp->pos += (uint32_t)n;
+    }
+    *size = got;
+    return sp->pos == sp->len ? HPDF_STREAM_EOF : HPDF_OK;
+}
+
+static HPDF_STATUS spilled_seek(HPDF_Stream s, HPDF_INT pos, HPDF_WhenceMode mode)
+{
+    spilled *sp = s->attr;
+    int64_t at = mode == HPDF_SEEK_CUR   ? sp->pos + (int64_t)pos
+                 : mode == HPDF_SEEK_END ? sp->len + (int64_t)pos
+                                         : (int64_t)pos;
+    if (at < 0 || at > sp->len) return HPDF_SetError(s->error, HPDF_STREAM_EOF, 0);
+    sp->pos = (uint32_t)at;
+    return HPDF_OK;
+}
+
+static HPDF_INT32 spilled_tell(HPDF_Stream s)
+{
+    return (HPDF_INT32)((spilled *)s->attr)->pos;
+}
+
+static HPDF_UINT32 spilled_size(HPDF_Stream s)
+{
+    return ((spilled *)s->attr)->len;
+}
+
+static void spilled_free(HPDF_Stream s)
+{
+    HPDF_FreeMem(s->mmgr, s->attr);
+    s->attr = NULL;
+}
+
+/* The stream's data becomes the n bytes of data, put in the file. */
+static chronicle_status spill_stream(pdf_doc *d, HPDF_Dict dict, const void *data, size_t n)
+{
+    HPDF_MMgr mmgr = d->doc->mmgr;
+    HPDF_Stream s = HPDF_GetMem(mmgr, sizeof(HPDF_Stream_Rec));
+    spilled *sp = s ? HPDF_GetMem(mmgr, sizeof *sp) : NULL;
+    if (!sp) {
+        if (s) HPDF_FreeMem(mmgr, s);
+        return pdf_check(d, "writing a page");
+    }
+    chronicle_status st = spill_append(d, data, n, &sp->off);
+    if (st != CHRONICLE_OK) {
+        HPDF_FreeMem(mmgr, sp);
+        HPDF_FreeMem(mmgr, s);
+        return st;
+    }
+    sp->len = (uint32_t)n, sp->pos = 0;
+    memset(s, 0, sizeof *s);
+    s->sig_bytes = HPDF_STREAM_SIG_BYTES;
+    s->type = HPDF_STREAM_UNKNOWN;
+    s->mmgr = mmgr;
+    s->error = mmgr->error;
+    s->read_fn = spilled_read;
+    s->seek_fn = spilled_seek;
+    s->tell_fn = spilled_tell;
+    s->size_fn = spilled_size;
+    s->free_fn = spilled_free;
+    s->attr = sp;
+    HPDF_Stream_Free(dict->stream);
+    dict->stream = s;
+    return CHRONICLE_OK;
+}
+
+/* ---- dictionaries frozen into the file ---- */
+
+/* The slot of dict in the table, or the free slot where it would go. */
+static frozen *frozen_slot(const void *dict)
+{
+    uintptr_t h = (uintptr_t)dict;
+    h = (h ^ (h >> 17)) * (uintptr_t)0x9E3779B97F4A7C15u;
+    for (size_t i = (size_t)(h >> 7);; i++) {
+        frozen *f = &spill.table[i & (spill.cap_table - 1)];
+        if (!f->dict || f->dict == dict) return f;
+    }
+}
+
+static frozen *frozen_find(const void *dict)
+{
+    frozen *f = spill.cap_table ? frozen_slot(dict) : NULL;
+    return f && f->dict ? f : NULL;
+}
+
+static frozen *frozen_add(const void *dict)
+{
+    if (2 * (spill.n_table + 1) > spill.cap_table) {
+        size_t old_cap = spill.cap_table, cap = old_cap ? 2 * old_cap : 4096;
+        frozen *old = spill.table, *t = calloc(cap, sizeof *t);
+        if (!t) return NULL;
+        spill.table = t, spill.cap_table = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].dict) *frozen_slot(old[i].dict) = old[i];
+        free(old);
+    }
+    frozen *f = frozen_slot(dict);
+    f->dict = dict;
+    spill.n_table++;
+    return f;
+}
+
+/* While saving, in place of the dictionary's hook: its frozen entries,
+ * right after the "<<" libharu has written, then the hook. */
+static HPDF_STATUS frozen_write(HPDF_Dict dict)
+{
+    frozen *f = frozen_find(dict);
+    if (!f || !spill.out) return HPDF_SetError(dict->error, HPDF_INVALID_OBJECT, 0);
+    for (uint64_t off = f->off, end = f->off + f->len; off < end;) {
+        size_t n = (size_t)(end - off);
+        const unsigned char *p = spill_at(off, &n);
+        if (!p)
+            return HPDF_SetError(dict->error, HPDF_FILE_IO_ERROR, (HPDF_STATUS)spill.read_errno);
+        HPDF_STATUS st = HPDF_Stream_Write(spill.out, p, (HPDF_UINT)n);
+        if (st != HPDF_OK) return st;
+        off += n;
+    }
+    return f->before ? f->before(dict) : HPDF_OK;
+}
+
+static HPDF_STATUS entries_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT size)
+{
+    return chronicle_buf_append(s->attr, ptr, size) == CHRONICLE_OK ? HPDF_OK
+                                                                    : HPDF_FAILD_TO_ALLOC_MEM;
+}
+
+/* The bytes of the entries, in the file: a short run written lately (a
+ * page's /Type and /MediaBox, its /ProcSet) is shared. */
+static chronicle_status entries_put(pdf_doc *d, const chronicle_buf *b, uint64_t *off)
+{
+    int short_run = b->len <= SPILL_RECENT_MAX;
+    for (unsigned i = 0; short_run && i < SPILL_RECENT; i++)
+        if (spill.recent[i].len == b->len && !memcmp(spill.recent[i].bytes, b->ptr, b->len)) {
+            *off = spill.recent[i].off;
+            return CHRONICLE_OK;
+        }
+    chronicle_status st = spill_append(d, b->ptr, b->len, off);
+    if (st == CHRONICLE_OK && short_run) {
+        unsigned i = spill.next_recent++ % SPILL_RECENT;
+        spill.recent[i].off = *off;
+        spill.recent[i].len = (uint32_t)b->len;
+        memcpy(spill.recent[i].bytes, b->ptr, b->len);
+    }
+    return st;
+}
+
+static int hidden(const HPDF_DictElement e)
+{
+    return (((const HPDF_Obj_Header *)e->value)->obj_id & HPDF_OTYPE_HIDDEN) != 0;
+}
+
+/* Moves the entries of dict before the one named stop (every entry: NULL)
+ * to the file, written as HPDF_Dict_Write writes them.  Hidden entries
+ * (libharu's bookkeeping, never written) stay.  The caller vouches that
+ * nothing changes or looks up those entries again, and that the
+ * dictionary is written only by saving the document. */
+static chronicle_status freeze(pdf_doc *d, HPDF_Dict dict, const char *stop)
+{
+    if (spill.fd < 0 || !dict || frozen_find(dict)) return CHRONICLE_OK;
+    HPDF_List list = dict->list;
+    HPDF_UINT end = 0, i, j;
+    while (end < list->count && !(stop && !strcmp(((HPDF_DictElement)list->obj[end])->key, stop)))
+        end++;
+    chronicle_buf_reset(&spill.entries);
+    HPDF_Stream_Rec w;
+    memset(&w, 0, sizeof w);
+    w.sig_bytes = HPDF_STREAM_SIG_BYTES;
+    w.type = HPDF_STREAM_CALLBACK;
+    w.mmgr = dict->mmgr;
+    w.error = dict->error;
+    w.write_fn = entries_write;
+    w.attr = &spill.entries;
+    HPDF_STATUS hs = HPDF_OK;
+    for (i = 0; i < end && hs == HPDF_OK; i++) {
+        HPDF_DictElement e = list->obj[i];
+        if (hidden(e)) continue;
+        if ((hs = HPDF_Stream_WriteEscapeName(&w, e->key)) == HPDF_OK &&
+            (hs = HPDF_Stream_WriteChar(&w, ' ')) == HPDF_OK &&
+            (hs = HPDF_Obj_Write(e->value, &w, NULL)) == HPDF_OK)
+            hs = HPDF_Stream_WriteStr(&w, "\012");
+    }
+    if (hs != HPDF_OK) return pdf_check(d, "holding a finished object");
+    if (!spill.entries.len) return CHRONICLE_OK;
+    uint64_t off;
+    chronicle_status st = entries_put(d, &spill.entries, &off);
+    if (st != CHRONICLE_OK) return st;
+    frozen *f = frozen_add(dict);
+    if (!f) return CHRONICLE_ERR_NOMEM;
+    f->off = off;
+    f->len = (uint32_t)spill.entries.len;
+    f->before = dict->before_write_fn;
+    dict->before_write_fn = frozen_write;
+    for (i = 0, j = 0; i < list->count; i++) {
+        HPDF_DictElement e = list->obj[i];
+        if (i < end && !hidden(e)) {
+            HPDF_Obj_Free(dict->mmgr, e->value);
+            HPDF_FreeMem(dict->mmgr, e);
+        } else {
+            list->obj[j++] = e;
+        }
+    }
+    list->count = j;
+    return CHRONICLE_OK;
+}
+
+chronicle_status pdf_hpdf_annot_done(pdf_doc *d, HPDF_Annotation annot)
+{
+    return freeze(d, annot, NULL);
+}
+
+chronicle_status pdf_hpdf_outline_done(pdf_doc *d, HPDF_Outline item)
+{
+    /* its next sibling's link stays: the parent counts its children by it */
+    return item && !HPDF_Dict_GetItem(item, "First", HPDF_OCLASS_DICT) ? freeze(d, item, "Next")
+                                                                       : CHRONICLE_OK;
+}
+
 /* ---- pages ---- */
 
-void pdf_hpdf_page_prepare(HPDF_Page page)
+chronicle_status pdf_hpdf_page_prepare(pdf_doc *d, HPDF_Page page)
 {
     ((HPDF_PageAttr)page->attr)->contents->filter = HPDF_STREAM_FILTER_NONE;
+    /* /Type and /MediaBox (set) stay as they are; /ProcSet leads the
+     * resources, before the fonts the page will use */
+    chronicle_status st = freeze(d, page, "Contents");
+    return st == CHRONICLE_OK
+               ? freeze(d, HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT), NULL)
+               : st;
 }
 
 /* The compressed stream's filter, written among the dictionary's keys:
@@ -65,7 +459,12 @@ chronicle_status pdf_hpdf_page_write(pdf_doc *d, pdf_page *p, const void *zdata,
     }
     stream->filter = HPDF_STREAM_FILTER_NONE;
     stream->write_fn = write_flate_filter;
-    if (HPDF_Stream_Write(stream->stream, (const HPDF_BYTE *)zdata, (HPDF_UINT)n) != HPDF_OK)
+    chronicle_status st = spill.fd >= 0 ? spill_stream(d, stream, zdata, n) : CHRONICLE_OK;
+    if (st != CHRONICLE_OK) return st;
+    if (spill.fd >= 0 && stream == first) /* libharu's drawing target (the plugin draws none) */
+        ((HPDF_PageAttr)p->page->attr)->stream = first->stream;
+    if (spill.fd < 0 &&
+        HPDF_Stream_Write(stream->stream, (const HPDF_BYTE *)zdata, (HPDF_UINT)n) != HPDF_OK)
         return pdf_check(d, "writing a page");
     p->n_streams++;
     return CHRONICLE_OK;
@@ -114,8 +513,19 @@ HPDF_STATUS pdf_hpdf_save(pdf_doc *d, pdf_hpdf_sink sink)
     /* the writer's data is this call's: the document is saved once */
     if (!doc->stream && !(doc->stream = HPDF_CallbackWriter_New(doc->mmgr, save_write, &to)))
         return HPDF_GetError(doc) ? HPDF_GetError(doc) : HPDF_FAILD_TO_ALLOC_MEM;
+    int err = spill.fd >= 0 ? spill_flush() : 0;
+    if (err) {
+        d->out_status = spill_failed(d, "writing", err);
+        return HPDF_FILE_IO_ERROR;
+    }
+    spill.out = doc->stream;
     HPDF_STATUS st = HPDF_SaveToStream(doc);
+    spill.out = NULL;
     doc->stream->attr = NULL;
+    if (spill.read_errno && d->out_status == CHRONICLE_OK) {
+        d->out_status = spill_failed(d, "reading back", spill.read_errno);
+        return HPDF_FILE_IO_ERROR;
+    }
     return st;
 }
 

@@ -22,8 +22,9 @@
 /* ---- pages (layout.c) ---- */
 
 /* A new page's first content stream gets no filter: a page nothing is
- * drawn on keeps an empty stream, and what is drawn comes deflated. */
-void pdf_hpdf_page_prepare(HPDF_Page page);
+ * drawn on keeps an empty stream, and what is drawn comes deflated.  Its
+ * /Type, /MediaBox (set by now) and /ProcSet are final (see freezing). */
+chronicle_status pdf_hpdf_page_prepare(pdf_doc *d, HPDF_Page page);
 /* Appends n bytes of zlib data to the page as a content stream of its own
  * (the first, then more in a /Contents array), marked /FlateDecode and
  * copied as it is when saving.  Counts it in p->n_streams. */
@@ -37,6 +38,25 @@ HPDF_Destination pdf_hpdf_dest_top(HPDF_Page page, float top);
  * failed. */
 const char *pdf_hpdf_page_font_name(HPDF_Page page, HPDF_Font font);
 const char *pdf_hpdf_page_image_name(HPDF_Page page, HPDF_Image image);
+
+/* ---- holding less (pdf.c, briefing.c, flow.c) ----
+ * libharu keeps every object until the document is saved.  With a
+ * temporary file open, what is finished waits there instead: each page's
+ * deflated content (pdf_hpdf_page_write) and the entries of dictionaries
+ * nothing changes any more ("freezing"); saving writes them back where
+ * libharu would have written them, so the file's bytes do not change. */
+
+/* Opens the temporary file, unlinked, in the job's scratch directory
+ * (O_TMPFILE, else a random name removed at once).  Where none can be
+ * made, libharu keeps everything, as it would without it. */
+chronicle_status pdf_hpdf_spill_open(pdf_doc *d);
+/* Closes it; after HPDF_Free. */
+void pdf_hpdf_spill_close(void);
+/* A link annotation is complete (its border set): its entries go. */
+chronicle_status pdf_hpdf_annot_done(pdf_doc *d, HPDF_Annotation annot);
+/* An outline entry without children has its next sibling: its entries
+ * go, but for the link to the sibling that its parent counts by. */
+chronicle_status pdf_hpdf_outline_done(pdf_doc *d, HPDF_Outline item);
 
 /* ---- saving (pdf.c) ---- */
 

@@ -109,9 +109,10 @@ chronicle_status pdf_page_new(pdf_doc *d)
     HPDF_Page page = HPDF_AddPage(d->doc);
     if (page) HPDF_Page_SetSize(page, d->paper, HPDF_PAGE_PORTRAIT);
     if (!page || d->hpdf_code) return pdf_check(d, "adding a page");
-    pdf_hpdf_page_prepare(page);
     d->pages[d->n_pages] = (pdf_page){page, NULL, 0};
-    chronicle_status st = page_switch(d, d->n_pages++);
+    chronicle_status st = pdf_hpdf_page_prepare(d, page);
+    if (st != CHRONICLE_OK) return st;
+    st = page_switch(d, d->n_pages++);
     d->y = d->flow.fresh_y = d->top;
     return st;
 }

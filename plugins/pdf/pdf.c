@@ -362,6 +362,7 @@ static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *hos
     timestamp_date(&d, host->timestamp(job), &ymd);
     d.generated = ymd;
     chronicle_status st = doc_open(&d);
+    if (st == CHRONICLE_OK) st = pdf_hpdf_spill_open(&d);
     if (st == CHRONICLE_OK) st = pdf_fonts_open(&d);
     if (st == CHRONICLE_OK) st = pdf_briefing_write(&d);
     if (st == CHRONICLE_OK) st = pdf_fonts_finish(&d);
@@ -369,6 +370,7 @@ static chronicle_status export_pdf(chronicle_job *job, const chronicle_host *hos
     if (st == CHRONICLE_OK && host->cancelled(job)) st = CHRONICLE_ERR_CANCELLED;
     if (st == CHRONICLE_OK) st = stream_out(&d);
     if (d.doc) HPDF_Free(d.doc);
+    pdf_hpdf_spill_close();
     pdf_mem_release();
     pdf_fonts_free(&d.fonts);
     free(d.pages);
