@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,13 +56,16 @@
 
 enum { SPILL_PENDING = 1 << 20, SPILL_WINDOW = 1 << 18, SPILL_RECENT = 4, SPILL_RECENT_MAX = 256 };
 
-/* A dictionary whose leading entries are in the file. */
+/* A dictionary whose leading entries are in the file: where (40 bits),
+ * how many bytes (20 bits) and the dictionary's own hook, called after them
+ * (4 bits: its index in spill.hooks, 0 none).  16 bytes a dictionary. */
 typedef struct frozen {
     const void *dict; /* NULL: a free slot */
-    uint64_t off;
-    uint32_t len;
-    HPDF_Dict_BeforeWriteFunc before; /* the dictionary's own hook, called after */
+    uint64_t where;
 } frozen;
+#define FROZEN_OFF_BITS 40
+#define FROZEN_LEN_BITS 20
+#define FROZEN_HOOKS 16
 
 static struct spill {
     int fd;                 /* -1: none, libharu keeps everything */
@@ -71,7 +75,7 @@ static struct spill {
     unsigned char *window; /* bytes read back while saving */
     uint64_t window_off;
     size_t window_len;
-    frozen *table; /* open addressing by dictionary; at most half full */
+    frozen *table; /* open addressing by dictionary; at most 3/4 full */
     size_t n_table, cap_table;
     struct {
         uint64_t off;
@@ -79,9 +83,10 @@ static struct spill {
         unsigned char bytes[SPILL_RECENT_MAX];
     } recent[SPILL_RECENT]; /* short runs of entries written lately: shared */
     unsigned next_recent;
-    HPDF_Stream out;       /* the document's output, while saving */
-    chronicle_buf entries; /* scratch: the entries being frozen */
-    int read_errno;        /* of a failed read back */
+    HPDF_Stream out;                               /* the document's output, while saving */
+    HPDF_Dict_BeforeWriteFunc hooks[FROZEN_HOOKS]; /* [0]: none */
+    chronicle_buf entries;                         /* scratch: the entries being frozen */
+    int read_errno;                                /* of a failed read back */
 } spill = {.fd = -1};
 
 static chronicle_status spill_failed(pdf_doc *d, const char *what, int err)
@@ -292,7 +297,7 @@ static frozen *frozen_find(const void *dict)
 
 static frozen *frozen_add(const void *dict)
 {
-    if (2 * (spill.n_table + 1) > spill.cap_table) {
+    if (4 * (spill.n_table + 1) > 3 * spill.cap_table) {
         size_t old_cap = spill.cap_table, cap = old_cap ? 2 * old_cap : 4096;
         frozen *old = spill.table, *t = calloc(cap, sizeof *t);
         if (!t) return NULL;
@@ -313,7 +318,10 @@ static HPDF_STATUS frozen_write(HPDF_Dict dict)
 {
     frozen *f = frozen_find(dict);
     if (!f || !spill.out) return HPDF_SetError(dict->error, HPDF_INVALID_OBJECT, 0);
-    for (uint64_t off = f->off, end = f->off + f->len; off < end;) {
+    uint64_t off = f->where & (((uint64_t)1 << FROZEN_OFF_BITS) - 1);
+    uint64_t end = off + (f->where >> FROZEN_OFF_BITS & ((1u << FROZEN_LEN_BITS) - 1));
+    HPDF_Dict_BeforeWriteFunc hook = spill.hooks[f->where >> (FROZEN_OFF_BITS + FROZEN_LEN_BITS)];
+    while (off < end) {
         size_t n = (size_t)(end - off);
         const unsigned char *p = spill_at(off, &n);
         if (!p)
@@ -322,7 +330,32 @@ static HPDF_STATUS frozen_write(HPDF_Dict dict)
         if (st != HPDF_OK) return st;
         off += n;
     }
-    return f->before ? f->before(dict) : HPDF_OK;
+    return hook ? hook(dict) : HPDF_OK;
+}
+
+/* The index of a dictionary's own hook in spill.hooks; FROZEN_HOOKS when
+ * there is no room (there are three: none, an outline's, a page's). */
+static unsigned hook_index(HPDF_Dict_BeforeWriteFunc fn)
+{
+    unsigned i = 0;
+    if (!fn) return 0;
+    while (++i < FROZEN_HOOKS && spill.hooks[i] && spill.hooks[i] != fn)
+        ;
+    if (i < FROZEN_HOOKS) spill.hooks[i] = fn;
+    return i;
+}
+
+/* The list's room becomes what it holds: a dictionary of libharu's starts
+ * with room for 20 entries, 176 bytes that a frozen one no longer needs. */
+static void list_fit(HPDF_List l)
+{
+    if (l->count == l->block_siz) return;
+    void **obj = l->count ? HPDF_GetMem(l->mmgr, l->count * (HPDF_UINT)sizeof *obj) : NULL;
+    if (l->count && !obj) return;
+    if (obj) memcpy(obj, l->obj, l->count * sizeof *obj);
+    HPDF_FreeMem(l->mmgr, l->obj);
+    l->obj = obj;
+    l->block_siz = l->count;
 }
 
 static HPDF_STATUS entries_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT size)
@@ -387,15 +420,17 @@ static chronicle_status freeze(pdf_doc *d, HPDF_Dict dict, const char *stop)
             hs = HPDF_Stream_WriteStr(&w, "\012");
     }
     if (hs != HPDF_OK) return pdf_check(d, "holding a finished object");
-    if (!spill.entries.len) return CHRONICLE_OK;
+    unsigned hook = hook_index(dict->before_write_fn);
+    if (!spill.entries.len || spill.entries.len >> FROZEN_LEN_BITS || hook == FROZEN_HOOKS)
+        return CHRONICLE_OK; /* nothing to take, or too much: kept as it is */
     uint64_t off;
     chronicle_status st = entries_put(d, &spill.entries, &off);
     if (st != CHRONICLE_OK) return st;
+    if (off >> FROZEN_OFF_BITS) return CHRONICLE_OK;
     frozen *f = frozen_add(dict);
     if (!f) return CHRONICLE_ERR_NOMEM;
-    f->off = off;
-    f->len = (uint32_t)spill.entries.len;
-    f->before = dict->before_write_fn;
+    f->where = off | (uint64_t)spill.entries.len << FROZEN_OFF_BITS |
+               (uint64_t)hook << (FROZEN_OFF_BITS + FROZEN_LEN_BITS);
     dict->before_write_fn = frozen_write;
     for (i = 0, j = 0; i < list->count; i++) {
         HPDF_DictElement e = list->obj[i];
@@ -407,6 +442,7 @@ static chronicle_status freeze(pdf_doc *d, HPDF_Dict dict, const char *stop)
         }
     }
     list->count = j;
+    list_fit(list);
     return CHRONICLE_OK;
 }
 
@@ -426,9 +462,15 @@ chronicle_status pdf_hpdf_outline_done(pdf_doc *d, HPDF_Outline item)
 
 chronicle_status pdf_hpdf_page_prepare(pdf_doc *d, HPDF_Page page)
 {
-    ((HPDF_PageAttr)page->attr)->contents->filter = HPDF_STREAM_FILTER_NONE;
-    /* /Type and /MediaBox (set) stay as they are; /ProcSet leads the
-     * resources, before the fonts the page will use */
+    HPDF_PageAttr attr = (HPDF_PageAttr)page->attr;
+    attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+    /* the graphics state of libharu's drawing calls, which the plugin
+     * makes none of (its content is its own): 240 bytes a page */
+    while (attr->gstate)
+        attr->gstate = HPDF_GState_Free(page->mmgr, attr->gstate);
+    list_fit(attr->contents->list);
+    /* /Type and /MediaBox (set by now) are final, and so is /ProcSet, which
+     * leads the resources, before the fonts the page will use */
     chronicle_status st = freeze(d, page, "Contents");
     return st == CHRONICLE_OK
                ? freeze(d, HPDF_Dict_GetItem(page, "Resources", HPDF_OCLASS_DICT), NULL)
@@ -459,6 +501,7 @@ chronicle_status pdf_hpdf_page_write(pdf_doc *d, pdf_page *p, const void *zdata,
     }
     stream->filter = HPDF_STREAM_FILTER_NONE;
     stream->write_fn = write_flate_filter;
+    list_fit(stream->list); /* its one entry, /Length */
     chronicle_status st = spill.fd >= 0 ? spill_stream(d, stream, zdata, n) : CHRONICLE_OK;
     if (st != CHRONICLE_OK) return st;
     if (spill.fd >= 0 && stream == first) /* libharu's drawing target (the plugin draws none) */
@@ -470,16 +513,32 @@ chronicle_status pdf_hpdf_page_write(pdf_doc *d, pdf_page *p, const void *zdata,
     return CHRONICLE_OK;
 }
 
+/* A name of libharu's takes 176 bytes, most of them room for 127
+ * characters; a destination's /XYZ needs four.  Only HPDF_Name_SetValue,
+ * never called on it, writes past the value's end. */
+static HPDF_Name short_name(HPDF_MMgr mmgr, const char *value)
+{
+    size_t len = strlen(value);
+    HPDF_Name n = HPDF_GetMem(mmgr, (HPDF_UINT)(offsetof(HPDF_Name_Rec, value) + len + 1));
+    if (!n) return NULL;
+    memset(&n->header, 0, sizeof n->header);
+    n->header.obj_class = HPDF_OCLASS_NAME;
+    n->error = mmgr->error;
+    memcpy(n->value, value, len + 1);
+    return n;
+}
+
 HPDF_Destination pdf_hpdf_dest_top(HPDF_Page page, float top)
 {
     HPDF_Destination dst = HPDF_Page_CreateDestination(page);
     if (!dst) return NULL;
     HPDF_Array_Clear(dst);
     HPDF_Array_Add(dst, page);
-    HPDF_Array_AddName(dst, "XYZ");
+    HPDF_Array_Add(dst, short_name(dst->mmgr, "XYZ"));
     HPDF_Array_Add(dst, HPDF_Null_New(dst->mmgr));
     HPDF_Array_AddReal(dst, top);
     HPDF_Array_Add(dst, HPDF_Null_New(dst->mmgr));
+    list_fit(dst->list);
     return dst;
 }
 
