@@ -86,7 +86,8 @@ static struct spill {
     HPDF_Stream out;                               /* the document's output, while saving */
     HPDF_Dict_BeforeWriteFunc hooks[FROZEN_HOOKS]; /* [0]: none */
     chronicle_buf entries;                         /* scratch: the entries being frozen */
-    int read_errno;                                /* of a failed read back */
+    int stuck;      /* the file took no more (a full disk): what follows stays in memory */
+    int read_errno; /* of a failed read back */
 } spill = {.fd = -1};
 
 static chronicle_status spill_failed(pdf_doc *d, const char *what, int err)
@@ -112,26 +113,46 @@ static int spill_flush(void)
     return 0;
 }
 
-static chronicle_status spill_append(pdf_doc *d, const void *data, size_t n, uint64_t *off)
+/* Takes n bytes at the end of the file: pending, or written at once when
+ * they would not fit.  0 when the file can take no more (a full disk: the
+ * pending bytes then stay in memory, and so does everything after them, as
+ * without a file; the output, written last, reports the disk). */
+static int spill_take(const void *data, size_t n, uint64_t *off)
 {
-    *off = spill.size;
-    const unsigned char *p = data;
-    while (n) {
-        if (spill.n_pending == SPILL_PENDING) {
-            int err = spill_flush();
-            if (err) return spill_failed(d, "writing", err);
-        }
-        size_t k = SPILL_PENDING - spill.n_pending;
-        if (k > n) k = n;
-        memcpy(spill.pending + spill.n_pending, p, k);
-        spill.n_pending += k, spill.size += k, p += k, n -= k;
+    if (spill.fd < 0 || spill.stuck) return 0;
+    if (spill.n_pending + n > SPILL_PENDING && spill_flush()) {
+        spill.stuck = 1;
+        return 0;
     }
-    return CHRONICLE_OK;
+    *off = spill.size;
+    if (n > SPILL_PENDING) {
+        for (size_t done = 0; done < n;) {
+            ssize_t w =
+                pwrite(spill.fd, (const char *)data + done, n - done, (off_t)(spill.size + done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w <= 0) {
+                spill.stuck = 1;
+                return 0;
+            }
+            done += (size_t)w;
+        }
+    } else {
+        memcpy(spill.pending + spill.n_pending, data, n);
+        spill.n_pending += n;
+    }
+    spill.size += n;
+    return 1;
 }
 
 /* Up to *n bytes of the file from off, in place; NULL when the read failed. */
 static const unsigned char *spill_at(uint64_t off, size_t *n)
 {
+    uint64_t written = spill.size - spill.n_pending;
+    if (off >= written) { /* still pending: a full disk took none of it */
+        if (*n > spill.size - off) *n = (size_t)(spill.size - off);
+        return spill.pending + (off - written);
+    }
+    if (*n > written - off) *n = (size_t)(written - off);
     if (off < spill.window_off || off >= spill.window_off + spill.window_len) {
         ssize_t r;
         do
@@ -243,21 +264,17 @@ static void spilled_free(HPDF_Stream s)
     s->attr = NULL;
 }
 
-/* The stream's data becomes the n bytes of data, put in the file. */
-static chronicle_status spill_stream(pdf_doc *d, HPDF_Dict dict, const void *data, size_t n)
+/* The stream's data becomes the n bytes of data, put in the file; 0 when
+ * the file takes no more (or memory ran out: libharu's handler has it). */
+static int spill_stream(pdf_doc *d, HPDF_Dict dict, const void *data, size_t n)
 {
     HPDF_MMgr mmgr = d->doc->mmgr;
     HPDF_Stream s = HPDF_GetMem(mmgr, sizeof(HPDF_Stream_Rec));
     spilled *sp = s ? HPDF_GetMem(mmgr, sizeof *sp) : NULL;
-    if (!sp) {
+    if (!sp || !spill_take(data, n, &sp->off)) {
+        if (sp) HPDF_FreeMem(mmgr, sp);
         if (s) HPDF_FreeMem(mmgr, s);
-        return pdf_check(d, "writing a page");
-    }
-    chronicle_status st = spill_append(d, data, n, &sp->off);
-    if (st != CHRONICLE_OK) {
-        HPDF_FreeMem(mmgr, sp);
-        HPDF_FreeMem(mmgr, s);
-        return st;
+        return 0;
     }
     sp->len = (uint32_t)n, sp->pos = 0;
     memset(s, 0, sizeof *s);
@@ -273,7 +290,7 @@ static chronicle_status spill_stream(pdf_doc *d, HPDF_Dict dict, const void *dat
     s->attr = sp;
     HPDF_Stream_Free(dict->stream);
     dict->stream = s;
-    return CHRONICLE_OK;
+    return 1;
 }
 
 /* ---- dictionaries frozen into the file ---- */
@@ -366,22 +383,22 @@ static HPDF_STATUS entries_write(HPDF_Stream s, const HPDF_BYTE *ptr, HPDF_UINT 
 
 /* The bytes of the entries, in the file: a short run written lately (a
  * page's /Type and /MediaBox, its /ProcSet) is shared. */
-static chronicle_status entries_put(pdf_doc *d, const chronicle_buf *b, uint64_t *off)
+static int entries_put(const chronicle_buf *b, uint64_t *off)
 {
     int short_run = b->len <= SPILL_RECENT_MAX;
     for (unsigned i = 0; short_run && i < SPILL_RECENT; i++)
         if (spill.recent[i].len == b->len && !memcmp(spill.recent[i].bytes, b->ptr, b->len)) {
             *off = spill.recent[i].off;
-            return CHRONICLE_OK;
+            return 1;
         }
-    chronicle_status st = spill_append(d, b->ptr, b->len, off);
-    if (st == CHRONICLE_OK && short_run) {
+    if (!spill_take(b->ptr, b->len, off)) return 0;
+    if (short_run) {
         unsigned i = spill.next_recent++ % SPILL_RECENT;
         spill.recent[i].off = *off;
         spill.recent[i].len = (uint32_t)b->len;
         memcpy(spill.recent[i].bytes, b->ptr, b->len);
     }
-    return st;
+    return 1;
 }
 
 static int hidden(const HPDF_DictElement e)
@@ -424,9 +441,7 @@ static chronicle_status freeze(pdf_doc *d, HPDF_Dict dict, const char *stop)
     if (!spill.entries.len || spill.entries.len >> FROZEN_LEN_BITS || hook == FROZEN_HOOKS)
         return CHRONICLE_OK; /* nothing to take, or too much: kept as it is */
     uint64_t off;
-    chronicle_status st = entries_put(d, &spill.entries, &off);
-    if (st != CHRONICLE_OK) return st;
-    if (off >> FROZEN_OFF_BITS) return CHRONICLE_OK;
+    if (!entries_put(&spill.entries, &off) || off >> FROZEN_OFF_BITS) return CHRONICLE_OK;
     frozen *f = frozen_add(dict);
     if (!f) return CHRONICLE_ERR_NOMEM;
     f->where = off | (uint64_t)spill.entries.len << FROZEN_OFF_BITS |
@@ -502,11 +517,10 @@ chronicle_status pdf_hpdf_page_write(pdf_doc *d, pdf_page *p, const void *zdata,
     stream->filter = HPDF_STREAM_FILTER_NONE;
     stream->write_fn = write_flate_filter;
     list_fit(stream->list); /* its one entry, /Length */
-    chronicle_status st = spill.fd >= 0 ? spill_stream(d, stream, zdata, n) : CHRONICLE_OK;
-    if (st != CHRONICLE_OK) return st;
-    if (spill.fd >= 0 && stream == first) /* libharu's drawing target (the plugin draws none) */
+    int in_file = spill_stream(d, stream, zdata, n);
+    if (in_file && stream == first) /* libharu's drawing target (the plugin draws none) */
         ((HPDF_PageAttr)p->page->attr)->stream = first->stream;
-    if (spill.fd < 0 &&
+    if (!in_file &&
         HPDF_Stream_Write(stream->stream, (const HPDF_BYTE *)zdata, (HPDF_UINT)n) != HPDF_OK)
         return pdf_check(d, "writing a page");
     p->n_streams++;
@@ -572,11 +586,8 @@ HPDF_STATUS pdf_hpdf_save(pdf_doc *d, pdf_hpdf_sink sink)
     /* the writer's data is this call's: the document is saved once */
     if (!doc->stream && !(doc->stream = HPDF_CallbackWriter_New(doc->mmgr, save_write, &to)))
         return HPDF_GetError(doc) ? HPDF_GetError(doc) : HPDF_FAILD_TO_ALLOC_MEM;
-    int err = spill.fd >= 0 ? spill_flush() : 0;
-    if (err) {
-        d->out_status = spill_failed(d, "writing", err);
-        return HPDF_FILE_IO_ERROR;
-    }
+    /* what the file does not take (a full disk) is read from memory */
+    if (spill.fd >= 0 && !spill.stuck && spill_flush()) spill.stuck = 1;
     spill.out = doc->stream;
     HPDF_STATUS st = HPDF_SaveToStream(doc);
     spill.out = NULL;

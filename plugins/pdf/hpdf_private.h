@@ -48,7 +48,8 @@ const char *pdf_hpdf_page_image_name(HPDF_Page page, HPDF_Image image);
 
 /* Opens the temporary file, unlinked, in the job's scratch directory
  * (O_TMPFILE, else a random name removed at once).  Where none can be
- * made, libharu keeps everything, as it would without it. */
+ * made, libharu keeps everything, as it would without it; so it does from
+ * the moment a full disk takes no more. */
 chronicle_status pdf_hpdf_spill_open(pdf_doc *d);
 /* Closes it; after HPDF_Free. */
 void pdf_hpdf_spill_close(void);
