@@ -255,7 +255,8 @@ static void wrap_word(wrapper *w, const char *s, size_t n, size_t cols, int clea
  * Returns how many bytes from the first are plain, never ending between
  * a lead byte and its continuation; *starts gets a bit for each byte that
  * starts a character, *space_bits one for each space. */
-static size_t plain_prefix16(const char *s, int after_space, unsigned *starts, unsigned *space_bits)
+static inline size_t plain_prefix16(const char *s, int after_space, unsigned *starts,
+                                    unsigned *space_bits)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
     unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
@@ -458,13 +459,23 @@ static int as_it_is(const char *s, size_t len)
 {
     if (s[0] == ' ' || s[len - 1] == ' ') return 0;
     for (size_t i = 0; i < len;) {
+#ifdef HAVE_SSE2
+        if (i + 16 <= len) {
+            unsigned starts, sp;
+            size_t n = plain_prefix16(s + i, i && s[i - 1] == ' ', &starts, &sp);
+            i += n;
+            if (n) continue;
+        }
+#endif
         unsigned char c = (unsigned char)s[i];
         if (c > 0x20 && c < 0x7F) {
             i++;
             continue;
         }
         if (c == ' ') {
-            if (s[i + 1] == ' ') return 0; /* s[len - 1] is not a space */
+            /* a second space (s[len - 1] is not a space; the space before
+             * may have been taken sixteen bytes at a time) */
+            if (s[i + 1] == ' ' || (i && s[i - 1] == ' ')) return 0;
             i++;
             continue;
         }
@@ -488,8 +499,8 @@ chronicle_status text_wrap(chronicle_buf *out, const char *lead, const char *s, 
         if (lead_cols + len <= o->width && as_it_is(s, len)) {
             chronicle_status st = chronicle_buf_reserve(out, lead_len + len + 1);
             if (st != CHRONICLE_OK) return st;
-            memcpy(out->ptr + out->len, lead, lead_len);
-            memcpy(out->ptr + out->len + lead_len, s, len);
+            text_copy(out->ptr + out->len, lead, lead_len);
+            text_copy(out->ptr + out->len + lead_len, s, len);
             out->len += lead_len + len;
             out->ptr[out->len++] = '\n';
             out->ptr[out->len] = '\0';

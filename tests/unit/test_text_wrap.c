@@ -315,6 +315,35 @@ static void test_wrap_fills_lines_greedily(void **state)
     chronicle_buf_free(&out);
 }
 
+/* Runs of spaces collapse wherever they fall against the breaker's
+ * sixteen-byte blocks, after ASCII or two-byte letters, on a line that
+ * fits (copied whole when it can be) and on one that wraps. */
+static void test_spaces_collapse_at_every_offset(void **state)
+{
+    (void)state;
+    chronicle_buf in = CHRONICLE_BUF_INIT, want = CHRONICLE_BUF_INIT, b = CHRONICLE_BUF_INIT;
+    static const char *const letters[] = {"a", "ş"};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t k = 1; k < 40; k++)
+            for (size_t spaces = 2; spaces <= 3; spaces++) {
+                chronicle_buf_reset(&in);
+                chronicle_buf_reset(&want);
+                for (size_t i = 0; i < k; i++) {
+                    chronicle_buf_puts(&in, letters[l]);
+                    chronicle_buf_puts(&want, letters[l]);
+                }
+                for (size_t i = 0; i < spaces; i++)
+                    chronicle_buf_putc(&in, ' ');
+                chronicle_buf_puts(&in, "end of it");
+                chronicle_buf_puts(&want, " end of it\n");
+                assert_string_equal(wrap(&b, "", chronicle_buf_cstr(&in), 78, 0, 0),
+                                    chronicle_buf_cstr(&want));
+            }
+    chronicle_buf_free(&in);
+    chronicle_buf_free(&want);
+    chronicle_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_wrap_shortcut_ranges_match_width_tables),
         cmocka_unit_test(test_wrap_never_exceeds_width_random),
         cmocka_unit_test(test_wrap_fills_lines_greedily),
+        cmocka_unit_test(test_spaces_collapse_at_every_offset),
     };
     return cmocka_run_group_tests_name("text_wrap", tests, NULL, NULL);
 }
