@@ -23,8 +23,9 @@
 
 #include "output_internal.h"
 
-/* past the direct threshold, and not a whole number of blocks */
-#define TOTAL (((size_t)21 << 20) + 1234)
+/* past the direct threshold (8 MiB) by a few buffers, and not a whole
+ * number of blocks */
+#define TOTAL (((size_t)11 << 20) + 1234)
 
 /* Byte i of the stream: varies with i, so a piece lost, doubled or moved
  * shows. */
