@@ -105,6 +105,24 @@ void chronicle__arena_reset(arena *a)
     a->total = sizeof *keep + (size_t)(a->end - start);
 }
 
+void chronicle__arena_adopt(arena *dst, arena *src)
+{
+    if (!src->head) return;
+    arena_chunk *last = src->head;
+    while (last->next)
+        last = last->next;
+    if (dst->head) { /* behind dst's newest chunk, which stays the one to fill */
+        last->next = dst->head->next;
+        dst->head->next = src->head;
+    } else {
+        dst->head = src->head;
+        dst->at = src->at;
+        dst->end = src->end;
+    }
+    dst->total += src->total;
+    memset(src, 0, sizeof *src);
+}
+
 chronicle_str chronicle__arena_strdup(arena *a, const char *s, size_t len)
 {
     chronicle_str out = {NULL, 0};

@@ -37,6 +37,10 @@ void chronicle__arena_free(arena *a);
  * next ones: a scratch arena reused for one event after another. */
 void chronicle__arena_reset(arena *a);
 
+/* Hands every chunk of src, and what was allocated in it, to dst (freed
+ * with dst); src is left empty. */
+void chronicle__arena_adopt(arena *dst, arena *src);
+
 /* Copies s[0..len) plus a NUL into the arena. */
 chronicle_str chronicle__arena_strdup(arena *a, const char *s, size_t len);
 

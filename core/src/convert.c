@@ -24,13 +24,31 @@ static void *alloc(loader *L, size_t size)
     return p;
 }
 
-static chronicle_str store(loader *L, const char *s, int flags)
+/* Stores s in *dst: interned (flags INTERN) or copied.  A worker's
+ * conversion (L->defer) copies a string to intern into its scratch and
+ * lists dst: the merge interns it in the dataset, in input order. */
+static void store(loader *L, chronicle_str *dst, const char *s, int flags)
 {
     size_t len = strlen(s);
-    chronicle_str out = flags & INTERN && L->strings ? chronicle__intern(L->strings, s, len)
-                                                     : chronicle__arena_strdup(L->a, s, len);
-    if (!out.ptr) L->oom = 1;
-    return out;
+    deferred *d = L->defer;
+    if (flags & INTERN && d && d->intern && len <= INTERN_MAX) {
+        if (d->n_fix == d->cap_fix) {
+            size_t cap = d->cap_fix ? d->cap_fix * 2 : 256;
+            chronicle_str **p = realloc(d->fix, cap * sizeof *p);
+            if (!p) {
+                L->oom = 1;
+                return;
+            }
+            d->fix = p;
+            d->cap_fix = cap;
+        }
+        *dst = chronicle__arena_strdup(d->tmp, s, len);
+        d->fix[d->n_fix++] = dst;
+    } else {
+        *dst = flags & INTERN && L->strings ? chronicle__intern(L->strings, s, len)
+                                            : chronicle__arena_strdup(L->a, s, len);
+    }
+    if (!dst->ptr) L->oom = 1;
 }
 
 static int blank(const char *s)
@@ -64,7 +82,7 @@ static int take_str(loader *L, const cJSON *obj, const char *name, int flags, ch
         chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, name, "must not be empty");
         return 0;
     }
-    *out = store(L, v->valuestring, flags);
+    store(L, out, v->valuestring, flags);
     return 1;
 }
 
@@ -86,7 +104,7 @@ static int take_date(loader *L, const cJSON *obj, const char *name, int flags, c
                               SHOWN(v->valuestring));
         return 0;
     }
-    *out = store(L, v->valuestring, INTERN);
+    store(L, out, v->valuestring, INTERN);
     if (ymd) *ymd = d;
     return 1;
 }
@@ -149,7 +167,7 @@ static int take_str_array(loader *L, const cJSON *obj, const char *name, int fla
             path_pop(L, m);
             ok = 0;
         } else if (items) {
-            items[i] = store(L, v->valuestring, flags | INTERN);
+            store(L, &items[i], v->valuestring, flags | INTERN);
         }
         i++;
     }
@@ -295,7 +313,7 @@ static void convert_schema(loader *L, const cJSON *v)
             SHOWN(s), major);
         return;
     }
-    L->ds->info.schema = store(L, s, 0);
+    store(L, &L->ds->info.schema, s, 0);
 }
 
 void chronicle__convert_top(loader *L, const char *name, const cJSON *item)
@@ -328,9 +346,9 @@ void chronicle__convert_top(loader *L, const char *name, const cJSON *item)
     } else if (bit == SEEN_TITLE && blank(item->valuestring)) {
         chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, NULL, "must not be empty");
     } else if (bit == SEEN_TITLE) {
-        info->title = store(L, item->valuestring, 0);
+        store(L, &info->title, item->valuestring, 0);
     } else {
-        info->description = store(L, item->valuestring, 0);
+        store(L, &info->description, item->valuestring, 0);
     }
     L->seen |= bit;
     path_pop(L, m);
@@ -601,7 +619,13 @@ static void convert_event_body(loader *L, const cJSON *ev, chronicle_event *e)
     } else if (id && blank(id->valuestring)) {
         chronicle__load_error(L, CHRONICLE_DIAG_EMPTY, "id", "must not be empty");
     } else if (id && L->again) {
-        e->id = store(L, id->valuestring, 0); /* its uniqueness was checked by the load */
+        store(L, &e->id, id->valuestring, 0); /* its uniqueness was checked by the load */
+    } else if (id && L->defer) {
+        /* the merge checks that it is new, and reports it in this place */
+        deferred *d = L->defer;
+        d->id = chronicle__arena_strdup(d->tmp, id->valuestring, strlen(id->valuestring));
+        d->id_at = chronicle_diag_count(L->diag) + chronicle_diag_dropped(L->diag);
+        if (!d->id.ptr) L->oom = 1;
     } else if (id) {
         int found = 0;
         e->id = chronicle__intern_ex(&L->ds->event_ids, id->valuestring, strlen(id->valuestring),
@@ -686,6 +710,17 @@ static chronicle_event *convert_one(loader *L, size_t index, const cJSON *ev)
     return chronicle_diag_errors(L->diag) == errors && !L->oom ? e : NULL;
 }
 
+/* Keeps e, event /events/INDEX converted without errors: appended to the
+ * dataset, or its stub (an indexed load). */
+static chronicle_event *keep_event(loader *L, chronicle_event *e, size_t index, uint64_t offset,
+                                   size_t length)
+{
+    if (L->ds->indexed && !(e = chronicle__event_stub_new(L->ds, e, index, offset, length)))
+        L->oom = 1;
+    if (e && !append_event(L->ds, e)) L->oom = 1;
+    return L->oom ? NULL : e;
+}
+
 chronicle_event *chronicle__convert_event(loader *L, size_t index, const cJSON *ev, uint64_t offset,
                                           size_t length)
 {
@@ -705,8 +740,41 @@ chronicle_event *chronicle__convert_event(loader *L, size_t index, const cJSON *
     L->strings = &L->ds->strings;
     /* an invalid event is not kept: the load fails anyway */
     if (!e) return NULL;
-    if (L->ds->indexed && !(e = chronicle__event_stub_new(L->ds, e, index, offset, length)))
-        L->oom = 1;
-    if (e && !append_event(L->ds, e)) L->oom = 1;
-    return L->oom ? NULL : e;
+    return keep_event(L, e, index, offset, length);
+}
+
+int chronicle__loader_sources_known(const loader *L)
+{
+    return (L->seen & SEEN_SOURCES) != 0;
+}
+
+chronicle_event *chronicle__convert_event_deferred(loader *L, size_t index, const cJSON *ev)
+{
+    L->defer->id = (chronicle_str){0};
+    return convert_one(L, index, ev);
+}
+
+chronicle_str chronicle__merge_event_id(loader *L, size_t index, chronicle_str id)
+{
+    int found = 0;
+    chronicle_str kept = chronicle__intern_ex(&L->ds->event_ids, id.ptr, id.len, &found);
+    if (!kept.ptr) L->oom = 1;
+    if (!found) return kept;
+    path_reset(L);
+    path_push_key(L, "events");
+    path_push_index(L, index);
+    chronicle__load_error(L, CHRONICLE_DIAG_DUPLICATE_ID, "id", "duplicate event id \"%.*s%s\"",
+                          SHOWN(id.ptr));
+    return (chronicle_str){0};
+}
+
+chronicle_event *chronicle__merge_event(loader *L, size_t index, chronicle_event *e,
+                                        chronicle_str *const *fix, size_t n_fix, uint64_t offset,
+                                        size_t length)
+{
+    for (size_t i = 0; i < n_fix && !L->oom; i++) {
+        *fix[i] = chronicle__intern(L->strings, fix[i]->ptr, fix[i]->len);
+        if (!fix[i]->ptr) L->oom = 1;
+    }
+    return L->oom ? NULL : keep_event(L, e, index, offset, length);
 }

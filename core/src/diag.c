@@ -5,6 +5,8 @@
  */
 #include "chronicle/diag.h"
 
+#include "diag_internal.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@ struct chronicle_diag {
     chronicle_diag_entry *entries;
     size_t n, cap, max;
     size_t errors, dropped;
+    size_t dropped_errors; /* errors among the dropped */
 };
 
 chronicle_diag *chronicle_diag_new(size_t max_entries)
@@ -27,7 +30,7 @@ void chronicle_diag_clear(chronicle_diag *d)
     if (!d) return;
     for (size_t i = 0; i < d->n; i++)
         free((void *)d->entries[i].message);
-    d->n = d->errors = d->dropped = 0;
+    d->n = d->errors = d->dropped = d->dropped_errors = 0;
 }
 
 void chronicle_diag_free(chronicle_diag *d)
@@ -107,6 +110,7 @@ static void vadd(chronicle_diag *d, chronicle_diag_code code, chronicle_severity
     if (sev == CHRONICLE_SEV_ERROR) d->errors++;
     if (d->n >= d->max) {
         d->dropped++;
+        d->dropped_errors += sev == CHRONICLE_SEV_ERROR;
         return;
     }
     chronicle_buf msg = CHRONICLE_BUF_INIT;
@@ -159,6 +163,42 @@ void chronicle_diag_add(chronicle_diag *d, chronicle_severity sev, const char *f
     va_start(ap, fmt);
     vadd(d, CHRONICLE_DIAG_OTHER, sev, file, line, col, pointer, fmt, ap);
     va_end(ap);
+}
+
+size_t chronicle__diag_max(const chronicle_diag *d)
+{
+    return d->max;
+}
+
+void chronicle__diag_move(chronicle_diag *dst, chronicle_diag *src, size_t from, size_t to)
+{
+    for (size_t i = from; i < to && i < src->n; i++) {
+        chronicle_diag_entry *e = &src->entries[i];
+        if (e->severity == CHRONICLE_SEV_ERROR) dst->errors++;
+        if (dst->n == dst->cap && dst->n < dst->max) {
+            size_t cap = dst->cap ? dst->cap * 2 : 16;
+            chronicle_diag_entry *p = realloc(dst->entries, cap * sizeof *p);
+            if (p) {
+                dst->entries = p;
+                dst->cap = cap;
+            }
+        }
+        if (dst->n >= dst->max || dst->n == dst->cap) {
+            dst->dropped++;
+            dst->dropped_errors += e->severity == CHRONICLE_SEV_ERROR;
+            free((void *)e->message);
+        } else {
+            dst->entries[dst->n++] = *e;
+        }
+        e->message = NULL; /* the block is dst's now, or freed */
+    }
+}
+
+void chronicle__diag_move_dropped(chronicle_diag *dst, const chronicle_diag *src)
+{
+    dst->errors += src->dropped_errors;
+    dst->dropped_errors += src->dropped_errors;
+    dst->dropped += src->dropped;
 }
 
 size_t chronicle_diag_count(const chronicle_diag *d)

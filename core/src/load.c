@@ -25,6 +25,7 @@
 #include "chronicle/utf8.h"
 #include "event_cursor.h"
 #include "json_scan.h"
+#include "load_pipeline.h"
 #include "loader.h"
 #include "struct_size.h"
 
@@ -40,6 +41,9 @@ typedef struct reader {
     unsigned long line; /* line of buf[pos] */
     size_t line_start;  /* file offset where that line starts */
     int io_errno;
+    size_t size;                        /* of the input; 0: unknown */
+    const chronicle__load_tuning *tune; /* threads: see load_pipeline.h */
+    int one_thread;                     /* no pipeline: small, or none could start */
 } reader;
 
 /* Moves buf[keep..len) to the front and reads more; 0 at EOF or error. */
@@ -115,6 +119,8 @@ static void position(const reader *r, size_t at, unsigned long *line, unsigned l
 static void error_at(loader *L, chronicle_diag_code code, const reader *r, size_t at,
                      const char *reason)
 {
+    /* the events before this place say what they have to say first */
+    if (L->pipe) chronicle__pipeline_drain(L->pipe);
     unsigned long line, col;
     position(r, at, &line, &col);
     chronicle_diag_add_coded(L->diag, code, CHRONICLE_SEV_ERROR, L->file, line, col, NULL, "%s",
@@ -221,6 +227,28 @@ static void give_back(size_t json_bytes)
 #endif
 }
 
+int chronicle__load_thread_begin(void)
+{
+    cj_hooks();
+    cj.block = CHRONICLE_UNDER_ASAN ? NULL : malloc(CJ_BLOCK);
+    return CHRONICLE_UNDER_ASAN || cj.block;
+}
+
+void chronicle__load_thread_end(void)
+{
+    free(cj.block);
+    cj.block = NULL;
+}
+
+cJSON *chronicle__parse_event(const char *buf, size_t len)
+{
+    cj.used = 0;
+    cj.active = 1;
+    cJSON *v = cJSON_ParseWithLength(buf, len);
+    cj.active = 0;
+    return v;
+}
+
 /* Parses buf[start..end) (already validated) with cJSON: a top-level
  * member or the NDJSON header (read_event() parses events). */
 static cJSON *parse_slice(loader *L, const reader *r, size_t start, size_t end)
@@ -251,10 +279,7 @@ static int event_depth(int ndjson)
 static chronicle_event *read_event(loader *L, const char *buf, size_t len, size_t index,
                                    uint64_t offset)
 {
-    cj.used = 0;
-    cj.active = 1;
-    cJSON *v = cJSON_ParseWithLength(buf, len);
-    cj.active = 0;
+    cJSON *v = chronicle__parse_event(buf, len);
     if (!v) {
         /* nothing the skipper accepts fails here, but memory */
         char where[48];
@@ -268,6 +293,42 @@ static chronicle_event *read_event(loader *L, const char *buf, size_t len, size_
     return e;
 }
 
+/* Starts converting events on every CPU when the input is large enough and
+ * the dataset's sources are known (see loader.h), once per run of events. */
+static void pipeline_start(loader *L, reader *r)
+{
+    if (L->pipe || r->one_thread) return;
+    const chronicle__load_tuning *t = r->tune;
+    unsigned threads = t->threads ? t->threads : chronicle__cpu_count();
+    size_t min = t->min_bytes ? t->min_bytes : (size_t)2 << 20;
+    if (threads < 2 || (r->size && r->size < min) || L->again ||
+        !chronicle__loader_sources_known(L) ||
+        !(L->pipe = chronicle__pipeline_new(L, threads,
+                                            t->batch_bytes ? t->batch_bytes : (size_t)256 << 10)))
+        r->one_thread = 1;
+}
+
+/* Merges what the threads converted and stops them; 0 when out of memory. */
+static int pipeline_stop(loader *L)
+{
+    if (!L->pipe) return !L->oom;
+    chronicle__pipeline_drain(L->pipe);
+    chronicle__pipeline_free(L->pipe);
+    L->pipe = NULL;
+    return !L->oom;
+}
+
+/* The event at buf[start, end), accepted by the skipper: converted here or
+ * handed to the pipeline.  0 when the load must stop. */
+static int take_event(loader *L, reader *r, size_t start, size_t end, size_t index)
+{
+    if (L->pipe)
+        return chronicle__pipeline_add(L->pipe, r->buf + start, end - start, index,
+                                       r->base + start);
+    read_event(L, r->buf + start, end - start, index, r->base + start);
+    return !L->oom;
+}
+
 static int expect(loader *L, reader *r, int c, const char *what)
 {
     int got = peek(r);
@@ -279,9 +340,10 @@ static int expect(loader *L, reader *r, int c, const char *what)
     return 0;
 }
 
-static int parse_events(loader *L, reader *r)
+static int parse_events_in(loader *L, reader *r)
 {
     size_t index = 0;
+    pipeline_start(L, r);
     int c = peek(r);
     if (c == ']') {
         advance(r, r->pos + 1);
@@ -294,8 +356,7 @@ static int parse_events(loader *L, reader *r)
             return 0;
         }
         if (!skip(L, r, event_depth(0), &start, &end)) return 0;
-        read_event(L, r->buf + start, end - start, index++, r->base + start);
-        if (L->oom) return 0;
+        if (!take_event(L, r, start, end, index++)) return 0;
         advance(r, end);
         c = peek(r);
         if (c == ']') {
@@ -304,6 +365,12 @@ static int parse_events(loader *L, reader *r)
         }
         if (!expect(L, r, ',', "expected ',' or ']' after an event")) return 0;
     }
+}
+
+static int parse_events(loader *L, reader *r)
+{
+    int ok = parse_events_in(L, r);
+    return pipeline_stop(L) && ok;
 }
 
 /* names holds the member names seen so far: the top-level object is never a
@@ -438,8 +505,8 @@ static void parse_ndjson(loader *L, reader *r)
                              "unexpected content after the value (one value per line)");
                 index += !header;
             } else if (!header) {
-                read_event(L, r->buf + p, v_end - p, index++, r->base + p);
-                if (L->oom) return;
+                pipeline_start(L, r);
+                if (!take_event(L, r, p, v_end, index++)) break;
             } else {
                 cJSON *v = parse_slice(L, r, p, v_end);
                 if (!v) return;
@@ -467,6 +534,7 @@ static void parse_ndjson(loader *L, reader *r)
         if (!nl) break;
         advance(r, end + 1);
     }
+    if (!pipeline_stop(L)) return;
     if (header) {
         error_at(L, CHRONICLE_DIAG_EMPTY_FILE, r, r->len,
                  "the file is empty (expected a header line)");
@@ -579,20 +647,44 @@ static chronicle_status run(loader *L, reader *r, int ndjson, chronicle_dataset 
     return finish(L, r, out);
 }
 
-chronicle_status chronicle_dataset_load_buffer(const char *name, const char *buf, size_t len,
-                                               const chronicle_load_opts *opts,
-                                               chronicle_dataset **out, chronicle_diag *diag)
+static const chronicle__load_tuning default_tuning;
+
+chronicle_status chronicle__dataset_load_buffer_tuned(const char *name, const char *buf, size_t len,
+                                                      const chronicle_load_opts *opts,
+                                                      const chronicle__load_tuning *t,
+                                                      chronicle_dataset **out, chronicle_diag *diag)
 {
     chronicle_load_opts o;
     CHRONICLE__STRUCT_READ(chronicle_load_opts, &o, opts);
     opts = &o;
     loader L = loader_new(dataset_new(), diag, name);
-    reader r = {.fd = -1, .buf = (char *)buf, .len = len, .cap = len, .eof = 1, .line = 1};
+    reader r = {.fd = -1,
+                .buf = (char *)buf,
+                .len = len,
+                .cap = len,
+                .eof = 1,
+                .line = 1,
+                .size = len,
+                .tune = t ? t : &default_tuning};
     return run(&L, &r, is_ndjson(name, opts), out);
+}
+
+chronicle_status chronicle_dataset_load_buffer(const char *name, const char *buf, size_t len,
+                                               const chronicle_load_opts *opts,
+                                               chronicle_dataset **out, chronicle_diag *diag)
+{
+    return chronicle__dataset_load_buffer_tuned(name, buf, len, opts, NULL, out, diag);
 }
 
 chronicle_status chronicle_dataset_load(const char *path, const chronicle_load_opts *opts,
                                         chronicle_dataset **out, chronicle_diag *diag)
+{
+    return chronicle__dataset_load_tuned(path, opts, NULL, out, diag);
+}
+
+chronicle_status chronicle__dataset_load_tuned(const char *path, const chronicle_load_opts *opts,
+                                               const chronicle__load_tuning *t,
+                                               chronicle_dataset **out, chronicle_diag *diag)
 {
     chronicle_load_opts o;
     CHRONICLE__STRUCT_READ(chronicle_load_opts, &o, opts);
@@ -614,7 +706,12 @@ chronicle_status chronicle_dataset_load(const char *path, const chronicle_load_o
     }
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     loader L = loader_new(dataset_new(), diag, path);
-    reader r = {.fd = fd, .buf = malloc(WINDOW), .cap = WINDOW, .line = 1};
+    reader r = {.fd = fd,
+                .buf = malloc(WINDOW),
+                .cap = WINDOW,
+                .line = 1,
+                .size = S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 0,
+                .tune = t ? t : &default_tuning};
     if (!r.buf) {
         chronicle__dataset_destroy(L.ds);
         L.ds = NULL;

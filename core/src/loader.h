@@ -20,13 +20,28 @@ typedef struct path_seg {
 
 #define PATH_MAX_DEPTH 64
 
+/* A worker's conversion of events (load_pipeline.c) leaves what must be
+ * done in input order to the merge on the loading thread: interning (the
+ * strings to intern are copied into tmp and where each is stored is
+ * listed) and the check that an event's id is new. */
+typedef struct deferred {
+    arena *tmp;
+    int intern;          /* list the strings to intern (a load into memory) */
+    chronicle_str **fix; /* where each string to intern is stored (malloc) */
+    size_t n_fix, cap_fix;
+    chronicle_str id; /* the event's id, in tmp; .ptr NULL: none to check */
+    size_t id_at;     /* diag entries made (kept or dropped) before the id's check */
+} deferred;
+
 /* Conversion state for one file, or for one event read again. */
 typedef struct loader {
     chronicle_dataset *ds;
-    arena *a;          /* where converted values go: ds->a, or a scratch arena */
-    interner *strings; /* where short strings are interned; NULL: copied */
-    arena scratch;     /* an indexed load converts each event here */
-    int again;         /* converting an event read again (event cursor) */
+    arena *a;                         /* where converted values go: ds->a, or a scratch arena */
+    interner *strings;                /* where short strings are interned; NULL: copied */
+    arena scratch;                    /* an indexed load converts each event here */
+    int again;                        /* converting an event read again (event cursor) */
+    deferred *defer;                  /* a worker's conversion; NULL: on the loading thread */
+    struct chronicle__pipeline *pipe; /* events converted on other threads too */
     chronicle_diag *diag;
     const char *file;
     /* the JSON pointer of the value being converted, as segments: it is
@@ -103,6 +118,27 @@ void chronicle__check_members(loader *L, const char *name, const cJSON *item);
  * NULL when it has errors (in L->diag). */
 chronicle_event *chronicle__convert_event(loader *L, size_t index, const cJSON *item,
                                           uint64_t offset, size_t length);
+/* ---- conversion on worker threads (load_pipeline.c) ----
+ * A worker converts an event with a loader of its own whose defer is set,
+ * reading the dataset's sources only: so only once the dataset's sources
+ * are known (chronicle__loader_sources_known()) and until the loading
+ * thread changes them again.  The merge, on the loading thread and in input
+ * order, interns the event's id (chronicle__merge_event_id(), at the place
+ * deferred.id_at among the event's messages) and then keeps the event
+ * (chronicle__merge_event()). */
+int chronicle__loader_sources_known(const loader *L);
+/* chronicle__convert_event() without the dataset's interners: the event in
+ * L->a (NULL when it has errors), its id in L->defer->id. */
+chronicle_event *chronicle__convert_event_deferred(loader *L, size_t index, const cJSON *item);
+/* Interns id in the dataset's event ids; a duplicate is reported at
+ * /events/INDEX/id and gives .ptr NULL (as does running out of memory). */
+chronicle_str chronicle__merge_event_id(loader *L, size_t index, chronicle_str id);
+/* Interns the strings a worker listed (fix) and keeps e as
+ * chronicle__convert_event() would; NULL when out of memory. */
+chronicle_event *chronicle__merge_event(loader *L, size_t index, chronicle_event *e,
+                                        chronicle_str *const *fix, size_t n_fix, uint64_t offset,
+                                        size_t length);
+
 /* After the whole input: required members present, all sources defined. */
 void chronicle__finish_checks(loader *L, int ndjson);
 /* Notes that the "events" member was present (JSON form). */
