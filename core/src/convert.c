@@ -62,7 +62,12 @@ static int blank(const char *s)
 
 static const cJSON *field(loader *L, const cJSON *obj, const char *name, int flags)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    /* cJSON_GetObjectItemCaseSensitive(), without a call to strcmp for
+     * every member that does not start with name's first letter */
+    const cJSON *v = obj->child;
+    while (v && v->string && (v->string[0] != name[0] || strcmp(v->string, name)))
+        v = v->next;
+    if (v && !v->string) v = NULL;
     if (!v && (flags & REQUIRED))
         chronicle__load_error(L, CHRONICLE_DIAG_REQUIRED, name, "required member is missing");
     return v;

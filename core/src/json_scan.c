@@ -11,6 +11,11 @@
 
 #include "chronicle/utf8.h"
 
+#if defined(__GNUC__) && defined(__SSE2__)
+#include <emmintrin.h>
+#define HAVE_SSE2 1
+#endif
+
 static int is_ws(unsigned char c)
 {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
@@ -127,6 +132,21 @@ static scan_result skip_escape(const char *s, size_t len, size_t *i, int eof, sc
  * the skipper's inner loop. */
 static size_t plain_run(const char *s, size_t len, size_t p)
 {
+#ifdef HAVE_SSE2
+    /* sixteen at a time, and the exact byte: as signed bytes, both the
+     * control characters and the bytes >= 0x80 are below ' ' */
+    const __m128i vquote = _mm_set1_epi8('"'), vbslash = _mm_set1_epi8('\\'),
+                  vdel = _mm_set1_epi8(0x7F), vspace = _mm_set1_epi8(' ');
+    while (p + 16 <= len) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + p));
+        __m128i hit =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vquote), _mm_cmpeq_epi8(v, vbslash)),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, vdel), _mm_cmplt_epi8(v, vspace)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (mask) return p + (size_t)__builtin_ctz(mask);
+        p += 16;
+    }
+#endif
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     while (p + 8 <= len) {
         uint64_t w;
@@ -139,6 +159,32 @@ static size_t plain_run(const char *s, size_t len, size_t p)
         p += 8;
     }
     return p;
+}
+
+/* The length of the run of two- and three-byte UTF-8 characters at s[p]
+ * that need no second look: well formed, not C1 controls (U+0080..U+009F),
+ * not surrogates.  0 when s[p] does not start one; the general decoder
+ * then decides, and says why when it refuses.  Most non-ASCII text in a
+ * dataset (Cyrillic, Arabic, CJK, Azerbaijani letters) is such a run. */
+static size_t utf8_plain(const char *str, size_t len, size_t p)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t at = p;
+    for (;;) {
+        unsigned char c = s[at];
+        if (c >= 0xC2 && c <= 0xDF && at + 1 < len) {
+            unsigned char c1 = s[at + 1];
+            if ((c1 & 0xC0) != 0x80 || (c == 0xC2 && c1 < 0xA0)) break;
+            at += 2;
+        } else if (c >= 0xE1 && c <= 0xEF && c != 0xED && at + 2 < len) {
+            if ((s[at + 1] & 0xC0) != 0x80 || (s[at + 2] & 0xC0) != 0x80) break;
+            at += 3;
+        } else {
+            break;
+        }
+        if (at >= len || s[at] < 0xC2) break;
+    }
+    return at - p;
 }
 
 /* Skips the string at s[*i] == '"'. */
@@ -166,8 +212,13 @@ static scan_result skip_string(const char *s, size_t len, size_t *i, int eof, sc
         if (c < 0x20 || c == 0x7F)
             return fail_as(CHRONICLE_DIAG_ENCODING, err, p, "control character U+%04X in a string",
                            c);
+        size_t n = utf8_plain(s, len, p);
+        if (n) {
+            p += n;
+            continue;
+        }
         uint32_t cp;
-        size_t n = chronicle_utf8_decode(s + p, len - p, &cp);
+        n = chronicle_utf8_decode(s + p, len - p, &cp);
         if (!n) {
             if (!eof && len - p < 4) return SCAN_MORE;
             return fail_as(CHRONICLE_DIAG_ENCODING, err, p, "invalid UTF-8 (byte 0x%02X)", c);

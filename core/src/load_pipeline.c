@@ -115,7 +115,7 @@ static void convert_batch(chronicle__pipeline *p, batch *b, worker *w)
             s->e = chronicle__convert_event_deferred(&W, s->index, v);
             s->id = b->d.id;
             s->id_at = b->d.id_at;
-            cJSON_Delete(v);
+            chronicle__free_event_json(v);
         } else { /* as read_event() says it */
             char where[48];
             snprintf(where, sizeof where, "/events/%zu", s->index);

@@ -67,5 +67,7 @@ void chronicle__load_thread_end(void);
 /* Parses an event's JSON, accepted by the skipper, in this thread's block:
  * the tree lives until the next event is parsed.  NULL: out of memory. */
 cJSON *chronicle__parse_event(const char *buf, size_t len);
+/* Frees what chronicle__parse_event() returned, if anything needs it. */
+void chronicle__free_event_json(cJSON *v);
 
 #endif
