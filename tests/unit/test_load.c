@@ -240,32 +240,29 @@ static void test_parallel_load_matches_one_thread_on_generated_data(void **state
     "{\"id\":\"" id "\",\"title\":\"E\",\"date\":\"2023-02-24\",\"location\":{\"country\":\"C\","  \
     "\"country_code\":\"AZ\"},\"occasion\":{\"subject\":\"S\"},\"sources\":[\"s1\"]" more "}"
 
+/* The events of the documents below. */
+#define A_BAD EV("a", ",\"tags\":[1]")
+#define A EV("a", "")
+#define A_LATE EV("a", ",\"x\":1,\"x\":2,\"end_date\":\"2020-01-01\"")
+#define B EV("b", "")
+#define B_EMPTY EV("b", ",\"title\":\"\"")
+#define B_DATE EV("b", ",\"date\":\"2023-02-30\"")
+#define C EV("c", "")
+#define C_WARNS EV("c", ",\"statements\":[{\"speaker\":\"X\",\"summary\":\"Y\",\"source\":\"s2\"}]")
+#define D_UNKNOWN EV("d", ",\"sources\":[\"s1\",\"s9\"]")
+#define S3 EV("a", ",\"sources\":[\"s3\"]")
+
 /* An id is taken by an event with errors too; a duplicate's message goes
  * between its event's earlier and later ones; warnings keep their place. */
 static void test_parallel_load_keeps_the_order_of_ids_and_messages(void **state)
 {
     (void)state;
-    static const char
-        doc[] = "{" HEAD
-                ",\"events\":[" EV("a", ",\"tags\":[1]") "," EV("b", "") ",\n" EV(
-                    "a",
-                    ",\"end_date\":"
-                    "\"2020-01-"
-                    "01\"") "," EV("c",
-                                   ",\"statements\":[{\"speaker\":\"X\","
-                                   "\"summary\":\"Y\",\"source\":\"s2\"}]") "," EV("b",
-                                                                                   ",\"title\":"
-                                                                                   "\"\"") "," EV("d",
-                                                                                                  ",\"sour"
-                                                                                                  "ces\":["
-                                                                                                  "\"s1\","
-                                                                                                  "\"s9\""
-                                                                                                  "]") "]"
-                                                                                                       "}";
+    static const char doc[] = "{" HEAD ",\"events\":[" A_BAD "," B ",\n" A_LATE "," C_WARNS
+                              "," B_EMPTY "," D_UNKNOWN "]}";
     check_input("order.json", doc, sizeof doc - 1, 0);
     check_input("order.json", doc, sizeof doc - 1, 2);
-    static const char lines[] = "{" HEAD "}\n" EV("a", "") "\n" EV("a", "") "\n{\"id\":\n" EV(
-        "b", ",\"date\":\"2023-02-30\"") "\n\n" EV("c", "") " x\n" EV("c", "") "\n";
+    static const char lines[] =
+        "{" HEAD "}\n" A "\n" A "\n{\"id\":\n" B_DATE "\n\n" C " x\n" C "\n";
     check_input("order.ndjson", lines, sizeof lines - 1, 0);
     check_input("order.ndjson", lines, sizeof lines - 1, 3);
 }
@@ -275,13 +272,11 @@ static void test_parallel_load_keeps_the_order_of_ids_and_messages(void **state)
 static void test_parallel_load_reports_a_syntax_error_after_earlier_events(void **state)
 {
     (void)state;
-    static const char doc[] = "{" HEAD ",\"events\":[" EV("a", ",\"tags\":[1]") "," EV(
-        "a", "") "," EV("b", "") " " EV("c", "") "]}";
+    static const char doc[] = "{" HEAD ",\"events\":[" A_BAD "," A "," B " " C "]}";
     check_input("syntax.json", doc, sizeof doc - 1, 0);
     static const char sources_last[] =
-        "{\"schema\":\"chronicle/events@1\",\"title\":\"T\",\"events\":[" EV(
-            "a", ",\"sources\":[\"s3\"]") "," EV("b", "") "],\"sources\":[{\"id\":\"s1\","
-                                                          "\"document\":\"d.txt\"}]}";
+        "{\"schema\":\"chronicle/events@1\",\"title\":\"T\",\"events\":[" S3 "," B
+        "],\"sources\":[{\"id\":\"s1\",\"document\":\"d.txt\"}]}";
     check_input("sources-last.json", sources_last, sizeof sources_last - 1, 0);
 }
 
