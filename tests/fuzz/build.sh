@@ -12,7 +12,8 @@ mkdir -p "$OUT"
 
 # the library modules the harnesses reach (no dlopen, no fork: registry.c,
 # plugin_load.c, host.c, dispatch.c and output.c stay out)
-core=(arena json_scan loader_path sources convert event_index load dataset summary diag options
+core=(arena json_scan loader_path sources convert event_index load load_pipeline dataset dataset_json
+      summary diag options
       strbuf utf8 wording)
 srcs=()
 for m in "${core[@]}"; do srcs+=("$ROOT/core/src/$m.c"); done

@@ -4,14 +4,21 @@
  * a dataset that loads is then walked the way exporters walk it (selection,
  * summary, every split, attributions, periods, ordinals and numbers in
  * every language), and everything is freed,
- * so leaks show up too.  Built by tests/fuzz/build.sh.
+ * so leaks show up too.  The same bytes are loaded again with the events
+ * parsed and converted on other threads (load_pipeline.c, in batches of one
+ * event or a few), which must give the same status, messages and model.
+ * Built by tests/fuzz/build.sh.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include <string.h>
+
 #include "chronicle/dataset.h"
+#include "chronicle/dataset_json.h"
 #include "chronicle/strbuf.h"
+#include "load_pipeline.h"
 #include "wording.h"
 #include "wording_catalog.h"
 
@@ -57,6 +64,45 @@ static void walk(const chronicle_dataset *ds)
     (void)chronicle_dataset_memory(ds);
 }
 
+/* The status, every message and the model, as text; NULL when out of memory. */
+static char *describe(chronicle_status st, const chronicle_dataset *ds, const chronicle_diag *d)
+{
+    chronicle_buf b = CHRONICLE_BUF_INIT;
+    chronicle_buf_appendf(&b, "%d %zu %zu %zu\n", (int)st, chronicle_diag_count(d),
+                          chronicle_diag_errors(d), chronicle_diag_dropped(d));
+    for (size_t i = 0; i < chronicle_diag_count(d); i++) {
+        chronicle_diag_format(chronicle_diag_at(d, i), &b);
+        chronicle_buf_putc(&b, '\n');
+    }
+    if (ds) {
+        chronicle_dataset_info_json(ds, &b);
+        for (size_t i = 0; i < chronicle_dataset_event_count(ds); i++)
+            chronicle_event_json(chronicle_dataset_event(ds, i), &b);
+    }
+    return chronicle_buf_steal(&b);
+}
+
+/* The load on other threads gives what one thread gave (ref). */
+static void load_parallel(const uint8_t *data, size_t size, chronicle_load_opts opts,
+                          const char *ref)
+{
+    chronicle__load_tuning t = {
+        .threads = 2, .min_bytes = 1, .batch_bytes = size && (data[size - 1] & 1) ? 1 : 300};
+    chronicle_diag *diag = chronicle_diag_new(0);
+    if (!diag || !ref) {
+        chronicle_diag_free(diag);
+        return;
+    }
+    chronicle_dataset *ds = NULL;
+    chronicle_status st = chronicle__dataset_load_buffer_tuned("fuzz.json", (const char *)data,
+                                                               size, &opts, &t, &ds, diag);
+    char *got = describe(st, ds, diag);
+    if (got && strcmp(got, ref)) abort(); /* the parallel load differs */
+    free(got);
+    chronicle_dataset_free(ds);
+    chronicle_diag_free(diag);
+}
+
 static void load(const uint8_t *data, size_t size, chronicle_format format)
 {
     chronicle_diag *diag = chronicle_diag_new(0);
@@ -76,8 +122,11 @@ static void load(const uint8_t *data, size_t size, chronicle_format format)
     for (size_t i = 0; i < chronicle_diag_count(diag); i++)
         chronicle_diag_format(chronicle_diag_at(diag, i), &b);
     chronicle_buf_free(&b);
+    char *ref = describe(st, ds, diag);
     chronicle_dataset_free(ds);
     chronicle_diag_free(diag);
+    load_parallel(data, size, opts, ref);
+    free(ref);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
