@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,12 +284,17 @@ chronicle__pipeline *chronicle__pipeline_new(loader *L, unsigned threads, size_t
     size_t max = chronicle__diag_max(L->diag);
     for (size_t i = 0; i < p->n_ring; i++)
         if (!(p->ring[i].diag = chronicle_diag_new(max))) ok = 0;
+    /* the workers take no signals: the caller's thread keeps handling them */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     size_t started = 0;
     for (size_t i = 0; i < p->n_w; i++) {
         p->w[i].p = p;
         if (ok && i > 0 && !pthread_create(&p->w[i].thread, NULL, work, &p->w[i]))
             started += p->w[i].started = 1;
     }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!ok || !started) {
         chronicle__pipeline_free(p);
         return NULL;
