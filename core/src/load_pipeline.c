@@ -45,6 +45,11 @@ typedef struct batch {
     int oom;
     chronicle_diag *diag; /* the same limit as the load's */
     arena tmp;            /* strings to intern, ids; an indexed load's events */
+    /* a load into memory: the events converted in this slot, the dataset's
+     * at the end.  Per slot, not per thread, so that the memory the dataset
+     * holds (chronicle_dataset_memory()) does not depend on which thread
+     * converted what. */
+    arena keep;
     deferred d;
 } batch;
 
@@ -53,7 +58,6 @@ typedef struct worker {
     chronicle__pipeline *p;
     pthread_t thread;
     int started;
-    arena keep; /* the events it converted, when loading into memory */
 } worker;
 
 struct chronicle__pipeline {
@@ -89,8 +93,8 @@ static size_t diag_pos(const chronicle_diag *d)
 }
 
 /* Parses and converts every event of b, on any thread: it reads the
- * dataset's sources, and writes only b and w's arena. */
-static void convert_batch(chronicle__pipeline *p, batch *b, worker *w)
+ * dataset's sources, and writes only b. */
+static void convert_batch(chronicle__pipeline *p, batch *b)
 {
     const loader *L = p->L;
     chronicle_dataset *ds = L->ds;
@@ -99,7 +103,7 @@ static void convert_batch(chronicle__pipeline *p, batch *b, worker *w)
     b->d.intern = !ds->indexed;
     b->d.n_fix = 0;
     loader W = {.ds = ds,
-                .a = ds->indexed ? &b->tmp : &w->keep,
+                .a = ds->indexed ? &b->tmp : &b->keep,
                 .diag = b->diag,
                 .file = L->file,
                 .defer = &b->d,
@@ -169,7 +173,7 @@ static void *work(void *arg)
         batch *b = &p->ring[p->taken++ % p->n_ring];
         b->state = B_WORKING;
         pthread_mutex_unlock(&p->mu);
-        convert_batch(p, b, w);
+        convert_batch(p, b);
         pthread_mutex_lock(&p->mu);
         b->state = B_DONE;
         pthread_cond_signal(&p->done);
@@ -201,7 +205,7 @@ static int progress(chronicle__pipeline *p, int all)
             batch *b = &p->ring[p->taken++ % p->n_ring];
             b->state = B_WORKING;
             pthread_mutex_unlock(&p->mu);
-            convert_batch(p, b, &p->w[0]);
+            convert_batch(p, b);
             pthread_mutex_lock(&p->mu);
             b->state = B_DONE;
         } else {
@@ -262,7 +266,9 @@ chronicle__pipeline *chronicle__pipeline_new(loader *L, unsigned threads, size_t
     p->seen = L->seen;
     p->batch_bytes = batch_bytes ? batch_bytes : 1;
     p->n_w = threads;
-    p->n_ring = 2 * (size_t)threads + 2;
+    /* as many batches as threads and as much again in flight: at least 8,
+     * so that up to 3 threads divide the events among the same arenas */
+    p->n_ring = threads <= 3 ? 8 : 2 * (size_t)threads + 2;
     p->w = calloc(p->n_w, sizeof *p->w);
     p->ring = calloc(p->n_ring, sizeof *p->ring);
     int ok = p->w && p->ring && !pthread_mutex_init(&p->mu, NULL);
@@ -309,12 +315,11 @@ void chronicle__pipeline_free(chronicle__pipeline *p)
     p->stop = 1;
     pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->mu);
-    for (size_t i = 0; i < p->n_w; i++) {
+    for (size_t i = 0; i < p->n_w; i++)
         if (p->w[i].started) pthread_join(p->w[i].thread, NULL);
-        chronicle__arena_adopt(&p->L->ds->a, &p->w[i].keep);
-    }
     for (size_t i = 0; i < p->n_ring; i++) {
         batch *b = &p->ring[i];
+        chronicle__arena_adopt(&p->L->ds->a, &b->keep);
         free(b->text);
         free(b->ev);
         free(b->d.fix);
