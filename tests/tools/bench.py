@@ -140,7 +140,7 @@ class Bench:
         generator's 300)."""
         with open(GEN, "rb") as f:
             tag = hashlib.sha1(f.read()).hexdigest()[:10]
-        pool = f"-s{label(sources)}" if sources else ""
+        pool = f"-s{sources}" if sources else ""
         path = os.path.join(self.a.cache, f"events-{label(n)}{pool}-seed1-{tag}.{fmt}")
         if not os.path.exists(path):
             log(f"bench: generating {label(n)} events ({fmt}) into {self.a.cache} ...")
