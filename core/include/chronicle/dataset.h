@@ -47,9 +47,9 @@ typedef struct chronicle_load_opts {
     /* Keep an index instead of the whole model: every event is still
      * converted and checked, but only what selecting, sorting, splitting and
      * summarising need stays in memory, and an export reads each event again
-     * from the file when a plugin asks for it (a fifth of the memory, for a
-     * second parse).  Applies to regular files only; see
-     * chronicle_dataset_indexed(). */
+     * from the file when a plugin asks for it, once in each export job (a
+     * fifth of the memory, for one more parse a job).  Applies to regular
+     * files only; see chronicle_dataset_indexed(). */
     int indexed;
     size_t struct_size; /* 0: the 1.0 layout; else sizeof as the caller compiled it */
 } chronicle_load_opts;
