@@ -70,6 +70,15 @@ static const glyphs ascii_glyphs = {"-", "=", "  - ", " - ", "\"", "\"", "-"};
 #define WORDS_CACHED 64  /* a power of two */
 #define TEXTS_CACHED 256 /* a power of two */
 
+/* A label's length and columns, by its text's address. */
+typedef struct label_slot {
+    const char *label;
+    size_t len, width;
+    int measured;
+} label_slot;
+
+#define LABELS_CACHED 16 /* a power of two */
+
 /* A label by its id's address: the ids are string literals. */
 typedef struct word_slot {
     const char *id, *text;
@@ -108,6 +117,7 @@ typedef struct writer {
     uint32_t *numbers;             /* NUMBERS_CACHED offsets + 1 into cache, 0: not yet */
     date_slot dates[1 << DATES_CACHED_BITS];
     word_slot words[WORDS_CACHED];
+    label_slot labels[LABELS_CACHED];
     text_slot headings[TEXTS_CACHED];  /* put_list_heading(): by id and count */
     text_slot occasions[TEXTS_CACHED]; /* put_occasion()'s ordinal and date: by both */
 } writer;
@@ -283,7 +293,8 @@ static void put_rule(writer *t, const char *glyph, size_t cols)
 /* Wraps s[0..len) into the output as one paragraph. */
 static void put_text(writer *t, const char *lead, size_t indent, const char *s, size_t len)
 {
-    text_wrap_opts o = {t->width, indent, t->ascii};
+    /* every lead of this file is as wide as the hanging indent under it */
+    text_wrap_opts o = {t->width, indent, t->ascii, indent};
     if (t->st == CHRONICLE_OK) t->st = text_wrap(&t->out, lead, s, len, &o);
 }
 
@@ -301,7 +312,11 @@ static void put_para(writer *t, const char *lead, size_t indent)
  * its label, indented by two. */
 static void put_field_text(writer *t, const char *label, const char *s, size_t len)
 {
-    size_t cols = t->label_cols, n = strlen(label), w = chronicle_utf8_width(label, n);
+    /* labels come from word(): the same few addresses, measured once */
+    label_slot *l = &t->labels[((uintptr_t)label >> 3) & (LABELS_CACHED - 1)];
+    if (l->label != label) *l = (label_slot){label, strlen(label), 0, 0};
+    if (!l->measured) l->width = chronicle_utf8_width(label, l->len), l->measured = 1;
+    size_t cols = t->label_cols, n = l->len, w = l->width;
     char lead[256];
     if (n + cols >= sizeof lead || w >= cols || cols >= t->width ||
         (t->width < HANGING_MIN && (t->width < cols + 1 || cols > LABEL_COLS ||
@@ -510,7 +525,7 @@ static void put_row(writer *t, const chronicle_str *cells, const column *c, size
 {
     const char *line[3];
     for (size_t k = 0; k < n; k++) {
-        text_wrap_opts o = {c[k].cols > 2 ? c[k].cols : 2, 0, t->ascii};
+        text_wrap_opts o = {c[k].cols > 2 ? c[k].cols : 2, 0, t->ascii, 0};
         chronicle_buf_reset(&t->cells[k]);
         if (t->st == CHRONICLE_OK)
             t->st = text_wrap(&t->cells[k], "", cells[k].ptr, cells[k].len, &o);

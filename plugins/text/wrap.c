@@ -495,7 +495,7 @@ chronicle_status text_wrap(chronicle_buf *out, const char *lead, const char *s, 
      * whole, after one look at their characters. */
     size_t lead_len = lead ? strlen(lead) : 0;
     if (len && len <= o->width) {
-        size_t lead_cols = lead_width(lead, lead_len);
+        size_t lead_cols = o->lead_cols ? o->lead_cols : lead_width(lead, lead_len);
         if (lead_cols + len <= o->width && as_it_is(s, len)) {
             chronicle_status st = chronicle_buf_reserve(out, lead_len + len + 1);
             if (st != CHRONICLE_OK) return st;
@@ -517,7 +517,7 @@ chronicle_status text_wrap(chronicle_buf *out, const char *lead, const char *s, 
                  .st = CHRONICLE_OK};
     if (w.indent + 2 > w.width) w.indent = w.width > 2 ? w.width - 2 : 0;
     if (lead_len) {
-        w.col = lead_width(lead, lead_len);
+        w.col = o->lead_cols ? o->lead_cols : lead_width(lead, lead_len);
         wrap_emit(&w, lead, lead_len, 1);
     }
     int break_owed = 0;

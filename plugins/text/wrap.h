@@ -16,6 +16,9 @@ typedef struct text_wrap_opts {
     size_t width;  /* columns per line, at least 2 */
     size_t indent; /* spaces that start every line after the first */
     int ascii;     /* replace unsafe characters with '?' instead of U+FFFD */
+    /* the lead's columns when the caller knows them (its own text, measured
+     * once), or 0: text_wrap() measures the lead */
+    size_t lead_cols;
 } text_wrap_opts;
 
 /* memcpy of a short piece without a call: the pieces of a report are a few

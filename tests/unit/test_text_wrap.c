@@ -20,7 +20,7 @@
 static const char *wrap(chronicle_buf *b, const char *lead, const char *s, size_t width,
                         size_t indent, int ascii)
 {
-    text_wrap_opts o = {width, indent, ascii};
+    text_wrap_opts o = {width, indent, ascii, 0};
     chronicle_buf_reset(b);
     assert_int_equal(text_wrap(b, lead, s, strlen(s), &o), CHRONICLE_OK);
     return chronicle_buf_cstr(b);
@@ -249,7 +249,7 @@ static void test_wrap_never_exceeds_width_random(void **state)
         size_t indent = rng_next(&seed) % (width / 2 + 1);
         const char *lead = leads[rng_next(&seed) % (sizeof leads / sizeof *leads)];
         if (chronicle_utf8_width(lead, strlen(lead)) >= width) lead = "";
-        text_wrap_opts o = {width, indent, 0};
+        text_wrap_opts o = {width, indent, 0, 0};
         chronicle_buf_reset(&out);
         assert_int_equal(text_wrap(&out, lead, text.ptr, text.len, &o), CHRONICLE_OK);
         const char *s = chronicle_buf_cstr(&out);
@@ -294,7 +294,7 @@ static void test_wrap_fills_lines_greedily(void **state)
                 chronicle_buf_puts(&text,
                                    letters[rng_next(&seed) % (sizeof letters / sizeof *letters)]);
         }
-        text_wrap_opts o = {width, 0, 0};
+        text_wrap_opts o = {width, 0, 0, 0};
         chronicle_buf_reset(&out);
         assert_int_equal(text_wrap(&out, "", text.ptr, text.len, &o), CHRONICLE_OK);
         const char *line = chronicle_buf_cstr(&out), *nl;
