@@ -48,6 +48,33 @@ chronicle_text_direction chronicle__wording_direction(const wording_lang *lang)
     return (chronicle_text_direction)(lang ? lang : ENGLISH)->direction;
 }
 
+/* ---- digits: CLDR's default numbering system ---- */
+
+/* The language's ten digits (number.digits): digit i is s[at[i]..at[i + 1]). */
+typedef struct digit_set {
+    const char *s;
+    unsigned char at[11];
+} digit_set;
+
+static const digit_set ascii_digits = {"0123456789", {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}};
+
+/* The digit set of a number.digits text: ASCII unless it is ten characters. */
+static digit_set digits_from(const char *s)
+{
+    digit_set d = {s, {0}};
+    size_t len = strlen(d.s), at = 0;
+    for (int i = 0; i < 10; i++) {
+        /* the catalogs are valid UTF-8 (po/catalog.py reads them as such):
+         * a character is its lead byte and the continuation bytes after it */
+        if (at >= len || at > 32) return ascii_digits;
+        at++;
+        while (at < len && ((unsigned char)d.s[at] & 0xC0) == 0x80)
+            at++;
+        d.at[i + 1] = (unsigned char)at;
+    }
+    return at == len ? d : ascii_digits; /* po/catalog.py checks for ten characters */
+}
+
 /* The catalogs' index: each language's messages by the hash of their ids.
  * A report asks for a few dozen messages per event; a binary search of
  * ids that share their first words ("plain.", "label.") was a twentieth of
@@ -55,6 +82,7 @@ chronicle_text_direction chronicle__wording_direction(const wording_lang *lang)
 typedef struct lang_index {
     uint16_t *slots; /* message + 1, by id_hash(); 0: empty.  NULL: none (search) */
     size_t mask;
+    digit_set digits; /* number.digits, as digits_of() makes it */
 } lang_index;
 
 static lang_index *indexes; /* chronicle__wording_n_langs of them; NULL: out of memory */
@@ -66,6 +94,14 @@ static uint32_t id_hash(const char *s)
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 16777619u;
     return h;
+}
+
+static const wording_msg *index_search(const lang_index *x, const wording_lang *lang,
+                                       const char *id)
+{
+    for (size_t j = id_hash(id) & x->mask; x->slots[j]; j = (j + 1) & x->mask)
+        if (!strcmp(lang->msgs[x->slots[j] - 1].id, id)) return &lang->msgs[x->slots[j] - 1];
+    return NULL;
 }
 
 static void make_indexes(void)
@@ -87,20 +123,32 @@ static void make_indexes(void)
             x[l].slots[j] = (uint16_t)(i + 1);
         }
     }
+    /* each language's digits, with English's where it has none */
+    for (size_t l = 0; l < chronicle__wording_n_langs; l++) {
+        const wording_msg *m =
+            x[l].slots ? index_search(&x[l], &chronicle__wording_langs[l], "number.digits") : NULL;
+        if (!m && x[0].slots) m = index_search(&x[0], ENGLISH, "number.digits");
+        x[l].digits = digits_from(m ? m->forms[0] : "number.digits");
+    }
     indexes = x;
+}
+
+/* lang's index, made on first use; NULL when there is none (out of memory,
+ * or lang is not one of the catalogs'). */
+static const lang_index *index_of(const wording_lang *lang)
+{
+    pthread_once(&indexes_once, make_indexes);
+    uintptr_t at = (uintptr_t)lang, first = (uintptr_t)chronicle__wording_langs;
+    if (!indexes || at < first || (at - first) / sizeof *lang >= chronicle__wording_n_langs)
+        return NULL;
+    const lang_index *x = &indexes[(at - first) / sizeof *lang];
+    return x->slots ? x : NULL;
 }
 
 static const wording_msg *search(const wording_lang *lang, const char *id)
 {
-    pthread_once(&indexes_once, make_indexes);
-    size_t l = (size_t)(lang - chronicle__wording_langs);
-    if (indexes && lang >= chronicle__wording_langs && l < chronicle__wording_n_langs &&
-        indexes[l].slots) {
-        const lang_index *x = &indexes[l];
-        for (size_t j = id_hash(id) & x->mask; x->slots[j]; j = (j + 1) & x->mask)
-            if (!strcmp(lang->msgs[x->slots[j] - 1].id, id)) return &lang->msgs[x->slots[j] - 1];
-        return NULL;
-    }
+    const lang_index *x = index_of(lang);
+    if (x) return index_search(x, lang, id);
     size_t lo = 0, hi = lang->n_msgs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -247,27 +295,13 @@ uint32_t chronicle__wording_days_to_ymd(int64_t days)
 
 /* ---- digits: CLDR's default numbering system ---- */
 
-/* The language's ten digits (number.digits): digit i is s[at[i]..at[i + 1]). */
-typedef struct digit_set {
-    const char *s;
-    unsigned char at[11];
-} digit_set;
-
+/* lang's digits (NULL: ASCII), made once with the index. */
 static digit_set digits_of(const wording_lang *lang)
 {
-    static const digit_set ascii = {"0123456789", {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}};
-    digit_set d = {lang ? chronicle__wording_label(lang, "number.digits") : ascii.s, {0}};
-    size_t len = strlen(d.s), at = 0;
-    for (int i = 0; i < 10; i++) {
-        /* the catalogs are valid UTF-8 (po/catalog.py reads them as such):
-         * a character is its lead byte and the continuation bytes after it */
-        if (at >= len || at > 32) return ascii;
-        at++;
-        while (at < len && ((unsigned char)d.s[at] & 0xC0) == 0x80)
-            at++;
-        d.at[i + 1] = (unsigned char)at;
-    }
-    return at == len ? d : ascii; /* po/catalog.py checks for ten characters */
+    if (!lang) return ascii_digits;
+    const lang_index *x = index_of(lang);
+    if (x) return x->digits;
+    return digits_from(chronicle__wording_label(lang, "number.digits"));
 }
 
 /* s[0..n) with its ASCII digits written in d's; anything else as it is. */
@@ -284,19 +318,43 @@ static void put_digits(out *o, const digit_set *d, const char *s, size_t n)
 
 /* ---- dates: CLDR patterns ---- */
 
+/* v in ASCII decimal, zero-padded to width (at most 20), as "%0*" PRIu64
+ * writes it; returns its length.  s has room for 21 bytes. */
+static size_t utoa_pad(char s[21], uint64_t v, size_t width)
+{
+    char r[20];
+    size_t n = 0;
+    do
+        r[n++] = (char)('0' + v % 10);
+    while (v /= 10);
+    if (width > 20) width = 20;
+    size_t len = 0;
+    for (; len + n < width; len++)
+        s[len] = '0';
+    while (n)
+        s[len++] = r[--n];
+    s[len] = '\0';
+    return len;
+}
+
 /* v in the language's digits (lang NULL: ASCII, as ISO dates are). */
 static void put_uint(out *o, const wording_lang *lang, unsigned v, int width)
 {
-    char s[16];
-    int n = snprintf(s, sizeof s, "%0*u", width, v);
+    char s[21];
+    size_t n = utoa_pad(s, v, width > 0 ? (size_t)width : 0);
     digit_set d = digits_of(lang);
-    put_digits(o, &d, s, (size_t)n);
+    put_digits(o, &d, s, n);
 }
 
 static void put_month(out *o, const wording_lang *lang, const char *kind, unsigned m)
 {
-    char id[48];
-    snprintf(id, sizeof id, "date.month.%s.%u", kind, m);
+    /* "date.month.KIND.M" */
+    char id[48] = "date.month.", num[21];
+    size_t at = strlen(id), k = strlen(kind), n = utoa_pad(num, m, 0);
+    if (at + k + 1 + n >= sizeof id) return;
+    memcpy(id + at, kind, k);
+    id[at + k] = '.';
+    memcpy(id + at + k + 1, num, n + 1);
     puts_(o, chronicle__wording_label(lang, id));
 }
 
@@ -449,6 +507,13 @@ static void put_number(out *o, const wording_lang *lang, double v)
         }
         return;
     }
+    if (v == floor(v)) { /* a whole number (below 1e15: exact): "%.6f" less its zeros */
+        char whole[21];
+        size_t n = utoa_pad(whole, (uint64_t)fabs(v), 0);
+        if (v < 0) put(o, "-", 1);
+        put_grouped(o, lang, whole, n);
+        return;
+    }
     snprintf(digits, sizeof digits, "%.6f", fabs(v));
     char *dot = digits + strspn(digits, "0123456789"); /* whatever printf wrote there */
     char *end = dot + strlen(dot);
@@ -479,7 +544,7 @@ static number_text count_of(const wording_lang *lang, uint64_t n)
 {
     char digits[24];
     number_text t;
-    int k = snprintf(digits, sizeof digits, "%" PRIu64, n);
+    size_t k = utoa_pad(digits, n, 0);
     out o = out_start(t.s, sizeof t.s);
     put_grouped(&o, lang, digits, (size_t)k);
     return t;

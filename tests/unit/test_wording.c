@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -232,6 +233,30 @@ static void test_english_numbers_as_before(void **state)
     expect_number("en", 1e-7, "1e-07");
     expect_number("en", INFINITY, "inf");
     expect_number("en", NAN, "NaN");
+}
+
+/* Whole numbers are written without printf: over a sweep of them, up to
+ * the last below 1e15 and negative too, the digits are printf's "%.0f",
+ * grouped by threes as zh groups them. */
+static void test_whole_numbers_as_printf_writes_them(void **state)
+{
+    (void)state;
+    uint64_t x = 88172645463325252u;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v = i < 1000 ? i : i < 2000 ? 1e15 - (i - 999) : (double)(x % (1u << (i % 50 + 1)));
+        if (i % 3 == 0) v = -v;
+        char digits[64], want[96];
+        snprintf(digits, sizeof digits, "%.0f", fabs(v));
+        size_t n = strlen(digits), k = 0;
+        if (v < 0) want[k++] = '-';
+        for (size_t j = 0; j < n; j++) {
+            if (n >= 4 && j && (n - j) % 3 == 0) want[k++] = ',';
+            want[k++] = digits[j];
+        }
+        want[k] = '\0';
+        expect_number("zh", v, want);
+    }
 }
 
 static void test_numbers_per_language(void **state)
@@ -484,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_periods),
         cmocka_unit_test(test_english_numbers_as_before),
         cmocka_unit_test(test_numbers_per_language),
+        cmocka_unit_test(test_whole_numbers_as_printf_writes_them),
         cmocka_unit_test(test_russian_counts_take_three_forms),
         cmocka_unit_test(test_counts_in_the_other_languages),
         cmocka_unit_test(test_ordinals_follow_cldr),
