@@ -110,11 +110,33 @@ static const chronicle_event *read_whole(chronicle_job *job, chronicle__event_cu
 /* A plugin that keeps views (no CHRONICLE_PLUGIN_ONE_EVENT) gets each
  * event read once and kept; one that does not shares one event's memory
  * with the next. */
+/* An exporter reads the model's events in order, and each is a struct and
+ * a dozen strings and lists spread over the arena: reading them was bound by
+ * memory latency (the first look at an event was a sixth of the text
+ * digests' composing).  Each read asks the CPU for the struct two events on
+ * and for the first lines of what the next event points at. */
+static void prefetch_after(const chronicle_job *job, size_t i)
+{
+    if (i + 2 < job->n_events) __builtin_prefetch(job->events[i + 2]);
+    if (i + 1 >= job->n_events) return;
+    const chronicle_event *e = job->events[i + 1];
+    const void *at[] = {
+        e->title.ptr,    e->summary.ptr, e->summary.len > 64 ? e->summary.ptr + 64 : NULL,
+        e->occasion.ptr, e->organizers,  e->participants,
+        e->activities,   e->statements,  e->figures,
+        e->sources,      e->venue.ptr,   e->city.ptr};
+    for (size_t k = 0; k < sizeof at / sizeof *at; k++)
+        __builtin_prefetch(at[k]);
+}
+
 static const chronicle_event *h_event_at(const chronicle_job *cjob, size_t i)
 {
     if (i >= cjob->n_events) return NULL;
     const chronicle_event *stub = cjob->events[i];
-    if (!cjob->reader) return stub;
+    if (!cjob->reader) {
+        prefetch_after(cjob, i);
+        return stub;
+    }
     if (cjob->read && cjob->read[i]) return cjob->read[i];
     chronicle_job *job =
         (chronicle_job *)cjob; /* every job is made writable; the ABI lends it const */
@@ -156,8 +178,9 @@ static chronicle_cursor *h_cursor_open(chronicle_job *job)
 static const chronicle_event *h_cursor_event(chronicle_cursor *c, size_t i)
 {
     if (!c || i >= c->job->n_events) return NULL;
-    return c->reader ? read_whole(c->job, c->reader, i, 0, &c->mem, &c->unreadable)
-                     : c->job->events[i];
+    if (c->reader) return read_whole(c->job, c->reader, i, 0, &c->mem, &c->unreadable);
+    prefetch_after(c->job, i);
+    return c->job->events[i];
 }
 
 static void h_cursor_close(chronicle_cursor *c)

@@ -325,6 +325,17 @@ static void *count_share(void *arg)
     p->ok = 1;
     for (size_t i = 0; i < p->n && p->ok; i++) {
         const chronicle_event *e = p->events[i];
+        /* bound by memory latency: ask for the event two on, and for the
+         * lists of the next one, while this one is counted */
+        if (i + 2 < p->n) __builtin_prefetch(p->events[i + 2]);
+        if (i + 1 < p->n && !chronicle__as_entry(p->events[i + 1])) {
+            const chronicle_event *next = p->events[i + 1];
+            __builtin_prefetch(next->organizers);
+            __builtin_prefetch(next->activities);
+            __builtin_prefetch(next->statements);
+            __builtin_prefetch(next->figures);
+            __builtin_prefetch(next->sources);
+        }
         event_keys k = chronicle__event_keys(e);
         p->ok = count_event(p->s, &p->cited, e, &k);
         /* dates as YYYYMMDD numbers order as their strings do */
