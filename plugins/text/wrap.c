@@ -246,6 +246,7 @@ static void wrap_word(wrapper *w, const char *s, size_t n, size_t cols, int clea
 #if defined(__GNUC__) && defined(__SSE2__)
 #include <emmintrin.h>
 #define HAVE_SSE2 1
+#define BLOCK16_TRIED(k, len) ((k) + 16 <= (len))
 
 /* The sixteen bytes at s as plain text: printable ASCII (space included,
  * not the second of two spaces; after_space: the byte before s is a
@@ -284,6 +285,10 @@ static inline size_t plain_prefix16(const char *s, int after_space, unsigned *st
     *starts = ascii | pair;
     return (size_t)__builtin_ctz(~(ascii | pair | pair << 1) | 0x10000u);
 }
+#endif
+
+#ifndef BLOCK16_TRIED
+#define BLOCK16_TRIED(k, len) 0
 #endif
 
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -393,7 +398,11 @@ static size_t fit_words(const char *s, size_t len, size_t pos, size_t avail, siz
 #endif
 #ifdef HAVE_SWAR
         /* plain ASCII eight bytes at a time: only the last space matters */
-        size_t n = k + 8 <= len ? plain_prefix(s + k, k > pos && s[k - 1] == ' ') : 0;
+        /* (where sixteen bytes were looked at and none was plain, eight
+         * will not be either) */
+        size_t n = k + 8 <= len && !BLOCK16_TRIED(k, len)
+                       ? plain_prefix(s + k, k > pos && s[k - 1] == ' ')
+                       : 0;
         if (n > avail - cols) n = avail - cols;
         if (n) {
             int at = last_space(s + k, n);
