@@ -114,14 +114,19 @@ static void wrap_end_line(wrapper *w)
 {
     wrap_flush_run(w);
     if (w->st != CHRONICLE_OK) return;
-    size_t len = w->out->len;
-    while (len > w->line_start && w->out->ptr[len - 1] == ' ')
+    chronicle_buf *out = w->out;
+    size_t len = out->len;
+    while (len > w->line_start && out->ptr[len - 1] == ' ')
         len--;
-    chronicle_buf_truncate(w->out, len);
-    w->st = chronicle_buf_reserve(w->out, 1);
-    if (w->st != CHRONICLE_OK) return;
-    w->out->ptr[w->out->len++] = '\n';
-    w->out->ptr[w->out->len] = '\0';
+    /* the newline goes where the trimmed spaces were, or in the room the
+     * buffer has (it always has one byte, for its NUL) */
+    if (len == out->len && out->cap - len < 2) {
+        w->st = chronicle_buf_reserve(out, 1);
+        if (w->st != CHRONICLE_OK) return;
+    }
+    out->ptr[len++] = '\n';
+    out->ptr[len] = '\0';
+    out->len = len;
 }
 
 static void wrap_break(wrapper *w)
