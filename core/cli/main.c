@@ -95,7 +95,7 @@ static const char usage_options[] =
     "      --input-format F   json or ndjson (default: by file extension)\n"
     "      --memory MODE      high: hold the dataset in memory; low: hold an index\n"
     "                         and read each event again from FILE when it is\n"
-    "                         exported (once a job: a fifth of the memory);\n"
+    "                         exported (once a job; about a quarter of the memory);\n"
     "                         auto (default): low for files of 1 GiB and more\n"
     "      --shard I/N        run only share I of N (I from 0 to N-1) of the jobs:\n"
     "                         N runs together write what one run writes\n"
