@@ -282,6 +282,11 @@ static int event_depth(int ndjson)
     return ndjson ? JSON_MAX_DEPTH - 1 : JSON_MAX_DEPTH - 2;
 }
 
+int chronicle__event_depth(int ndjson)
+{
+    return event_depth(ndjson);
+}
+
 /* The one way an event is read, by the load and by the event cursor alike: its
  * JSON, buf[0..len), which chronicle__json_skip_value() accepted at event_depth(), is
  * parsed in cJSON's block and converted (chronicle__convert_event() checks it).  Its
@@ -501,7 +506,14 @@ static void parse_ndjson(loader *L, reader *r)
         }
         size_t end = nl ? (size_t)(nl - r->buf) : r->len;
         size_t p = chronicle__json_skip_ws(r->buf, end, r->pos);
-        if (p < end) {
+        if (p < end && !header) pipeline_start(L, r);
+        if (p < end && !header && L->pipe) {
+            /* the worker checks the line too: what it says depends on the
+             * line alone (see chronicle__pipeline_add_line()) */
+            if (!chronicle__pipeline_add_line(L->pipe, r->buf + r->pos, end - r->pos, index++,
+                                              r->base + r->pos, r->line))
+                break;
+        } else if (p < end) {
             scan_error err;
             size_t v_end = p;
             scan_result res =
@@ -516,7 +528,6 @@ static void parse_ndjson(loader *L, reader *r)
                              "unexpected content after the value (one value per line)");
                 index += !header;
             } else if (!header) {
-                pipeline_start(L, r);
                 if (!take_event(L, r, p, v_end, index++)) break;
             } else {
                 cJSON *v = parse_slice(L, r, p, v_end);

@@ -21,14 +21,16 @@
 #include <string.h>
 
 #include "diag_internal.h"
+#include "json_scan.h"
 
 /* One event of a batch, and what its conversion left for the merge. */
 typedef struct slot {
     size_t at, len; /* its JSON: the batch's text[at .. at + len) */
     size_t index;
     uint64_t offset;
-    chronicle_event *e;               /* NULL: it has errors */
-    chronicle_str id;                 /* to check; .ptr NULL: none */
+    unsigned long line; /* an NDJSON line the worker checks (its number); 0: checked */
+    chronicle_event *e; /* NULL: it has errors */
+    chronicle_str id;   /* to check; .ptr NULL: none */
     size_t diag_from, id_at, diag_to; /* its messages in the batch's diag */
     size_t fix_from, fix_to;          /* its strings to intern */
 } slot;
@@ -92,6 +94,36 @@ static size_t diag_pos(const chronicle_diag *d)
     return chronicle_diag_count(d) + chronicle_diag_dropped(d);
 }
 
+/* Checks the NDJSON line of s as parse_ndjson() in load.c does; on success
+ * s is narrowed to the value, else the refusal is in b's diag, placed as
+ * load.c's error_at() places it. */
+static int check_line(batch *b, slot *s, const char *file)
+{
+    const char *t = b->text + s->at;
+    size_t n = s->len, p = chronicle__json_skip_ws(t, n, 0), end = p;
+    scan_error err;
+    scan_result res = chronicle__json_skip_value(t, n, &end, 1, chronicle__event_depth(1), &err);
+    size_t after = res == SCAN_OK ? chronicle__json_skip_ws(t, n, end) : n;
+    if (res == SCAN_OK && after == n) {
+        s->at += p;
+        s->offset += p;
+        s->len = end - p;
+        return 1;
+    }
+    if (res == SCAN_OK) {
+        err.code = CHRONICLE_DIAG_SYNTAX;
+        err.offset = after;
+        snprintf(err.reason, sizeof err.reason, "%s",
+                 "unexpected content after the value (one value per line)");
+    }
+    unsigned long col = 1;
+    for (size_t i = 0; i < err.offset; i++)
+        col += ((unsigned char)t[i] & 0xC0) != 0x80;
+    chronicle_diag_add_coded(b->diag, err.code, CHRONICLE_SEV_ERROR, file, s->line, col, NULL, "%s",
+                             err.reason);
+    return 0;
+}
+
 /* Parses and converts every event of b, on any thread: it reads the
  * dataset's sources, and writes only b. */
 static void convert_batch(chronicle__pipeline *p, batch *b)
@@ -115,6 +147,12 @@ static void convert_batch(chronicle__pipeline *p, batch *b)
         s->fix_from = b->d.n_fix;
         s->id = (chronicle_str){0};
         s->e = NULL;
+        if (s->line && !check_line(b, s, L->file)) {
+            s->diag_to = s->id_at = diag_pos(b->diag);
+            s->fix_to = b->d.n_fix;
+            b->n_done = i + 1;
+            continue;
+        }
         cJSON *v = chronicle__parse_event(b->text + s->at, s->len);
         if (v) {
             s->e = chronicle__convert_event_deferred(&W, s->index, v);
@@ -226,8 +264,8 @@ static int submit(chronicle__pipeline *p)
     return progress(p, 0);
 }
 
-int chronicle__pipeline_add(chronicle__pipeline *p, const char *json, size_t len, size_t index,
-                            uint64_t offset)
+static int add(chronicle__pipeline *p, const char *json, size_t len, size_t index, uint64_t offset,
+               unsigned long line)
 {
     batch *b = &p->ring[p->submitted % p->n_ring];
     if (b->len + len > b->cap) {
@@ -247,9 +285,22 @@ int chronicle__pipeline_add(chronicle__pipeline *p, const char *json, size_t len
         b->cap_ev = cap;
     }
     memcpy(b->text + b->len, json, len);
-    b->ev[b->n++] = (slot){.at = b->len, .len = len, .index = index, .offset = offset};
+    b->ev[b->n++] =
+        (slot){.at = b->len, .len = len, .index = index, .offset = offset, .line = line};
     b->len += len;
     return b->len < p->batch_bytes || submit(p);
+}
+
+int chronicle__pipeline_add(chronicle__pipeline *p, const char *json, size_t len, size_t index,
+                            uint64_t offset)
+{
+    return add(p, json, len, index, offset, 0);
+}
+
+int chronicle__pipeline_add_line(chronicle__pipeline *p, const char *line, size_t len, size_t index,
+                                 uint64_t offset, unsigned long lineno)
+{
+    return add(p, line, len, index, offset, lineno);
 }
 
 int chronicle__pipeline_drain(chronicle__pipeline *p)

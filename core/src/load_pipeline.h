@@ -50,6 +50,15 @@ chronicle__pipeline *chronicle__pipeline_new(loader *L, unsigned threads, size_t
 int chronicle__pipeline_add(chronicle__pipeline *p, const char *json, size_t len, size_t index,
                             uint64_t offset);
 
+/* An NDJSON event line, line[0..len) without its line break, line number
+ * lineno of the file at offset: the worker checks it as the loading thread
+ * would (the skipper at chronicle__event_depth(1), nothing after the value)
+ * and places a refusal by line and column (in characters: the line's start
+ * is always in the loader's window).  The same return as
+ * chronicle__pipeline_add(). */
+int chronicle__pipeline_add_line(chronicle__pipeline *p, const char *line, size_t len, size_t index,
+                                 uint64_t offset, unsigned long lineno);
+
 /* Converts and merges every event handed over, so that L->diag and the
  * dataset are as one thread would leave them.  0 when L->oom. */
 int chronicle__pipeline_drain(chronicle__pipeline *p);
@@ -59,6 +68,9 @@ int chronicle__pipeline_drain(chronicle__pipeline *p);
 void chronicle__pipeline_free(chronicle__pipeline *p);
 
 /* ---- lent by load.c ---- */
+
+/* The nesting an event may use, in an NDJSON line or in "events". */
+int chronicle__event_depth(int ndjson);
 
 /* This thread's block for cJSON's nodes (see load.c); 0 when out of memory
  * (cJSON then uses malloc).  End frees it. */
