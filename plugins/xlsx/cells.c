@@ -213,12 +213,12 @@ chronicle_status xlsx_put_datetime(xlsx_ctx *x, lxw_worksheet *ws, const char *s
  * written as _x000D_, as XlsxWriter does, since XML readers turn a raw one
  * into a line feed. */
 
-/* Rows are gathered in x->xml and handed to zip.c 256 KiB at a time: a
- * call into it for every piece of a cell was 0.1 s slower at 100k events in
- * an A/B run (within this VM's noise, but never faster).  A row's cells wait
- * in x->cells until the row ends, when its height is known: the <row>
- * element that carries the height comes before them. */
-#define XML_FLUSH (256u << 10)
+/* A row's cells wait in x->cells until the row ends, when its height is
+ * known: the <row> element that carries the height comes before them.  The
+ * row then goes to zip.c in two calls (its head, its cells), without being
+ * copied again; a call into zip.c for every piece of a cell was 0.1 s
+ * slower at 100k events in an A/B run.  x->xml holds the frame's XML around
+ * the rows until the next row or the part's end. */
 
 static void buf_put(xlsx_sheet *s, chronicle_buf *b, const char *p, size_t n)
 {
@@ -234,13 +234,22 @@ static void xml_frame(xlsx_sheet *s, const char *p, size_t n)
     buf_put(s, &s->x->xml, p, n);
 }
 
-/* A piece of a cell of the current row. */
-static void xml_put(xlsx_sheet *s, const char *p, size_t n)
+/* A piece of a cell of the current row: copied in place while the buffer
+ * has room (most pieces are a few bytes), else through buf_put. */
+static inline void xml_put(xlsx_sheet *s, const char *p, size_t n)
 {
-    buf_put(s, &s->x->cells, p, n);
+    chronicle_buf *b = &s->x->cells;
+    if (b->cap - b->len > n && s->x->status == CHRONICLE_OK) {
+        memcpy(b->ptr + b->len, p, n);
+        b->len += n;
+        b->ptr[b->len] = '\0';
+        return;
+    }
+    buf_put(s, b, p, n);
 }
 
 #define XML_LIT(s, lit) xml_put((s), (lit), sizeof(lit) - 1)
+#define XML_HEAD(s, col, xf, lit) xml_cell_head((s), (col), (xf), (lit), sizeof(lit) - 1)
 
 static char *put_uint(char *p, uint64_t v)
 {
@@ -274,18 +283,20 @@ static void xml_row(xlsx_sheet *s, double height)
         p += k + 18;
     }
     *p++ = '>';
-    xml_frame(s, head, (size_t)(p - head));
-    xml_frame(s, x->cells.ptr, x->cells.len);
-    xml_frame(s, "</row>", 6);
-    chronicle_buf_reset(&x->cells);
-    if (x->status == CHRONICLE_OK && x->xml.len >= XML_FLUSH) {
+    xml_put(s, "</row>", 6);
+    if (x->status == CHRONICLE_OK && x->xml.len) { /* the part's frame before its first row */
         xlsx_zip_write(x->zip, x->xml.ptr, x->xml.len);
         chronicle_buf_reset(&x->xml);
     }
+    if (x->status == CHRONICLE_OK) {
+        xlsx_zip_write(x->zip, head, (size_t)(p - head));
+        xlsx_zip_write(x->zip, x->cells.ptr, x->cells.len);
+    }
+    chronicle_buf_reset(&x->cells);
 }
 
 /* <c r="B12" s="3" + what follows. */
-static void xml_cell_head(xlsx_sheet *s, lxw_col_t col, int32_t xf, const char *type)
+static void xml_cell_head(xlsx_sheet *s, lxw_col_t col, int32_t xf, const char *type, size_t tl)
 {
     char head[96], *p = head;
     memcpy(p, "<c r=\"", 6);
@@ -298,20 +309,19 @@ static void xml_cell_head(xlsx_sheet *s, lxw_col_t col, int32_t xf, const char *
         p = put_uint(p + 4, (uint64_t)xf);
         *p++ = '"';
     }
-    size_t tl = strlen(type);
     memcpy(p, type, tl);
     p += tl;
     xml_put(s, head, (size_t)(p - head));
 }
 
-/* Nonzero when one of the 8 bytes at p is '&', '<', '>' or '\r' (and
+/* Nonzero when one of the 8 bytes at p is '&', '<', '>', '\r' or '_' (and
  * sometimes when one is not: the caller then looks byte by byte). */
 static uint64_t needs_escape8(const char *p)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     uint64_t w, any = 0;
     memcpy(&w, p, 8);
-    static const unsigned char special[] = {'&', '<', '>', '\r'};
+    static const unsigned char special[] = {'&', '<', '>', '\r', '_'};
     for (size_t k = 0; k < sizeof special; k++) {
         uint64_t x = w ^ (ones * special[k]); /* a zero byte where p has special[k] */
         any |= (x - ones) & ~x & highs;
@@ -319,9 +329,13 @@ static uint64_t needs_escape8(const char *p)
     return any;
 }
 
-static void xml_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len, int32_t xf)
+/* An inline string cell of v, XML-escaped; with underscores, a literal
+ * "_xHHHH_" is also kept literal as append_escaped keeps it (v then is at
+ * most XLSX_CELL_MAX / 2 bytes, which no escaping can push past the cut). */
+static void xml_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len, int32_t xf,
+                     int underscores)
 {
-    xml_cell_head(s, col, xf, " t=\"inlineStr\"><is>");
+    XML_HEAD(s, col, xf, " t=\"inlineStr\"><is>");
     char first = v[0], last = v[len - 1];
     int keep = first == ' ' || first == '\t' || first == '\n' || first == '\r' || last == ' ' ||
                last == '\t' || last == '\n' || last == '\r';
@@ -336,24 +350,32 @@ static void xml_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len, in
             i += 8;
         if (i == len) break;
         const char *rep;
+        size_t n;
         switch (v[i]) {
         case '&':
-            rep = "&amp;";
+            rep = "&amp;", n = 5;
             break;
         case '<':
-            rep = "&lt;";
+            rep = "&lt;", n = 4;
             break;
         case '>':
-            rep = "&gt;";
+            rep = "&gt;", n = 4;
             break;
         case '\r':
-            rep = "_x000D_";
+            rep = "_x000D_", n = 7;
             break;
+        case '_':
+            if (!underscores || !is_escape_at(v, len, i)) continue;
+            xml_put(s, v + from, i - from);
+            xml_put(s, "_x005F", 6);
+            from = i; /* the escape itself follows, unchanged */
+            i += 6;
+            continue;
         default:
             continue;
         }
         xml_put(s, v + from, i - from);
-        xml_put(s, rep, strlen(rep));
+        xml_put(s, rep, n);
         from = i + 1;
     }
     xml_put(s, v + from, len - from);
@@ -362,7 +384,7 @@ static void xml_text(xlsx_sheet *s, lxw_col_t col, const char *v, size_t len, in
 
 static void xml_number(xlsx_sheet *s, lxw_col_t col, double v, int32_t xf)
 {
-    xml_cell_head(s, col, xf, "><v>");
+    XML_HEAD(s, col, xf, "><v>");
     char num[40];
     size_t n;
     if (v == (double)(int64_t)v && v > -1e15 && v < 1e15) { /* what %.16G prints, faster */
@@ -379,7 +401,10 @@ static void xml_number(xlsx_sheet *s, lxw_col_t col, double v, int32_t xf)
 
 static void xml_bool(xlsx_sheet *s, lxw_col_t col, int v, int32_t xf)
 {
-    xml_cell_head(s, col, xf, v ? " t=\"b\"><v>1</v></c>" : " t=\"b\"><v>0</v></c>");
+    if (v)
+        XML_HEAD(s, col, xf, " t=\"b\"><v>1</v></c>");
+    else
+        XML_HEAD(s, col, xf, " t=\"b\"><v>0</v></c>");
 }
 
 /* ---- sheet parts ---- */
@@ -723,11 +748,15 @@ static void text_cell_as(xlsx_sheet *s, chronicle_str v, lxw_format *f, int32_t 
         xlsx_put_text(x, s->ws, s->part_name, s->row, col, v.ptr, v.len, f);
         return;
     }
+    if (x->status != CHRONICLE_OK) return;
+    if (v.len <= XLSX_CELL_MAX / 2) { /* never cut: escaped as it is written */
+        xml_text(s, col, v.ptr, v.len, xf, 1);
+        return;
+    }
     const char *out;
     size_t len;
-    if (x->status == CHRONICLE_OK &&
-        cell_text(x, v.ptr, v.len, s->part_name, s->row, col, &out, &len) == CHRONICLE_OK)
-        xml_text(s, col, out, len, xf);
+    if (cell_text(x, v.ptr, v.len, s->part_name, s->row, col, &out, &len) == CHRONICLE_OK)
+        xml_text(s, col, out, len, xf, 0);
 }
 
 void xlsx_cell_text(xlsx_sheet *s, chronicle_str v)
@@ -943,7 +972,7 @@ void xlsx_cell_url(xlsx_sheet *s, chronicle_str v)
         int32_t xf = s->col_xf[col];
         if (s->wraps[col] && !wrapped_lines(s, col, v.ptr, v.len)) xf = x->xf_wrap_top;
         /* the URL as worksheet_write_url writes it: "_xHHHH_" not escaped */
-        xml_text(s, col, v.ptr, v.len, xf);
+        xml_text(s, col, v.ptr, v.len, xf, 0);
         xml_link(s, col, v);
         s->n_links++;
         return;
