@@ -144,7 +144,42 @@ static void place_word(wrapper *r, const char *s, size_t len, uint64_t w)
     }
 }
 
-unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt, int bold)
+/* At least the width a byte can add to a text of a single paragraph, in
+ * table units: a printable ASCII byte its own width; a byte of a UTF-8
+ * sequence (or of a bad one) 139, the widest character below U+0800 (two
+ * bytes or more make a character of at most 139: wide ones are 128, unknown
+ * ones 90, the punctuation 133); a tab or another control character 2 em;
+ * a line feed or carriage return more than any line holds. */
+static inline uint64_t byte_bound(unsigned char c)
+{
+    if (c >= 0x20 && c < 0x7F) return latin[c - 0x20];
+    if (c >= 0x80) return 139;
+    return c == '\n' || c == '\r' ? (uint64_t)1 << 40 : 2 * EM;
+}
+
+/* Whether s fits on one line of avail units however it breaks: when the
+ * widths of all its characters add up to no more than the line, the greedy
+ * breaking below never starts a second line.  Stops as soon as the bound
+ * is past the line, so that a text of many lines costs one line's bytes. */
+static int fits_one_line(const char *s, size_t len, uint64_t avail)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t sum = 0;
+    size_t i = 0;
+    for (; len - i >= 8; i += 8) {
+        sum += byte_bound(p[i]) + byte_bound(p[i + 1]) + byte_bound(p[i + 2]) +
+               byte_bound(p[i + 3]) + byte_bound(p[i + 4]) + byte_bound(p[i + 5]) +
+               byte_bound(p[i + 6]) + byte_bound(p[i + 7]);
+        if (sum > avail) return 0;
+    }
+    for (; i < len; i++)
+        sum += byte_bound(p[i]);
+    return sum <= avail;
+}
+
+/* The line in whole table units: the column width as worksheet_set_column
+ * takes it, for size_pt text, bold or not. */
+static uint64_t line_units(double width, double size_pt, int bold)
 {
     /* Excel's column is trunc(7 * width + 5) pixels, of which about 7 *
      * width hold text: 5.25 pt a character unit.  LibreOffice's is wider,
@@ -152,7 +187,12 @@ unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt
      * columns 10 to 62 wide, where this breaking matched its own. */
     double avail_pt = width * 7.0 * 0.75;
     double avail = avail_pt / size_pt * EM * 100 / (bold ? BOLD_PERCENT : 100);
-    wrapper r = {.avail = avail > 0 ? (uint64_t)avail : 0, .lines = 1};
+    return avail > 0 ? (uint64_t)avail : 0;
+}
+
+unsigned xlsx_text_lines_walk(const char *s, size_t len, double width, double size_pt, int bold)
+{
+    wrapper r = {.avail = line_units(width, size_pt, bold), .lines = 1};
     size_t i = 0, word = 0;
     uint64_t w = 0;
     while (i < len) {
@@ -189,6 +229,13 @@ unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt
     }
     place_word(&r, s + word, len - word, w);
     return r.lines;
+}
+
+unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt, int bold)
+{
+    /* most cells fit on a line: a sum, without breaking them */
+    if (fits_one_line(s, len, line_units(width, size_pt, bold))) return 1;
+    return xlsx_text_lines_walk(s, len, width, size_pt, bold);
 }
 
 /* Excel's row of Calibri 11 is 15 pt: 1.36 times the size. */

@@ -280,6 +280,9 @@ int xlsx_column_wraps(const xlsx_sheet *s, unsigned col);
  * bold or not, counting line feeds and breaking as LibreOffice does; errs
  * on the generous side. */
 unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt, int bold);
+/* The same, always by breaking the text (xlsx_text_lines first checks
+ * whether the text fits on one line whatever its breaks); for the tests. */
+unsigned xlsx_text_lines_walk(const char *s, size_t len, double width, double size_pt, int bold);
 /* Points of a row that shows lines lines of size_pt text, at most
  * XLSX_ROW_MAX_PT. */
 double xlsx_row_height(unsigned lines, double size_pt);
