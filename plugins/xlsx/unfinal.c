@@ -92,13 +92,13 @@ static int build(huff *h, const unsigned char *lens, unsigned n)
     return 1;
 }
 
-/* The next symbol, or -1 for a code that is not in h. */
-static inline int decode(bits *b, const huff *h)
+/* The symbol of h that v starts with, and in *n its length; -1 for a code
+ * that is not in h. */
+static inline int decode_bits(uint64_t v, const huff *h, unsigned *n)
 {
-    uint64_t v = peek(b);
     unsigned e = h->fast[v & ((1u << FAST_BITS) - 1)];
     if (e) {
-        b->pos += e & 15;
+        *n = e & 15;
         return (int)(e >> 4);
     }
     int code = 0, first = 0, index = 0;
@@ -106,33 +106,96 @@ static inline int decode(bits *b, const huff *h)
         code |= (int)((v >> (l - 1)) & 1);
         int count = h->count[l];
         if (code - count < first) {
-            b->pos += l;
+            *n = l;
             return h->sym[index + (code - first)];
         }
         index += count;
         first = (first + count) << 1;
         code <<= 1;
     }
+    *n = 0;
     return -1;
 }
 
-/* Skips one block's symbols, to its end-of-block; 0 when malformed.  A
- * length's extra bits and its distance's code are read from one peek when
- * they fit the 56 bits it gives (they always do in the fast tables' reach). */
-static int skip_codes(bits *b, const huff *lit, const huff *dist)
+/* The next symbol, or -1 for a code that is not in h. */
+static inline int decode(bits *b, const huff *h)
 {
+    unsigned n;
+    int s = decode_bits(peek(b), h, &n);
+    if (s >= 0) b->pos += n;
+    return s;
+}
+
+/* What a block's symbols take, for skipping them without a branch on
+ * which kind each is: for the first FAST_BITS bits, the bits a literal
+ * takes, or those of a length with its extra bits and LEN set; the bits of
+ * a distance with its extra bits.  0: anything else (a longer code, the
+ * end of the block, a code not in use), left to the symbol-by-symbol way. */
+enum { LEN = 32 };
+typedef struct skips {
+    unsigned char lit[1u << FAST_BITS], dist[1u << FAST_BITS];
+} skips;
+
+static void skips_of(skips *k, const huff *lit, const huff *dist)
+{
+    for (unsigned i = 0; i < (1u << FAST_BITS); i++) {
+        unsigned e = lit->fast[i], s = e >> 4, n = e & 15;
+        k->lit[i] = (unsigned char)(!e || s == 256 || s > 285 ? 0
+                                    : s < 256                 ? n
+                                    : s >= 265 && s < 285     ? LEN | (n + (s - 261) / 4)
+                                                              : LEN | n);
+        e = dist->fast[i], s = e >> 4, n = e & 15;
+        k->dist[i] = (unsigned char)(!e || s > 29 ? 0 : s >= 4 ? n + (s - 2) / 2 : n);
+    }
+}
+
+static inline uint64_t load64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+/* Skips one block's symbols, to its end-of-block; 0 when malformed.  The
+ * symbols skips can take are taken from a bit buffer refilled a word at a
+ * time, as libdeflate's decompressor refills its own (it always holds the
+ * 40 bits the longest of them needs: an 11-bit length code, 5 extra bits,
+ * an 11-bit distance code, 13 extra bits), while 8 bytes of input are
+ * left; the rest, the end of the block and the last bytes are decoded one
+ * symbol at a time. */
+static int skip_codes(bits *b, const huff *lit, const huff *dist, const skips *k)
+{
+    const unsigned mask = (1u << FAST_BITS) - 1;
     uint64_t stop = (uint64_t)b->len * 8;
     for (;;) {
-        if (b->pos > stop) return 0;
-        uint64_t v = peek(b);
-        unsigned e = lit->fast[v & ((1u << FAST_BITS) - 1)];
-        int s;
-        if (e) {
-            b->pos += e & 15;
-            s = (int)(e >> 4);
-        } else {
-            s = decode(b, lit);
+        size_t in = (size_t)(b->pos >> 3);
+        if (in + 8 <= b->len) {
+            unsigned have = 64 - (unsigned)(b->pos & 7);
+            uint64_t buf = load64(b->p + in) >> (b->pos & 7);
+            in += 8;
+            for (;;) {
+                if (have < 40) {
+                    if (in + 8 > b->len) break;
+                    buf |= load64(b->p + in) << have;
+                    in += (63 - have) >> 3;
+                    have |= 56;
+                }
+                unsigned e = k->lit[buf & mask], n = e & (LEN - 1);
+                unsigned d = k->dist[(buf >> n) & mask];
+                unsigned is_len = (e & LEN) ? ~0u : 0; /* usually a conditional move */
+                if (!e || (is_len && !d)) break;
+                n += d & is_len;
+                buf >>= n;
+                have -= n;
+            }
+            b->pos = (uint64_t)in * 8 - have;
         }
+        /* one symbol the careful way */
+        if (b->pos > stop) return 0;
+        int s = decode(b, lit);
         if (s < 256) {
             if (s < 0) return 0;
             continue;
@@ -140,9 +203,9 @@ static int skip_codes(bits *b, const huff *lit, const huff *dist)
         if (s == 256) return 1;
         if (s > 285) return 0;
         if (s >= 265 && s < 285) b->pos += (unsigned)(s - 261) / 4;
-        int d = decode(b, dist);
-        if (d < 0 || d > 29) return 0;
-        if (d >= 4) b->pos += (unsigned)(d - 2) / 2;
+        int dd = decode(b, dist);
+        if (dd < 0 || dd > 29) return 0;
+        if (dd >= 4) b->pos += (unsigned)(dd - 2) / 2;
     }
 }
 
@@ -200,6 +263,7 @@ size_t xlsx_deflate_unfinal(unsigned char *s, size_t len, size_t cap)
 {
     bits b = {.p = s, .len = len, .pos = 0};
     huff lit, dist;
+    skips k;
     uint64_t last;
     for (;;) {
         last = b.pos;
@@ -214,9 +278,10 @@ size_t xlsx_deflate_unfinal(unsigned char *s, size_t len, size_t cap)
             b.pos += 8u * (4u + n);
         } else if (type == 3) {
             return 0;
-        } else if (!(type == 1 ? fixed_codes(&lit, &dist) : dynamic_codes(&b, &lit, &dist)) ||
-                   !skip_codes(&b, &lit, &dist)) {
-            return 0;
+        } else {
+            if (!(type == 1 ? fixed_codes(&lit, &dist) : dynamic_codes(&b, &lit, &dist))) return 0;
+            skips_of(&k, &lit, &dist);
+            if (!skip_codes(&b, &lit, &dist, &k)) return 0;
         }
         if (b.pos > (uint64_t)len * 8) return 0;
         if (final) break;
