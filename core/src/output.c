@@ -11,13 +11,11 @@
  * In the job's child, the writer (chronicle__writer) carries the plugin's
  * bytes to the output on a thread of its own.
  */
-#define _GNU_SOURCE /* sync_file_range, O_DIRECT */
+#define _GNU_SOURCE /* sync_file_range */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +29,6 @@
 #define OUT_BUF (1u << 20)
 #define WRITEBACK_EVERY (8u << 20)
 #define DIRECT_MIN (OUT_BUF / 4) /* a write() of this much costs no more than a copy */
-#define DIO_ALIGN 4096u          /* offsets, lengths and buffers of an O_DIRECT write */
-#define DIO_FROM (8u << 20)      /* a file's first bytes stay in the page cache */
 #define SCRATCH_PREFIX ".chronicle-"
 #define REMOVE_DEPTH 16
 #define SCRATCH_BIRTH 600 /* seconds a directory not yet 0700 may be a run being born */
@@ -349,35 +345,18 @@ void chronicle__output_sweep(int dir_fd, const char *dir, chronicle_buf *said)
  * was a fifth of its job's time, and now overlaps the plugin's work on
  * another core.  A failure is reported by the plugin's thread, once, at
  * its next write() or at the end.  If the thread cannot start, the
- * buffers are written in place.
- *
- * A file being made is written with O_DIRECT from DIO_FROM on: the full,
- * aligned buffers go from our memory to the disk, so the kernel neither
- * copies them into its page cache (the largest cost of a 300 MB summary's
- * job after the formatting itself) nor has them to write at the fsync
- * before the rename.  Only whole aligned buffers go direct; the first
- * DIO_FROM bytes, the last partial buffer, and everything on a file system
- * that refuses O_DIRECT, go through the page cache as before. */
+ * buffers are written in place. */
 typedef enum writer_thread {
     THREAD_NOT_STARTED, /* nothing handed off yet */
     THREAD_RUNNING,
     THREAD_NONE /* it could not start: buffers are written in place */
 } writer_thread;
 
-typedef enum writer_dio {
-    DIO_NEVER, /* not a file being made, or O_DIRECT was refused */
-    DIO_OFF,   /* may go direct; fd has no O_DIRECT now */
-    DIO_ON     /* fd has O_DIRECT */
-} writer_dio;
-
 struct chronicle__writer {
     int fd;
     int writeback;                 /* fd is a file: start its writeback as it grows */
     uint64_t wb_start, wb_pending; /* bytes handed to writeback, and written since */
-    uint64_t off;                  /* bytes written to fd */
-    atomic_int dio;                /* a writer_dio: the writing thread changes it, the
-                                    * plugin's reads it */
-    char *buf[2];                  /* DIO_ALIGN-aligned */
+    char *buf[2];
     size_t len[2];
     int fill; /* the buffer being filled */
     int busy; /* the buffer being written by the thread, or -1 */
@@ -402,63 +381,14 @@ int chronicle__write_all(int fd, const void *p, size_t n)
     return 1;
 }
 
-/* Sets or clears O_DIRECT on w->fd; 0 when the file system refuses it. */
-static int set_direct(chronicle__writer *w, int on)
-{
-    int fl = fcntl(w->fd, F_GETFL);
-    if (fl < 0 || fcntl(w->fd, F_SETFL, on ? fl | O_DIRECT : fl & ~O_DIRECT) != 0) return 0;
-    atomic_store_explicit(&w->dio, on ? DIO_ON : DIO_OFF, memory_order_relaxed);
-    return 1;
-}
-
-/* Writes an aligned buffer with O_DIRECT.  Returns 1 when written whole, 0
- * on a failure (errno set), -1 when the file system would not take it
- * direct: then nothing more goes direct, and the caller writes the rest
- * through the page cache. */
-static int put_direct(chronicle__writer *w, const char **buf, size_t *len)
-{
-    if (w->dio == DIO_OFF && !set_direct(w, 1)) {
-        atomic_store_explicit(&w->dio, DIO_NEVER, memory_order_relaxed);
-        return -1;
-    }
-    while (*len) {
-        ssize_t k = write(w->fd, *buf, *len);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0 && errno == EINVAL) break; /* alignment this file system will not take */
-        if (k <= 0) return 0;
-        *buf += k;
-        *len -= (size_t)k;
-        w->off += (uint64_t)k;
-        if (*len && (w->off % DIO_ALIGN || *len % DIO_ALIGN)) break; /* a short write */
-    }
-    if (!*len) return 1;
-    set_direct(w, 0);
-    atomic_store_explicit(&w->dio, DIO_NEVER, memory_order_relaxed);
-    return -1;
-}
-
-/* Writes to the output: a whole aligned buffer past DIO_FROM direct;
- * anything else through the page cache, where every WRITEBACK_EVERY bytes
- * of a file the kernel is asked to start writing them to disk, so that the
- * fsync before the rename finds little left.  sync_file_range only starts
- * writeback; the fsync still decides durability.  Where it is missing,
- * fsync does it all. */
+/* Writes to the output, and every WRITEBACK_EVERY bytes of a file asks the
+ * kernel to start writing them to disk: the fsync before the rename then
+ * finds little left, as the disk worked while the plugin did (a 300 MB
+ * summary's fsync took 0.3 s).  sync_file_range only starts writeback; the
+ * fsync still decides durability.  Where it is missing, fsync does it all. */
 static int put_out(chronicle__writer *w, const void *buf, size_t len)
 {
-    const char *c = buf;
-    if (w->dio != DIO_NEVER && w->off >= DIO_FROM && w->off % DIO_ALIGN == 0 &&
-        len % DIO_ALIGN == 0 && (uintptr_t)c % DIO_ALIGN == 0) {
-        int r = put_direct(w, &c, &len);
-        if (r >= 0) return r;
-    } else if (w->dio == DIO_ON && !set_direct(w, 0)) {
-        return 0;
-    }
-    if (w->wb_start + w->wb_pending != w->off) { /* direct writes came between */
-        w->wb_start = w->off;
-        w->wb_pending = 0;
-    }
-    if (!chronicle__write_all(w->fd, c, len)) return 0;
-    w->off += len;
+    if (!chronicle__write_all(w->fd, buf, len)) return 0;
 #ifdef SYNC_FILE_RANGE_WRITE
     if (w->writeback && (w->wb_pending += len) >= WRITEBACK_EVERY) {
         (void)sync_file_range(w->fd, (off_t)w->wb_start, (off_t)w->wb_pending,
@@ -496,15 +426,13 @@ static void *writer_main(void *arg)
 chronicle__writer *chronicle__writer_new(int fd, int writeback)
 {
     chronicle__writer *w = calloc(1, sizeof *w);
-    if (!w || !(w->buf[0] = aligned_alloc(DIO_ALIGN, OUT_BUF)) ||
-        !(w->buf[1] = aligned_alloc(DIO_ALIGN, OUT_BUF))) {
+    if (!w || !(w->buf[0] = malloc(OUT_BUF)) || !(w->buf[1] = malloc(OUT_BUF))) {
         if (w) free(w->buf[0]);
         free(w);
         return NULL;
     }
     w->fd = fd;
     w->writeback = writeback;
-    atomic_init(&w->dio, writeback ? DIO_OFF : DIO_NEVER);
     w->busy = -1;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
@@ -550,11 +478,10 @@ static int hand_off(chronicle__writer *w)
 int chronicle__writer_write(chronicle__writer *w, const void *buf, size_t len)
 {
     const char *c = buf;
-    if (len >= DIRECT_MIN && atomic_load_explicit(&w->dio, memory_order_relaxed) == DIO_NEVER) {
+    if (len >= DIRECT_MIN) {
         /* a large piece is written from the caller's buffer once the thread
          * has written what was buffered before it: the same order, one copy
-         * fewer (a copy into an aligned buffer costs less than the kernel's
-         * into its page cache, so not while the file may still go direct) */
+         * fewer */
         int err = w->len[w->fill] ? hand_off(w) : 0;
         if (!err) err = writer_idle(w);
         if (err) return err;
@@ -576,11 +503,7 @@ int chronicle__writer_write(chronicle__writer *w, const void *buf, size_t len)
 int chronicle__writer_flush(chronicle__writer *w)
 {
     int err = w->len[w->fill] ? hand_off(w) : 0;
-    if (!err) err = writer_idle(w);
-    /* the descriptor is left as it came: whoever reads it next needs no
-     * aligned buffers */
-    if (!err && w->dio == DIO_ON && !set_direct(w, 0)) err = errno ? errno : EIO;
-    return err;
+    return err ? err : writer_idle(w);
 }
 
 void chronicle__writer_free(chronicle__writer *w)
