@@ -233,8 +233,12 @@ unsigned xlsx_text_lines_walk(const char *s, size_t len, double width, double si
 
 unsigned xlsx_text_lines(const char *s, size_t len, double width, double size_pt, int bold)
 {
-    /* most cells fit on a line: a sum, without breaking them */
-    if (fits_one_line(s, len, line_units(width, size_pt, bold))) return 1;
+    /* a cell that fits on a line: a sum, without breaking it.  Only tried
+     * when the line has room for len spaces (29 units, the narrowest
+     * ASCII): longer ASCII could not fit, and the sum would be wasted on
+     * them, as it was on most cells of the wrapped columns at 100k events */
+    uint64_t avail = line_units(width, size_pt, bold);
+    if (len <= avail / 29 && fits_one_line(s, len, avail)) return 1;
     return xlsx_text_lines_walk(s, len, width, size_pt, bold);
 }
 
