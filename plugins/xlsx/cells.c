@@ -301,8 +301,14 @@ static void xml_cell_head(xlsx_sheet *s, lxw_col_t col, int32_t xf, const char *
     char head[96], *p = head;
     memcpy(p, "<c r=\"", 6);
     p += 6;
-    *p++ = (char)('A' + col); /* XLSX_MAX_COLS keeps to one letter */
-    p = put_uint(p, (uint64_t)s->row + 1);
+    *p++ = (char)('A' + col);                               /* XLSX_MAX_COLS keeps to one letter */
+    if (!s->row_digits_len || s->row_digits_of != s->row) { /* once a row, not once a cell */
+        s->row_digits_len =
+            (unsigned char)(put_uint(s->row_digits, (uint64_t)s->row + 1) - s->row_digits);
+        s->row_digits_of = s->row;
+    }
+    memcpy(p, s->row_digits, sizeof s->row_digits);
+    p += s->row_digits_len;
     *p++ = '"';
     if (xf > 0) {
         memcpy(p, " s=\"", 4);
@@ -649,6 +655,7 @@ static chronicle_status stream_part_open(xlsx_sheet *s)
     s->row = 1;
     s->col = 0;
     s->lines = 0;
+    s->row_digits_len = 0;
     s->n_links = 0;
     chronicle_buf_reset(&s->links);
     chronicle_buf_reset(&s->rels);

@@ -158,6 +158,11 @@ struct xlsx_sheet {
     double col_width[XLSX_MAX_COLS]; /* as set, in character units */
     unsigned char wraps[XLSX_MAX_COLS];
     unsigned lines; /* the most lines of a wrapped cell in the current row */
+    /* streamed: the decimal number of row_digits_of + 1, as cell references
+     * carry it (row_digits_len 0: none yet in this part) */
+    char row_digits[12];
+    unsigned char row_digits_len;
+    lxw_row_t row_digits_of;
     /* constant memory: rows streamed into the zip (xlsx_sheet_stream) */
     int own; /* rows are streamed, not written by libxlsxwriter */
     int streaming;
