@@ -244,7 +244,9 @@ static void test_whole_numbers_as_printf_writes_them(void **state)
     uint64_t x = 88172645463325252u;
     for (int i = 0; i < 20000; i++) {
         x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        double v = i < 1000 ? i : i < 2000 ? 1e15 - (i - 999) : (double)(x % (1u << (i % 50 + 1)));
+        double v = i < 1000   ? i
+                   : i < 2000 ? 1e15 - (i - 999)
+                              : (double)(x % (1ull << (i % 49 + 1)));
         if (i % 3 == 0) v = -v;
         char digits[64], want[96];
         snprintf(digits, sizeof digits, "%.0f", fabs(v));
