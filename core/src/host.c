@@ -107,9 +107,6 @@ static const chronicle_event *read_whole(chronicle_job *job, chronicle__event_cu
     return u;
 }
 
-/* A plugin that keeps views (no CHRONICLE_PLUGIN_ONE_EVENT) gets each
- * event read once and kept; one that does not shares one event's memory
- * with the next. */
 /* An exporter reads the model's events in order, and each is a struct and
  * a dozen strings and lists spread over the arena: reading them was bound by
  * memory latency (the first look at an event was a sixth of the text
@@ -129,6 +126,9 @@ static void prefetch_after(const chronicle_job *job, size_t i)
         __builtin_prefetch(at[k]);
 }
 
+/* A plugin that keeps views (no CHRONICLE_PLUGIN_ONE_EVENT) gets each
+ * event read once and kept; one that does not shares one event's memory
+ * with the next. */
 static const chronicle_event *h_event_at(const chronicle_job *cjob, size_t i)
 {
     if (i >= cjob->n_events) return NULL;

@@ -198,6 +198,19 @@ static int merge_batch(chronicle__pipeline *p, batch *b)
     return !L->oom;
 }
 
+/* Takes the next batch handed over and converts it: a worker's work, and
+ * the loading thread's when the workers fall behind.  Called and returns
+ * with p->mu held. */
+static void convert_next(chronicle__pipeline *p)
+{
+    batch *b = &p->ring[p->taken++ % p->n_ring];
+    b->state = B_WORKING;
+    pthread_mutex_unlock(&p->mu);
+    convert_batch(p, b);
+    pthread_mutex_lock(&p->mu);
+    b->state = B_DONE;
+}
+
 static void *work(void *arg)
 {
     worker *w = arg;
@@ -208,12 +221,7 @@ static void *work(void *arg)
         while (!p->stop && p->taken == p->submitted)
             pthread_cond_wait(&p->work, &p->mu);
         if (p->stop) break;
-        batch *b = &p->ring[p->taken++ % p->n_ring];
-        b->state = B_WORKING;
-        pthread_mutex_unlock(&p->mu);
-        convert_batch(p, b);
-        pthread_mutex_lock(&p->mu);
-        b->state = B_DONE;
+        convert_next(p);
         pthread_cond_signal(&p->done);
     }
     pthread_mutex_unlock(&p->mu);
@@ -240,12 +248,7 @@ static int progress(chronicle__pipeline *p, int all)
         if (!ok || p->merged == p->submitted || (!all && p->submitted - p->merged < p->n_ring))
             break;
         if (p->taken < p->submitted) {
-            batch *b = &p->ring[p->taken++ % p->n_ring];
-            b->state = B_WORKING;
-            pthread_mutex_unlock(&p->mu);
-            convert_batch(p, b);
-            pthread_mutex_lock(&p->mu);
-            b->state = B_DONE;
+            convert_next(p);
         } else {
             pthread_cond_wait(&p->done, &p->mu);
         }
