@@ -253,19 +253,66 @@ static void wrap_word(wrapper *w, const char *s, size_t n, size_t cols, int clea
 #define HAVE_SSE2 1
 #define BLOCK16_TRIED(k, len) ((k) + 16 <= (len))
 
+/* Bytes of x (as movemask bits) from lo to hi, both from 0x80 up: y is x
+ * with its high bit flipped, so that a signed compare orders them. */
+static inline unsigned bytes_between(__m128i y, unsigned lo, unsigned hi)
+{
+    __m128i above = _mm_cmpgt_epi8(y, _mm_set1_epi8((char)((lo - 1) ^ 0x80)));
+    __m128i below = _mm_cmplt_epi8(y, _mm_set1_epi8((char)((hi + 1) ^ 0x80)));
+    return (unsigned)_mm_movemask_epi8(_mm_and_si128(above, below));
+}
+
+static inline unsigned bytes_equal(__m128i x, unsigned c)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)c)));
+}
+
+/* The non-ASCII half of plain_prefix16(): x holds a byte from 0x80 up. */
+static unsigned plain_high16(__m128i x, unsigned ascii, unsigned *starts)
+{
+    __m128i y = _mm_xor_si128(x, _mm_set1_epi8((char)0x80));
+    /* a character's bytes after its first: bit i of next1(m) is bit i + 1
+     * of m (the byte that follows), of next2(m) bit i + 2 */
+#define next1(m) ((m) >> 1)
+#define next2(m) ((m) >> 2)
+    unsigned cont = bytes_between(y, 0x80, 0xBF), c1 = bytes_between(y, 0x80, 0x9F);
+    unsigned lead = bytes_between(y, 0xC2, 0xCB) | bytes_equal(x, 0xD0) | bytes_equal(x, 0xD1);
+    unsigned two = lead & next1(cont) & ~(bytes_equal(x, 0xC2) & next1(c1));
+    unsigned d8 = bytes_equal(x, 0xD8), d9 = bytes_equal(x, 0xD9), e2 = bytes_equal(x, 0xE2);
+    if (d8 | d9)
+        two |= (d8 & next1(bytes_between(y, 0x80, 0x8F) | bytes_between(y, 0x9D, 0xBF))) |
+               (d9 & next1(bytes_between(y, 0x80, 0x8A) | bytes_between(y, 0xA0, 0xAF) |
+                           bytes_between(y, 0xB1, 0xBF)));
+    unsigned three = 0;
+    if (e2)
+        three = e2 & ((next1(bytes_equal(x, 0x80)) &
+                       next2(bytes_between(y, 0x90, 0xA7) | bytes_between(y, 0xB0, 0xBF))) |
+                      (next1(bytes_equal(x, 0x81)) & next2(c1)));
+#undef next1
+#undef next2
+    *starts = ascii | two | three;
+    return ascii | two | two << 1 | three | three << 1 | three << 2;
+}
+
 /* The sixteen bytes at s as plain text: printable ASCII (space included,
  * not the second of two spaces; after_space: the byte before s is a
- * space), and the two-byte letters of Latin-1 to IPA (U+00A0-U+02FF, lead
- * bytes C2-CB; not the C1 controls C2 80-9F) and Cyrillic (U+0400-U+047F,
- * lead bytes D0-D1), which are one column each (narrow_char() agrees).
- * Returns how many bytes from the first are plain, never ending between
- * a lead byte and its continuation; *starts gets a bit for each byte that
- * starts a character, *space_bits one for each space. */
+ * space), and the non-ASCII characters of a report that are one column
+ * and need no care (narrow_char() agrees, and test_text_wrap.c checks
+ * each against utf8.c): the two-byte letters of Latin-1 to IPA
+ * (U+00A0-U+02FF, lead bytes C2-CB; not the C1 controls C2 80-9F),
+ * Cyrillic (U+0400-U+047F, lead bytes D0-D1) and Arabic (U+0600-U+060F,
+ * U+061D-U+064A, U+0660-U+066F, U+0671-U+067F: not the marks, nor the
+ * letter mark U+061C), and the dashes, quotes and bullets of General
+ * Punctuation (U+2010-U+2027, U+2030-U+205F; E2 80-81 xx).  Returns how
+ * many bytes from the first are plain, never ending inside a character (a
+ * character that runs past the sixteenth byte waits for the next block);
+ * *starts gets a bit for each byte that starts a character, *space_bits
+ * one for each space. */
 static inline size_t plain_prefix16(const char *s, int after_space, unsigned *starts,
                                     unsigned *space_bits)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-    unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+    unsigned sp = bytes_equal(x, ' ');
     unsigned high = (unsigned)_mm_movemask_epi8(x); /* bytes from 0x80 up */
     /* signed compare: bytes from 0x80 up are negative, so below 0x20 too */
     unsigned ascii =
@@ -274,23 +321,20 @@ static inline size_t plain_prefix16(const char *s, int after_space, unsigned *st
         ~(sp & (sp << 1 | (after_space ? 1u : 0u)));
     *space_bits = sp;
     *starts = ascii;
-    if (!high) return (size_t)__builtin_ctz(~ascii | 0x10000u);
-    __m128i y = _mm_xor_si128(x, _mm_set1_epi8((char)0x80)); /* 0x80-0xFF as 0-127 */
-    unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(y, _mm_set1_epi8(0x40))) & high;
-    unsigned lead = (unsigned)_mm_movemask_epi8(
-        _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(y, _mm_set1_epi8(0x41)),
-                                   _mm_cmplt_epi8(y, _mm_set1_epi8(0x4C))),
-                     _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xD0)),
-                                  _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xD1)))));
-    unsigned c1 = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(y, _mm_set1_epi8(0x20))) & cont;
-    unsigned c2 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xC2)));
-    /* a lead byte counts with a continuation after it, a continuation with a
-     * lead byte before it: a lead in the last byte waits for the next block */
-    unsigned pair = lead & (cont >> 1) & ~(c2 & (c1 >> 1));
-    *starts = ascii | pair;
-    return (size_t)__builtin_ctz(~(ascii | pair | pair << 1) | 0x10000u);
+    unsigned covered = high ? plain_high16(x, ascii, starts) : ascii;
+    return (size_t)__builtin_ctz(~covered | 0x10000u);
 }
 #endif
+
+/* The bits set in a sixteen-bit mask, without libgcc's call (the baseline
+ * x86-64 has no popcnt instruction). */
+static inline size_t bits16(unsigned v)
+{
+    v = v - (v >> 1 & 0x5555u);
+    v = (v & 0x3333u) + (v >> 2 & 0x3333u);
+    v = (v + (v >> 4)) & 0x0F0Fu;
+    return (v + (v >> 8)) & 0x1Fu;
+}
 
 #ifndef BLOCK16_TRIED
 #define BLOCK16_TRIED(k, len) 0
@@ -375,7 +419,7 @@ static size_t fit_words(const char *s, size_t len, size_t pos, size_t avail, siz
                 if (n16 > room) n16 = room;
                 starts &= (1u << n16) - 1;
             } else if (n16) {
-                if ((size_t)__builtin_popcount(starts) > room) {
+                if (bits16(starts) > room) {
                     /* the line ends inside: at the start of character room */
                     unsigned rest = starts;
                     for (size_t r = 0; r < room; r++)
@@ -386,15 +430,11 @@ static size_t fit_words(const char *s, size_t len, size_t pos, size_t avail, siz
             }
             if (n16) {
                 sp &= (1u << n16) - 1;
-                size_t n_cols =
-                    starts == (1u << n16) - 1 ? n16 : (size_t)__builtin_popcount(starts);
+                size_t n_cols = starts == (1u << n16) - 1 ? n16 : bits16(starts);
                 if (sp) {
                     size_t at = 31 - (size_t)__builtin_clz(sp);
                     fit = k + at;
-                    *fit_cols =
-                        cols + (n_cols == n16
-                                    ? at
-                                    : (size_t)__builtin_popcount(starts & ((1u << at) - 1)));
+                    *fit_cols = cols + (n_cols == n16 ? at : bits16(starts & ((1u << at) - 1)));
                 }
                 k += n16, cols += n_cols;
                 continue;

@@ -137,14 +137,80 @@ static void test_bidi_controls_are_shown_and_rtl_text_kept(void **state)
 static void test_wrap_shortcut_ranges_match_width_tables(void **state)
 {
     (void)state;
-    static const uint32_t ranges[][2] = {
-        {0x00A0, 0x02FF}, {0x0400, 0x0482}, {0x0620, 0x064A}, {0x2010, 0x2027}, {0x2030, 0x205F}};
+    static const uint32_t ranges[][2] = {{0x00A0, 0x02FF}, {0x0400, 0x0482}, {0x0600, 0x060F},
+                                         {0x061D, 0x064A}, {0x0660, 0x066F}, {0x0671, 0x067F},
+                                         {0x2010, 0x2027}, {0x2030, 0x205F}};
     for (size_t r = 0; r < sizeof ranges / sizeof *ranges; r++) {
         for (uint32_t cp = ranges[r][0]; cp <= ranges[r][1]; cp++) {
             if (chronicle_cp_width(cp) != 1 || chronicle_cp_is_control(cp))
                 fail_msg("U+%04X is not one plain column", (unsigned)cp);
         }
     }
+}
+
+/* Every character of the Basic Multilingual Plane that is at most one
+ * column and printable, in words "a" X "a" and "aaa" X at every offset
+ * against the breaker's sixteen-byte blocks: the lines are those of a
+ * plain greedy breaker that counts columns with utf8.c.  (The blocks take
+ * some two- and three-byte characters whole, counting a column a
+ * character: a mark or a letter mark among them would be counted wrong.) */
+static void test_every_narrow_character_breaks_as_the_width_tables_say(void **state)
+{
+    (void)state;
+    chronicle_buf text = CHRONICLE_BUF_INIT, want = CHRONICLE_BUF_INIT, out = CHRONICLE_BUF_INIT;
+    const size_t width = 17;
+    for (uint32_t cp = 0xA0; cp < 0x10000; cp++) {
+        if ((cp >= 0xD800 && cp < 0xE000) || chronicle_cp_is_control(cp) ||
+            chronicle_cp_is_bidi_control(cp) || chronicle_cp_width(cp) > 1)
+            continue;
+        char x[4];
+        size_t xn = cp < 0x800 ? 2 : 3;
+        if (xn == 2) {
+            x[0] = (char)(0xC0 | cp >> 6), x[1] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            x[0] = (char)(0xE0 | cp >> 12), x[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+            x[2] = (char)(0x80 | (cp & 0x3F));
+        }
+        size_t xw = (size_t)chronicle_cp_width(cp);
+        /* the offsets matter where the blocks take the character */
+        size_t offsets = cp < 0x680 || (cp >= 0x2000 && cp < 0x2070) ? 16 : 2;
+        for (size_t off = 0; off < offsets; off++) {
+            chronicle_buf_reset(&text);
+            chronicle_buf_reset(&want);
+            for (size_t i = 0; i < off; i++)
+                chronicle_buf_putc(&text, 'b');
+            size_t col = off;
+            if (off) chronicle_buf_append(&want, text.ptr, off);
+            for (size_t w = 0; w < 12; w++) {
+                int shape = (int)(w % 2);
+                size_t cols = 3 + xw - !shape; /* "a" X "a" or "aaa" X */
+                if (text.len) chronicle_buf_putc(&text, ' ');
+                size_t at = text.len;
+                chronicle_buf_puts(&text, shape ? "aaa" : "a");
+                chronicle_buf_append(&text, x, xn);
+                if (!shape) chronicle_buf_putc(&text, 'a');
+                if (col && col + 1 + cols > width) {
+                    chronicle_buf_putc(&want, '\n');
+                    col = 0;
+                } else if (col) {
+                    chronicle_buf_putc(&want, ' ');
+                    col++;
+                }
+                chronicle_buf_append(&want, text.ptr + at, text.len - at);
+                col += cols;
+            }
+            chronicle_buf_putc(&want, '\n');
+            text_wrap_opts o = {width, 0, 0, 0};
+            chronicle_buf_reset(&out);
+            assert_int_equal(text_wrap(&out, "", text.ptr, text.len, &o), CHRONICLE_OK);
+            if (strcmp(chronicle_buf_cstr(&out), chronicle_buf_cstr(&want)) != 0)
+                fail_msg("U+%04X at offset %zu:\n%s\nwanted\n%s", (unsigned)cp, off,
+                         chronicle_buf_cstr(&out), chronicle_buf_cstr(&want));
+        }
+    }
+    chronicle_buf_free(&text);
+    chronicle_buf_free(&want);
+    chronicle_buf_free(&out);
 }
 
 /* ---- fuzz ---- */
@@ -177,6 +243,10 @@ static const char *const pieces[] = {
     "e\xCC\x81",
     "o\xCC\x88\xCC\xA3",
     "\xD9\x85\xD8\xB1",
+    "\xD8\xA8\xD9\x8E", /* beh and fatha, a mark */
+    "\xD9\x84\xD9\xB0", /* lam and superscript alef, a mark */
+    "\xE2\x80\x94",     /* em dash */
+    "\xE2\x80\x9C",     /* left double quotation mark */
     "-",
     "\"",
     ",",
@@ -353,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_sanitize_replaces_escape_sequences),
         cmocka_unit_test(test_bidi_controls_are_shown_and_rtl_text_kept),
         cmocka_unit_test(test_wrap_shortcut_ranges_match_width_tables),
+        cmocka_unit_test(test_every_narrow_character_breaks_as_the_width_tables_say),
         cmocka_unit_test(test_wrap_never_exceeds_width_random),
         cmocka_unit_test(test_wrap_fills_lines_greedily),
         cmocka_unit_test(test_spaces_collapse_at_every_offset),
