@@ -20,6 +20,7 @@
 #include "event_index.h"
 #include "host_internal.h"
 #include "registry_internal.h"
+#include "summary_internal.h"
 #include "wording.h"
 
 /* Frames reach the parent one at a time: a frame longer than PIPE_BUF
@@ -517,7 +518,7 @@ chronicle_status chronicle__job_run_child(chronicle_job *job)
         h_error(job, CHRONICLE_ERR_PLUGIN, "%s", why ? why : "cannot load");
         free(why);
         st = CHRONICLE_ERR_PLUGIN;
-    } else if ((st = chronicle_summary_build(job->events, job->n_events, &job->summary)) !=
+    } else if ((st = chronicle__summary_build_own(job->events, job->n_events, &job->summary)) !=
                CHRONICLE_OK) {
         h_error(job, st, "cannot summarise the dataset: %s", chronicle_strerror(st));
     } else {

@@ -15,6 +15,7 @@
 #include "chronicle/dataset.h"
 #include "chronicle/utf8.h"
 #include "event_index.h"
+#include "summary_internal.h"
 
 /* ---- a small counting map keyed by string content ---- */
 
@@ -215,16 +216,24 @@ void chronicle_summary_free(chronicle_summary *s)
     if (s) impl_free((summary_impl *)s);
 }
 
-/* The sources cited, by id: a source object is looked at once. */
+/* The sources cited, by id: a source object is looked at once.  Of one
+ * dataset's events (by_address), an object is an id: none is looked at. */
 typedef struct cited_set {
     ptr_set seen;
     tally ids;
+    int by_address;
 } cited_set;
 
 static int cite(cited_set *c, const chronicle_source *src)
 {
     int fresh = ptr_set_add(&c->seen, src);
-    return fresh < 0 ? 0 : !fresh || tally_add(&c->ids, src->id, (chronicle_str){NULL, 0});
+    if (fresh < 0) return 0;
+    return !fresh || c->by_address || tally_add(&c->ids, src->id, (chronicle_str){NULL, 0});
+}
+
+static size_t cited_count(const cited_set *c)
+{
+    return c->by_address ? c->seen.n : c->ids.n;
 }
 
 static void cited_free(cited_set *c)
@@ -365,6 +374,15 @@ static int tally_merge(tally *dst, const tally *src)
     return 1;
 }
 
+/* Adds src's sources to dst's. */
+static int cited_merge(cited_set *dst, const cited_set *src)
+{
+    if (!dst->by_address) return tally_merge(&dst->ids, &src->ids);
+    for (size_t i = 0; i < src->seen.n_slots; i++)
+        if (src->seen.slots[i] && ptr_set_add(&dst->seen, src->seen.slots[i]) < 0) return 0;
+    return 1;
+}
+
 static int share_merge(share *dst, const share *src)
 {
     chronicle_summary *v = &dst->s->view;
@@ -391,8 +409,7 @@ static int share_merge(share *dst, const share *src)
     return tally_merge(&dst->s->year, &src->s->year) &&
            tally_merge(&dst->s->country, &src->s->country) &&
            tally_merge(&dst->s->organizer, &src->s->organizer) &&
-           tally_merge(&dst->s->kind, &src->s->kind) &&
-           tally_merge(&dst->cited.ids, &src->cited.ids);
+           tally_merge(&dst->s->kind, &src->s->kind) && cited_merge(&dst->cited, &src->cited);
 }
 
 /* Threads worth starting for n events: reading a large selection is bound
@@ -414,13 +431,14 @@ static size_t share_count(size_t n)
     return cpus < MAX_SHARES ? cpus : MAX_SHARES;
 }
 
-chronicle_status chronicle_summary_build(const chronicle_event *const *events, size_t n,
-                                         chronicle_summary **out)
+static chronicle_status build(const chronicle_event *const *events, size_t n, int by_address,
+                              chronicle_summary **out)
 {
     *out = NULL;
     share shares[MAX_SHARES] = {{0}};
     size_t n_shares = share_count(n), started = 1;
     for (size_t i = 0; i < n_shares; i++) {
+        shares[i].cited.by_address = by_address;
         if (!(shares[i].s = calloc(1, sizeof *shares[i].s))) goto nomem;
         shares[i].events = n ? events + n * i / n_shares : events; /* none: may be NULL */
         shares[i].n = n * (i + 1) / n_shares - n * i / n_shares;
@@ -448,7 +466,7 @@ chronicle_status chronicle_summary_build(const chronicle_event *const *events, s
     chronicle_summary *v = &s->view;
     v->struct_size = sizeof *v;
     v->n_events = n;
-    v->n_sources_cited = shares[0].cited.ids.n;
+    v->n_sources_cited = cited_count(&shares[0].cited);
     cited_free(&shares[0].cited);
     if (s->year.n) qsort(s->year.rows, s->year.n, sizeof *s->year.rows, by_key);
     tally *sorted[] = {&s->country, &s->organizer, &s->kind};
@@ -467,6 +485,18 @@ nomem:
         if (shares[i].s) impl_free(shares[i].s);
     }
     return CHRONICLE_ERR_NOMEM;
+}
+
+chronicle_status chronicle_summary_build(const chronicle_event *const *events, size_t n,
+                                         chronicle_summary **out)
+{
+    return build(events, n, 0, out);
+}
+
+chronicle_status chronicle__summary_build_own(const chronicle_event *const *events, size_t n,
+                                              chronicle_summary **out)
+{
+    return build(events, n, 1, out);
 }
 
 /* ---- split ---- */
