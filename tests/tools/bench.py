@@ -4,11 +4,13 @@ calls it).  Runs the release `chronicle` on generated datasets, takes the
 median wall time and the peak RSS of N runs with /usr/bin/time, runs the
 Python alternatives on the same files, and prints one table with the goals
 of doc/performance.md ("The goals") and PASS/MISS beside each figure.  An exporter is judged by
-its time after the load: validate and the export run alternately, and the
-median of the export-minus-validate differences is the exporter's time, so
-a machine that slows down between runs shifts both sides of a pair (validate
-then holds what the export holds: the whole model below 1 GiB, an index
-from there on).  The load has its own goal, measured on validate, which
+its time after the load, measured inside each export run: strace follows
+the run and notes when the export starts its first child (the plugin
+probe, which comes right after the load) and when it exits; the median of
+those spans is the exporter's time, the median of the spans before them
+the load's.  (An earlier bench subtracted a validate run from the export
+run; validate's own teardown and page-fault time swung by more than the
+text exporter takes.)  The load has its own goal, measured on validate, which
 holds an index, against a simdjson DOM parse of the same file
 (simdjson_ref.cpp, built here with Debian's libsimdjson-dev) run alternately
 with it: the figure is the median of the per-pair ratios; the whole model's
@@ -36,6 +38,7 @@ TOOLS = os.path.dirname(os.path.abspath(__file__))
 GEN = os.path.join(TOOLS, "gen_events.py")
 PY = "/usr/bin/python3"
 TIME = "/usr/bin/time"
+STRACE = "/usr/bin/strace"
 MB = 1e6
 
 
@@ -78,6 +81,48 @@ def run_once(cmd, env, cleanup, tf):
     with open(tf) as f:
         e, m = f.read().split()[-2:]
     return float(e), int(m)
+
+
+def spans(trace):
+    """(load, after) in seconds of a run traced by run_traced(): from the
+    main process's start to its first child, and from there to its exit;
+    None when the trace has no child."""
+    start = probe = end = None
+    main = None
+    with open(trace) as f:
+        for line in f:
+            pid, when, call = line.split(None, 2)
+            if main is None:
+                main = pid
+            if pid != main:
+                continue
+            t = float(when)
+            if start is None:
+                start = t  # its execve
+            # a child process, not a thread: clone without CLONE_VM
+            if probe is None and call.startswith(("clone(", "fork(", "vfork(")) and \
+                    "CLONE_VM" not in call:
+                probe = t
+            if call.startswith("exit_group("):
+                end = t
+    if probe is None or end is None:
+        return None
+    return probe - start, end - probe
+
+
+def run_traced(cmd, env, cleanup, tf):
+    """run_once() under strace: (seconds, peak RSS in KiB, load, after)."""
+    trace = tf + ".trace"
+    r = run_once([STRACE, "-f", "-qq", "--seccomp-bpf", "-ttt", "-o", trace,
+                  "-e", "trace=execve,clone,clone3,fork,vfork,exit_group"] + cmd,
+                 env, cleanup, tf)
+    if isinstance(r, str):
+        return r
+    got = spans(trace)
+    os.unlink(trace)
+    if got is None:
+        return "strace saw no child process"
+    return r + got
 
 
 def measure(cmd, runs, env=None, cleanup=None):
@@ -156,23 +201,30 @@ class Bench:
             p = os.path.join(self.work, name)
             shutil.rmtree(p) if os.path.isdir(p) else os.unlink(p)
 
-    def export(self, formats, data, runs=None, paired=False):
-        """The export's Result; with paired, also validate's on the same data
-        (run alternately) and the median difference: (Result, Result, s)."""
+    def export(self, formats, data, runs=None, timed=False):
+        """The export's Result; with timed, also the load's and the time
+        after it in each run (spans()): (Result, [load s], [after s])."""
         missing = [f for f in formats if f not in self.plugins]
         if missing:
             res = Result(error=f"not built: {', '.join(missing)}")
-            return (res, None, None) if paired else res
+            return (res, [], []) if timed else res
         ext = {"text": "txt"}.get(formats[0], formats[0])
         out = os.path.join(self.work, f"out.{ext}") if len(formats) == 1 else self.work
         cmd = [self.a.chronicle, "export", "-q", "-f", ",".join(formats), "-o", out, data]
-        # the baseline loads as the export does: the whole model below 1 GiB
-        # (--memory auto), an index from there on
-        mode = "high" if os.path.getsize(data) < 2**30 else "low"
-        base = [self.a.chronicle, "validate", "-q", "--memory", mode, data] if paired else None
-        log(f"bench: {' '.join(cmd[1:])}" + (" (alternating with validate)" if paired else ""))
-        got = measure_paired(base, cmd, runs or self.a.runs, self.env, self.clean_outputs)
-        return got if paired else got[0]
+        log(f"bench: {' '.join(cmd[1:])}" + (" (under strace)" if timed else ""))
+        if not timed:
+            return measure(cmd, runs or self.a.runs, self.env, self.clean_outputs)
+        times, rss, loads, afters = [], [], [], []
+        with tempfile.NamedTemporaryFile(prefix="bench-time-") as tf:
+            for _ in range(runs or self.a.runs):
+                r = run_traced(cmd, self.env, self.clean_outputs, tf.name)
+                if isinstance(r, str):
+                    return Result(error=r), [], []
+                times.append(r[0])
+                rss.append(r[1])
+                loads.append(r[2])
+                afters.append(r[3])
+        return Result(times, rss), loads, afters
 
     def alt(self, script, data, ext):
         out = os.path.join(self.work, "alt." + ext)
@@ -279,7 +331,10 @@ class Bench:
         medians = {}
         times_alt = times_alt or {}
         for n in sizes:
-            res, load, own = self.export([fmt], self.dataset(n), paired=True)
+            res, loads, afters = self.export([fmt], self.dataset(n), timed=True)
+            if res.ok:
+                own, load = statistics.median(afters), statistics.median(loads)
+                after = f"{own:.2f} s ({min(afters):.2f}-{max(afters):.2f}) after a {load:.2f} s load"
             alt = None
             if alt_script and n in alt_sizes and not self.a.no_alt:
                 if alt_installed:
@@ -299,14 +354,13 @@ class Bench:
                     ratio = alt.time / res.time
                     fig, v = f"{ratio:.1f}x {alt_name.split()[1]}", self.verdict(ratio >= k)
                 else:
-                    fig, v = f"{max(own, 0.0):.2f} s after a {load.time:.2f} s load", ""
+                    fig, v = after, ""
                 self.row(fmt, n, res, fig, f">= {k:g}x the alternative", v,
                          self.alt_text(alt_name, alt))
             elif res.ok:
                 medians[n] = res.time
-                own = max(own, 0.0)
                 v = self.verdict((res.time if wall else own) <= goal) if goal else ""
-                self.row(fmt, n, res, f"{own:.2f} s after a {load.time:.2f} s load",
+                self.row(fmt, n, res, after,
                          (f"<= {goal:g} s wall" if wall else f"<= {goal:g} s after the load")
                          if goal else "", v, self.alt_text(alt_name, alt))
             else:
