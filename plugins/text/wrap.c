@@ -251,7 +251,7 @@ static void wrap_word(wrapper *w, const char *s, size_t n, size_t cols, int clea
 #if defined(__GNUC__) && defined(__SSE2__)
 #include <emmintrin.h>
 #define HAVE_SSE2 1
-#define BLOCK16_TRIED(k, len) ((k) + 16 <= (len))
+#define BLOCK16_TRIED(k, len) ((len) >= 16)
 
 /* Bytes of x (as movemask bits) from lo to hi, both from 0x80 up: y is x
  * with its high bit flipped, so that a signed compare orders them. */
@@ -303,12 +303,13 @@ static unsigned plain_high16(__m128i x, unsigned ascii, unsigned *starts)
  * Cyrillic (U+0400-U+047F, lead bytes D0-D1) and Arabic (U+0600-U+060F,
  * U+061D-U+064A, U+0660-U+066F, U+0671-U+067F: not the marks, nor the
  * letter mark U+061C), and the dashes, quotes and bullets of General
- * Punctuation (U+2010-U+2027, U+2030-U+205F; E2 80-81 xx).  Returns how
- * many bytes from the first are plain, never ending inside a character (a
- * character that runs past the sixteenth byte waits for the next block);
- * *starts gets a bit for each byte that starts a character, *space_bits
- * one for each space. */
-static inline size_t plain_prefix16(const char *s, int after_space, unsigned *starts,
+ * Punctuation (U+2010-U+2027, U+2030-U+205F; E2 80-81 xx).  Returns a
+ * bit for each byte of such a character (of one whose first byte is in
+ * the block and whose last is too: one that runs past the sixteenth byte
+ * waits for the next block); *starts gets a bit for each byte that starts
+ * one, *space_bits one for each space.  plain_prefix16() is how many
+ * bytes from the first are plain, never ending inside a character. */
+static inline unsigned plain_bits16(const char *s, int after_space, unsigned *starts,
                                     unsigned *space_bits)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
@@ -321,8 +322,29 @@ static inline size_t plain_prefix16(const char *s, int after_space, unsigned *st
         ~(sp & (sp << 1 | (after_space ? 1u : 0u)));
     *space_bits = sp;
     *starts = ascii;
-    unsigned covered = high ? plain_high16(x, ascii, starts) : ascii;
-    return (size_t)__builtin_ctz(~covered | 0x10000u);
+    return high ? plain_high16(x, ascii, starts) : ascii;
+}
+
+static inline size_t plain_prefix16(const char *s, int after_space, unsigned *starts,
+                                    unsigned *space_bits)
+{
+    return (size_t)__builtin_ctz(~plain_bits16(s, after_space, starts, space_bits) | 0x10000u);
+}
+
+/* plain_prefix16() of s[k..len) where fewer than sixteen bytes are left
+ * (k + 16 > len >= 16): the last sixteen bytes are looked at, and those
+ * before k shifted out.  A character from k on starts at k or after, so
+ * the block's first bytes, which may be the middle of one, change nothing
+ * from k on; nor does the byte before the block (the space rule looks one
+ * byte back, which from k on is in the block). */
+static inline size_t plain_tail16(const char *s, size_t len, size_t k, unsigned *starts,
+                                  unsigned *space_bits)
+{
+    size_t skip = k - (len - 16);
+    unsigned covered = plain_bits16(s + len - 16, 0, starts, space_bits) >> skip;
+    *starts >>= skip;
+    *space_bits >>= skip;
+    return (size_t)__builtin_ctz(~covered | 1u << (16 - skip));
 }
 #endif
 
@@ -410,9 +432,11 @@ static size_t fit_words(const char *s, size_t len, size_t pos, size_t avail, siz
     while (k < len) {
 #ifdef HAVE_SSE2
         /* plain text sixteen bytes at a time: only the last space matters */
-        if (k + 16 <= len) {
+        if (len >= 16 && k < len) {
             unsigned sp, starts;
-            size_t n16 = plain_prefix16(s + k, k > pos && s[k - 1] == ' ', &starts, &sp);
+            size_t n16 = k + 16 <= len
+                             ? plain_prefix16(s + k, k > pos && s[k - 1] == ' ', &starts, &sp)
+                             : plain_tail16(s, len, k, &starts, &sp);
             size_t room = avail - cols;
             starts &= (1u << n16) - 1;
             if (starts == (1u << n16) - 1) { /* one byte a character */
@@ -514,9 +538,10 @@ static int as_it_is(const char *s, size_t len)
     if (s[0] == ' ' || s[len - 1] == ' ') return 0;
     for (size_t i = 0; i < len;) {
 #ifdef HAVE_SSE2
-        if (i + 16 <= len) {
+        if (len >= 16) {
             unsigned starts, sp;
-            size_t n = plain_prefix16(s + i, i && s[i - 1] == ' ', &starts, &sp);
+            size_t n = i + 16 <= len ? plain_prefix16(s + i, i && s[i - 1] == ' ', &starts, &sp)
+                                     : plain_tail16(s, len, i, &starts, &sp);
             i += n;
             if (n) continue;
         }
