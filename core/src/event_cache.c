@@ -173,25 +173,69 @@ static int write_all(int fd, const char *buf, size_t len, uint64_t at)
     return 1;
 }
 
+/* Where one record is in a batch. */
+struct chronicle__cache_pending {
+    size_t i;
+    size_t off, len;
+};
+
+#define CACHE_BATCH (256 * 1024)
+
 void chronicle__event_cache_put(chronicle__event_cache *c, size_t i, const chronicle_event *e,
-                                chronicle_buf *scratch)
+                                chronicle__cache_batch *b)
 {
     if (!c || i >= c->n || atomic_load_explicit(&c->stopped, memory_order_relaxed)) return;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 256;
+        struct chronicle__cache_pending *p = realloc(b->pending, cap * sizeof *p);
+        if (!p) return;
+        b->pending = p;
+        b->cap = cap;
+    }
     uint64_t empty = SLOT_EMPTY;
     if (!atomic_compare_exchange_strong(&c->slots[i].at, &empty, SLOT_BUSY)) return;
-    chronicle_buf_reset(scratch);
-    packer p = {scratch, 1};
+    size_t off = b->buf.len;
+    packer p = {&b->buf, 1};
     pack_event(&p, e);
-    uint64_t at = p.ok ? atomic_fetch_add(&c->end, (uint64_t)scratch->len) : 0;
-    if (p.ok && at + scratch->len <= c->budget &&
-        write_all(c->fd, scratch->ptr, scratch->len, at)) {
-        c->slots[i].len = scratch->len;
-        atomic_store_explicit(&c->slots[i].at, at + SLOT_FIRST, memory_order_release);
+    if (!p.ok) {
+        /* not kept: later reads parse again */
+        chronicle_buf_truncate(&b->buf, off);
+        atomic_store(&c->slots[i].at, SLOT_EMPTY);
         return;
     }
-    /* not kept: later reads parse again */
-    if (p.ok) atomic_store(&c->stopped, 1);
-    atomic_store(&c->slots[i].at, SLOT_EMPTY);
+    b->pending[b->n++] = (struct chronicle__cache_pending){i, off, b->buf.len - off};
+    if (b->buf.len >= CACHE_BATCH) chronicle__event_cache_flush(c, b);
+}
+
+void chronicle__event_cache_flush(chronicle__event_cache *c, chronicle__cache_batch *b)
+{
+    if (!c || !b->n) return;
+    uint64_t at = atomic_fetch_add(&c->end, (uint64_t)b->buf.len);
+    int kept = at + b->buf.len <= c->budget && write_all(c->fd, b->buf.ptr, b->buf.len, at);
+    if (!kept) atomic_store(&c->stopped, 1);
+    for (size_t k = 0; k < b->n; k++) {
+        const struct chronicle__cache_pending *r = &b->pending[k];
+        slot *s = &c->slots[r->i];
+        s->len = r->len;
+        /* not kept: later reads parse again */
+        atomic_store_explicit(&s->at, kept ? at + r->off + SLOT_FIRST : SLOT_EMPTY,
+                              memory_order_release);
+    }
+    chronicle_buf_reset(&b->buf);
+    b->n = 0;
+}
+
+int chronicle__event_cache_pending(const chronicle__event_cache *c, size_t i)
+{
+    return c && i < c->n &&
+           atomic_load_explicit(&c->slots[i].at, memory_order_relaxed) == SLOT_BUSY;
+}
+
+void chronicle__cache_batch_free(chronicle__cache_batch *b)
+{
+    chronicle_buf_free(&b->buf);
+    free(b->pending);
+    *b = (chronicle__cache_batch){0};
 }
 
 /* ---- unpacking ---- */

@@ -86,10 +86,15 @@ static const chronicle_event *read_whole(chronicle_job *job, chronicle__event_cu
     if (!keep && !CHRONICLE_UNDER_ASAN) chronicle__arena_reset(&m->a);
     const chronicle_event *e =
         job->failed ? NULL : chronicle__event_cache_get(job->cache, i, &m->a);
+    if (!e && !job->failed && m->batch.n && chronicle__event_cache_pending(job->cache, i)) {
+        /* perhaps packed by this reader and waiting in its batch */
+        chronicle__event_cache_flush(job->cache, &m->batch);
+        e = chronicle__event_cache_get(job->cache, i, &m->a);
+    }
     if (e) return e;
     chronicle_buf why = CHRONICLE_BUF_INIT;
     e = job->failed ? NULL : chronicle__event_cursor_read(r, stub, keep, &why);
-    if (e && !keep) chronicle__event_cache_put(job->cache, i, e, &m->pack);
+    if (e && !keep) chronicle__event_cache_put(job->cache, i, e, &m->batch);
     if (e) return e;
     if (!job->failed) h_error(job, CHRONICLE_ERR_IO, "%s", chronicle_buf_cstr(&why));
     chronicle_buf_free(&why);
@@ -187,9 +192,10 @@ static const chronicle_event *h_cursor_event(chronicle_cursor *c, size_t i)
 static void h_cursor_close(chronicle_cursor *c)
 {
     if (!c) return;
+    chronicle__event_cache_flush(c->job->cache, &c->mem.batch); /* for the job's other readers */
+    chronicle__cache_batch_free(&c->mem.batch);
     chronicle__event_cursor_close(c->reader);
     chronicle__arena_free(&c->mem.a);
-    chronicle_buf_free(&c->mem.pack);
     free(c);
 }
 

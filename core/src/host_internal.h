@@ -31,7 +31,7 @@ enum { MSG_ERROR = 'E', MSG_LOG = 'L', MSG_PROGRESS = 'P', MSG_DONE = 'D' };
  * scratch: one for event_at(), one a cursor (host.c). */
 typedef struct event_memory {
     arena a;
-    chronicle_buf pack;
+    chronicle__cache_batch batch; /* the events this reader packed, not yet in the cache */
 } event_memory;
 
 struct chronicle_job {

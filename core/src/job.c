@@ -40,7 +40,7 @@ void chronicle__job_free(chronicle_job *job)
     chronicle__event_cursor_close(job->reader);
     chronicle__event_cache_free(job->cache);
     chronicle__arena_free(&job->mem.a);
-    chronicle_buf_free(&job->mem.pack);
+    chronicle__cache_batch_free(&job->mem.batch);
     free((void *)job->read);
     chronicle_summary_free(job->summary);
     free(job->group);

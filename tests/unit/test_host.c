@@ -322,6 +322,33 @@ static void test_indexed_job_reads_each_event_once(void **state)
     chronicle_dataset_free(whole);
 }
 
+/* A reader's packed events wait in its batch until the batch is full or
+ * the reader closes; reading one of them again, the reader writes its
+ * batch first, so it is found in the cache: here event_at() reads every
+ * event (fewer than a batch holds), the file is cut short, and a second
+ * pass of event_at() still reads every event, from the cache. */
+static void test_a_reader_finds_its_own_packed_events(void **state)
+{
+    fixture *f = *state;
+    open_job(f, 1);
+    int dir = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(dir >= 0);
+    assert_non_null(f->job->cache = chronicle__event_cache_new(f->job->n_events, dir));
+    close(dir);
+    size_t n = f->job->n_events;
+    uint64_t *want = calloc(n, sizeof *want);
+    assert_non_null(want);
+    for (size_t i = 0; i < n; i++)
+        want[i] = event_hash(chronicle__host_table.event_at(f->job, i));
+    assert_true(f->job->mem.batch.n > 0); /* not written yet */
+    assert_int_equal(truncate(f->path, 100), 0);
+    for (size_t i = 0; i < n; i++)
+        assert_true(event_hash(chronicle__host_table.event_at(f->job, i)) == want[i]);
+    assert_int_equal(f->job->mem.batch.n, 0);
+    assert_int_equal(f->job->failed, CHRONICLE_OK);
+    free(want);
+}
+
 static void test_cursors_own_their_event_memory(void **state)
 {
     fixture *f = *state;
@@ -509,6 +536,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_cursors_on_two_threads_read_an_indexed_dataset_as_event_at, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_reader_finds_its_own_packed_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indexed_job_reads_each_event_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursors_own_their_event_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cursor_fails_as_event_at_when_the_file_shrinks, setup,
