@@ -3,18 +3,20 @@
 calls it).  Runs the release `chronicle` on generated datasets, takes the
 median wall time and the peak RSS of N runs with /usr/bin/time, runs the
 Python alternatives on the same files, and prints one table with the goals
-of doc/performance.md ("The goals") and PASS/MISS beside each figure.  An exporter is judged by
-its time after the load, measured inside each export run: strace follows
-the run and notes when the export starts its first child (the plugin
-probe, which comes right after the load) and when it exits; the median of
-those spans is the exporter's time, the median of the spans before them
-the load's.  (An earlier bench subtracted a validate run from the export
-run; validate's own teardown and page-fault time swung by more than the
-text exporter takes.)  The load has its own goal, measured on validate, which
-holds an index, against a simdjson DOM parse of the same file
-(simdjson_ref.cpp, built here with Debian's libsimdjson-dev) run alternately
-with it: the figure is the median of the per-pair ratios; the whole model's
-figure is shown under it.
+of doc/performance.md ("The goals") and PASS/MISS beside each figure. An
+exporter is judged by its time after the load, measured inside export runs:
+perf records the scheduler's exec, fork and exit tracepoints of a run, and
+the span from the export's first child process (the plugin probe, which
+comes right after the load) to its exit is the time after the load, the span
+before it the load; the row shows the median with its range (each traced run
+alternates with a plain run, which gives the wall time and peak RSS). An
+earlier bench subtracted an alternated validate run from the export run, and
+validate's own teardown and page faults swung by more than the text exporter
+takes; strace in its place slowed the briefing's font loading by 0.35 s. The
+load has its own goal, measured on validate, which holds an index, against a
+simdjson DOM parse of the same file (simdjson_ref.cpp, built here with
+Debian's libsimdjson-dev) run alternately with it: the figure is the median
+of the per-pair ratios; the whole model's figure is shown under it.
 
     bench.py --chronicle BUILD/core/chronicle --cache DIR [--runs N] [--quick] [--big]
 
@@ -29,6 +31,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -39,7 +42,7 @@ TOOLS = os.path.dirname(os.path.abspath(__file__))
 GEN = os.path.join(TOOLS, "gen_events.py")
 PY = "/usr/bin/python3"
 TIME = "/usr/bin/time"
-STRACE = "/usr/bin/strace"
+PERF = "/usr/bin/perf"
 MB = 1e6
 
 
@@ -84,46 +87,54 @@ def run_once(cmd, env, cleanup, tf):
     return float(e), int(m)
 
 
-def spans(trace):
-    """(load, after) in seconds of a run traced by run_traced(): from the
-    main process's start to its first child, and from there to its exit;
-    None when the trace has no child."""
-    start = probe = end = None
-    main = None
-    with open(trace) as f:
-        for line in f:
-            pid, when, call = line.split(None, 2)
-            if main is None:
-                main = pid
-            if pid != main:
-                continue
-            t = float(when)
-            if start is None:
-                start = t  # its execve
-            # a child process, not a thread: clone without CLONE_VM
-            if probe is None and call.startswith(("clone(", "fork(", "vfork(")) and \
-                    "CLONE_VM" not in call:
-                probe = t
-            if call.startswith("exit_group("):
-                end = t
-    if probe is None or end is None:
+def spans(script):
+    """(load, after) in seconds of a run recorded by run_traced(), from the
+    output of `perf script -F pid,tid,time,event,trace`: from the main
+    process's exec to its first child process, and from there to its exit;
+    None when there was no child process.  A child is a process, not a
+    thread, when it exits as the leader of its own group ("pid/pid")."""
+    execs, forks, exits, leaders = {}, [], {}, set()
+    for line in script.splitlines():
+        m = re.match(r"\s*(\d+)/(\d+)\s+([\d.]+):\s+sched:(\w+):(.*)", line)
+        if not m:
+            continue
+        pid, tid, t, event, rest = m.group(1), m.group(2), float(m.group(3)), m.group(4), m.group(5)
+        if event == "sched_process_exec":
+            execs.setdefault(pid, t)
+        elif event == "sched_process_fork":
+            child = re.search(r"child_pid=(\d+)", rest)
+            forks.append((pid, child.group(1), t))
+        elif event == "sched_process_exit" and pid == tid:
+            exits[pid] = t
+            leaders.add(pid)
+    if not execs:
         return None
-    return probe - start, end - probe
+    main, start = min(execs.items(), key=lambda kv: kv[1])
+    probe = next((t for pid, child, t in forks if pid == main and child in leaders), None)
+    if probe is None or main not in exits:
+        return None
+    return probe - start, exits[main] - probe
 
 
-def run_traced(cmd, env, cleanup, tf):
-    """run_once() under strace: (seconds, peak RSS in KiB, load, after)."""
-    trace = tf + ".trace"
-    r = run_once([STRACE, "-f", "-qq", "--seccomp-bpf", "-ttt", "-o", trace,
-                  "-e", "trace=execve,clone,clone3,fork,vfork,exit_group"] + cmd,
-                 env, cleanup, tf)
-    if isinstance(r, str):
-        return r
-    got = spans(trace)
-    os.unlink(trace)
-    if got is None:
-        return "strace saw no child process"
-    return r + got
+def run_traced(cmd, env, cleanup):
+    """The load's and the after-load span of one run of cmd (spans()),
+    recorded by perf from the scheduler's tracepoints, which do not slow the
+    process (strace did: ptrace added 0.35 s to a 1k-event briefing), or
+    the error text."""
+    with tempfile.NamedTemporaryFile(prefix="bench-perf-") as data:
+        p = subprocess.run([PERF, "record", "-q", "-o", data.name,
+                            "-e", "sched:sched_process_exec", "-e", "sched:sched_process_fork",
+                            "-e", "sched:sched_process_exit", "--"] + cmd,
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if cleanup:
+            cleanup()
+        if p.returncode != 0:
+            tail = p.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+            return f"perf: exit {p.returncode}: {tail[0] if tail else ''}"[:100]
+        s = subprocess.run([PERF, "script", "-i", data.name, "-F", "pid,tid,time,event,trace"],
+                           capture_output=True, text=True)
+    got = spans(s.stdout)
+    return got if got else "perf saw no child process (root, or kernel.perf_event_paranoid <= 1)"
 
 
 def measure(cmd, runs, env=None, cleanup=None):
@@ -212,19 +223,24 @@ class Bench:
         ext = {"text": "txt"}.get(formats[0], formats[0])
         out = os.path.join(self.work, f"out.{ext}") if len(formats) == 1 else self.work
         cmd = [self.a.chronicle, "export", "-q", "-f", ",".join(formats), "-o", out, data]
-        log(f"bench: {' '.join(cmd[1:])}" + (" (under strace)" if timed else ""))
+        log(f"bench: {' '.join(cmd[1:])}" + (" (and under perf record)" if timed else ""))
         if not timed:
             return measure(cmd, runs or self.a.runs, self.env, self.clean_outputs)
+        # a plain run for the wall time and peak RSS, then a traced one for
+        # the spans, alternately
         times, rss, loads, afters = [], [], [], []
         with tempfile.NamedTemporaryFile(prefix="bench-time-") as tf:
             for _ in range(runs or self.a.runs):
-                r = run_traced(cmd, self.env, self.clean_outputs, tf.name)
+                r = run_once(cmd, self.env, self.clean_outputs, tf.name)
                 if isinstance(r, str):
                     return Result(error=r), [], []
                 times.append(r[0])
                 rss.append(r[1])
-                loads.append(r[2])
-                afters.append(r[3])
+                r = run_traced(cmd, self.env, self.clean_outputs)
+                if isinstance(r, str):
+                    return Result(error=r), [], []
+                loads.append(r[0])
+                afters.append(r[1])
         return Result(times, rss), loads, afters
 
     def alt(self, script, data, ext):
