@@ -267,23 +267,29 @@ static inline unsigned bytes_equal(__m128i x, unsigned c)
     return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8((char)c)));
 }
 
-/* The non-ASCII half of plain_prefix16(): x holds a byte from 0x80 up. */
-static unsigned plain_high16(__m128i x, unsigned ascii, unsigned *starts)
+/* The non-ASCII half of plain_bits16(): high has a bit for each byte of
+ * x from 0x80 up, and is not 0. */
+static inline unsigned plain_high16(__m128i x, unsigned high, unsigned ascii, unsigned *starts)
 {
     __m128i y = _mm_xor_si128(x, _mm_set1_epi8((char)0x80));
+    __m128i even = _mm_and_si128(x, _mm_set1_epi8((char)0xFE)); /* D0 for D0-D1, D8 for D8-D9 */
     /* a character's bytes after its first: bit i of next1(m) is bit i + 1
      * of m (the byte that follows), of next2(m) bit i + 2 */
 #define next1(m) ((m) >> 1)
 #define next2(m) ((m) >> 2)
-    unsigned cont = bytes_between(y, 0x80, 0xBF), c1 = bytes_between(y, 0x80, 0x9F);
-    unsigned lead = bytes_between(y, 0xC2, 0xCB) | bytes_equal(x, 0xD0) | bytes_equal(x, 0xD1);
+    /* y, signed, is below 0x40 for 80-BF and for the ASCII bytes, which
+     * high leaves out */
+    unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(y, _mm_set1_epi8(0x40))) & high;
+    unsigned c1 = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(y, _mm_set1_epi8(0x20))) & high;
+    unsigned lead = bytes_between(y, 0xC2, 0xCB) | bytes_equal(even, 0xD0);
     unsigned two = lead & next1(cont) & ~(bytes_equal(x, 0xC2) & next1(c1));
-    unsigned d8 = bytes_equal(x, 0xD8), d9 = bytes_equal(x, 0xD9), e2 = bytes_equal(x, 0xE2);
-    if (d8 | d9)
+    unsigned arabic = bytes_equal(even, 0xD8), e2 = bytes_equal(x, 0xE2), three = 0;
+    if (arabic) {
+        unsigned d8 = bytes_equal(x, 0xD8), d9 = arabic & ~d8;
         two |= (d8 & next1(bytes_between(y, 0x80, 0x8F) | bytes_between(y, 0x9D, 0xBF))) |
                (d9 & next1(bytes_between(y, 0x80, 0x8A) | bytes_between(y, 0xA0, 0xAF) |
                            bytes_between(y, 0xB1, 0xBF)));
-    unsigned three = 0;
+    }
     if (e2)
         three = e2 & ((next1(bytes_equal(x, 0x80)) &
                        next2(bytes_between(y, 0x90, 0xA7) | bytes_between(y, 0xB0, 0xBF))) |
@@ -322,7 +328,7 @@ static inline unsigned plain_bits16(const char *s, int after_space, unsigned *st
         ~(sp & (sp << 1 | (after_space ? 1u : 0u)));
     *space_bits = sp;
     *starts = ascii;
-    return high ? plain_high16(x, ascii, starts) : ascii;
+    return high ? plain_high16(x, high, ascii, starts) : ascii;
 }
 
 static inline size_t plain_prefix16(const char *s, int after_space, unsigned *starts,
