@@ -301,20 +301,20 @@ static inline unsigned plain_high16(__m128i x, unsigned high, unsigned ascii, un
 }
 
 /* The sixteen bytes at s as plain text: printable ASCII (space included,
- * not the second of two spaces; after_space: the byte before s is a
- * space), and the non-ASCII characters of a report that are one column
- * and need no care (narrow_char() agrees, and test_text_wrap.c checks
- * each against utf8.c): the two-byte letters of Latin-1 to IPA
- * (U+00A0-U+02FF, lead bytes C2-CB; not the C1 controls C2 80-9F),
- * Cyrillic (U+0400-U+047F, lead bytes D0-D1) and Arabic (U+0600-U+060F,
+ * not the second of two spaces; after_space: the byte before s is a space),
+ * and the non-ASCII characters of a report that are one column and need no
+ * care (test_text_wrap.c checks each against utf8.c; narrow_char() takes
+ * most of them, one at a time): the two-byte letters of Latin-1 to IPA
+ * (U+00A0-U+02FF, lead bytes C2-CB; not the C1 controls C2 80-9F), Cyrillic
+ * (U+0400-U+047F, lead bytes D0-D1) and Arabic (U+0600-U+060F,
  * U+061D-U+064A, U+0660-U+066F, U+0671-U+067F: not the marks, nor the
  * letter mark U+061C), and the dashes, quotes and bullets of General
- * Punctuation (U+2010-U+2027, U+2030-U+205F; E2 80-81 xx).  Returns a
- * bit for each byte of such a character (of one whose first byte is in
- * the block and whose last is too: one that runs past the sixteenth byte
- * waits for the next block); *starts gets a bit for each byte that starts
- * one, *space_bits one for each space.  plain_prefix16() is how many
- * bytes from the first are plain, never ending inside a character. */
+ * Punctuation (U+2010-U+2027, U+2030-U+205F; E2 80-81 xx).  Returns a bit
+ * for each byte of such a character (of one whose first byte is in the
+ * block and whose last is too: one that runs past the sixteenth byte waits
+ * for the next block); *starts gets a bit for each byte that starts one,
+ * *space_bits one for each space.  plain_prefix16() is how many bytes from
+ * the first are plain, never ending inside a character. */
 static inline unsigned plain_bits16(const char *s, int after_space, unsigned *starts,
                                     unsigned *space_bits)
 {
