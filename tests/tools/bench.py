@@ -134,7 +134,8 @@ def run_traced(cmd, env, cleanup):
         s = subprocess.run([PERF, "script", "-i", data.name, "-F", "pid,tid,time,event,trace"],
                            capture_output=True, text=True)
     got = spans(s.stdout)
-    return got if got else "perf saw no child process (root, or kernel.perf_event_paranoid <= 1)"
+    return got if got else ("perf saw no child process (tracepoints need root or "
+                            "kernel.perf_event_paranoid <= 1)")
 
 
 def measure(cmd, runs, env=None, cleanup=None):
