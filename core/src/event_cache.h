@@ -4,11 +4,11 @@
  * or any cursor, on any thread) the whole event, read again from the file
  * and checked, is packed into the job's cache file; every later read of i
  * unpacks it instead of parsing the JSON again (once the reader that
- * packed it has written it: see chronicle__cache_batch).  A plugin that makes a pass
- * per sheet (xlsx) parses each event once.  The cache file has no name
- * (O_TMPFILE in the job's scratch directory): it goes when the job does,
- * and its pages are the page cache's, not the job's memory.  Only a slot an
- * event (16 bytes) is held in memory.
+ * packed it has written it: see chronicle__cache_batch).  A plugin that
+ * makes a pass per sheet (xlsx) parses each event once.  The cache file has
+ * no name (O_TMPFILE in the job's scratch directory): it goes when the job
+ * does, and its pages are the page cache's, not the job's memory.  Only a
+ * slot an event (16 bytes) is held in memory.
  */
 #ifndef CHRONICLE_EVENT_CACHE_H
 #define CHRONICLE_EVENT_CACHE_H
