@@ -149,9 +149,10 @@ static void test_wrap_shortcut_ranges_match_width_tables(void **state)
 }
 
 /* Every character of the Basic Multilingual Plane that is at most one
- * column and printable, in words "a" X "a" and "aaa" X at every offset
- * against the breaker's sixteen-byte blocks: the lines are those of a
- * plain greedy breaker that counts columns with utf8.c.  (The blocks take
+ * column and printable, in words "a" X "a" and "aaa" X, at every offset
+ * against the breaker's sixteen-byte blocks where the blocks may take it
+ * (U+0080-U+067F, U+2000-U+206F; two offsets elsewhere): the lines are
+ * those of a plain greedy breaker that counts columns with utf8.c.  (The blocks take
  * some two- and three-byte characters whole, counting a column a
  * character: a mark or a letter mark among them would be counted wrong.) */
 static void test_every_narrow_character_breaks_as_the_width_tables_say(void **state)
